@@ -1,0 +1,218 @@
+//! The GPU market: one clearing per chip generation per quarter.
+//!
+//! Rule: the chipmaker posts an ask per unit; every bid whose limit covers the
+//! price it faces is eligible. Export rules change that price: a bidder in a
+//! capped region pays a licence fee on top of the ask (to its regulator) and a
+//! bidder in an embargoed region cannot buy a controlled generation at all. If
+//! eligible demand exceeds the units on offer, units are rationed pro rata
+//! (largest remainder, ties to the lower bidder id). Unsold units become the
+//! chipmaker's inventory; unmet eligible demand becomes its backlog.
+
+use crate::AgentId;
+use crate::market::allocation::pro_rata_units;
+
+/// How export rules treat a bid for this generation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ExportTreatment {
+    /// No restriction.
+    Unrestricted,
+    /// Allowed against a licence fee, a fraction of the ask paid on top of it.
+    Licensed { fee_rate: f64 },
+    /// Not allowed to buy this generation.
+    Embargoed,
+}
+
+/// The seller's side of one generation's market.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GpuOffer {
+    /// Units available this quarter: production plus inventory.
+    pub units: u64,
+    /// Posted ask per unit, USD.
+    pub ask_usd: f64,
+}
+
+/// One buyer's bid for one generation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GpuBid {
+    pub buyer: AgentId,
+    pub units: u64,
+    /// The most the buyer will pay per unit, licence fee included.
+    pub limit_usd: f64,
+    pub export: ExportTreatment,
+}
+
+/// What one buyer got.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GpuFill {
+    pub buyer: AgentId,
+    pub units: u64,
+    /// Paid to the chipmaker.
+    pub paid_to_seller_usd: f64,
+    /// Paid to the buyer's regulator as licence fees.
+    pub licence_fee_usd: f64,
+}
+
+/// The outcome of one generation's clearing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GpuClearing {
+    /// Fills, in the order of the bids passed in (zero-unit fills included).
+    pub fills: Vec<GpuFill>,
+    /// Units that eligible bidders asked for at the posted price.
+    pub eligible_demand_units: u64,
+    /// Units asked for by bidders whose region may not buy this generation.
+    pub blocked_demand_units: u64,
+    pub sold_units: u64,
+    pub unsold_units: u64,
+    /// Eligible demand that could not be served (the new backlog).
+    pub unmet_units: u64,
+    pub price_usd: f64,
+}
+
+pub fn clear_gpu_market(offer: &GpuOffer, bids: &[GpuBid]) -> GpuClearing {
+    let mut requests = Vec::with_capacity(bids.len());
+    let mut blocked = 0u64;
+    for bid in bids {
+        let (eligible, price_faced) = match bid.export {
+            ExportTreatment::Unrestricted => (true, offer.ask_usd),
+            ExportTreatment::Licensed { fee_rate } => (true, offer.ask_usd * (1.0 + fee_rate)),
+            ExportTreatment::Embargoed => (false, f64::INFINITY),
+        };
+        if !eligible {
+            blocked += bid.units;
+            requests.push(0);
+        } else if bid.limit_usd >= price_faced {
+            requests.push(bid.units);
+        } else {
+            requests.push(0);
+        }
+    }
+    let granted = pro_rata_units(&requests, offer.units);
+    let fills: Vec<GpuFill> = bids
+        .iter()
+        .zip(&granted)
+        .map(|(bid, &units)| {
+            let fee_rate = match bid.export {
+                ExportTreatment::Licensed { fee_rate } => fee_rate,
+                _ => 0.0,
+            };
+            let paid = units as f64 * offer.ask_usd;
+            GpuFill {
+                buyer: bid.buyer,
+                units,
+                paid_to_seller_usd: paid,
+                licence_fee_usd: paid * fee_rate,
+            }
+        })
+        .collect();
+    let eligible_demand: u64 = requests.iter().sum();
+    let sold: u64 = granted.iter().sum();
+    GpuClearing {
+        fills,
+        eligible_demand_units: eligible_demand,
+        blocked_demand_units: blocked,
+        sold_units: sold,
+        unsold_units: offer.units - sold,
+        unmet_units: eligible_demand - sold,
+        price_usd: offer.ask_usd,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn bid(buyer: u64, units: u64, limit: f64) -> GpuBid {
+        GpuBid {
+            buyer: AgentId(buyer),
+            units,
+            limit_usd: limit,
+            export: ExportTreatment::Unrestricted,
+        }
+    }
+
+    #[test]
+    fn bids_below_the_ask_get_nothing_and_unsold_units_stay() {
+        let offer = GpuOffer { units: 100, ask_usd: 30_000.0 };
+        let clearing = clear_gpu_market(&offer, &[bid(1, 50, 29_000.0), bid(2, 30, 31_000.0)]);
+        assert_eq!(clearing.fills[0].units, 0);
+        assert_eq!(clearing.fills[1].units, 30);
+        assert_eq!(clearing.unsold_units, 70);
+        assert_eq!(clearing.unmet_units, 0);
+    }
+
+    #[test]
+    fn embargoed_bidders_are_blocked_and_licensed_ones_pay_the_fee() {
+        let offer = GpuOffer { units: 100, ask_usd: 10_000.0 };
+        let bids = [
+            GpuBid { export: ExportTreatment::Embargoed, ..bid(1, 40, 1e9) },
+            GpuBid { export: ExportTreatment::Licensed { fee_rate: 0.25 }, ..bid(2, 40, 12_500.0) },
+            GpuBid { export: ExportTreatment::Licensed { fee_rate: 0.25 }, ..bid(3, 40, 12_000.0) },
+        ];
+        let clearing = clear_gpu_market(&offer, &bids);
+        assert_eq!(clearing.fills[0].units, 0);
+        assert_eq!(clearing.blocked_demand_units, 40);
+        assert_eq!(clearing.fills[1].units, 40);
+        assert!((clearing.fills[1].licence_fee_usd - 100_000.0).abs() < 1e-6);
+        assert_eq!(clearing.fills[2].units, 0, "limit below ask plus fee");
+    }
+
+    #[test]
+    fn excess_demand_is_rationed_and_becomes_backlog() {
+        let offer = GpuOffer { units: 60, ask_usd: 1.0 };
+        let clearing = clear_gpu_market(&offer, &[bid(1, 60, 2.0), bid(2, 60, 2.0)]);
+        assert_eq!(clearing.fills[0].units, 30);
+        assert_eq!(clearing.fills[1].units, 30);
+        assert_eq!(clearing.unmet_units, 60);
+        assert_eq!(clearing.unsold_units, 0);
+    }
+
+    fn arb_bids() -> impl Strategy<Value = Vec<GpuBid>> {
+        proptest::collection::vec((0u64..200_000, 0.5f64..2.0, 0u8..3), 0..12).prop_map(|raw| {
+            raw.into_iter()
+                .enumerate()
+                .map(|(i, (units, limit_factor, export))| GpuBid {
+                    buyer: AgentId(i as u64 + 1),
+                    units,
+                    limit_usd: 30_000.0 * limit_factor,
+                    export: match export {
+                        0 => ExportTreatment::Unrestricted,
+                        1 => ExportTreatment::Licensed { fee_rate: 0.15 },
+                        _ => ExportTreatment::Embargoed,
+                    },
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn gpu_clearing_conserves_units_and_money(bids in arb_bids(), units in 0u64..1_000_000) {
+            let offer = GpuOffer { units, ask_usd: 30_000.0 };
+            let clearing = clear_gpu_market(&offer, &bids);
+            let sold: u64 = clearing.fills.iter().map(|f| f.units).sum();
+            prop_assert_eq!(sold, clearing.sold_units);
+            prop_assert!(sold <= units);
+            prop_assert!(sold <= clearing.eligible_demand_units);
+            prop_assert_eq!(sold + clearing.unsold_units, units);
+            prop_assert_eq!(sold + clearing.unmet_units, clearing.eligible_demand_units);
+            let paid: f64 = clearing.fills.iter().map(|f| f.paid_to_seller_usd).sum();
+            prop_assert!((paid - sold as f64 * offer.ask_usd).abs() <= 1e-6 * (1.0 + paid));
+            for (fill, bid) in clearing.fills.iter().zip(&bids) {
+                prop_assert!(fill.units <= bid.units);
+            }
+            prop_assert_eq!(&clearing, &clear_gpu_market(&offer, &bids));
+        }
+
+        #[test]
+        fn more_demand_never_lowers_what_is_sold(bids in arb_bids(), extra in 1u64..100_000) {
+            let offer = GpuOffer { units: 500_000, ask_usd: 30_000.0 };
+            let base = clear_gpu_market(&offer, &bids);
+            let mut more = bids.clone();
+            more.push(bid(999, extra, 40_000.0));
+            let after = clear_gpu_market(&offer, &more);
+            prop_assert!(after.sold_units >= base.sold_units);
+            prop_assert!(after.eligible_demand_units >= base.eligible_demand_units);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Pure market-clearing functions, one module per market.
+//!
+//! Each function takes the quarter's offers and bids as plain data and returns
+//! fills. Callers pass bids sorted by bidder id; ties are broken by that order,
+//! so identical inputs always give identical outputs.
+
+pub mod allocation;
+pub mod capital;
+pub mod gpu;
+pub mod inference;
+pub mod land;
+pub mod power;

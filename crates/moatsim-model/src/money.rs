@@ -1,0 +1,61 @@
+//! Money flows between agents and named external sources and sinks.
+//!
+//! Every dollar that leaves an agent arrives at another agent or at one of the
+//! [`ExternalAccount`]s below; nothing is created or destroyed silently. The
+//! engine records each quarter's [`Transfer`]s and the conservation tests check
+//! that agents' cash changes add up to the net external flow.
+
+use serde::{Deserialize, Serialize};
+
+use crate::AgentId;
+
+/// The world outside the simulated agents, where money comes from or goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ExternalAccount {
+    /// Limited partners and sovereign budgets that fund investors' dry powder.
+    LimitedPartners,
+    /// Owners of land not held by any simulated agent.
+    Landowners,
+    /// Foundries, memory makers and packaging houses that chipmakers pay to produce units.
+    ChipSupplyChain,
+    /// Construction contractors and equipment vendors for data centers and power plants.
+    Contractors,
+    /// Fuel, grid operations and maintenance paid by utilities.
+    GridOperations,
+    /// Staff, research and other operating costs of labs.
+    LabOperatingCosts,
+    /// End customers who pay app builders for their products.
+    EndCustomers,
+    /// Staff and other operating costs of app builders.
+    BuilderOperatingCosts,
+}
+
+impl ExternalAccount {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::LimitedPartners => "limited_partners",
+            Self::Landowners => "landowners",
+            Self::ChipSupplyChain => "chip_supply_chain",
+            Self::Contractors => "contractors",
+            Self::GridOperations => "grid_operations",
+            Self::LabOperatingCosts => "lab_operating_costs",
+            Self::EndCustomers => "end_customers",
+            Self::BuilderOperatingCosts => "builder_operating_costs",
+        }
+    }
+}
+
+/// One side of a transfer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Account {
+    Agent(AgentId),
+    External(ExternalAccount),
+}
+
+/// A payment of `amount_usd` (never negative) from one account to another.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transfer {
+    pub from: Account,
+    pub to: Account,
+    pub amount_usd: f64,
+}

@@ -1,0 +1,181 @@
+//! Economic decision rules as pure functions.
+//!
+//! Each rule is small, documented with its equation, and used by exactly one
+//! engine system. `docs/MODEL.md` lists the parameters and their sources.
+
+/// Land price per acre in a region: the base price scaled up as the zoned stock
+/// is used. `price = base × (initial_stock / available)^elasticity`, so a region
+/// with half its land left costs `2^elasticity` times the base.
+pub fn land_price_per_acre(base: f64, initial_stock: f64, available: f64, elasticity: f64) -> f64 {
+    let available = available.max(initial_stock * 0.01).max(1e-9);
+    base * (initial_stock.max(1e-9) / available).max(1.0).powf(elasticity)
+}
+
+/// A chipmaker's next ask: the previous ask moved by a fraction of last quarter's
+/// excess-demand ratio `(demand − supply) / supply`, clamped to ±`max_step`
+/// per quarter, and never below the floor (unit cost plus a minimum margin).
+pub fn adjust_ask(previous: f64, excess_demand_ratio: f64, sensitivity: f64, max_step: f64, floor: f64) -> f64 {
+    let step = (sensitivity * excess_demand_ratio).clamp(-max_step, max_step);
+    (previous * (1.0 + step)).max(floor)
+}
+
+/// A utility's tariff: the base tariff plus a scarcity adder that grows linearly
+/// as the reserve margin falls below its target, reaching `max_adder` (a fraction
+/// of base) at zero margin.
+pub fn tariff_per_mwh(base: f64, reserve_margin: f64, target_margin: f64, max_adder: f64) -> f64 {
+    if target_margin <= 0.0 || reserve_margin >= target_margin {
+        return base;
+    }
+    let shortfall = ((target_margin - reserve_margin) / target_margin).clamp(0.0, 1.0);
+    base * (1.0 + max_adder * shortfall)
+}
+
+/// Reserve margin: spare generation as a fraction of committed load.
+pub fn reserve_margin(generation_mw: f64, committed_mw: f64) -> f64 {
+    if committed_mw <= 0.0 {
+        return f64::INFINITY;
+    }
+    (generation_mw - committed_mw) / committed_mw
+}
+
+/// Capability gained from a quarter of training compute: logarithmic in compute,
+/// so each doubling adds the same increment (diminishing returns).
+/// `gain = rate × ln(1 + training_h100e / reference_h100e)`.
+pub fn capability_gain(training_h100e: f64, reference_h100e: f64, rate: f64) -> f64 {
+    if training_h100e <= 0.0 || reference_h100e <= 0.0 {
+        return 0.0;
+    }
+    rate * (1.0 + training_h100e / reference_h100e).ln()
+}
+
+/// Capability a follower gains from diffusion (papers, distillation, staff moves):
+/// a fixed fraction of its gap to the leader per quarter.
+pub fn diffusion_gain(own: f64, leader: f64, rate: f64) -> f64 {
+    (leader - own).max(0.0) * rate
+}
+
+/// A builder's cost of leaving its provider, in utility units: a base cost plus a
+/// growth per quarter integrated, scaled by how deeply specialised the builder is.
+pub fn switching_cost(base: f64, growth_per_quarter: f64, tenure_quarters: u32, depth: f64, cap_quarters: u32) -> f64 {
+    let tenure = f64::from(tenure_quarters.min(cap_quarters));
+    (base + growth_per_quarter * tenure) * depth
+}
+
+/// A lab's markup over marginal cost, nudged by utilisation: labs facing more
+/// demand than capacity raise their markup, labs with idle capacity cut it.
+pub fn adjust_markup(markup: f64, utilisation: f64, step: f64, min: f64, max: f64) -> f64 {
+    let next = if utilisation >= 0.98 {
+        markup * (1.0 + step)
+    } else if utilisation < 0.75 {
+        markup * (1.0 - step)
+    } else {
+        markup
+    };
+    next.clamp(min, max)
+}
+
+/// A lab's posted price: its target price (marginal cost × (1 + markup)) pulled
+/// part of the way toward the mean of rivals' prices, with `stickiness` of last
+/// quarter's price kept.
+pub fn posted_price(previous: f64, marginal_cost: f64, markup: f64, rival_mean: Option<f64>, rival_weight: f64, stickiness: f64) -> f64 {
+    let own_target = marginal_cost * (1.0 + markup);
+    let target = match rival_mean {
+        Some(rivals) if rivals > 0.0 => (1.0 - rival_weight) * own_target + rival_weight * rivals,
+        _ => own_target,
+    };
+    let price = stickiness * previous + (1.0 - stickiness) * target;
+    price.max(marginal_cost * 1.01)
+}
+
+/// Marginal cost of serving one million tokens: the quarter's cost of one H100e of
+/// inference capacity (hardware amortisation plus energy) divided by the tokens it
+/// serves in a quarter.
+pub fn marginal_cost_per_mtok(amortisation_per_h100e_quarter: f64, energy_per_h100e_quarter: f64, mtok_per_h100e_quarter: f64) -> f64 {
+    if mtok_per_h100e_quarter <= 0.0 {
+        return f64::INFINITY;
+    }
+    (amortisation_per_h100e_quarter + energy_per_h100e_quarter) / mtok_per_h100e_quarter
+}
+
+/// Herfindahl–Hirschman index on the 0–10,000 scale from shares that sum to one.
+pub fn hhi(shares: &[f64]) -> f64 {
+    shares.iter().map(|s| (s * 100.0).powi(2)).sum()
+}
+
+/// Permitting delay in quarters: the regulator's base delay plus the backlog it
+/// has ahead of a new application at its processing throughput.
+pub fn permit_delay_quarters(base: u32, pending: usize, throughput_per_quarter: u32) -> u32 {
+    let throughput = throughput_per_quarter.max(1) as usize;
+    base + u32::try_from(pending / throughput).unwrap_or(u32::MAX)
+}
+
+/// A lab's runway: quarters of planned spending its cash covers.
+pub fn runway_quarters(cash: f64, quarterly_outflow: f64) -> f64 {
+    if quarterly_outflow <= 0.0 {
+        return f64::INFINITY;
+    }
+    cash.max(0.0) / quarterly_outflow
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn land_gets_dearer_as_it_runs_out() {
+        let full = land_price_per_acre(1e6, 1_000.0, 1_000.0, 0.8);
+        let half = land_price_per_acre(1e6, 1_000.0, 500.0, 0.8);
+        assert!((full - 1e6).abs() < 1e-6);
+        assert!(half > full);
+    }
+
+    #[test]
+    fn asks_follow_excess_demand_but_respect_the_floor() {
+        assert!(adjust_ask(100.0, 0.5, 0.2, 0.15, 10.0) > 100.0);
+        assert!(adjust_ask(100.0, -0.5, 0.2, 0.15, 10.0) < 100.0);
+        assert!((adjust_ask(11.0, -1.0, 1.0, 0.5, 10.0) - 10.0).abs() < 1e-12);
+        assert!((adjust_ask(100.0, 10.0, 1.0, 0.15, 10.0) - 115.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn tariffs_rise_only_when_reserves_are_thin() {
+        assert!((tariff_per_mwh(80.0, 0.3, 0.15, 1.0) - 80.0).abs() < 1e-12);
+        assert!((tariff_per_mwh(80.0, 0.0, 0.15, 1.0) - 160.0).abs() < 1e-9);
+        assert!(tariff_per_mwh(80.0, 0.05, 0.15, 1.0) > 80.0);
+    }
+
+    #[test]
+    fn capability_has_diminishing_returns_to_compute() {
+        let one = capability_gain(1e5, 1e5, 0.1);
+        let two = capability_gain(2e5, 1e5, 0.1);
+        let three = capability_gain(3e5, 1e5, 0.1);
+        assert!(two > one && three > two);
+        // Each further 100k H100e adds less than the one before.
+        assert!(three - two < two - one);
+    }
+
+    #[test]
+    fn switching_costs_grow_with_tenure_up_to_a_cap() {
+        assert!(switching_cost(0.2, 0.1, 4, 1.0, 8) > switching_cost(0.2, 0.1, 1, 1.0, 8));
+        let capped = switching_cost(0.2, 0.1, 100, 1.0, 8);
+        assert!((capped - switching_cost(0.2, 0.1, 8, 1.0, 8)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn hhi_of_a_monopoly_is_ten_thousand() {
+        assert!((hhi(&[1.0]) - 10_000.0).abs() < 1e-9);
+        assert!((hhi(&[0.5, 0.5]) - 5_000.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn prices_never_fall_below_cost() {
+        let price = posted_price(1.0, 2.0, 0.5, Some(0.5), 0.5, 0.5);
+        assert!(price >= 2.0);
+    }
+
+    #[test]
+    fn permit_delay_lengthens_with_backlog() {
+        assert_eq!(permit_delay_quarters(2, 0, 4), 2);
+        assert_eq!(permit_delay_quarters(2, 9, 4), 4);
+    }
+}
