@@ -24,6 +24,8 @@ pub enum ExternalAccount {
     GridOperations,
     /// Staff, research and other operating costs of labs.
     LabOperatingCosts,
+    /// Parent companies whose other businesses fund hyperscaler-like labs.
+    CorporateParents,
     /// End customers who pay app builders for their products.
     EndCustomers,
     /// Staff and other operating costs of app builders.
@@ -39,6 +41,7 @@ impl ExternalAccount {
             Self::Contractors => "contractors",
             Self::GridOperations => "grid_operations",
             Self::LabOperatingCosts => "lab_operating_costs",
+            Self::CorporateParents => "corporate_parents",
             Self::EndCustomers => "end_customers",
             Self::BuilderOperatingCosts => "builder_operating_costs",
         }
@@ -49,6 +52,10 @@ impl ExternalAccount {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Account {
     Agent(AgentId),
+    /// The app-builder population as a whole. Builders' own cash columns are
+    /// updated builder by builder where they are served; the ledger carries the
+    /// population's aggregate flows so that conservation can be checked.
+    AppBuilders,
     External(ExternalAccount),
 }
 

@@ -55,10 +55,12 @@ pub fn diffusion_gain(own: f64, leader: f64, rate: f64) -> f64 {
 }
 
 /// A builder's cost of leaving its provider, in utility units: a base cost plus a
-/// growth per quarter integrated, scaled by how deeply specialised the builder is.
+/// growth per quarter integrated (up to a cap), scaled up by how deeply
+/// specialised the builder is: `(base + growth × min(tenure, cap)) × (1 + depth)`,
+/// so a fully specialised builder (depth 1) faces twice the cost of a generic one.
 pub fn switching_cost(base: f64, growth_per_quarter: f64, tenure_quarters: u32, depth: f64, cap_quarters: u32) -> f64 {
     let tenure = f64::from(tenure_quarters.min(cap_quarters));
-    (base + growth_per_quarter * tenure) * depth
+    (base + growth_per_quarter * tenure) * (1.0 + depth)
 }
 
 /// A lab's markup over marginal cost, nudged by utilisation: labs facing more

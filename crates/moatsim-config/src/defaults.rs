@@ -1,0 +1,41 @@
+//! Named defaults for optional settings, each with its source.
+//!
+//! Calibration rows refer to `../shared/calibration/published-figures.csv`.
+
+/// Start quarter of a run when the scenario does not say (model brief).
+pub const START: &str = "2025Q1";
+/// Horizon in quarters (model brief).
+pub const QUARTERS: u32 = 24;
+/// Seed when the scenario does not give one.
+pub const SEED: u64 = 42;
+/// PUE of a new hyperscale facility; row `pue_new_hyperscale` (1.1–1.3).
+pub const PUE: f64 = 1.2;
+/// Millions of tokens one H100e serves in a quarter at sustained utilisation
+/// (about 190 tokens per second averaged over model sizes). Model assumption.
+pub const MTOK_PER_H100E_QUARTER: f64 = 1_500.0;
+/// Accounting life of an accelerator, quarters (five years). Model assumption.
+pub const GPU_LIFE_QUARTERS: u32 = 20;
+/// Facility capex per MW of critical load; row `dc_facility_capex_per_mw` (avg 11.7M).
+pub const DC_CAPEX_PER_MW_USD: f64 = 11.7e6;
+/// Construction time of a data center, quarters; row `dc_build_time_to_1gw` (1–3.6 years).
+pub const DC_BUILD_QUARTERS: u32 = 8;
+/// Elasticity of land price to the share of a region's zoned stock used. Model assumption.
+pub const LAND_PRICE_ELASTICITY: f64 = 0.8;
+/// Capability gained per log-unit of training compute per quarter. Model assumption.
+pub const CAPABILITY_RATE: f64 = 0.06;
+/// Training compute (H100e for a quarter) that gives `ln 2` times the rate. Model assumption.
+pub const CAPABILITY_REFERENCE_H100E: f64 = 250_000.0;
+/// Share of the gap to the leader a follower closes per quarter by diffusion. Model assumption.
+pub const DIFFUSION_RATE: f64 = 0.06;
+/// Share of online compute a lab serves inference with at the start. Model assumption.
+pub const INFERENCE_SHARE: f64 = 0.5;
+/// A lab's starting markup over marginal cost of serving. Model assumption.
+pub const MARKUP: f64 = 1.5;
+/// Share of cash a lab is willing to commit to capex per quarter. Model assumption.
+pub const CAPEX_FRACTION_OF_CASH: f64 = 0.3;
+/// Quarters of spending a lab wants in the bank before it raises. Model assumption.
+pub const TARGET_RUNWAY_QUARTERS: f64 = 6.0;
+/// Largest share of its dry powder an investor puts into one round. Model assumption.
+pub const MAX_DEAL_FRACTION: f64 = 0.25;
+/// How strongly a chipmaker's ask follows last quarter's excess demand. Model assumption.
+pub const ASK_SENSITIVITY: f64 = 0.3;

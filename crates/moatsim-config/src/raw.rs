@@ -1,0 +1,194 @@
+//! Stage one of loading: the TOML file as written, with serde.
+//!
+//! Every struct denies unknown fields so that a typo is an error, not a silently
+//! ignored setting. Optional fields fall back to the named defaults in
+//! [`crate::defaults`]. Nothing here is checked beyond its type; `validate.rs`
+//! turns these into the typed [`crate::Scenario`].
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    pub scenario: RawScenarioHeader,
+    #[serde(default)]
+    pub world: RawWorld,
+    pub regions: Vec<RawRegion>,
+    pub chips: Vec<RawChip>,
+    pub labs: Vec<RawLab>,
+    pub investors: Vec<RawInvestor>,
+    pub chipmakers: Vec<RawChipmaker>,
+    pub utilities: Vec<RawUtility>,
+    pub generation_technologies: Vec<RawTechnology>,
+    pub regulators: Vec<RawRegulator>,
+    pub app_builders: RawAppBuilders,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenarioHeader {
+    pub name: String,
+    pub start: Option<String>,
+    pub quarters: Option<i64>,
+    pub seed: Option<i64>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWorld {
+    pub pue: Option<f64>,
+    pub mtok_per_h100e_quarter: Option<f64>,
+    pub gpu_life_quarters: Option<i64>,
+    pub dc_capex_per_mw_usd: Option<f64>,
+    pub dc_build_quarters: Option<i64>,
+    pub land_price_elasticity: Option<f64>,
+    pub capability_rate: Option<f64>,
+    pub capability_reference_h100e: Option<f64>,
+    pub diffusion_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegion {
+    pub name: String,
+    pub jurisdiction: String,
+    pub export_tier: String,
+    pub land_stock_acres: f64,
+    pub new_zoning_acres_per_quarter: f64,
+    pub land_price_per_acre_usd: f64,
+    pub mw_per_acre: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawChip {
+    pub name: String,
+    pub maker: String,
+    pub available: String,
+    pub h100e_per_unit: f64,
+    pub watts: f64,
+    pub unit_cost_usd: f64,
+    pub launch_price_usd: f64,
+    pub units_per_wafer: f64,
+    #[serde(default = "default_true")]
+    pub controlled: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLab {
+    pub name: String,
+    pub home_region: String,
+    pub cash_usd: f64,
+    pub valuation_usd: f64,
+    pub capability: f64,
+    pub online_h100e: f64,
+    pub initial_chip: String,
+    pub ambition_per_quarter: f64,
+    pub inference_share: Option<f64>,
+    pub markup: Option<f64>,
+    pub opex_per_quarter_usd: f64,
+    pub parent_funding_per_quarter_usd: Option<f64>,
+    pub capex_fraction_of_cash: Option<f64>,
+    pub target_runway_quarters: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInvestor {
+    pub name: String,
+    pub kind: String,
+    pub dry_powder_usd: f64,
+    pub inflow_per_quarter_usd: f64,
+    pub risk_appetite: f64,
+    pub revenue_multiple: f64,
+    pub max_deal_fraction: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawChipmaker {
+    pub name: String,
+    pub jurisdiction: String,
+    pub packaging_wafers_per_quarter: f64,
+    pub expansion_wafers: f64,
+    pub expansion_lead_quarters: i64,
+    pub expansion_cost_per_wafer_usd: f64,
+    pub min_gross_margin: f64,
+    pub ask_sensitivity: Option<f64>,
+    pub cash_usd: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUtility {
+    pub name: String,
+    pub region: String,
+    pub generation_mw: f64,
+    pub base_load_mw: f64,
+    pub base_tariff_per_mwh: f64,
+    pub target_reserve_margin: f64,
+    pub min_reserve_margin: f64,
+    pub scarcity_adder: f64,
+    pub studies_per_quarter: i64,
+    pub build_block_mw: f64,
+    pub hurdle: f64,
+    pub cash_usd: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTechnology {
+    pub name: String,
+    pub lead_quarters: i64,
+    pub cost_per_mwh: f64,
+    pub capex_per_mw_usd: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegulator {
+    pub name: String,
+    pub jurisdiction: String,
+    pub permit_base_quarters: i64,
+    pub permits_per_quarter: i64,
+    pub licence_fee_rate: f64,
+    pub antitrust_hhi_threshold: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAppBuilders {
+    pub count: i64,
+    pub initial_market_mtok_per_quarter: f64,
+    pub reference_price_per_mtok: f64,
+    pub price_elasticity: f64,
+    pub entry_rate_per_quarter: f64,
+    pub exit_after_loss_quarters: i64,
+    pub capability_weight: f64,
+    pub price_weight: f64,
+    pub switching_cost_base: f64,
+    pub switching_cost_growth: f64,
+    pub switching_cost_cap_quarters: i64,
+    pub rationing_penalty: f64,
+    pub segments: Vec<RawSegment>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSegment {
+    pub name: String,
+    pub weight: f64,
+    pub value_per_mtok_median_usd: f64,
+    pub value_sigma: f64,
+    pub size_sigma: f64,
+    pub demand_growth_per_quarter: f64,
+    pub depth_min: f64,
+    pub depth_max: f64,
+    pub fixed_cost_share: f64,
+}

@@ -1,0 +1,262 @@
+//! Stage two of loading: the validated, typed scenario the engine runs.
+//!
+//! Every value here has been checked: ranges hold, names resolve, and
+//! cross-references are indices. The struct serialises to the resolved
+//! configuration that is stored in each output file's metadata.
+
+use moatsim_model::Quarter;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub start: Quarter,
+    pub quarters: u32,
+    pub seed: u64,
+    pub world: WorldParams,
+    pub regions: Vec<Region>,
+    pub chips: Vec<ChipGeneration>,
+    pub labs: Vec<LabSpec>,
+    pub investors: Vec<InvestorSpec>,
+    pub chipmakers: Vec<ChipmakerSpec>,
+    pub utilities: Vec<UtilitySpec>,
+    pub generation_technologies: Vec<Technology>,
+    pub regulators: Vec<RegulatorSpec>,
+    pub app_builders: AppBuilderSpec,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WorldParams {
+    pub pue: f64,
+    pub mtok_per_h100e_quarter: f64,
+    pub gpu_life_quarters: u32,
+    pub dc_capex_per_mw_usd: f64,
+    pub dc_build_quarters: u32,
+    pub land_price_elasticity: f64,
+    pub capability_rate: f64,
+    pub capability_reference_h100e: f64,
+    pub diffusion_rate: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportTier {
+    Unrestricted,
+    Capped,
+    Embargoed,
+}
+
+impl ExportTier {
+    pub const ALLOWED: &'static str = "\"unrestricted\", \"capped\" or \"embargoed\"";
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "unrestricted" => Some(Self::Unrestricted),
+            "capped" => Some(Self::Capped),
+            "embargoed" => Some(Self::Embargoed),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Unrestricted => "unrestricted",
+            Self::Capped => "capped",
+            Self::Embargoed => "embargoed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Region {
+    pub name: String,
+    pub jurisdiction: String,
+    pub export_tier: ExportTier,
+    pub land_stock_acres: f64,
+    pub new_zoning_acres_per_quarter: f64,
+    pub land_price_per_acre_usd: f64,
+    pub mw_per_acre: f64,
+    /// Index into `Scenario::utilities` of the utility serving this region.
+    pub utility: usize,
+    /// Index into `Scenario::regulators` of the regulator with this region's jurisdiction.
+    pub regulator: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChipGeneration {
+    pub name: String,
+    /// Index into `Scenario::chipmakers`.
+    pub maker: usize,
+    pub available: Quarter,
+    pub h100e_per_unit: f64,
+    pub watts: f64,
+    pub unit_cost_usd: f64,
+    pub launch_price_usd: f64,
+    pub units_per_wafer: f64,
+    pub controlled: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LabSpec {
+    pub name: String,
+    pub home_region: usize,
+    pub cash_usd: f64,
+    pub valuation_usd: f64,
+    pub capability: f64,
+    pub online_h100e: f64,
+    pub initial_chip: usize,
+    pub ambition_per_quarter: f64,
+    pub inference_share: f64,
+    pub markup: f64,
+    pub opex_per_quarter_usd: f64,
+    pub parent_funding_per_quarter_usd: f64,
+    pub capex_fraction_of_cash: f64,
+    pub target_runway_quarters: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvestorKind {
+    Venture,
+    Growth,
+    InfrastructurePe,
+    Sovereign,
+    Strategic,
+    EnterpriseJv,
+}
+
+impl InvestorKind {
+    pub const ALLOWED: &'static str =
+        "\"venture\", \"growth\", \"infrastructure_pe\", \"sovereign\", \"strategic\" or \"enterprise_jv\"";
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "venture" => Some(Self::Venture),
+            "growth" => Some(Self::Growth),
+            "infrastructure_pe" => Some(Self::InfrastructurePe),
+            "sovereign" => Some(Self::Sovereign),
+            "strategic" => Some(Self::Strategic),
+            "enterprise_jv" => Some(Self::EnterpriseJv),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Venture => "venture",
+            Self::Growth => "growth",
+            Self::InfrastructurePe => "infrastructure_pe",
+            Self::Sovereign => "sovereign",
+            Self::Strategic => "strategic",
+            Self::EnterpriseJv => "enterprise_jv",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InvestorSpec {
+    pub name: String,
+    pub kind: InvestorKind,
+    pub dry_powder_usd: f64,
+    pub inflow_per_quarter_usd: f64,
+    pub risk_appetite: f64,
+    pub revenue_multiple: f64,
+    pub max_deal_fraction: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChipmakerSpec {
+    pub name: String,
+    pub jurisdiction: String,
+    pub packaging_wafers_per_quarter: f64,
+    pub expansion_wafers: f64,
+    pub expansion_lead_quarters: u32,
+    pub expansion_cost_per_wafer_usd: f64,
+    pub min_gross_margin: f64,
+    pub ask_sensitivity: f64,
+    pub cash_usd: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UtilitySpec {
+    pub name: String,
+    /// Index into `Scenario::regions`.
+    pub region: usize,
+    pub generation_mw: f64,
+    pub base_load_mw: f64,
+    pub base_tariff_per_mwh: f64,
+    pub target_reserve_margin: f64,
+    pub min_reserve_margin: f64,
+    pub scarcity_adder: f64,
+    pub studies_per_quarter: u32,
+    pub build_block_mw: f64,
+    pub hurdle: f64,
+    pub cash_usd: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Technology {
+    pub name: String,
+    pub lead_quarters: u32,
+    pub cost_per_mwh: f64,
+    pub capex_per_mw_usd: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RegulatorSpec {
+    pub name: String,
+    pub jurisdiction: String,
+    pub permit_base_quarters: u32,
+    pub permits_per_quarter: u32,
+    pub licence_fee_rate: f64,
+    pub antitrust_hhi_threshold: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AppBuilderSpec {
+    pub count: u64,
+    pub initial_market_mtok_per_quarter: f64,
+    pub reference_price_per_mtok: f64,
+    pub price_elasticity: f64,
+    pub entry_rate_per_quarter: f64,
+    pub exit_after_loss_quarters: u32,
+    pub capability_weight: f64,
+    pub price_weight: f64,
+    pub switching_cost_base: f64,
+    pub switching_cost_growth: f64,
+    pub switching_cost_cap_quarters: u32,
+    pub rationing_penalty: f64,
+    pub segments: Vec<Segment>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Segment {
+    pub name: String,
+    /// Normalised so that the segments' weights sum to one.
+    pub weight: f64,
+    pub value_per_mtok_median_usd: f64,
+    pub value_sigma: f64,
+    pub size_sigma: f64,
+    pub demand_growth_per_quarter: f64,
+    pub depth_min: f64,
+    pub depth_max: f64,
+    pub fixed_cost_share: f64,
+}
+
+impl Scenario {
+    /// The last quarter simulated.
+    pub fn end(&self) -> Quarter {
+        self.start.plus(self.quarters.saturating_sub(1))
+    }
+
+    /// Named agents of every kind plus the initial app-builder population.
+    pub fn initial_agent_count(&self) -> u64 {
+        (self.labs.len()
+            + self.investors.len()
+            + self.chipmakers.len()
+            + self.utilities.len()
+            + self.regulators.len()) as u64
+            + self.app_builders.count
+    }
+}

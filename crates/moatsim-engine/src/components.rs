@@ -1,0 +1,266 @@
+//! Components of the agents that live as entities: labs, their data-center
+//! projects, investors, chipmakers, utilities and regulators.
+//!
+//! App builders are the one deliberate exception: there are up to millions of
+//! them, so they live as columns in the [`crate::population::AppBuilderPopulation`]
+//! resource (see `ARCHITECTURE.md`).
+
+use bevy_ecs::prelude::*;
+use moatsim_config::InvestorKind;
+use moatsim_model::AgentId;
+
+/// Identity shared by every named agent.
+#[derive(Component, Debug, Clone)]
+pub struct Agent {
+    pub id: AgentId,
+    pub name: String,
+}
+
+/// Cash on hand in USD. Only `settle_payments` changes it, from the ledger.
+#[derive(Component, Debug, Clone, Copy, Default)]
+pub struct Cash(pub f64);
+
+/// A frontier lab, follower or hyperscaler-like cloud.
+#[derive(Component, Debug, Clone)]
+pub struct Lab {
+    /// Position in the scenario's `labs` list; also the provider index builders use.
+    pub index: usize,
+    pub home_region: usize,
+    pub alive: bool,
+    pub capability: f64,
+    pub valuation_usd: f64,
+    pub last_post_money_usd: f64,
+    pub run_rate_at_last_round_usd: f64,
+    pub ambition_per_quarter: f64,
+    pub inference_share: f64,
+    pub markup: f64,
+    pub price_per_mtok: f64,
+    pub marginal_cost_per_mtok: f64,
+    /// Accumulated purchase cost of the installed fleet, for depreciation.
+    pub fleet_cost_usd: f64,
+    pub quarters_in_distress: u32,
+    /// Last quarter's inference revenue, which this quarter's decisions see.
+    pub previous_revenue_usd: f64,
+    pub last_round_tick: Option<u32>,
+    // This quarter's plan.
+    pub target_h100e: f64,
+    pub capex_budget_usd: f64,
+    // This quarter's outcomes (reset at the start of each quarter).
+    pub online_h100e: f64,
+    pub training_h100e: f64,
+    pub inference_h100e: f64,
+    pub capacity_mtok: f64,
+    pub demand_mtok: f64,
+    pub served_mtok: f64,
+    pub revenue_usd: f64,
+    pub capex_usd: f64,
+    pub opex_usd: f64,
+    pub power_cost_usd: f64,
+    pub depreciation_usd: f64,
+    pub raised_usd: f64,
+    pub gpus_bought: u64,
+    pub market_share: f64,
+    pub customers: u64,
+}
+
+impl Lab {
+    pub fn utilisation(&self) -> f64 {
+        if self.capacity_mtok <= 0.0 {
+            return if self.demand_mtok > 0.0 { 1.0 } else { 0.0 };
+        }
+        self.demand_mtok / self.capacity_mtok
+    }
+
+    pub fn profit_usd(&self) -> f64 {
+        self.revenue_usd - self.opex_usd - self.power_cost_usd - self.depreciation_usd
+    }
+
+    /// Annualised inference revenue.
+    pub fn run_rate_usd(&self) -> f64 {
+        self.revenue_usd * 4.0
+    }
+}
+
+/// Where a data-center project is in its pipeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stage {
+    SeekingLand,
+    Permitting,
+    AwaitingPower,
+    Construction,
+    Energized,
+}
+
+impl Stage {
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::SeekingLand => "seeking_land",
+            Stage::Permitting => "permitting",
+            Stage::AwaitingPower => "awaiting_power",
+            Stage::Construction => "construction",
+            Stage::Energized => "energized",
+        }
+    }
+}
+
+/// A data-center project: land → permit → power → construction → energized.
+#[derive(Component, Debug, Clone)]
+pub struct Project {
+    pub project_id: u64,
+    pub lab: AgentId,
+    pub lab_index: usize,
+    pub region: usize,
+    pub stage: Stage,
+    pub mw: f64,
+    pub acres_needed: f64,
+    pub acres_held: f64,
+    pub started_tick: u32,
+    /// When the current stage may end (permit, construction).
+    pub ready_tick: u32,
+    pub construction_paid_usd: f64,
+    /// Installed units per chip generation (index into the scenario's chips).
+    pub installed: Vec<u64>,
+    /// Online H100e and stranded units as of this quarter's compute allocation.
+    pub online_h100e: f64,
+    pub online_units: u64,
+    pub stranded_units: u64,
+    pub load_mw: f64,
+}
+
+impl Project {
+    pub fn installed_units(&self) -> u64 {
+        self.installed.iter().sum()
+    }
+}
+
+/// A venture fund, growth fund, infrastructure PE fund, sovereign, strategic or JV partner.
+#[derive(Component, Debug, Clone)]
+pub struct Investor {
+    pub kind: InvestorKind,
+    pub inflow_per_quarter_usd: f64,
+    pub risk_appetite: f64,
+    pub revenue_multiple: f64,
+    pub max_deal_fraction: f64,
+    /// (lab id, fraction of the lab owned), ordered by lab id.
+    pub holdings: Vec<(AgentId, f64)>,
+    pub invested_total_usd: f64,
+    pub portfolio_value_usd: f64,
+    // This quarter.
+    pub invested_usd: f64,
+    pub bids_made: u32,
+}
+
+/// One chip generation as a chipmaker sees it.
+#[derive(Debug, Clone)]
+pub struct Product {
+    /// Index into the scenario's chips.
+    pub chip: usize,
+    pub ask_usd: f64,
+    pub inventory_units: u64,
+    pub backlog_units: u64,
+    pub produced_units: u64,
+    pub offered_units: u64,
+    pub demand_units: u64,
+    pub sold_units: u64,
+}
+
+#[derive(Component, Debug, Clone)]
+pub struct Chipmaker {
+    pub index: usize,
+    pub jurisdiction_regulator: usize,
+    pub wafers_per_quarter: f64,
+    /// (ready tick, wafers) of expansions under way.
+    pub expansions: Vec<(u32, f64)>,
+    pub quarters_backlogged: u32,
+    pub products: Vec<Product>,
+    // This quarter.
+    pub revenue_usd: f64,
+    pub cost_of_sales_usd: f64,
+    pub production_cost_usd: f64,
+    pub expansion_spend_usd: f64,
+}
+
+impl Chipmaker {
+    pub fn units_sold(&self) -> u64 {
+        self.products.iter().map(|p| p.sold_units).sum()
+    }
+
+    pub fn gross_margin(&self) -> Option<f64> {
+        (self.revenue_usd > 0.0).then(|| (self.revenue_usd - self.cost_of_sales_usd) / self.revenue_usd)
+    }
+}
+
+/// A queued interconnection request of a project.
+#[derive(Debug, Clone)]
+pub struct QueuedRequest {
+    pub project_id: u64,
+    pub lab: AgentId,
+    pub mw: f64,
+    pub max_price_per_mwh: f64,
+    pub arrival_tick: u32,
+}
+
+/// A generation build under way.
+#[derive(Debug, Clone)]
+pub struct Build {
+    pub technology: usize,
+    pub mw: f64,
+    pub ready_tick: u32,
+    pub capex_per_quarter_usd: f64,
+}
+
+#[derive(Component, Debug, Clone)]
+pub struct Utility {
+    pub index: usize,
+    pub region: usize,
+    pub generation_mw: f64,
+    pub base_load_mw: f64,
+    pub dc_contracted_mw: f64,
+    pub tariff_per_mwh: f64,
+    pub builds: Vec<Build>,
+    pub queue: Vec<QueuedRequest>,
+    // This quarter.
+    pub granted_mw: f64,
+    pub granted_requests: u32,
+    pub mean_wait_of_granted: f64,
+    pub offered_mw: f64,
+    pub requested_mw: f64,
+    pub energy_sold_mwh: f64,
+    pub revenue_usd: f64,
+    pub operating_cost_usd: f64,
+    pub build_spend_usd: f64,
+    pub builds_started_mw: f64,
+}
+
+impl Utility {
+    pub fn committed_mw(&self) -> f64 {
+        self.base_load_mw + self.dc_contracted_mw
+    }
+
+    pub fn mean_queue_age(&self, tick: u32) -> f64 {
+        if self.queue.is_empty() {
+            return 0.0;
+        }
+        self.queue.iter().map(|r| f64::from(tick - r.arrival_tick)).sum::<f64>() / self.queue.len() as f64
+    }
+}
+
+/// A permit application waiting at a regulator.
+#[derive(Debug, Clone)]
+pub struct PermitApplication {
+    pub project_id: u64,
+    pub earliest_tick: u32,
+}
+
+#[derive(Component, Debug, Clone)]
+pub struct Regulator {
+    pub index: usize,
+    pub applications: Vec<PermitApplication>,
+    pub permit_delay_quarters: u32,
+    pub antitrust_review: bool,
+    // This quarter.
+    pub permits_granted: u32,
+    pub licence_fees_usd: f64,
+    pub blocked_units: u64,
+    pub hhi_observed: f64,
+}

@@ -1,0 +1,212 @@
+//! What the engine hands out at the end of each quarter: one row per agent per
+//! table, plus `markets`, `world` and `events`. Plain data, no Arrow; the output
+//! crate turns these into record batches.
+
+/// Calendar stamp carried by every row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub tick: u32,
+    pub year: i32,
+    pub quarter: u8,
+}
+
+#[derive(Debug, Clone)]
+pub struct LabRow {
+    pub lab_id: u64,
+    pub name: String,
+    pub alive: bool,
+    pub cash: f64,
+    pub valuation: f64,
+    pub capability: f64,
+    pub online_compute_h100e: f64,
+    pub training_compute_h100e: f64,
+    pub inference_compute_h100e: f64,
+    pub installed_gpus: u64,
+    pub stranded_gpus: u64,
+    pub inference_price: f64,
+    pub marginal_cost: f64,
+    pub markup: f64,
+    pub demand_mtok: f64,
+    pub served_mtok: f64,
+    pub revenue: f64,
+    pub capex: f64,
+    pub opex: f64,
+    pub power_cost: f64,
+    pub profit: f64,
+    pub raised: f64,
+    pub market_share: f64,
+    pub customers: u64,
+    pub projects_in_pipeline: u64,
+    pub pipeline_mw: f64,
+    pub energized_mw: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct InvestorRow {
+    pub investor_id: u64,
+    pub name: String,
+    pub kind: &'static str,
+    pub dry_powder: f64,
+    pub invested: f64,
+    pub invested_total: f64,
+    pub portfolio_value: f64,
+    pub holdings: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChipmakerRow {
+    pub chipmaker_id: u64,
+    pub name: String,
+    pub cash: f64,
+    pub packaging_wafers: f64,
+    pub capacity_units: u64,
+    pub produced_units: u64,
+    pub units_sold: u64,
+    pub inventory_units: u64,
+    pub backlog_units: u64,
+    pub asp: Option<f64>,
+    pub revenue: f64,
+    pub gross_margin: Option<f64>,
+    pub expansion_spend: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct UtilityRow {
+    pub utility_id: u64,
+    pub name: String,
+    pub region: String,
+    pub cash: f64,
+    pub generation_mw: f64,
+    pub committed_mw: f64,
+    pub dc_contracted_mw: f64,
+    pub reserve_margin: f64,
+    pub tariff: f64,
+    pub queue_requests: u64,
+    pub queue_mw: f64,
+    pub mean_queue_wait_quarters: f64,
+    pub granted_mw: f64,
+    pub under_construction_mw: f64,
+    pub builds_started_mw: f64,
+    pub energy_sold_mwh: f64,
+    pub revenue: f64,
+    pub profit: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct RegulatorRow {
+    pub regulator_id: u64,
+    pub name: String,
+    pub jurisdiction: String,
+    pub cash: f64,
+    pub permit_delay_quarters: u32,
+    pub permits_pending: u64,
+    pub permits_granted: u64,
+    pub licence_fees: f64,
+    pub blocked_gpu_units: u64,
+    pub hhi_observed: f64,
+    pub antitrust_review: bool,
+}
+
+/// App-builder rows as columns: at a million builders per quarter a row struct
+/// per builder would double the memory the output step needs.
+#[derive(Debug, Clone, Default)]
+pub struct AppBuilderColumns {
+    pub builder_id: Vec<u64>,
+    pub segment: Vec<u16>,
+    pub provider_lab_id: Vec<Option<u64>>,
+    pub demand_tokens: Vec<f64>,
+    pub tokens: Vec<f64>,
+    pub spend: Vec<f64>,
+    pub revenue: Vec<f64>,
+    pub profit: Vec<f64>,
+    pub switching_cost: Vec<f64>,
+    pub tenure_quarters: Vec<u32>,
+    pub alive: Vec<bool>,
+}
+
+impl AppBuilderColumns {
+    pub fn len(&self) -> usize {
+        self.builder_id.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.builder_id.is_empty()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct MarketRow {
+    pub market: &'static str,
+    pub region: Option<String>,
+    pub item: Option<String>,
+    pub supply: f64,
+    pub demand: f64,
+    pub cleared: f64,
+    pub price: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct WorldRow {
+    pub online_compute_h100e: f64,
+    pub dc_load_mw: f64,
+    pub dc_energy_twh_annualised: f64,
+    pub stranded_gpus: u64,
+    pub mean_queue_wait_quarters: f64,
+    pub gpu_price_index: f64,
+    pub power_price_avg: f64,
+    pub inference_price_avg: f64,
+    pub inference_price_index: f64,
+    pub hhi: f64,
+    pub leader_share: f64,
+    pub leader_capability_lead: f64,
+    pub capital_raised: f64,
+    pub capex: f64,
+    pub infra_profit: f64,
+    pub app_profit: f64,
+    pub lost_demand_mtok: f64,
+    pub builders_alive: u64,
+    pub builder_churn_rate: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct EventRow {
+    pub kind: &'static str,
+    pub agent_id: Option<u64>,
+    pub counterparty_id: Option<u64>,
+    pub region: Option<String>,
+    pub amount_usd: f64,
+    pub quantity: Option<f64>,
+    pub detail: String,
+}
+
+/// Everything recorded for one quarter.
+#[derive(Debug, Clone)]
+pub struct TickFrame {
+    pub stamp: Stamp,
+    pub labs: Vec<LabRow>,
+    pub investors: Vec<InvestorRow>,
+    pub chipmakers: Vec<ChipmakerRow>,
+    pub utilities: Vec<UtilityRow>,
+    pub regulators: Vec<RegulatorRow>,
+    pub app_builders: AppBuilderColumns,
+    /// Segment names, indexed by `AppBuilderColumns::segment`.
+    pub segment_names: Vec<String>,
+    pub markets: Vec<MarketRow>,
+    pub world: WorldRow,
+    pub events: Vec<EventRow>,
+}
+
+impl TickFrame {
+    /// Rows this frame adds across all tables.
+    pub fn row_count(&self) -> u64 {
+        (self.labs.len()
+            + self.investors.len()
+            + self.chipmakers.len()
+            + self.utilities.len()
+            + self.regulators.len()
+            + self.app_builders.len()
+            + self.markets.len()
+            + 1
+            + self.events.len()) as u64
+    }
+}

@@ -1,0 +1,176 @@
+//! World-level state: the clock, the scenario, regions, this quarter's order
+//! book and clearings, the money ledger and the event and market logs.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use bevy_ecs::prelude::*;
+use moatsim_config::Scenario;
+use moatsim_model::market::gpu::GpuBid;
+use moatsim_model::{Account, AgentId, ExternalAccount, Quarter, Transfer};
+
+use crate::records::{EventRow, MarketRow, TickFrame};
+
+/// The quarter being simulated.
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct Clock {
+    pub tick: u32,
+    pub quarter: Quarter,
+    pub seed: u64,
+}
+
+/// The validated scenario, shared read-only by every system.
+#[derive(Resource, Debug, Clone)]
+pub struct Params(pub Arc<Scenario>);
+
+/// Land and identity of each region (regions are world data, not agents).
+#[derive(Debug, Clone)]
+pub struct RegionState {
+    pub land_available_acres: f64,
+    pub land_price_per_acre: f64,
+    pub land_sold_acres: f64,
+    pub land_demand_acres: f64,
+    pub utility_id: AgentId,
+}
+
+#[derive(Resource, Debug, Clone, Default)]
+pub struct RegionBook {
+    pub regions: Vec<RegionState>,
+}
+
+/// A GPU bid with the region the units are for (export rules depend on it).
+#[derive(Debug, Clone)]
+pub struct RegionalGpuBid {
+    pub region: usize,
+    pub bid: GpuBid,
+}
+
+/// A land bid of one project.
+#[derive(Debug, Clone)]
+pub struct ProjectLandBid {
+    pub project_id: u64,
+    pub lab: AgentId,
+    pub acres: f64,
+    pub limit_per_acre: f64,
+}
+
+/// A funding round a lab announced this quarter.
+#[derive(Debug, Clone)]
+pub struct AnnouncedRound {
+    pub lab: AgentId,
+    pub lab_index: usize,
+    pub amount_usd: f64,
+    pub pre_money_usd: f64,
+    pub run_rate_usd: f64,
+    pub capability: f64,
+    pub is_share_leader: bool,
+    pub regulator_blocks_strategics: bool,
+}
+
+/// One investor's bid into one round.
+#[derive(Debug, Clone)]
+pub struct InvestorBid {
+    pub lab: AgentId,
+    pub investor: AgentId,
+    pub amount_usd: f64,
+    pub max_pre_money_usd: f64,
+}
+
+/// This quarter's bids and offers, filled in the bid phase and consumed by clearing.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct OrderBook {
+    /// Per chip generation, in (lab id, region) order.
+    pub gpu_bids: Vec<Vec<RegionalGpuBid>>,
+    /// Per region, in project id order.
+    pub land_bids: Vec<Vec<ProjectLandBid>>,
+    pub rounds: Vec<AnnouncedRound>,
+    pub investor_bids: Vec<InvestorBid>,
+}
+
+/// GPUs delivered this quarter: (lab id, region, chip, units), installed in the build phase.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct Deliveries {
+    pub items: Vec<(AgentId, usize, usize, u64)>,
+    /// Land acquired this quarter: (project id, acres).
+    pub land: Vec<(u64, f64)>,
+    /// Interconnections granted this quarter: project ids.
+    pub power_granted: Vec<u64>,
+    /// Closed rounds: (lab, raised, post-money).
+    pub rounds_closed: Vec<(AgentId, f64, f64)>,
+    /// Investments made: (investor, lab, amount, fraction acquired).
+    pub investments: Vec<(AgentId, AgentId, f64, f64)>,
+}
+
+/// Every payment of the quarter, applied to cash in `settle_payments`.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct Ledger {
+    pub transfers: Vec<Transfer>,
+    /// Net flow from external accounts into agents since the start of the run.
+    pub external_in_usd: f64,
+    pub external_out_usd: f64,
+    /// Per-external-account totals since the start of the run.
+    pub external_totals: BTreeMap<ExternalAccount, f64>,
+}
+
+impl Ledger {
+    pub fn pay(&mut self, from: Account, to: Account, amount_usd: f64) {
+        if amount_usd > 0.0 && amount_usd.is_finite() {
+            self.transfers.push(Transfer { from, to, amount_usd });
+        }
+    }
+}
+
+/// Rows of the `events` and `markets` tables gathered during the quarter.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct Logs {
+    pub events: Vec<EventRow>,
+    pub markets: Vec<MarketRow>,
+}
+
+impl Logs {
+    #[allow(clippy::too_many_arguments)]
+    pub fn event(
+        &mut self,
+        kind: &'static str,
+        agent: Option<AgentId>,
+        counterparty: Option<AgentId>,
+        region: Option<&str>,
+        amount_usd: f64,
+        quantity: Option<f64>,
+        detail: String,
+    ) {
+        self.events.push(EventRow {
+            kind,
+            agent_id: agent.map(AgentId::get),
+            counterparty_id: counterparty.map(AgentId::get),
+            region: region.map(str::to_string),
+            amount_usd,
+            quantity,
+            detail,
+        });
+    }
+}
+
+/// World-level figures computed during the quarter, for the `world` table.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct QuarterStats {
+    pub capital_raised_usd: f64,
+    pub lost_demand_mtok: f64,
+    pub app_profit_usd: f64,
+    pub builders_alive: u64,
+    pub builder_switches: u64,
+    /// GPU price per H100e at tick 0 and inference price at tick 0, the index bases.
+    pub gpu_price_base: Option<f64>,
+    pub inference_price_base: Option<f64>,
+}
+
+/// Next ids to hand out for agents created during the run and for projects.
+#[derive(Resource, Debug, Clone)]
+pub struct IdSource {
+    pub next_agent: u64,
+    pub next_project: u64,
+}
+
+/// The finished frame of the quarter, taken by `Simulation::step`.
+#[derive(Resource, Debug, Default)]
+pub struct FrameSlot(pub Option<TickFrame>);

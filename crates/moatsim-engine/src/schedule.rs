@@ -1,0 +1,75 @@
+//! The quarter as one schedule: phases chained in order, systems chained within
+//! each phase, ambiguity detection set to error so that two systems touching the
+//! same data without an order fail the build instead of racing.
+
+use bevy_ecs::prelude::*;
+use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings};
+
+use crate::systems::{account, bid, build, clear, decide, record, serve};
+
+/// The phases of a quarter, in order.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub enum QuarterSystems {
+    Decide,
+    Bid,
+    ClearMarkets,
+    Build,
+    Serve,
+    Account,
+    Record,
+}
+
+pub fn quarter_schedule() -> Schedule {
+    let mut schedule = Schedule::default();
+    schedule.set_build_settings(ScheduleBuildSettings {
+        ambiguity_detection: LogLevel::Error,
+        ..Default::default()
+    });
+    schedule.configure_sets(
+        (
+            QuarterSystems::Decide,
+            QuarterSystems::Bid,
+            QuarterSystems::ClearMarkets,
+            QuarterSystems::Build,
+            QuarterSystems::Serve,
+            QuarterSystems::Account,
+            QuarterSystems::Record,
+        )
+            .chain(),
+    );
+    schedule.add_systems(
+        (
+            decide::begin_quarter,
+            decide::plan_generation,
+            decide::plan_chip_supply,
+            decide::review_permits_and_concentration,
+            decide::plan_labs,
+        )
+            .chain()
+            .in_set(QuarterSystems::Decide),
+    );
+    schedule.add_systems((bid::bid_for_sites_and_gpus, bid::bid_in_rounds).chain().in_set(QuarterSystems::Bid));
+    schedule.add_systems(
+        (
+            clear::clear_gpu_markets,
+            clear::clear_land_markets,
+            clear::clear_power_queues,
+            clear::clear_capital_market,
+        )
+            .chain()
+            .in_set(QuarterSystems::ClearMarkets),
+    );
+    schedule.add_systems((build::advance_projects, build::install_delivered_gpus).chain().in_set(QuarterSystems::Build));
+    schedule.add_systems(
+        (serve::bring_compute_online, serve::serve_app_builders, serve::advance_capability)
+            .chain()
+            .in_set(QuarterSystems::Serve),
+    );
+    schedule.add_systems(
+        (account::book_running_costs, account::settle_payments, account::mark_valuations_and_exits)
+            .chain()
+            .in_set(QuarterSystems::Account),
+    );
+    schedule.add_systems(record::record_quarter.in_set(QuarterSystems::Record));
+    schedule
+}

@@ -1,0 +1,236 @@
+//! Builds the initial world from a validated scenario.
+//!
+//! Agent ids are assigned in a fixed order — labs, investors, chipmakers,
+//! utilities, regulators, then app builders — starting at 1, so an id names one
+//! agent of one kind in a run and lab index `i` always has id `i + 1`.
+
+use std::sync::Arc;
+
+use bevy_ecs::prelude::*;
+use moatsim_config::Scenario;
+use moatsim_model::units::mw_drawn_by;
+use moatsim_model::{AgentId, Quarter};
+
+use crate::components::*;
+use crate::population::AppBuilderPopulation;
+use crate::resources::*;
+
+/// Headroom of a lab's initial site over the power its fleet draws.
+const INITIAL_SITE_HEADROOM: f64 = 1.05;
+
+/// Share of list price an initial fleet is carried at (bought over prior years).
+const INITIAL_FLEET_BOOK_VALUE: f64 = 0.7;
+
+pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
+    let s = scenario.as_ref();
+    let mut next_id = 1u64;
+    let mut take_id = || {
+        let id = AgentId(next_id);
+        next_id += 1;
+        id
+    };
+    let pue = s.world.pue;
+    let lab_ids: Vec<AgentId> = s.labs.iter().map(|_| take_id()).collect();
+    let investor_ids: Vec<AgentId> = s.investors.iter().map(|_| take_id()).collect();
+    let chipmaker_ids: Vec<AgentId> = s.chipmakers.iter().map(|_| take_id()).collect();
+    let utility_ids: Vec<AgentId> = s.utilities.iter().map(|_| take_id()).collect();
+    let regulator_ids: Vec<AgentId> = s.regulators.iter().map(|_| take_id()).collect();
+    let first_builder = take_id().get();
+
+    // Initial data-center load per region, from the labs' existing sites.
+    let mut initial_dc_mw = vec![0.0; s.regions.len()];
+    let mut next_project = 1u64;
+    for (index, (spec, &id)) in s.labs.iter().zip(&lab_ids).enumerate() {
+        let chip = &s.chips[spec.initial_chip];
+        let units = (spec.online_h100e / chip.h100e_per_unit).ceil() as u64;
+        let mw = mw_drawn_by(units as f64, chip.watts, pue) * INITIAL_SITE_HEADROOM;
+        initial_dc_mw[spec.home_region] += mw;
+        let mut installed = vec![0; s.chips.len()];
+        installed[spec.initial_chip] = units;
+        let fleet_cost = units as f64 * chip.launch_price_usd * INITIAL_FLEET_BOOK_VALUE;
+        world.spawn(Project {
+            project_id: next_project,
+            lab: id,
+            lab_index: index,
+            region: spec.home_region,
+            stage: Stage::Energized,
+            mw,
+            acres_needed: mw / s.regions[spec.home_region].mw_per_acre,
+            acres_held: mw / s.regions[spec.home_region].mw_per_acre,
+            started_tick: 0,
+            ready_tick: 0,
+            construction_paid_usd: mw * s.world.dc_capex_per_mw_usd,
+            installed,
+            online_h100e: 0.0,
+            online_units: 0,
+            stranded_units: 0,
+            load_mw: 0.0,
+        });
+        next_project += 1;
+        world.spawn((
+            Agent { id, name: spec.name.clone() },
+            Cash(spec.cash_usd),
+            Lab {
+                index,
+                home_region: spec.home_region,
+                alive: true,
+                capability: spec.capability,
+                valuation_usd: spec.valuation_usd,
+                last_post_money_usd: spec.valuation_usd,
+                run_rate_at_last_round_usd: 0.0,
+                ambition_per_quarter: spec.ambition_per_quarter,
+                inference_share: spec.inference_share,
+                markup: spec.markup,
+                price_per_mtok: 0.0,
+                marginal_cost_per_mtok: 0.0,
+                fleet_cost_usd: fleet_cost,
+                quarters_in_distress: 0,
+                previous_revenue_usd: 0.0,
+                last_round_tick: None,
+                target_h100e: spec.online_h100e,
+                capex_budget_usd: 0.0,
+                online_h100e: spec.online_h100e,
+                training_h100e: 0.0,
+                inference_h100e: 0.0,
+                capacity_mtok: 0.0,
+                demand_mtok: 0.0,
+                served_mtok: 0.0,
+                revenue_usd: 0.0,
+                capex_usd: 0.0,
+                opex_usd: 0.0,
+                power_cost_usd: 0.0,
+                depreciation_usd: 0.0,
+                raised_usd: 0.0,
+                gpus_bought: 0,
+                market_share: 0.0,
+                customers: 0,
+            },
+        ));
+    }
+
+    for (spec, &id) in s.investors.iter().zip(&investor_ids) {
+        world.spawn((
+            Agent { id, name: spec.name.clone() },
+            Cash(spec.dry_powder_usd),
+            Investor {
+                kind: spec.kind,
+                inflow_per_quarter_usd: spec.inflow_per_quarter_usd,
+                risk_appetite: spec.risk_appetite,
+                revenue_multiple: spec.revenue_multiple,
+                max_deal_fraction: spec.max_deal_fraction,
+                holdings: Vec::new(),
+                invested_total_usd: 0.0,
+                portfolio_value_usd: 0.0,
+                invested_usd: 0.0,
+                bids_made: 0,
+            },
+        ));
+    }
+
+    for (index, (spec, &id)) in s.chipmakers.iter().zip(&chipmaker_ids).enumerate() {
+        let products = s
+            .chips
+            .iter()
+            .enumerate()
+            .filter(|(_, chip)| chip.maker == index)
+            .map(|(chip, generation)| Product {
+                chip,
+                ask_usd: generation.launch_price_usd,
+                inventory_units: 0,
+                backlog_units: 0,
+                produced_units: 0,
+                offered_units: 0,
+                demand_units: 0,
+                sold_units: 0,
+            })
+            .collect();
+        world.spawn((
+            Agent { id, name: spec.name.clone() },
+            Cash(spec.cash_usd),
+            Chipmaker {
+                index,
+                jurisdiction_regulator: s.regulators.iter().position(|r| r.jurisdiction == spec.jurisdiction).unwrap_or(0),
+                wafers_per_quarter: spec.packaging_wafers_per_quarter,
+                expansions: Vec::new(),
+                quarters_backlogged: 0,
+                products,
+                revenue_usd: 0.0,
+                cost_of_sales_usd: 0.0,
+                production_cost_usd: 0.0,
+                expansion_spend_usd: 0.0,
+            },
+        ));
+    }
+
+    for (index, (spec, &id)) in s.utilities.iter().zip(&utility_ids).enumerate() {
+        world.spawn((
+            Agent { id, name: spec.name.clone() },
+            Cash(spec.cash_usd),
+            Utility {
+                index,
+                region: spec.region,
+                generation_mw: spec.generation_mw,
+                base_load_mw: spec.base_load_mw,
+                dc_contracted_mw: initial_dc_mw[spec.region],
+                tariff_per_mwh: spec.base_tariff_per_mwh,
+                builds: Vec::new(),
+                queue: Vec::new(),
+                granted_mw: 0.0,
+                granted_requests: 0,
+                mean_wait_of_granted: 0.0,
+                offered_mw: 0.0,
+                requested_mw: 0.0,
+                energy_sold_mwh: 0.0,
+                revenue_usd: 0.0,
+                operating_cost_usd: 0.0,
+                build_spend_usd: 0.0,
+                builds_started_mw: 0.0,
+            },
+        ));
+    }
+
+    for (index, (spec, &id)) in s.regulators.iter().zip(&regulator_ids).enumerate() {
+        world.spawn((
+            Agent { id, name: spec.name.clone() },
+            Cash(0.0),
+            Regulator {
+                index,
+                applications: Vec::new(),
+                permit_delay_quarters: spec.permit_base_quarters,
+                antitrust_review: false,
+                permits_granted: 0,
+                licence_fees_usd: 0.0,
+                blocked_units: 0,
+                hhi_observed: 0.0,
+            },
+        ));
+    }
+
+    let regions = s
+        .regions
+        .iter()
+        .map(|r| RegionState {
+            land_available_acres: r.land_stock_acres,
+            land_price_per_acre: r.land_price_per_acre_usd,
+            land_sold_acres: 0.0,
+            land_demand_acres: 0.0,
+            utility_id: utility_ids[r.utility],
+        })
+        .collect();
+    world.insert_resource(RegionBook { regions });
+    world.insert_resource(AppBuilderPopulation::generate(s, first_builder));
+    world.insert_resource(IdSource { next_agent: first_builder + s.app_builders.count, next_project });
+    world.insert_resource(Clock { tick: 0, quarter: s.start, seed: s.seed });
+    world.insert_resource(Params(Arc::clone(scenario)));
+    world.insert_resource(OrderBook::default());
+    world.insert_resource(Deliveries::default());
+    world.insert_resource(Ledger::default());
+    world.insert_resource(Logs::default());
+    world.insert_resource(QuarterStats::default());
+    world.insert_resource(FrameSlot::default());
+}
+
+/// The calendar quarter of `tick`.
+pub fn quarter_of(scenario: &Scenario, tick: u32) -> Quarter {
+    scenario.start.plus(tick)
+}

@@ -1,0 +1,135 @@
+//! Account phase: running costs and inflows are booked, the ledger is settled
+//! into cash, valuations are marked, and labs out of money exit.
+
+use std::collections::BTreeMap;
+
+use bevy_ecs::prelude::*;
+use moatsim_model::units::HOURS_PER_QUARTER;
+use moatsim_model::{Account, AgentId, ExternalAccount};
+
+use crate::components::*;
+use crate::resources::*;
+
+/// Share of the base tariff that is a utility's cost of producing a MWh.
+const GENERATION_COST_SHARE: f64 = 0.7;
+
+/// Labs pay staff and power and receive parent funding; utilities bill the energy
+/// their data-center customers drew and pay to generate it; investors receive
+/// inflows from their limited partners.
+#[allow(clippy::too_many_arguments)]
+pub fn book_running_costs(
+    params: Res<Params>,
+    projects: Query<&Project>,
+    mut labs: Query<(&Agent, &mut Lab)>,
+    mut utilities: Query<(&Agent, &mut Utility)>,
+    investors: Query<(&Agent, &Investor)>,
+    mut ledger: ResMut<Ledger>,
+) {
+    let scenario = &params.0;
+    let mut load_by_lab_region: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+    for project in &projects {
+        if project.load_mw > 0.0 {
+            *load_by_lab_region.entry((project.lab_index, project.region)).or_default() += project.load_mw;
+        }
+    }
+    let mut sorted_utilities: Vec<(&Agent, Mut<Utility>)> = utilities.iter_mut().collect();
+    sorted_utilities.sort_by_key(|(a, _)| a.id);
+    let mut sorted_labs: Vec<(&Agent, Mut<Lab>)> = labs.iter_mut().collect();
+    sorted_labs.sort_by_key(|(a, _)| a.id);
+    for (agent, lab) in sorted_labs.iter_mut() {
+        let spec = &scenario.labs[lab.index];
+        ledger.pay(Account::External(ExternalAccount::CorporateParents), Account::Agent(agent.id), spec.parent_funding_per_quarter_usd);
+        if !lab.alive {
+            continue;
+        }
+        ledger.pay(Account::Agent(agent.id), Account::External(ExternalAccount::LabOperatingCosts), spec.opex_per_quarter_usd);
+        lab.opex_usd = spec.opex_per_quarter_usd;
+        lab.depreciation_usd = lab.fleet_cost_usd / f64::from(scenario.world.gpu_life_quarters);
+        for (utility_agent, utility) in sorted_utilities.iter_mut() {
+            let Some(&load) = load_by_lab_region.get(&(lab.index, utility.region)) else { continue };
+            let energy = load * HOURS_PER_QUARTER;
+            let bill = energy * utility.tariff_per_mwh;
+            ledger.pay(Account::Agent(agent.id), Account::Agent(utility_agent.id), bill);
+            lab.power_cost_usd += bill;
+            utility.energy_sold_mwh += energy;
+            utility.revenue_usd += bill;
+        }
+    }
+    for (agent, utility) in sorted_utilities.iter_mut() {
+        let cost = utility.energy_sold_mwh * scenario.utilities[utility.index].base_tariff_per_mwh * GENERATION_COST_SHARE;
+        utility.operating_cost_usd = cost;
+        ledger.pay(Account::Agent(agent.id), Account::External(ExternalAccount::GridOperations), cost);
+    }
+    let mut sorted_investors: Vec<(&Agent, &Investor)> = investors.iter().collect();
+    sorted_investors.sort_by_key(|(a, _)| a.id);
+    for (agent, investor) in sorted_investors {
+        ledger.pay(Account::External(ExternalAccount::LimitedPartners), Account::Agent(agent.id), investor.inflow_per_quarter_usd);
+    }
+}
+
+/// Applies the quarter's transfers to agents' cash, in ledger order. Flows of the
+/// app-builder population were already applied builder by builder.
+pub fn settle_payments(mut agents: Query<(&Agent, &mut Cash)>, mut ledger: ResMut<Ledger>) {
+    let mut net: BTreeMap<AgentId, f64> = BTreeMap::new();
+    let transfers = std::mem::take(&mut ledger.transfers);
+    for transfer in &transfers {
+        if let Account::Agent(id) = transfer.from {
+            *net.entry(id).or_default() -= transfer.amount_usd;
+        }
+        if let Account::Agent(id) = transfer.to {
+            *net.entry(id).or_default() += transfer.amount_usd;
+        }
+        match (transfer.from, transfer.to) {
+            (Account::External(source), _) => {
+                ledger.external_in_usd += transfer.amount_usd;
+                *ledger.external_totals.entry(source).or_default() -= transfer.amount_usd;
+            }
+            (_, Account::External(sink)) => {
+                ledger.external_out_usd += transfer.amount_usd;
+                *ledger.external_totals.entry(sink).or_default() += transfer.amount_usd;
+            }
+            _ => {}
+        }
+    }
+    for (agent, mut cash) in &mut agents {
+        if let Some(change) = net.get(&agent.id) {
+            cash.0 += change;
+        }
+    }
+}
+
+/// Lab valuations follow revenue since the last round (square-root elasticity);
+/// labs in distress for three quarters exit and their customers must move;
+/// investors mark their holdings to the labs' valuations.
+pub fn mark_valuations_and_exits(
+    clock: Res<Clock>,
+    mut labs: Query<(&Agent, &Cash, &mut Lab)>,
+    mut investors: Query<&mut Investor>,
+    mut logs: ResMut<Logs>,
+) {
+    let mut valuations: BTreeMap<AgentId, f64> = BTreeMap::new();
+    for (agent, cash, mut lab) in &mut labs {
+        if !lab.alive {
+            valuations.insert(agent.id, 0.0);
+            continue;
+        }
+        if clock.tick == 0 && lab.run_rate_at_last_round_usd <= 0.0 {
+            lab.run_rate_at_last_round_usd = lab.run_rate_usd();
+        }
+        if lab.raised_usd <= 0.0 {
+            let growth = (lab.run_rate_usd() + 1e6) / (lab.run_rate_at_last_round_usd + 1e6);
+            lab.valuation_usd = lab.last_post_money_usd * growth.sqrt().clamp(0.25, 4.0);
+        }
+        lab.quarters_in_distress = if cash.0 < 0.0 { lab.quarters_in_distress + 1 } else { 0 };
+        if lab.quarters_in_distress >= 3 {
+            lab.alive = false;
+            lab.valuation_usd = 0.0;
+            logs.event("lab_exit", Some(agent.id), None, None, cash.0, None, "out of cash for three quarters; customers must move".into());
+        }
+        valuations.insert(agent.id, lab.valuation_usd);
+    }
+    for mut investor in &mut investors {
+        investor.portfolio_value_usd =
+            investor.holdings.iter().map(|(lab, fraction)| fraction * valuations.get(lab).copied().unwrap_or(0.0)).sum();
+    }
+}

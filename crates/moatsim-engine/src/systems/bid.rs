@@ -1,0 +1,294 @@
+//! Bid phase: labs bid for land, power and GPUs; investors bid into rounds.
+
+use bevy_ecs::prelude::*;
+use moatsim_model::market::gpu::{ExportTreatment, GpuBid};
+use moatsim_model::rng::{self, Purpose};
+use moatsim_model::units::{mw_drawn_by, units_powered_by};
+
+use crate::components::*;
+use crate::resources::*;
+use crate::systems::export_treatment;
+
+/// How many quarters ahead labs buy GPUs for capacity still being built. GPUs
+/// bought for a hall that is late to energize sit stranded.
+const GPU_LEAD_QUARTERS: u32 = 2;
+
+/// Smallest and largest new project a lab starts, MW.
+const MIN_PROJECT_MW: f64 = 100.0;
+const MAX_PROJECT_MW: f64 = 2_000.0;
+
+/// Each lab opens at most one new site per quarter where its pipeline falls short
+/// of its compute target, bids for land for its sites, and bids for GPUs for the
+/// capacity it will have powered soon, within its capex budget.
+#[allow(clippy::too_many_arguments)]
+pub fn bid_for_sites_and_gpus(
+    clock: Res<Clock>,
+    params: Res<Params>,
+    labs: Query<(&Agent, &Lab)>,
+    projects: Query<&Project>,
+    chipmakers: Query<(&Agent, &Chipmaker)>,
+    utilities: Query<&Utility>,
+    regulators: Query<&Regulator>,
+    regions: Res<RegionBook>,
+    mut ids: ResMut<IdSource>,
+    mut book: ResMut<OrderBook>,
+    mut commands: Commands,
+) {
+    let scenario = &params.0;
+    let world = &scenario.world;
+    let tick = clock.tick;
+    book.gpu_bids = vec![Vec::new(); scenario.chips.len()];
+    book.land_bids = vec![Vec::new(); scenario.regions.len()];
+
+    let mut tariffs = vec![0.0; scenario.regions.len()];
+    let mut queue_age = vec![0.0; scenario.regions.len()];
+    let mut queue_mw = vec![0.0; scenario.regions.len()];
+    for utility in &utilities {
+        tariffs[utility.region] = utility.tariff_per_mwh;
+        queue_age[utility.region] = utility.mean_queue_age(tick);
+        queue_mw[utility.region] = utility.queue.iter().map(|r| r.mw).sum::<f64>();
+    }
+    let permit_delay: Vec<u32> = scenario
+        .regions
+        .iter()
+        .map(|r| regulators.iter().find(|g| g.index == r.regulator).map_or(0, |g| g.permit_delay_quarters))
+        .collect();
+    let fee_rate_of_maker: Vec<f64> = scenario
+        .chipmakers
+        .iter()
+        .map(|m| {
+            scenario
+                .regulators
+                .iter()
+                .find(|r| r.jurisdiction == m.jurisdiction)
+                .map_or(0.0, |r| r.licence_fee_rate)
+        })
+        .collect();
+    // Current asks per chip generation, for generations on sale this quarter.
+    let mut ask = vec![None; scenario.chips.len()];
+    for (_, maker) in &chipmakers {
+        for product in &maker.products {
+            if scenario.chips[product.chip].available <= clock.quarter && product.offered_units > 0 {
+                ask[product.chip] = Some(product.ask_usd);
+            }
+        }
+    }
+    // The most power-efficient generation on sale sizes new sites.
+    let best_h100e_per_mw = (0..scenario.chips.len())
+        .filter(|&c| ask[c].is_some())
+        .map(|c| units_powered_by(1.0, scenario.chips[c].watts, world.pue) * scenario.chips[c].h100e_per_unit)
+        .fold(0.0, f64::max)
+        .max(1.0);
+
+    let cheapest_per_h100e = (0..scenario.chips.len())
+        .filter_map(|c| ask[c].map(|a| a / scenario.chips[c].h100e_per_unit))
+        .fold(f64::INFINITY, f64::min);
+    let gpu_cost_per_mw = if cheapest_per_h100e.is_finite() { cheapest_per_h100e * best_h100e_per_mw } else { 0.0 };
+    let max_fee_rate = fee_rate_of_maker.iter().copied().fold(0.0, f64::max);
+
+    let mut sorted_labs: Vec<(&Agent, &Lab)> = labs.iter().filter(|(_, l)| l.alive).collect();
+    sorted_labs.sort_by_key(|(a, _)| a.id);
+    let mut sorted_projects: Vec<&Project> = projects.iter().collect();
+    sorted_projects.sort_by_key(|p| p.project_id);
+
+    for (agent, lab) in sorted_labs {
+        let spec = &scenario.labs[lab.index];
+        let own: Vec<&Project> = sorted_projects.iter().copied().filter(|p| p.lab == agent.id).collect();
+        let mut budget = lab.capex_budget_usd;
+        // Construction instalments come first: they are committed.
+        let construction_due: f64 = own
+            .iter()
+            .filter(|p| p.stage == Stage::Construction)
+            .map(|p| p.mw * world.dc_capex_per_mw_usd / f64::from(world.dc_build_quarters))
+            .sum();
+        budget -= construction_due;
+
+        // A new site when the pipeline's free power cannot host the GPUs the
+        // target still needs (existing fleets keep drawing their share).
+        let drawn_mw = |p: &Project| -> f64 {
+            p.installed.iter().enumerate().map(|(c, &u)| mw_drawn_by(u as f64, scenario.chips[c].watts, world.pue)).sum()
+        };
+        let free_pipeline_mw: f64 = own.iter().map(|p| (p.mw - drawn_mw(p)).max(0.0)).sum();
+        let installed_h100e: f64 = own
+            .iter()
+            .map(|p| p.installed.iter().enumerate().map(|(c, &u)| u as f64 * scenario.chips[c].h100e_per_unit).sum::<f64>())
+            .sum();
+        let gap_h100e = (lab.target_h100e - installed_h100e).max(0.0);
+        let shortfall = gap_h100e / best_h100e_per_mw - free_pipeline_mw;
+        let seeking = own.iter().any(|p| p.stage == Stage::SeekingLand);
+        if shortfall > MIN_PROJECT_MW * 0.5 && !seeking && budget > 0.0 {
+            let mw = shortfall.clamp(MIN_PROJECT_MW, MAX_PROJECT_MW);
+            let quarterly_value_of_mw = lab.price_per_mtok * world.mtok_per_h100e_quarter * best_h100e_per_mw;
+            let home_jurisdiction = &scenario.regions[spec.home_region].jurisdiction;
+            let choice = scenario
+                .regions
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| &r.jurisdiction == home_jurisdiction || r.export_tier != moatsim_config::ExportTier::Embargoed)
+                .filter(|(r, _)| regions.regions[*r].land_available_acres >= mw / scenario.regions[*r].mw_per_acre)
+                .map(|(r, region)| {
+                    let acres = mw / region.mw_per_acre;
+                    let land = acres * regions.regions[r].land_price_per_acre;
+                    let energy = mw * moatsim_model::units::HOURS_PER_QUARTER * tariffs[r] * 8.0;
+                    // Expected quarters until power: permitting plus the queue ahead.
+                    let wait = f64::from(permit_delay[r]) + queue_age[r] + queue_mw[r] / 2_000.0;
+                    let delay_cost = wait * quarterly_value_of_mw * mw * 0.25;
+                    // A capped region costs the licence fee on the GPUs the site will hold.
+                    let tier_cost = match scenario.regions[r].export_tier {
+                        moatsim_config::ExportTier::Capped => max_fee_rate * mw * gpu_cost_per_mw,
+                        _ => 0.0,
+                    };
+                    (r, land + energy + delay_cost + tier_cost)
+                })
+                .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+            if let Some((region, _)) = choice {
+                let project_id = ids.next_project;
+                ids.next_project += 1;
+                let acres = mw / scenario.regions[region].mw_per_acre;
+                commands.spawn(Project {
+                    project_id,
+                    lab: agent.id,
+                    lab_index: lab.index,
+                    region,
+                    stage: Stage::SeekingLand,
+                    mw,
+                    acres_needed: acres,
+                    acres_held: 0.0,
+                    started_tick: tick,
+                    ready_tick: tick,
+                    construction_paid_usd: 0.0,
+                    installed: vec![0; scenario.chips.len()],
+                    online_h100e: 0.0,
+                    online_units: 0,
+                    stranded_units: 0,
+                    load_mw: 0.0,
+                });
+                let price = regions.regions[region].land_price_per_acre;
+                book.land_bids[region].push(ProjectLandBid {
+                    project_id,
+                    lab: agent.id,
+                    acres,
+                    limit_per_acre: price * 1.5,
+                });
+                budget -= acres * price;
+            }
+        }
+        for project in own.iter().filter(|p| p.stage == Stage::SeekingLand) {
+            let price = regions.regions[project.region].land_price_per_acre;
+            let acres = (project.acres_needed - project.acres_held).max(0.0);
+            book.land_bids[project.region].push(ProjectLandBid {
+                project_id: project.project_id,
+                lab: agent.id,
+                acres,
+                limit_per_acre: price * 1.5,
+            });
+            budget -= acres * price;
+        }
+
+        // GPUs for power that is on or coming within the lead time, per region.
+        let mut free_mw = vec![0.0; scenario.regions.len()];
+        for p in &own {
+            let soon = p.stage == Stage::Energized
+                || (p.stage == Stage::Construction && p.ready_tick <= tick + GPU_LEAD_QUARTERS);
+            if soon {
+                free_mw[p.region] += (p.mw - drawn_mw(p)).max(0.0);
+            }
+        }
+        let total_free: f64 = free_mw.iter().sum();
+        if total_free <= 0.0 || budget <= 0.0 || gap_h100e <= 0.0 {
+            continue;
+        }
+        let value_per_h100e = (lab.price_per_mtok * world.mtok_per_h100e_quarter * 10.0).max(20_000.0);
+        for (region, &mw) in free_mw.iter().enumerate() {
+            if mw <= 0.0 {
+                continue;
+            }
+            let region_budget = budget * mw / total_free;
+            let region_gap = gap_h100e * mw / total_free;
+            // Rank generations on sale by H100e per dollar, licence fee included.
+            let mut candidates: Vec<(usize, f64, ExportTreatment)> = Vec::new();
+            for (chip, price) in ask.iter().enumerate() {
+                let Some(price) = *price else { continue };
+                let treatment = export_treatment(scenario, region, chip, fee_rate_of_maker[scenario.chips[chip].maker]);
+                let effective = match treatment {
+                    ExportTreatment::Licensed { fee_rate } => price * (1.0 + fee_rate),
+                    _ => price,
+                };
+                candidates.push((chip, scenario.chips[chip].h100e_per_unit / effective, treatment));
+            }
+            let allowed: Vec<_> = candidates.iter().filter(|c| c.2 != ExportTreatment::Embargoed).cloned().collect();
+            // With nothing allowed, labs still bid for the best chip: the market
+            // blocks it, and the blocked demand is recorded.
+            let mut ranked = if allowed.is_empty() { candidates } else { allowed };
+            ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            for (rank, &(chip, per_dollar, treatment)) in ranked.iter().take(2).enumerate() {
+                let weight = if ranked.len() == 1 { 1.0 } else if rank == 0 { 0.7 } else { 0.3 };
+                let generation = &scenario.chips[chip];
+                let by_power = units_powered_by(mw * weight, generation.watts, world.pue);
+                let by_gap = (region_gap * weight / generation.h100e_per_unit).ceil();
+                let by_budget = (region_budget * weight * per_dollar / generation.h100e_per_unit).floor();
+                let units = by_power.min(by_gap).min(by_budget).max(0.0) as u64;
+                if units == 0 {
+                    continue;
+                }
+                let urgency = (gap_h100e / lab.target_h100e.max(1.0)).min(1.0);
+                book.gpu_bids[chip].push(RegionalGpuBid {
+                    region,
+                    bid: GpuBid {
+                        buyer: agent.id,
+                        units,
+                        limit_usd: value_per_h100e * generation.h100e_per_unit * (1.0 + urgency),
+                        export: treatment,
+                    },
+                });
+            }
+        }
+    }
+}
+
+/// Investors bid into announced rounds: an amount from their dry powder scaled by
+/// their appetite this quarter, at the highest pre-money valuation their revenue
+/// multiple and view of the lab's capability justify.
+pub fn bid_in_rounds(
+    clock: Res<Clock>,
+    labs: Query<&Lab>,
+    investors: Query<(&Agent, &Cash, &Investor)>,
+    mut book: ResMut<OrderBook>,
+) {
+    if book.rounds.is_empty() {
+        return;
+    }
+    let leader_capability = labs.iter().filter(|l| l.alive).map(|l| l.capability).fold(0.0, f64::max).max(1e-9);
+    let mut sorted: Vec<(&Agent, &Cash, &Investor)> = investors.iter().collect();
+    sorted.sort_by_key(|(a, _, _)| a.id);
+    let mut bids = Vec::new();
+    for (agent, cash, investor) in sorted {
+        let mut remaining = cash.0.max(0.0);
+        let mut stream = rng::stream(clock.seed, Purpose::InvestorAppetite, agent.id, clock.tick);
+        for round in &book.rounds {
+            if remaining <= 0.0 {
+                break;
+            }
+            if investor.kind == moatsim_config::InvestorKind::Strategic && round.regulator_blocks_strategics {
+                continue;
+            }
+            let appetite = investor.risk_appetite * (0.5 + rng::uniform(&mut stream));
+            let relative_capability = round.capability / leader_capability;
+            let max_pre_money = round.run_rate_usd.max(1.0e9)
+                * investor.revenue_multiple
+                * (1.0 + 2.0 * investor.risk_appetite * relative_capability.powi(4));
+            let amount = (remaining * investor.max_deal_fraction * appetite).min(round.amount_usd * 0.5);
+            if amount <= 0.0 {
+                continue;
+            }
+            remaining -= amount;
+            bids.push(InvestorBid {
+                lab: round.lab,
+                investor: agent.id,
+                amount_usd: amount,
+                max_pre_money_usd: max_pre_money,
+            });
+        }
+    }
+    book.investor_bids = bids;
+}

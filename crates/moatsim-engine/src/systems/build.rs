@@ -1,0 +1,152 @@
+//! Build phase: data-center projects move through their pipeline and delivered
+//! GPUs are installed.
+
+use bevy_ecs::prelude::*;
+use moatsim_model::units::mw_drawn_by;
+use moatsim_model::{Account, ExternalAccount};
+
+use crate::components::*;
+use crate::resources::*;
+
+/// Moves every project one step along land → permit → power → construction →
+/// energized. Regulators grant permits first-come first-served within their
+/// throughput; permitted projects join their region's interconnection queue.
+/// Construction is paid in equal instalments; a lab without cash pauses it.
+#[allow(clippy::too_many_arguments)]
+pub fn advance_projects(
+    clock: Res<Clock>,
+    params: Res<Params>,
+    deliveries: Res<Deliveries>,
+    mut projects: Query<&mut Project>,
+    mut labs: Query<(&Agent, &Cash, &mut Lab)>,
+    mut regulators: Query<(&Agent, &mut Regulator)>,
+    mut utilities: Query<(&Agent, &mut Utility)>,
+    mut ledger: ResMut<Ledger>,
+    mut logs: ResMut<Logs>,
+) {
+    let scenario = &params.0;
+    let world = &scenario.world;
+    let tick = clock.tick;
+    let mut sorted: Vec<Mut<Project>> = projects.iter_mut().collect();
+    sorted.sort_by_key(|p| p.project_id);
+
+    // Permits granted this quarter, per regulator, in application order.
+    let mut permitted: Vec<u64> = Vec::new();
+    let mut regs: Vec<(&Agent, Mut<Regulator>)> = regulators.iter_mut().collect();
+    regs.sort_by_key(|(a, _)| a.id);
+    for (_, regulator) in regs.iter_mut() {
+        let throughput = scenario.regulators[regulator.index].permits_per_quarter as usize;
+        let mut granted = 0;
+        let mut waiting = Vec::new();
+        for application in std::mem::take(&mut regulator.applications) {
+            if granted < throughput && application.earliest_tick <= tick {
+                permitted.push(application.project_id);
+                granted += 1;
+            } else {
+                waiting.push(application);
+            }
+        }
+        regulator.applications = waiting;
+        regulator.permits_granted = u32::try_from(granted).unwrap_or(u32::MAX);
+    }
+
+    for project in sorted.iter_mut() {
+        let region = &scenario.regions[project.region];
+        match project.stage {
+            Stage::SeekingLand => {
+                let acquired: f64 = deliveries.land.iter().filter(|l| l.0 == project.project_id).map(|l| l.1).sum();
+                project.acres_held += acquired;
+                if project.acres_held >= project.acres_needed * 0.999 {
+                    project.stage = Stage::Permitting;
+                    if let Some((regulator_agent, regulator)) = regs.iter_mut().find(|(_, r)| r.index == region.regulator) {
+                        let delay = regulator.permit_delay_quarters;
+                        regulator.applications.push(PermitApplication { project_id: project.project_id, earliest_tick: tick + delay });
+                        project.ready_tick = tick + delay;
+                        logs.event("permit_applied", Some(project.lab), Some(regulator_agent.id), Some(&region.name), 0.0, Some(project.mw), format!("project {}; expected delay {delay} quarters", project.project_id));
+                    }
+                }
+            }
+            Stage::Permitting => {
+                if permitted.contains(&project.project_id) {
+                    project.stage = Stage::AwaitingPower;
+                    if let Some((utility_agent, mut utility)) = utilities.iter_mut().find(|(_, u)| u.region == project.region) {
+                        let tariff = utility.tariff_per_mwh;
+                        utility.queue.push(QueuedRequest {
+                            project_id: project.project_id,
+                            lab: project.lab,
+                            mw: project.mw,
+                            // Labs accept a tariff up to three times today's before they walk away.
+                            max_price_per_mwh: tariff * 3.0,
+                            arrival_tick: tick,
+                        });
+                        logs.event("interconnection_requested", Some(project.lab), Some(utility_agent.id), Some(&region.name), 0.0, Some(project.mw), format!("project {}", project.project_id));
+                    }
+                }
+            }
+            Stage::AwaitingPower => {
+                if deliveries.power_granted.contains(&project.project_id) {
+                    project.stage = Stage::Construction;
+                    project.ready_tick = tick + world.dc_build_quarters;
+                }
+            }
+            Stage::Construction => {
+                let total = project.mw * world.dc_capex_per_mw_usd;
+                let instalment = (total / f64::from(world.dc_build_quarters)).min(total - project.construction_paid_usd);
+                let Some((_, cash, mut lab)) = labs.iter_mut().find(|(a, _, _)| a.id == project.lab) else { continue };
+                if instalment > 0.0 {
+                    if cash.0 > 0.0 && lab.alive {
+                        ledger.pay(Account::Agent(project.lab), Account::External(ExternalAccount::Contractors), instalment);
+                        lab.capex_usd += instalment;
+                        project.construction_paid_usd += instalment;
+                    } else {
+                        project.ready_tick += 1;
+                        logs.event("construction_paused", Some(project.lab), None, Some(&region.name), 0.0, Some(project.mw), format!("project {}: no cash", project.project_id));
+                    }
+                }
+                if tick + 1 >= project.ready_tick && project.construction_paid_usd >= total * 0.999 {
+                    project.stage = Stage::Energized;
+                    logs.event("project_energized", Some(project.lab), None, Some(&region.name), project.construction_paid_usd, Some(project.mw), format!("project {} after {} quarters", project.project_id, tick - project.started_tick));
+                }
+            }
+            Stage::Energized => {}
+        }
+    }
+}
+
+/// Installs delivered GPUs at the buyer's sites in the region they were bought
+/// for: energized sites with power headroom first, then the sites closest to
+/// energizing (where they wait, stranded).
+pub fn install_delivered_gpus(params: Res<Params>, deliveries: Res<Deliveries>, mut projects: Query<&mut Project>) {
+    let scenario = &params.0;
+    let pue = scenario.world.pue;
+    let mut sorted: Vec<Mut<Project>> = projects.iter_mut().collect();
+    sorted.sort_by_key(|p| p.project_id);
+    for &(lab, region, chip, units) in &deliveries.items {
+        let watts = scenario.chips[chip].watts;
+        let mut left = units;
+        let mut candidates: Vec<usize> = (0..sorted.len()).filter(|&i| sorted[i].lab == lab && sorted[i].region == region).collect();
+        if candidates.is_empty() {
+            // Bids are only made for regions where the lab has sites, so this is a
+            // safety net: units are never lost, they go to another of its sites.
+            candidates = (0..sorted.len()).filter(|&i| sorted[i].lab == lab).collect();
+        }
+        candidates.sort_by_key(|&i| (sorted[i].stage != Stage::Energized, std::cmp::Reverse(sorted[i].stage), sorted[i].ready_tick, sorted[i].project_id));
+        for &i in &candidates {
+            if left == 0 {
+                break;
+            }
+            let project = &mut sorted[i];
+            let drawn: f64 = project.installed.iter().enumerate().map(|(c, &u)| mw_drawn_by(u as f64, scenario.chips[c].watts, pue)).sum();
+            let room = moatsim_model::units::units_powered_by((project.mw - drawn).max(0.0), watts, pue) as u64;
+            let take = left.min(room);
+            project.installed[chip] += take;
+            left -= take;
+        }
+        // Whatever did not fit goes to the most advanced site; it waits there for power.
+        if left > 0 {
+            if let Some(&i) = candidates.first() {
+                sorted[i].installed[chip] += left;
+            }
+        }
+    }
+}

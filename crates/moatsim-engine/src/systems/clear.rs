@@ -1,0 +1,308 @@
+//! Clear phase: each market clears in its own step with the pure functions of
+//! `moatsim_model::market`, and its fills become payments, deliveries and events.
+
+use bevy_ecs::prelude::*;
+use moatsim_model::market::capital::{RoundAsk, RoundBid, clear_round};
+use moatsim_model::market::gpu::{GpuBid, GpuOffer, clear_gpu_market};
+use moatsim_model::market::land::{LandBid, LandOffer, clear_land_market};
+use moatsim_model::market::power::{InterconnectionRequest, PowerOffer, process_interconnection_queue};
+use moatsim_model::{Account, AgentId, ExternalAccount, rules};
+
+use crate::components::*;
+use crate::records::MarketRow;
+use crate::resources::*;
+
+/// Share of a round's target that must be committed for it to close.
+const MIN_CLOSE_FRACTION: f64 = 0.5;
+
+/// One clearing per chip generation on sale: units rationed pro rata at the ask,
+/// export rules applied, licence fees paid to the chipmaker's regulator.
+#[allow(clippy::too_many_arguments)]
+pub fn clear_gpu_markets(
+    clock: Res<Clock>,
+    params: Res<Params>,
+    book: Res<OrderBook>,
+    mut chipmakers: Query<(&Agent, &mut Chipmaker)>,
+    mut labs: Query<(&Agent, &mut Lab)>,
+    mut regulators: Query<(&Agent, &mut Regulator)>,
+    mut ledger: ResMut<Ledger>,
+    mut deliveries: ResMut<Deliveries>,
+    mut logs: ResMut<Logs>,
+) {
+    let scenario = &params.0;
+    let mut makers: Vec<(&Agent, Mut<Chipmaker>)> = chipmakers.iter_mut().collect();
+    makers.sort_by_key(|(a, _)| a.id);
+    for (maker_agent, mut maker) in makers {
+        let jurisdiction = &scenario.chipmakers[maker.index].jurisdiction;
+        let regulator_index = scenario.regulators.iter().position(|r| &r.jurisdiction == jurisdiction);
+        for p in 0..maker.products.len() {
+            let chip = maker.products[p].chip;
+            let generation = &scenario.chips[chip];
+            if generation.available > clock.quarter {
+                continue;
+            }
+            let offer = GpuOffer { units: maker.products[p].offered_units, ask_usd: maker.products[p].ask_usd };
+            let regional: &[RegionalGpuBid] = &book.gpu_bids[chip];
+            let bids: Vec<GpuBid> = regional.iter().map(|b| b.bid.clone()).collect();
+            let clearing = clear_gpu_market(&offer, &bids);
+            for (fill, regional_bid) in clearing.fills.iter().zip(regional) {
+                if fill.units == 0 {
+                    continue;
+                }
+                ledger.pay(Account::Agent(fill.buyer), Account::Agent(maker_agent.id), fill.paid_to_seller_usd);
+                let region_name = scenario.regions[regional_bid.region].name.as_str();
+                if fill.licence_fee_usd > 0.0 {
+                    if let Some((regulator_agent, mut regulator)) =
+                        regulators.iter_mut().find(|(_, r)| Some(r.index) == regulator_index)
+                    {
+                        ledger.pay(Account::Agent(fill.buyer), Account::Agent(regulator_agent.id), fill.licence_fee_usd);
+                        regulator.licence_fees_usd += fill.licence_fee_usd;
+                        logs.event("licence_fee", Some(fill.buyer), Some(regulator_agent.id), Some(region_name), fill.licence_fee_usd, Some(fill.units as f64), generation.name.clone());
+                    }
+                }
+                if let Some((_, mut lab)) = labs.iter_mut().find(|(a, _)| a.id == fill.buyer) {
+                    lab.capex_usd += fill.paid_to_seller_usd + fill.licence_fee_usd;
+                    lab.gpus_bought += fill.units;
+                    lab.fleet_cost_usd += fill.paid_to_seller_usd + fill.licence_fee_usd;
+                }
+                deliveries.items.push((fill.buyer, regional_bid.region, chip, fill.units));
+                logs.event("gpu_order", Some(fill.buyer), Some(maker_agent.id), Some(region_name), fill.paid_to_seller_usd, Some(fill.units as f64), generation.name.clone());
+            }
+            if clearing.blocked_demand_units > 0 {
+                if let Some((regulator_agent, mut regulator)) = regulators.iter_mut().find(|(_, r)| Some(r.index) == regulator_index) {
+                    regulator.blocked_units += clearing.blocked_demand_units;
+                    logs.event("export_blocked", Some(regulator_agent.id), Some(maker_agent.id), None, 0.0, Some(clearing.blocked_demand_units as f64), generation.name.clone());
+                }
+            }
+            let product = &mut maker.products[p];
+            product.sold_units = clearing.sold_units;
+            product.demand_units = clearing.eligible_demand_units;
+            product.inventory_units = clearing.unsold_units;
+            product.backlog_units = clearing.unmet_units;
+            let revenue = clearing.sold_units as f64 * offer.ask_usd;
+            maker.revenue_usd += revenue;
+            maker.cost_of_sales_usd += clearing.sold_units as f64 * generation.unit_cost_usd;
+            logs.markets.push(MarketRow {
+                market: "gpu",
+                region: None,
+                item: Some(generation.name.clone()),
+                supply: offer.units as f64,
+                demand: (clearing.eligible_demand_units + clearing.blocked_demand_units) as f64,
+                cleared: clearing.sold_units as f64,
+                price: Some(offer.ask_usd),
+            });
+        }
+    }
+}
+
+/// One clearing per region: zoned acres at the scarcity price, rationed pro rata;
+/// then new zoning arrives and the price is reset from the stock left.
+pub fn clear_land_markets(
+    params: Res<Params>,
+    book: Res<OrderBook>,
+    mut regions: ResMut<RegionBook>,
+    mut labs: Query<(&Agent, &mut Lab)>,
+    mut ledger: ResMut<Ledger>,
+    mut deliveries: ResMut<Deliveries>,
+    mut logs: ResMut<Logs>,
+) {
+    let scenario = &params.0;
+    for (r, region_spec) in scenario.regions.iter().enumerate() {
+        let project_bids = &book.land_bids[r];
+        let state = &mut regions.regions[r];
+        let offer = LandOffer { available_acres: state.land_available_acres, price_per_acre_usd: state.land_price_per_acre };
+        let bids: Vec<LandBid> = project_bids
+            .iter()
+            .map(|b| LandBid { buyer: b.lab, acres: b.acres, limit_per_acre_usd: b.limit_per_acre })
+            .collect();
+        let clearing = clear_land_market(&offer, &bids);
+        for (fill, bid) in clearing.fills.iter().zip(project_bids) {
+            if fill.acres <= 0.0 {
+                continue;
+            }
+            ledger.pay(Account::Agent(fill.buyer), Account::External(ExternalAccount::Landowners), fill.paid_usd);
+            if let Some((_, mut lab)) = labs.iter_mut().find(|(a, _)| a.id == fill.buyer) {
+                lab.capex_usd += fill.paid_usd;
+            }
+            deliveries.land.push((bid.project_id, fill.acres));
+            logs.event("land_deal", Some(fill.buyer), None, Some(&region_spec.name), fill.paid_usd, Some(fill.acres), format!("project {}", bid.project_id));
+        }
+        state.land_available_acres -= clearing.sold_acres;
+        state.land_sold_acres += clearing.sold_acres;
+        state.land_demand_acres = clearing.eligible_demand_acres;
+        logs.markets.push(MarketRow {
+            market: "land",
+            region: Some(region_spec.name.clone()),
+            item: None,
+            supply: offer.available_acres,
+            demand: clearing.eligible_demand_acres,
+            cleared: clearing.sold_acres,
+            price: Some(offer.price_per_acre_usd),
+        });
+        state.land_available_acres += region_spec.new_zoning_acres_per_quarter;
+        state.land_price_per_acre = rules::land_price_per_acre(
+            region_spec.land_price_per_acre_usd,
+            region_spec.land_stock_acres.max(1.0),
+            state.land_available_acres,
+            scenario.world.land_price_elasticity,
+        );
+    }
+}
+
+/// Each utility studies the head of its interconnection queue and grants the
+/// requests that fit within the capacity it can commit above its minimum reserve.
+pub fn clear_power_queues(
+    clock: Res<Clock>,
+    params: Res<Params>,
+    mut utilities: Query<(&Agent, &mut Utility)>,
+    mut deliveries: ResMut<Deliveries>,
+    mut logs: ResMut<Logs>,
+) {
+    let scenario = &params.0;
+    let mut sorted: Vec<(&Agent, Mut<Utility>)> = utilities.iter_mut().collect();
+    sorted.sort_by_key(|(a, _)| a.id);
+    for (agent, mut utility) in sorted {
+        let spec = &scenario.utilities[utility.index];
+        let region_name = scenario.regions[utility.region].name.clone();
+        let spare = utility.generation_mw / (1.0 + spec.min_reserve_margin) - utility.committed_mw();
+        let requests: Vec<InterconnectionRequest> = utility
+            .queue
+            .iter()
+            .map(|q| InterconnectionRequest {
+                project_id: q.project_id,
+                mw: q.mw,
+                max_price_per_mwh: q.max_price_per_mwh,
+                arrival_tick: q.arrival_tick,
+            })
+            .collect();
+        let offer = PowerOffer {
+            spare_mw: spare.max(0.0),
+            tariff_per_mwh: utility.tariff_per_mwh,
+            max_studies: spec.studies_per_quarter as usize,
+        };
+        let clearing = process_interconnection_queue(&requests, &offer);
+        let mut waits = 0.0;
+        for &index in &clearing.granted {
+            let request = utility.queue[index].clone();
+            waits += f64::from(clock.tick - request.arrival_tick);
+            deliveries.power_granted.push(request.project_id);
+            logs.event(
+                "power_contract",
+                Some(request.lab),
+                Some(agent.id),
+                Some(&region_name),
+                request.mw * moatsim_model::units::HOURS_PER_QUARTER * 4.0 * utility.tariff_per_mwh,
+                Some(request.mw),
+                format!("project {} after {} quarters in queue", request.project_id, clock.tick - request.arrival_tick),
+            );
+        }
+        let granted: Vec<usize> = clearing.granted.clone();
+        let mut index = 0;
+        utility.queue.retain(|_| {
+            let keep = !granted.contains(&index);
+            index += 1;
+            keep
+        });
+        utility.dc_contracted_mw += clearing.granted_mw;
+        utility.granted_mw = clearing.granted_mw;
+        utility.granted_requests = u32::try_from(clearing.granted.len()).unwrap_or(u32::MAX);
+        utility.mean_wait_of_granted = if clearing.granted.is_empty() { 0.0 } else { waits / clearing.granted.len() as f64 };
+        utility.offered_mw = offer.spare_mw;
+        utility.requested_mw = clearing.requested_mw;
+        logs.markets.push(MarketRow {
+            market: "power",
+            region: Some(region_name),
+            item: None,
+            supply: offer.spare_mw,
+            demand: clearing.requested_mw,
+            cleared: clearing.granted_mw,
+            price: Some(utility.tariff_per_mwh),
+        });
+    }
+}
+
+/// One clearing per announced round. Closed rounds move money from investors to
+/// the lab, dilute existing holders and reset the lab's valuation to the post-money.
+#[allow(clippy::too_many_arguments)]
+pub fn clear_capital_market(
+    clock: Res<Clock>,
+    book: Res<OrderBook>,
+    mut labs: Query<(&Agent, &mut Lab)>,
+    mut investors: Query<(&Agent, &mut Investor)>,
+    mut ledger: ResMut<Ledger>,
+    mut stats: ResMut<QuarterStats>,
+    mut logs: ResMut<Logs>,
+) {
+    let mut asked = 0.0;
+    let mut offered = 0.0;
+    let mut raised = 0.0;
+    let mut post_money_sum = 0.0;
+    let mut closed = 0u32;
+    for round in &book.rounds {
+        let ask = RoundAsk {
+            lab: round.lab,
+            amount_usd: round.amount_usd,
+            pre_money_usd: round.pre_money_usd,
+            min_close_fraction: MIN_CLOSE_FRACTION,
+        };
+        let bids: Vec<RoundBid> = book
+            .investor_bids
+            .iter()
+            .filter(|b| b.lab == round.lab)
+            .map(|b| RoundBid { investor: b.investor, amount_usd: b.amount_usd, max_pre_money_usd: b.max_pre_money_usd })
+            .collect();
+        let outcome = clear_round(&ask, &bids);
+        asked += round.amount_usd;
+        offered += bids.iter().map(|b| b.amount_usd).sum::<f64>();
+        if !outcome.closed {
+            logs.event("round_failed", Some(round.lab), None, None, round.amount_usd, None,
+                format!("asked {:.1}B at {:.0}B pre-money; eligible bids {:.1}B", round.amount_usd / 1e9, round.pre_money_usd / 1e9, outcome.eligible_usd / 1e9));
+            continue;
+        }
+        closed += 1;
+        raised += outcome.raised_usd;
+        post_money_sum += outcome.post_money_usd;
+        let dilution = round.pre_money_usd / outcome.post_money_usd;
+        for (_, mut investor) in &mut investors {
+            for holding in investor.holdings.iter_mut().filter(|h| h.0 == round.lab) {
+                holding.1 *= dilution;
+            }
+        }
+        for (investor_id, amount) in outcome.investments.iter().filter(|i| i.1 > 0.0) {
+            ledger.pay(Account::Agent(*investor_id), Account::Agent(round.lab), *amount);
+            if let Some((_, mut investor)) = investors.iter_mut().find(|(a, _)| a.id == *investor_id) {
+                add_holding(&mut investor.holdings, round.lab, amount / outcome.post_money_usd);
+                investor.invested_usd += amount;
+                investor.invested_total_usd += amount;
+                investor.bids_made += 1;
+            }
+            logs.event("investment", Some(*investor_id), Some(round.lab), None, *amount, Some(amount / outcome.post_money_usd), "fraction of the lab acquired".into());
+        }
+        if let Some((_, mut lab)) = labs.iter_mut().find(|(a, _)| a.id == round.lab) {
+            lab.raised_usd += outcome.raised_usd;
+            lab.valuation_usd = outcome.post_money_usd;
+            lab.last_post_money_usd = outcome.post_money_usd;
+            lab.run_rate_at_last_round_usd = round.run_rate_usd;
+            lab.last_round_tick = Some(clock.tick);
+        }
+        logs.event("round_closed", Some(round.lab), None, None, outcome.raised_usd, Some(outcome.post_money_usd),
+            format!("{:.1}B at {:.0}B post-money", outcome.raised_usd / 1e9, outcome.post_money_usd / 1e9));
+    }
+    stats.capital_raised_usd += raised;
+    logs.markets.push(MarketRow {
+        market: "capital",
+        region: None,
+        item: None,
+        supply: offered,
+        demand: asked,
+        cleared: raised,
+        price: (closed > 0).then(|| post_money_sum / f64::from(closed)),
+    });
+}
+
+fn add_holding(holdings: &mut Vec<(AgentId, f64)>, lab: AgentId, fraction: f64) {
+    match holdings.binary_search_by_key(&lab, |h| h.0) {
+        Ok(at) => holdings[at].1 += fraction,
+        Err(at) => holdings.insert(at, (lab, fraction)),
+    }
+}

@@ -1,0 +1,388 @@
+//! Decide phase: each agent kind sets its plan for the quarter from what it saw
+//! last quarter.
+
+use bevy_ecs::prelude::*;
+use moatsim_model::{Account, ExternalAccount, rules};
+
+use crate::components::*;
+use crate::resources::*;
+
+/// Zeroes the per-quarter flows of every agent and clears the quarter's books.
+#[allow(clippy::too_many_arguments)]
+pub fn begin_quarter(
+    mut labs: Query<&mut Lab>,
+    mut investors: Query<&mut Investor>,
+    mut chipmakers: Query<&mut Chipmaker>,
+    mut utilities: Query<&mut Utility>,
+    mut regulators: Query<&mut Regulator>,
+    mut book: ResMut<OrderBook>,
+    mut deliveries: ResMut<Deliveries>,
+    mut logs: ResMut<Logs>,
+    mut stats: ResMut<QuarterStats>,
+) {
+    for mut lab in &mut labs {
+        lab.previous_revenue_usd = lab.revenue_usd;
+        lab.revenue_usd = 0.0;
+        lab.capex_usd = 0.0;
+        lab.opex_usd = 0.0;
+        lab.power_cost_usd = 0.0;
+        lab.depreciation_usd = 0.0;
+        lab.raised_usd = 0.0;
+        lab.gpus_bought = 0;
+    }
+    for mut investor in &mut investors {
+        investor.invested_usd = 0.0;
+        investor.bids_made = 0;
+    }
+    for mut maker in &mut chipmakers {
+        maker.revenue_usd = 0.0;
+        maker.cost_of_sales_usd = 0.0;
+        maker.production_cost_usd = 0.0;
+        maker.expansion_spend_usd = 0.0;
+    }
+    for mut utility in &mut utilities {
+        utility.granted_mw = 0.0;
+        utility.granted_requests = 0;
+        utility.mean_wait_of_granted = 0.0;
+        utility.offered_mw = 0.0;
+        utility.requested_mw = 0.0;
+        utility.energy_sold_mwh = 0.0;
+        utility.revenue_usd = 0.0;
+        utility.operating_cost_usd = 0.0;
+        utility.build_spend_usd = 0.0;
+        utility.builds_started_mw = 0.0;
+    }
+    for mut regulator in &mut regulators {
+        regulator.permits_granted = 0;
+        regulator.licence_fees_usd = 0.0;
+        regulator.blocked_units = 0;
+    }
+    *book = OrderBook::default();
+    *deliveries = Deliveries::default();
+    logs.events.clear();
+    logs.markets.clear();
+    stats.capital_raised_usd = 0.0;
+    stats.lost_demand_mtok = 0.0;
+    stats.app_profit_usd = 0.0;
+    stats.builder_switches = 0;
+}
+
+/// Utilities bring finished plants online, pay for plants under construction,
+/// set the tariff from the reserve margin, and start new generation when the
+/// expected price beats a technology's cost plus the hurdle.
+pub fn plan_generation(
+    clock: Res<Clock>,
+    params: Res<Params>,
+    mut utilities: Query<(&Agent, &mut Utility)>,
+    mut ledger: ResMut<Ledger>,
+    mut logs: ResMut<Logs>,
+) {
+    let scenario = &params.0;
+    let tick = clock.tick;
+    for (agent, mut utility) in &mut utilities {
+        let spec = &scenario.utilities[utility.index];
+        let region_name = scenario.regions[utility.region].name.as_str();
+        let mut online_now = 0.0;
+        let mut spend = 0.0;
+        let mut still_building = Vec::new();
+        for build in std::mem::take(&mut utility.builds) {
+            if build.ready_tick <= tick {
+                online_now += build.mw;
+                logs.event(
+                    "generation_online",
+                    Some(agent.id),
+                    None,
+                    Some(region_name),
+                    0.0,
+                    Some(build.mw),
+                    scenario.generation_technologies[build.technology].name.clone(),
+                );
+            } else {
+                spend += build.capex_per_quarter_usd;
+                still_building.push(build);
+            }
+        }
+        utility.builds = still_building;
+        utility.generation_mw += online_now;
+        ledger.pay(Account::Agent(agent.id), Account::External(ExternalAccount::Contractors), spend);
+        utility.build_spend_usd += spend;
+
+        let margin = rules::reserve_margin(utility.generation_mw, utility.committed_mw());
+        utility.tariff_per_mwh =
+            rules::tariff_per_mwh(spec.base_tariff_per_mwh, margin, spec.target_reserve_margin, spec.scarcity_adder);
+
+        // Build when the margin expected once the queue connects is thin and the
+        // tariff pays for new generation.
+        let queued: f64 = utility.queue.iter().map(|r| r.mw).sum();
+        let under_construction: f64 = utility.builds.iter().map(|b| b.mw).sum();
+        let expected_margin = rules::reserve_margin(
+            utility.generation_mw + under_construction,
+            utility.committed_mw() + queued,
+        );
+        if expected_margin >= spec.target_reserve_margin || utility.builds.len() >= 4 {
+            continue;
+        }
+        let urgent = expected_margin < spec.min_reserve_margin;
+        let choice = scenario
+            .generation_technologies
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.cost_per_mwh * (1.0 + spec.hurdle) <= utility.tariff_per_mwh)
+            .min_by(|(ia, a), (ib, b)| {
+                // When the grid is short, speed matters more than cost.
+                let key_a = if urgent { f64::from(a.lead_quarters) } else { a.cost_per_mwh };
+                let key_b = if urgent { f64::from(b.lead_quarters) } else { b.cost_per_mwh };
+                key_a.total_cmp(&key_b).then(ia.cmp(ib))
+            });
+        if let Some((technology, tech)) = choice {
+            let mw = spec.build_block_mw;
+            utility.builds.push(Build {
+                technology,
+                mw,
+                ready_tick: tick + tech.lead_quarters,
+                capex_per_quarter_usd: mw * tech.capex_per_mw_usd / f64::from(tech.lead_quarters),
+            });
+            utility.builds_started_mw += mw;
+            logs.event(
+                "generation_build",
+                Some(agent.id),
+                None,
+                Some(region_name),
+                mw * tech.capex_per_mw_usd,
+                Some(mw),
+                format!("{} ready {}", tech.name, clock.quarter.plus(tech.lead_quarters)),
+            );
+        }
+    }
+}
+
+/// Chipmakers bring finished packaging capacity online, set each generation's
+/// ask from last quarter's excess demand, plan production against demand and
+/// inventory, and expand capacity when backlog persists.
+pub fn plan_chip_supply(
+    clock: Res<Clock>,
+    params: Res<Params>,
+    mut chipmakers: Query<(&Agent, &mut Chipmaker)>,
+    mut ledger: ResMut<Ledger>,
+    mut logs: ResMut<Logs>,
+) {
+    let scenario = &params.0;
+    let tick = clock.tick;
+    for (agent, mut maker) in &mut chipmakers {
+        let spec = &scenario.chipmakers[maker.index];
+        let arrived: f64 = maker.expansions.iter().filter(|e| e.0 <= tick).map(|e| e.1).sum();
+        maker.expansions.retain(|e| e.0 > tick);
+        maker.wafers_per_quarter += arrived;
+
+        // Available generations, newest first; capacity is weighted toward them.
+        let mut available: Vec<usize> = (0..maker.products.len())
+            .filter(|&p| scenario.chips[maker.products[p].chip].available <= clock.quarter)
+            .collect();
+        available.sort_by(|&a, &b| {
+            let ca = &scenario.chips[maker.products[a].chip];
+            let cb = &scenario.chips[maker.products[b].chip];
+            cb.available.cmp(&ca.available).then(a.cmp(&b))
+        });
+        let weights = [0.6, 0.3, 0.1];
+        let weight_total: f64 = weights.iter().take(available.len()).sum();
+        let wafers = maker.wafers_per_quarter;
+        let mut production_cost = 0.0;
+        for (rank, &p) in available.iter().enumerate() {
+            let chip = &scenario.chips[maker.products[p].chip];
+            let product = &mut maker.products[p];
+            // A generation launches at its launch price; after that the ask follows excess demand.
+            if scenario.chips[product.chip].available == clock.quarter || (tick == 0 && product.offered_units == 0) {
+                product.ask_usd = chip.launch_price_usd;
+            } else if product.offered_units > 0 {
+                let excess = (product.demand_units as f64 - product.offered_units as f64) / product.offered_units as f64;
+                let floor = chip.unit_cost_usd / (1.0 - spec.min_gross_margin);
+                product.ask_usd = rules::adjust_ask(product.ask_usd, excess, spec.ask_sensitivity, 0.15, floor);
+            }
+            let share = weights.get(rank).copied().unwrap_or(0.0) / weight_total.max(f64::MIN_POSITIVE);
+            let capacity_units = (wafers * share * chip.units_per_wafer).floor();
+            // Produce what last quarter's demand says will sell, net of inventory.
+            let expected = if product.offered_units == 0 { capacity_units } else { product.demand_units as f64 * 1.1 };
+            let wanted = (expected - product.inventory_units as f64).max(0.0);
+            let produced = capacity_units.min(wanted).max(0.0) as u64;
+            product.produced_units = produced;
+            product.offered_units = produced + product.inventory_units;
+            production_cost += produced as f64 * chip.unit_cost_usd;
+        }
+        for product in maker.products.iter_mut() {
+            if scenario.chips[product.chip].available > clock.quarter {
+                product.produced_units = 0;
+                product.offered_units = 0;
+            }
+        }
+        ledger.pay(Account::Agent(agent.id), Account::External(ExternalAccount::ChipSupplyChain), production_cost);
+        maker.production_cost_usd = production_cost;
+
+        let backlog: u64 = maker.products.iter().map(|p| p.backlog_units).sum();
+        let produced: u64 = maker.products.iter().map(|p| p.produced_units).sum();
+        if backlog as f64 > 0.2 * produced.max(1) as f64 {
+            maker.quarters_backlogged += 1;
+        } else {
+            maker.quarters_backlogged = 0;
+        }
+        if maker.quarters_backlogged >= 2 && maker.expansions.is_empty() && spec.expansion_wafers > 0.0 {
+            let cost = spec.expansion_wafers * spec.expansion_cost_per_wafer_usd;
+            maker.expansions.push((tick + spec.expansion_lead_quarters, spec.expansion_wafers));
+            maker.expansion_spend_usd += cost;
+            ledger.pay(Account::Agent(agent.id), Account::External(ExternalAccount::ChipSupplyChain), cost);
+            logs.event(
+                "capacity_expansion",
+                Some(agent.id),
+                None,
+                None,
+                cost,
+                Some(spec.expansion_wafers),
+                format!("wafers per quarter, ready {}", clock.quarter.plus(spec.expansion_lead_quarters)),
+            );
+        }
+    }
+}
+
+/// Regulators set the permitting delay from their backlog and open an antitrust
+/// review when inference revenue is too concentrated.
+pub fn review_permits_and_concentration(
+    params: Res<Params>,
+    labs: Query<&Lab>,
+    mut regulators: Query<(&Agent, &mut Regulator)>,
+    mut logs: ResMut<Logs>,
+) {
+    let scenario = &params.0;
+    let shares: Vec<f64> = labs.iter().filter(|l| l.alive).map(|l| l.market_share).collect();
+    let hhi = rules::hhi(&shares);
+    for (agent, mut regulator) in &mut regulators {
+        let spec = &scenario.regulators[regulator.index];
+        regulator.permit_delay_quarters =
+            rules::permit_delay_quarters(spec.permit_base_quarters, regulator.applications.len(), spec.permits_per_quarter);
+        regulator.hhi_observed = hhi;
+        let review = hhi > spec.antitrust_hhi_threshold;
+        if review != regulator.antitrust_review {
+            logs.event(
+                if review { "antitrust_review_opened" } else { "antitrust_review_closed" },
+                Some(agent.id),
+                None,
+                None,
+                0.0,
+                Some(hhi),
+                format!("inference HHI {hhi:.0} vs threshold {:.0}", spec.antitrust_hhi_threshold),
+            );
+        }
+        regulator.antitrust_review = review;
+    }
+}
+
+/// Labs set their inference split, price, compute target and capex budget, and
+/// announce a funding round when their runway is short.
+#[allow(clippy::too_many_arguments)]
+pub fn plan_labs(
+    clock: Res<Clock>,
+    params: Res<Params>,
+    mut labs: Query<(&Agent, &Cash, &mut Lab)>,
+    projects: Query<&Project>,
+    utilities: Query<&Utility>,
+    chipmakers: Query<&Chipmaker>,
+    regulators: Query<&Regulator>,
+    mut book: ResMut<OrderBook>,
+) {
+    let scenario = &params.0;
+    let world = &scenario.world;
+    let prices: Vec<(usize, bool, f64, f64)> =
+        labs.iter().map(|(_, _, l)| (l.index, l.alive, l.price_per_mtok, l.market_share)).collect();
+    let leader_share = prices.iter().filter(|p| p.1).map(|p| p.3).fold(0.0, f64::max);
+    let mut tariffs = vec![0.0; scenario.regions.len()];
+    for utility in &utilities {
+        tariffs[utility.region] = utility.tariff_per_mwh;
+    }
+    // The cheapest H100e on offer right now, for pricing a fleet that does not exist yet.
+    let cheapest_h100e = chipmakers
+        .iter()
+        .flat_map(|m| m.products.iter())
+        .filter(|p| p.offered_units > 0)
+        .map(|p| p.ask_usd / scenario.chips[p.chip].h100e_per_unit)
+        .fold(f64::INFINITY, f64::min);
+
+    let mut rounds = Vec::new();
+    for (agent, cash, mut lab) in &mut labs {
+        if !lab.alive {
+            continue;
+        }
+        let spec = &scenario.labs[lab.index];
+        let utilisation = lab.utilisation();
+
+        // Serve more inference when customers are being turned away, train more when idle.
+        if clock.tick > 0 {
+            if utilisation >= 0.98 {
+                lab.inference_share = (lab.inference_share + 0.05).min(0.8);
+            } else if utilisation < 0.7 {
+                lab.inference_share = (lab.inference_share - 0.05).max(0.2);
+            }
+        }
+
+        // Marginal cost of a million tokens: fleet amortisation plus energy.
+        let (installed_h100e, energy_watts_per_h100e) = projects
+            .iter()
+            .filter(|p| p.lab == agent.id)
+            .fold((0.0, 0.0), |(h, w), p| {
+                let h100e: f64 = p.installed.iter().enumerate().map(|(c, &u)| u as f64 * scenario.chips[c].h100e_per_unit).sum();
+                let watts: f64 = p.installed.iter().enumerate().map(|(c, &u)| u as f64 * scenario.chips[c].watts).sum();
+                (h + h100e, w + watts)
+            });
+        let amortisation = if installed_h100e > 0.0 {
+            lab.fleet_cost_usd / installed_h100e / f64::from(world.gpu_life_quarters)
+        } else if cheapest_h100e.is_finite() {
+            cheapest_h100e / f64::from(world.gpu_life_quarters)
+        } else {
+            0.0
+        };
+        let watts_per_h100e = if installed_h100e > 0.0 { energy_watts_per_h100e / installed_h100e } else { 700.0 };
+        let energy = watts_per_h100e * world.pue / moatsim_model::units::WATTS_PER_MW
+            * moatsim_model::units::HOURS_PER_QUARTER
+            * tariffs[lab.home_region];
+        lab.marginal_cost_per_mtok = rules::marginal_cost_per_mtok(amortisation, energy, world.mtok_per_h100e_quarter);
+        if clock.tick > 0 {
+            lab.markup = rules::adjust_markup(lab.markup, utilisation, 0.08, 0.1, 10.0);
+        }
+        let rivals: Vec<f64> = prices.iter().filter(|p| p.1 && p.0 != lab.index).map(|p| p.2).collect();
+        let rival_mean = (!rivals.is_empty()).then(|| rivals.iter().sum::<f64>() / rivals.len() as f64);
+        let previous = if lab.price_per_mtok > 0.0 {
+            lab.price_per_mtok
+        } else {
+            lab.marginal_cost_per_mtok * (1.0 + lab.markup)
+        };
+        lab.price_per_mtok = rules::posted_price(previous, lab.marginal_cost_per_mtok, lab.markup, rival_mean, 0.3, 0.5);
+
+        // Compute ambition: what the lab wants online once a site started now could
+        // be powered and built (permits, queue and construction take years).
+        let horizon = i32::try_from(world.dc_build_quarters + 4).unwrap_or(12);
+        lab.target_h100e = lab.online_h100e.max(1.0) * (1.0 + lab.ambition_per_quarter).powi(horizon);
+        lab.capex_budget_usd = spec.capex_fraction_of_cash * cash.0.max(0.0) + spec.parent_funding_per_quarter_usd;
+
+        // Raise when the runway is below half the target, at most once every two quarters.
+        let outflow = spec.opex_per_quarter_usd + lab.capex_budget_usd;
+        let runway = rules::runway_quarters(cash.0 + spec.parent_funding_per_quarter_usd, outflow);
+        let cooled_down = lab.last_round_tick.is_none_or(|t| clock.tick >= t + 2);
+        if runway < spec.target_runway_quarters / 2.0 && cooled_down {
+            let amount = (spec.target_runway_quarters * outflow - cash.0.max(0.0)).max(0.0);
+            let regulator = &regulators.iter().find(|r| r.index == scenario.regions[lab.home_region].regulator);
+            let is_share_leader = lab.market_share > 0.0 && lab.market_share >= leader_share;
+            if amount > 0.0 {
+                rounds.push(AnnouncedRound {
+                    lab: agent.id,
+                    lab_index: lab.index,
+                    amount_usd: amount,
+                    pre_money_usd: lab.valuation_usd,
+                    run_rate_usd: lab.previous_revenue_usd * 4.0,
+                    capability: lab.capability,
+                    is_share_leader,
+                    regulator_blocks_strategics: is_share_leader && regulator.is_some_and(|r| r.antitrust_review),
+                });
+                lab.last_round_tick = Some(clock.tick);
+            }
+        }
+    }
+    rounds.sort_by_key(|r| r.lab);
+    book.rounds = rounds;
+}

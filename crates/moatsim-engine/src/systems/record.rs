@@ -1,0 +1,293 @@
+//! Record phase: the quarter's state becomes one row per agent per table, plus
+//! `markets`, `world` and `events`, handed out through [`FrameSlot`].
+
+use bevy_ecs::prelude::*;
+use moatsim_model::rules;
+use moatsim_model::units::{HOURS_PER_QUARTER, MWH_PER_TWH};
+
+use crate::components::*;
+use crate::population::{AppBuilderPopulation, NO_PROVIDER};
+use crate::records::*;
+use crate::resources::*;
+
+/// Builds the quarter's [`TickFrame`].
+#[allow(clippy::too_many_arguments)]
+pub fn record_quarter(
+    clock: Res<Clock>,
+    params: Res<Params>,
+    labs: Query<(&Agent, &Cash, &Lab)>,
+    projects: Query<&Project>,
+    investors: Query<(&Agent, &Cash, &Investor)>,
+    chipmakers: Query<(&Agent, &Cash, &Chipmaker)>,
+    utilities: Query<(&Agent, &Cash, &Utility)>,
+    regulators: Query<(&Agent, &Cash, &Regulator)>,
+    population: Res<AppBuilderPopulation>,
+    mut stats: ResMut<QuarterStats>,
+    mut logs: ResMut<Logs>,
+    mut slot: ResMut<FrameSlot>,
+) {
+    let scenario = &params.0;
+    let stamp = Stamp { tick: clock.tick, year: clock.quarter.year, quarter: clock.quarter.quarter };
+
+    let mut lab_rows: Vec<LabRow> = labs
+        .iter()
+        .map(|(agent, cash, lab)| {
+            let own = projects.iter().filter(|p| p.lab == agent.id);
+            let (mut installed, mut stranded, mut in_pipeline, mut pipeline_mw, mut energized_mw) = (0, 0, 0, 0.0, 0.0);
+            for p in own {
+                installed += p.installed_units();
+                stranded += p.stranded_units;
+                if p.stage == Stage::Energized {
+                    energized_mw += p.mw;
+                } else {
+                    in_pipeline += 1;
+                    pipeline_mw += p.mw;
+                }
+            }
+            LabRow {
+                lab_id: agent.id.get(),
+                name: agent.name.clone(),
+                alive: lab.alive,
+                cash: cash.0,
+                valuation: lab.valuation_usd,
+                capability: lab.capability,
+                online_compute_h100e: lab.online_h100e,
+                training_compute_h100e: lab.training_h100e,
+                inference_compute_h100e: lab.inference_h100e,
+                installed_gpus: installed,
+                stranded_gpus: stranded,
+                inference_price: lab.price_per_mtok,
+                marginal_cost: lab.marginal_cost_per_mtok,
+                markup: lab.markup,
+                demand_mtok: lab.demand_mtok,
+                served_mtok: lab.served_mtok,
+                revenue: lab.revenue_usd,
+                capex: lab.capex_usd,
+                opex: lab.opex_usd,
+                power_cost: lab.power_cost_usd,
+                profit: lab.profit_usd(),
+                raised: lab.raised_usd,
+                market_share: lab.market_share,
+                customers: lab.customers,
+                projects_in_pipeline: in_pipeline,
+                pipeline_mw,
+                energized_mw,
+            }
+        })
+        .collect();
+    lab_rows.sort_by_key(|r| r.lab_id);
+
+    let mut investor_rows: Vec<InvestorRow> = investors
+        .iter()
+        .map(|(agent, cash, investor)| InvestorRow {
+            investor_id: agent.id.get(),
+            name: agent.name.clone(),
+            kind: investor.kind.name(),
+            dry_powder: cash.0,
+            invested: investor.invested_usd,
+            invested_total: investor.invested_total_usd,
+            portfolio_value: investor.portfolio_value_usd,
+            holdings: investor.holdings.len() as u64,
+        })
+        .collect();
+    investor_rows.sort_by_key(|r| r.investor_id);
+
+    let mut chipmaker_rows: Vec<ChipmakerRow> = chipmakers
+        .iter()
+        .map(|(agent, cash, maker)| {
+            let sold = maker.units_sold();
+            let capacity_units: f64 = maker
+                .products
+                .iter()
+                .filter(|p| scenario.chips[p.chip].available <= clock.quarter)
+                .map(|p| scenario.chips[p.chip].units_per_wafer)
+                .fold(0.0, f64::max)
+                * maker.wafers_per_quarter;
+            ChipmakerRow {
+                chipmaker_id: agent.id.get(),
+                name: agent.name.clone(),
+                cash: cash.0,
+                packaging_wafers: maker.wafers_per_quarter,
+                capacity_units: capacity_units as u64,
+                produced_units: maker.products.iter().map(|p| p.produced_units).sum(),
+                units_sold: sold,
+                inventory_units: maker.products.iter().map(|p| p.inventory_units).sum(),
+                backlog_units: maker.products.iter().map(|p| p.backlog_units).sum(),
+                asp: (sold > 0).then(|| maker.revenue_usd / sold as f64),
+                revenue: maker.revenue_usd,
+                gross_margin: maker.gross_margin(),
+                expansion_spend: maker.expansion_spend_usd,
+            }
+        })
+        .collect();
+    chipmaker_rows.sort_by_key(|r| r.chipmaker_id);
+
+    let mut utility_rows: Vec<UtilityRow> = utilities
+        .iter()
+        .map(|(agent, cash, utility)| UtilityRow {
+            utility_id: agent.id.get(),
+            name: agent.name.clone(),
+            region: scenario.regions[utility.region].name.clone(),
+            cash: cash.0,
+            generation_mw: utility.generation_mw,
+            committed_mw: utility.committed_mw(),
+            dc_contracted_mw: utility.dc_contracted_mw,
+            reserve_margin: rules::reserve_margin(utility.generation_mw, utility.committed_mw()),
+            tariff: utility.tariff_per_mwh,
+            queue_requests: utility.queue.len() as u64,
+            queue_mw: utility.queue.iter().map(|r| r.mw).sum(),
+            mean_queue_wait_quarters: utility.mean_queue_age(clock.tick),
+            granted_mw: utility.granted_mw,
+            under_construction_mw: utility.builds.iter().map(|b| b.mw).sum(),
+            builds_started_mw: utility.builds_started_mw,
+            energy_sold_mwh: utility.energy_sold_mwh,
+            revenue: utility.revenue_usd,
+            profit: utility.revenue_usd - utility.operating_cost_usd,
+        })
+        .collect();
+    utility_rows.sort_by_key(|r| r.utility_id);
+
+    let mut regulator_rows: Vec<RegulatorRow> = regulators
+        .iter()
+        .map(|(agent, cash, regulator)| RegulatorRow {
+            regulator_id: agent.id.get(),
+            name: agent.name.clone(),
+            jurisdiction: scenario.regulators[regulator.index].jurisdiction.clone(),
+            cash: cash.0,
+            permit_delay_quarters: regulator.permit_delay_quarters,
+            permits_pending: regulator.applications.len() as u64,
+            permits_granted: u64::from(regulator.permits_granted),
+            licence_fees: regulator.licence_fees_usd,
+            blocked_gpu_units: regulator.blocked_units,
+            hhi_observed: regulator.hhi_observed,
+            antitrust_review: regulator.antitrust_review,
+        })
+        .collect();
+    regulator_rows.sort_by_key(|r| r.regulator_id);
+
+    let app_builders = builder_columns(&population);
+
+    // World indicators.
+    let alive_labs: Vec<&LabRow> = lab_rows.iter().filter(|l| l.alive).collect();
+    let shares: Vec<f64> = alive_labs.iter().map(|l| l.market_share).collect();
+    let mut capabilities: Vec<f64> = alive_labs.iter().map(|l| l.capability).collect();
+    capabilities.sort_by(|a, b| b.total_cmp(a));
+    let dc_load_mw: f64 = projects.iter().map(|p| p.load_mw).sum();
+    let (mut offered_h100e, mut offered_value) = (0.0, 0.0);
+    for (_, _, maker) in &chipmakers {
+        for product in maker.products.iter().filter(|p| p.offered_units > 0) {
+            let generation = &scenario.chips[product.chip];
+            offered_h100e += product.offered_units as f64 * generation.h100e_per_unit;
+            offered_value += product.offered_units as f64 * product.ask_usd;
+        }
+    }
+    let gpu_price_per_h100e = (offered_h100e > 0.0).then(|| offered_value / offered_h100e);
+    if stats.gpu_price_base.is_none() {
+        stats.gpu_price_base = gpu_price_per_h100e;
+    }
+    let served: f64 = lab_rows.iter().map(|l| l.served_mtok).sum();
+    let revenue: f64 = lab_rows.iter().map(|l| l.revenue).sum();
+    let inference_price_avg = if served > 0.0 { revenue / served } else { 0.0 };
+    if stats.inference_price_base.is_none() && served > 0.0 {
+        stats.inference_price_base = Some(inference_price_avg);
+    }
+    let committed: f64 = utility_rows.iter().map(|u| u.committed_mw).sum();
+    let queued: Vec<f64> = utilities
+        .iter()
+        .flat_map(|(_, _, u)| u.queue.iter().map(|r| f64::from(clock.tick - r.arrival_tick)))
+        .collect();
+    let chip_profit: f64 = chipmaker_rows.iter().map(|m| m.revenue - m.expansion_spend).sum::<f64>()
+        - chipmakers.iter().map(|(_, _, m)| m.cost_of_sales_usd).sum::<f64>();
+    let infra_profit = lab_rows.iter().map(|l| l.profit).sum::<f64>()
+        + chip_profit
+        + utility_rows.iter().map(|u| u.profit).sum::<f64>();
+    let world = WorldRow {
+        online_compute_h100e: lab_rows.iter().map(|l| l.online_compute_h100e).sum(),
+        dc_load_mw,
+        dc_energy_twh_annualised: dc_load_mw * HOURS_PER_QUARTER * 4.0 / MWH_PER_TWH,
+        stranded_gpus: lab_rows.iter().map(|l| l.stranded_gpus).sum(),
+        mean_queue_wait_quarters: if queued.is_empty() { 0.0 } else { queued.iter().sum::<f64>() / queued.len() as f64 },
+        gpu_price_index: match (gpu_price_per_h100e, stats.gpu_price_base) {
+            (Some(price), Some(base)) if base > 0.0 => 100.0 * price / base,
+            _ => 100.0,
+        },
+        power_price_avg: if committed > 0.0 {
+            utility_rows.iter().map(|u| u.tariff * u.committed_mw).sum::<f64>() / committed
+        } else {
+            0.0
+        },
+        inference_price_avg,
+        inference_price_index: match stats.inference_price_base {
+            Some(base) if base > 0.0 && served > 0.0 => 100.0 * inference_price_avg / base,
+            _ => 100.0,
+        },
+        hhi: rules::hhi(&shares),
+        leader_share: shares.iter().copied().fold(0.0, f64::max),
+        leader_capability_lead: match capabilities.as_slice() {
+            [first, second, ..] => first - second,
+            _ => 0.0,
+        },
+        capital_raised: stats.capital_raised_usd,
+        capex: lab_rows.iter().map(|l| l.capex).sum::<f64>()
+            + chipmaker_rows.iter().map(|m| m.expansion_spend).sum::<f64>()
+            + utilities.iter().map(|(_, _, u)| u.build_spend_usd).sum::<f64>(),
+        infra_profit,
+        app_profit: stats.app_profit_usd,
+        lost_demand_mtok: stats.lost_demand_mtok,
+        builders_alive: stats.builders_alive,
+        builder_churn_rate: if stats.builders_alive > 0 {
+            stats.builder_switches as f64 / stats.builders_alive as f64
+        } else {
+            0.0
+        },
+    };
+
+    slot.0 = Some(TickFrame {
+        stamp,
+        labs: lab_rows,
+        investors: investor_rows,
+        chipmakers: chipmaker_rows,
+        utilities: utility_rows,
+        regulators: regulator_rows,
+        app_builders,
+        segment_names: scenario.app_builders.segments.iter().map(|s| s.name.clone()).collect(),
+        markets: std::mem::take(&mut logs.markets),
+        world,
+        events: std::mem::take(&mut logs.events),
+    });
+}
+
+/// Rows for every builder alive at the start of the quarter (those that exited
+/// this quarter appear once more, with `alive = false`).
+fn builder_columns(population: &AppBuilderPopulation) -> AppBuilderColumns {
+    let rows = population.alive_at_start.iter().filter(|&&a| a).count();
+    let mut columns = AppBuilderColumns {
+        builder_id: Vec::with_capacity(rows),
+        segment: Vec::with_capacity(rows),
+        provider_lab_id: Vec::with_capacity(rows),
+        demand_tokens: Vec::with_capacity(rows),
+        tokens: Vec::with_capacity(rows),
+        spend: Vec::with_capacity(rows),
+        revenue: Vec::with_capacity(rows),
+        profit: Vec::with_capacity(rows),
+        switching_cost: Vec::with_capacity(rows),
+        tenure_quarters: Vec::with_capacity(rows),
+        alive: Vec::with_capacity(rows),
+    };
+    for i in (0..population.len()).filter(|&i| population.alive_at_start[i]) {
+        columns.builder_id.push(population.id[i]);
+        columns.segment.push(population.segment[i]);
+        let provider = population.provider[i];
+        // Lab ids are 1-based in scenario order, so lab index i has id i + 1.
+        columns.provider_lab_id.push((provider != NO_PROVIDER).then(|| u64::from(provider) + 1));
+        columns.demand_tokens.push(population.demand_mtok[i]);
+        columns.tokens.push(population.served_mtok[i]);
+        columns.spend.push(population.spend_usd[i]);
+        columns.revenue.push(population.revenue_usd[i]);
+        columns.profit.push(population.profit_usd[i]);
+        columns.switching_cost.push(population.switching_cost[i]);
+        columns.tenure_quarters.push(population.tenure[i]);
+        columns.alive.push(population.alive[i]);
+    }
+    columns
+}

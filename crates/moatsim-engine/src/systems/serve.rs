@@ -1,0 +1,162 @@
+//! Serve phase: compute comes online, app builders choose providers and are
+//! served, and labs' capability grows with the compute they trained on.
+
+use bevy_ecs::prelude::*;
+use moatsim_model::market::inference::served_fractions;
+use moatsim_model::rng::{self, Purpose};
+use moatsim_model::units::mw_drawn_by;
+use moatsim_model::{Account, ExternalAccount, rules};
+
+use crate::components::*;
+use crate::population::{AppBuilderPopulation, ChoiceContext, LabOffer, choose_providers, settle_builders};
+use crate::records::MarketRow;
+use crate::resources::*;
+
+/// Online compute per site is bounded by both installed GPUs and energized MW:
+/// the most power-efficient units are powered first; the rest are stranded.
+/// Each lab then splits its online compute between training and inference.
+pub fn bring_compute_online(params: Res<Params>, mut projects: Query<&mut Project>, mut labs: Query<&mut Lab>) {
+    let scenario = &params.0;
+    let pue = scenario.world.pue;
+    let mut by_efficiency: Vec<usize> = (0..scenario.chips.len()).collect();
+    by_efficiency.sort_by(|&a, &b| {
+        let ea = scenario.chips[a].h100e_per_unit / scenario.chips[a].watts;
+        let eb = scenario.chips[b].h100e_per_unit / scenario.chips[b].watts;
+        eb.total_cmp(&ea).then(a.cmp(&b))
+    });
+    let mut online_by_lab = vec![0.0; scenario.labs.len()];
+    for mut project in &mut projects {
+        let installed = project.installed_units();
+        if project.stage != Stage::Energized {
+            project.online_h100e = 0.0;
+            project.online_units = 0;
+            project.stranded_units = installed;
+            project.load_mw = 0.0;
+            continue;
+        }
+        let mut remaining_mw = project.mw;
+        let mut online_h100e = 0.0;
+        let mut online_units = 0;
+        let mut load = 0.0;
+        for &chip in &by_efficiency {
+            let units = project.installed[chip];
+            if units == 0 {
+                continue;
+            }
+            let generation = &scenario.chips[chip];
+            let powered = (moatsim_model::units::units_powered_by(remaining_mw, generation.watts, pue) as u64).min(units);
+            let draw = mw_drawn_by(powered as f64, generation.watts, pue);
+            remaining_mw -= draw;
+            load += draw;
+            online_units += powered;
+            online_h100e += powered as f64 * generation.h100e_per_unit;
+        }
+        project.online_h100e = online_h100e;
+        project.online_units = online_units;
+        project.stranded_units = installed - online_units;
+        project.load_mw = load;
+        online_by_lab[project.lab_index] += online_h100e;
+    }
+    for mut lab in &mut labs {
+        let online = if lab.alive { online_by_lab[lab.index] } else { 0.0 };
+        lab.online_h100e = online;
+        lab.inference_h100e = online * lab.inference_share;
+        lab.training_h100e = online - lab.inference_h100e;
+        lab.capacity_mtok = lab.inference_h100e * scenario.world.mtok_per_h100e_quarter;
+    }
+}
+
+/// The inference market: builders choose providers (logit), each lab serves up to
+/// its capacity (excess demand rationed and lost), builders pay, earn, exit after
+/// sustained losses, and new builders enter.
+#[allow(clippy::too_many_arguments)]
+pub fn serve_app_builders(
+    clock: Res<Clock>,
+    params: Res<Params>,
+    mut population: ResMut<AppBuilderPopulation>,
+    mut labs: Query<(&Agent, &mut Lab)>,
+    mut ids: ResMut<IdSource>,
+    mut ledger: ResMut<Ledger>,
+    mut stats: ResMut<QuarterStats>,
+    mut logs: ResMut<Logs>,
+) {
+    let scenario = &params.0;
+    let spec = &scenario.app_builders;
+    let mut sorted: Vec<(&Agent, Mut<Lab>)> = labs.iter_mut().collect();
+    sorted.sort_by_key(|(_, l)| l.index);
+    let offers: Vec<LabOffer> = sorted
+        .iter()
+        .map(|(_, l)| LabOffer { open: l.alive && l.capacity_mtok > 0.0, capability: l.capability, price_per_mtok: l.price_per_mtok })
+        .collect();
+    let context = ChoiceContext { seed: clock.seed, tick: clock.tick, spec, offers: &offers };
+    let choice = choose_providers(&mut population, &context);
+    let capacity: Vec<f64> = sorted.iter().map(|(_, l)| l.capacity_mtok).collect();
+    let fractions = served_fractions(&choice.demand_mtok, &capacity);
+    let settlement = settle_builders(&mut population, spec, clock.tick, &offers, &fractions);
+
+    let total_revenue: f64 = settlement.spend_by_lab.iter().sum();
+    let total_served: f64 = settlement.served_by_lab.iter().sum();
+    for (lab_index, (agent, lab)) in sorted.iter_mut().enumerate() {
+        lab.demand_mtok = choice.demand_mtok[lab_index];
+        lab.served_mtok = settlement.served_by_lab[lab_index];
+        lab.revenue_usd = settlement.spend_by_lab[lab_index];
+        lab.customers = choice.customers[lab_index];
+        lab.market_share = if total_revenue > 0.0 { lab.revenue_usd / total_revenue } else { 0.0 };
+        ledger.pay(Account::AppBuilders, Account::Agent(agent.id), lab.revenue_usd);
+        if lab.revenue_usd > 0.0 {
+            logs.event("inference_sales", Some(agent.id), None, None, lab.revenue_usd, Some(lab.served_mtok),
+                format!("{} customers; {:.1}% of demand served", lab.customers, 100.0 * fractions[lab_index]));
+        }
+    }
+    ledger.pay(Account::External(ExternalAccount::EndCustomers), Account::AppBuilders, settlement.revenue_usd);
+    ledger.pay(Account::AppBuilders, Account::External(ExternalAccount::BuilderOperatingCosts), settlement.fixed_costs_usd);
+
+    let alive_before = population.alive_at_start.iter().filter(|&&a| a).count() as u64;
+    let alive_after = population.alive_count();
+    stats.lost_demand_mtok = settlement.lost_demand_mtok;
+    stats.app_profit_usd = settlement.profit_usd;
+    stats.builder_switches = choice.switches;
+    for (segment, &exits) in settlement.exits_by_segment.iter().enumerate() {
+        if exits > 0 {
+            logs.event("builder_exits", None, None, None, 0.0, Some(exits as f64), spec.segments[segment].name.clone());
+        }
+    }
+    // Entry: new builders at the configured rate, sized like the initial population.
+    let entrants = (spec.entry_rate_per_quarter * alive_after as f64).round() as u64;
+    if entrants > 0 {
+        let mean_demand = spec.initial_market_mtok_per_quarter / spec.count as f64;
+        let first = ids.next_agent;
+        population.enter(scenario, entrants, first, clock.tick + 1, mean_demand);
+        ids.next_agent += entrants;
+        logs.event("builder_entries", None, None, None, 0.0, Some(entrants as f64), format!("ids {first} to {}", first + entrants - 1));
+    }
+    stats.builders_alive = alive_before;
+
+    let demand: f64 = choice.demand_mtok.iter().sum();
+    logs.markets.push(MarketRow {
+        market: "inference",
+        region: None,
+        item: None,
+        supply: capacity.iter().sum(),
+        demand,
+        cleared: total_served,
+        price: (total_served > 0.0).then(|| total_revenue / total_served),
+    });
+}
+
+/// Capability grows with the log of training compute, with research luck, and
+/// followers close part of their gap to the leader by diffusion.
+pub fn advance_capability(clock: Res<Clock>, params: Res<Params>, mut labs: Query<(&Agent, &mut Lab)>) {
+    let world = &params.0.world;
+    let leader = labs.iter().filter(|(_, l)| l.alive).map(|(_, l)| l.capability).fold(0.0, f64::max);
+    for (agent, mut lab) in &mut labs {
+        if !lab.alive {
+            continue;
+        }
+        let mut stream = rng::stream(clock.seed, Purpose::Research, agent.id, clock.tick);
+        let luck = rng::lognormal(&mut stream, 1.0, 0.2);
+        let own = rules::capability_gain(lab.training_h100e, world.capability_reference_h100e, world.capability_rate) * luck;
+        let spillover = rules::diffusion_gain(lab.capability, leader, world.diffusion_rate);
+        lab.capability += own + spillover;
+    }
+}
