@@ -1,1 +1,7 @@
-fn main() {}
+//! The `moatsim` binary: parses arguments, calls [`cli::run`], maps the result to an exit code.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::run(std::env::args_os())
+}

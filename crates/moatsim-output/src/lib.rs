@@ -1,1 +1,12 @@
-//! placeholder
+//! Output tables of moatsim: Arrow schemas and per-quarter Parquet writing.
+//!
+//! This is the only crate that knows Arrow and Parquet. It turns the engine's
+//! [`moatsim_engine::TickFrame`]s into one record batch per table per quarter.
+
+mod batches;
+pub mod schema;
+mod writer;
+
+pub use batches::batch_for;
+pub use schema::{ColumnDef, SCHEMA_VERSION, TableDef, table_names, tables};
+pub use writer::{OutputError, Provenance, RunWriter, WriteSummary};

@@ -1,1 +1,223 @@
-//! placeholder
+//! Runs a scenario: owns the thread pool, the run folder and its atomic publication.
+//!
+//! A run is written into a staging folder next to its final place, with files
+//! named `<table>.parquet.partial`, and becomes visible only when every file is
+//! complete: the files are renamed, the manifest is written, and the folder is
+//! renamed to `<out>/scenario=<name>/seed=<seed>` in one step. A failed or
+//! interrupted run leaves no file a `**/<table>.parquet` glob can see.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use moatsim_config::LoadedScenario;
+use moatsim_engine::{EngineError, Simulation};
+use moatsim_output::{OutputError, Provenance, RunWriter, SCHEMA_VERSION};
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{} already exists; pass --force to replace it, or choose another --out or --seed", path.display())]
+    Exists { path: PathBuf },
+    #[error("cannot prepare {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error("cannot start {threads} worker threads: {message}")]
+    Threads { threads: usize, message: String },
+}
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub out_dir: PathBuf,
+    /// Worker threads for the app-builder step; `None` uses every core.
+    pub threads: Option<usize>,
+    /// Replace an existing run folder.
+    pub force: bool,
+}
+
+/// Reported after every quarter.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub quarters_done: u32,
+    pub quarters: u32,
+    pub rows_written: u64,
+}
+
+/// What a finished run did.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    pub run_dir: PathBuf,
+    pub quarters: u32,
+    /// Distinct agents that existed during the run (named agents plus every app builder).
+    pub agents: u64,
+    /// Rows in the six agent tables: one per agent per quarter it was alive.
+    pub agent_quarters: u64,
+    pub rows_written: u64,
+    pub wall_time: Duration,
+}
+
+impl RunReport {
+    pub fn agent_quarters_per_second(&self) -> f64 {
+        self.agent_quarters as f64 / self.wall_time.as_secs_f64().max(1e-9)
+    }
+}
+
+/// The folder a run of `scenario` with `seed` is published to.
+pub fn run_dir(out_dir: &Path, scenario: &str, seed: u64) -> PathBuf {
+    out_dir.join(format!("scenario={scenario}")).join(format!("seed={seed}"))
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    moatsim_version: &'a str,
+    schema_version: u32,
+    scenario: &'a str,
+    seed: u64,
+    config_hash: &'a str,
+    start: String,
+    end: String,
+    quarters: u32,
+    tables: Vec<ManifestTable>,
+    config: serde_json::Value,
+}
+
+#[derive(Serialize)]
+struct ManifestTable {
+    name: &'static str,
+    file: String,
+    rows: u64,
+}
+
+/// Removes the staging folder unless the run was published.
+struct Staging {
+    path: PathBuf,
+    published: bool,
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
+    move |source| RunError::Io { path: path.to_path_buf(), source }
+}
+
+/// Runs `loaded` to its horizon and publishes the Parquet tables.
+pub fn run_scenario(
+    loaded: &LoadedScenario,
+    options: &RunOptions,
+    mut progress: impl FnMut(Progress),
+) -> Result<RunReport, RunError> {
+    let started = Instant::now();
+    let scenario = Arc::new(loaded.scenario.clone());
+    let final_dir = run_dir(&options.out_dir, &scenario.name, scenario.seed);
+    if final_dir.exists() && !options.force {
+        return Err(RunError::Exists { path: final_dir });
+    }
+    let parent = final_dir.parent().map(Path::to_path_buf).unwrap_or_else(|| options.out_dir.clone());
+    std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+    // The staging folder's name has no `=`, so hive-partitioned globs never see it.
+    let staging_path = parent.join(format!(".staging-seed-{}-{}", scenario.seed, std::process::id()));
+    if staging_path.exists() {
+        std::fs::remove_dir_all(&staging_path).map_err(io(&staging_path))?;
+    }
+    std::fs::create_dir_all(&staging_path).map_err(io(&staging_path))?;
+    let mut staging = Staging { path: staging_path.clone(), published: false };
+
+    let provenance = Provenance {
+        scenario: scenario.name.clone(),
+        seed: scenario.seed,
+        config_hash: loaded.config_hash.clone(),
+        resolved_config_json: loaded.resolved_json.clone(),
+    };
+    let pool = {
+        let mut builder = rayon::ThreadPoolBuilder::new();
+        if let Some(threads) = options.threads {
+            builder = builder.num_threads(threads);
+        }
+        builder.build().map_err(|e| RunError::Threads { threads: options.threads.unwrap_or(0), message: e.to_string() })?
+    };
+
+    // Only the engine's work runs inside the pool; writing and progress stay on
+    // this thread.
+    let mut simulation = pool.install(|| Simulation::new(Arc::clone(&scenario)))?;
+    let mut writer = RunWriter::create_with_suffix(&staging_path, ".partial", &provenance)?;
+    let mut rows = 0;
+    while let Some(frame) = pool.install(|| simulation.step()) {
+        rows += frame.row_count();
+        writer.write_frame(&frame)?;
+        drop(frame);
+        progress(Progress { quarters_done: simulation.ticks_done(), quarters: scenario.quarters, rows_written: rows });
+    }
+    let agents = scenario.initial_agent_count() - scenario.app_builders.count + simulation.builder_count() as u64;
+    let written = writer.finish()?;
+
+    // Complete files get their real names, then the manifest, then the folder moves.
+    let mut tables = Vec::new();
+    for &(name, rows) in &written.rows_by_table {
+        let partial = staging_path.join(format!("{name}.parquet.partial"));
+        let complete = staging_path.join(format!("{name}.parquet"));
+        std::fs::rename(&partial, &complete).map_err(io(&complete))?;
+        tables.push(ManifestTable { name, file: format!("{name}.parquet"), rows });
+    }
+    let manifest = Manifest {
+        moatsim_version: env!("CARGO_PKG_VERSION"),
+        schema_version: SCHEMA_VERSION,
+        scenario: &scenario.name,
+        seed: scenario.seed,
+        config_hash: &loaded.config_hash,
+        start: scenario.start.to_string(),
+        end: scenario.end().to_string(),
+        quarters: scenario.quarters,
+        tables,
+        config: serde_json::from_str(&loaded.resolved_json).unwrap_or(serde_json::Value::Null),
+    };
+    let manifest_path = staging_path.join("manifest.json");
+    let manifest_text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+    std::fs::write(&manifest_path, manifest_text + "\n").map_err(io(&manifest_path))?;
+
+    publish(&staging_path, &final_dir, options.force)?;
+    staging.published = true;
+
+    let agent_tables = ["labs", "investors", "chipmakers", "utilities", "regulators", "app_builders"];
+    Ok(RunReport {
+        run_dir: final_dir,
+        quarters: scenario.quarters,
+        agents,
+        agent_quarters: written.rows_by_table.iter().filter(|t| agent_tables.contains(&t.0)).map(|t| t.1).sum(),
+        rows_written: written.total_rows(),
+        wall_time: started.elapsed(),
+    })
+}
+
+/// Moves the staged run into place. With `force`, an existing run is first moved
+/// aside and removed only once the new one is in place, so a failure never
+/// leaves neither.
+fn publish(staging: &Path, final_dir: &Path, force: bool) -> Result<(), RunError> {
+    if final_dir.exists() {
+        if !force {
+            return Err(RunError::Exists { path: final_dir.to_path_buf() });
+        }
+        let aside = final_dir.with_file_name(format!(".replaced-{}", std::process::id()));
+        std::fs::rename(final_dir, &aside).map_err(io(final_dir))?;
+        if let Err(error) = std::fs::rename(staging, final_dir) {
+            let _ = std::fs::rename(&aside, final_dir);
+            return Err(io(final_dir)(error));
+        }
+        std::fs::remove_dir_all(&aside).map_err(io(&aside))?;
+        return Ok(());
+    }
+    std::fs::rename(staging, final_dir).map_err(io(final_dir))
+}

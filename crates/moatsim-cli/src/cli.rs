@@ -1,0 +1,216 @@
+//! Command-line interface: argument parsing, the terminal (progress, summary)
+//! and exit codes. Exit status 0 is success, 1 a failed run, 2 a bad command
+//! line or configuration (nothing is written).
+
+use std::ffi::OsString;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use moatsim_config::{ConfigError, LoadedScenario};
+use moatsim_runner::{Progress, RunOptions, run_scenario};
+
+/// Agent-based simulation of the AI infrastructure race: labs, investors,
+/// chipmakers, utilities, regulators and app builders, one quarter at a time.
+#[derive(Debug, Parser)]
+#[command(name = "moatsim", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a scenario and write its Parquet tables under OUT/scenario=<name>/seed=<seed>/.
+    Run {
+        /// Scenario file (TOML), for example configs/baseline.toml.
+        config: PathBuf,
+        /// Random seed (overrides scenario.seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Number of quarters to simulate (overrides scenario.quarters).
+        #[arg(long)]
+        quarters: Option<u32>,
+        /// Folder that holds runs.
+        #[arg(long, default_value = "outputs")]
+        out: PathBuf,
+        /// Override any config field: --set labs[frontier-a].cash_usd=5e10 (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        overrides: Vec<String>,
+        /// Worker threads (default: all cores). Output is identical for any count.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Replace an existing run folder for the same scenario and seed.
+        #[arg(long)]
+        force: bool,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Check a scenario and summarise what would run, without running it.
+    Validate {
+        config: PathBuf,
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        overrides: Vec<String>,
+    },
+    /// Print every output table with its columns, types and meaning.
+    Schema,
+}
+
+pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match cli.command {
+        Command::Run { config, seed, quarters, out, overrides, threads, force, quiet } => {
+            let mut all = overrides;
+            if let Some(seed) = seed {
+                all.push(format!("scenario.seed={seed}"));
+            }
+            if let Some(quarters) = quarters {
+                all.push(format!("scenario.quarters={quarters}"));
+            }
+            if threads == Some(0) {
+                eprintln!("error: --threads must be at least 1");
+                return ExitCode::from(2);
+            }
+            let loaded = match load(&config, &all) {
+                Ok(loaded) => loaded,
+                Err(code) => return code,
+            };
+            match run_loaded(&loaded, out, threads, force, quiet) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("error: {error:#}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Validate { config, overrides } => match load(&config, &overrides) {
+            Ok(loaded) => {
+                print!("{}", summarise(&loaded));
+                ExitCode::SUCCESS
+            }
+            Err(code) => code,
+        },
+        Command::Schema => {
+            print!("{}", describe_schema());
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// Loads and validates, printing problems; a bad config is exit status 2.
+fn load(config: &Path, overrides: &[String]) -> Result<LoadedScenario, ExitCode> {
+    moatsim_config::load(config, overrides).map_err(|error| {
+        eprintln!("error: {error}");
+        if let ConfigError::Read { .. } = error {
+            eprintln!("hint: scenario files live in configs/, for example configs/baseline.toml");
+        }
+        ExitCode::from(2)
+    })
+}
+
+fn run_loaded(loaded: &LoadedScenario, out: PathBuf, threads: Option<usize>, force: bool, quiet: bool) -> anyhow::Result<()> {
+    let scenario = &loaded.scenario;
+    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(u64::from(scenario.quarters));
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} quarters  {msg}  ETA {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.set_prefix(format!("{} seed={}", scenario.name, scenario.seed));
+        bar
+    });
+    let options = RunOptions { out_dir: out, threads, force };
+    let report = run_scenario(loaded, &options, |p: Progress| {
+        if let Some(bar) = &bar {
+            bar.set_position(u64::from(p.quarters_done));
+            bar.set_message(format!("{} rows", group(p.rows_written)));
+        }
+    })
+    .with_context(|| format!("run of {} (seed {}) failed", scenario.name, scenario.seed))?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if !quiet {
+        println!(
+            "moatsim: {} seed={}: {} quarters, {} agents, {} rows written in {:.2} s ({} agent-quarters/s) -> {}",
+            scenario.name,
+            scenario.seed,
+            report.quarters,
+            group(report.agents),
+            group(report.rows_written),
+            report.wall_time.as_secs_f64(),
+            group(report.agent_quarters_per_second() as u64),
+            report.run_dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// 1234567 -> "1,234,567".
+fn group(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn summarise(loaded: &LoadedScenario) -> String {
+    let s = &loaded.scenario;
+    let mut out = String::new();
+    let mut line = |text: String| {
+        out.push_str(&text);
+        out.push('\n');
+    };
+    line(format!("{} is valid.", loaded.source.display()));
+    line(format!("scenario   {}  {}", s.name, s.description));
+    line(format!("time       {} to {} ({} quarters), seed {}", s.start, s.end(), s.quarters, s.seed));
+    line(format!(
+        "regions    {}",
+        s.regions.iter().map(|r| format!("{} ({})", r.name, r.export_tier.name())).collect::<Vec<_>>().join(", ")
+    ));
+    line(format!("chips      {}", s.chips.iter().map(|c| format!("{} {}", c.name, c.available)).collect::<Vec<_>>().join(", ")));
+    line(format!("labs       {}", s.labs.iter().map(|l| l.name.as_str()).collect::<Vec<_>>().join(", ")));
+    line(format!("investors  {}", s.investors.iter().map(|i| format!("{} ({})", i.name, i.kind.name())).collect::<Vec<_>>().join(", ")));
+    line(format!("chipmakers {}", s.chipmakers.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")));
+    line(format!("utilities  {}", s.utilities.iter().map(|u| u.name.as_str()).collect::<Vec<_>>().join(", ")));
+    line(format!("regulators {}", s.regulators.iter().map(|r| format!("{} ({})", r.name, r.jurisdiction)).collect::<Vec<_>>().join(", ")));
+    line(format!(
+        "builders   {} in {} segments ({}), entry {:.1}%/quarter",
+        group(s.app_builders.count),
+        s.app_builders.segments.len(),
+        s.app_builders.segments.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", "),
+        100.0 * s.app_builders.entry_rate_per_quarter
+    ));
+    line(format!("agents     {} at the start", group(s.initial_agent_count())));
+    line(format!("config     sha256 {}", loaded.config_hash));
+    line(format!("output     <out>/scenario={}/seed={}/<table>.parquet", s.name, s.seed));
+    out
+}
+
+fn describe_schema() -> String {
+    let mut out = format!("moatsim output schema version {}\n", moatsim_output::SCHEMA_VERSION);
+    out.push_str("Each run writes <out>/scenario=<name>/seed=<seed>/<table>.parquet and manifest.json.\n");
+    for table in moatsim_output::tables() {
+        out.push_str(&format!("\n{}: {}\n", table.name, table.description));
+        for column in &table.columns {
+            let null = if column.nullable { " (nullable)" } else { "" };
+            out.push_str(&format!("  {:<28} {:<8}{} {}\n", column.name, format!("{}", column.data_type), null, column.description));
+        }
+    }
+    out
+}

@@ -1,0 +1,132 @@
+//! Writes one Parquet file per table, one record batch (row group) per quarter.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use moatsim_engine::TickFrame;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::metadata::KeyValue;
+use parquet::file::properties::WriterProperties;
+
+use crate::batches::batch_for;
+use crate::schema::{SCHEMA_VERSION, TableDef, tables};
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("cannot create {}: {source}", path.display())]
+    Create {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write table `{table}`: {source}")]
+    Parquet {
+        table: &'static str,
+        #[source]
+        source: parquet::errors::ParquetError,
+    },
+    #[error("cannot build the `{table}` batch: {source}")]
+    Arrow {
+        table: &'static str,
+        #[source]
+        source: arrow_schema::ArrowError,
+    },
+}
+
+/// Where a run's data came from, stored in every file's key-value metadata.
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    pub scenario: String,
+    pub seed: u64,
+    pub config_hash: String,
+    pub resolved_config_json: String,
+}
+
+/// Rows written per table.
+#[derive(Debug, Clone, Default)]
+pub struct WriteSummary {
+    pub rows_by_table: Vec<(&'static str, u64)>,
+}
+
+impl WriteSummary {
+    pub fn total_rows(&self) -> u64 {
+        self.rows_by_table.iter().map(|t| t.1).sum()
+    }
+}
+
+/// The open Parquet files of one run.
+pub struct RunWriter {
+    tables: Vec<(TableDef, ArrowWriter<BufWriter<File>>, u64)>,
+}
+
+impl std::fmt::Debug for RunWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunWriter").field("tables", &self.tables.len()).finish()
+    }
+}
+
+impl RunWriter {
+    /// Creates `<dir>/<table>.parquet` for every table. `dir` must exist.
+    pub fn create(dir: &Path, provenance: &Provenance) -> Result<Self, OutputError> {
+        Self::create_with_suffix(dir, "", provenance)
+    }
+
+    /// Creates `<dir>/<table>.parquet<suffix>` for every table, for writers that
+    /// publish the files under their real names only when they are complete.
+    pub fn create_with_suffix(dir: &Path, suffix: &str, provenance: &Provenance) -> Result<Self, OutputError> {
+        let mut open = Vec::new();
+        for table in tables() {
+            let path = dir.join(format!("{}.parquet{suffix}", table.name));
+            let file = File::create(&path).map_err(|source| OutputError::Create { path: path.clone(), source })?;
+            let metadata = vec![
+                KeyValue::new("moatsim.version".to_string(), env!("CARGO_PKG_VERSION").to_string()),
+                KeyValue::new("moatsim.schema_version".to_string(), SCHEMA_VERSION.to_string()),
+                KeyValue::new("moatsim.table".to_string(), table.name.to_string()),
+                KeyValue::new("moatsim.scenario".to_string(), provenance.scenario.clone()),
+                KeyValue::new("moatsim.seed".to_string(), provenance.seed.to_string()),
+                KeyValue::new("moatsim.config_hash".to_string(), provenance.config_hash.clone()),
+                KeyValue::new("moatsim.config".to_string(), provenance.resolved_config_json.clone()),
+            ];
+            let properties = WriterProperties::builder()
+                .set_compression(Compression::ZSTD(ZstdLevel::default()))
+                .set_key_value_metadata(Some(metadata))
+                // The version string is fixed so that files do not change with the
+                // parquet crate's patch version.
+                .set_created_by(format!("moatsim {}", env!("CARGO_PKG_VERSION")))
+                .build();
+            let writer = ArrowWriter::try_new(BufWriter::new(file), table.schema(), Some(properties))
+                .map_err(|source| OutputError::Parquet { table: table.name, source })?;
+            open.push((table, writer, 0));
+        }
+        Ok(Self { tables: open })
+    }
+
+    /// Appends the quarter to every table and flushes it as its own row group,
+    /// so memory does not grow with the horizon.
+    pub fn write_frame(&mut self, frame: &TickFrame) -> Result<(), OutputError> {
+        for (table, writer, rows) in &mut self.tables {
+            let batch = batch_for(table, frame).map_err(|source| OutputError::Arrow { table: table.name, source })?;
+            *rows += batch.num_rows() as u64;
+            writer.write(&batch).map_err(|source| OutputError::Parquet { table: table.name, source })?;
+            writer.flush().map_err(|source| OutputError::Parquet { table: table.name, source })?;
+        }
+        Ok(())
+    }
+
+    /// Closes every file, writing the Parquet footers.
+    pub fn finish(self) -> Result<WriteSummary, OutputError> {
+        let mut summary = WriteSummary::default();
+        for (table, writer, rows) in self.tables {
+            let name = table.name;
+            let inner = writer.into_inner().map_err(|source| OutputError::Parquet { table: name, source })?;
+            let file = inner
+                .into_inner()
+                .map_err(|e| OutputError::Create { path: PathBuf::from(format!("{name}.parquet")), source: e.into_error() })?;
+            file.sync_all().map_err(|source| OutputError::Create { path: PathBuf::from(format!("{name}.parquet")), source })?;
+            summary.rows_by_table.push((name, rows));
+        }
+        Ok(summary)
+    }
+}
