@@ -7,6 +7,8 @@ use std::path::PathBuf;
 pub enum Origin {
     /// A line and column (1-based) of the config file.
     File { line: usize, column: usize },
+    /// A line and column of a base file the config extends.
+    BaseFile { file: PathBuf, line: usize, column: usize },
     /// A `--set KEY=VALUE` override from the command line.
     Override(String),
     /// The file as a whole (for problems that are about the relation between fields).
@@ -53,6 +55,7 @@ fn render(path: &std::path::Path, problems: &[Problem]) -> String {
     for problem in problems {
         let place = match &problem.origin {
             Origin::File { line, column } => format!("{}:{line}:{column}", path.display()),
+            Origin::BaseFile { file, line, column } => format!("{}:{line}:{column}", file.display()),
             Origin::Override(text) => format!("--set {text}"),
             Origin::Whole => path.display().to_string(),
         };

@@ -9,6 +9,7 @@
 
 pub mod defaults;
 mod error;
+mod layers;
 mod locate;
 mod overrides;
 pub mod raw;
@@ -47,31 +48,34 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<LoadedScenario, ConfigE
     load_str(&text, path, overrides)
 }
 
-/// As [`load`], for a config already in memory; `path` is used in messages.
+/// As [`load`], for a config already in memory; `path` is used in messages and
+/// to find the files it `extends`.
 pub fn load_str(text: &str, path: &Path, overrides: &[String]) -> Result<LoadedScenario, ConfigError> {
-    let file_locator = locate::FileLocator::new(text);
-    let raw = deserialize_with_paths(text, &file_locator).map_err(|p| ConfigError::invalid(path, vec![p]))?;
-
+    let layers = layers::compose(text, path)?;
     let parsed_overrides = overrides
         .iter()
         .map(|text| overrides::Override::parse(text))
         .collect::<Result<Vec<_>, _>>()?;
-    let (raw, locator) = if parsed_overrides.is_empty() {
-        (raw, locate::Locator::file_only(file_locator))
+    let files: Vec<(PathBuf, locate::FileLocator)> =
+        layers.iter().map(|l| (l.path.clone(), locate::FileLocator::new(&l.text))).collect();
+
+    let (raw, locator) = if layers.len() == 1 && parsed_overrides.is_empty() {
+        // The common case: deserialise the file itself, so errors carry its spans.
+        let locator = locate::Locator::new(files, Vec::new(), Vec::new());
+        let raw = deserialize_with_paths(text, &locator, true).map_err(|p| ConfigError::invalid(path, vec![p]))?;
+        (raw, locator)
     } else {
-        let mut table: toml::Table = toml::from_str(text).map_err(|e| {
-            ConfigError::invalid(path, vec![file_locator.problem_from_toml("", &e)])
-        })?;
+        let mut table = layers::merged(&layers);
         let mut resolved_paths = Vec::new();
         for item in &parsed_overrides {
             resolved_paths.push((item.apply(&mut table)?, item.text.clone()));
         }
-        let locator = locate::Locator::with_overrides(file_locator, resolved_paths);
+        let locator = locate::Locator::new(files, layers::names_by_position(&table), resolved_paths);
         let rewritten = toml::to_string(&table).map_err(|e| ConfigError::BadOverride {
             text: overrides.join(" "),
             message: e.to_string(),
         })?;
-        let raw = deserialize_with_paths(&rewritten, &locator).map_err(|p| ConfigError::invalid(path, vec![p]))?;
+        let raw = deserialize_with_paths(&rewritten, &locator, false).map_err(|p| ConfigError::invalid(path, vec![p]))?;
         (raw, locator)
     };
 
@@ -93,21 +97,26 @@ pub fn load_str(text: &str, path: &Path, overrides: &[String]) -> Result<LoadedS
 }
 
 /// Stage one: TOML text to raw structs, keeping the field path of any error.
-fn deserialize_with_paths(text: &str, locator: &dyn validate::Locate) -> Result<raw::RawConfig, Problem> {
+fn deserialize_with_paths(
+    text: &str,
+    locator: &dyn validate::Locate,
+    text_is_the_file: bool,
+) -> Result<raw::RawConfig, Problem> {
     let deserializer = match toml::Deserializer::parse(text) {
         Ok(deserializer) => deserializer,
-        Err(error) => return Err(locate::problem_from_toml_error(text, "", &error, locator)),
+        Err(error) => return Err(locate::problem_from_toml_error(text, "", &error, locator, text_is_the_file)),
     };
     raw::RawConfig::deserialize(deserializer).map_err(|_| ()).or_else(|()| {
         // Deserialise again with path tracking only on failure, so the common
         // path stays cheap and the error names the field.
-        let deserializer = toml::Deserializer::parse(text).map_err(|e| locate::problem_from_toml_error(text, "", &e, locator))?;
+        let deserializer = toml::Deserializer::parse(text)
+            .map_err(|e| locate::problem_from_toml_error(text, "", &e, locator, text_is_the_file))?;
         match serde_path_to_error::deserialize::<_, raw::RawConfig>(deserializer) {
             Ok(raw) => Ok(raw),
             Err(error) => {
                 let field = error.path().to_string();
                 let field = if field == "." { String::new() } else { field };
-                Err(locate::problem_from_toml_error(text, &field, error.inner(), locator))
+                Err(locate::problem_from_toml_error(text, &field, error.inner(), locator, text_is_the_file))
             }
         }
     })

@@ -21,6 +21,7 @@ impl FileLocator {
         let mut tables = Vec::new();
         let mut counters: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
         let mut current = String::new();
+        let mut array_name = String::new();
         for (index, line) in text.lines().enumerate() {
             let trimmed = line.trim_start();
             let indent = line.len() - trimmed.len();
@@ -29,40 +30,56 @@ impl FileLocator {
                 let count = counters.entry(name.clone()).or_insert(0);
                 // A nested array such as `app_builders.segments` is numbered on its own.
                 current = format!("{name}[{count}]");
+                array_name = name;
                 *count += 1;
                 tables.push((current.clone(), index + 1));
             } else if let Some(rest) = trimmed.strip_prefix('[') {
                 current = rest.split(']').next().unwrap_or("").trim().to_string();
+                array_name.clear();
                 tables.push((current.clone(), index + 1));
-            } else if let Some((key, _)) = trimmed.split_once('=') {
+            } else if let Some((key, value)) = trimmed.split_once('=') {
                 let key = key.trim();
                 if !key.is_empty() && !key.starts_with('#') {
                     keys.push((current.clone(), key.to_string(), index + 1, indent + 1));
+                    // Entries of a list are also known by name, for layered scenarios.
+                    if key == "name" && !array_name.is_empty() {
+                        let name = value.split('#').next().unwrap_or("").trim().trim_matches('"').to_string();
+                        let by_name = format!("{array_name}[name={name}]");
+                        let header = tables.last().map_or(index + 1, |t| t.1);
+                        tables.push((by_name.clone(), header));
+                        let positional = current.clone();
+                        let aliases: Vec<_> = keys
+                            .iter()
+                            .filter(|k| k.0 == positional)
+                            .map(|k| (by_name.clone(), k.1.clone(), k.2, k.3))
+                            .collect();
+                        keys.extend(aliases);
+                        current = by_name;
+                    }
                 }
             }
         }
         Self { keys, tables }
     }
 
-    fn find(&self, path: &str) -> Option<(usize, usize)> {
+    /// Where the key at `path` is written, if it is.
+    fn find_key(&self, path: &str) -> Option<(usize, usize)> {
         let (table, key) = match path.rsplit_once('.') {
-            Some((table, key)) => (table, key),
-            None => ("", path),
+            Some((table, key)) if !key.contains(']') => (table, key),
+            _ => ("", path),
         };
-        if let Some(found) = self.keys.iter().find(|(t, k, _, _)| t == table && k == key) {
-            return Some((found.2, found.3));
+        self.keys.iter().find(|(t, k, _, _)| t == table && k == key).map(|found| (found.2, found.3))
+    }
+
+    fn find(&self, path: &str) -> Option<(usize, usize)> {
+        let table = path.rsplit_once('.').map_or("", |(table, _)| table);
+        if let Some(found) = self.find_key(path) {
+            return Some(found);
         }
         // A missing key: point at its table header instead.
         self.tables.iter().find(|(t, _)| t == path || t == table).map(|(_, line)| (*line, 1))
     }
 
-    pub(crate) fn problem_from_toml(&self, field: &str, error: &toml::de::Error) -> Problem {
-        Problem {
-            path: field.to_string(),
-            origin: Origin::Whole,
-            message: error.message().to_string(),
-        }
-    }
 }
 
 impl Locate for FileLocator {
@@ -74,21 +91,33 @@ impl Locate for FileLocator {
     }
 }
 
-/// The file locator plus the fields that `--set` overrides replaced.
+/// Every file of a (possibly layered) scenario plus the fields that `--set`
+/// overrides replaced.
 #[derive(Debug, Clone)]
 pub(crate) struct Locator {
-    file: FileLocator,
+    /// The scenario file first, then its bases.
+    files: Vec<(std::path::PathBuf, FileLocator)>,
+    /// `labs[3]` → `labs[name=frontier-a]` in the merged scenario.
+    names: Vec<(String, String)>,
     /// (resolved field path such as `labs[0].cash_usd`, the override as typed).
     overrides: Vec<(String, String)>,
 }
 
 impl Locator {
-    pub(crate) fn file_only(file: FileLocator) -> Self {
-        Self { file, overrides: Vec::new() }
+    pub(crate) fn new(files: Vec<(std::path::PathBuf, FileLocator)>, names: Vec<(String, String)>, overrides: Vec<(String, String)>) -> Self {
+        Self { files, names, overrides }
     }
 
-    pub(crate) fn with_overrides(file: FileLocator, overrides: Vec<(String, String)>) -> Self {
-        Self { file, overrides }
+    /// The same path with positional list entries replaced by their names.
+    fn by_name(&self, path: &str) -> Option<String> {
+        let mut best: Option<&(String, String)> = None;
+        for pair in &self.names {
+            let matches = path == pair.0 || path.starts_with(&format!("{}.", pair.0));
+            if matches && best.is_none_or(|b| pair.0.len() > b.0.len()) {
+                best = Some(pair);
+            }
+        }
+        best.map(|(position, name)| format!("{name}{}", &path[position.len()..]))
     }
 }
 
@@ -99,15 +128,39 @@ impl Locate for Locator {
                 return Origin::Override(text.clone());
             }
         }
-        self.file.origin_of(path)
+        let named = self.by_name(path);
+        for (layer, (file, locator)) in self.files.iter().enumerate() {
+            // Layered files are searched by entry name; a single file by position too.
+            let found = named.as_deref().and_then(|n| locator.find_key(n)).or_else(|| {
+                if self.files.len() == 1 { locator.find_key(path) } else { None }
+            });
+            if let Some((line, column)) = found {
+                return if layer == 0 {
+                    Origin::File { line, column }
+                } else {
+                    Origin::BaseFile { file: file.clone(), line, column }
+                };
+            }
+        }
+        match self.files.first() {
+            Some((_, locator)) => locator.origin_of(path),
+            None => Origin::Whole,
+        }
     }
 }
 
 /// Turns a toml error into a problem, preferring the error's own span for the
 /// line and column (it points at the offending value or key).
-pub(crate) fn problem_from_toml_error(text: &str, field: &str, error: &toml::de::Error, locator: &dyn Locate) -> Problem {
+pub(crate) fn problem_from_toml_error(
+    text: &str,
+    field: &str,
+    error: &toml::de::Error,
+    locator: &dyn Locate,
+    text_is_the_file: bool,
+) -> Problem {
     let origin = match locator.origin_of(field) {
         Origin::Override(text) => Origin::Override(text),
+        fallback if !text_is_the_file => fallback,
         fallback => match error.span() {
             Some(span) => {
                 let (line, column) = line_and_column(text, span.start);

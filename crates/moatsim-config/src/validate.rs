@@ -431,6 +431,28 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
         segments,
     };
 
+    // Labs' existing sites must fit on their home grid above its base load.
+    if c.problems.is_empty() {
+        let mut initial_dc_mw = vec![0.0; regions.len()];
+        for lab in &labs {
+            let chip = &chips[lab.initial_chip];
+            initial_dc_mw[lab.home_region] +=
+                moatsim_model::units::initial_site_mw(lab.online_h100e, chip.h100e_per_unit, chip.watts, world.pue);
+        }
+        for (i, utility) in utilities.iter().enumerate() {
+            let load = utility.base_load_mw + initial_dc_mw[utility.region];
+            if load > utility.generation_mw {
+                c.fail(
+                    &format!("utilities[{i}].generation_mw"),
+                    format!(
+                        "is {} MW, less than base load plus the labs' existing sites in {} ({load:.0} MW); allowed: at least {load:.0}",
+                        utility.generation_mw, regions[utility.region].name
+                    ),
+                );
+            }
+        }
+    }
+
     if !c.problems.is_empty() {
         return Err(c.problems);
     }

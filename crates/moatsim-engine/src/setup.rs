@@ -8,15 +8,12 @@ use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 use moatsim_config::Scenario;
-use moatsim_model::units::mw_drawn_by;
+use moatsim_model::units::initial_site_mw;
 use moatsim_model::{AgentId, Quarter};
 
 use crate::components::*;
 use crate::population::AppBuilderPopulation;
 use crate::resources::*;
-
-/// Headroom of a lab's initial site over the power its fleet draws.
-const INITIAL_SITE_HEADROOM: f64 = 1.05;
 
 /// Share of list price an initial fleet is carried at (bought over prior years).
 const INITIAL_FLEET_BOOK_VALUE: f64 = 0.7;
@@ -43,7 +40,7 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
     for (index, (spec, &id)) in s.labs.iter().zip(&lab_ids).enumerate() {
         let chip = &s.chips[spec.initial_chip];
         let units = (spec.online_h100e / chip.h100e_per_unit).ceil() as u64;
-        let mw = mw_drawn_by(units as f64, chip.watts, pue) * INITIAL_SITE_HEADROOM;
+        let mw = initial_site_mw(spec.online_h100e, chip.h100e_per_unit, chip.watts, pue);
         initial_dc_mw[spec.home_region] += mw;
         let mut installed = vec![0; s.chips.len()];
         installed[spec.initial_chip] = units;

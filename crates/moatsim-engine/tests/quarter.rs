@@ -1,0 +1,175 @@
+//! The engine end to end, without files: conservation of money, GPUs and power,
+//! market invariants, determinism across thread counts, and behaviours a user
+//! relies on.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use moatsim_config::Scenario;
+use moatsim_engine::{Simulation, TickFrame};
+
+fn scenario(overrides: &[&str]) -> Arc<Scenario> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/baseline.toml");
+    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    Arc::new(moatsim_config::load(&path, &overrides).expect("baseline loads").scenario)
+}
+
+fn run_all(scenario: Arc<Scenario>) -> (Simulation, Vec<TickFrame>) {
+    let mut simulation = Simulation::new(scenario).expect("schedule builds");
+    let mut frames = Vec::new();
+    while let Some(frame) = simulation.step() {
+        frames.push(frame);
+    }
+    (simulation, frames)
+}
+
+fn relative_gap(a: f64, b: f64) -> f64 {
+    (a - b).abs() / a.abs().max(b.abs()).max(1.0)
+}
+
+#[test]
+fn every_dollar_is_accounted_for() {
+    let scenario = scenario(&["app_builders.count=3000"]);
+    let mut simulation = Simulation::new(Arc::clone(&scenario)).expect("builds");
+    let start = simulation.money_totals();
+    let initial_cash: f64 = scenario.labs.iter().map(|l| l.cash_usd).sum::<f64>()
+        + scenario.investors.iter().map(|i| i.dry_powder_usd).sum::<f64>()
+        + scenario.chipmakers.iter().map(|c| c.cash_usd).sum::<f64>()
+        + scenario.utilities.iter().map(|u| u.cash_usd).sum::<f64>();
+    assert!(relative_gap(start.agent_cash_usd, initial_cash) < 1e-12);
+    while simulation.step().is_some() {
+        let now = simulation.money_totals();
+        let expected = initial_cash + now.external_in_usd - now.external_out_usd;
+        assert!(
+            relative_gap(now.agent_cash_usd, expected) < 1e-9,
+            "cash {} vs initial + external in - out {}",
+            now.agent_cash_usd,
+            expected
+        );
+    }
+    let end = simulation.money_totals();
+    assert!(end.external_in_usd > 0.0 && end.external_out_usd > 0.0, "money actually flowed");
+}
+
+#[test]
+fn gpus_sold_are_gpus_delivered() {
+    let (mut simulation, frames) = run_all(scenario(&["app_builders.count=2000"]));
+    let sold: u64 = frames.iter().flat_map(|f| f.chipmakers.iter()).map(|m| m.units_sold).sum();
+    assert!(sold > 0, "GPUs were sold during the run");
+    let (accounted, installed) = simulation.gpu_totals();
+    assert_eq!(accounted, installed);
+    let ordered: f64 = frames
+        .iter()
+        .flat_map(|f| f.events.iter())
+        .filter(|e| e.kind == "gpu_order")
+        .map(|e| e.quantity.unwrap_or(0.0))
+        .sum();
+    assert!((ordered - sold as f64).abs() < 0.5, "gpu_order events add up to units sold");
+}
+
+#[test]
+fn contracted_power_never_exceeds_generation() {
+    let (_, frames) = run_all(scenario(&["app_builders.count=2000"]));
+    for frame in &frames {
+        for utility in &frame.utilities {
+            assert!(
+                utility.committed_mw <= utility.generation_mw + 1e-6,
+                "tick {}: {} commits {} MW of {} MW",
+                frame.stamp.tick,
+                utility.name,
+                utility.committed_mw,
+                utility.generation_mw
+            );
+        }
+    }
+}
+
+#[test]
+fn every_market_clears_within_supply_and_demand() {
+    let (_, frames) = run_all(scenario(&["app_builders.count=2000"]));
+    let mut seen = std::collections::BTreeSet::new();
+    for frame in &frames {
+        for row in &frame.markets {
+            seen.insert(row.market);
+            assert!(row.cleared >= 0.0 && row.supply >= 0.0 && row.demand >= 0.0, "{row:?}");
+            assert!(row.cleared <= row.supply * (1.0 + 1e-9) + 1e-6, "cleared above supply: {row:?}");
+            assert!(row.cleared <= row.demand * (1.0 + 1e-9) + 1e-6, "cleared above demand: {row:?}");
+        }
+    }
+    for market in ["gpu", "land", "power", "inference", "capital"] {
+        assert!(seen.contains(market), "{market} market has rows");
+    }
+}
+
+#[test]
+fn output_is_identical_for_any_thread_count() {
+    // More builders than one chunk, so the parallel step really splits.
+    let scenario = scenario(&["app_builders.count=20000", "scenario.quarters=6"]);
+    let run_with = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+        pool.install(|| format!("{:?}", run_all(Arc::clone(&scenario)).1))
+    };
+    let one = run_with(1);
+    assert_eq!(one, run_with(2));
+    assert_eq!(one, run_with(3));
+}
+
+#[test]
+fn a_different_seed_gives_different_data() {
+    let a = format!("{:?}", run_all(scenario(&["app_builders.count=2000", "scenario.quarters=3"])).1);
+    let b = format!("{:?}", run_all(scenario(&["app_builders.count=2000", "scenario.quarters=3", "scenario.seed=43"])).1);
+    assert_ne!(a, b);
+}
+
+#[test]
+fn each_agent_kind_has_one_row_per_agent_per_quarter() {
+    let scenario = scenario(&["app_builders.count=2000", "scenario.quarters=4"]);
+    let (_, frames) = run_all(Arc::clone(&scenario));
+    assert_eq!(frames.len(), 4);
+    for (tick, frame) in frames.iter().enumerate() {
+        assert_eq!(frame.stamp.tick as usize, tick);
+        assert_eq!(frame.labs.len(), scenario.labs.len());
+        assert_eq!(frame.investors.len(), scenario.investors.len());
+        assert_eq!(frame.chipmakers.len(), scenario.chipmakers.len());
+        assert_eq!(frame.utilities.len(), scenario.utilities.len());
+        assert_eq!(frame.regulators.len(), scenario.regulators.len());
+    }
+    assert_eq!(frames[0].app_builders.len(), 2000);
+    assert!(frames[1].app_builders.len() > 2000, "new builders entered");
+    // Ids are unique across kinds.
+    let mut ids: Vec<u64> = frames[0].labs.iter().map(|r| r.lab_id).collect();
+    ids.extend(frames[0].investors.iter().map(|r| r.investor_id));
+    ids.extend(frames[0].chipmakers.iter().map(|r| r.chipmaker_id));
+    ids.extend(frames[0].utilities.iter().map(|r| r.utility_id));
+    ids.extend(frames[0].regulators.iter().map(|r| r.regulator_id));
+    ids.extend(frames[0].app_builders.builder_id.iter().copied());
+    let count = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), count);
+}
+
+#[test]
+fn a_scarce_grid_raises_tariffs_and_delays_power() {
+    // Thin reserves everywhere and a single study per quarter.
+    let tight: Vec<String> = ["dominion", "ercot-gen", "nordic-grid", "gulf-power", "state-grid"]
+        .iter()
+        .flat_map(|u| [format!("utilities[{u}].studies_per_quarter=1"), format!("utilities[{u}].scarcity_adder=4")])
+        .chain(["utilities[ercot-gen].generation_mw=76500".to_string(), "app_builders.count=2000".to_string()])
+        .collect();
+    let tight: Vec<&str> = tight.iter().map(String::as_str).collect();
+    let (_, base) = run_all(scenario(&["app_builders.count=2000"]));
+    let (_, crunch) = run_all(scenario(&tight));
+    let mean = |frames: &[TickFrame], f: fn(&TickFrame) -> f64| frames.iter().map(f).sum::<f64>() / frames.len() as f64;
+    assert!(mean(&crunch, |f| f.world.power_price_avg) > mean(&base, |f| f.world.power_price_avg));
+    let last = |frames: &[TickFrame]| frames.last().map(|f| f.world.online_compute_h100e).unwrap_or(0.0);
+    assert!(last(&crunch) <= last(&base), "less power, no more compute");
+}
+
+#[test]
+fn a_lab_with_more_cash_builds_more() {
+    let (_, base) = run_all(scenario(&["app_builders.count=2000"]));
+    let (_, rich) = run_all(scenario(&["app_builders.count=2000", "labs[challenger-x].cash_usd=200e9"]));
+    let online = |frames: &[TickFrame]| frames.last().map(|f| f.labs[4].online_compute_h100e).unwrap_or(0.0);
+    assert!(online(&rich) > online(&base), "{} vs {}", online(&rich), online(&base));
+}
