@@ -1,0 +1,167 @@
+"""The outputs as an analyst meets them: loaded with DuckDB and Polars.
+
+Runs the moatsim binary (MOATSIM_BIN, default target/release/moatsim) for two
+seeds into a temporary outputs/ folder, then checks tables, columns, types and
+row counts against `moatsim schema`, and runs every SQL and Python example in
+the README against those runs.
+"""
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(os.environ.get("MOATSIM_BIN", REPO / "target" / "release" / "moatsim"))
+QUARTERS = 4
+BUILDERS = 1500
+SEEDS = (1, 2)
+TABLES = ["labs", "investors", "chipmakers", "utilities", "regulators", "app_builders", "markets", "world", "events"]
+
+# Arrow type names as `moatsim schema` prints them -> DuckDB and Polars types.
+DUCKDB_TYPES = {"UInt64": "UBIGINT", "UInt32": "UINTEGER", "UInt8": "UTINYINT", "Int32": "INTEGER",
+                "Float64": "DOUBLE", "Utf8": "VARCHAR", "Boolean": "BOOLEAN"}
+POLARS_TYPES = {"UInt64": pl.UInt64, "UInt32": pl.UInt32, "UInt8": pl.UInt8, "Int32": pl.Int32,
+                "Float64": pl.Float64, "Utf8": pl.String, "Boolean": pl.Boolean}
+
+
+def schema():
+    """Table -> [(column, arrow type, nullable)] from `moatsim schema`."""
+    text = subprocess.run([BIN, "schema"], check=True, capture_output=True, text=True).stdout
+    tables, current = {}, None
+    for line in text.splitlines():
+        header = re.match(r"^([a-z_]+): ", line)
+        if header:
+            current = header.group(1)
+            tables[current] = []
+        elif current and line.startswith("  "):
+            name, arrow_type, *rest = line.split()
+            tables[current].append((name, arrow_type, rest[:1] == ["(nullable)"]))
+    return tables
+
+
+@pytest.fixture(scope="session")
+def workdir(tmp_path_factory):
+    """A folder with outputs/ holding a short baseline run for each seed."""
+    assert BIN.exists(), f"{BIN} not found: build it with `cargo build --release`"
+    root = tmp_path_factory.mktemp("analyst")
+    for seed in SEEDS:
+        subprocess.run(
+            [BIN, "run", REPO / "configs" / "baseline.toml", "--quarters", str(QUARTERS), "--seed", str(seed),
+             "--set", f"app_builders.count={BUILDERS}", "--out", root / "outputs", "--quiet"],
+            check=True,
+        )
+    return root
+
+
+def glob(workdir, table):
+    return str(workdir / "outputs" / "**" / f"{table}.parquet")
+
+
+def test_every_table_exists_for_every_run(workdir):
+    for seed in SEEDS:
+        run = workdir / "outputs" / "scenario=baseline" / f"seed={seed}"
+        for table in TABLES:
+            assert (run / f"{table}.parquet").is_file(), f"{table} missing for seed {seed}"
+        assert (run / "manifest.json").is_file()
+
+
+def test_columns_and_types_match_the_schema_in_duckdb_and_polars(workdir):
+    expected = schema()
+    assert sorted(expected) == sorted(TABLES)
+    con = duckdb.connect()
+    for table, columns in expected.items():
+        described = con.sql(f"DESCRIBE SELECT * FROM read_parquet('{glob(workdir, table)}', hive_partitioning = true)").fetchall()
+        duck = {row[0]: row[1] for row in described}
+        polars_schema = pl.scan_parquet(glob(workdir, table), hive_partitioning=True).collect_schema()
+        for name, arrow_type, _ in columns:
+            assert duck.get(name) == DUCKDB_TYPES[arrow_type], f"{table}.{name}: DuckDB {duck.get(name)}"
+            assert polars_schema[name] == POLARS_TYPES[arrow_type], f"{table}.{name}: Polars {polars_schema[name]}"
+        # The run's hive partitions become columns.
+        assert "scenario" in duck and "seed" in duck
+        assert "scenario" in polars_schema and "seed" in polars_schema
+
+
+def test_the_columns_the_issue_requires_are_present():
+    required = {
+        "labs": ["lab_id", "name", "cash", "valuation", "capability", "online_compute_h100e", "inference_price",
+                 "revenue", "capex", "market_share"],
+        "chipmakers": ["chipmaker_id", "name", "capacity_units", "units_sold", "asp", "revenue", "gross_margin"],
+        "app_builders": ["builder_id", "provider_lab_id", "tokens", "spend", "profit", "alive"],
+        "markets": ["market", "region", "item", "supply", "demand", "cleared", "price"],
+        "events": ["kind", "agent_id", "counterparty_id", "region", "amount_usd", "quantity", "detail"],
+        "world": ["online_compute_h100e", "dc_load_mw", "stranded_gpus", "gpu_price_index", "power_price_avg",
+                  "inference_price_index", "hhi", "leader_share", "capital_raised", "infra_profit", "app_profit"],
+    }
+    actual = {table: [c[0] for c in columns] for table, columns in schema().items()}
+    for table, columns in required.items():
+        assert actual[table][:3] == ["tick", "year", "quarter"], table
+        for column in columns:
+            assert column in actual[table], f"{table}.{column}"
+
+
+def test_row_counts_are_one_per_agent_per_quarter(workdir):
+    con = duckdb.connect()
+    per_run = lambda table: dict(con.sql(
+        f"SELECT seed, count(*) FROM read_parquet('{glob(workdir, table)}', hive_partitioning = true) GROUP BY seed").fetchall())
+    for seed in SEEDS:
+        assert per_run("labs")[seed] == 6 * QUARTERS
+        assert per_run("investors")[seed] == 7 * QUARTERS
+        assert per_run("chipmakers")[seed] == 2 * QUARTERS
+        assert per_run("utilities")[seed] == 5 * QUARTERS
+        assert per_run("regulators")[seed] == 4 * QUARTERS
+        assert per_run("world")[seed] == QUARTERS
+        assert per_run("events")[seed] > 0
+    first = con.sql(f"SELECT count(*) FROM read_parquet('{glob(workdir, 'app_builders')}', hive_partitioning = true) "
+                    "WHERE seed = 1 AND tick = 0").fetchone()[0]
+    assert first == BUILDERS
+    # Ticks, years and quarters line up with the calendar.
+    bad = con.sql(f"SELECT count(*) FROM read_parquet('{glob(workdir, 'world')}', hive_partitioning = true) "
+                  "WHERE quarter NOT BETWEEN 1 AND 4 OR year * 4 + quarter - 1 != 2025 * 4 + tick").fetchone()[0]
+    assert bad == 0
+
+
+def test_every_market_has_rows_every_quarter(workdir):
+    markets = (pl.scan_parquet(glob(workdir, "markets"), hive_partitioning=True)
+               .group_by("seed", "tick").agg(pl.col("market").unique().sort()).collect())
+    for row in markets.iter_rows(named=True):
+        assert set(row["market"]) == {"capital", "gpu", "inference", "land", "power"}, row
+
+
+def test_agent_ids_are_unique_across_kinds(workdir):
+    con = duckdb.connect()
+    parts = [f"SELECT {table[:-1] if table != 'app_builders' else 'builder'}_id AS id FROM "
+             f"read_parquet('{glob(workdir, table)}', hive_partitioning = true) WHERE seed = 1 AND tick = 0"
+             for table in ["labs", "investors", "chipmakers", "utilities", "regulators", "app_builders"]]
+    total, distinct = con.sql(f"SELECT count(*), count(DISTINCT id) FROM ({' UNION ALL '.join(parts)})").fetchone()
+    assert total == distinct
+
+
+def readme_blocks(language):
+    text = (REPO / "README.md").read_text()
+    return re.findall(rf"```{language}\n(.*?)```", text, flags=re.S)
+
+
+def test_readme_sql_examples_run_and_return_rows(workdir, monkeypatch):
+    monkeypatch.chdir(workdir)
+    blocks = readme_blocks("sql")
+    assert len(blocks) >= 3
+    con = duckdb.connect()
+    for block in blocks:
+        rows = con.sql(block).fetchall()
+        assert rows, f"no rows from:\n{block}"
+
+
+def test_readme_python_examples_run_and_return_rows(workdir, monkeypatch):
+    monkeypatch.chdir(workdir)
+    blocks = readme_blocks("python")
+    assert len(blocks) >= 2
+    for block in blocks:
+        scope = {}
+        exec(block, scope)
+        result = scope.get("result")
+        assert result is not None and result.height > 0, f"no rows from:\n{block}"
