@@ -15,7 +15,11 @@ use moatsim_engine::Simulation;
 fn scenario(builders: u64) -> Arc<moatsim_config::Scenario> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/baseline.toml");
     let overrides = vec![format!("app_builders.count={builders}")];
-    Arc::new(moatsim_config::load(&path, &overrides).expect("baseline loads").scenario)
+    Arc::new(
+        moatsim_config::load(&path, &overrides)
+            .expect("baseline loads")
+            .scenario,
+    )
 }
 
 fn one_quarter(c: &mut Criterion) {

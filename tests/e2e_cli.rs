@@ -3,15 +3,28 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const TABLES: [&str; 9] =
-    ["labs", "investors", "chipmakers", "utilities", "regulators", "app_builders", "markets", "world", "events"];
+const TABLES: [&str; 9] = [
+    "labs",
+    "investors",
+    "chipmakers",
+    "utilities",
+    "regulators",
+    "app_builders",
+    "markets",
+    "world",
+    "events",
+];
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 fn moatsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_moatsim")).current_dir(repo()).args(args).output().expect("binary runs")
+    Command::new(env!("CARGO_BIN_EXE_moatsim"))
+        .current_dir(repo())
+        .args(args)
+        .output()
+        .expect("binary runs")
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -21,7 +34,16 @@ fn text(bytes: &[u8]) -> String {
 /// A short, small run: fast, but every mechanism runs.
 fn small_run(out: &Path, extra: &[&str]) -> Output {
     let out = out.to_str().expect("utf-8 path");
-    let mut args = vec!["run", "configs/baseline.toml", "--quarters", "3", "--set", "app_builders.count=500", "--out", out];
+    let mut args = vec![
+        "run",
+        "configs/baseline.toml",
+        "--quarters",
+        "3",
+        "--set",
+        "app_builders.count=500",
+        "--out",
+        out,
+    ];
     args.extend_from_slice(extra);
     moatsim(&args)
 }
@@ -32,22 +54,34 @@ fn run_writes_every_table_and_a_manifest_and_prints_a_summary() {
     let result = small_run(out.path(), &[]);
     assert!(result.status.success(), "stderr: {}", text(&result.stderr));
     let stdout = text(&result.stdout);
-    assert!(stdout.contains("3 quarters") && stdout.contains("rows written") && stdout.contains("agent-quarters/s"), "{stdout}");
+    assert!(
+        stdout.contains("3 quarters")
+            && stdout.contains("rows written")
+            && stdout.contains("agent-quarters/s"),
+        "{stdout}"
+    );
     let dir = out.path().join("scenario=baseline/seed=42");
     for table in TABLES {
         let file = dir.join(format!("{table}.parquet"));
         let bytes = std::fs::read(&file).unwrap_or_else(|_| panic!("{} exists", file.display()));
         assert_eq!(&bytes[..4], b"PAR1", "{table} is a Parquet file");
     }
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).expect("manifest")).expect("json");
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("manifest.json")).expect("manifest"),
+    )
+    .expect("json");
     assert_eq!(manifest["scenario"], "baseline");
     assert_eq!(manifest["seed"], 42);
     assert_eq!(manifest["quarters"], 3);
-    assert_eq!(manifest["tables"].as_array().map(Vec::len), Some(TABLES.len()));
+    assert_eq!(
+        manifest["tables"].as_array().map(Vec::len),
+        Some(TABLES.len())
+    );
     assert_eq!(manifest["tables"][0]["rows"], 18, "6 labs x 3 quarters");
     // Nothing but the published run is left behind.
-    let entries: Vec<_> = std::fs::read_dir(out.path().join("scenario=baseline")).expect("dir").collect();
+    let entries: Vec<_> = std::fs::read_dir(out.path().join("scenario=baseline"))
+        .expect("dir")
+        .collect();
     assert_eq!(entries.len(), 1);
 }
 
@@ -60,12 +94,24 @@ fn an_existing_run_is_refused_unless_forced() {
 
     let again = small_run(out.path(), &["--set", "labs[0].cash_usd=1e9"]);
     assert_eq!(again.status.code(), Some(1));
-    assert!(text(&again.stderr).contains("--force"), "{}", text(&again.stderr));
-    assert_eq!(std::fs::read(&labs).expect("labs"), before, "the existing run is untouched");
+    assert!(
+        text(&again.stderr).contains("--force"),
+        "{}",
+        text(&again.stderr)
+    );
+    assert_eq!(
+        std::fs::read(&labs).expect("labs"),
+        before,
+        "the existing run is untouched"
+    );
 
     let forced = small_run(out.path(), &["--set", "labs[0].cash_usd=1e9", "--force"]);
     assert!(forced.status.success(), "{}", text(&forced.stderr));
-    assert_ne!(std::fs::read(&labs).expect("labs"), before, "the run was replaced");
+    assert_ne!(
+        std::fs::read(&labs).expect("labs"),
+        before,
+        "the run was replaced"
+    );
 }
 
 #[test]
@@ -75,29 +121,68 @@ fn a_bad_config_exits_2_names_file_line_and_field_and_writes_nothing() {
     let baseline = std::fs::read_to_string(repo().join("configs/baseline.toml")).expect("baseline");
     std::fs::write(&config, baseline.replace("pue = 1.2 ", "pue = 0.3 ")).expect("write");
     let out = dir.path().join("out");
-    let result = moatsim(&["run", config.to_str().expect("utf-8"), "--out", out.to_str().expect("utf-8")]);
+    let result = moatsim(&[
+        "run",
+        config.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
     assert_eq!(result.status.code(), Some(2));
     let stderr = text(&result.stderr);
-    let line = baseline.lines().position(|l| l.starts_with("pue = ")).expect("pue line") + 1;
-    assert!(stderr.contains(&format!("broken.toml:{line}:1")), "{stderr}");
-    assert!(stderr.contains("world.pue") && stderr.contains("allowed: a PUE from 1.0 to 3.0"), "{stderr}");
+    let line = baseline
+        .lines()
+        .position(|l| l.starts_with("pue = "))
+        .expect("pue line")
+        + 1;
+    assert!(
+        stderr.contains(&format!("broken.toml:{line}:1")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("world.pue") && stderr.contains("allowed: a PUE from 1.0 to 3.0"),
+        "{stderr}"
+    );
     assert!(!out.exists(), "nothing was written");
 }
 
 #[test]
 fn a_bad_override_exits_2_and_writes_nothing() {
     let out = tempfile::tempdir().expect("temp dir");
-    for bad in ["world.pue=0.5", "labs[nobody].cash_usd=1", "world.nonsense=1"] {
+    for bad in [
+        "world.pue=0.5",
+        "labs[nobody].cash_usd=1",
+        "world.nonsense=1",
+    ] {
         let result = small_run(out.path(), &["--set", bad]);
-        assert_eq!(result.status.code(), Some(2), "{bad}: {}", text(&result.stderr));
-        assert!(text(&result.stderr).contains(bad.split('=').next().unwrap_or(bad).split('[').next().unwrap_or(bad)), "{bad}");
+        assert_eq!(
+            result.status.code(),
+            Some(2),
+            "{bad}: {}",
+            text(&result.stderr)
+        );
+        assert!(
+            text(&result.stderr).contains(
+                bad.split('=')
+                    .next()
+                    .unwrap_or(bad)
+                    .split('[')
+                    .next()
+                    .unwrap_or(bad)
+            ),
+            "{bad}"
+        );
     }
     assert_eq!(std::fs::read_dir(out.path()).expect("dir").count(), 0);
 }
 
 #[test]
 fn a_missing_config_exits_2_with_a_hint() {
-    let result = moatsim(&["run", "configs/nope.toml", "--out", "/nonexistent-moatsim-out"]);
+    let result = moatsim(&[
+        "run",
+        "configs/nope.toml",
+        "--out",
+        "/nonexistent-moatsim-out",
+    ]);
     assert_eq!(result.status.code(), Some(2));
     assert!(text(&result.stderr).contains("configs/nope.toml"));
 }
@@ -107,11 +192,25 @@ fn validate_summarises_without_running() {
     let result = moatsim(&["validate", "configs/baseline.toml"]);
     assert!(result.status.success(), "{}", text(&result.stderr));
     let stdout = text(&result.stdout);
-    for expected in ["is valid", "2025Q1 to 2030Q4 (24 quarters)", "frontier-a", "builders", "sha256"] {
-        assert!(stdout.contains(expected), "missing {expected:?} in {stdout}");
+    for expected in [
+        "is valid",
+        "2025Q1 to 2030Q4 (24 quarters)",
+        "frontier-a",
+        "builders",
+        "sha256",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in {stdout}"
+        );
     }
     assert!(stdout.lines().count() <= 24, "fits on one screen");
-    let bad = moatsim(&["validate", "configs/baseline.toml", "--set", "regions[0].export_tier=closed"]);
+    let bad = moatsim(&[
+        "validate",
+        "configs/baseline.toml",
+        "--set",
+        "regions[0].export_tier=closed",
+    ]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad.stderr).contains("\"unrestricted\", \"capped\" or \"embargoed\""));
 }
@@ -124,7 +223,15 @@ fn schema_lists_every_table_and_its_columns() {
     for table in TABLES {
         assert!(stdout.contains(&format!("\n{table}: ")), "table {table}");
     }
-    for column in ["lab_id", "online_compute_h100e", "gross_margin", "provider_lab_id", "stranded_gpus", "counterparty_id", "hhi"] {
+    for column in [
+        "lab_id",
+        "online_compute_h100e",
+        "gross_margin",
+        "provider_lab_id",
+        "stranded_gpus",
+        "counterparty_id",
+        "hhi",
+    ] {
         assert!(stdout.contains(column), "column {column}");
     }
 }
@@ -137,5 +244,8 @@ fn quiet_runs_print_nothing_and_piped_runs_show_no_progress_bar() {
     assert!(result.stdout.is_empty() && result.stderr.is_empty());
     let out = tempfile::tempdir().expect("temp dir");
     let result = small_run(out.path(), &[]);
-    assert!(result.stderr.is_empty(), "no progress bar when stderr is not a terminal");
+    assert!(
+        result.stderr.is_empty(),
+        "no progress bar when stderr is not a terminal"
+    );
 }

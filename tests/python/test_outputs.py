@@ -117,11 +117,11 @@ def test_row_counts_are_one_per_agent_per_quarter(workdir):
         assert per_run("world")[seed] == QUARTERS
         assert per_run("events")[seed] > 0
     first = con.sql(f"SELECT count(*) FROM read_parquet('{glob(workdir, 'app_builders')}', hive_partitioning = true) "
-                    "WHERE seed = 1 AND tick = 0").fetchone()[0]
+                    "WHERE seed = 1 AND tick = 0").fetchall()[0][0]
     assert first == BUILDERS
     # Ticks, years and quarters line up with the calendar.
     bad = con.sql(f"SELECT count(*) FROM read_parquet('{glob(workdir, 'world')}', hive_partitioning = true) "
-                  "WHERE quarter NOT BETWEEN 1 AND 4 OR year * 4 + quarter - 1 != 2025 * 4 + tick").fetchone()[0]
+                  "WHERE quarter NOT BETWEEN 1 AND 4 OR year * 4 + quarter - 1 != 2025 * 4 + tick").fetchall()[0][0]
     assert bad == 0
 
 
@@ -132,12 +132,16 @@ def test_every_market_has_rows_every_quarter(workdir):
         assert set(row["market"]) == {"capital", "gpu", "inference", "land", "power"}, row
 
 
+ID_COLUMNS = {"labs": "lab_id", "investors": "investor_id", "chipmakers": "chipmaker_id",
+              "utilities": "utility_id", "regulators": "regulator_id", "app_builders": "builder_id"}
+
+
 def test_agent_ids_are_unique_across_kinds(workdir):
     con = duckdb.connect()
-    parts = [f"SELECT {table[:-1] if table != 'app_builders' else 'builder'}_id AS id FROM "
-             f"read_parquet('{glob(workdir, table)}', hive_partitioning = true) WHERE seed = 1 AND tick = 0"
-             for table in ["labs", "investors", "chipmakers", "utilities", "regulators", "app_builders"]]
-    total, distinct = con.sql(f"SELECT count(*), count(DISTINCT id) FROM ({' UNION ALL '.join(parts)})").fetchone()
+    parts = [f"SELECT {column} AS id FROM read_parquet('{glob(workdir, table)}', hive_partitioning = true) "
+             "WHERE seed = 1 AND tick = 0"
+             for table, column in ID_COLUMNS.items()]
+    [(total, distinct)] = con.sql(f"SELECT count(*), count(DISTINCT id) FROM ({' UNION ALL '.join(parts)})").fetchall()
     assert total == distinct
 
 

@@ -64,11 +64,24 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();
-            return if error.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if error.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match cli.command {
-        Command::Run { config, seed, quarters, out, overrides, threads, force, quiet } => {
+        Command::Run {
+            config,
+            seed,
+            quarters,
+            out,
+            overrides,
+            threads,
+            force,
+            quiet,
+        } => {
             let mut all = overrides;
             if let Some(seed) = seed {
                 all.push(format!("scenario.seed={seed}"));
@@ -117,19 +130,31 @@ fn load(config: &Path, overrides: &[String]) -> Result<LoadedScenario, ExitCode>
     })
 }
 
-fn run_loaded(loaded: &LoadedScenario, out: PathBuf, threads: Option<usize>, force: bool, quiet: bool) -> anyhow::Result<()> {
+fn run_loaded(
+    loaded: &LoadedScenario,
+    out: PathBuf,
+    threads: Option<usize>,
+    force: bool,
+    quiet: bool,
+) -> anyhow::Result<()> {
     let scenario = &loaded.scenario;
     let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(u64::from(scenario.quarters));
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} quarters  {msg}  ETA {eta}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                .progress_chars("=> "),
+            indicatif::ProgressStyle::with_template(
+                "{prefix} [{bar:30}] {pos}/{len} quarters  {msg}  ETA {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
         );
         bar.set_prefix(format!("{} seed={}", scenario.name, scenario.seed));
         bar
     });
-    let options = RunOptions { out_dir: out, threads, force };
+    let options = RunOptions {
+        out_dir: out,
+        threads,
+        force,
+    };
     let report = run_scenario(loaded, &options, |p: Progress| {
         if let Some(bar) = &bar {
             bar.set_position(u64::from(p.quarters_done));
@@ -161,7 +186,7 @@ fn group(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -178,38 +203,112 @@ fn summarise(loaded: &LoadedScenario) -> String {
     };
     line(format!("{} is valid.", loaded.source.display()));
     line(format!("scenario   {}  {}", s.name, s.description));
-    line(format!("time       {} to {} ({} quarters), seed {}", s.start, s.end(), s.quarters, s.seed));
+    line(format!(
+        "time       {} to {} ({} quarters), seed {}",
+        s.start,
+        s.end(),
+        s.quarters,
+        s.seed
+    ));
     line(format!(
         "regions    {}",
-        s.regions.iter().map(|r| format!("{} ({})", r.name, r.export_tier.name())).collect::<Vec<_>>().join(", ")
+        s.regions
+            .iter()
+            .map(|r| format!("{} ({})", r.name, r.export_tier.name()))
+            .collect::<Vec<_>>()
+            .join(", ")
     ));
-    line(format!("chips      {}", s.chips.iter().map(|c| format!("{} {}", c.name, c.available)).collect::<Vec<_>>().join(", ")));
-    line(format!("labs       {}", s.labs.iter().map(|l| l.name.as_str()).collect::<Vec<_>>().join(", ")));
-    line(format!("investors  {}", s.investors.iter().map(|i| format!("{} ({})", i.name, i.kind.name())).collect::<Vec<_>>().join(", ")));
-    line(format!("chipmakers {}", s.chipmakers.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")));
-    line(format!("utilities  {}", s.utilities.iter().map(|u| u.name.as_str()).collect::<Vec<_>>().join(", ")));
-    line(format!("regulators {}", s.regulators.iter().map(|r| format!("{} ({})", r.name, r.jurisdiction)).collect::<Vec<_>>().join(", ")));
+    line(format!(
+        "chips      {}",
+        s.chips
+            .iter()
+            .map(|c| format!("{} {}", c.name, c.available))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    line(format!(
+        "labs       {}",
+        s.labs
+            .iter()
+            .map(|l| l.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    line(format!(
+        "investors  {}",
+        s.investors
+            .iter()
+            .map(|i| format!("{} ({})", i.name, i.kind.name()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    line(format!(
+        "chipmakers {}",
+        s.chipmakers
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    line(format!(
+        "utilities  {}",
+        s.utilities
+            .iter()
+            .map(|u| u.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    line(format!(
+        "regulators {}",
+        s.regulators
+            .iter()
+            .map(|r| format!("{} ({})", r.name, r.jurisdiction))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
     line(format!(
         "builders   {} in {} segments ({}), entry {:.1}%/quarter",
         group(s.app_builders.count),
         s.app_builders.segments.len(),
-        s.app_builders.segments.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", "),
+        s.app_builders
+            .segments
+            .iter()
+            .map(|g| g.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
         100.0 * s.app_builders.entry_rate_per_quarter
     ));
-    line(format!("agents     {} at the start", group(s.initial_agent_count())));
+    line(format!(
+        "agents     {} at the start",
+        group(s.initial_agent_count())
+    ));
     line(format!("config     sha256 {}", loaded.config_hash));
-    line(format!("output     <out>/scenario={}/seed={}/<table>.parquet", s.name, s.seed));
+    line(format!(
+        "output     <out>/scenario={}/seed={}/<table>.parquet",
+        s.name, s.seed
+    ));
     out
 }
 
 fn describe_schema() -> String {
-    let mut out = format!("moatsim output schema version {}\n", moatsim_output::SCHEMA_VERSION);
-    out.push_str("Each run writes <out>/scenario=<name>/seed=<seed>/<table>.parquet and manifest.json.\n");
+    let mut out = format!(
+        "moatsim output schema version {}\n",
+        moatsim_output::SCHEMA_VERSION
+    );
+    out.push_str(
+        "Each run writes <out>/scenario=<name>/seed=<seed>/<table>.parquet and manifest.json.\n",
+    );
     for table in moatsim_output::tables() {
         out.push_str(&format!("\n{}: {}\n", table.name, table.description));
         for column in &table.columns {
             let null = if column.nullable { " (nullable)" } else { "" };
-            out.push_str(&format!("  {:<28} {:<8}{} {}\n", column.name, format!("{}", column.data_type), null, column.description));
+            out.push_str(&format!(
+                "  {:<28} {:<8}{} {}\n",
+                column.name,
+                format!("{}", column.data_type),
+                null,
+                column.description
+            ));
         }
     }
     out

@@ -8,7 +8,11 @@ pub enum Origin {
     /// A line and column (1-based) of the config file.
     File { line: usize, column: usize },
     /// A line and column of a base file the config extends.
-    BaseFile { file: PathBuf, line: usize, column: usize },
+    BaseFile {
+        file: PathBuf,
+        line: usize,
+        column: usize,
+    },
     /// A `--set KEY=VALUE` override from the command line.
     Override(String),
     /// The file as a whole (for problems that are about the relation between fields).
@@ -34,14 +38,20 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     #[error("{}", render(path, problems))]
-    Invalid { path: PathBuf, problems: Vec<Problem> },
+    Invalid {
+        path: PathBuf,
+        problems: Vec<Problem>,
+    },
     #[error("bad override `{text}`: {message}")]
     BadOverride { text: String, message: String },
 }
 
 impl ConfigError {
     pub fn invalid(path: &std::path::Path, problems: Vec<Problem>) -> Self {
-        Self::Invalid { path: path.to_path_buf(), problems }
+        Self::Invalid {
+            path: path.to_path_buf(),
+            problems,
+        }
     }
 }
 
@@ -55,11 +65,17 @@ fn render(path: &std::path::Path, problems: &[Problem]) -> String {
     for problem in problems {
         let place = match &problem.origin {
             Origin::File { line, column } => format!("{}:{line}:{column}", path.display()),
-            Origin::BaseFile { file, line, column } => format!("{}:{line}:{column}", file.display()),
+            Origin::BaseFile { file, line, column } => {
+                format!("{}:{line}:{column}", file.display())
+            }
             Origin::Override(text) => format!("--set {text}"),
             Origin::Whole => path.display().to_string(),
         };
-        let field = if problem.path.is_empty() { String::new() } else { format!(" field `{}`", problem.path) };
+        let field = if problem.path.is_empty() {
+            String::new()
+        } else {
+            format!(" field `{}`", problem.path)
+        };
         out.push_str(&format!("\n  {place}:{field}: {}", problem.message));
     }
     out

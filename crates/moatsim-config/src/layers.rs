@@ -34,27 +34,51 @@ pub(crate) fn compose(text: &str, path: &Path) -> Result<Vec<Layer>, ConfigError
                 }
                 None => Origin::Whole,
             };
-            ConfigError::invalid(&file, vec![Problem { path: String::new(), origin, message: error.message().trim().to_string() }])
+            ConfigError::invalid(
+                &file,
+                vec![Problem {
+                    path: String::new(),
+                    origin,
+                    message: error.message().trim().to_string(),
+                }],
+            )
         })?;
         let base = table.remove("extends");
-        layers.push(Layer { path: file.clone(), text, table });
+        layers.push(Layer {
+            path: file.clone(),
+            text,
+            table,
+        });
         let Some(base) = base else { break };
         let Some(base) = base.as_str() else {
-            return Err(ConfigError::invalid(&file, vec![Problem {
-                path: "extends".into(),
-                origin: Origin::Whole,
-                message: "must be a file name such as \"baseline.toml\"".into(),
-            }]));
+            return Err(ConfigError::invalid(
+                &file,
+                vec![Problem {
+                    path: "extends".into(),
+                    origin: Origin::Whole,
+                    message: "must be a file name such as \"baseline.toml\"".into(),
+                }],
+            ));
         };
         let base_path = file.parent().unwrap_or(Path::new(".")).join(base);
         if layers.len() >= MAX_DEPTH || layers.iter().any(|l| l.path == base_path) {
-            return Err(ConfigError::invalid(&file, vec![Problem {
-                path: "extends".into(),
-                origin: Origin::Whole,
-                message: format!("{} is part of a cycle or a chain deeper than {MAX_DEPTH} files", base_path.display()),
-            }]));
+            return Err(ConfigError::invalid(
+                &file,
+                vec![Problem {
+                    path: "extends".into(),
+                    origin: Origin::Whole,
+                    message: format!(
+                        "{} is part of a cycle or a chain deeper than {MAX_DEPTH} files",
+                        base_path.display()
+                    ),
+                }],
+            ));
         }
-        let base_text = std::fs::read_to_string(&base_path).map_err(|source| ConfigError::Read { path: base_path.clone(), source })?;
+        let base_text =
+            std::fs::read_to_string(&base_path).map_err(|source| ConfigError::Read {
+                path: base_path.clone(),
+                source,
+            })?;
         current = (base_path, base_text);
     }
     Ok(layers)
@@ -83,7 +107,10 @@ fn merge(base: &mut toml::Table, overlay: toml::Table) {
             {
                 for item in from {
                     let name = name_of(&item).map(str::to_string);
-                    match into.iter_mut().find(|existing| name_of(existing).map(str::to_string) == name) {
+                    match into
+                        .iter_mut()
+                        .find(|existing| name_of(existing).map(str::to_string) == name)
+                    {
                         Some(toml::Value::Table(existing)) => {
                             if let toml::Value::Table(item) = item {
                                 merge(existing, item);
@@ -110,7 +137,11 @@ pub(crate) fn names_by_position(table: &toml::Table) -> Vec<(String, String)> {
 
 fn walk(table: &toml::Table, prefix: &str, out: &mut Vec<(String, String)>) {
     for (key, value) in table {
-        let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
         match value {
             toml::Value::Table(inner) => walk(inner, &path, out),
             toml::Value::Array(items) => {

@@ -50,19 +50,26 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<LoadedScenario, ConfigE
 
 /// As [`load`], for a config already in memory; `path` is used in messages and
 /// to find the files it `extends`.
-pub fn load_str(text: &str, path: &Path, overrides: &[String]) -> Result<LoadedScenario, ConfigError> {
+pub fn load_str(
+    text: &str,
+    path: &Path,
+    overrides: &[String],
+) -> Result<LoadedScenario, ConfigError> {
     let layers = layers::compose(text, path)?;
     let parsed_overrides = overrides
         .iter()
         .map(|text| overrides::Override::parse(text))
         .collect::<Result<Vec<_>, _>>()?;
-    let files: Vec<(PathBuf, locate::FileLocator)> =
-        layers.iter().map(|l| (l.path.clone(), locate::FileLocator::new(&l.text))).collect();
+    let files: Vec<(PathBuf, locate::FileLocator)> = layers
+        .iter()
+        .map(|l| (l.path.clone(), locate::FileLocator::new(&l.text)))
+        .collect();
 
     let (raw, locator) = if layers.len() == 1 && parsed_overrides.is_empty() {
         // The common case: deserialise the file itself, so errors carry its spans.
         let locator = locate::Locator::new(files, Vec::new(), Vec::new());
-        let raw = deserialize_with_paths(text, &locator, true).map_err(|p| ConfigError::invalid(path, vec![p]))?;
+        let raw = deserialize_with_paths(text, &locator, true)
+            .map_err(|p| ConfigError::invalid(path, vec![p]))?;
         (raw, locator)
     } else {
         let mut table = layers::merged(&layers);
@@ -70,16 +77,19 @@ pub fn load_str(text: &str, path: &Path, overrides: &[String]) -> Result<LoadedS
         for item in &parsed_overrides {
             resolved_paths.push((item.apply(&mut table)?, item.text.clone()));
         }
-        let locator = locate::Locator::new(files, layers::names_by_position(&table), resolved_paths);
+        let locator =
+            locate::Locator::new(files, layers::names_by_position(&table), resolved_paths);
         let rewritten = toml::to_string(&table).map_err(|e| ConfigError::BadOverride {
             text: overrides.join(" "),
             message: e.to_string(),
         })?;
-        let raw = deserialize_with_paths(&rewritten, &locator, false).map_err(|p| ConfigError::invalid(path, vec![p]))?;
+        let raw = deserialize_with_paths(&rewritten, &locator, false)
+            .map_err(|p| ConfigError::invalid(path, vec![p]))?;
         (raw, locator)
     };
 
-    let scenario = validate::validate(&raw, &locator).map_err(|problems| ConfigError::invalid(path, problems))?;
+    let scenario = validate::validate(&raw, &locator)
+        .map_err(|problems| ConfigError::invalid(path, problems))?;
     let resolved_json = serde_json::to_string(&scenario).map_err(|e| ConfigError::BadOverride {
         text: String::new(),
         message: format!("cannot serialise the resolved scenario: {e}"),
@@ -104,20 +114,37 @@ fn deserialize_with_paths(
 ) -> Result<raw::RawConfig, Problem> {
     let deserializer = match toml::Deserializer::parse(text) {
         Ok(deserializer) => deserializer,
-        Err(error) => return Err(locate::problem_from_toml_error(text, "", &error, locator, text_is_the_file)),
-    };
-    raw::RawConfig::deserialize(deserializer).map_err(|_| ()).or_else(|()| {
-        // Deserialise again with path tracking only on failure, so the common
-        // path stays cheap and the error names the field.
-        let deserializer = toml::Deserializer::parse(text)
-            .map_err(|e| locate::problem_from_toml_error(text, "", &e, locator, text_is_the_file))?;
-        match serde_path_to_error::deserialize::<_, raw::RawConfig>(deserializer) {
-            Ok(raw) => Ok(raw),
-            Err(error) => {
-                let field = error.path().to_string();
-                let field = if field == "." { String::new() } else { field };
-                Err(locate::problem_from_toml_error(text, &field, error.inner(), locator, text_is_the_file))
-            }
+        Err(error) => {
+            return Err(locate::problem_from_toml_error(
+                text,
+                "",
+                &error,
+                locator,
+                text_is_the_file,
+            ));
         }
-    })
+    };
+    raw::RawConfig::deserialize(deserializer)
+        .map_err(|_| ())
+        .or_else(|()| {
+            // Deserialise again with path tracking only on failure, so the common
+            // path stays cheap and the error names the field.
+            let deserializer = toml::Deserializer::parse(text).map_err(|e| {
+                locate::problem_from_toml_error(text, "", &e, locator, text_is_the_file)
+            })?;
+            match serde_path_to_error::deserialize::<_, raw::RawConfig>(deserializer) {
+                Ok(raw) => Ok(raw),
+                Err(error) => {
+                    let field = error.path().to_string();
+                    let field = if field == "." { String::new() } else { field };
+                    Err(locate::problem_from_toml_error(
+                        text,
+                        &field,
+                        error.inner(),
+                        locator,
+                        text_is_the_file,
+                    ))
+                }
+            }
+        })
 }

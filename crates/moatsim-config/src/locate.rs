@@ -19,7 +19,8 @@ impl FileLocator {
     pub(crate) fn new(text: &str) -> Self {
         let mut keys = Vec::new();
         let mut tables = Vec::new();
-        let mut counters: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+        let mut counters: std::collections::BTreeMap<String, usize> =
+            std::collections::BTreeMap::new();
         let mut current = String::new();
         let mut array_name = String::new();
         for (index, line) in text.lines().enumerate() {
@@ -43,7 +44,13 @@ impl FileLocator {
                     keys.push((current.clone(), key.to_string(), index + 1, indent + 1));
                     // Entries of a list are also known by name, for layered scenarios.
                     if key == "name" && !array_name.is_empty() {
-                        let name = value.split('#').next().unwrap_or("").trim().trim_matches('"').to_string();
+                        let name = value
+                            .split('#')
+                            .next()
+                            .unwrap_or("")
+                            .trim()
+                            .trim_matches('"')
+                            .to_string();
                         let by_name = format!("{array_name}[name={name}]");
                         let header = tables.last().map_or(index + 1, |t| t.1);
                         tables.push((by_name.clone(), header));
@@ -68,7 +75,10 @@ impl FileLocator {
             Some((table, key)) if !key.contains(']') => (table, key),
             _ => ("", path),
         };
-        self.keys.iter().find(|(t, k, _, _)| t == table && k == key).map(|found| (found.2, found.3))
+        self.keys
+            .iter()
+            .find(|(t, k, _, _)| t == table && k == key)
+            .map(|found| (found.2, found.3))
     }
 
     fn find(&self, path: &str) -> Option<(usize, usize)> {
@@ -77,9 +87,11 @@ impl FileLocator {
             return Some(found);
         }
         // A missing key: point at its table header instead.
-        self.tables.iter().find(|(t, _)| t == path || t == table).map(|(_, line)| (*line, 1))
+        self.tables
+            .iter()
+            .find(|(t, _)| t == path || t == table)
+            .map(|(_, line)| (*line, 1))
     }
-
 }
 
 impl Locate for FileLocator {
@@ -104,8 +116,16 @@ pub(crate) struct Locator {
 }
 
 impl Locator {
-    pub(crate) fn new(files: Vec<(std::path::PathBuf, FileLocator)>, names: Vec<(String, String)>, overrides: Vec<(String, String)>) -> Self {
-        Self { files, names, overrides }
+    pub(crate) fn new(
+        files: Vec<(std::path::PathBuf, FileLocator)>,
+        names: Vec<(String, String)>,
+        overrides: Vec<(String, String)>,
+    ) -> Self {
+        Self {
+            files,
+            names,
+            overrides,
+        }
     }
 
     /// The same path with positional list entries replaced by their names.
@@ -124,21 +144,35 @@ impl Locator {
 impl Locate for Locator {
     fn origin_of(&self, path: &str) -> Origin {
         for (field, text) in self.overrides.iter().rev() {
-            if path == field || path.starts_with(&format!("{field}.")) || path.starts_with(&format!("{field}[")) {
+            if path == field
+                || path.starts_with(&format!("{field}."))
+                || path.starts_with(&format!("{field}["))
+            {
                 return Origin::Override(text.clone());
             }
         }
         let named = self.by_name(path);
         for (layer, (file, locator)) in self.files.iter().enumerate() {
             // Layered files are searched by entry name; a single file by position too.
-            let found = named.as_deref().and_then(|n| locator.find_key(n)).or_else(|| {
-                if self.files.len() == 1 { locator.find_key(path) } else { None }
-            });
+            let found = named
+                .as_deref()
+                .and_then(|n| locator.find_key(n))
+                .or_else(|| {
+                    if self.files.len() == 1 {
+                        locator.find_key(path)
+                    } else {
+                        None
+                    }
+                });
             if let Some((line, column)) = found {
                 return if layer == 0 {
                     Origin::File { line, column }
                 } else {
-                    Origin::BaseFile { file: file.clone(), line, column }
+                    Origin::BaseFile {
+                        file: file.clone(),
+                        line,
+                        column,
+                    }
                 };
             }
         }
@@ -175,7 +209,11 @@ pub(crate) fn problem_from_toml_error(
     } else {
         message
     };
-    Problem { path: field.to_string(), origin, message }
+    Problem {
+        path: field.to_string(),
+        origin,
+        message,
+    }
 }
 
 pub(crate) fn line_and_column(text: &str, offset: usize) -> (usize, usize) {

@@ -21,11 +21,18 @@ enum Segment {
 
 impl Override {
     pub(crate) fn parse(text: &str) -> Result<Self, ConfigError> {
-        let bad = |message: &str| ConfigError::BadOverride { text: text.to_string(), message: message.to_string() };
-        let (key, value) = text.split_once('=').ok_or_else(|| bad("expected KEY=VALUE, for example scenario.quarters=8"))?;
+        let bad = |message: &str| ConfigError::BadOverride {
+            text: text.to_string(),
+            message: message.to_string(),
+        };
+        let (key, value) = text
+            .split_once('=')
+            .ok_or_else(|| bad("expected KEY=VALUE, for example scenario.quarters=8"))?;
         let key = key.trim();
         if key.is_empty() {
-            return Err(bad("the key is empty; expected a dotted path such as labs[0].cash_usd"));
+            return Err(bad(
+                "the key is empty; expected a dotted path such as labs[0].cash_usd",
+            ));
         }
         let mut segments = Vec::new();
         for part in key.split('.') {
@@ -43,11 +50,19 @@ impl Override {
                 }
             }
             while let Some(open) = rest.strip_prefix('[') {
-                let (inside, after) = open.split_once(']').ok_or_else(|| bad("an index is missing its closing ']'"))?;
+                let (inside, after) = open
+                    .split_once(']')
+                    .ok_or_else(|| bad("an index is missing its closing ']'"))?;
                 match inside.parse::<usize>() {
                     Ok(index) => segments.push(Segment::Index(index)),
-                    Err(_) if !inside.is_empty() => segments.push(Segment::Named(inside.to_string())),
-                    Err(_) => return Err(bad("an index is empty; use a position such as [0] or a name such as [frontier-a]")),
+                    Err(_) if !inside.is_empty() => {
+                        segments.push(Segment::Named(inside.to_string()))
+                    }
+                    Err(_) => {
+                        return Err(bad(
+                            "an index is empty; use a position such as [0] or a name such as [frontier-a]",
+                        ));
+                    }
                 }
                 rest = after;
             }
@@ -61,7 +76,11 @@ impl Override {
             .ok()
             .and_then(|mut table| table.remove("v"))
             .unwrap_or_else(|| toml::Value::String(value_text.to_string()));
-        Ok(Self { text: text.to_string(), segments, value })
+        Ok(Self {
+            text: text.to_string(),
+            segments,
+            value,
+        })
     }
 
     /// Sets the value and returns the field path in the form problems use
@@ -76,7 +95,10 @@ impl Override {
     }
 
     fn apply_to(&self, root: &mut toml::Value) -> Result<String, ConfigError> {
-        let bad = |message: String| ConfigError::BadOverride { text: self.text.clone(), message };
+        let bad = |message: String| ConfigError::BadOverride {
+            text: self.text.clone(),
+            message,
+        };
         let mut path = String::new();
         let mut node = root;
         for (position, segment) in self.segments.iter().enumerate() {
@@ -94,16 +116,22 @@ impl Override {
                         current.insert(key.clone(), self.value.clone());
                         return Ok(path);
                     }
-                    node = current.get_mut(key).ok_or_else(|| bad(format!("the config has no `{path}`")))?;
+                    node = current
+                        .get_mut(key)
+                        .ok_or_else(|| bad(format!("the config has no `{path}`")))?;
                 }
                 Segment::Index(_) | Segment::Named(_) => {
                     let toml::Value::Array(items) = node else {
-                        return Err(bad(format!("`{path}` is not a list, so it cannot be indexed")));
+                        return Err(bad(format!(
+                            "`{path}` is not a list, so it cannot be indexed"
+                        )));
                     };
                     let index = match segment {
                         Segment::Named(name) => items
                             .iter()
-                            .position(|item| item.get("name").and_then(toml::Value::as_str) == Some(name))
+                            .position(|item| {
+                                item.get("name").and_then(toml::Value::as_str) == Some(name)
+                            })
                             .ok_or_else(|| bad(format!("`{path}` has no entry named {name:?}")))?,
                         Segment::Index(index) => *index,
                         Segment::Key(_) => unreachable!("matched above"),
@@ -111,11 +139,15 @@ impl Override {
                     let count = items.len();
                     path.push_str(&format!("[{index}]"));
                     if last {
-                        return Err(bad(format!("`{path}` is a whole entry; set one of its fields instead")));
+                        return Err(bad(format!(
+                            "`{path}` is a whole entry; set one of its fields instead"
+                        )));
                     }
-                    node = items
-                        .get_mut(index)
-                        .ok_or_else(|| bad(format!("`{path}` is out of range; the list has {count} entries")))?;
+                    node = items.get_mut(index).ok_or_else(|| {
+                        bad(format!(
+                            "`{path}` is out of range; the list has {count} entries"
+                        ))
+                    })?;
                 }
             }
         }

@@ -127,8 +127,7 @@ pub enum InvestorKind {
 }
 
 impl InvestorKind {
-    pub const ALLOWED: &'static str =
-        "\"venture\", \"growth\", \"infrastructure_pe\", \"sovereign\", \"strategic\" or \"enterprise_jv\"";
+    pub const ALLOWED: &'static str = "\"venture\", \"growth\", \"infrastructure_pe\", \"sovereign\", \"strategic\" or \"enterprise_jv\"";
 
     pub fn parse(text: &str) -> Option<Self> {
         match text {

@@ -38,7 +38,10 @@ impl Checker<'_> {
 
     fn positive(&mut self, path: String, value: f64) -> f64 {
         if !value.is_finite() || value <= 0.0 {
-            self.fail(&path, format!("is {value}; allowed: a number greater than 0"));
+            self.fail(
+                &path,
+                format!("is {value}; allowed: a number greater than 0"),
+            );
         }
         value
     }
@@ -53,7 +56,10 @@ impl Checker<'_> {
 
     fn whole(&mut self, path: String, value: i64, low: i64, high: i64) -> u32 {
         if value < low || value > high {
-            self.fail(&path, format!("is {value}; allowed: a whole number from {low} to {high}"));
+            self.fail(
+                &path,
+                format!("is {value}; allowed: a whole number from {low} to {high}"),
+            );
             return u32::try_from(low.max(0)).unwrap_or(0);
         }
         u32::try_from(value).unwrap_or(0)
@@ -62,7 +68,9 @@ impl Checker<'_> {
     fn name(&mut self, path: String, value: &str) -> String {
         let ok = !value.is_empty()
             && value.len() <= 64
-            && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+            && value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
         if !ok {
             self.fail(
                 &path,
@@ -77,28 +85,50 @@ impl Checker<'_> {
             Ok(quarter) => quarter,
             Err(error) => {
                 self.fail(&path, error.to_string());
-                Quarter { year: 2025, quarter: 1 }
+                Quarter {
+                    year: 2025,
+                    quarter: 1,
+                }
             }
         }
     }
 
     /// Checks that names within one list are unique and returns name → index.
-    fn unique_names<'n>(&mut self, list: &str, names: impl Iterator<Item = &'n str>) -> BTreeMap<String, usize> {
+    fn unique_names<'n>(
+        &mut self,
+        list: &str,
+        names: impl Iterator<Item = &'n str>,
+    ) -> BTreeMap<String, usize> {
         let mut index = BTreeMap::new();
         for (i, name) in names.enumerate() {
             if index.insert(name.to_string(), i).is_some() {
-                self.fail(&format!("{list}[{i}].name"), format!("{name:?} is used twice in `{list}`; names must be unique"));
+                self.fail(
+                    &format!("{list}[{i}].name"),
+                    format!("{name:?} is used twice in `{list}`; names must be unique"),
+                );
             }
         }
         index
     }
 
-    fn resolve(&mut self, path: String, value: &str, names: &BTreeMap<String, usize>, list: &str) -> usize {
+    fn resolve(
+        &mut self,
+        path: String,
+        value: &str,
+        names: &BTreeMap<String, usize>,
+        list: &str,
+    ) -> usize {
         match names.get(value) {
             Some(&index) => index,
             None => {
                 let known: Vec<&str> = names.keys().map(String::as_str).collect();
-                self.fail(&path, format!("{value:?} is not a name in `{list}`; allowed: {}", known.join(", ")));
+                self.fail(
+                    &path,
+                    format!(
+                        "{value:?} is not a name in `{list}`; allowed: {}",
+                        known.join(", ")
+                    ),
+                );
                 0
             }
         }
@@ -112,57 +142,86 @@ impl Checker<'_> {
 }
 
 pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario, Vec<Problem>> {
-    let mut c = Checker { locate, problems: Vec::new() };
+    let mut c = Checker {
+        locate,
+        problems: Vec::new(),
+    };
 
     let header = &raw.scenario;
     let name = c.name("scenario.name".into(), &header.name);
-    let start = c.quarter("scenario.start".into(), header.start.as_deref().unwrap_or(defaults::START));
-    let quarters = header.quarters.map_or(defaults::QUARTERS, |q| c.whole("scenario.quarters".into(), q, 1, 400));
+    let start = c.quarter(
+        "scenario.start".into(),
+        header.start.as_deref().unwrap_or(defaults::START),
+    );
+    let quarters = header.quarters.map_or(defaults::QUARTERS, |q| {
+        c.whole("scenario.quarters".into(), q, 1, 400)
+    });
     let seed = match header.seed {
         None => defaults::SEED,
         Some(seed) if seed >= 0 => seed as u64,
         Some(seed) => {
-            c.fail("scenario.seed", format!("is {seed}; allowed: a whole number of 0 or more"));
+            c.fail(
+                "scenario.seed",
+                format!("is {seed}; allowed: a whole number of 0 or more"),
+            );
             0
         }
     };
 
     let w = &raw.world;
     let world = WorldParams {
-        pue: c.number("world.pue".into(), w.pue.unwrap_or(defaults::PUE), 1.0, 3.0, "a PUE from 1.0 to 3.0"),
+        pue: c.number(
+            "world.pue".into(),
+            w.pue.unwrap_or(defaults::PUE),
+            1.0,
+            3.0,
+            "a PUE from 1.0 to 3.0",
+        ),
         mtok_per_h100e_quarter: c.positive(
             "world.mtok_per_h100e_quarter".into(),
-            w.mtok_per_h100e_quarter.unwrap_or(defaults::MTOK_PER_H100E_QUARTER),
+            w.mtok_per_h100e_quarter
+                .unwrap_or(defaults::MTOK_PER_H100E_QUARTER),
         ),
         gpu_life_quarters: c.whole(
             "world.gpu_life_quarters".into(),
-            w.gpu_life_quarters.unwrap_or(i64::from(defaults::GPU_LIFE_QUARTERS)),
+            w.gpu_life_quarters
+                .unwrap_or(i64::from(defaults::GPU_LIFE_QUARTERS)),
             1,
             80,
         ),
         dc_capex_per_mw_usd: c.positive(
             "world.dc_capex_per_mw_usd".into(),
-            w.dc_capex_per_mw_usd.unwrap_or(defaults::DC_CAPEX_PER_MW_USD),
+            w.dc_capex_per_mw_usd
+                .unwrap_or(defaults::DC_CAPEX_PER_MW_USD),
         ),
         dc_build_quarters: c.whole(
             "world.dc_build_quarters".into(),
-            w.dc_build_quarters.unwrap_or(i64::from(defaults::DC_BUILD_QUARTERS)),
+            w.dc_build_quarters
+                .unwrap_or(i64::from(defaults::DC_BUILD_QUARTERS)),
             1,
             40,
         ),
         land_price_elasticity: c.number(
             "world.land_price_elasticity".into(),
-            w.land_price_elasticity.unwrap_or(defaults::LAND_PRICE_ELASTICITY),
+            w.land_price_elasticity
+                .unwrap_or(defaults::LAND_PRICE_ELASTICITY),
             0.0,
             5.0,
             "a number from 0 to 5",
         ),
-        capability_rate: c.non_negative("world.capability_rate".into(), w.capability_rate.unwrap_or(defaults::CAPABILITY_RATE)),
+        capability_rate: c.non_negative(
+            "world.capability_rate".into(),
+            w.capability_rate.unwrap_or(defaults::CAPABILITY_RATE),
+        ),
         capability_reference_h100e: c.positive(
             "world.capability_reference_h100e".into(),
-            w.capability_reference_h100e.unwrap_or(defaults::CAPABILITY_REFERENCE_H100E),
+            w.capability_reference_h100e
+                .unwrap_or(defaults::CAPABILITY_REFERENCE_H100E),
         ),
-        diffusion_rate: c.fraction("world.diffusion_rate".into(), w.diffusion_rate.unwrap_or(defaults::DIFFUSION_RATE)),
+        diffusion_rate: c.fraction(
+            "world.diffusion_rate".into(),
+            w.diffusion_rate.unwrap_or(defaults::DIFFUSION_RATE),
+        ),
     };
 
     for (list, empty) in [
@@ -172,9 +231,15 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
         ("investors", raw.investors.is_empty()),
         ("chipmakers", raw.chipmakers.is_empty()),
         ("utilities", raw.utilities.is_empty()),
-        ("generation_technologies", raw.generation_technologies.is_empty()),
+        (
+            "generation_technologies",
+            raw.generation_technologies.is_empty(),
+        ),
         ("regulators", raw.regulators.is_empty()),
-        ("app_builders.segments", raw.app_builders.segments.is_empty()),
+        (
+            "app_builders.segments",
+            raw.app_builders.segments.is_empty(),
+        ),
     ] {
         if empty {
             c.non_empty::<()>(list, &[]);
@@ -185,11 +250,18 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
     let chip_names = c.unique_names("chips", raw.chips.iter().map(|r| r.name.as_str()));
     c.unique_names("labs", raw.labs.iter().map(|r| r.name.as_str()));
     c.unique_names("investors", raw.investors.iter().map(|r| r.name.as_str()));
-    let chipmaker_names = c.unique_names("chipmakers", raw.chipmakers.iter().map(|r| r.name.as_str()));
+    let chipmaker_names =
+        c.unique_names("chipmakers", raw.chipmakers.iter().map(|r| r.name.as_str()));
     c.unique_names("utilities", raw.utilities.iter().map(|r| r.name.as_str()));
-    c.unique_names("generation_technologies", raw.generation_technologies.iter().map(|r| r.name.as_str()));
+    c.unique_names(
+        "generation_technologies",
+        raw.generation_technologies.iter().map(|r| r.name.as_str()),
+    );
     c.unique_names("regulators", raw.regulators.iter().map(|r| r.name.as_str()));
-    let jurisdictions = c.unique_names("regulators", raw.regulators.iter().map(|r| r.jurisdiction.as_str()));
+    let jurisdictions = c.unique_names(
+        "regulators",
+        raw.regulators.iter().map(|r| r.jurisdiction.as_str()),
+    );
 
     let regulators: Vec<RegulatorSpec> = raw
         .regulators
@@ -200,10 +272,32 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
             RegulatorSpec {
                 name: c.name(p("name"), &r.name),
                 jurisdiction: c.name(p("jurisdiction"), &r.jurisdiction),
-                permit_base_quarters: c.whole(p("permit_base_quarters"), r.permit_base_quarters, 0, 40),
-                permits_per_quarter: c.whole(p("permits_per_quarter"), r.permits_per_quarter, 1, 10_000),
-                licence_fee_rate: c.number(p("licence_fee_rate"), r.licence_fee_rate, 0.0, 5.0, "a fraction of the price from 0 to 5"),
-                antitrust_hhi_threshold: c.number(p("antitrust_hhi_threshold"), r.antitrust_hhi_threshold, 0.0, 10_000.0, "an HHI from 0 to 10000"),
+                permit_base_quarters: c.whole(
+                    p("permit_base_quarters"),
+                    r.permit_base_quarters,
+                    0,
+                    40,
+                ),
+                permits_per_quarter: c.whole(
+                    p("permits_per_quarter"),
+                    r.permits_per_quarter,
+                    1,
+                    10_000,
+                ),
+                licence_fee_rate: c.number(
+                    p("licence_fee_rate"),
+                    r.licence_fee_rate,
+                    0.0,
+                    5.0,
+                    "a fraction of the price from 0 to 5",
+                ),
+                antitrust_hhi_threshold: c.number(
+                    p("antitrust_hhi_threshold"),
+                    r.antitrust_hhi_threshold,
+                    0.0,
+                    10_000.0,
+                    "an HHI from 0 to 10000",
+                ),
             }
         })
         .collect();
@@ -254,21 +348,39 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
         .map(|(i, r)| {
             let p = |f: &str| format!("regions[{i}].{f}");
             let export_tier = ExportTier::parse(&r.export_tier).unwrap_or_else(|| {
-                c.fail(&p("export_tier"), format!("is {:?}; allowed: {}", r.export_tier, ExportTier::ALLOWED));
+                c.fail(
+                    &p("export_tier"),
+                    format!("is {:?}; allowed: {}", r.export_tier, ExportTier::ALLOWED),
+                );
                 ExportTier::Unrestricted
             });
             let utility = utility_of_region.get(&i).copied().unwrap_or_else(|| {
-                c.fail(&p("name"), format!("region {:?} has no utility; add a [[utilities]] entry with region = {:?}", r.name, r.name));
+                c.fail(
+                    &p("name"),
+                    format!(
+                        "region {:?} has no utility; add a [[utilities]] entry with region = {:?}",
+                        r.name, r.name
+                    ),
+                );
                 0
             });
             Region {
                 name: c.name(p("name"), &r.name),
-                regulator: c.resolve(p("jurisdiction"), &r.jurisdiction, &jurisdictions, "regulators' jurisdictions"),
+                regulator: c.resolve(
+                    p("jurisdiction"),
+                    &r.jurisdiction,
+                    &jurisdictions,
+                    "regulators' jurisdictions",
+                ),
                 jurisdiction: r.jurisdiction.clone(),
                 export_tier,
                 land_stock_acres: c.non_negative(p("land_stock_acres"), r.land_stock_acres),
-                new_zoning_acres_per_quarter: c.non_negative(p("new_zoning_acres_per_quarter"), r.new_zoning_acres_per_quarter),
-                land_price_per_acre_usd: c.positive(p("land_price_per_acre_usd"), r.land_price_per_acre_usd),
+                new_zoning_acres_per_quarter: c.non_negative(
+                    p("new_zoning_acres_per_quarter"),
+                    r.new_zoning_acres_per_quarter,
+                ),
+                land_price_per_acre_usd: c
+                    .positive(p("land_price_per_acre_usd"), r.land_price_per_acre_usd),
                 mw_per_acre: c.positive(p("mw_per_acre"), r.mw_per_acre),
                 utility,
             }
@@ -281,16 +393,44 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
         .enumerate()
         .map(|(i, m)| {
             let p = |f: &str| format!("chipmakers[{i}].{f}");
-            c.resolve(p("jurisdiction"), &m.jurisdiction, &jurisdictions, "regulators' jurisdictions");
+            c.resolve(
+                p("jurisdiction"),
+                &m.jurisdiction,
+                &jurisdictions,
+                "regulators' jurisdictions",
+            );
             ChipmakerSpec {
                 name: c.name(p("name"), &m.name),
                 jurisdiction: m.jurisdiction.clone(),
-                packaging_wafers_per_quarter: c.positive(p("packaging_wafers_per_quarter"), m.packaging_wafers_per_quarter),
+                packaging_wafers_per_quarter: c.positive(
+                    p("packaging_wafers_per_quarter"),
+                    m.packaging_wafers_per_quarter,
+                ),
                 expansion_wafers: c.non_negative(p("expansion_wafers"), m.expansion_wafers),
-                expansion_lead_quarters: c.whole(p("expansion_lead_quarters"), m.expansion_lead_quarters, 1, 40),
-                expansion_cost_per_wafer_usd: c.non_negative(p("expansion_cost_per_wafer_usd"), m.expansion_cost_per_wafer_usd),
-                min_gross_margin: c.number(p("min_gross_margin"), m.min_gross_margin, 0.0, 0.95, "a fraction from 0 to 0.95"),
-                ask_sensitivity: c.number(p("ask_sensitivity"), m.ask_sensitivity.unwrap_or(defaults::ASK_SENSITIVITY), 0.0, 5.0, "a number from 0 to 5"),
+                expansion_lead_quarters: c.whole(
+                    p("expansion_lead_quarters"),
+                    m.expansion_lead_quarters,
+                    1,
+                    40,
+                ),
+                expansion_cost_per_wafer_usd: c.non_negative(
+                    p("expansion_cost_per_wafer_usd"),
+                    m.expansion_cost_per_wafer_usd,
+                ),
+                min_gross_margin: c.number(
+                    p("min_gross_margin"),
+                    m.min_gross_margin,
+                    0.0,
+                    0.95,
+                    "a fraction from 0 to 0.95",
+                ),
+                ask_sensitivity: c.number(
+                    p("ask_sensitivity"),
+                    m.ask_sensitivity.unwrap_or(defaults::ASK_SENSITIVITY),
+                    0.0,
+                    5.0,
+                    "a number from 0 to 5",
+                ),
                 cash_usd: c.non_negative(p("cash_usd"), m.cash_usd),
             }
         })
@@ -328,10 +468,10 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
         .map(|(i, l)| {
             let p = |f: &str| format!("labs[{i}].{f}");
             let initial_chip = c.resolve(p("initial_chip"), &l.initial_chip, &chip_names, "chips");
-            if let Some(chip) = chips.get(initial_chip) {
-                if chip.available > start {
+            if let Some(chip) = chips.get(initial_chip)
+                && chip.available > start
+            {
                     c.fail(&p("initial_chip"), format!("{:?} is first available in {}, after the start ({start}); allowed: a chip available at the start", chip.name, chip.available));
-                }
             }
             LabSpec {
                 name: c.name(p("name"), &l.name),
@@ -359,17 +499,24 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
         .map(|(i, v)| {
             let p = |f: &str| format!("investors[{i}].{f}");
             let kind = InvestorKind::parse(&v.kind).unwrap_or_else(|| {
-                c.fail(&p("kind"), format!("is {:?}; allowed: {}", v.kind, InvestorKind::ALLOWED));
+                c.fail(
+                    &p("kind"),
+                    format!("is {:?}; allowed: {}", v.kind, InvestorKind::ALLOWED),
+                );
                 InvestorKind::Venture
             });
             InvestorSpec {
                 name: c.name(p("name"), &v.name),
                 kind,
                 dry_powder_usd: c.non_negative(p("dry_powder_usd"), v.dry_powder_usd),
-                inflow_per_quarter_usd: c.non_negative(p("inflow_per_quarter_usd"), v.inflow_per_quarter_usd),
+                inflow_per_quarter_usd: c
+                    .non_negative(p("inflow_per_quarter_usd"), v.inflow_per_quarter_usd),
                 risk_appetite: c.fraction(p("risk_appetite"), v.risk_appetite),
                 revenue_multiple: c.positive(p("revenue_multiple"), v.revenue_multiple),
-                max_deal_fraction: c.fraction(p("max_deal_fraction"), v.max_deal_fraction.unwrap_or(defaults::MAX_DEAL_FRACTION)),
+                max_deal_fraction: c.fraction(
+                    p("max_deal_fraction"),
+                    v.max_deal_fraction.unwrap_or(defaults::MAX_DEAL_FRACTION),
+                ),
             }
         })
         .collect();
@@ -400,34 +547,100 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
             let depth_min = c.fraction(p("depth_min"), s.depth_min);
             let depth_max = c.fraction(p("depth_max"), s.depth_max);
             if depth_min > depth_max {
-                c.fail(&p("depth_min"), format!("is {depth_min}, above depth_max ({depth_max}); allowed: at most depth_max"));
+                c.fail(
+                    &p("depth_min"),
+                    format!(
+                        "is {depth_min}, above depth_max ({depth_max}); allowed: at most depth_max"
+                    ),
+                );
             }
             Segment {
                 name: c.name(p("name"), &s.name),
                 weight: c.positive(p("weight"), s.weight) / total_weight.max(f64::MIN_POSITIVE),
-                value_per_mtok_median_usd: c.positive(p("value_per_mtok_median_usd"), s.value_per_mtok_median_usd),
-                value_sigma: c.number(p("value_sigma"), s.value_sigma, 0.0, 3.0, "a log-standard deviation from 0 to 3"),
-                size_sigma: c.number(p("size_sigma"), s.size_sigma, 0.0, 4.0, "a log-standard deviation from 0 to 4"),
-                demand_growth_per_quarter: c.number(p("demand_growth_per_quarter"), s.demand_growth_per_quarter, -0.5, 2.0, "a quarterly growth rate from -0.5 to 2"),
+                value_per_mtok_median_usd: c
+                    .positive(p("value_per_mtok_median_usd"), s.value_per_mtok_median_usd),
+                value_sigma: c.number(
+                    p("value_sigma"),
+                    s.value_sigma,
+                    0.0,
+                    3.0,
+                    "a log-standard deviation from 0 to 3",
+                ),
+                size_sigma: c.number(
+                    p("size_sigma"),
+                    s.size_sigma,
+                    0.0,
+                    4.0,
+                    "a log-standard deviation from 0 to 4",
+                ),
+                demand_growth_per_quarter: c.number(
+                    p("demand_growth_per_quarter"),
+                    s.demand_growth_per_quarter,
+                    -0.5,
+                    2.0,
+                    "a quarterly growth rate from -0.5 to 2",
+                ),
                 depth_min,
                 depth_max,
-                fixed_cost_share: c.number(p("fixed_cost_share"), s.fixed_cost_share, 0.0, 5.0, "a share of initial revenue from 0 to 5"),
+                fixed_cost_share: c.number(
+                    p("fixed_cost_share"),
+                    s.fixed_cost_share,
+                    0.0,
+                    5.0,
+                    "a share of initial revenue from 0 to 5",
+                ),
             }
         })
         .collect();
     let app_builders = AppBuilderSpec {
         count: u64::from(c.whole("app_builders.count".into(), a.count, 1, 50_000_000)),
-        initial_market_mtok_per_quarter: c.positive("app_builders.initial_market_mtok_per_quarter".into(), a.initial_market_mtok_per_quarter),
-        reference_price_per_mtok: c.positive("app_builders.reference_price_per_mtok".into(), a.reference_price_per_mtok),
-        price_elasticity: c.number("app_builders.price_elasticity".into(), a.price_elasticity, 0.0, 5.0, "an elasticity from 0 to 5"),
-        entry_rate_per_quarter: c.number("app_builders.entry_rate_per_quarter".into(), a.entry_rate_per_quarter, 0.0, 1.0, "a quarterly rate from 0 to 1"),
-        exit_after_loss_quarters: c.whole("app_builders.exit_after_loss_quarters".into(), a.exit_after_loss_quarters, 1, 40),
-        capability_weight: c.non_negative("app_builders.capability_weight".into(), a.capability_weight),
+        initial_market_mtok_per_quarter: c.positive(
+            "app_builders.initial_market_mtok_per_quarter".into(),
+            a.initial_market_mtok_per_quarter,
+        ),
+        reference_price_per_mtok: c.positive(
+            "app_builders.reference_price_per_mtok".into(),
+            a.reference_price_per_mtok,
+        ),
+        price_elasticity: c.number(
+            "app_builders.price_elasticity".into(),
+            a.price_elasticity,
+            0.0,
+            5.0,
+            "an elasticity from 0 to 5",
+        ),
+        entry_rate_per_quarter: c.number(
+            "app_builders.entry_rate_per_quarter".into(),
+            a.entry_rate_per_quarter,
+            0.0,
+            1.0,
+            "a quarterly rate from 0 to 1",
+        ),
+        exit_after_loss_quarters: c.whole(
+            "app_builders.exit_after_loss_quarters".into(),
+            a.exit_after_loss_quarters,
+            1,
+            40,
+        ),
+        capability_weight: c
+            .non_negative("app_builders.capability_weight".into(), a.capability_weight),
         price_weight: c.non_negative("app_builders.price_weight".into(), a.price_weight),
-        switching_cost_base: c.non_negative("app_builders.switching_cost_base".into(), a.switching_cost_base),
-        switching_cost_growth: c.non_negative("app_builders.switching_cost_growth".into(), a.switching_cost_growth),
-        switching_cost_cap_quarters: c.whole("app_builders.switching_cost_cap_quarters".into(), a.switching_cost_cap_quarters, 0, 400),
-        rationing_penalty: c.non_negative("app_builders.rationing_penalty".into(), a.rationing_penalty),
+        switching_cost_base: c.non_negative(
+            "app_builders.switching_cost_base".into(),
+            a.switching_cost_base,
+        ),
+        switching_cost_growth: c.non_negative(
+            "app_builders.switching_cost_growth".into(),
+            a.switching_cost_growth,
+        ),
+        switching_cost_cap_quarters: c.whole(
+            "app_builders.switching_cost_cap_quarters".into(),
+            a.switching_cost_cap_quarters,
+            0,
+            400,
+        ),
+        rationing_penalty: c
+            .non_negative("app_builders.rationing_penalty".into(), a.rationing_penalty),
         segments,
     };
 
@@ -436,8 +649,12 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
         let mut initial_dc_mw = vec![0.0; regions.len()];
         for lab in &labs {
             let chip = &chips[lab.initial_chip];
-            initial_dc_mw[lab.home_region] +=
-                moatsim_model::units::initial_site_mw(lab.online_h100e, chip.h100e_per_unit, chip.watts, world.pue);
+            initial_dc_mw[lab.home_region] += moatsim_model::units::initial_site_mw(
+                lab.online_h100e,
+                chip.h100e_per_unit,
+                chip.watts,
+                world.pue,
+            );
         }
         for (i, utility) in utilities.iter().enumerate() {
             let load = utility.base_load_mw + initial_dc_mw[utility.region];

@@ -49,9 +49,21 @@ fn an_unknown_field_names_its_line_and_the_field() {
     let text = baseline_text().replace("seed = 42", "seed = 42\nsede = 1");
     let found = problems(&text, &[]);
     assert_eq!(found.len(), 1);
-    assert!(found[0].message.contains("unknown field `sede`"), "{:?}", found[0]);
-    let line = text.lines().position(|l| l.starts_with("sede")).expect("line") + 1;
-    assert!(matches!(found[0].origin, Origin::File { line: l, .. } if l == line), "{:?}", found[0].origin);
+    assert!(
+        found[0].message.contains("unknown field `sede`"),
+        "{:?}",
+        found[0]
+    );
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("sede"))
+        .expect("line")
+        + 1;
+    assert!(
+        matches!(found[0].origin, Origin::File { line: l, .. } if l == line),
+        "{:?}",
+        found[0].origin
+    );
 }
 
 #[test]
@@ -68,8 +80,16 @@ fn an_out_of_range_value_says_what_is_allowed_and_where() {
     let found = problems(&text, &[]);
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].path, "world.pue");
-    assert!(found[0].message.contains("allowed: a PUE from 1.0 to 3.0"), "{}", found[0].message);
-    let line = text.lines().position(|l| l.starts_with("pue = 0.5")).expect("line") + 1;
+    assert!(
+        found[0].message.contains("allowed: a PUE from 1.0 to 3.0"),
+        "{}",
+        found[0].message
+    );
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("pue = 0.5"))
+        .expect("line")
+        + 1;
     assert_eq!(found[0].origin, Origin::File { line, column: 1 });
 }
 
@@ -78,16 +98,25 @@ fn an_unknown_reference_lists_the_names_allowed() {
     let text = baseline_text().replacen("home_region = \"us-texas\"", "home_region = \"mars\"", 1);
     let found = problems(&text, &[]);
     assert_eq!(found[0].path, "labs[0].home_region");
-    assert!(found[0].message.contains("\"mars\" is not a name in `regions`"));
+    assert!(
+        found[0]
+            .message
+            .contains("\"mars\" is not a name in `regions`")
+    );
     assert!(found[0].message.contains("us-virginia"));
 }
 
 #[test]
 fn several_problems_are_reported_together() {
-    let text = baseline_text().replace("quarters = 24", "quarters = 0").replace("count = 20000", "count = -5");
+    let text = baseline_text()
+        .replace("quarters = 24", "quarters = 0")
+        .replace("count = 20000", "count = -5");
     let found = problems(&text, &[]);
     let paths: Vec<&str> = found.iter().map(|p| p.path.as_str()).collect();
-    assert!(paths.contains(&"scenario.quarters") && paths.contains(&"app_builders.count"), "{paths:?}");
+    assert!(
+        paths.contains(&"scenario.quarters") && paths.contains(&"app_builders.count"),
+        "{paths:?}"
+    );
 }
 
 #[test]
@@ -119,11 +148,16 @@ fn an_override_with_a_bad_value_is_blamed_on_the_override() {
 fn an_override_of_a_missing_path_is_refused() {
     let overrides = vec!["labs[nobody].cash_usd=1".to_string()];
     match load_str(&baseline_text(), Path::new("t.toml"), &overrides) {
-        Err(ConfigError::BadOverride { message, .. }) => assert!(message.contains("no entry named \"nobody\""), "{message}"),
+        Err(ConfigError::BadOverride { message, .. }) => {
+            assert!(message.contains("no entry named \"nobody\""), "{message}")
+        }
         other => panic!("expected a bad override, got {other:?}"),
     }
     let overrides = vec!["no-equals-sign".to_string()];
-    assert!(matches!(load_str(&baseline_text(), Path::new("t.toml"), &overrides), Err(ConfigError::BadOverride { .. })));
+    assert!(matches!(
+        load_str(&baseline_text(), Path::new("t.toml"), &overrides),
+        Err(ConfigError::BadOverride { .. })
+    ));
 }
 
 #[test]
@@ -138,9 +172,16 @@ fn the_rendered_message_names_file_line_field_and_fix() {
 
 #[test]
 fn a_grid_too_small_for_the_labs_existing_sites_is_refused() {
-    let found = problems(&baseline_text(), &["utilities[dominion].generation_mw=19600"]);
+    let found = problems(
+        &baseline_text(),
+        &["utilities[dominion].generation_mw=19600"],
+    );
     assert_eq!(found[0].path, "utilities[0].generation_mw");
-    assert!(found[0].message.contains("existing sites"), "{}", found[0].message);
+    assert!(
+        found[0].message.contains("existing sites"),
+        "{}",
+        found[0].message
+    );
 }
 
 #[test]
@@ -156,9 +197,15 @@ fn a_scenario_can_extend_the_baseline_and_change_entries_by_name() {
     let loaded = load(&overlay, &[]).expect("layered scenario loads");
     let base = load(&baseline_path(), &[]).expect("baseline loads");
     assert_eq!(loaded.scenario.name, "rich");
-    assert_eq!(loaded.scenario.labs.len(), base.scenario.labs.len(), "merged by name, not appended");
+    assert_eq!(
+        loaded.scenario.labs.len(),
+        base.scenario.labs.len(),
+        "merged by name, not appended"
+    );
     assert!((loaded.scenario.labs[1].cash_usd - 99e9).abs() < 1.0);
-    assert!((loaded.scenario.labs[1].valuation_usd - base.scenario.labs[1].valuation_usd).abs() < 1.0);
+    assert!(
+        (loaded.scenario.labs[1].valuation_usd - base.scenario.labs[1].valuation_usd).abs() < 1.0
+    );
     assert_eq!(loaded.scenario.seed, base.scenario.seed);
 }
 
@@ -167,22 +214,48 @@ fn problems_in_layered_scenarios_point_at_the_file_that_set_the_value() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::copy(baseline_path(), dir.path().join("baseline.toml")).expect("copy");
     let overlay = dir.path().join("bad.toml");
-    std::fs::write(&overlay, "extends = \"baseline.toml\"\n\n[[labs]]\nname = \"open-m\"\ncash_usd = -1\n").expect("write");
-    let Err(ConfigError::Invalid { problems, .. }) = load(&overlay, &[]) else { panic!("refused") };
+    std::fs::write(
+        &overlay,
+        "extends = \"baseline.toml\"\n\n[[labs]]\nname = \"open-m\"\ncash_usd = -1\n",
+    )
+    .expect("write");
+    let Err(ConfigError::Invalid { problems, .. }) = load(&overlay, &[]) else {
+        panic!("refused")
+    };
     assert_eq!(problems[0].path, "labs[3].cash_usd");
     assert_eq!(problems[0].origin, Origin::File { line: 5, column: 1 });
 
-    std::fs::write(&overlay, "extends = \"baseline.toml\"\n[world]\npue = 1.25\n").expect("write");
+    std::fs::write(
+        &overlay,
+        "extends = \"baseline.toml\"\n[world]\npue = 1.25\n",
+    )
+    .expect("write");
     let text: String = baseline_text()
         .lines()
-        .map(|l| if l.starts_with("mw_per_acre = 1.5   ") { "mw_per_acre = -1" } else { l })
+        .map(|l| {
+            if l.starts_with("mw_per_acre = 1.5   ") {
+                "mw_per_acre = -1"
+            } else {
+                l
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n");
     std::fs::write(dir.path().join("baseline.toml"), &text).expect("write");
-    let Err(ConfigError::Invalid { problems, .. }) = load(&overlay, &[]) else { panic!("refused") };
+    let Err(ConfigError::Invalid { problems, .. }) = load(&overlay, &[]) else {
+        panic!("refused")
+    };
     assert_eq!(problems[0].path, "regions[0].mw_per_acre");
-    let line = text.lines().position(|l| l.starts_with("mw_per_acre = -1")).expect("line") + 1;
-    assert!(matches!(&problems[0].origin, Origin::BaseFile { file, line: l, .. } if file.ends_with("baseline.toml") && *l == line), "{:?}", problems[0].origin);
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("mw_per_acre = -1"))
+        .expect("line")
+        + 1;
+    assert!(
+        matches!(&problems[0].origin, Origin::BaseFile { file, line: l, .. } if file.ends_with("baseline.toml") && *l == line),
+        "{:?}",
+        problems[0].origin
+    );
 }
 
 #[test]

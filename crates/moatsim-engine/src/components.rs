@@ -147,7 +147,6 @@ pub struct Investor {
     pub portfolio_value_usd: f64,
     // This quarter.
     pub invested_usd: f64,
-    pub bids_made: u32,
 }
 
 /// One chip generation as a chipmaker sees it.
@@ -186,7 +185,8 @@ impl Chipmaker {
     }
 
     pub fn gross_margin(&self) -> Option<f64> {
-        (self.revenue_usd > 0.0).then(|| (self.revenue_usd - self.cost_of_sales_usd) / self.revenue_usd)
+        (self.revenue_usd > 0.0)
+            .then(|| (self.revenue_usd - self.cost_of_sales_usd) / self.revenue_usd)
     }
 }
 
@@ -241,7 +241,11 @@ impl Utility {
         if self.queue.is_empty() {
             return 0.0;
         }
-        self.queue.iter().map(|r| f64::from(tick - r.arrival_tick)).sum::<f64>() / self.queue.len() as f64
+        self.queue
+            .iter()
+            .map(|r| f64::from(tick - r.arrival_tick))
+            .sum::<f64>()
+            / self.queue.len() as f64
     }
 }
 

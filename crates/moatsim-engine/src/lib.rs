@@ -66,7 +66,13 @@ impl Simulation {
         schedule
             .initialize(&mut world)
             .map_err(|error| EngineError::Schedule(error.to_string(schedule.graph(), &world)))?;
-        let mut sim = Self { world, schedule, scenario, next_tick: 0, units_accounted: 0 };
+        let mut sim = Self {
+            world,
+            schedule,
+            scenario,
+            next_tick: 0,
+            units_accounted: 0,
+        };
         sim.units_accounted = sim.installed_units();
         Ok(sim)
     }
@@ -114,12 +120,20 @@ impl Simulation {
     pub fn money_totals(&mut self) -> MoneyTotals {
         let mut named = 0.0;
         let mut query = self.world.query::<(&Agent, &Cash)>();
-        let mut cash: Vec<(u64, f64)> = query.iter(&self.world).map(|(a, c)| (a.id.get(), c.0)).collect();
+        let mut cash: Vec<(u64, f64)> = query
+            .iter(&self.world)
+            .map(|(a, c)| (a.id.get(), c.0))
+            .collect();
         cash.sort_by_key(|c| c.0);
         for (_, c) in cash {
             named += c;
         }
-        let builders: f64 = self.world.resource::<AppBuilderPopulation>().cash.iter().sum();
+        let builders: f64 = self
+            .world
+            .resource::<AppBuilderPopulation>()
+            .cash
+            .iter()
+            .sum();
         let ledger = self.world.resource::<Ledger>();
         MoneyTotals {
             agent_cash_usd: named + builders,
@@ -136,6 +150,9 @@ impl Simulation {
 
     fn installed_units(&mut self) -> u64 {
         let mut projects = self.world.query::<&components::Project>();
-        projects.iter(&self.world).map(|p| p.installed_units()).sum()
+        projects
+            .iter(&self.world)
+            .map(|p| p.installed_units())
+            .sum()
     }
 }

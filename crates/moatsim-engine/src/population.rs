@@ -54,7 +54,11 @@ struct Traits {
     fixed_cost_usd: f64,
 }
 
-fn draw_traits(spec: &AppBuilderSpec, mean_demand: f64, stream: &mut rand_chacha::ChaCha8Rng) -> Traits {
+fn draw_traits(
+    spec: &AppBuilderSpec,
+    mean_demand: f64,
+    stream: &mut rand_chacha::ChaCha8Rng,
+) -> Traits {
     let u = rng::uniform(stream);
     let mut cumulative = 0.0;
     let mut segment_index = spec.segments.len() - 1;
@@ -69,7 +73,11 @@ fn draw_traits(spec: &AppBuilderSpec, mean_demand: f64, stream: &mut rand_chacha
     // Lognormal sizes with mean `mean_demand`: median = mean / exp(σ²/2).
     let median = mean_demand / (segment.size_sigma.powi(2) / 2.0).exp();
     let base_demand_mtok = rng::lognormal(stream, median, segment.size_sigma);
-    let value_per_mtok = rng::lognormal(stream, segment.value_per_mtok_median_usd, segment.value_sigma);
+    let value_per_mtok = rng::lognormal(
+        stream,
+        segment.value_per_mtok_median_usd,
+        segment.value_sigma,
+    );
     let depth = segment.depth_min + (segment.depth_max - segment.depth_min) * rng::uniform(stream);
     Traits {
         segment: u16::try_from(segment_index).unwrap_or(u16::MAX),
@@ -99,7 +107,12 @@ impl AppBuilderPopulation {
             .with_min_len(CHUNK)
             .map(|offset| {
                 let offset = offset as u64;
-                let mut stream = rng::stream(scenario.seed, Purpose::BuilderTraits, AgentId(first_id + offset), 0);
+                let mut stream = rng::stream(
+                    scenario.seed,
+                    Purpose::BuilderTraits,
+                    AgentId(first_id + offset),
+                    0,
+                );
                 draw_traits(spec, mean_demand, &mut stream)
             })
             .collect();
@@ -136,7 +149,14 @@ impl AppBuilderPopulation {
 
     /// Adds `count` entrants at `tick` with ids from `first_id`; their traits come
     /// from their own entry streams, so entry is deterministic too.
-    pub fn enter(&mut self, scenario: &Scenario, count: u64, first_id: u64, tick: u32, mean_demand: f64) {
+    pub fn enter(
+        &mut self,
+        scenario: &Scenario,
+        count: u64,
+        first_id: u64,
+        tick: u32,
+        mean_demand: f64,
+    ) {
         let spec = &scenario.app_builders;
         for offset in 0..count {
             let id = first_id + offset;
@@ -189,7 +209,10 @@ pub struct ChoiceContext<'a> {
 }
 
 /// Pass one: every alive builder picks a provider and states its demand.
-pub fn choose_providers(population: &mut AppBuilderPopulation, context: &ChoiceContext<'_>) -> ChoiceTotals {
+pub fn choose_providers(
+    population: &mut AppBuilderPopulation,
+    context: &ChoiceContext<'_>,
+) -> ChoiceTotals {
     let labs = context.offers.len();
     let spec = context.spec;
     let AppBuilderPopulation {
@@ -207,8 +230,14 @@ pub fn choose_providers(population: &mut AppBuilderPopulation, context: &ChoiceC
         alive_at_start,
         ..
     } = population;
-    let (id, segment, depth, base_demand, entered, rationed) =
-        (&*id, &*segment, &*depth, &*base_demand_mtok, &*entered_tick, &*rationed_last);
+    let (id, segment, depth, base_demand, entered, rationed) = (
+        &*id,
+        &*segment,
+        &*depth,
+        &*base_demand_mtok,
+        &*entered_tick,
+        &*rationed_last,
+    );
     let chunk_totals: Vec<ChoiceTotals> = alive
         .par_chunks(CHUNK)
         .zip(provider.par_chunks_mut(CHUNK))
@@ -217,80 +246,89 @@ pub fn choose_providers(population: &mut AppBuilderPopulation, context: &ChoiceC
         .zip(switching_cost.par_chunks_mut(CHUNK))
         .zip(alive_at_start.par_chunks_mut(CHUNK))
         .enumerate()
-        .map(|(chunk, (((((alive, provider), tenure), demand), switching), alive_at_start))| {
-            let start = chunk * CHUNK;
-            let mut totals = ChoiceTotals {
-                demand_mtok: vec![0.0; labs],
-                customers: vec![0; labs],
-                switches: 0,
-            };
-            let mut utilities = Vec::with_capacity(labs);
-            let mut probabilities = Vec::with_capacity(labs);
-            for i in 0..alive.len() {
-                let row = start + i;
-                alive_at_start[i] = alive[i];
-                if !alive[i] {
-                    demand[i] = 0.0;
-                    switching[i] = 0.0;
-                    continue;
-                }
-                let current = provider[i];
-                let cost = rules::switching_cost(
-                    spec.switching_cost_base,
-                    spec.switching_cost_growth,
-                    tenure[i],
-                    depth[row],
-                    spec.switching_cost_cap_quarters,
-                );
-                utilities.clear();
-                for (lab, offer) in context.offers.iter().enumerate() {
-                    if !offer.open {
-                        utilities.push(f64::NEG_INFINITY);
+        .map(
+            |(chunk, (((((alive, provider), tenure), demand), switching), alive_at_start))| {
+                let start = chunk * CHUNK;
+                let mut totals = ChoiceTotals {
+                    demand_mtok: vec![0.0; labs],
+                    customers: vec![0; labs],
+                    switches: 0,
+                };
+                let mut utilities = Vec::with_capacity(labs);
+                let mut probabilities = Vec::with_capacity(labs);
+                for i in 0..alive.len() {
+                    let row = start + i;
+                    alive_at_start[i] = alive[i];
+                    if !alive[i] {
+                        demand[i] = 0.0;
+                        switching[i] = 0.0;
                         continue;
                     }
-                    let mut utility = spec.capability_weight * offer.capability
-                        - spec.price_weight * offer.price_per_mtok.max(1e-9).ln();
-                    if current as usize == lab {
-                        // Staying avoids the switching cost; a provider that rationed
-                        // this builder last quarter lost some goodwill.
-                        utility += cost;
-                        if rationed[row] {
-                            utility -= spec.rationing_penalty;
+                    let current = provider[i];
+                    let cost = rules::switching_cost(
+                        spec.switching_cost_base,
+                        spec.switching_cost_growth,
+                        tenure[i],
+                        depth[row],
+                        spec.switching_cost_cap_quarters,
+                    );
+                    utilities.clear();
+                    for (lab, offer) in context.offers.iter().enumerate() {
+                        if !offer.open {
+                            utilities.push(f64::NEG_INFINITY);
+                            continue;
                         }
+                        let mut utility = spec.capability_weight * offer.capability
+                            - spec.price_weight * offer.price_per_mtok.max(1e-9).ln();
+                        if current as usize == lab {
+                            // Staying avoids the switching cost; a provider that rationed
+                            // this builder last quarter lost some goodwill.
+                            utility += cost;
+                            if rationed[row] {
+                                utility -= spec.rationing_penalty;
+                            }
+                        }
+                        utilities.push(utility);
                     }
-                    utilities.push(utility);
-                }
-                logit_probabilities(&utilities, &mut probabilities);
-                let mut stream = rng::stream(context.seed, Purpose::ProviderChoice, AgentId(id[row]), context.tick);
-                let Some(chosen) = pick(&probabilities, rng::uniform(&mut stream)) else {
-                    provider[i] = NO_PROVIDER;
-                    demand[i] = 0.0;
-                    continue;
-                };
-                let chosen_index = chosen;
-                let chosen = u32::try_from(chosen).unwrap_or(NO_PROVIDER);
-                if chosen == current {
-                    tenure[i] += 1;
-                } else {
-                    if current != NO_PROVIDER {
-                        totals.switches += 1;
+                    logit_probabilities(&utilities, &mut probabilities);
+                    let mut stream = rng::stream(
+                        context.seed,
+                        Purpose::ProviderChoice,
+                        AgentId(id[row]),
+                        context.tick,
+                    );
+                    let Some(chosen) = pick(&probabilities, rng::uniform(&mut stream)) else {
+                        provider[i] = NO_PROVIDER;
+                        demand[i] = 0.0;
+                        continue;
+                    };
+                    let chosen_index = chosen;
+                    let chosen = u32::try_from(chosen).unwrap_or(NO_PROVIDER);
+                    if chosen == current {
+                        tenure[i] += 1;
+                    } else {
+                        if current != NO_PROVIDER {
+                            totals.switches += 1;
+                        }
+                        tenure[i] = 0;
                     }
-                    tenure[i] = 0;
+                    provider[i] = chosen;
+                    switching[i] = cost;
+                    let offer = &context.offers[chosen_index];
+                    let age = context.tick.saturating_sub(entered[row]);
+                    let growth_rate =
+                        spec.segments[usize::from(segment[row])].demand_growth_per_quarter;
+                    let adoption = (1.0 + growth_rate).powi(i32::try_from(age).unwrap_or(i32::MAX));
+                    let price_factor = (offer.price_per_mtok / spec.reference_price_per_mtok)
+                        .powf(-spec.price_elasticity);
+                    let shock = (0.1 * rng::standard_normal(&mut stream)).exp();
+                    demand[i] = base_demand[row] * adoption * price_factor * shock;
+                    totals.demand_mtok[chosen_index] += demand[i];
+                    totals.customers[chosen_index] += 1;
                 }
-                provider[i] = chosen;
-                switching[i] = cost;
-                let offer = &context.offers[chosen_index];
-                let age = context.tick.saturating_sub(entered[row]);
-                let growth_rate = spec.segments[usize::from(segment[row])].demand_growth_per_quarter;
-                let adoption = (1.0 + growth_rate).powi(i32::try_from(age).unwrap_or(i32::MAX));
-                let price_factor = (offer.price_per_mtok / spec.reference_price_per_mtok).powf(-spec.price_elasticity);
-                let shock = (0.1 * rng::standard_normal(&mut stream)).exp();
-                demand[i] = base_demand[row] * adoption * price_factor * shock;
-                totals.demand_mtok[chosen_index] += demand[i];
-                totals.customers[chosen_index] += 1;
-            }
-            totals
-        })
+                totals
+            },
+        )
         .collect();
     let mut totals = ChoiceTotals {
         demand_mtok: vec![0.0; labs],
@@ -335,8 +373,14 @@ pub fn settle_builders(
         profit_usd,
         ..
     } = population;
-    let (segment, value, fixed, entered, provider, demand) =
-        (&*segment, &*value_per_mtok, &*fixed_cost_usd, &*entered_tick, &*provider, &*demand_mtok);
+    let (segment, value, fixed, entered, provider, demand) = (
+        &*segment,
+        &*value_per_mtok,
+        &*fixed_cost_usd,
+        &*entered_tick,
+        &*provider,
+        &*demand_mtok,
+    );
     let chunk_totals: Vec<SettlementTotals> = alive
         .par_chunks_mut(CHUNK)
         .zip(loss_streak.par_chunks_mut(CHUNK))
@@ -347,59 +391,71 @@ pub fn settle_builders(
         .zip(revenue_usd.par_chunks_mut(CHUNK))
         .zip(profit_usd.par_chunks_mut(CHUNK))
         .enumerate()
-        .map(|(chunk, (((((((alive, losses), rationed), cash), served), spend), revenue), profit))| {
-            let start = chunk * CHUNK;
-            let mut totals = SettlementTotals {
-                spend_by_lab: vec![0.0; labs],
-                served_by_lab: vec![0.0; labs],
-                exits_by_segment: vec![0; segments],
-                ..SettlementTotals::default()
-            };
-            for i in 0..alive.len() {
-                let row = start + i;
-                served[i] = 0.0;
-                spend[i] = 0.0;
-                revenue[i] = 0.0;
-                profit[i] = 0.0;
-                if !alive[i] {
-                    continue;
-                }
-                let lab = provider[row];
-                let (fraction, price) = if lab == NO_PROVIDER {
-                    (0.0, 0.0)
-                } else {
-                    (served_fraction[lab as usize], offers[lab as usize].price_per_mtok)
+        .map(
+            |(
+                chunk,
+                (((((((alive, losses), rationed), cash), served), spend), revenue), profit),
+            )| {
+                let start = chunk * CHUNK;
+                let mut totals = SettlementTotals {
+                    spend_by_lab: vec![0.0; labs],
+                    served_by_lab: vec![0.0; labs],
+                    exits_by_segment: vec![0; segments],
+                    ..SettlementTotals::default()
                 };
-                served[i] = demand[row] * fraction;
-                spend[i] = served[i] * price;
-                revenue[i] = served[i] * value[row];
-                // Fixed costs grow with the business, at half the rate of adoption.
-                let growth_rate = spec.segments[usize::from(segment[row])].demand_growth_per_quarter;
-                let age = tick.saturating_sub(entered[row]);
-                let fixed_cost = fixed[row] * (1.0 + growth_rate).powi(i32::try_from(age).unwrap_or(i32::MAX)).sqrt();
-                profit[i] = revenue[i] - spend[i] - fixed_cost;
-                cash[i] += profit[i];
-                rationed[i] = fraction < 1.0;
-                if lab != NO_PROVIDER {
-                    totals.spend_by_lab[lab as usize] += spend[i];
-                    totals.served_by_lab[lab as usize] += served[i];
+                for i in 0..alive.len() {
+                    let row = start + i;
+                    served[i] = 0.0;
+                    spend[i] = 0.0;
+                    revenue[i] = 0.0;
+                    profit[i] = 0.0;
+                    if !alive[i] {
+                        continue;
+                    }
+                    let lab = provider[row];
+                    let (fraction, price) = if lab == NO_PROVIDER {
+                        (0.0, 0.0)
+                    } else {
+                        (
+                            served_fraction[lab as usize],
+                            offers[lab as usize].price_per_mtok,
+                        )
+                    };
+                    served[i] = demand[row] * fraction;
+                    spend[i] = served[i] * price;
+                    revenue[i] = served[i] * value[row];
+                    // Fixed costs grow with the business, at half the rate of adoption.
+                    let growth_rate =
+                        spec.segments[usize::from(segment[row])].demand_growth_per_quarter;
+                    let age = tick.saturating_sub(entered[row]);
+                    let fixed_cost = fixed[row]
+                        * (1.0 + growth_rate)
+                            .powi(i32::try_from(age).unwrap_or(i32::MAX))
+                            .sqrt();
+                    profit[i] = revenue[i] - spend[i] - fixed_cost;
+                    cash[i] += profit[i];
+                    rationed[i] = fraction < 1.0;
+                    if lab != NO_PROVIDER {
+                        totals.spend_by_lab[lab as usize] += spend[i];
+                        totals.served_by_lab[lab as usize] += served[i];
+                    }
+                    totals.revenue_usd += revenue[i];
+                    totals.fixed_costs_usd += fixed_cost;
+                    totals.profit_usd += profit[i];
+                    totals.lost_demand_mtok += demand[row] - served[i];
+                    if profit[i] < 0.0 {
+                        losses[i] += 1;
+                    } else {
+                        losses[i] = 0;
+                    }
+                    if losses[i] >= spec.exit_after_loss_quarters {
+                        alive[i] = false;
+                        totals.exits_by_segment[usize::from(segment[row])] += 1;
+                    }
                 }
-                totals.revenue_usd += revenue[i];
-                totals.fixed_costs_usd += fixed_cost;
-                totals.profit_usd += profit[i];
-                totals.lost_demand_mtok += demand[row] - served[i];
-                if profit[i] < 0.0 {
-                    losses[i] += 1;
-                } else {
-                    losses[i] = 0;
-                }
-                if losses[i] >= spec.exit_after_loss_quarters {
-                    alive[i] = false;
-                    totals.exits_by_segment[usize::from(segment[row])] += 1;
-                }
-            }
-            totals
-        })
+                totals
+            },
+        )
         .collect();
     let mut totals = SettlementTotals {
         spend_by_lab: vec![0.0; labs],

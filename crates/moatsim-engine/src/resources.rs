@@ -28,9 +28,6 @@ pub struct Params(pub Arc<Scenario>);
 pub struct RegionState {
     pub land_available_acres: f64,
     pub land_price_per_acre: f64,
-    pub land_sold_acres: f64,
-    pub land_demand_acres: f64,
-    pub utility_id: AgentId,
 }
 
 #[derive(Resource, Debug, Clone, Default)]
@@ -115,7 +112,11 @@ pub struct Ledger {
 impl Ledger {
     pub fn pay(&mut self, from: Account, to: Account, amount_usd: f64) {
         if amount_usd > 0.0 && amount_usd.is_finite() {
-            self.transfers.push(Transfer { from, to, amount_usd });
+            self.transfers.push(Transfer {
+                from,
+                to,
+                amount_usd,
+            });
         }
     }
 }

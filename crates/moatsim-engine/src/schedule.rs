@@ -48,7 +48,11 @@ pub fn quarter_schedule() -> Schedule {
             .chain()
             .in_set(QuarterSystems::Decide),
     );
-    schedule.add_systems((bid::bid_for_sites_and_gpus, bid::bid_in_rounds).chain().in_set(QuarterSystems::Bid));
+    schedule.add_systems(
+        (bid::bid_for_sites_and_gpus, bid::bid_in_rounds)
+            .chain()
+            .in_set(QuarterSystems::Bid),
+    );
     schedule.add_systems(
         (
             clear::clear_gpu_markets,
@@ -59,14 +63,26 @@ pub fn quarter_schedule() -> Schedule {
             .chain()
             .in_set(QuarterSystems::ClearMarkets),
     );
-    schedule.add_systems((build::advance_projects, build::install_delivered_gpus).chain().in_set(QuarterSystems::Build));
     schedule.add_systems(
-        (serve::bring_compute_online, serve::serve_app_builders, serve::advance_capability)
+        (build::advance_projects, build::install_delivered_gpus)
+            .chain()
+            .in_set(QuarterSystems::Build),
+    );
+    schedule.add_systems(
+        (
+            serve::bring_compute_online,
+            serve::serve_app_builders,
+            serve::advance_capability,
+        )
             .chain()
             .in_set(QuarterSystems::Serve),
     );
     schedule.add_systems(
-        (account::book_running_costs, account::settle_payments, account::mark_valuations_and_exits)
+        (
+            account::book_running_costs,
+            account::settle_payments,
+            account::mark_valuations_and_exits,
+        )
             .chain()
             .in_set(QuarterSystems::Account),
     );

@@ -65,7 +65,10 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
         });
         next_project += 1;
         world.spawn((
-            Agent { id, name: spec.name.clone() },
+            Agent {
+                id,
+                name: spec.name.clone(),
+            },
             Cash(spec.cash_usd),
             Lab {
                 index,
@@ -107,7 +110,10 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
 
     for (spec, &id) in s.investors.iter().zip(&investor_ids) {
         world.spawn((
-            Agent { id, name: spec.name.clone() },
+            Agent {
+                id,
+                name: spec.name.clone(),
+            },
             Cash(spec.dry_powder_usd),
             Investor {
                 kind: spec.kind,
@@ -119,7 +125,6 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
                 invested_total_usd: 0.0,
                 portfolio_value_usd: 0.0,
                 invested_usd: 0.0,
-                bids_made: 0,
             },
         ));
     }
@@ -142,11 +147,18 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
             })
             .collect();
         world.spawn((
-            Agent { id, name: spec.name.clone() },
+            Agent {
+                id,
+                name: spec.name.clone(),
+            },
             Cash(spec.cash_usd),
             Chipmaker {
                 index,
-                jurisdiction_regulator: s.regulators.iter().position(|r| r.jurisdiction == spec.jurisdiction).unwrap_or(0),
+                jurisdiction_regulator: s
+                    .regulators
+                    .iter()
+                    .position(|r| r.jurisdiction == spec.jurisdiction)
+                    .unwrap_or(0),
                 wafers_per_quarter: spec.packaging_wafers_per_quarter,
                 expansions: Vec::new(),
                 quarters_backlogged: 0,
@@ -161,7 +173,10 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
 
     for (index, (spec, &id)) in s.utilities.iter().zip(&utility_ids).enumerate() {
         world.spawn((
-            Agent { id, name: spec.name.clone() },
+            Agent {
+                id,
+                name: spec.name.clone(),
+            },
             Cash(spec.cash_usd),
             Utility {
                 index,
@@ -188,7 +203,10 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
 
     for (index, (spec, &id)) in s.regulators.iter().zip(&regulator_ids).enumerate() {
         world.spawn((
-            Agent { id, name: spec.name.clone() },
+            Agent {
+                id,
+                name: spec.name.clone(),
+            },
             Cash(0.0),
             Regulator {
                 index,
@@ -209,15 +227,19 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
         .map(|r| RegionState {
             land_available_acres: r.land_stock_acres,
             land_price_per_acre: r.land_price_per_acre_usd,
-            land_sold_acres: 0.0,
-            land_demand_acres: 0.0,
-            utility_id: utility_ids[r.utility],
         })
         .collect();
     world.insert_resource(RegionBook { regions });
     world.insert_resource(AppBuilderPopulation::generate(s, first_builder));
-    world.insert_resource(IdSource { next_agent: first_builder + s.app_builders.count, next_project });
-    world.insert_resource(Clock { tick: 0, quarter: s.start, seed: s.seed });
+    world.insert_resource(IdSource {
+        next_agent: first_builder + s.app_builders.count,
+        next_project,
+    });
+    world.insert_resource(Clock {
+        tick: 0,
+        quarter: s.start,
+        seed: s.seed,
+    });
     world.insert_resource(Params(Arc::clone(scenario)));
     world.insert_resource(OrderBook::default());
     world.insert_resource(Deliveries::default());

@@ -11,7 +11,11 @@ use moatsim_engine::{Simulation, TickFrame};
 fn scenario(overrides: &[&str]) -> Arc<Scenario> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/baseline.toml");
     let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
-    Arc::new(moatsim_config::load(&path, &overrides).expect("baseline loads").scenario)
+    Arc::new(
+        moatsim_config::load(&path, &overrides)
+            .expect("baseline loads")
+            .scenario,
+    )
 }
 
 fn run_all(scenario: Arc<Scenario>) -> (Simulation, Vec<TickFrame>) {
@@ -33,7 +37,11 @@ fn every_dollar_is_accounted_for() {
     let mut simulation = Simulation::new(Arc::clone(&scenario)).expect("builds");
     let start = simulation.money_totals();
     let initial_cash: f64 = scenario.labs.iter().map(|l| l.cash_usd).sum::<f64>()
-        + scenario.investors.iter().map(|i| i.dry_powder_usd).sum::<f64>()
+        + scenario
+            .investors
+            .iter()
+            .map(|i| i.dry_powder_usd)
+            .sum::<f64>()
         + scenario.chipmakers.iter().map(|c| c.cash_usd).sum::<f64>()
         + scenario.utilities.iter().map(|u| u.cash_usd).sum::<f64>();
     assert!(relative_gap(start.agent_cash_usd, initial_cash) < 1e-12);
@@ -48,13 +56,20 @@ fn every_dollar_is_accounted_for() {
         );
     }
     let end = simulation.money_totals();
-    assert!(end.external_in_usd > 0.0 && end.external_out_usd > 0.0, "money actually flowed");
+    assert!(
+        end.external_in_usd > 0.0 && end.external_out_usd > 0.0,
+        "money actually flowed"
+    );
 }
 
 #[test]
 fn gpus_sold_are_gpus_delivered() {
     let (mut simulation, frames) = run_all(scenario(&["app_builders.count=2000"]));
-    let sold: u64 = frames.iter().flat_map(|f| f.chipmakers.iter()).map(|m| m.units_sold).sum();
+    let sold: u64 = frames
+        .iter()
+        .flat_map(|f| f.chipmakers.iter())
+        .map(|m| m.units_sold)
+        .sum();
     assert!(sold > 0, "GPUs were sold during the run");
     let (accounted, installed) = simulation.gpu_totals();
     assert_eq!(accounted, installed);
@@ -64,7 +79,10 @@ fn gpus_sold_are_gpus_delivered() {
         .filter(|e| e.kind == "gpu_order")
         .map(|e| e.quantity.unwrap_or(0.0))
         .sum();
-    assert!((ordered - sold as f64).abs() < 0.5, "gpu_order events add up to units sold");
+    assert!(
+        (ordered - sold as f64).abs() < 0.5,
+        "gpu_order events add up to units sold"
+    );
 }
 
 #[test]
@@ -91,9 +109,18 @@ fn every_market_clears_within_supply_and_demand() {
     for frame in &frames {
         for row in &frame.markets {
             seen.insert(row.market);
-            assert!(row.cleared >= 0.0 && row.supply >= 0.0 && row.demand >= 0.0, "{row:?}");
-            assert!(row.cleared <= row.supply * (1.0 + 1e-9) + 1e-6, "cleared above supply: {row:?}");
-            assert!(row.cleared <= row.demand * (1.0 + 1e-9) + 1e-6, "cleared above demand: {row:?}");
+            assert!(
+                row.cleared >= 0.0 && row.supply >= 0.0 && row.demand >= 0.0,
+                "{row:?}"
+            );
+            assert!(
+                row.cleared <= row.supply * (1.0 + 1e-9) + 1e-6,
+                "cleared above supply: {row:?}"
+            );
+            assert!(
+                row.cleared <= row.demand * (1.0 + 1e-9) + 1e-6,
+                "cleared above demand: {row:?}"
+            );
         }
     }
     for market in ["gpu", "land", "power", "inference", "capital"] {
@@ -106,7 +133,10 @@ fn output_is_identical_for_any_thread_count() {
     // More builders than one chunk, so the parallel step really splits.
     let scenario = scenario(&["app_builders.count=20000", "scenario.quarters=6"]);
     let run_with = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool");
         pool.install(|| format!("{:?}", run_all(Arc::clone(&scenario)).1))
     };
     let one = run_with(1);
@@ -116,8 +146,23 @@ fn output_is_identical_for_any_thread_count() {
 
 #[test]
 fn a_different_seed_gives_different_data() {
-    let a = format!("{:?}", run_all(scenario(&["app_builders.count=2000", "scenario.quarters=3"])).1);
-    let b = format!("{:?}", run_all(scenario(&["app_builders.count=2000", "scenario.quarters=3", "scenario.seed=43"])).1);
+    let a = format!(
+        "{:?}",
+        run_all(scenario(&[
+            "app_builders.count=2000",
+            "scenario.quarters=3"
+        ]))
+        .1
+    );
+    let b = format!(
+        "{:?}",
+        run_all(scenario(&[
+            "app_builders.count=2000",
+            "scenario.quarters=3",
+            "scenario.seed=43"
+        ]))
+        .1
+    );
     assert_ne!(a, b);
 }
 
@@ -152,24 +197,58 @@ fn each_agent_kind_has_one_row_per_agent_per_quarter() {
 #[test]
 fn a_scarce_grid_raises_tariffs_and_delays_power() {
     // Thin reserves everywhere and a single study per quarter.
-    let tight: Vec<String> = ["dominion", "ercot-gen", "nordic-grid", "gulf-power", "state-grid"]
-        .iter()
-        .flat_map(|u| [format!("utilities[{u}].studies_per_quarter=1"), format!("utilities[{u}].scarcity_adder=4")])
-        .chain(["utilities[ercot-gen].generation_mw=76500".to_string(), "app_builders.count=2000".to_string()])
-        .collect();
+    let tight: Vec<String> = [
+        "dominion",
+        "ercot-gen",
+        "nordic-grid",
+        "gulf-power",
+        "state-grid",
+    ]
+    .iter()
+    .flat_map(|u| {
+        [
+            format!("utilities[{u}].studies_per_quarter=1"),
+            format!("utilities[{u}].scarcity_adder=4"),
+        ]
+    })
+    .chain([
+        "utilities[ercot-gen].generation_mw=76500".to_string(),
+        "app_builders.count=2000".to_string(),
+    ])
+    .collect();
     let tight: Vec<&str> = tight.iter().map(String::as_str).collect();
     let (_, base) = run_all(scenario(&["app_builders.count=2000"]));
     let (_, crunch) = run_all(scenario(&tight));
-    let mean = |frames: &[TickFrame], f: fn(&TickFrame) -> f64| frames.iter().map(f).sum::<f64>() / frames.len() as f64;
+    let mean = |frames: &[TickFrame], f: fn(&TickFrame) -> f64| {
+        frames.iter().map(f).sum::<f64>() / frames.len() as f64
+    };
     assert!(mean(&crunch, |f| f.world.power_price_avg) > mean(&base, |f| f.world.power_price_avg));
-    let last = |frames: &[TickFrame]| frames.last().map(|f| f.world.online_compute_h100e).unwrap_or(0.0);
+    let last = |frames: &[TickFrame]| {
+        frames
+            .last()
+            .map(|f| f.world.online_compute_h100e)
+            .unwrap_or(0.0)
+    };
     assert!(last(&crunch) <= last(&base), "less power, no more compute");
 }
 
 #[test]
 fn a_lab_with_more_cash_builds_more() {
     let (_, base) = run_all(scenario(&["app_builders.count=2000"]));
-    let (_, rich) = run_all(scenario(&["app_builders.count=2000", "labs[challenger-x].cash_usd=200e9"]));
-    let online = |frames: &[TickFrame]| frames.last().map(|f| f.labs[4].online_compute_h100e).unwrap_or(0.0);
-    assert!(online(&rich) > online(&base), "{} vs {}", online(&rich), online(&base));
+    let (_, rich) = run_all(scenario(&[
+        "app_builders.count=2000",
+        "labs[challenger-x].cash_usd=200e9",
+    ]));
+    let online = |frames: &[TickFrame]| {
+        frames
+            .last()
+            .map(|f| f.labs[4].online_compute_h100e)
+            .unwrap_or(0.0)
+    };
+    assert!(
+        online(&rich) > online(&base),
+        "{} vs {}",
+        online(&rich),
+        online(&base)
+    );
 }

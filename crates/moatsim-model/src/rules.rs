@@ -8,13 +8,21 @@
 /// with half its land left costs `2^elasticity` times the base.
 pub fn land_price_per_acre(base: f64, initial_stock: f64, available: f64, elasticity: f64) -> f64 {
     let available = available.max(initial_stock * 0.01).max(1e-9);
-    base * (initial_stock.max(1e-9) / available).max(1.0).powf(elasticity)
+    base * (initial_stock.max(1e-9) / available)
+        .max(1.0)
+        .powf(elasticity)
 }
 
 /// A chipmaker's next ask: the previous ask moved by a fraction of last quarter's
 /// excess-demand ratio `(demand − supply) / supply`, clamped to ±`max_step`
 /// per quarter, and never below the floor (unit cost plus a minimum margin).
-pub fn adjust_ask(previous: f64, excess_demand_ratio: f64, sensitivity: f64, max_step: f64, floor: f64) -> f64 {
+pub fn adjust_ask(
+    previous: f64,
+    excess_demand_ratio: f64,
+    sensitivity: f64,
+    max_step: f64,
+    floor: f64,
+) -> f64 {
     let step = (sensitivity * excess_demand_ratio).clamp(-max_step, max_step);
     (previous * (1.0 + step)).max(floor)
 }
@@ -58,7 +66,13 @@ pub fn diffusion_gain(own: f64, leader: f64, rate: f64) -> f64 {
 /// growth per quarter integrated (up to a cap), scaled up by how deeply
 /// specialised the builder is: `(base + growth × min(tenure, cap)) × (1 + depth)`,
 /// so a fully specialised builder (depth 1) faces twice the cost of a generic one.
-pub fn switching_cost(base: f64, growth_per_quarter: f64, tenure_quarters: u32, depth: f64, cap_quarters: u32) -> f64 {
+pub fn switching_cost(
+    base: f64,
+    growth_per_quarter: f64,
+    tenure_quarters: u32,
+    depth: f64,
+    cap_quarters: u32,
+) -> f64 {
     let tenure = f64::from(tenure_quarters.min(cap_quarters));
     (base + growth_per_quarter * tenure) * (1.0 + depth)
 }
@@ -79,7 +93,14 @@ pub fn adjust_markup(markup: f64, utilisation: f64, step: f64, min: f64, max: f6
 /// A lab's posted price: its target price (marginal cost × (1 + markup)) pulled
 /// part of the way toward the mean of rivals' prices, with `stickiness` of last
 /// quarter's price kept.
-pub fn posted_price(previous: f64, marginal_cost: f64, markup: f64, rival_mean: Option<f64>, rival_weight: f64, stickiness: f64) -> f64 {
+pub fn posted_price(
+    previous: f64,
+    marginal_cost: f64,
+    markup: f64,
+    rival_mean: Option<f64>,
+    rival_weight: f64,
+    stickiness: f64,
+) -> f64 {
     let own_target = marginal_cost * (1.0 + markup);
     let target = match rival_mean {
         Some(rivals) if rivals > 0.0 => (1.0 - rival_weight) * own_target + rival_weight * rivals,
@@ -92,7 +113,11 @@ pub fn posted_price(previous: f64, marginal_cost: f64, markup: f64, rival_mean: 
 /// Marginal cost of serving one million tokens: the quarter's cost of one H100e of
 /// inference capacity (hardware amortisation plus energy) divided by the tokens it
 /// serves in a quarter.
-pub fn marginal_cost_per_mtok(amortisation_per_h100e_quarter: f64, energy_per_h100e_quarter: f64, mtok_per_h100e_quarter: f64) -> f64 {
+pub fn marginal_cost_per_mtok(
+    amortisation_per_h100e_quarter: f64,
+    energy_per_h100e_quarter: f64,
+    mtok_per_h100e_quarter: f64,
+) -> f64 {
     if mtok_per_h100e_quarter <= 0.0 {
         return f64::INFINITY;
     }

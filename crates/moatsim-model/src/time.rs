@@ -16,7 +16,11 @@ pub struct QuarterParseError(pub String);
 
 impl std::fmt::Display for QuarterParseError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "`{}` is not a quarter; write it as YYYYQn, for example 2025Q1", self.0)
+        write!(
+            f,
+            "`{}` is not a quarter; write it as YYYYQn, for example 2025Q1",
+            self.0
+        )
     }
 }
 

@@ -31,7 +31,12 @@ pub fn mw_drawn_by(units: f64, watts_per_unit: f64, pue: f64) -> f64 {
 pub const INITIAL_SITE_HEADROOM: f64 = 1.05;
 
 /// MW of the site that hosts a lab's starting fleet of `online_h100e`.
-pub fn initial_site_mw(online_h100e: f64, h100e_per_unit: f64, watts_per_unit: f64, pue: f64) -> f64 {
+pub fn initial_site_mw(
+    online_h100e: f64,
+    h100e_per_unit: f64,
+    watts_per_unit: f64,
+    pue: f64,
+) -> f64 {
     let units = (online_h100e / h100e_per_unit).ceil();
     mw_drawn_by(units, watts_per_unit, pue) * INITIAL_SITE_HEADROOM
 }

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use arrow_array::{
-    ArrayRef, BooleanArray, Float64Array, Int32Array, RecordBatch, StringArray, UInt8Array, UInt32Array, UInt64Array,
+    ArrayRef, BooleanArray, Float64Array, Int32Array, RecordBatch, StringArray, UInt8Array,
+    UInt32Array, UInt64Array,
 };
 use moatsim_engine::{Stamp, TickFrame};
 
@@ -51,178 +52,213 @@ fn stamp_columns(stamp: Stamp, rows: usize) -> Vec<ArrayRef> {
 }
 
 /// The batch of `table` for this frame.
-pub fn batch_for(table: &TableDef, frame: &TickFrame) -> Result<RecordBatch, arrow_schema::ArrowError> {
+pub fn batch_for(
+    table: &TableDef,
+    frame: &TickFrame,
+) -> Result<RecordBatch, arrow_schema::ArrowError> {
     let stamp = frame.stamp;
     let (rows, mut columns): (usize, Vec<ArrayRef>) = match table.name {
         "labs" => {
             let r = &frame.labs;
-            (r.len(), vec![
-                u64s(r.iter().map(|x| x.lab_id)),
-                strings(r.iter().map(|x| x.name.as_str())),
-                bools(r.iter().map(|x| x.alive)),
-                f64s(r.iter().map(|x| x.cash)),
-                f64s(r.iter().map(|x| x.valuation)),
-                f64s(r.iter().map(|x| x.capability)),
-                f64s(r.iter().map(|x| x.online_compute_h100e)),
-                f64s(r.iter().map(|x| x.training_compute_h100e)),
-                f64s(r.iter().map(|x| x.inference_compute_h100e)),
-                u64s(r.iter().map(|x| x.installed_gpus)),
-                u64s(r.iter().map(|x| x.stranded_gpus)),
-                f64s(r.iter().map(|x| x.inference_price)),
-                f64s(r.iter().map(|x| x.marginal_cost)),
-                f64s(r.iter().map(|x| x.markup)),
-                f64s(r.iter().map(|x| x.demand_mtok)),
-                f64s(r.iter().map(|x| x.served_mtok)),
-                f64s(r.iter().map(|x| x.revenue)),
-                f64s(r.iter().map(|x| x.capex)),
-                f64s(r.iter().map(|x| x.opex)),
-                f64s(r.iter().map(|x| x.power_cost)),
-                f64s(r.iter().map(|x| x.profit)),
-                f64s(r.iter().map(|x| x.raised)),
-                f64s(r.iter().map(|x| x.market_share)),
-                u64s(r.iter().map(|x| x.customers)),
-                u64s(r.iter().map(|x| x.projects_in_pipeline)),
-                f64s(r.iter().map(|x| x.pipeline_mw)),
-                f64s(r.iter().map(|x| x.energized_mw)),
-            ])
+            (
+                r.len(),
+                vec![
+                    u64s(r.iter().map(|x| x.lab_id)),
+                    strings(r.iter().map(|x| x.name.as_str())),
+                    bools(r.iter().map(|x| x.alive)),
+                    f64s(r.iter().map(|x| x.cash)),
+                    f64s(r.iter().map(|x| x.valuation)),
+                    f64s(r.iter().map(|x| x.capability)),
+                    f64s(r.iter().map(|x| x.online_compute_h100e)),
+                    f64s(r.iter().map(|x| x.training_compute_h100e)),
+                    f64s(r.iter().map(|x| x.inference_compute_h100e)),
+                    u64s(r.iter().map(|x| x.installed_gpus)),
+                    u64s(r.iter().map(|x| x.gpus_bought)),
+                    u64s(r.iter().map(|x| x.stranded_gpus)),
+                    f64s(r.iter().map(|x| x.inference_price)),
+                    f64s(r.iter().map(|x| x.marginal_cost)),
+                    f64s(r.iter().map(|x| x.markup)),
+                    f64s(r.iter().map(|x| x.demand_mtok)),
+                    f64s(r.iter().map(|x| x.served_mtok)),
+                    f64s(r.iter().map(|x| x.revenue)),
+                    f64s(r.iter().map(|x| x.capex)),
+                    f64s(r.iter().map(|x| x.opex)),
+                    f64s(r.iter().map(|x| x.power_cost)),
+                    f64s(r.iter().map(|x| x.profit)),
+                    f64s(r.iter().map(|x| x.raised)),
+                    f64s(r.iter().map(|x| x.market_share)),
+                    u64s(r.iter().map(|x| x.customers)),
+                    u64s(r.iter().map(|x| x.projects_in_pipeline)),
+                    f64s(r.iter().map(|x| x.pipeline_mw)),
+                    f64s(r.iter().map(|x| x.energized_mw)),
+                ],
+            )
         }
         "investors" => {
             let r = &frame.investors;
-            (r.len(), vec![
-                u64s(r.iter().map(|x| x.investor_id)),
-                strings(r.iter().map(|x| x.name.as_str())),
-                strings(r.iter().map(|x| x.kind)),
-                f64s(r.iter().map(|x| x.dry_powder)),
-                f64s(r.iter().map(|x| x.invested)),
-                f64s(r.iter().map(|x| x.invested_total)),
-                f64s(r.iter().map(|x| x.portfolio_value)),
-                u64s(r.iter().map(|x| x.holdings)),
-            ])
+            (
+                r.len(),
+                vec![
+                    u64s(r.iter().map(|x| x.investor_id)),
+                    strings(r.iter().map(|x| x.name.as_str())),
+                    strings(r.iter().map(|x| x.kind)),
+                    f64s(r.iter().map(|x| x.dry_powder)),
+                    f64s(r.iter().map(|x| x.invested)),
+                    f64s(r.iter().map(|x| x.invested_total)),
+                    f64s(r.iter().map(|x| x.portfolio_value)),
+                    u64s(r.iter().map(|x| x.holdings)),
+                ],
+            )
         }
         "chipmakers" => {
             let r = &frame.chipmakers;
-            (r.len(), vec![
-                u64s(r.iter().map(|x| x.chipmaker_id)),
-                strings(r.iter().map(|x| x.name.as_str())),
-                f64s(r.iter().map(|x| x.cash)),
-                f64s(r.iter().map(|x| x.packaging_wafers)),
-                u64s(r.iter().map(|x| x.capacity_units)),
-                u64s(r.iter().map(|x| x.produced_units)),
-                u64s(r.iter().map(|x| x.units_sold)),
-                u64s(r.iter().map(|x| x.inventory_units)),
-                u64s(r.iter().map(|x| x.backlog_units)),
-                opt_f64s(r.iter().map(|x| x.asp)),
-                f64s(r.iter().map(|x| x.revenue)),
-                opt_f64s(r.iter().map(|x| x.gross_margin)),
-                f64s(r.iter().map(|x| x.expansion_spend)),
-            ])
+            (
+                r.len(),
+                vec![
+                    u64s(r.iter().map(|x| x.chipmaker_id)),
+                    strings(r.iter().map(|x| x.name.as_str())),
+                    f64s(r.iter().map(|x| x.cash)),
+                    f64s(r.iter().map(|x| x.packaging_wafers)),
+                    u64s(r.iter().map(|x| x.capacity_units)),
+                    u64s(r.iter().map(|x| x.produced_units)),
+                    u64s(r.iter().map(|x| x.units_sold)),
+                    u64s(r.iter().map(|x| x.inventory_units)),
+                    u64s(r.iter().map(|x| x.backlog_units)),
+                    opt_f64s(r.iter().map(|x| x.asp)),
+                    f64s(r.iter().map(|x| x.revenue)),
+                    opt_f64s(r.iter().map(|x| x.gross_margin)),
+                    f64s(r.iter().map(|x| x.expansion_spend)),
+                ],
+            )
         }
         "utilities" => {
             let r = &frame.utilities;
-            (r.len(), vec![
-                u64s(r.iter().map(|x| x.utility_id)),
-                strings(r.iter().map(|x| x.name.as_str())),
-                strings(r.iter().map(|x| x.region.as_str())),
-                f64s(r.iter().map(|x| x.cash)),
-                f64s(r.iter().map(|x| x.generation_mw)),
-                f64s(r.iter().map(|x| x.committed_mw)),
-                f64s(r.iter().map(|x| x.dc_contracted_mw)),
-                f64s(r.iter().map(|x| x.reserve_margin)),
-                f64s(r.iter().map(|x| x.tariff)),
-                u64s(r.iter().map(|x| x.queue_requests)),
-                f64s(r.iter().map(|x| x.queue_mw)),
-                f64s(r.iter().map(|x| x.mean_queue_wait_quarters)),
-                f64s(r.iter().map(|x| x.granted_mw)),
-                f64s(r.iter().map(|x| x.under_construction_mw)),
-                f64s(r.iter().map(|x| x.builds_started_mw)),
-                f64s(r.iter().map(|x| x.energy_sold_mwh)),
-                f64s(r.iter().map(|x| x.revenue)),
-                f64s(r.iter().map(|x| x.profit)),
-            ])
+            (
+                r.len(),
+                vec![
+                    u64s(r.iter().map(|x| x.utility_id)),
+                    strings(r.iter().map(|x| x.name.as_str())),
+                    strings(r.iter().map(|x| x.region.as_str())),
+                    f64s(r.iter().map(|x| x.cash)),
+                    f64s(r.iter().map(|x| x.generation_mw)),
+                    f64s(r.iter().map(|x| x.committed_mw)),
+                    f64s(r.iter().map(|x| x.dc_contracted_mw)),
+                    f64s(r.iter().map(|x| x.reserve_margin)),
+                    f64s(r.iter().map(|x| x.tariff)),
+                    u64s(r.iter().map(|x| x.queue_requests)),
+                    f64s(r.iter().map(|x| x.queue_mw)),
+                    f64s(r.iter().map(|x| x.mean_queue_wait_quarters)),
+                    f64s(r.iter().map(|x| x.granted_mw)),
+                    u64s(r.iter().map(|x| x.granted_requests)),
+                    f64s(r.iter().map(|x| x.mean_wait_of_granted_quarters)),
+                    f64s(r.iter().map(|x| x.under_construction_mw)),
+                    f64s(r.iter().map(|x| x.builds_started_mw)),
+                    f64s(r.iter().map(|x| x.energy_sold_mwh)),
+                    f64s(r.iter().map(|x| x.revenue)),
+                    f64s(r.iter().map(|x| x.profit)),
+                ],
+            )
         }
         "regulators" => {
             let r = &frame.regulators;
-            (r.len(), vec![
-                u64s(r.iter().map(|x| x.regulator_id)),
-                strings(r.iter().map(|x| x.name.as_str())),
-                strings(r.iter().map(|x| x.jurisdiction.as_str())),
-                f64s(r.iter().map(|x| x.cash)),
-                u32s(r.iter().map(|x| x.permit_delay_quarters)),
-                u64s(r.iter().map(|x| x.permits_pending)),
-                u64s(r.iter().map(|x| x.permits_granted)),
-                f64s(r.iter().map(|x| x.licence_fees)),
-                u64s(r.iter().map(|x| x.blocked_gpu_units)),
-                f64s(r.iter().map(|x| x.hhi_observed)),
-                bools(r.iter().map(|x| x.antitrust_review)),
-            ])
+            (
+                r.len(),
+                vec![
+                    u64s(r.iter().map(|x| x.regulator_id)),
+                    strings(r.iter().map(|x| x.name.as_str())),
+                    strings(r.iter().map(|x| x.jurisdiction.as_str())),
+                    f64s(r.iter().map(|x| x.cash)),
+                    u32s(r.iter().map(|x| x.permit_delay_quarters)),
+                    u64s(r.iter().map(|x| x.permits_pending)),
+                    u64s(r.iter().map(|x| x.permits_granted)),
+                    f64s(r.iter().map(|x| x.licence_fees)),
+                    u64s(r.iter().map(|x| x.blocked_gpu_units)),
+                    f64s(r.iter().map(|x| x.hhi_observed)),
+                    bools(r.iter().map(|x| x.antitrust_review)),
+                ],
+            )
         }
         "app_builders" => {
             let b = &frame.app_builders;
             let names = &frame.segment_names;
-            (b.len(), vec![
-                Arc::new(UInt64Array::from(b.builder_id.clone())) as ArrayRef,
-                strings(b.segment.iter().map(|&s| names[usize::from(s)].as_str())),
-                opt_u64s(b.provider_lab_id.iter().copied()),
-                Arc::new(Float64Array::from(b.demand_tokens.clone())),
-                Arc::new(Float64Array::from(b.tokens.clone())),
-                Arc::new(Float64Array::from(b.spend.clone())),
-                Arc::new(Float64Array::from(b.revenue.clone())),
-                Arc::new(Float64Array::from(b.profit.clone())),
-                Arc::new(Float64Array::from(b.switching_cost.clone())),
-                Arc::new(UInt32Array::from(b.tenure_quarters.clone())),
-                bools(b.alive.iter().copied()),
-            ])
+            (
+                b.len(),
+                vec![
+                    Arc::new(UInt64Array::from(b.builder_id.clone())) as ArrayRef,
+                    strings(b.segment.iter().map(|&s| names[usize::from(s)].as_str())),
+                    opt_u64s(b.provider_lab_id.iter().copied()),
+                    Arc::new(Float64Array::from(b.demand_tokens.clone())),
+                    Arc::new(Float64Array::from(b.tokens.clone())),
+                    Arc::new(Float64Array::from(b.spend.clone())),
+                    Arc::new(Float64Array::from(b.revenue.clone())),
+                    Arc::new(Float64Array::from(b.profit.clone())),
+                    Arc::new(Float64Array::from(b.switching_cost.clone())),
+                    Arc::new(UInt32Array::from(b.tenure_quarters.clone())),
+                    bools(b.alive.iter().copied()),
+                ],
+            )
         }
         "markets" => {
             let r = &frame.markets;
-            (r.len(), vec![
-                strings(r.iter().map(|x| x.market)),
-                opt_strings(r.iter().map(|x| x.region.as_deref())),
-                opt_strings(r.iter().map(|x| x.item.as_deref())),
-                f64s(r.iter().map(|x| x.supply)),
-                f64s(r.iter().map(|x| x.demand)),
-                f64s(r.iter().map(|x| x.cleared)),
-                opt_f64s(r.iter().map(|x| x.price)),
-            ])
+            (
+                r.len(),
+                vec![
+                    strings(r.iter().map(|x| x.market)),
+                    opt_strings(r.iter().map(|x| x.region.as_deref())),
+                    opt_strings(r.iter().map(|x| x.item.as_deref())),
+                    f64s(r.iter().map(|x| x.supply)),
+                    f64s(r.iter().map(|x| x.demand)),
+                    f64s(r.iter().map(|x| x.cleared)),
+                    opt_f64s(r.iter().map(|x| x.price)),
+                ],
+            )
         }
         "world" => {
             let w = &frame.world;
-            (1, vec![
-                f64s(std::iter::once(w.online_compute_h100e)),
-                f64s(std::iter::once(w.dc_load_mw)),
-                f64s(std::iter::once(w.dc_energy_twh_annualised)),
-                u64s(std::iter::once(w.stranded_gpus)),
-                f64s(std::iter::once(w.mean_queue_wait_quarters)),
-                f64s(std::iter::once(w.gpu_price_index)),
-                f64s(std::iter::once(w.power_price_avg)),
-                f64s(std::iter::once(w.inference_price_avg)),
-                f64s(std::iter::once(w.inference_price_index)),
-                f64s(std::iter::once(w.hhi)),
-                f64s(std::iter::once(w.leader_share)),
-                f64s(std::iter::once(w.leader_capability_lead)),
-                f64s(std::iter::once(w.capital_raised)),
-                f64s(std::iter::once(w.capex)),
-                f64s(std::iter::once(w.infra_profit)),
-                f64s(std::iter::once(w.app_profit)),
-                f64s(std::iter::once(w.lost_demand_mtok)),
-                u64s(std::iter::once(w.builders_alive)),
-                f64s(std::iter::once(w.builder_churn_rate)),
-            ])
+            (
+                1,
+                vec![
+                    f64s(std::iter::once(w.online_compute_h100e)),
+                    f64s(std::iter::once(w.dc_load_mw)),
+                    f64s(std::iter::once(w.dc_energy_twh_annualised)),
+                    u64s(std::iter::once(w.stranded_gpus)),
+                    f64s(std::iter::once(w.mean_queue_wait_quarters)),
+                    f64s(std::iter::once(w.gpu_price_index)),
+                    f64s(std::iter::once(w.power_price_avg)),
+                    f64s(std::iter::once(w.inference_price_avg)),
+                    f64s(std::iter::once(w.inference_price_index)),
+                    f64s(std::iter::once(w.hhi)),
+                    f64s(std::iter::once(w.leader_share)),
+                    f64s(std::iter::once(w.leader_capability_lead)),
+                    f64s(std::iter::once(w.capital_raised)),
+                    f64s(std::iter::once(w.capex)),
+                    f64s(std::iter::once(w.infra_profit)),
+                    f64s(std::iter::once(w.app_profit)),
+                    f64s(std::iter::once(w.lost_demand_mtok)),
+                    u64s(std::iter::once(w.builders_alive)),
+                    f64s(std::iter::once(w.builder_churn_rate)),
+                ],
+            )
         }
         "events" => {
             let r = &frame.events;
-            (r.len(), vec![
-                strings(r.iter().map(|x| x.kind)),
-                opt_u64s(r.iter().map(|x| x.agent_id)),
-                opt_u64s(r.iter().map(|x| x.counterparty_id)),
-                opt_strings(r.iter().map(|x| x.region.as_deref())),
-                f64s(r.iter().map(|x| x.amount_usd)),
-                opt_f64s(r.iter().map(|x| x.quantity)),
-                strings(r.iter().map(|x| x.detail.as_str())),
-            ])
+            (
+                r.len(),
+                vec![
+                    strings(r.iter().map(|x| x.kind)),
+                    opt_u64s(r.iter().map(|x| x.agent_id)),
+                    opt_u64s(r.iter().map(|x| x.counterparty_id)),
+                    opt_strings(r.iter().map(|x| x.region.as_deref())),
+                    f64s(r.iter().map(|x| x.amount_usd)),
+                    opt_f64s(r.iter().map(|x| x.quantity)),
+                    strings(r.iter().map(|x| x.detail.as_str())),
+                ],
+            )
         }
         other => {
-            return Err(arrow_schema::ArrowError::InvalidArgumentError(format!("unknown table {other}")));
+            return Err(arrow_schema::ArrowError::InvalidArgumentError(format!(
+                "unknown table {other}"
+            )));
         }
     };
     let mut all = stamp_columns(stamp, rows);

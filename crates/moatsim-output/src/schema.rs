@@ -37,18 +37,32 @@ impl TableDef {
 }
 
 fn col(name: &'static str, data_type: DataType, description: &'static str) -> ColumnDef {
-    ColumnDef { name, data_type, nullable: false, description }
+    ColumnDef {
+        name,
+        data_type,
+        nullable: false,
+        description,
+    }
 }
 
 fn nullable(name: &'static str, data_type: DataType, description: &'static str) -> ColumnDef {
-    ColumnDef { name, data_type, nullable: true, description }
+    ColumnDef {
+        name,
+        data_type,
+        nullable: true,
+        description,
+    }
 }
 
 use DataType::{Boolean, Float64, Int32, UInt8, UInt32, UInt64, Utf8};
 
 fn stamped(mut columns: Vec<ColumnDef>) -> Vec<ColumnDef> {
     let mut all = vec![
-        col("tick", UInt32, "Quarter index from 0 at the scenario's start"),
+        col(
+            "tick",
+            UInt32,
+            "Quarter index from 0 at the scenario's start",
+        ),
         col("year", Int32, "Calendar year of the quarter"),
         col("quarter", UInt8, "Calendar quarter, 1 to 4"),
     ];
@@ -63,31 +77,116 @@ pub fn tables() -> Vec<TableDef> {
             name: "labs",
             description: "One row per lab per quarter.",
             columns: stamped(vec![
-                col("lab_id", UInt64, "Agent id, unique across all agent kinds in the run"),
+                col(
+                    "lab_id",
+                    UInt64,
+                    "Agent id, unique across all agent kinds in the run",
+                ),
                 col("name", Utf8, "Lab name from the scenario"),
                 col("alive", Boolean, "False once the lab has exited"),
                 col("cash", Float64, "Cash at the end of the quarter, USD"),
-                col("valuation", Float64, "Valuation: last post-money marked by revenue growth since, USD"),
-                col("capability", Float64, "Capability index (grows with log training compute and diffusion)"),
-                col("online_compute_h100e", Float64, "Compute online: installed GPUs that have energized power, H100e"),
-                col("training_compute_h100e", Float64, "Online compute used for training, H100e"),
-                col("inference_compute_h100e", Float64, "Online compute used for inference, H100e"),
-                col("installed_gpus", UInt64, "Accelerators installed at the lab's sites (online or stranded), units"),
-                col("stranded_gpus", UInt64, "Installed accelerators without energized power, units"),
-                col("inference_price", Float64, "Posted price per million tokens, USD"),
-                col("marginal_cost", Float64, "Marginal cost of serving a million tokens, USD"),
-                col("markup", Float64, "Markup over marginal cost the lab targets"),
-                col("demand_mtok", Float64, "Tokens its customers asked for, millions"),
-                col("served_mtok", Float64, "Tokens served (demand capped by inference capacity), millions"),
+                col(
+                    "valuation",
+                    Float64,
+                    "Valuation: last post-money marked by revenue growth since, USD",
+                ),
+                col(
+                    "capability",
+                    Float64,
+                    "Capability index (grows with log training compute and diffusion)",
+                ),
+                col(
+                    "online_compute_h100e",
+                    Float64,
+                    "Compute online: installed GPUs that have energized power, H100e",
+                ),
+                col(
+                    "training_compute_h100e",
+                    Float64,
+                    "Online compute used for training, H100e",
+                ),
+                col(
+                    "inference_compute_h100e",
+                    Float64,
+                    "Online compute used for inference, H100e",
+                ),
+                col(
+                    "installed_gpus",
+                    UInt64,
+                    "Accelerators installed at the lab's sites (online or stranded), units",
+                ),
+                col(
+                    "gpus_bought",
+                    UInt64,
+                    "Accelerators bought this quarter, units",
+                ),
+                col(
+                    "stranded_gpus",
+                    UInt64,
+                    "Installed accelerators without energized power, units",
+                ),
+                col(
+                    "inference_price",
+                    Float64,
+                    "Posted price per million tokens, USD",
+                ),
+                col(
+                    "marginal_cost",
+                    Float64,
+                    "Marginal cost of serving a million tokens, USD",
+                ),
+                col(
+                    "markup",
+                    Float64,
+                    "Markup over marginal cost the lab targets",
+                ),
+                col(
+                    "demand_mtok",
+                    Float64,
+                    "Tokens its customers asked for, millions",
+                ),
+                col(
+                    "served_mtok",
+                    Float64,
+                    "Tokens served (demand capped by inference capacity), millions",
+                ),
                 col("revenue", Float64, "Inference revenue in the quarter, USD"),
-                col("capex", Float64, "Spending on GPUs, licence fees, land and construction in the quarter, USD"),
-                col("opex", Float64, "Operating costs (staff, research) in the quarter, USD"),
-                col("power_cost", Float64, "Electricity bills in the quarter, USD"),
-                col("profit", Float64, "Revenue minus opex, power and GPU depreciation, USD"),
+                col(
+                    "capex",
+                    Float64,
+                    "Spending on GPUs, licence fees, land and construction in the quarter, USD",
+                ),
+                col(
+                    "opex",
+                    Float64,
+                    "Operating costs (staff, research) in the quarter, USD",
+                ),
+                col(
+                    "power_cost",
+                    Float64,
+                    "Electricity bills in the quarter, USD",
+                ),
+                col(
+                    "profit",
+                    Float64,
+                    "Revenue minus opex, power and GPU depreciation, USD",
+                ),
                 col("raised", Float64, "Equity raised in the quarter, USD"),
-                col("market_share", Float64, "Share of all labs' inference revenue in the quarter"),
-                col("customers", UInt64, "App builders that chose the lab this quarter"),
-                col("projects_in_pipeline", UInt64, "Data-center projects not yet energized"),
+                col(
+                    "market_share",
+                    Float64,
+                    "Share of all labs' inference revenue in the quarter",
+                ),
+                col(
+                    "customers",
+                    UInt64,
+                    "App builders that chose the lab this quarter",
+                ),
+                col(
+                    "projects_in_pipeline",
+                    UInt64,
+                    "Data-center projects not yet energized",
+                ),
                 col("pipeline_mw", Float64, "MW of projects not yet energized"),
                 col("energized_mw", Float64, "MW of energized sites"),
             ]),
@@ -98,11 +197,27 @@ pub fn tables() -> Vec<TableDef> {
             columns: stamped(vec![
                 col("investor_id", UInt64, "Agent id"),
                 col("name", Utf8, "Investor name"),
-                col("kind", Utf8, "venture, growth, infrastructure_pe, sovereign, strategic or enterprise_jv"),
-                col("dry_powder", Float64, "Uninvested cash at the end of the quarter, USD"),
+                col(
+                    "kind",
+                    Utf8,
+                    "venture, growth, infrastructure_pe, sovereign, strategic or enterprise_jv",
+                ),
+                col(
+                    "dry_powder",
+                    Float64,
+                    "Uninvested cash at the end of the quarter, USD",
+                ),
                 col("invested", Float64, "Invested in rounds this quarter, USD"),
-                col("invested_total", Float64, "Invested since the start of the run, USD"),
-                col("portfolio_value", Float64, "Holdings marked at the labs' valuations, USD"),
+                col(
+                    "invested_total",
+                    Float64,
+                    "Invested since the start of the run, USD",
+                ),
+                col(
+                    "portfolio_value",
+                    Float64,
+                    "Holdings marked at the labs' valuations, USD",
+                ),
                 col("holdings", UInt64, "Labs held"),
             ]),
         },
@@ -113,16 +228,44 @@ pub fn tables() -> Vec<TableDef> {
                 col("chipmaker_id", UInt64, "Agent id"),
                 col("name", Utf8, "Chipmaker name"),
                 col("cash", Float64, "Cash at the end of the quarter, USD"),
-                col("packaging_wafers", Float64, "Advanced-packaging wafers per quarter it can use"),
-                col("capacity_units", UInt64, "Units per quarter its packaging could produce of its densest-packed generation"),
+                col(
+                    "packaging_wafers",
+                    Float64,
+                    "Advanced-packaging wafers per quarter it can use",
+                ),
+                col(
+                    "capacity_units",
+                    UInt64,
+                    "Units per quarter its packaging could produce of its densest-packed generation",
+                ),
                 col("produced_units", UInt64, "Units produced this quarter"),
                 col("units_sold", UInt64, "Units sold this quarter"),
-                col("inventory_units", UInt64, "Unsold units carried to next quarter"),
-                col("backlog_units", UInt64, "Eligible demand it could not serve this quarter"),
-                nullable("asp", Float64, "Average selling price per unit, USD (null when nothing sold)"),
+                col(
+                    "inventory_units",
+                    UInt64,
+                    "Unsold units carried to next quarter",
+                ),
+                col(
+                    "backlog_units",
+                    UInt64,
+                    "Eligible demand it could not serve this quarter",
+                ),
+                nullable(
+                    "asp",
+                    Float64,
+                    "Average selling price per unit, USD (null when nothing sold)",
+                ),
                 col("revenue", Float64, "Revenue, USD"),
-                nullable("gross_margin", Float64, "(revenue - cost of units sold) / revenue (null when nothing sold)"),
-                col("expansion_spend", Float64, "Spent on packaging capacity expansion this quarter, USD"),
+                nullable(
+                    "gross_margin",
+                    Float64,
+                    "(revenue - cost of units sold) / revenue (null when nothing sold)",
+                ),
+                col(
+                    "expansion_spend",
+                    Float64,
+                    "Spent on packaging capacity expansion this quarter, USD",
+                ),
             ]),
         },
         TableDef {
@@ -134,17 +277,67 @@ pub fn tables() -> Vec<TableDef> {
                 col("region", Utf8, "Region it serves"),
                 col("cash", Float64, "Cash at the end of the quarter, USD"),
                 col("generation_mw", Float64, "Generation capacity online, MW"),
-                col("committed_mw", Float64, "Base load plus contracted data-center load, MW"),
-                col("dc_contracted_mw", Float64, "Data-center load contracted through the interconnection queue, MW"),
-                col("reserve_margin", Float64, "(generation - committed) / committed"),
-                col("tariff", Float64, "Price per MWh: base tariff plus scarcity adder, USD"),
+                col(
+                    "committed_mw",
+                    Float64,
+                    "Base load plus contracted data-center load, MW",
+                ),
+                col(
+                    "dc_contracted_mw",
+                    Float64,
+                    "Data-center load contracted through the interconnection queue, MW",
+                ),
+                col(
+                    "reserve_margin",
+                    Float64,
+                    "(generation - committed) / committed",
+                ),
+                col(
+                    "tariff",
+                    Float64,
+                    "Price per MWh: base tariff plus scarcity adder, USD",
+                ),
                 col("queue_requests", UInt64, "Interconnection requests waiting"),
-                col("queue_mw", Float64, "MW waiting in the interconnection queue"),
-                col("mean_queue_wait_quarters", Float64, "Mean age of waiting requests, quarters"),
-                col("granted_mw", Float64, "MW granted interconnection this quarter"),
-                col("under_construction_mw", Float64, "Generation under construction, MW"),
-                col("builds_started_mw", Float64, "Generation started this quarter, MW"),
-                col("energy_sold_mwh", Float64, "Energy sold to data centers this quarter, MWh"),
+                col(
+                    "queue_mw",
+                    Float64,
+                    "MW waiting in the interconnection queue",
+                ),
+                col(
+                    "mean_queue_wait_quarters",
+                    Float64,
+                    "Mean age of waiting requests, quarters",
+                ),
+                col(
+                    "granted_mw",
+                    Float64,
+                    "MW granted interconnection this quarter",
+                ),
+                col(
+                    "granted_requests",
+                    UInt64,
+                    "Interconnection requests granted this quarter",
+                ),
+                col(
+                    "mean_wait_of_granted_quarters",
+                    Float64,
+                    "Mean time the requests granted this quarter waited, quarters",
+                ),
+                col(
+                    "under_construction_mw",
+                    Float64,
+                    "Generation under construction, MW",
+                ),
+                col(
+                    "builds_started_mw",
+                    Float64,
+                    "Generation started this quarter, MW",
+                ),
+                col(
+                    "energy_sold_mwh",
+                    Float64,
+                    "Energy sold to data centers this quarter, MWh",
+                ),
                 col("revenue", Float64, "Data-center energy revenue, USD"),
                 col("profit", Float64, "Revenue minus generation cost, USD"),
             ]),
@@ -156,14 +349,38 @@ pub fn tables() -> Vec<TableDef> {
                 col("regulator_id", UInt64, "Agent id"),
                 col("name", Utf8, "Regulator name"),
                 col("jurisdiction", Utf8, "Jurisdiction it governs"),
-                col("cash", Float64, "Licence fees collected since the start, USD"),
-                col("permit_delay_quarters", UInt32, "Delay a new data-center permit application faces, quarters"),
+                col(
+                    "cash",
+                    Float64,
+                    "Licence fees collected since the start, USD",
+                ),
+                col(
+                    "permit_delay_quarters",
+                    UInt32,
+                    "Delay a new data-center permit application faces, quarters",
+                ),
                 col("permits_pending", UInt64, "Permit applications waiting"),
                 col("permits_granted", UInt64, "Permits granted this quarter"),
-                col("licence_fees", Float64, "Export licence fees collected this quarter, USD"),
-                col("blocked_gpu_units", UInt64, "GPU units demanded from embargoed regions and blocked this quarter"),
-                col("hhi_observed", Float64, "Inference-revenue HHI it observed at the start of the quarter"),
-                col("antitrust_review", Boolean, "True while concentration exceeds its threshold"),
+                col(
+                    "licence_fees",
+                    Float64,
+                    "Export licence fees collected this quarter, USD",
+                ),
+                col(
+                    "blocked_gpu_units",
+                    UInt64,
+                    "GPU units demanded from embargoed regions and blocked this quarter",
+                ),
+                col(
+                    "hhi_observed",
+                    Float64,
+                    "Inference-revenue HHI it observed at the start of the quarter",
+                ),
+                col(
+                    "antitrust_review",
+                    Boolean,
+                    "True while concentration exceeds its threshold",
+                ),
             ]),
         },
         TableDef {
@@ -172,15 +389,39 @@ pub fn tables() -> Vec<TableDef> {
             columns: stamped(vec![
                 col("builder_id", UInt64, "Agent id"),
                 col("segment", Utf8, "Market segment from the scenario"),
-                nullable("provider_lab_id", UInt64, "Lab chosen this quarter (null if no lab was open)"),
-                col("demand_tokens", Float64, "Tokens wanted at the chosen lab's price, millions"),
+                nullable(
+                    "provider_lab_id",
+                    UInt64,
+                    "Lab chosen this quarter (null if no lab was open)",
+                ),
+                col(
+                    "demand_tokens",
+                    Float64,
+                    "Tokens wanted at the chosen lab's price, millions",
+                ),
                 col("tokens", Float64, "Tokens served, millions"),
                 col("spend", Float64, "Paid to the lab, USD"),
                 col("revenue", Float64, "Earned from its own customers, USD"),
-                col("profit", Float64, "Revenue minus spend minus fixed costs, USD"),
-                col("switching_cost", Float64, "Cost of leaving its provider, in choice-utility units"),
-                col("tenure_quarters", UInt32, "Consecutive quarters with its current provider"),
-                col("alive", Boolean, "False in the quarter it exits after sustained losses"),
+                col(
+                    "profit",
+                    Float64,
+                    "Revenue minus spend minus fixed costs, USD",
+                ),
+                col(
+                    "switching_cost",
+                    Float64,
+                    "Cost of leaving its provider, in choice-utility units",
+                ),
+                col(
+                    "tenure_quarters",
+                    UInt32,
+                    "Consecutive quarters with its current provider",
+                ),
+                col(
+                    "alive",
+                    Boolean,
+                    "False in the quarter it exits after sustained losses",
+                ),
             ]),
         },
         TableDef {
@@ -188,49 +429,145 @@ pub fn tables() -> Vec<TableDef> {
             description: "One row per market clearing per quarter: gpu per generation, land and power per region, inference and capital globally.",
             columns: stamped(vec![
                 col("market", Utf8, "gpu, land, power, inference or capital"),
-                nullable("region", Utf8, "Region for land and power; null for global markets"),
+                nullable(
+                    "region",
+                    Utf8,
+                    "Region for land and power; null for global markets",
+                ),
                 nullable("item", Utf8, "Chip generation for gpu; null otherwise"),
-                col("supply", Float64, "Offered: units (gpu), acres (land), spare MW (power), capacity Mtok (inference), USD bid (capital)"),
-                col("demand", Float64, "Asked for, in the same unit (gpu includes export-blocked demand)"),
+                col(
+                    "supply",
+                    Float64,
+                    "Offered: units (gpu), acres (land), spare MW (power), capacity Mtok (inference), USD bid (capital)",
+                ),
+                col(
+                    "demand",
+                    Float64,
+                    "Asked for, in the same unit (gpu includes export-blocked demand)",
+                ),
                 col("cleared", Float64, "Traded, in the same unit"),
-                nullable("price", Float64, "USD per unit, per acre, per MWh, per Mtok, or mean post-money of closed rounds"),
+                nullable(
+                    "price",
+                    Float64,
+                    "USD per unit, per acre, per MWh, per Mtok, or mean post-money of closed rounds",
+                ),
             ]),
         },
         TableDef {
             name: "world",
             description: "One row per quarter with the headline indicators.",
             columns: stamped(vec![
-                col("online_compute_h100e", Float64, "Compute online across labs, H100e"),
+                col(
+                    "online_compute_h100e",
+                    Float64,
+                    "Compute online across labs, H100e",
+                ),
                 col("dc_load_mw", Float64, "Data-center power drawn, MW"),
-                col("dc_energy_twh_annualised", Float64, "Data-center energy at this quarter's load, TWh per year"),
-                col("stranded_gpus", UInt64, "Installed GPUs without energized power, units"),
-                col("mean_queue_wait_quarters", Float64, "Mean age of waiting interconnection requests, quarters"),
-                col("gpu_price_index", Float64, "Offer-weighted ask per H100e, tick 0 = 100"),
-                col("power_price_avg", Float64, "Load-weighted tariff across utilities, USD per MWh"),
-                col("inference_price_avg", Float64, "Token-weighted price, USD per million tokens"),
-                col("inference_price_index", Float64, "inference_price_avg with the first quarter = 100"),
-                col("hhi", Float64, "Herfindahl-Hirschman index of inference revenue, 0-10000"),
-                col("leader_share", Float64, "Largest lab's share of inference revenue"),
-                col("leader_capability_lead", Float64, "Capability of the leader minus the runner-up"),
-                col("capital_raised", Float64, "Equity raised by labs this quarter, USD"),
-                col("capex", Float64, "Capex of labs, chipmakers and utilities this quarter, USD"),
-                col("infra_profit", Float64, "Profit of labs, chipmakers and utilities this quarter, USD"),
-                col("app_profit", Float64, "Profit of app builders this quarter, USD"),
-                col("lost_demand_mtok", Float64, "Token demand rationed away for lack of capacity, millions"),
-                col("builders_alive", UInt64, "App builders alive at the start of the quarter"),
-                col("builder_churn_rate", Float64, "Share of alive builders that switched provider this quarter"),
+                col(
+                    "dc_energy_twh_annualised",
+                    Float64,
+                    "Data-center energy at this quarter's load, TWh per year",
+                ),
+                col(
+                    "stranded_gpus",
+                    UInt64,
+                    "Installed GPUs without energized power, units",
+                ),
+                col(
+                    "mean_queue_wait_quarters",
+                    Float64,
+                    "Mean age of waiting interconnection requests, quarters",
+                ),
+                col(
+                    "gpu_price_index",
+                    Float64,
+                    "Offer-weighted ask per H100e, tick 0 = 100",
+                ),
+                col(
+                    "power_price_avg",
+                    Float64,
+                    "Load-weighted tariff across utilities, USD per MWh",
+                ),
+                col(
+                    "inference_price_avg",
+                    Float64,
+                    "Token-weighted price, USD per million tokens",
+                ),
+                col(
+                    "inference_price_index",
+                    Float64,
+                    "inference_price_avg with the first quarter = 100",
+                ),
+                col(
+                    "hhi",
+                    Float64,
+                    "Herfindahl-Hirschman index of inference revenue, 0-10000",
+                ),
+                col(
+                    "leader_share",
+                    Float64,
+                    "Largest lab's share of inference revenue",
+                ),
+                col(
+                    "leader_capability_lead",
+                    Float64,
+                    "Capability of the leader minus the runner-up",
+                ),
+                col(
+                    "capital_raised",
+                    Float64,
+                    "Equity raised by labs this quarter, USD",
+                ),
+                col(
+                    "capex",
+                    Float64,
+                    "Capex of labs, chipmakers and utilities this quarter, USD",
+                ),
+                col(
+                    "infra_profit",
+                    Float64,
+                    "Profit of labs, chipmakers and utilities this quarter, USD",
+                ),
+                col(
+                    "app_profit",
+                    Float64,
+                    "Profit of app builders this quarter, USD",
+                ),
+                col(
+                    "lost_demand_mtok",
+                    Float64,
+                    "Token demand rationed away for lack of capacity, millions",
+                ),
+                col(
+                    "builders_alive",
+                    UInt64,
+                    "App builders alive at the start of the quarter",
+                ),
+                col(
+                    "builder_churn_rate",
+                    Float64,
+                    "Share of alive builders that switched provider this quarter",
+                ),
             ]),
         },
         TableDef {
             name: "events",
             description: "Discrete events: orders, deals, contracts, rounds, exits, builds and policy actions.",
             columns: stamped(vec![
-                col("kind", Utf8, "Event kind, for example gpu_order, land_deal, power_contract, round_closed"),
+                col(
+                    "kind",
+                    Utf8,
+                    "Event kind, for example gpu_order, land_deal, power_contract, round_closed",
+                ),
                 nullable("agent_id", UInt64, "The acting agent"),
                 nullable("counterparty_id", UInt64, "The other agent, if any"),
                 nullable("region", Utf8, "Region, if the event has one"),
                 col("amount_usd", Float64, "Money involved, USD (0 when none)"),
-                nullable("quantity", Float64, "Units, acres, MW, tokens or counts, per kind"),
+                nullable(
+                    "quantity",
+                    Float64,
+                    "Units, acres, MW, tokens or counts, per kind",
+                ),
                 col("detail", Utf8, "Human-readable detail"),
             ]),
         },

@@ -63,7 +63,9 @@ pub struct RunWriter {
 
 impl std::fmt::Debug for RunWriter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RunWriter").field("tables", &self.tables.len()).finish()
+        f.debug_struct("RunWriter")
+            .field("tables", &self.tables.len())
+            .finish()
     }
 }
 
@@ -75,19 +77,38 @@ impl RunWriter {
 
     /// Creates `<dir>/<table>.parquet<suffix>` for every table, for writers that
     /// publish the files under their real names only when they are complete.
-    pub fn create_with_suffix(dir: &Path, suffix: &str, provenance: &Provenance) -> Result<Self, OutputError> {
+    pub fn create_with_suffix(
+        dir: &Path,
+        suffix: &str,
+        provenance: &Provenance,
+    ) -> Result<Self, OutputError> {
         let mut open = Vec::new();
         for table in tables() {
             let path = dir.join(format!("{}.parquet{suffix}", table.name));
-            let file = File::create(&path).map_err(|source| OutputError::Create { path: path.clone(), source })?;
+            let file = File::create(&path).map_err(|source| OutputError::Create {
+                path: path.clone(),
+                source,
+            })?;
             let metadata = vec![
-                KeyValue::new("moatsim.version".to_string(), env!("CARGO_PKG_VERSION").to_string()),
-                KeyValue::new("moatsim.schema_version".to_string(), SCHEMA_VERSION.to_string()),
+                KeyValue::new(
+                    "moatsim.version".to_string(),
+                    env!("CARGO_PKG_VERSION").to_string(),
+                ),
+                KeyValue::new(
+                    "moatsim.schema_version".to_string(),
+                    SCHEMA_VERSION.to_string(),
+                ),
                 KeyValue::new("moatsim.table".to_string(), table.name.to_string()),
                 KeyValue::new("moatsim.scenario".to_string(), provenance.scenario.clone()),
                 KeyValue::new("moatsim.seed".to_string(), provenance.seed.to_string()),
-                KeyValue::new("moatsim.config_hash".to_string(), provenance.config_hash.clone()),
-                KeyValue::new("moatsim.config".to_string(), provenance.resolved_config_json.clone()),
+                KeyValue::new(
+                    "moatsim.config_hash".to_string(),
+                    provenance.config_hash.clone(),
+                ),
+                KeyValue::new(
+                    "moatsim.config".to_string(),
+                    provenance.resolved_config_json.clone(),
+                ),
             ];
             let properties = WriterProperties::builder()
                 .set_compression(Compression::ZSTD(ZstdLevel::default()))
@@ -96,8 +117,12 @@ impl RunWriter {
                 // parquet crate's patch version.
                 .set_created_by(format!("moatsim {}", env!("CARGO_PKG_VERSION")))
                 .build();
-            let writer = ArrowWriter::try_new(BufWriter::new(file), table.schema(), Some(properties))
-                .map_err(|source| OutputError::Parquet { table: table.name, source })?;
+            let writer =
+                ArrowWriter::try_new(BufWriter::new(file), table.schema(), Some(properties))
+                    .map_err(|source| OutputError::Parquet {
+                        table: table.name,
+                        source,
+                    })?;
             open.push((table, writer, 0));
         }
         Ok(Self { tables: open })
@@ -107,10 +132,21 @@ impl RunWriter {
     /// so memory does not grow with the horizon.
     pub fn write_frame(&mut self, frame: &TickFrame) -> Result<(), OutputError> {
         for (table, writer, rows) in &mut self.tables {
-            let batch = batch_for(table, frame).map_err(|source| OutputError::Arrow { table: table.name, source })?;
+            let batch = batch_for(table, frame).map_err(|source| OutputError::Arrow {
+                table: table.name,
+                source,
+            })?;
             *rows += batch.num_rows() as u64;
-            writer.write(&batch).map_err(|source| OutputError::Parquet { table: table.name, source })?;
-            writer.flush().map_err(|source| OutputError::Parquet { table: table.name, source })?;
+            writer
+                .write(&batch)
+                .map_err(|source| OutputError::Parquet {
+                    table: table.name,
+                    source,
+                })?;
+            writer.flush().map_err(|source| OutputError::Parquet {
+                table: table.name,
+                source,
+            })?;
         }
         Ok(())
     }
@@ -120,11 +156,18 @@ impl RunWriter {
         let mut summary = WriteSummary::default();
         for (table, writer, rows) in self.tables {
             let name = table.name;
-            let inner = writer.into_inner().map_err(|source| OutputError::Parquet { table: name, source })?;
-            let file = inner
-                .into_inner()
-                .map_err(|e| OutputError::Create { path: PathBuf::from(format!("{name}.parquet")), source: e.into_error() })?;
-            file.sync_all().map_err(|source| OutputError::Create { path: PathBuf::from(format!("{name}.parquet")), source })?;
+            let inner = writer.into_inner().map_err(|source| OutputError::Parquet {
+                table: name,
+                source,
+            })?;
+            let file = inner.into_inner().map_err(|e| OutputError::Create {
+                path: PathBuf::from(format!("{name}.parquet")),
+                source: e.into_error(),
+            })?;
+            file.sync_all().map_err(|source| OutputError::Create {
+                path: PathBuf::from(format!("{name}.parquet")),
+                source,
+            })?;
             summary.rows_by_table.push((name, rows));
         }
         Ok(summary)

@@ -72,7 +72,9 @@ impl RunReport {
 
 /// The folder a run of `scenario` with `seed` is published to.
 pub fn run_dir(out_dir: &Path, scenario: &str, seed: u64) -> PathBuf {
-    out_dir.join(format!("scenario={scenario}")).join(format!("seed={seed}"))
+    out_dir
+        .join(format!("scenario={scenario}"))
+        .join(format!("seed={seed}"))
 }
 
 #[derive(Serialize)]
@@ -111,7 +113,10 @@ impl Drop for Staging {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
-    move |source| RunError::Io { path: path.to_path_buf(), source }
+    move |source| RunError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Runs `loaded` to its horizon and publishes the Parquet tables.
@@ -126,15 +131,25 @@ pub fn run_scenario(
     if final_dir.exists() && !options.force {
         return Err(RunError::Exists { path: final_dir });
     }
-    let parent = final_dir.parent().map(Path::to_path_buf).unwrap_or_else(|| options.out_dir.clone());
+    let parent = final_dir
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| options.out_dir.clone());
     std::fs::create_dir_all(&parent).map_err(io(&parent))?;
     // The staging folder's name has no `=`, so hive-partitioned globs never see it.
-    let staging_path = parent.join(format!(".staging-seed-{}-{}", scenario.seed, std::process::id()));
+    let staging_path = parent.join(format!(
+        ".staging-seed-{}-{}",
+        scenario.seed,
+        std::process::id()
+    ));
     if staging_path.exists() {
         std::fs::remove_dir_all(&staging_path).map_err(io(&staging_path))?;
     }
     std::fs::create_dir_all(&staging_path).map_err(io(&staging_path))?;
-    let mut staging = Staging { path: staging_path.clone(), published: false };
+    let mut staging = Staging {
+        path: staging_path.clone(),
+        published: false,
+    };
 
     let provenance = Provenance {
         scenario: scenario.name.clone(),
@@ -147,7 +162,10 @@ pub fn run_scenario(
         if let Some(threads) = options.threads {
             builder = builder.num_threads(threads);
         }
-        builder.build().map_err(|e| RunError::Threads { threads: options.threads.unwrap_or(0), message: e.to_string() })?
+        builder.build().map_err(|e| RunError::Threads {
+            threads: options.threads.unwrap_or(0),
+            message: e.to_string(),
+        })?
     };
 
     // Only the engine's work runs inside the pool; writing and progress stay on
@@ -159,9 +177,14 @@ pub fn run_scenario(
         rows += frame.row_count();
         writer.write_frame(&frame)?;
         drop(frame);
-        progress(Progress { quarters_done: simulation.ticks_done(), quarters: scenario.quarters, rows_written: rows });
+        progress(Progress {
+            quarters_done: simulation.ticks_done(),
+            quarters: scenario.quarters,
+            rows_written: rows,
+        });
     }
-    let agents = scenario.initial_agent_count() - scenario.app_builders.count + simulation.builder_count() as u64;
+    let agents = scenario.initial_agent_count() - scenario.app_builders.count
+        + simulation.builder_count() as u64;
     let written = writer.finish()?;
 
     // Complete files get their real names, then the manifest, then the folder moves.
@@ -170,7 +193,11 @@ pub fn run_scenario(
         let partial = staging_path.join(format!("{name}.parquet.partial"));
         let complete = staging_path.join(format!("{name}.parquet"));
         std::fs::rename(&partial, &complete).map_err(io(&complete))?;
-        tables.push(ManifestTable { name, file: format!("{name}.parquet"), rows });
+        tables.push(ManifestTable {
+            name,
+            file: format!("{name}.parquet"),
+            rows,
+        });
     }
     let manifest = Manifest {
         moatsim_version: env!("CARGO_PKG_VERSION"),
@@ -191,12 +218,24 @@ pub fn run_scenario(
     publish(&staging_path, &final_dir, options.force)?;
     staging.published = true;
 
-    let agent_tables = ["labs", "investors", "chipmakers", "utilities", "regulators", "app_builders"];
+    let agent_tables = [
+        "labs",
+        "investors",
+        "chipmakers",
+        "utilities",
+        "regulators",
+        "app_builders",
+    ];
     Ok(RunReport {
         run_dir: final_dir,
         quarters: scenario.quarters,
         agents,
-        agent_quarters: written.rows_by_table.iter().filter(|t| agent_tables.contains(&t.0)).map(|t| t.1).sum(),
+        agent_quarters: written
+            .rows_by_table
+            .iter()
+            .filter(|t| agent_tables.contains(&t.0))
+            .map(|t| t.1)
+            .sum(),
         rows_written: written.total_rows(),
         wall_time: started.elapsed(),
     })
@@ -208,7 +247,9 @@ pub fn run_scenario(
 fn publish(staging: &Path, final_dir: &Path, force: bool) -> Result<(), RunError> {
     if final_dir.exists() {
         if !force {
-            return Err(RunError::Exists { path: final_dir.to_path_buf() });
+            return Err(RunError::Exists {
+                path: final_dir.to_path_buf(),
+            });
         }
         let aside = final_dir.with_file_name(format!(".replaced-{}", std::process::id()));
         std::fs::rename(final_dir, &aside).map_err(io(final_dir))?;

@@ -29,7 +29,9 @@ pub fn book_running_costs(
     let mut load_by_lab_region: BTreeMap<(usize, usize), f64> = BTreeMap::new();
     for project in &projects {
         if project.load_mw > 0.0 {
-            *load_by_lab_region.entry((project.lab_index, project.region)).or_default() += project.load_mw;
+            *load_by_lab_region
+                .entry((project.lab_index, project.region))
+                .or_default() += project.load_mw;
         }
     }
     let mut sorted_utilities: Vec<(&Agent, Mut<Utility>)> = utilities.iter_mut().collect();
@@ -38,32 +40,56 @@ pub fn book_running_costs(
     sorted_labs.sort_by_key(|(a, _)| a.id);
     for (agent, lab) in sorted_labs.iter_mut() {
         let spec = &scenario.labs[lab.index];
-        ledger.pay(Account::External(ExternalAccount::CorporateParents), Account::Agent(agent.id), spec.parent_funding_per_quarter_usd);
+        ledger.pay(
+            Account::External(ExternalAccount::CorporateParents),
+            Account::Agent(agent.id),
+            spec.parent_funding_per_quarter_usd,
+        );
         if !lab.alive {
             continue;
         }
-        ledger.pay(Account::Agent(agent.id), Account::External(ExternalAccount::LabOperatingCosts), spec.opex_per_quarter_usd);
+        ledger.pay(
+            Account::Agent(agent.id),
+            Account::External(ExternalAccount::LabOperatingCosts),
+            spec.opex_per_quarter_usd,
+        );
         lab.opex_usd = spec.opex_per_quarter_usd;
         lab.depreciation_usd = lab.fleet_cost_usd / f64::from(scenario.world.gpu_life_quarters);
         for (utility_agent, utility) in sorted_utilities.iter_mut() {
-            let Some(&load) = load_by_lab_region.get(&(lab.index, utility.region)) else { continue };
+            let Some(&load) = load_by_lab_region.get(&(lab.index, utility.region)) else {
+                continue;
+            };
             let energy = load * HOURS_PER_QUARTER;
             let bill = energy * utility.tariff_per_mwh;
-            ledger.pay(Account::Agent(agent.id), Account::Agent(utility_agent.id), bill);
+            ledger.pay(
+                Account::Agent(agent.id),
+                Account::Agent(utility_agent.id),
+                bill,
+            );
             lab.power_cost_usd += bill;
             utility.energy_sold_mwh += energy;
             utility.revenue_usd += bill;
         }
     }
     for (agent, utility) in sorted_utilities.iter_mut() {
-        let cost = utility.energy_sold_mwh * scenario.utilities[utility.index].base_tariff_per_mwh * GENERATION_COST_SHARE;
+        let cost = utility.energy_sold_mwh
+            * scenario.utilities[utility.index].base_tariff_per_mwh
+            * GENERATION_COST_SHARE;
         utility.operating_cost_usd = cost;
-        ledger.pay(Account::Agent(agent.id), Account::External(ExternalAccount::GridOperations), cost);
+        ledger.pay(
+            Account::Agent(agent.id),
+            Account::External(ExternalAccount::GridOperations),
+            cost,
+        );
     }
     let mut sorted_investors: Vec<(&Agent, &Investor)> = investors.iter().collect();
     sorted_investors.sort_by_key(|(a, _)| a.id);
     for (agent, investor) in sorted_investors {
-        ledger.pay(Account::External(ExternalAccount::LimitedPartners), Account::Agent(agent.id), investor.inflow_per_quarter_usd);
+        ledger.pay(
+            Account::External(ExternalAccount::LimitedPartners),
+            Account::Agent(agent.id),
+            investor.inflow_per_quarter_usd,
+        );
     }
 }
 
@@ -120,16 +146,31 @@ pub fn mark_valuations_and_exits(
             let growth = (lab.run_rate_usd() + 1e6) / (lab.run_rate_at_last_round_usd + 1e6);
             lab.valuation_usd = lab.last_post_money_usd * growth.sqrt().clamp(0.25, 4.0);
         }
-        lab.quarters_in_distress = if cash.0 < 0.0 { lab.quarters_in_distress + 1 } else { 0 };
+        lab.quarters_in_distress = if cash.0 < 0.0 {
+            lab.quarters_in_distress + 1
+        } else {
+            0
+        };
         if lab.quarters_in_distress >= 3 {
             lab.alive = false;
             lab.valuation_usd = 0.0;
-            logs.event("lab_exit", Some(agent.id), None, None, cash.0, None, "out of cash for three quarters; customers must move".into());
+            logs.event(
+                "lab_exit",
+                Some(agent.id),
+                None,
+                None,
+                cash.0,
+                None,
+                "out of cash for three quarters; customers must move".into(),
+            );
         }
         valuations.insert(agent.id, lab.valuation_usd);
     }
     for mut investor in &mut investors {
-        investor.portfolio_value_usd =
-            investor.holdings.iter().map(|(lab, fraction)| fraction * valuations.get(lab).copied().unwrap_or(0.0)).sum();
+        investor.portfolio_value_usd = investor
+            .holdings
+            .iter()
+            .map(|(lab, fraction)| fraction * valuations.get(lab).copied().unwrap_or(0.0))
+            .sum();
     }
 }

@@ -51,7 +51,12 @@ pub fn bid_for_sites_and_gpus(
     let permit_delay: Vec<u32> = scenario
         .regions
         .iter()
-        .map(|r| regulators.iter().find(|g| g.index == r.regulator).map_or(0, |g| g.permit_delay_quarters))
+        .map(|r| {
+            regulators
+                .iter()
+                .find(|g| g.index == r.regulator)
+                .map_or(0, |g| g.permit_delay_quarters)
+        })
         .collect();
     let fee_rate_of_maker: Vec<f64> = scenario
         .chipmakers
@@ -68,7 +73,8 @@ pub fn bid_for_sites_and_gpus(
     let mut ask = vec![None; scenario.chips.len()];
     for (_, maker) in &chipmakers {
         for product in &maker.products {
-            if scenario.chips[product.chip].available <= clock.quarter && product.offered_units > 0 {
+            if scenario.chips[product.chip].available <= clock.quarter && product.offered_units > 0
+            {
                 ask[product.chip] = Some(product.ask_usd);
             }
         }
@@ -76,14 +82,21 @@ pub fn bid_for_sites_and_gpus(
     // The most power-efficient generation on sale sizes new sites.
     let best_h100e_per_mw = (0..scenario.chips.len())
         .filter(|&c| ask[c].is_some())
-        .map(|c| units_powered_by(1.0, scenario.chips[c].watts, world.pue) * scenario.chips[c].h100e_per_unit)
+        .map(|c| {
+            units_powered_by(1.0, scenario.chips[c].watts, world.pue)
+                * scenario.chips[c].h100e_per_unit
+        })
         .fold(0.0, f64::max)
         .max(1.0);
 
     let cheapest_per_h100e = (0..scenario.chips.len())
         .filter_map(|c| ask[c].map(|a| a / scenario.chips[c].h100e_per_unit))
         .fold(f64::INFINITY, f64::min);
-    let gpu_cost_per_mw = if cheapest_per_h100e.is_finite() { cheapest_per_h100e * best_h100e_per_mw } else { 0.0 };
+    let gpu_cost_per_mw = if cheapest_per_h100e.is_finite() {
+        cheapest_per_h100e * best_h100e_per_mw
+    } else {
+        0.0
+    };
     let max_fee_rate = fee_rate_of_maker.iter().copied().fold(0.0, f64::max);
 
     let mut sorted_labs: Vec<(&Agent, &Lab)> = labs.iter().filter(|(_, l)| l.alive).collect();
@@ -93,7 +106,11 @@ pub fn bid_for_sites_and_gpus(
 
     for (agent, lab) in sorted_labs {
         let spec = &scenario.labs[lab.index];
-        let own: Vec<&Project> = sorted_projects.iter().copied().filter(|p| p.lab == agent.id).collect();
+        let own: Vec<&Project> = sorted_projects
+            .iter()
+            .copied()
+            .filter(|p| p.lab == agent.id)
+            .collect();
         let mut budget = lab.capex_budget_usd;
         // Construction instalments come first: they are committed.
         let construction_due: f64 = own
@@ -106,26 +123,43 @@ pub fn bid_for_sites_and_gpus(
         // A new site when the pipeline's free power cannot host the GPUs the
         // target still needs (existing fleets keep drawing their share).
         let drawn_mw = |p: &Project| -> f64 {
-            p.installed.iter().enumerate().map(|(c, &u)| mw_drawn_by(u as f64, scenario.chips[c].watts, world.pue)).sum()
+            p.installed
+                .iter()
+                .enumerate()
+                .map(|(c, &u)| mw_drawn_by(u as f64, scenario.chips[c].watts, world.pue))
+                .sum()
         };
         let free_pipeline_mw: f64 = own.iter().map(|p| (p.mw - drawn_mw(p)).max(0.0)).sum();
         let installed_h100e: f64 = own
             .iter()
-            .map(|p| p.installed.iter().enumerate().map(|(c, &u)| u as f64 * scenario.chips[c].h100e_per_unit).sum::<f64>())
+            .map(|p| {
+                p.installed
+                    .iter()
+                    .enumerate()
+                    .map(|(c, &u)| u as f64 * scenario.chips[c].h100e_per_unit)
+                    .sum::<f64>()
+            })
             .sum();
         let gap_h100e = (lab.target_h100e - installed_h100e).max(0.0);
         let shortfall = gap_h100e / best_h100e_per_mw - free_pipeline_mw;
         let seeking = own.iter().any(|p| p.stage == Stage::SeekingLand);
         if shortfall > MIN_PROJECT_MW * 0.5 && !seeking && budget > 0.0 {
             let mw = shortfall.clamp(MIN_PROJECT_MW, MAX_PROJECT_MW);
-            let quarterly_value_of_mw = lab.price_per_mtok * world.mtok_per_h100e_quarter * best_h100e_per_mw;
+            let quarterly_value_of_mw =
+                lab.price_per_mtok * world.mtok_per_h100e_quarter * best_h100e_per_mw;
             let home_jurisdiction = &scenario.regions[spec.home_region].jurisdiction;
             let choice = scenario
                 .regions
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| &r.jurisdiction == home_jurisdiction || r.export_tier != moatsim_config::ExportTier::Embargoed)
-                .filter(|(r, _)| regions.regions[*r].land_available_acres >= mw / scenario.regions[*r].mw_per_acre)
+                .filter(|(_, r)| {
+                    &r.jurisdiction == home_jurisdiction
+                        || r.export_tier != moatsim_config::ExportTier::Embargoed
+                })
+                .filter(|(r, _)| {
+                    regions.regions[*r].land_available_acres
+                        >= mw / scenario.regions[*r].mw_per_acre
+                })
                 .map(|(r, region)| {
                     let acres = mw / region.mw_per_acre;
                     let land = acres * regions.regions[r].land_price_per_acre;
@@ -198,7 +232,8 @@ pub fn bid_for_sites_and_gpus(
         if total_free <= 0.0 || budget <= 0.0 || gap_h100e <= 0.0 {
             continue;
         }
-        let value_per_h100e = (lab.price_per_mtok * world.mtok_per_h100e_quarter * 10.0).max(20_000.0);
+        let value_per_h100e =
+            (lab.price_per_mtok * world.mtok_per_h100e_quarter * 10.0).max(20_000.0);
         for (region, &mw) in free_mw.iter().enumerate() {
             if mw <= 0.0 {
                 continue;
@@ -209,24 +244,48 @@ pub fn bid_for_sites_and_gpus(
             let mut candidates: Vec<(usize, f64, ExportTreatment)> = Vec::new();
             for (chip, price) in ask.iter().enumerate() {
                 let Some(price) = *price else { continue };
-                let treatment = export_treatment(scenario, region, chip, fee_rate_of_maker[scenario.chips[chip].maker]);
+                let treatment = export_treatment(
+                    scenario,
+                    region,
+                    chip,
+                    fee_rate_of_maker[scenario.chips[chip].maker],
+                );
                 let effective = match treatment {
                     ExportTreatment::Licensed { fee_rate } => price * (1.0 + fee_rate),
                     _ => price,
                 };
-                candidates.push((chip, scenario.chips[chip].h100e_per_unit / effective, treatment));
+                candidates.push((
+                    chip,
+                    scenario.chips[chip].h100e_per_unit / effective,
+                    treatment,
+                ));
             }
-            let allowed: Vec<_> = candidates.iter().filter(|c| c.2 != ExportTreatment::Embargoed).cloned().collect();
+            let allowed: Vec<_> = candidates
+                .iter()
+                .filter(|c| c.2 != ExportTreatment::Embargoed)
+                .cloned()
+                .collect();
             // With nothing allowed, labs still bid for the best chip: the market
             // blocks it, and the blocked demand is recorded.
-            let mut ranked = if allowed.is_empty() { candidates } else { allowed };
+            let mut ranked = if allowed.is_empty() {
+                candidates
+            } else {
+                allowed
+            };
             ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             for (rank, &(chip, per_dollar, treatment)) in ranked.iter().take(2).enumerate() {
-                let weight = if ranked.len() == 1 { 1.0 } else if rank == 0 { 0.7 } else { 0.3 };
+                let weight = if ranked.len() == 1 {
+                    1.0
+                } else if rank == 0 {
+                    0.7
+                } else {
+                    0.3
+                };
                 let generation = &scenario.chips[chip];
                 let by_power = units_powered_by(mw * weight, generation.watts, world.pue);
                 let by_gap = (region_gap * weight / generation.h100e_per_unit).ceil();
-                let by_budget = (region_budget * weight * per_dollar / generation.h100e_per_unit).floor();
+                let by_budget =
+                    (region_budget * weight * per_dollar / generation.h100e_per_unit).floor();
                 let units = by_power.min(by_gap).min(by_budget).max(0.0) as u64;
                 if units == 0 {
                     continue;
@@ -258,7 +317,12 @@ pub fn bid_in_rounds(
     if book.rounds.is_empty() {
         return;
     }
-    let leader_capability = labs.iter().filter(|l| l.alive).map(|l| l.capability).fold(0.0, f64::max).max(1e-9);
+    let leader_capability = labs
+        .iter()
+        .filter(|l| l.alive)
+        .map(|l| l.capability)
+        .fold(0.0, f64::max)
+        .max(1e-9);
     let mut sorted: Vec<(&Agent, &Cash, &Investor)> = investors.iter().collect();
     sorted.sort_by_key(|(a, _, _)| a.id);
     let mut bids = Vec::new();
@@ -269,7 +333,9 @@ pub fn bid_in_rounds(
             if remaining <= 0.0 {
                 break;
             }
-            if investor.kind == moatsim_config::InvestorKind::Strategic && round.regulator_blocks_strategics {
+            if investor.kind == moatsim_config::InvestorKind::Strategic
+                && round.regulator_blocks_strategics
+            {
                 continue;
             }
             let appetite = investor.risk_appetite * (0.5 + rng::uniform(&mut stream));
@@ -277,7 +343,8 @@ pub fn bid_in_rounds(
             let max_pre_money = round.run_rate_usd.max(1.0e9)
                 * investor.revenue_multiple
                 * (1.0 + 2.0 * investor.risk_appetite * relative_capability.powi(4));
-            let amount = (remaining * investor.max_deal_fraction * appetite).min(round.amount_usd * 0.5);
+            let amount =
+                (remaining * investor.max_deal_fraction * appetite).min(round.amount_usd * 0.5);
             if amount <= 0.0 {
                 continue;
             }

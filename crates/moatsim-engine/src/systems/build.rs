@@ -54,22 +54,46 @@ pub fn advance_projects(
         let region = &scenario.regions[project.region];
         match project.stage {
             Stage::SeekingLand => {
-                let acquired: f64 = deliveries.land.iter().filter(|l| l.0 == project.project_id).map(|l| l.1).sum();
+                let acquired: f64 = deliveries
+                    .land
+                    .iter()
+                    .filter(|l| l.0 == project.project_id)
+                    .map(|l| l.1)
+                    .sum();
                 project.acres_held += acquired;
                 if project.acres_held >= project.acres_needed * 0.999 {
                     project.stage = Stage::Permitting;
-                    if let Some((regulator_agent, regulator)) = regs.iter_mut().find(|(_, r)| r.index == region.regulator) {
+                    if let Some((regulator_agent, regulator)) =
+                        regs.iter_mut().find(|(_, r)| r.index == region.regulator)
+                    {
                         let delay = regulator.permit_delay_quarters;
-                        regulator.applications.push(PermitApplication { project_id: project.project_id, earliest_tick: tick + delay });
+                        regulator.applications.push(PermitApplication {
+                            project_id: project.project_id,
+                            earliest_tick: tick + delay,
+                        });
                         project.ready_tick = tick + delay;
-                        logs.event("permit_applied", Some(project.lab), Some(regulator_agent.id), Some(&region.name), 0.0, Some(project.mw), format!("project {}; expected delay {delay} quarters", project.project_id));
+                        logs.event(
+                            "permit_applied",
+                            Some(project.lab),
+                            Some(regulator_agent.id),
+                            Some(&region.name),
+                            0.0,
+                            Some(project.mw),
+                            format!(
+                                "project {}; expected delay {delay} quarters",
+                                project.project_id
+                            ),
+                        );
                     }
                 }
             }
             Stage::Permitting => {
                 if permitted.contains(&project.project_id) {
                     project.stage = Stage::AwaitingPower;
-                    if let Some((utility_agent, mut utility)) = utilities.iter_mut().find(|(_, u)| u.region == project.region) {
+                    if let Some((utility_agent, mut utility)) = utilities
+                        .iter_mut()
+                        .find(|(_, u)| u.region == project.region)
+                    {
                         let tariff = utility.tariff_per_mwh;
                         utility.queue.push(QueuedRequest {
                             project_id: project.project_id,
@@ -79,7 +103,15 @@ pub fn advance_projects(
                             max_price_per_mwh: tariff * 3.0,
                             arrival_tick: tick,
                         });
-                        logs.event("interconnection_requested", Some(project.lab), Some(utility_agent.id), Some(&region.name), 0.0, Some(project.mw), format!("project {}", project.project_id));
+                        logs.event(
+                            "interconnection_requested",
+                            Some(project.lab),
+                            Some(utility_agent.id),
+                            Some(&region.name),
+                            0.0,
+                            Some(project.mw),
+                            format!("project {}", project.project_id),
+                        );
                     }
                 }
             }
@@ -91,21 +123,51 @@ pub fn advance_projects(
             }
             Stage::Construction => {
                 let total = project.mw * world.dc_capex_per_mw_usd;
-                let instalment = (total / f64::from(world.dc_build_quarters)).min(total - project.construction_paid_usd);
-                let Some((_, cash, mut lab)) = labs.iter_mut().find(|(a, _, _)| a.id == project.lab) else { continue };
+                let instalment = (total / f64::from(world.dc_build_quarters))
+                    .min(total - project.construction_paid_usd);
+                let Some((_, cash, mut lab)) =
+                    labs.iter_mut().find(|(a, _, _)| a.id == project.lab)
+                else {
+                    continue;
+                };
                 if instalment > 0.0 {
                     if cash.0 > 0.0 && lab.alive {
-                        ledger.pay(Account::Agent(project.lab), Account::External(ExternalAccount::Contractors), instalment);
+                        ledger.pay(
+                            Account::Agent(project.lab),
+                            Account::External(ExternalAccount::Contractors),
+                            instalment,
+                        );
                         lab.capex_usd += instalment;
                         project.construction_paid_usd += instalment;
                     } else {
                         project.ready_tick += 1;
-                        logs.event("construction_paused", Some(project.lab), None, Some(&region.name), 0.0, Some(project.mw), format!("project {}: no cash", project.project_id));
+                        logs.event(
+                            "construction_paused",
+                            Some(project.lab),
+                            None,
+                            Some(&region.name),
+                            0.0,
+                            Some(project.mw),
+                            format!("project {}: no cash", project.project_id),
+                        );
                     }
                 }
-                if tick + 1 >= project.ready_tick && project.construction_paid_usd >= total * 0.999 {
+                if tick + 1 >= project.ready_tick && project.construction_paid_usd >= total * 0.999
+                {
                     project.stage = Stage::Energized;
-                    logs.event("project_energized", Some(project.lab), None, Some(&region.name), project.construction_paid_usd, Some(project.mw), format!("project {} after {} quarters", project.project_id, tick - project.started_tick));
+                    logs.event(
+                        "project_energized",
+                        Some(project.lab),
+                        None,
+                        Some(&region.name),
+                        project.construction_paid_usd,
+                        Some(project.mw),
+                        format!(
+                            "project {} after {} quarters",
+                            project.project_id,
+                            tick - project.started_tick
+                        ),
+                    );
                 }
             }
             Stage::Energized => {}
@@ -116,7 +178,11 @@ pub fn advance_projects(
 /// Installs delivered GPUs at the buyer's sites in the region they were bought
 /// for: energized sites with power headroom first, then the sites closest to
 /// energizing (where they wait, stranded).
-pub fn install_delivered_gpus(params: Res<Params>, deliveries: Res<Deliveries>, mut projects: Query<&mut Project>) {
+pub fn install_delivered_gpus(
+    params: Res<Params>,
+    deliveries: Res<Deliveries>,
+    mut projects: Query<&mut Project>,
+) {
     let scenario = &params.0;
     let pue = scenario.world.pue;
     let mut sorted: Vec<Mut<Project>> = projects.iter_mut().collect();
@@ -124,29 +190,47 @@ pub fn install_delivered_gpus(params: Res<Params>, deliveries: Res<Deliveries>, 
     for &(lab, region, chip, units) in &deliveries.items {
         let watts = scenario.chips[chip].watts;
         let mut left = units;
-        let mut candidates: Vec<usize> = (0..sorted.len()).filter(|&i| sorted[i].lab == lab && sorted[i].region == region).collect();
+        let mut candidates: Vec<usize> = (0..sorted.len())
+            .filter(|&i| sorted[i].lab == lab && sorted[i].region == region)
+            .collect();
         if candidates.is_empty() {
             // Bids are only made for regions where the lab has sites, so this is a
             // safety net: units are never lost, they go to another of its sites.
-            candidates = (0..sorted.len()).filter(|&i| sorted[i].lab == lab).collect();
+            candidates = (0..sorted.len())
+                .filter(|&i| sorted[i].lab == lab)
+                .collect();
         }
-        candidates.sort_by_key(|&i| (sorted[i].stage != Stage::Energized, std::cmp::Reverse(sorted[i].stage), sorted[i].ready_tick, sorted[i].project_id));
+        candidates.sort_by_key(|&i| {
+            (
+                sorted[i].stage != Stage::Energized,
+                std::cmp::Reverse(sorted[i].stage),
+                sorted[i].ready_tick,
+                sorted[i].project_id,
+            )
+        });
         for &i in &candidates {
             if left == 0 {
                 break;
             }
             let project = &mut sorted[i];
-            let drawn: f64 = project.installed.iter().enumerate().map(|(c, &u)| mw_drawn_by(u as f64, scenario.chips[c].watts, pue)).sum();
-            let room = moatsim_model::units::units_powered_by((project.mw - drawn).max(0.0), watts, pue) as u64;
+            let drawn: f64 = project
+                .installed
+                .iter()
+                .enumerate()
+                .map(|(c, &u)| mw_drawn_by(u as f64, scenario.chips[c].watts, pue))
+                .sum();
+            let room =
+                moatsim_model::units::units_powered_by((project.mw - drawn).max(0.0), watts, pue)
+                    as u64;
             let take = left.min(room);
             project.installed[chip] += take;
             left -= take;
         }
         // Whatever did not fit goes to the most advanced site; it waits there for power.
-        if left > 0 {
-            if let Some(&i) = candidates.first() {
-                sorted[i].installed[chip] += left;
-            }
+        if left > 0
+            && let Some(&i) = candidates.first()
+        {
+            sorted[i].installed[chip] += left;
         }
     }
 }

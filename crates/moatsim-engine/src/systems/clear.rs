@@ -5,7 +5,9 @@ use bevy_ecs::prelude::*;
 use moatsim_model::market::capital::{RoundAsk, RoundBid, clear_round};
 use moatsim_model::market::gpu::{GpuBid, GpuOffer, clear_gpu_market};
 use moatsim_model::market::land::{LandBid, LandOffer, clear_land_market};
-use moatsim_model::market::power::{InterconnectionRequest, PowerOffer, process_interconnection_queue};
+use moatsim_model::market::power::{
+    InterconnectionRequest, PowerOffer, process_interconnection_queue,
+};
 use moatsim_model::{Account, AgentId, ExternalAccount, rules};
 
 use crate::components::*;
@@ -33,15 +35,17 @@ pub fn clear_gpu_markets(
     let mut makers: Vec<(&Agent, Mut<Chipmaker>)> = chipmakers.iter_mut().collect();
     makers.sort_by_key(|(a, _)| a.id);
     for (maker_agent, mut maker) in makers {
-        let jurisdiction = &scenario.chipmakers[maker.index].jurisdiction;
-        let regulator_index = scenario.regulators.iter().position(|r| &r.jurisdiction == jurisdiction);
+        let regulator_index = maker.jurisdiction_regulator;
         for p in 0..maker.products.len() {
             let chip = maker.products[p].chip;
             let generation = &scenario.chips[chip];
             if generation.available > clock.quarter {
                 continue;
             }
-            let offer = GpuOffer { units: maker.products[p].offered_units, ask_usd: maker.products[p].ask_usd };
+            let offer = GpuOffer {
+                units: maker.products[p].offered_units,
+                ask_usd: maker.products[p].ask_usd,
+            };
             let regional: &[RegionalGpuBid] = &book.gpu_bids[chip];
             let bids: Vec<GpuBid> = regional.iter().map(|b| b.bid.clone()).collect();
             let clearing = clear_gpu_market(&offer, &bids);
@@ -49,30 +53,66 @@ pub fn clear_gpu_markets(
                 if fill.units == 0 {
                     continue;
                 }
-                ledger.pay(Account::Agent(fill.buyer), Account::Agent(maker_agent.id), fill.paid_to_seller_usd);
+                ledger.pay(
+                    Account::Agent(fill.buyer),
+                    Account::Agent(maker_agent.id),
+                    fill.paid_to_seller_usd,
+                );
                 let region_name = scenario.regions[regional_bid.region].name.as_str();
-                if fill.licence_fee_usd > 0.0 {
-                    if let Some((regulator_agent, mut regulator)) =
-                        regulators.iter_mut().find(|(_, r)| Some(r.index) == regulator_index)
-                    {
-                        ledger.pay(Account::Agent(fill.buyer), Account::Agent(regulator_agent.id), fill.licence_fee_usd);
-                        regulator.licence_fees_usd += fill.licence_fee_usd;
-                        logs.event("licence_fee", Some(fill.buyer), Some(regulator_agent.id), Some(region_name), fill.licence_fee_usd, Some(fill.units as f64), generation.name.clone());
-                    }
+                if fill.licence_fee_usd > 0.0
+                    && let Some((regulator_agent, mut regulator)) = regulators
+                        .iter_mut()
+                        .find(|(_, r)| r.index == regulator_index)
+                {
+                    ledger.pay(
+                        Account::Agent(fill.buyer),
+                        Account::Agent(regulator_agent.id),
+                        fill.licence_fee_usd,
+                    );
+                    regulator.licence_fees_usd += fill.licence_fee_usd;
+                    logs.event(
+                        "licence_fee",
+                        Some(fill.buyer),
+                        Some(regulator_agent.id),
+                        Some(region_name),
+                        fill.licence_fee_usd,
+                        Some(fill.units as f64),
+                        generation.name.clone(),
+                    );
                 }
                 if let Some((_, mut lab)) = labs.iter_mut().find(|(a, _)| a.id == fill.buyer) {
                     lab.capex_usd += fill.paid_to_seller_usd + fill.licence_fee_usd;
                     lab.gpus_bought += fill.units;
                     lab.fleet_cost_usd += fill.paid_to_seller_usd + fill.licence_fee_usd;
                 }
-                deliveries.items.push((fill.buyer, regional_bid.region, chip, fill.units));
-                logs.event("gpu_order", Some(fill.buyer), Some(maker_agent.id), Some(region_name), fill.paid_to_seller_usd, Some(fill.units as f64), generation.name.clone());
+                deliveries
+                    .items
+                    .push((fill.buyer, regional_bid.region, chip, fill.units));
+                logs.event(
+                    "gpu_order",
+                    Some(fill.buyer),
+                    Some(maker_agent.id),
+                    Some(region_name),
+                    fill.paid_to_seller_usd,
+                    Some(fill.units as f64),
+                    generation.name.clone(),
+                );
             }
-            if clearing.blocked_demand_units > 0 {
-                if let Some((regulator_agent, mut regulator)) = regulators.iter_mut().find(|(_, r)| Some(r.index) == regulator_index) {
-                    regulator.blocked_units += clearing.blocked_demand_units;
-                    logs.event("export_blocked", Some(regulator_agent.id), Some(maker_agent.id), None, 0.0, Some(clearing.blocked_demand_units as f64), generation.name.clone());
-                }
+            if clearing.blocked_demand_units > 0
+                && let Some((regulator_agent, mut regulator)) = regulators
+                    .iter_mut()
+                    .find(|(_, r)| r.index == regulator_index)
+            {
+                regulator.blocked_units += clearing.blocked_demand_units;
+                logs.event(
+                    "export_blocked",
+                    Some(regulator_agent.id),
+                    Some(maker_agent.id),
+                    None,
+                    0.0,
+                    Some(clearing.blocked_demand_units as f64),
+                    generation.name.clone(),
+                );
             }
             let product = &mut maker.products[p];
             product.sold_units = clearing.sold_units;
@@ -110,26 +150,43 @@ pub fn clear_land_markets(
     for (r, region_spec) in scenario.regions.iter().enumerate() {
         let project_bids = &book.land_bids[r];
         let state = &mut regions.regions[r];
-        let offer = LandOffer { available_acres: state.land_available_acres, price_per_acre_usd: state.land_price_per_acre };
+        let offer = LandOffer {
+            available_acres: state.land_available_acres,
+            price_per_acre_usd: state.land_price_per_acre,
+        };
         let bids: Vec<LandBid> = project_bids
             .iter()
-            .map(|b| LandBid { buyer: b.lab, acres: b.acres, limit_per_acre_usd: b.limit_per_acre })
+            .map(|b| LandBid {
+                buyer: b.lab,
+                acres: b.acres,
+                limit_per_acre_usd: b.limit_per_acre,
+            })
             .collect();
         let clearing = clear_land_market(&offer, &bids);
         for (fill, bid) in clearing.fills.iter().zip(project_bids) {
             if fill.acres <= 0.0 {
                 continue;
             }
-            ledger.pay(Account::Agent(fill.buyer), Account::External(ExternalAccount::Landowners), fill.paid_usd);
+            ledger.pay(
+                Account::Agent(fill.buyer),
+                Account::External(ExternalAccount::Landowners),
+                fill.paid_usd,
+            );
             if let Some((_, mut lab)) = labs.iter_mut().find(|(a, _)| a.id == fill.buyer) {
                 lab.capex_usd += fill.paid_usd;
             }
             deliveries.land.push((bid.project_id, fill.acres));
-            logs.event("land_deal", Some(fill.buyer), None, Some(&region_spec.name), fill.paid_usd, Some(fill.acres), format!("project {}", bid.project_id));
+            logs.event(
+                "land_deal",
+                Some(fill.buyer),
+                None,
+                Some(&region_spec.name),
+                fill.paid_usd,
+                Some(fill.acres),
+                format!("project {}", bid.project_id),
+            );
         }
         state.land_available_acres -= clearing.sold_acres;
-        state.land_sold_acres += clearing.sold_acres;
-        state.land_demand_acres = clearing.eligible_demand_acres;
         logs.markets.push(MarketRow {
             market: "land",
             region: Some(region_spec.name.clone()),
@@ -164,7 +221,8 @@ pub fn clear_power_queues(
     for (agent, mut utility) in sorted {
         let spec = &scenario.utilities[utility.index];
         let region_name = scenario.regions[utility.region].name.clone();
-        let spare = utility.generation_mw / (1.0 + spec.min_reserve_margin) - utility.committed_mw();
+        let spare =
+            utility.generation_mw / (1.0 + spec.min_reserve_margin) - utility.committed_mw();
         let requests: Vec<InterconnectionRequest> = utility
             .queue
             .iter()
@@ -193,7 +251,11 @@ pub fn clear_power_queues(
                 Some(&region_name),
                 request.mw * moatsim_model::units::HOURS_PER_QUARTER * 4.0 * utility.tariff_per_mwh,
                 Some(request.mw),
-                format!("project {} after {} quarters in queue", request.project_id, clock.tick - request.arrival_tick),
+                format!(
+                    "project {} after {} quarters in queue",
+                    request.project_id,
+                    clock.tick - request.arrival_tick
+                ),
             );
         }
         let granted: Vec<usize> = clearing.granted.clone();
@@ -206,7 +268,11 @@ pub fn clear_power_queues(
         utility.dc_contracted_mw += clearing.granted_mw;
         utility.granted_mw = clearing.granted_mw;
         utility.granted_requests = u32::try_from(clearing.granted.len()).unwrap_or(u32::MAX);
-        utility.mean_wait_of_granted = if clearing.granted.is_empty() { 0.0 } else { waits / clearing.granted.len() as f64 };
+        utility.mean_wait_of_granted = if clearing.granted.is_empty() {
+            0.0
+        } else {
+            waits / clearing.granted.len() as f64
+        };
         utility.offered_mw = offer.spare_mw;
         utility.requested_mw = clearing.requested_mw;
         logs.markets.push(MarketRow {
@@ -249,14 +315,30 @@ pub fn clear_capital_market(
             .investor_bids
             .iter()
             .filter(|b| b.lab == round.lab)
-            .map(|b| RoundBid { investor: b.investor, amount_usd: b.amount_usd, max_pre_money_usd: b.max_pre_money_usd })
+            .map(|b| RoundBid {
+                investor: b.investor,
+                amount_usd: b.amount_usd,
+                max_pre_money_usd: b.max_pre_money_usd,
+            })
             .collect();
         let outcome = clear_round(&ask, &bids);
         asked += round.amount_usd;
         offered += bids.iter().map(|b| b.amount_usd).sum::<f64>();
         if !outcome.closed {
-            logs.event("round_failed", Some(round.lab), None, None, round.amount_usd, None,
-                format!("asked {:.1}B at {:.0}B pre-money; eligible bids {:.1}B", round.amount_usd / 1e9, round.pre_money_usd / 1e9, outcome.eligible_usd / 1e9));
+            logs.event(
+                "round_failed",
+                Some(round.lab),
+                None,
+                None,
+                round.amount_usd,
+                None,
+                format!(
+                    "asked {:.1}B at {:.0}B pre-money; eligible bids {:.1}B",
+                    round.amount_usd / 1e9,
+                    round.pre_money_usd / 1e9,
+                    outcome.eligible_usd / 1e9
+                ),
+            );
             continue;
         }
         closed += 1;
@@ -269,14 +351,31 @@ pub fn clear_capital_market(
             }
         }
         for (investor_id, amount) in outcome.investments.iter().filter(|i| i.1 > 0.0) {
-            ledger.pay(Account::Agent(*investor_id), Account::Agent(round.lab), *amount);
-            if let Some((_, mut investor)) = investors.iter_mut().find(|(a, _)| a.id == *investor_id) {
-                add_holding(&mut investor.holdings, round.lab, amount / outcome.post_money_usd);
+            ledger.pay(
+                Account::Agent(*investor_id),
+                Account::Agent(round.lab),
+                *amount,
+            );
+            if let Some((_, mut investor)) =
+                investors.iter_mut().find(|(a, _)| a.id == *investor_id)
+            {
+                add_holding(
+                    &mut investor.holdings,
+                    round.lab,
+                    amount / outcome.post_money_usd,
+                );
                 investor.invested_usd += amount;
                 investor.invested_total_usd += amount;
-                investor.bids_made += 1;
             }
-            logs.event("investment", Some(*investor_id), Some(round.lab), None, *amount, Some(amount / outcome.post_money_usd), "fraction of the lab acquired".into());
+            logs.event(
+                "investment",
+                Some(*investor_id),
+                Some(round.lab),
+                None,
+                *amount,
+                Some(amount / outcome.post_money_usd),
+                "fraction of the lab acquired".into(),
+            );
         }
         if let Some((_, mut lab)) = labs.iter_mut().find(|(a, _)| a.id == round.lab) {
             lab.raised_usd += outcome.raised_usd;
@@ -285,8 +384,19 @@ pub fn clear_capital_market(
             lab.run_rate_at_last_round_usd = round.run_rate_usd;
             lab.last_round_tick = Some(clock.tick);
         }
-        logs.event("round_closed", Some(round.lab), None, None, outcome.raised_usd, Some(outcome.post_money_usd),
-            format!("{:.1}B at {:.0}B post-money", outcome.raised_usd / 1e9, outcome.post_money_usd / 1e9));
+        logs.event(
+            "round_closed",
+            Some(round.lab),
+            None,
+            None,
+            outcome.raised_usd,
+            Some(outcome.post_money_usd),
+            format!(
+                "{:.1}B at {:.0}B post-money",
+                outcome.raised_usd / 1e9,
+                outcome.post_money_usd / 1e9
+            ),
+        );
     }
     stats.capital_raised_usd += raised;
     logs.markets.push(MarketRow {

@@ -32,7 +32,6 @@ pub fn begin_quarter(
     }
     for mut investor in &mut investors {
         investor.invested_usd = 0.0;
-        investor.bids_made = 0;
     }
     for mut maker in &mut chipmakers {
         maker.revenue_usd = 0.0;
@@ -95,7 +94,9 @@ pub fn plan_generation(
                     Some(region_name),
                     0.0,
                     Some(build.mw),
-                    scenario.generation_technologies[build.technology].name.clone(),
+                    scenario.generation_technologies[build.technology]
+                        .name
+                        .clone(),
                 );
             } else {
                 spend += build.capex_per_quarter_usd;
@@ -104,12 +105,20 @@ pub fn plan_generation(
         }
         utility.builds = still_building;
         utility.generation_mw += online_now;
-        ledger.pay(Account::Agent(agent.id), Account::External(ExternalAccount::Contractors), spend);
+        ledger.pay(
+            Account::Agent(agent.id),
+            Account::External(ExternalAccount::Contractors),
+            spend,
+        );
         utility.build_spend_usd += spend;
 
         let margin = rules::reserve_margin(utility.generation_mw, utility.committed_mw());
-        utility.tariff_per_mwh =
-            rules::tariff_per_mwh(spec.base_tariff_per_mwh, margin, spec.target_reserve_margin, spec.scarcity_adder);
+        utility.tariff_per_mwh = rules::tariff_per_mwh(
+            spec.base_tariff_per_mwh,
+            margin,
+            spec.target_reserve_margin,
+            spec.scarcity_adder,
+        );
 
         // Build when the margin expected once the queue connects is thin and the
         // tariff pays for new generation.
@@ -130,8 +139,16 @@ pub fn plan_generation(
             .filter(|(_, t)| t.cost_per_mwh * (1.0 + spec.hurdle) <= utility.tariff_per_mwh)
             .min_by(|(ia, a), (ib, b)| {
                 // When the grid is short, speed matters more than cost.
-                let key_a = if urgent { f64::from(a.lead_quarters) } else { a.cost_per_mwh };
-                let key_b = if urgent { f64::from(b.lead_quarters) } else { b.cost_per_mwh };
+                let key_a = if urgent {
+                    f64::from(a.lead_quarters)
+                } else {
+                    a.cost_per_mwh
+                };
+                let key_b = if urgent {
+                    f64::from(b.lead_quarters)
+                } else {
+                    b.cost_per_mwh
+                };
                 key_a.total_cmp(&key_b).then(ia.cmp(ib))
             });
         if let Some((technology, tech)) = choice {
@@ -150,7 +167,11 @@ pub fn plan_generation(
                 Some(region_name),
                 mw * tech.capex_per_mw_usd,
                 Some(mw),
-                format!("{} ready {}", tech.name, clock.quarter.plus(tech.lead_quarters)),
+                format!(
+                    "{} ready {}",
+                    tech.name,
+                    clock.quarter.plus(tech.lead_quarters)
+                ),
             );
         }
     }
@@ -170,7 +191,12 @@ pub fn plan_chip_supply(
     let tick = clock.tick;
     for (agent, mut maker) in &mut chipmakers {
         let spec = &scenario.chipmakers[maker.index];
-        let arrived: f64 = maker.expansions.iter().filter(|e| e.0 <= tick).map(|e| e.1).sum();
+        let arrived: f64 = maker
+            .expansions
+            .iter()
+            .filter(|e| e.0 <= tick)
+            .map(|e| e.1)
+            .sum();
         maker.expansions.retain(|e| e.0 > tick);
         maker.wafers_per_quarter += arrived;
 
@@ -191,17 +217,26 @@ pub fn plan_chip_supply(
             let chip = &scenario.chips[maker.products[p].chip];
             let product = &mut maker.products[p];
             // A generation launches at its launch price; after that the ask follows excess demand.
-            if scenario.chips[product.chip].available == clock.quarter || (tick == 0 && product.offered_units == 0) {
+            if scenario.chips[product.chip].available == clock.quarter
+                || (tick == 0 && product.offered_units == 0)
+            {
                 product.ask_usd = chip.launch_price_usd;
             } else if product.offered_units > 0 {
-                let excess = (product.demand_units as f64 - product.offered_units as f64) / product.offered_units as f64;
+                let excess = (product.demand_units as f64 - product.offered_units as f64)
+                    / product.offered_units as f64;
                 let floor = chip.unit_cost_usd / (1.0 - spec.min_gross_margin);
-                product.ask_usd = rules::adjust_ask(product.ask_usd, excess, spec.ask_sensitivity, 0.15, floor);
+                product.ask_usd =
+                    rules::adjust_ask(product.ask_usd, excess, spec.ask_sensitivity, 0.15, floor);
             }
-            let share = weights.get(rank).copied().unwrap_or(0.0) / weight_total.max(f64::MIN_POSITIVE);
+            let share =
+                weights.get(rank).copied().unwrap_or(0.0) / weight_total.max(f64::MIN_POSITIVE);
             let capacity_units = (wafers * share * chip.units_per_wafer).floor();
             // Produce what last quarter's demand says will sell, net of inventory.
-            let expected = if product.offered_units == 0 { capacity_units } else { product.demand_units as f64 * 1.1 };
+            let expected = if product.offered_units == 0 {
+                capacity_units
+            } else {
+                product.demand_units as f64 * 1.1
+            };
             let wanted = (expected - product.inventory_units as f64).max(0.0);
             let produced = capacity_units.min(wanted).max(0.0) as u64;
             product.produced_units = produced;
@@ -214,7 +249,11 @@ pub fn plan_chip_supply(
                 product.offered_units = 0;
             }
         }
-        ledger.pay(Account::Agent(agent.id), Account::External(ExternalAccount::ChipSupplyChain), production_cost);
+        ledger.pay(
+            Account::Agent(agent.id),
+            Account::External(ExternalAccount::ChipSupplyChain),
+            production_cost,
+        );
         maker.production_cost_usd = production_cost;
 
         let backlog: u64 = maker.products.iter().map(|p| p.backlog_units).sum();
@@ -224,11 +263,20 @@ pub fn plan_chip_supply(
         } else {
             maker.quarters_backlogged = 0;
         }
-        if maker.quarters_backlogged >= 2 && maker.expansions.is_empty() && spec.expansion_wafers > 0.0 {
+        if maker.quarters_backlogged >= 2
+            && maker.expansions.is_empty()
+            && spec.expansion_wafers > 0.0
+        {
             let cost = spec.expansion_wafers * spec.expansion_cost_per_wafer_usd;
-            maker.expansions.push((tick + spec.expansion_lead_quarters, spec.expansion_wafers));
+            maker
+                .expansions
+                .push((tick + spec.expansion_lead_quarters, spec.expansion_wafers));
             maker.expansion_spend_usd += cost;
-            ledger.pay(Account::Agent(agent.id), Account::External(ExternalAccount::ChipSupplyChain), cost);
+            ledger.pay(
+                Account::Agent(agent.id),
+                Account::External(ExternalAccount::ChipSupplyChain),
+                cost,
+            );
             logs.event(
                 "capacity_expansion",
                 Some(agent.id),
@@ -236,7 +284,10 @@ pub fn plan_chip_supply(
                 None,
                 cost,
                 Some(spec.expansion_wafers),
-                format!("wafers per quarter, ready {}", clock.quarter.plus(spec.expansion_lead_quarters)),
+                format!(
+                    "wafers per quarter, ready {}",
+                    clock.quarter.plus(spec.expansion_lead_quarters)
+                ),
             );
         }
     }
@@ -251,23 +302,37 @@ pub fn review_permits_and_concentration(
     mut logs: ResMut<Logs>,
 ) {
     let scenario = &params.0;
-    let shares: Vec<f64> = labs.iter().filter(|l| l.alive).map(|l| l.market_share).collect();
+    let shares: Vec<f64> = labs
+        .iter()
+        .filter(|l| l.alive)
+        .map(|l| l.market_share)
+        .collect();
     let hhi = rules::hhi(&shares);
     for (agent, mut regulator) in &mut regulators {
         let spec = &scenario.regulators[regulator.index];
-        regulator.permit_delay_quarters =
-            rules::permit_delay_quarters(spec.permit_base_quarters, regulator.applications.len(), spec.permits_per_quarter);
+        regulator.permit_delay_quarters = rules::permit_delay_quarters(
+            spec.permit_base_quarters,
+            regulator.applications.len(),
+            spec.permits_per_quarter,
+        );
         regulator.hhi_observed = hhi;
         let review = hhi > spec.antitrust_hhi_threshold;
         if review != regulator.antitrust_review {
             logs.event(
-                if review { "antitrust_review_opened" } else { "antitrust_review_closed" },
+                if review {
+                    "antitrust_review_opened"
+                } else {
+                    "antitrust_review_closed"
+                },
                 Some(agent.id),
                 None,
                 None,
                 0.0,
                 Some(hhi),
-                format!("inference HHI {hhi:.0} vs threshold {:.0}", spec.antitrust_hhi_threshold),
+                format!(
+                    "inference HHI {hhi:.0} vs threshold {:.0}",
+                    spec.antitrust_hhi_threshold
+                ),
             );
         }
         regulator.antitrust_review = review;
@@ -289,9 +354,15 @@ pub fn plan_labs(
 ) {
     let scenario = &params.0;
     let world = &scenario.world;
-    let prices: Vec<(usize, bool, f64, f64)> =
-        labs.iter().map(|(_, _, l)| (l.index, l.alive, l.price_per_mtok, l.market_share)).collect();
-    let leader_share = prices.iter().filter(|p| p.1).map(|p| p.3).fold(0.0, f64::max);
+    let prices: Vec<(usize, bool, f64, f64)> = labs
+        .iter()
+        .map(|(_, _, l)| (l.index, l.alive, l.price_per_mtok, l.market_share))
+        .collect();
+    let leader_share = prices
+        .iter()
+        .filter(|p| p.1)
+        .map(|p| p.3)
+        .fold(0.0, f64::max);
     let mut tariffs = vec![0.0; scenario.regions.len()];
     for utility in &utilities {
         tariffs[utility.region] = utility.tariff_per_mwh;
@@ -326,8 +397,18 @@ pub fn plan_labs(
             .iter()
             .filter(|p| p.lab == agent.id)
             .fold((0.0, 0.0), |(h, w), p| {
-                let h100e: f64 = p.installed.iter().enumerate().map(|(c, &u)| u as f64 * scenario.chips[c].h100e_per_unit).sum();
-                let watts: f64 = p.installed.iter().enumerate().map(|(c, &u)| u as f64 * scenario.chips[c].watts).sum();
+                let h100e: f64 = p
+                    .installed
+                    .iter()
+                    .enumerate()
+                    .map(|(c, &u)| u as f64 * scenario.chips[c].h100e_per_unit)
+                    .sum();
+                let watts: f64 = p
+                    .installed
+                    .iter()
+                    .enumerate()
+                    .map(|(c, &u)| u as f64 * scenario.chips[c].watts)
+                    .sum();
                 (h + h100e, w + watts)
             });
         let amortisation = if installed_h100e > 0.0 {
@@ -337,28 +418,47 @@ pub fn plan_labs(
         } else {
             0.0
         };
-        let watts_per_h100e = if installed_h100e > 0.0 { energy_watts_per_h100e / installed_h100e } else { 700.0 };
+        let watts_per_h100e = if installed_h100e > 0.0 {
+            energy_watts_per_h100e / installed_h100e
+        } else {
+            700.0
+        };
         let energy = watts_per_h100e * world.pue / moatsim_model::units::WATTS_PER_MW
             * moatsim_model::units::HOURS_PER_QUARTER
             * tariffs[lab.home_region];
-        lab.marginal_cost_per_mtok = rules::marginal_cost_per_mtok(amortisation, energy, world.mtok_per_h100e_quarter);
+        lab.marginal_cost_per_mtok =
+            rules::marginal_cost_per_mtok(amortisation, energy, world.mtok_per_h100e_quarter);
         if clock.tick > 0 {
             lab.markup = rules::adjust_markup(lab.markup, utilisation, 0.08, 0.1, 10.0);
         }
-        let rivals: Vec<f64> = prices.iter().filter(|p| p.1 && p.0 != lab.index).map(|p| p.2).collect();
-        let rival_mean = (!rivals.is_empty()).then(|| rivals.iter().sum::<f64>() / rivals.len() as f64);
+        let rivals: Vec<f64> = prices
+            .iter()
+            .filter(|p| p.1 && p.0 != lab.index)
+            .map(|p| p.2)
+            .collect();
+        let rival_mean =
+            (!rivals.is_empty()).then(|| rivals.iter().sum::<f64>() / rivals.len() as f64);
         let previous = if lab.price_per_mtok > 0.0 {
             lab.price_per_mtok
         } else {
             lab.marginal_cost_per_mtok * (1.0 + lab.markup)
         };
-        lab.price_per_mtok = rules::posted_price(previous, lab.marginal_cost_per_mtok, lab.markup, rival_mean, 0.3, 0.5);
+        lab.price_per_mtok = rules::posted_price(
+            previous,
+            lab.marginal_cost_per_mtok,
+            lab.markup,
+            rival_mean,
+            0.3,
+            0.5,
+        );
 
         // Compute ambition: what the lab wants online once a site started now could
         // be powered and built (permits, queue and construction take years).
         let horizon = i32::try_from(world.dc_build_quarters + 4).unwrap_or(12);
-        lab.target_h100e = lab.online_h100e.max(1.0) * (1.0 + lab.ambition_per_quarter).powi(horizon);
-        lab.capex_budget_usd = spec.capex_fraction_of_cash * cash.0.max(0.0) + spec.parent_funding_per_quarter_usd;
+        lab.target_h100e =
+            lab.online_h100e.max(1.0) * (1.0 + lab.ambition_per_quarter).powi(horizon);
+        lab.capex_budget_usd =
+            spec.capex_fraction_of_cash * cash.0.max(0.0) + spec.parent_funding_per_quarter_usd;
 
         // Raise when the runway is below half the target, at most once every two quarters.
         let outflow = spec.opex_per_quarter_usd + lab.capex_budget_usd;
@@ -366,7 +466,9 @@ pub fn plan_labs(
         let cooled_down = lab.last_round_tick.is_none_or(|t| clock.tick >= t + 2);
         if runway < spec.target_runway_quarters / 2.0 && cooled_down {
             let amount = (spec.target_runway_quarters * outflow - cash.0.max(0.0)).max(0.0);
-            let regulator = &regulators.iter().find(|r| r.index == scenario.regions[lab.home_region].regulator);
+            let regulator = &regulators
+                .iter()
+                .find(|r| r.index == scenario.regions[lab.home_region].regulator);
             let is_share_leader = lab.market_share > 0.0 && lab.market_share >= leader_share;
             if amount > 0.0 {
                 rounds.push(AnnouncedRound {
@@ -377,7 +479,8 @@ pub fn plan_labs(
                     run_rate_usd: lab.previous_revenue_usd * 4.0,
                     capability: lab.capability,
                     is_share_leader,
-                    regulator_blocks_strategics: is_share_leader && regulator.is_some_and(|r| r.antitrust_review),
+                    regulator_blocks_strategics: is_share_leader
+                        && regulator.is_some_and(|r| r.antitrust_review),
                 });
                 lab.last_round_tick = Some(clock.tick);
             }

@@ -14,7 +14,12 @@ use moatsim_model::market::gpu::ExportTreatment;
 
 /// How a region's export tier treats a chip generation, given the licence fee
 /// charged by the regulator of the chip's maker.
-pub fn export_treatment(scenario: &Scenario, region: usize, chip: usize, fee_rate: f64) -> ExportTreatment {
+pub fn export_treatment(
+    scenario: &Scenario,
+    region: usize,
+    chip: usize,
+    fee_rate: f64,
+) -> ExportTreatment {
     let generation = &scenario.chips[chip];
     if !generation.controlled {
         return ExportTreatment::Unrestricted;

@@ -27,13 +27,18 @@ pub fn record_quarter(
     mut slot: ResMut<FrameSlot>,
 ) {
     let scenario = &params.0;
-    let stamp = Stamp { tick: clock.tick, year: clock.quarter.year, quarter: clock.quarter.quarter };
+    let stamp = Stamp {
+        tick: clock.tick,
+        year: clock.quarter.year,
+        quarter: clock.quarter.quarter,
+    };
 
     let mut lab_rows: Vec<LabRow> = labs
         .iter()
         .map(|(agent, cash, lab)| {
             let own = projects.iter().filter(|p| p.lab == agent.id);
-            let (mut installed, mut stranded, mut in_pipeline, mut pipeline_mw, mut energized_mw) = (0, 0, 0, 0.0, 0.0);
+            let (mut installed, mut stranded, mut in_pipeline, mut pipeline_mw, mut energized_mw) =
+                (0, 0, 0, 0.0, 0.0);
             for p in own {
                 installed += p.installed_units();
                 stranded += p.stranded_units;
@@ -55,6 +60,7 @@ pub fn record_quarter(
                 training_compute_h100e: lab.training_h100e,
                 inference_compute_h100e: lab.inference_h100e,
                 installed_gpus: installed,
+                gpus_bought: lab.gpus_bought,
                 stranded_gpus: stranded,
                 inference_price: lab.price_per_mtok,
                 marginal_cost: lab.marginal_cost_per_mtok,
@@ -138,6 +144,8 @@ pub fn record_quarter(
             queue_mw: utility.queue.iter().map(|r| r.mw).sum(),
             mean_queue_wait_quarters: utility.mean_queue_age(clock.tick),
             granted_mw: utility.granted_mw,
+            granted_requests: u64::from(utility.granted_requests),
+            mean_wait_of_granted_quarters: utility.mean_wait_of_granted,
             under_construction_mw: utility.builds.iter().map(|b| b.mw).sum(),
             builds_started_mw: utility.builds_started_mw,
             energy_sold_mwh: utility.energy_sold_mwh,
@@ -194,10 +202,20 @@ pub fn record_quarter(
     let committed: f64 = utility_rows.iter().map(|u| u.committed_mw).sum();
     let queued: Vec<f64> = utilities
         .iter()
-        .flat_map(|(_, _, u)| u.queue.iter().map(|r| f64::from(clock.tick - r.arrival_tick)))
+        .flat_map(|(_, _, u)| {
+            u.queue
+                .iter()
+                .map(|r| f64::from(clock.tick - r.arrival_tick))
+        })
         .collect();
-    let chip_profit: f64 = chipmaker_rows.iter().map(|m| m.revenue - m.expansion_spend).sum::<f64>()
-        - chipmakers.iter().map(|(_, _, m)| m.cost_of_sales_usd).sum::<f64>();
+    let chip_profit: f64 = chipmaker_rows
+        .iter()
+        .map(|m| m.revenue - m.expansion_spend)
+        .sum::<f64>()
+        - chipmakers
+            .iter()
+            .map(|(_, _, m)| m.cost_of_sales_usd)
+            .sum::<f64>();
     let infra_profit = lab_rows.iter().map(|l| l.profit).sum::<f64>()
         + chip_profit
         + utility_rows.iter().map(|u| u.profit).sum::<f64>();
@@ -206,13 +224,21 @@ pub fn record_quarter(
         dc_load_mw,
         dc_energy_twh_annualised: dc_load_mw * HOURS_PER_QUARTER * 4.0 / MWH_PER_TWH,
         stranded_gpus: lab_rows.iter().map(|l| l.stranded_gpus).sum(),
-        mean_queue_wait_quarters: if queued.is_empty() { 0.0 } else { queued.iter().sum::<f64>() / queued.len() as f64 },
+        mean_queue_wait_quarters: if queued.is_empty() {
+            0.0
+        } else {
+            queued.iter().sum::<f64>() / queued.len() as f64
+        },
         gpu_price_index: match (gpu_price_per_h100e, stats.gpu_price_base) {
             (Some(price), Some(base)) if base > 0.0 => 100.0 * price / base,
             _ => 100.0,
         },
         power_price_avg: if committed > 0.0 {
-            utility_rows.iter().map(|u| u.tariff * u.committed_mw).sum::<f64>() / committed
+            utility_rows
+                .iter()
+                .map(|u| u.tariff * u.committed_mw)
+                .sum::<f64>()
+                / committed
         } else {
             0.0
         },
@@ -229,8 +255,14 @@ pub fn record_quarter(
         },
         capital_raised: stats.capital_raised_usd,
         capex: lab_rows.iter().map(|l| l.capex).sum::<f64>()
-            + chipmaker_rows.iter().map(|m| m.expansion_spend).sum::<f64>()
-            + utilities.iter().map(|(_, _, u)| u.build_spend_usd).sum::<f64>(),
+            + chipmaker_rows
+                .iter()
+                .map(|m| m.expansion_spend)
+                .sum::<f64>()
+            + utilities
+                .iter()
+                .map(|(_, _, u)| u.build_spend_usd)
+                .sum::<f64>(),
         infra_profit,
         app_profit: stats.app_profit_usd,
         lost_demand_mtok: stats.lost_demand_mtok,
@@ -250,7 +282,12 @@ pub fn record_quarter(
         utilities: utility_rows,
         regulators: regulator_rows,
         app_builders,
-        segment_names: scenario.app_builders.segments.iter().map(|s| s.name.clone()).collect(),
+        segment_names: scenario
+            .app_builders
+            .segments
+            .iter()
+            .map(|s| s.name.clone())
+            .collect(),
         markets: std::mem::take(&mut logs.markets),
         world,
         events: std::mem::take(&mut logs.events),
@@ -279,7 +316,9 @@ fn builder_columns(population: &AppBuilderPopulation) -> AppBuilderColumns {
         columns.segment.push(population.segment[i]);
         let provider = population.provider[i];
         // Lab ids are 1-based in scenario order, so lab index i has id i + 1.
-        columns.provider_lab_id.push((provider != NO_PROVIDER).then(|| u64::from(provider) + 1));
+        columns
+            .provider_lab_id
+            .push((provider != NO_PROVIDER).then(|| u64::from(provider) + 1));
         columns.demand_tokens.push(population.demand_mtok[i]);
         columns.tokens.push(population.served_mtok[i]);
         columns.spend.push(population.spend_usd[i]);

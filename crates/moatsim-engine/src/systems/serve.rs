@@ -8,14 +8,20 @@ use moatsim_model::units::mw_drawn_by;
 use moatsim_model::{Account, ExternalAccount, rules};
 
 use crate::components::*;
-use crate::population::{AppBuilderPopulation, ChoiceContext, LabOffer, choose_providers, settle_builders};
+use crate::population::{
+    AppBuilderPopulation, ChoiceContext, LabOffer, choose_providers, settle_builders,
+};
 use crate::records::MarketRow;
 use crate::resources::*;
 
 /// Online compute per site is bounded by both installed GPUs and energized MW:
 /// the most power-efficient units are powered first; the rest are stranded.
 /// Each lab then splits its online compute between training and inference.
-pub fn bring_compute_online(params: Res<Params>, mut projects: Query<&mut Project>, mut labs: Query<&mut Lab>) {
+pub fn bring_compute_online(
+    params: Res<Params>,
+    mut projects: Query<&mut Project>,
+    mut labs: Query<&mut Lab>,
+) {
     let scenario = &params.0;
     let pue = scenario.world.pue;
     let mut by_efficiency: Vec<usize> = (0..scenario.chips.len()).collect();
@@ -44,7 +50,10 @@ pub fn bring_compute_online(params: Res<Params>, mut projects: Query<&mut Projec
                 continue;
             }
             let generation = &scenario.chips[chip];
-            let powered = (moatsim_model::units::units_powered_by(remaining_mw, generation.watts, pue) as u64).min(units);
+            let powered =
+                (moatsim_model::units::units_powered_by(remaining_mw, generation.watts, pue)
+                    as u64)
+                    .min(units);
             let draw = mw_drawn_by(powered as f64, generation.watts, pue);
             remaining_mw -= draw;
             load += draw;
@@ -58,7 +67,11 @@ pub fn bring_compute_online(params: Res<Params>, mut projects: Query<&mut Projec
         online_by_lab[project.lab_index] += online_h100e;
     }
     for mut lab in &mut labs {
-        let online = if lab.alive { online_by_lab[lab.index] } else { 0.0 };
+        let online = if lab.alive {
+            online_by_lab[lab.index]
+        } else {
+            0.0
+        };
         lab.online_h100e = online;
         lab.inference_h100e = online * lab.inference_share;
         lab.training_h100e = online - lab.inference_h100e;
@@ -86,9 +99,18 @@ pub fn serve_app_builders(
     sorted.sort_by_key(|(_, l)| l.index);
     let offers: Vec<LabOffer> = sorted
         .iter()
-        .map(|(_, l)| LabOffer { open: l.alive && l.capacity_mtok > 0.0, capability: l.capability, price_per_mtok: l.price_per_mtok })
+        .map(|(_, l)| LabOffer {
+            open: l.alive && l.capacity_mtok > 0.0,
+            capability: l.capability,
+            price_per_mtok: l.price_per_mtok,
+        })
         .collect();
-    let context = ChoiceContext { seed: clock.seed, tick: clock.tick, spec, offers: &offers };
+    let context = ChoiceContext {
+        seed: clock.seed,
+        tick: clock.tick,
+        spec,
+        offers: &offers,
+    };
     let choice = choose_providers(&mut population, &context);
     let capacity: Vec<f64> = sorted.iter().map(|(_, l)| l.capacity_mtok).collect();
     let fractions = served_fractions(&choice.demand_mtok, &capacity);
@@ -101,15 +123,42 @@ pub fn serve_app_builders(
         lab.served_mtok = settlement.served_by_lab[lab_index];
         lab.revenue_usd = settlement.spend_by_lab[lab_index];
         lab.customers = choice.customers[lab_index];
-        lab.market_share = if total_revenue > 0.0 { lab.revenue_usd / total_revenue } else { 0.0 };
-        ledger.pay(Account::AppBuilders, Account::Agent(agent.id), lab.revenue_usd);
+        lab.market_share = if total_revenue > 0.0 {
+            lab.revenue_usd / total_revenue
+        } else {
+            0.0
+        };
+        ledger.pay(
+            Account::AppBuilders,
+            Account::Agent(agent.id),
+            lab.revenue_usd,
+        );
         if lab.revenue_usd > 0.0 {
-            logs.event("inference_sales", Some(agent.id), None, None, lab.revenue_usd, Some(lab.served_mtok),
-                format!("{} customers; {:.1}% of demand served", lab.customers, 100.0 * fractions[lab_index]));
+            logs.event(
+                "inference_sales",
+                Some(agent.id),
+                None,
+                None,
+                lab.revenue_usd,
+                Some(lab.served_mtok),
+                format!(
+                    "{} customers; {:.1}% of demand served",
+                    lab.customers,
+                    100.0 * fractions[lab_index]
+                ),
+            );
         }
     }
-    ledger.pay(Account::External(ExternalAccount::EndCustomers), Account::AppBuilders, settlement.revenue_usd);
-    ledger.pay(Account::AppBuilders, Account::External(ExternalAccount::BuilderOperatingCosts), settlement.fixed_costs_usd);
+    ledger.pay(
+        Account::External(ExternalAccount::EndCustomers),
+        Account::AppBuilders,
+        settlement.revenue_usd,
+    );
+    ledger.pay(
+        Account::AppBuilders,
+        Account::External(ExternalAccount::BuilderOperatingCosts),
+        settlement.fixed_costs_usd,
+    );
 
     let alive_before = population.alive_at_start.iter().filter(|&&a| a).count() as u64;
     let alive_after = population.alive_count();
@@ -118,7 +167,15 @@ pub fn serve_app_builders(
     stats.builder_switches = choice.switches;
     for (segment, &exits) in settlement.exits_by_segment.iter().enumerate() {
         if exits > 0 {
-            logs.event("builder_exits", None, None, None, 0.0, Some(exits as f64), spec.segments[segment].name.clone());
+            logs.event(
+                "builder_exits",
+                None,
+                None,
+                None,
+                0.0,
+                Some(exits as f64),
+                spec.segments[segment].name.clone(),
+            );
         }
     }
     // Entry: new builders at the configured rate, sized like the initial population.
@@ -128,7 +185,15 @@ pub fn serve_app_builders(
         let first = ids.next_agent;
         population.enter(scenario, entrants, first, clock.tick + 1, mean_demand);
         ids.next_agent += entrants;
-        logs.event("builder_entries", None, None, None, 0.0, Some(entrants as f64), format!("ids {first} to {}", first + entrants - 1));
+        logs.event(
+            "builder_entries",
+            None,
+            None,
+            None,
+            0.0,
+            Some(entrants as f64),
+            format!("ids {first} to {}", first + entrants - 1),
+        );
     }
     stats.builders_alive = alive_before;
 
@@ -146,16 +211,28 @@ pub fn serve_app_builders(
 
 /// Capability grows with the log of training compute, with research luck, and
 /// followers close part of their gap to the leader by diffusion.
-pub fn advance_capability(clock: Res<Clock>, params: Res<Params>, mut labs: Query<(&Agent, &mut Lab)>) {
+pub fn advance_capability(
+    clock: Res<Clock>,
+    params: Res<Params>,
+    mut labs: Query<(&Agent, &mut Lab)>,
+) {
     let world = &params.0.world;
-    let leader = labs.iter().filter(|(_, l)| l.alive).map(|(_, l)| l.capability).fold(0.0, f64::max);
+    let leader = labs
+        .iter()
+        .filter(|(_, l)| l.alive)
+        .map(|(_, l)| l.capability)
+        .fold(0.0, f64::max);
     for (agent, mut lab) in &mut labs {
         if !lab.alive {
             continue;
         }
         let mut stream = rng::stream(clock.seed, Purpose::Research, agent.id, clock.tick);
         let luck = rng::lognormal(&mut stream, 1.0, 0.2);
-        let own = rules::capability_gain(lab.training_h100e, world.capability_reference_h100e, world.capability_rate) * luck;
+        let own = rules::capability_gain(
+            lab.training_h100e,
+            world.capability_reference_h100e,
+            world.capability_rate,
+        ) * luck;
         let spillover = rules::diffusion_gain(lab.capability, leader, world.diffusion_rate);
         lab.capability += own + spillover;
     }

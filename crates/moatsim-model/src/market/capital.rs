@@ -57,7 +57,11 @@ pub fn clear_round(ask: &RoundAsk, bids: &[RoundBid]) -> RoundOutcome {
     let raised: f64 = allocations.iter().sum();
     RoundOutcome {
         closed: closes,
-        investments: bids.iter().zip(allocations).map(|(b, a)| (b.investor, a)).collect(),
+        investments: bids
+            .iter()
+            .zip(allocations)
+            .map(|(b, a)| (b.investor, a))
+            .collect(),
         raised_usd: raised,
         eligible_usd: eligible_total,
         post_money_usd: ask.pre_money_usd + raised,
@@ -71,8 +75,17 @@ mod tests {
 
     #[test]
     fn a_round_below_the_close_threshold_fails_and_moves_nothing() {
-        let ask = RoundAsk { lab: AgentId(1), amount_usd: 10e9, pre_money_usd: 100e9, min_close_fraction: 0.6 };
-        let bids = [RoundBid { investor: AgentId(2), amount_usd: 5e9, max_pre_money_usd: 200e9 }];
+        let ask = RoundAsk {
+            lab: AgentId(1),
+            amount_usd: 10e9,
+            pre_money_usd: 100e9,
+            min_close_fraction: 0.6,
+        };
+        let bids = [RoundBid {
+            investor: AgentId(2),
+            amount_usd: 5e9,
+            max_pre_money_usd: 200e9,
+        }];
         let outcome = clear_round(&ask, &bids);
         assert!(!outcome.closed);
         assert!(outcome.raised_usd.abs() < f64::EPSILON);
@@ -80,16 +93,36 @@ mod tests {
 
     #[test]
     fn an_oversubscribed_round_raises_exactly_its_target() {
-        let ask = RoundAsk { lab: AgentId(1), amount_usd: 10e9, pre_money_usd: 100e9, min_close_fraction: 0.6 };
+        let ask = RoundAsk {
+            lab: AgentId(1),
+            amount_usd: 10e9,
+            pre_money_usd: 100e9,
+            min_close_fraction: 0.6,
+        };
         let bids = [
-            RoundBid { investor: AgentId(2), amount_usd: 8e9, max_pre_money_usd: 120e9 },
-            RoundBid { investor: AgentId(3), amount_usd: 8e9, max_pre_money_usd: 150e9 },
-            RoundBid { investor: AgentId(4), amount_usd: 8e9, max_pre_money_usd: 90e9 },
+            RoundBid {
+                investor: AgentId(2),
+                amount_usd: 8e9,
+                max_pre_money_usd: 120e9,
+            },
+            RoundBid {
+                investor: AgentId(3),
+                amount_usd: 8e9,
+                max_pre_money_usd: 150e9,
+            },
+            RoundBid {
+                investor: AgentId(4),
+                amount_usd: 8e9,
+                max_pre_money_usd: 90e9,
+            },
         ];
         let outcome = clear_round(&ask, &bids);
         assert!(outcome.closed);
         assert!((outcome.raised_usd - 10e9).abs() < 1.0);
-        assert!(outcome.investments[2].1.abs() < f64::EPSILON, "valuation cap below the ask");
+        assert!(
+            outcome.investments[2].1.abs() < f64::EPSILON,
+            "valuation cap below the ask"
+        );
     }
 
     proptest! {

@@ -133,7 +133,10 @@ mod tests {
 
     #[test]
     fn bids_below_the_ask_get_nothing_and_unsold_units_stay() {
-        let offer = GpuOffer { units: 100, ask_usd: 30_000.0 };
+        let offer = GpuOffer {
+            units: 100,
+            ask_usd: 30_000.0,
+        };
         let clearing = clear_gpu_market(&offer, &[bid(1, 50, 29_000.0), bid(2, 30, 31_000.0)]);
         assert_eq!(clearing.fills[0].units, 0);
         assert_eq!(clearing.fills[1].units, 30);
@@ -143,11 +146,23 @@ mod tests {
 
     #[test]
     fn embargoed_bidders_are_blocked_and_licensed_ones_pay_the_fee() {
-        let offer = GpuOffer { units: 100, ask_usd: 10_000.0 };
+        let offer = GpuOffer {
+            units: 100,
+            ask_usd: 10_000.0,
+        };
         let bids = [
-            GpuBid { export: ExportTreatment::Embargoed, ..bid(1, 40, 1e9) },
-            GpuBid { export: ExportTreatment::Licensed { fee_rate: 0.25 }, ..bid(2, 40, 12_500.0) },
-            GpuBid { export: ExportTreatment::Licensed { fee_rate: 0.25 }, ..bid(3, 40, 12_000.0) },
+            GpuBid {
+                export: ExportTreatment::Embargoed,
+                ..bid(1, 40, 1e9)
+            },
+            GpuBid {
+                export: ExportTreatment::Licensed { fee_rate: 0.25 },
+                ..bid(2, 40, 12_500.0)
+            },
+            GpuBid {
+                export: ExportTreatment::Licensed { fee_rate: 0.25 },
+                ..bid(3, 40, 12_000.0)
+            },
         ];
         let clearing = clear_gpu_market(&offer, &bids);
         assert_eq!(clearing.fills[0].units, 0);
@@ -159,7 +174,10 @@ mod tests {
 
     #[test]
     fn excess_demand_is_rationed_and_becomes_backlog() {
-        let offer = GpuOffer { units: 60, ask_usd: 1.0 };
+        let offer = GpuOffer {
+            units: 60,
+            ask_usd: 1.0,
+        };
         let clearing = clear_gpu_market(&offer, &[bid(1, 60, 2.0), bid(2, 60, 2.0)]);
         assert_eq!(clearing.fills[0].units, 30);
         assert_eq!(clearing.fills[1].units, 30);

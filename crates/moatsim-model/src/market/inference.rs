@@ -43,7 +43,13 @@ pub fn served_fractions(demand: &[f64], capacity: &[f64]) -> Vec<f64> {
     demand
         .iter()
         .zip(capacity)
-        .map(|(&d, &c)| if d <= c || d <= 0.0 { 1.0 } else { (c.max(0.0) / d).clamp(0.0, 1.0) })
+        .map(|(&d, &c)| {
+            if d <= c || d <= 0.0 {
+                1.0
+            } else {
+                (c.max(0.0) / d).clamp(0.0, 1.0)
+            }
+        })
         .collect()
 }
 

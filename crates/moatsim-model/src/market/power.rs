@@ -79,7 +79,11 @@ mod tests {
                 arrival_tick: 0,
             })
             .collect();
-        let offer = PowerOffer { spare_mw: 1_000.0, tariff_per_mwh: 80.0, max_studies: 2 };
+        let offer = PowerOffer {
+            spare_mw: 1_000.0,
+            tariff_per_mwh: 80.0,
+            max_studies: 2,
+        };
         let clearing = process_interconnection_queue(&queue, &offer);
         assert_eq!(clearing.granted, vec![0, 1]);
     }
@@ -87,10 +91,24 @@ mod tests {
     #[test]
     fn a_request_too_big_for_spare_capacity_waits() {
         let queue = vec![
-            InterconnectionRequest { project_id: 1, mw: 900.0, max_price_per_mwh: 200.0, arrival_tick: 0 },
-            InterconnectionRequest { project_id: 2, mw: 100.0, max_price_per_mwh: 200.0, arrival_tick: 1 },
+            InterconnectionRequest {
+                project_id: 1,
+                mw: 900.0,
+                max_price_per_mwh: 200.0,
+                arrival_tick: 0,
+            },
+            InterconnectionRequest {
+                project_id: 2,
+                mw: 100.0,
+                max_price_per_mwh: 200.0,
+                arrival_tick: 1,
+            },
         ];
-        let offer = PowerOffer { spare_mw: 500.0, tariff_per_mwh: 80.0, max_studies: 10 };
+        let offer = PowerOffer {
+            spare_mw: 500.0,
+            tariff_per_mwh: 80.0,
+            max_studies: 10,
+        };
         let clearing = process_interconnection_queue(&queue, &offer);
         assert_eq!(clearing.granted, vec![1]);
     }
