@@ -157,8 +157,8 @@ fn run_loaded(
     };
     let report = run_scenario(loaded, &options, |p: Progress| {
         if let Some(bar) = &bar {
-            bar.set_position(u64::from(p.quarters_done));
             bar.set_message(format!("{} rows", group(p.rows_written)));
+            bar.set_position(u64::from(p.quarters_done));
         }
     })
     .with_context(|| format!("run of {} (seed {}) failed", scenario.name, scenario.seed))?;

@@ -157,10 +157,21 @@ pub struct Product {
     pub ask_usd: f64,
     pub inventory_units: u64,
     pub backlog_units: u64,
+    /// Units this quarter's share of packaging capacity can produce.
+    pub capacity_units: u64,
+    /// Units that could have been sold this quarter: capacity plus inventory.
+    pub sellable_units: u64,
     pub produced_units: u64,
     pub offered_units: u64,
     pub demand_units: u64,
     pub sold_units: u64,
+}
+
+impl Product {
+    /// Whether buyers can order this generation this quarter.
+    pub fn on_sale(&self) -> bool {
+        self.capacity_units > 0 || self.inventory_units > 0
+    }
 }
 
 #[derive(Component, Debug, Clone)]

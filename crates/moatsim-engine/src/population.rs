@@ -187,6 +187,28 @@ pub struct ChoiceTotals {
     pub switches: u64,
 }
 
+impl ChoiceTotals {
+    fn zero(labs: usize) -> Self {
+        Self {
+            demand_mtok: vec![0.0; labs],
+            customers: vec![0; labs],
+            switches: 0,
+        }
+    }
+
+    /// Adds a later chunk's totals; chunks are always added in chunk order.
+    fn add(mut self, chunk: Self) -> Self {
+        for (total, part) in self.demand_mtok.iter_mut().zip(&chunk.demand_mtok) {
+            *total += part;
+        }
+        for (total, part) in self.customers.iter_mut().zip(&chunk.customers) {
+            *total += part;
+        }
+        self.switches += chunk.switches;
+        self
+    }
+}
+
 /// Totals of the settlement pass.
 #[derive(Debug, Clone, Default)]
 pub struct SettlementTotals {
@@ -197,6 +219,39 @@ pub struct SettlementTotals {
     pub profit_usd: f64,
     pub lost_demand_mtok: f64,
     pub exits_by_segment: Vec<u64>,
+}
+
+impl SettlementTotals {
+    fn zero(labs: usize, segments: usize) -> Self {
+        Self {
+            spend_by_lab: vec![0.0; labs],
+            served_by_lab: vec![0.0; labs],
+            exits_by_segment: vec![0; segments],
+            ..Self::default()
+        }
+    }
+
+    /// Adds a later chunk's totals; chunks are always added in chunk order.
+    fn add(mut self, chunk: Self) -> Self {
+        for (total, part) in self.spend_by_lab.iter_mut().zip(&chunk.spend_by_lab) {
+            *total += part;
+        }
+        for (total, part) in self.served_by_lab.iter_mut().zip(&chunk.served_by_lab) {
+            *total += part;
+        }
+        for (total, part) in self
+            .exits_by_segment
+            .iter_mut()
+            .zip(&chunk.exits_by_segment)
+        {
+            *total += part;
+        }
+        self.revenue_usd += chunk.revenue_usd;
+        self.fixed_costs_usd += chunk.fixed_costs_usd;
+        self.profit_usd += chunk.profit_usd;
+        self.lost_demand_mtok += chunk.lost_demand_mtok;
+        self
+    }
 }
 
 /// Quarter-invariant inputs of the choice rule.
@@ -249,11 +304,7 @@ pub fn choose_providers(
         .map(
             |(chunk, (((((alive, provider), tenure), demand), switching), alive_at_start))| {
                 let start = chunk * CHUNK;
-                let mut totals = ChoiceTotals {
-                    demand_mtok: vec![0.0; labs],
-                    customers: vec![0; labs],
-                    switches: 0,
-                };
+                let mut totals = ChoiceTotals::zero(labs);
                 let mut utilities = Vec::with_capacity(labs);
                 let mut probabilities = Vec::with_capacity(labs);
                 for i in 0..alive.len() {
@@ -330,19 +381,9 @@ pub fn choose_providers(
             },
         )
         .collect();
-    let mut totals = ChoiceTotals {
-        demand_mtok: vec![0.0; labs],
-        customers: vec![0; labs],
-        switches: 0,
-    };
-    for chunk in chunk_totals {
-        for lab in 0..labs {
-            totals.demand_mtok[lab] += chunk.demand_mtok[lab];
-            totals.customers[lab] += chunk.customers[lab];
-        }
-        totals.switches += chunk.switches;
-    }
-    totals
+    chunk_totals
+        .into_iter()
+        .fold(ChoiceTotals::zero(labs), ChoiceTotals::add)
 }
 
 /// Pass two: builders are served (rationed where their lab is short), pay their
@@ -397,12 +438,7 @@ pub fn settle_builders(
                 (((((((alive, losses), rationed), cash), served), spend), revenue), profit),
             )| {
                 let start = chunk * CHUNK;
-                let mut totals = SettlementTotals {
-                    spend_by_lab: vec![0.0; labs],
-                    served_by_lab: vec![0.0; labs],
-                    exits_by_segment: vec![0; segments],
-                    ..SettlementTotals::default()
-                };
+                let mut totals = SettlementTotals::zero(labs, segments);
                 for i in 0..alive.len() {
                     let row = start + i;
                     served[i] = 0.0;
@@ -457,24 +493,8 @@ pub fn settle_builders(
             },
         )
         .collect();
-    let mut totals = SettlementTotals {
-        spend_by_lab: vec![0.0; labs],
-        served_by_lab: vec![0.0; labs],
-        exits_by_segment: vec![0; segments],
-        ..SettlementTotals::default()
-    };
-    for chunk in chunk_totals {
-        for lab in 0..labs {
-            totals.spend_by_lab[lab] += chunk.spend_by_lab[lab];
-            totals.served_by_lab[lab] += chunk.served_by_lab[lab];
-        }
-        for s in 0..segments {
-            totals.exits_by_segment[s] += chunk.exits_by_segment[s];
-        }
-        totals.revenue_usd += chunk.revenue_usd;
-        totals.fixed_costs_usd += chunk.fixed_costs_usd;
-        totals.profit_usd += chunk.profit_usd;
-        totals.lost_demand_mtok += chunk.lost_demand_mtok;
-    }
-    totals
+    chunk_totals.into_iter().fold(
+        SettlementTotals::zero(labs, segments),
+        SettlementTotals::add,
+    )
 }

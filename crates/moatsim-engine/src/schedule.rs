@@ -55,6 +55,7 @@ pub fn quarter_schedule() -> Schedule {
     );
     schedule.add_systems(
         (
+            clear::produce_to_order,
             clear::clear_gpu_markets,
             clear::clear_land_markets,
             clear::clear_power_queues,

@@ -140,6 +140,8 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
                 ask_usd: generation.launch_price_usd,
                 inventory_units: 0,
                 backlog_units: 0,
+                capacity_units: 0,
+                sellable_units: 0,
                 produced_units: 0,
                 offered_units: 0,
                 demand_units: 0,

@@ -223,6 +223,11 @@ fn a_scarce_grid_raises_tariffs_and_delays_power() {
         frames.iter().map(f).sum::<f64>() / frames.len() as f64
     };
     assert!(mean(&crunch, |f| f.world.power_price_avg) > mean(&base, |f| f.world.power_price_avg));
+    assert!(
+        mean(&crunch, |f| f.world.mean_queue_wait_quarters)
+            > mean(&base, |f| f.world.mean_queue_wait_quarters),
+        "fewer studies and thinner margins make projects wait longer"
+    );
     let last = |frames: &[TickFrame]| {
         frames
             .last()
@@ -251,4 +256,25 @@ fn a_lab_with_more_cash_builds_more() {
         online(&rich),
         online(&base)
     );
+}
+
+#[test]
+fn gpus_bought_ahead_of_power_wait_stranded() {
+    let (_, frames) = run_all(scenario(&["app_builders.count=2000"]));
+    let peak = frames
+        .iter()
+        .map(|f| f.world.stranded_gpus)
+        .max()
+        .unwrap_or(0);
+    assert!(
+        peak > 0,
+        "some GPUs wait for energized power during the baseline"
+    );
+    for frame in &frames {
+        let by_labs: u64 = frame.labs.iter().map(|l| l.stranded_gpus).sum();
+        assert_eq!(by_labs, frame.world.stranded_gpus);
+        for lab in &frame.labs {
+            assert!(lab.stranded_gpus <= lab.installed_gpus);
+        }
+    }
 }

@@ -481,7 +481,7 @@ pub fn tables() -> Vec<TableDef> {
                 col(
                     "gpu_price_index",
                     Float64,
-                    "Offer-weighted ask per H100e, tick 0 = 100",
+                    "Ask per H100e weighted by sellable units (capacity plus inventory), tick 0 = 100",
                 ),
                 col(
                     "power_price_avg",

@@ -73,8 +73,7 @@ pub fn bid_for_sites_and_gpus(
     let mut ask = vec![None; scenario.chips.len()];
     for (_, maker) in &chipmakers {
         for product in &maker.products {
-            if scenario.chips[product.chip].available <= clock.quarter && product.offered_units > 0
-            {
+            if scenario.chips[product.chip].available <= clock.quarter && product.on_sale() {
                 ask[product.chip] = Some(product.ask_usd);
             }
         }

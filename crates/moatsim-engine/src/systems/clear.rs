@@ -3,7 +3,7 @@
 
 use bevy_ecs::prelude::*;
 use moatsim_model::market::capital::{RoundAsk, RoundBid, clear_round};
-use moatsim_model::market::gpu::{GpuBid, GpuOffer, clear_gpu_market};
+use moatsim_model::market::gpu::{ExportTreatment, GpuBid, GpuOffer, clear_gpu_market};
 use moatsim_model::market::land::{LandBid, LandOffer, clear_land_market};
 use moatsim_model::market::power::{
     InterconnectionRequest, PowerOffer, process_interconnection_queue,
@@ -16,6 +16,46 @@ use crate::resources::*;
 
 /// Share of a round's target that must be committed for it to close.
 const MIN_CLOSE_FRACTION: f64 = 0.5;
+
+/// Safety stock chipmakers produce above the orders they can serve.
+const PRODUCTION_BUFFER: f64 = 1.05;
+
+/// Chipmakers see the quarter's orders at their asks and produce to them (plus a
+/// small buffer), within this quarter's packaging capacity and net of inventory.
+pub fn produce_to_order(
+    params: Res<Params>,
+    book: Res<OrderBook>,
+    mut chipmakers: Query<(&Agent, &mut Chipmaker)>,
+    mut ledger: ResMut<Ledger>,
+) {
+    let scenario = &params.0;
+    for (agent, mut maker) in &mut chipmakers {
+        let mut cost = 0.0;
+        for product in maker.products.iter_mut() {
+            let generation = &scenario.chips[product.chip];
+            let orders: u64 = book.gpu_bids[product.chip]
+                .iter()
+                .filter(|b| b.bid.export != ExportTreatment::Embargoed)
+                .filter(|b| b.bid.limit_usd >= product.ask_usd)
+                .map(|b| b.bid.units)
+                .sum();
+            let wanted = (orders as f64 * PRODUCTION_BUFFER).ceil() as u64;
+            let produced = wanted
+                .saturating_sub(product.inventory_units)
+                .min(product.capacity_units);
+            product.sellable_units = product.capacity_units + product.inventory_units;
+            product.produced_units = produced;
+            product.offered_units = produced + product.inventory_units;
+            cost += produced as f64 * generation.unit_cost_usd;
+        }
+        maker.production_cost_usd = cost;
+        ledger.pay(
+            Account::Agent(agent.id),
+            Account::External(ExternalAccount::ChipSupplyChain),
+            cost,
+        );
+    }
+}
 
 /// One clearing per chip generation on sale: units rationed pro rata at the ask,
 /// export rules applied, licence fees paid to the chipmaker's regulator.

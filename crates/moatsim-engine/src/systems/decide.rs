@@ -177,9 +177,10 @@ pub fn plan_generation(
     }
 }
 
-/// Chipmakers bring finished packaging capacity online, set each generation's
-/// ask from last quarter's excess demand, plan production against demand and
-/// inventory, and expand capacity when backlog persists.
+/// Chipmakers bring finished packaging capacity online, split it across the
+/// generations on sale, set each generation's ask from last quarter's excess
+/// demand, and expand capacity when backlog persists. Production itself is
+/// scheduled against the order book (`clear::produce_to_order`).
 pub fn plan_chip_supply(
     clock: Res<Clock>,
     params: Res<Params>,
@@ -212,50 +213,31 @@ pub fn plan_chip_supply(
         let weights = [0.6, 0.3, 0.1];
         let weight_total: f64 = weights.iter().take(available.len()).sum();
         let wafers = maker.wafers_per_quarter;
-        let mut production_cost = 0.0;
+        for product in maker.products.iter_mut() {
+            product.capacity_units = 0;
+        }
         for (rank, &p) in available.iter().enumerate() {
             let chip = &scenario.chips[maker.products[p].chip];
             let product = &mut maker.products[p];
-            // A generation launches at its launch price; after that the ask follows excess demand.
-            if scenario.chips[product.chip].available == clock.quarter
-                || (tick == 0 && product.offered_units == 0)
-            {
+            // A generation launches at its launch price; after that the ask follows
+            // last quarter's excess demand.
+            // Excess demand is measured against what could have been sold, so idle
+            // capacity pushes the ask down and a sold-out generation pushes it up.
+            if chip.available == clock.quarter || tick == 0 {
                 product.ask_usd = chip.launch_price_usd;
-            } else if product.offered_units > 0 {
-                let excess = (product.demand_units as f64 - product.offered_units as f64)
-                    / product.offered_units as f64;
+            } else if product.sellable_units > 0 {
+                let excess = (product.demand_units as f64 - product.sellable_units as f64)
+                    / product.sellable_units as f64;
                 let floor = chip.unit_cost_usd / (1.0 - spec.min_gross_margin);
                 product.ask_usd =
                     rules::adjust_ask(product.ask_usd, excess, spec.ask_sensitivity, 0.15, floor);
             }
             let share =
                 weights.get(rank).copied().unwrap_or(0.0) / weight_total.max(f64::MIN_POSITIVE);
-            let capacity_units = (wafers * share * chip.units_per_wafer).floor();
-            // Produce what last quarter's demand says will sell, net of inventory.
-            let expected = if product.offered_units == 0 {
-                capacity_units
-            } else {
-                product.demand_units as f64 * 1.1
-            };
-            let wanted = (expected - product.inventory_units as f64).max(0.0);
-            let produced = capacity_units.min(wanted).max(0.0) as u64;
-            product.produced_units = produced;
-            product.offered_units = produced + product.inventory_units;
-            production_cost += produced as f64 * chip.unit_cost_usd;
+            product.capacity_units = (wafers * share * chip.units_per_wafer).floor() as u64;
         }
-        for product in maker.products.iter_mut() {
-            if scenario.chips[product.chip].available > clock.quarter {
-                product.produced_units = 0;
-                product.offered_units = 0;
-            }
-        }
-        ledger.pay(
-            Account::Agent(agent.id),
-            Account::External(ExternalAccount::ChipSupplyChain),
-            production_cost,
-        );
-        maker.production_cost_usd = production_cost;
 
+        // Last quarter's backlog against last quarter's production.
         let backlog: u64 = maker.products.iter().map(|p| p.backlog_units).sum();
         let produced: u64 = maker.products.iter().map(|p| p.produced_units).sum();
         if backlog as f64 > 0.2 * produced.max(1) as f64 {
@@ -371,7 +353,7 @@ pub fn plan_labs(
     let cheapest_h100e = chipmakers
         .iter()
         .flat_map(|m| m.products.iter())
-        .filter(|p| p.offered_units > 0)
+        .filter(|p| p.on_sale())
         .map(|p| p.ask_usd / scenario.chips[p.chip].h100e_per_unit)
         .fold(f64::INFINITY, f64::min);
 
@@ -453,10 +435,13 @@ pub fn plan_labs(
         );
 
         // Compute ambition: what the lab wants online once a site started now could
-        // be powered and built (permits, queue and construction take years).
+        // be powered and built (permits, queue and construction take years). The
+        // target follows a growth path, so the pipeline keeps filling while earlier
+        // sites are still being built.
         let horizon = i32::try_from(world.dc_build_quarters + 4).unwrap_or(12);
+        let growth = 1.0 + lab.ambition_per_quarter;
         lab.target_h100e =
-            lab.online_h100e.max(1.0) * (1.0 + lab.ambition_per_quarter).powi(horizon);
+            (lab.online_h100e.max(1.0) * growth.powi(horizon)).max(lab.target_h100e * growth);
         lab.capex_budget_usd =
             spec.capex_fraction_of_cash * cash.0.max(0.0) + spec.parent_funding_per_quarter_usd;
 

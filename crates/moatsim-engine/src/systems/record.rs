@@ -183,10 +183,10 @@ pub fn record_quarter(
     let dc_load_mw: f64 = projects.iter().map(|p| p.load_mw).sum();
     let (mut offered_h100e, mut offered_value) = (0.0, 0.0);
     for (_, _, maker) in &chipmakers {
-        for product in maker.products.iter().filter(|p| p.offered_units > 0) {
+        for product in maker.products.iter().filter(|p| p.sellable_units > 0) {
             let generation = &scenario.chips[product.chip];
-            offered_h100e += product.offered_units as f64 * generation.h100e_per_unit;
-            offered_value += product.offered_units as f64 * product.ask_usd;
+            offered_h100e += product.sellable_units as f64 * generation.h100e_per_unit;
+            offered_value += product.sellable_units as f64 * product.ask_usd;
         }
     }
     let gpu_price_per_h100e = (offered_h100e > 0.0).then(|| offered_value / offered_h100e);
