@@ -3,12 +3,13 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const TABLES: [&str; 9] = [
+const TABLES: [&str; 10] = [
     "labs",
     "investors",
     "chipmakers",
     "utilities",
     "regulators",
+    "projects",
     "app_builders",
     "markets",
     "world",

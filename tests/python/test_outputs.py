@@ -20,7 +20,8 @@ BIN = Path(os.environ.get("MOATSIM_BIN", REPO / "target" / "release" / "moatsim"
 QUARTERS = 4
 BUILDERS = 1500
 SEEDS = (1, 2)
-TABLES = ["labs", "investors", "chipmakers", "utilities", "regulators", "app_builders", "markets", "world", "events"]
+TABLES = ["labs", "investors", "chipmakers", "utilities", "regulators", "projects", "app_builders", "markets", "world",
+          "events"]
 
 # Arrow type names as `moatsim schema` prints them -> DuckDB and Polars types.
 DUCKDB_TYPES = {"UInt64": "UBIGINT", "UInt32": "UINTEGER", "UInt8": "UTINYINT", "Int32": "INTEGER",
@@ -116,6 +117,7 @@ def test_row_counts_are_one_per_agent_per_quarter(workdir):
         assert per_run("regulators")[seed] == 4 * QUARTERS
         assert per_run("world")[seed] == QUARTERS
         assert per_run("events")[seed] > 0
+        assert per_run("projects")[seed] >= 6 * QUARTERS, "every lab's existing site, every quarter"
     first = con.sql(f"SELECT count(*) FROM read_parquet('{glob(workdir, 'app_builders')}', hive_partitioning = true) "
                     "WHERE seed = 1 AND tick = 0").fetchall()[0][0]
     assert first == BUILDERS

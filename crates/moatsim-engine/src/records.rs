@@ -138,6 +138,24 @@ impl AppBuilderColumns {
 }
 
 #[derive(Debug, Clone)]
+pub struct ProjectRow {
+    pub project_id: u64,
+    pub lab_id: u64,
+    pub region: String,
+    pub stage: &'static str,
+    pub mw: f64,
+    pub acres_held: f64,
+    pub started_tick: u32,
+    pub stage_ready_tick: Option<u32>,
+    pub construction_paid: f64,
+    pub gpus_installed: u64,
+    pub gpus_online: u64,
+    pub gpus_stranded: u64,
+    pub online_compute_h100e: f64,
+    pub load_mw: f64,
+}
+
+#[derive(Debug, Clone)]
 pub struct MarketRow {
     pub market: &'static str,
     pub region: Option<String>,
@@ -191,6 +209,7 @@ pub struct TickFrame {
     pub chipmakers: Vec<ChipmakerRow>,
     pub utilities: Vec<UtilityRow>,
     pub regulators: Vec<RegulatorRow>,
+    pub projects: Vec<ProjectRow>,
     pub app_builders: AppBuilderColumns,
     /// Segment names, indexed by `AppBuilderColumns::segment`.
     pub segment_names: Vec<String>,
@@ -207,6 +226,7 @@ impl TickFrame {
             + self.chipmakers.len()
             + self.utilities.len()
             + self.regulators.len()
+            + self.projects.len()
             + self.app_builders.len()
             + self.markets.len()
             + 1

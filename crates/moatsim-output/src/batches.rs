@@ -178,6 +178,32 @@ pub fn batch_for(
                 ],
             )
         }
+        "projects" => {
+            let r = &frame.projects;
+            (
+                r.len(),
+                vec![
+                    u64s(r.iter().map(|x| x.project_id)),
+                    u64s(r.iter().map(|x| x.lab_id)),
+                    strings(r.iter().map(|x| x.region.as_str())),
+                    strings(r.iter().map(|x| x.stage)),
+                    f64s(r.iter().map(|x| x.mw)),
+                    f64s(r.iter().map(|x| x.acres_held)),
+                    u32s(r.iter().map(|x| x.started_tick)),
+                    Arc::new(
+                        r.iter()
+                            .map(|x| x.stage_ready_tick)
+                            .collect::<UInt32Array>(),
+                    ),
+                    f64s(r.iter().map(|x| x.construction_paid)),
+                    u64s(r.iter().map(|x| x.gpus_installed)),
+                    u64s(r.iter().map(|x| x.gpus_online)),
+                    u64s(r.iter().map(|x| x.gpus_stranded)),
+                    f64s(r.iter().map(|x| x.online_compute_h100e)),
+                    f64s(r.iter().map(|x| x.load_mw)),
+                ],
+            )
+        }
         "app_builders" => {
             let b = &frame.app_builders;
             let names = &frame.segment_names;

@@ -384,6 +384,62 @@ pub fn tables() -> Vec<TableDef> {
             ]),
         },
         TableDef {
+            name: "projects",
+            description: "One row per data-center project per quarter, from the quarter it is started.",
+            columns: stamped(vec![
+                col(
+                    "project_id",
+                    UInt64,
+                    "Project id (its own numbering, not an agent id)",
+                ),
+                col("lab_id", UInt64, "The lab building it"),
+                col("region", Utf8, "Region of the site"),
+                col(
+                    "stage",
+                    Utf8,
+                    "seeking_land, permitting, awaiting_power, construction or energized",
+                ),
+                col("mw", Float64, "Critical power the site is built for, MW"),
+                col("acres_held", Float64, "Land acquired so far, acres"),
+                col("started_tick", UInt32, "Tick the project was started"),
+                nullable(
+                    "stage_ready_tick",
+                    UInt32,
+                    "Earliest tick the permit or construction ends (null while waiting on land or power)",
+                ),
+                col(
+                    "construction_paid",
+                    Float64,
+                    "Construction capex paid so far, USD",
+                ),
+                col(
+                    "gpus_installed",
+                    UInt64,
+                    "Accelerators delivered to the site, units",
+                ),
+                col(
+                    "gpus_online",
+                    UInt64,
+                    "Installed accelerators with energized power, units",
+                ),
+                col(
+                    "gpus_stranded",
+                    UInt64,
+                    "Installed accelerators without energized power, units",
+                ),
+                col(
+                    "online_compute_h100e",
+                    Float64,
+                    "Compute online at the site, H100e",
+                ),
+                col(
+                    "load_mw",
+                    Float64,
+                    "Power drawn by the site's online accelerators, MW",
+                ),
+            ]),
+        },
+        TableDef {
             name: "app_builders",
             description: "One row per app builder alive at the start of the quarter.",
             columns: stamped(vec![

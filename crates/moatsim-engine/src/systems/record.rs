@@ -173,6 +173,29 @@ pub fn record_quarter(
         .collect();
     regulator_rows.sort_by_key(|r| r.regulator_id);
 
+    let mut project_rows: Vec<ProjectRow> = projects
+        .iter()
+        .map(|p| ProjectRow {
+            project_id: p.project_id,
+            lab_id: p.lab.get(),
+            region: scenario.regions[p.region].name.clone(),
+            stage: p.stage.name(),
+            mw: p.mw,
+            acres_held: p.acres_held,
+            started_tick: p.started_tick,
+            // Permits and construction have a known end; the other stages wait on markets.
+            stage_ready_tick: matches!(p.stage, Stage::Permitting | Stage::Construction)
+                .then_some(p.ready_tick),
+            construction_paid: p.construction_paid_usd,
+            gpus_installed: p.installed_units(),
+            gpus_online: p.online_units,
+            gpus_stranded: p.stranded_units,
+            online_compute_h100e: p.online_h100e,
+            load_mw: p.load_mw,
+        })
+        .collect();
+    project_rows.sort_by_key(|r| r.project_id);
+
     let app_builders = builder_columns(&population);
 
     // World indicators.
@@ -281,6 +304,7 @@ pub fn record_quarter(
         chipmakers: chipmaker_rows,
         utilities: utility_rows,
         regulators: regulator_rows,
+        projects: project_rows,
         app_builders,
         segment_names: scenario
             .app_builders
