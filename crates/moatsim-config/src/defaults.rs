@@ -37,5 +37,8 @@ pub const CAPEX_FRACTION_OF_CASH: f64 = 0.3;
 pub const TARGET_RUNWAY_QUARTERS: f64 = 6.0;
 /// Largest share of its dry powder an investor puts into one round. Model assumption.
 pub const MAX_DEAL_FRACTION: f64 = 0.25;
+/// Growth of utilities' non-data-center load per quarter (electrification; about
+/// 1.6% a year). Model assumption, of the order of recent US load-growth forecasts.
+pub const BASE_LOAD_GROWTH_PER_QUARTER: f64 = 0.004;
 /// How strongly a chipmaker's ask follows last quarter's excess demand. Model assumption.
 pub const ASK_SENSITIVITY: f64 = 0.3;

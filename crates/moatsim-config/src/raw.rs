@@ -131,6 +131,7 @@ pub struct RawUtility {
     pub region: String,
     pub generation_mw: f64,
     pub base_load_mw: f64,
+    pub base_load_growth_per_quarter: Option<f64>,
     pub base_tariff_per_mwh: f64,
     pub target_reserve_margin: f64,
     pub min_reserve_margin: f64,

@@ -184,6 +184,7 @@ pub struct UtilitySpec {
     pub region: usize,
     pub generation_mw: f64,
     pub base_load_mw: f64,
+    pub base_load_growth_per_quarter: f64,
     pub base_tariff_per_mwh: f64,
     pub target_reserve_margin: f64,
     pub min_reserve_margin: f64,

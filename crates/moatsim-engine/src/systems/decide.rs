@@ -105,6 +105,23 @@ pub fn plan_generation(
         }
         utility.builds = still_building;
         utility.generation_mw += online_now;
+        // Other customers' load grows (electrification). Generation that cannot
+        // carry it is a shortfall the utility must build for; the load served
+        // never exceeds generation.
+        let wanted_base = utility.base_load_mw * (1.0 + spec.base_load_growth_per_quarter);
+        let room = (utility.generation_mw - utility.dc_contracted_mw).max(0.0);
+        if wanted_base > room {
+            logs.event(
+                "base_load_unserved",
+                Some(agent.id),
+                None,
+                Some(region_name),
+                0.0,
+                Some(wanted_base - room),
+                "MW of other customers' load growth the grid could not carry".into(),
+            );
+        }
+        utility.base_load_mw = wanted_base.min(room).max(utility.base_load_mw.min(room));
         ledger.pay(
             Account::Agent(agent.id),
             Account::External(ExternalAccount::Contractors),
