@@ -40,5 +40,9 @@ pub const MAX_DEAL_FRACTION: f64 = 0.25;
 /// Growth of utilities' non-data-center load per quarter (electrification; about
 /// 1.6% a year). Model assumption, of the order of recent US load-growth forecasts.
 pub const BASE_LOAD_GROWTH_PER_QUARTER: f64 = 0.004;
+/// Quarters an interconnection request spends in study before a decision. With
+/// permitting and construction this puts request-to-power at 3 years or more;
+/// row `utility_large_load_connection` (3–7 years).
+pub const INTERCONNECTION_STUDY_QUARTERS: u32 = 4;
 /// How strongly a chipmaker's ask follows last quarter's excess demand. Model assumption.
 pub const ASK_SENSITIVITY: f64 = 0.3;

@@ -137,6 +137,7 @@ pub struct RawUtility {
     pub min_reserve_margin: f64,
     pub scarcity_adder: f64,
     pub studies_per_quarter: i64,
+    pub interconnection_study_quarters: Option<i64>,
     pub build_block_mw: f64,
     pub hurdle: f64,
     pub cash_usd: f64,

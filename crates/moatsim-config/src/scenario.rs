@@ -190,6 +190,7 @@ pub struct UtilitySpec {
     pub min_reserve_margin: f64,
     pub scarcity_adder: f64,
     pub studies_per_quarter: u32,
+    pub interconnection_study_quarters: u32,
     pub build_block_mw: f64,
     pub hurdle: f64,
     pub cash_usd: f64,

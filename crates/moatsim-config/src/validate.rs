@@ -341,6 +341,13 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
                 min_reserve_margin: min,
                 scarcity_adder: c.number(p("scarcity_adder"), u.scarcity_adder, 0.0, 20.0, "a multiple of the base tariff from 0 to 20"),
                 studies_per_quarter: c.whole(p("studies_per_quarter"), u.studies_per_quarter, 0, 10_000),
+                interconnection_study_quarters: c.whole(
+                    p("interconnection_study_quarters"),
+                    u.interconnection_study_quarters
+                        .unwrap_or(i64::from(defaults::INTERCONNECTION_STUDY_QUARTERS)),
+                    0,
+                    40,
+                ),
                 build_block_mw: c.positive(p("build_block_mw"), u.build_block_mw),
                 hurdle: c.number(p("hurdle"), u.hurdle, 0.0, 5.0, "a fraction from 0 to 5"),
                 cash_usd: c.non_negative(p("cash_usd"), u.cash_usd),

@@ -147,6 +147,36 @@ pub fn runway_quarters(cash: f64, quarterly_outflow: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// More excess demand never lowers the next ask.
+        #[test]
+        fn asks_rise_with_excess_demand(previous in 1.0f64..1e5, low in -1.0f64..2.0, extra in 0.0f64..2.0, floor in 0.0f64..1e5) {
+            let a = adjust_ask(previous, low, 0.3, 0.15, floor);
+            let b = adjust_ask(previous, low + extra, 0.3, 0.15, floor);
+            prop_assert!(b >= a);
+            prop_assert!(a >= floor);
+        }
+
+        /// Less land left never makes land cheaper.
+        #[test]
+        fn land_price_rises_as_stock_falls(base in 1.0f64..1e7, stock in 1.0f64..1e5, left in 0.0f64..1.0, used in 0.0f64..1.0) {
+            let more = land_price_per_acre(base, stock, stock * left, 0.8);
+            let less = land_price_per_acre(base, stock, stock * left * (1.0 - used), 0.8);
+            prop_assert!(less >= more);
+            prop_assert!(more >= base);
+        }
+
+        /// A thinner reserve margin never lowers the tariff.
+        #[test]
+        fn tariffs_rise_as_margins_thin(base in 1.0f64..500.0, margin in -0.5f64..1.0, thinner in 0.0f64..1.0) {
+            let wide = tariff_per_mwh(base, margin, 0.15, 1.5);
+            let thin = tariff_per_mwh(base, margin - thinner, 0.15, 1.5);
+            prop_assert!(thin >= wide);
+            prop_assert!(wide >= base);
+        }
+    }
 
     #[test]
     fn land_gets_dearer_as_it_runs_out() {

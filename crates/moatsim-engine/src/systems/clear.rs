@@ -277,6 +277,8 @@ pub fn clear_power_queues(
             spare_mw: spare.max(0.0),
             tariff_per_mwh: utility.tariff_per_mwh,
             max_studies: spec.studies_per_quarter as usize,
+            tick: clock.tick,
+            min_study_quarters: spec.interconnection_study_quarters,
         };
         let clearing = process_interconnection_queue(&requests, &offer);
         let mut waits = 0.0;

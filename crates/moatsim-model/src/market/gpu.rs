@@ -231,6 +231,9 @@ mod tests {
             let after = clear_gpu_market(&offer, &more);
             prop_assert!(after.sold_units >= base.sold_units);
             prop_assert!(after.eligible_demand_units >= base.eligible_demand_units);
+            // The clearing price is the posted ask: more demand never lowers it
+            // within the quarter; it raises the next ask (see rules::adjust_ask).
+            prop_assert!(after.price_usd >= base.price_usd);
         }
     }
 }

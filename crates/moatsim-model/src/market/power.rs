@@ -1,8 +1,9 @@
 //! The power market: each region's interconnection queue.
 //!
-//! Rule: data-center projects wait in a first-come, first-served queue. Each
-//! quarter the utility studies at most `max_studies` requests from the head of
-//! the queue. A studied request is granted if its MW fit in the spare capacity
+//! Rule: data-center projects wait in a first-come, first-served queue. A
+//! request can be decided only after it has spent `min_study_quarters` in the
+//! queue (system-impact studies take time). Each quarter the utility studies at
+//! most `max_studies` of the requests that are ready, from the head of the queue. A studied request is granted if its MW fit in the spare capacity
 //! the utility can still commit and the tariff is within the project's maximum
 //! price; otherwise it stays in the queue, in place. Granted MW never exceed the
 //! spare capacity offered.
@@ -23,6 +24,9 @@ pub struct PowerOffer {
     pub tariff_per_mwh: f64,
     /// Requests the utility can study this quarter.
     pub max_studies: usize,
+    /// The current tick and the quarters a request must wait before a decision.
+    pub tick: u32,
+    pub min_study_quarters: u32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +51,9 @@ pub fn process_interconnection_queue(
     for (index, request) in queue.iter().enumerate() {
         if studied >= offer.max_studies {
             break;
+        }
+        if request.arrival_tick + offer.min_study_quarters > offer.tick {
+            continue;
         }
         studied += 1;
         if request.mw <= spare && offer.tariff_per_mwh <= request.max_price_per_mwh {
@@ -83,6 +90,8 @@ mod tests {
             spare_mw: 1_000.0,
             tariff_per_mwh: 80.0,
             max_studies: 2,
+            tick: 0,
+            min_study_quarters: 0,
         };
         let clearing = process_interconnection_queue(&queue, &offer);
         assert_eq!(clearing.granted, vec![0, 1]);
@@ -108,9 +117,36 @@ mod tests {
             spare_mw: 500.0,
             tariff_per_mwh: 80.0,
             max_studies: 10,
+            tick: 1,
+            min_study_quarters: 0,
         };
         let clearing = process_interconnection_queue(&queue, &offer);
         assert_eq!(clearing.granted, vec![1]);
+    }
+
+    #[test]
+    fn requests_are_not_decided_before_their_study_time() {
+        let request = |project_id, arrival_tick| InterconnectionRequest {
+            project_id,
+            mw: 100.0,
+            max_price_per_mwh: 200.0,
+            arrival_tick,
+        };
+        let queue = vec![request(1, 2), request(2, 4)];
+        let offer = PowerOffer {
+            spare_mw: 1_000.0,
+            tariff_per_mwh: 80.0,
+            max_studies: 5,
+            tick: 6,
+            min_study_quarters: 4,
+        };
+        let clearing = process_interconnection_queue(&queue, &offer);
+        assert_eq!(
+            clearing.granted,
+            vec![0],
+            "the later request is still being studied"
+        );
+        assert_eq!(clearing.studied, 1);
     }
 
     proptest! {
@@ -123,7 +159,13 @@ mod tests {
             let queue: Vec<_> = sizes.iter().enumerate().map(|(i, &mw)| InterconnectionRequest {
                 project_id: i as u64, mw, max_price_per_mwh: 150.0, arrival_tick: 0,
             }).collect();
-            let offer = PowerOffer { spare_mw: spare, tariff_per_mwh: 90.0, max_studies: studies };
+            let offer = PowerOffer {
+                spare_mw: spare,
+                tariff_per_mwh: 90.0,
+                max_studies: studies,
+                tick: 0,
+                min_study_quarters: 0,
+            };
             let clearing = process_interconnection_queue(&queue, &offer);
             prop_assert!(clearing.granted_mw <= spare + 1e-9);
             prop_assert!(clearing.granted.len() <= studies);
