@@ -145,8 +145,18 @@ pub struct Investor {
     pub holdings: Vec<(AgentId, f64)>,
     pub invested_total_usd: f64,
     pub portfolio_value_usd: f64,
+    /// Land banked, by region, in region order.
+    pub land: Vec<LandHolding>,
     // This quarter.
     pub invested_usd: f64,
+}
+
+/// Acres an investor holds in one region and what they cost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LandHolding {
+    pub region: usize,
+    pub acres: f64,
+    pub cost_usd: f64,
 }
 
 /// One chip generation as a chipmaker sees it.

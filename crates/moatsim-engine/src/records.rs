@@ -52,6 +52,8 @@ pub struct InvestorRow {
     pub invested_total: f64,
     pub portfolio_value: f64,
     pub holdings: u64,
+    pub land_acres: f64,
+    pub land_value: f64,
 }
 
 #[derive(Debug, Clone)]

@@ -28,6 +28,9 @@ pub struct Params(pub Arc<Scenario>);
 pub struct RegionState {
     pub land_available_acres: f64,
     pub land_price_per_acre: f64,
+    /// Acres labs asked for last quarter at the landowners' price: the scarcity
+    /// signal land-banking investors act on.
+    pub lab_land_demand_acres: f64,
 }
 
 #[derive(Resource, Debug, Clone, Default)]
@@ -42,11 +45,12 @@ pub struct RegionalGpuBid {
     pub bid: GpuBid,
 }
 
-/// A land bid of one project.
+/// A land bid: a lab's for one of its projects, or a land-banking investor's.
 #[derive(Debug, Clone)]
-pub struct ProjectLandBid {
-    pub project_id: u64,
-    pub lab: AgentId,
+pub struct LandOrder {
+    /// The project the land is for; `None` for an investor banking land.
+    pub project_id: Option<u64>,
+    pub buyer: AgentId,
     pub acres: f64,
     pub limit_per_acre: f64,
 }
@@ -78,8 +82,8 @@ pub struct InvestorBid {
 pub struct OrderBook {
     /// Per chip generation, in (lab id, region) order.
     pub gpu_bids: Vec<Vec<RegionalGpuBid>>,
-    /// Per region, in project id order.
-    pub land_bids: Vec<Vec<ProjectLandBid>>,
+    /// Per region: labs' orders in project-id order, then investors' in id order.
+    pub land_bids: Vec<Vec<LandOrder>>,
     pub rounds: Vec<AnnouncedRound>,
     pub investor_bids: Vec<InvestorBid>,
 }

@@ -49,7 +49,11 @@ pub fn quarter_schedule() -> Schedule {
             .in_set(QuarterSystems::Decide),
     );
     schedule.add_systems(
-        (bid::bid_for_sites_and_gpus, bid::bid_in_rounds)
+        (
+            bid::bid_for_sites_and_gpus,
+            bid::bank_land,
+            bid::bid_in_rounds,
+        )
             .chain()
             .in_set(QuarterSystems::Bid),
     );

@@ -125,6 +125,7 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
                 invested_total_usd: 0.0,
                 portfolio_value_usd: 0.0,
                 invested_usd: 0.0,
+                land: Vec::new(),
             },
         ));
     }
@@ -229,6 +230,7 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
         .map(|r| RegionState {
             land_available_acres: r.land_stock_acres,
             land_price_per_acre: r.land_price_per_acre_usd,
+            lab_land_demand_acres: 0.0,
         })
         .collect();
     world.insert_resource(RegionBook { regions });

@@ -278,3 +278,32 @@ fn gpus_bought_ahead_of_power_wait_stranded() {
         }
     }
 }
+
+#[test]
+fn infrastructure_funds_bank_scarce_land_and_resell_it_to_labs() {
+    let (_, frames) = run_all(scenario(&["app_builders.count=2000"]));
+    let events = |kind: &str| {
+        frames
+            .iter()
+            .flat_map(|f| f.events.iter())
+            .filter(|e| e.kind == kind)
+            .count()
+    };
+    assert!(
+        events("land_banked") > 0,
+        "a fund banks land where labs' demand makes it scarce"
+    );
+    assert!(
+        events("land_resold") > 0,
+        "labs buy banked land when the landowners' stock is not enough"
+    );
+    let last = frames.last().expect("frames");
+    let banked: f64 = last.investors.iter().map(|i| i.land_acres).sum();
+    assert!(banked > 0.0);
+    assert!(
+        last.investors
+            .iter()
+            .filter(|i| i.land_acres > 0.0)
+            .all(|i| i.kind == "infrastructure_pe")
+    );
+}

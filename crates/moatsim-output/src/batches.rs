@@ -107,6 +107,8 @@ pub fn batch_for(
                     f64s(r.iter().map(|x| x.invested_total)),
                     f64s(r.iter().map(|x| x.portfolio_value)),
                     u64s(r.iter().map(|x| x.holdings)),
+                    f64s(r.iter().map(|x| x.land_acres)),
+                    f64s(r.iter().map(|x| x.land_value)),
                 ],
             )
         }

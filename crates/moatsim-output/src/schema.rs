@@ -219,6 +219,16 @@ pub fn tables() -> Vec<TableDef> {
                     "Holdings marked at the labs' valuations, USD",
                 ),
                 col("holdings", UInt64, "Labs held"),
+                col(
+                    "land_acres",
+                    Float64,
+                    "Land banked to resell to labs, acres",
+                ),
+                col(
+                    "land_value",
+                    Float64,
+                    "Banked land marked at the landowners' current price, USD",
+                ),
             ]),
         },
         TableDef {

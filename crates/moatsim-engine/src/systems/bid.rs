@@ -197,9 +197,9 @@ pub fn bid_for_sites_and_gpus(
                     load_mw: 0.0,
                 });
                 let price = regions.regions[region].land_price_per_acre;
-                book.land_bids[region].push(ProjectLandBid {
-                    project_id,
-                    lab: agent.id,
+                book.land_bids[region].push(LandOrder {
+                    project_id: Some(project_id),
+                    buyer: agent.id,
                     acres,
                     limit_per_acre: price * 1.5,
                 });
@@ -209,9 +209,9 @@ pub fn bid_for_sites_and_gpus(
         for project in own.iter().filter(|p| p.stage == Stage::SeekingLand) {
             let price = regions.regions[project.region].land_price_per_acre;
             let acres = (project.acres_needed - project.acres_held).max(0.0);
-            book.land_bids[project.region].push(ProjectLandBid {
-                project_id: project.project_id,
-                lab: agent.id,
+            book.land_bids[project.region].push(LandOrder {
+                project_id: Some(project.project_id),
+                buyer: agent.id,
                 acres,
                 limit_per_acre: price * 1.5,
             });
@@ -357,4 +357,51 @@ pub fn bid_in_rounds(
         }
     }
     book.investor_bids = bids;
+}
+
+/// Share of dry powder a land-banking investor puts into land in one quarter.
+const LAND_BANKING_BUDGET_SHARE: f64 = 0.02;
+/// Labs' demand, as a share of the region's unsold stock, that makes land look scarce.
+const LAND_SCARCITY_SIGNAL: f64 = 0.05;
+/// Most of a region's unsold stock one investor buys in a quarter.
+const LAND_BANKING_STOCK_SHARE: f64 = 0.1;
+
+/// Infrastructure funds bank land where labs' demand says it is getting scarce:
+/// they bid for acres at the landowners' price, to resell to labs at a premium
+/// (see `clear_land_markets`).
+pub fn bank_land(
+    params: Res<Params>,
+    regions: Res<RegionBook>,
+    investors: Query<(&Agent, &Cash, &Investor)>,
+    mut book: ResMut<OrderBook>,
+) {
+    let scenario = &params.0;
+    let mut sorted: Vec<(&Agent, &Cash, &Investor)> = investors
+        .iter()
+        .filter(|(_, _, i)| i.kind == moatsim_config::InvestorKind::InfrastructurePe)
+        .collect();
+    sorted.sort_by_key(|(a, _, _)| a.id);
+    for (agent, cash, investor) in sorted {
+        let mut budget =
+            cash.0.max(0.0) * LAND_BANKING_BUDGET_SHARE * investor.risk_appetite.max(0.1);
+        for (r, region) in regions.regions.iter().enumerate() {
+            let scarce =
+                region.lab_land_demand_acres > LAND_SCARCITY_SIGNAL * region.land_available_acres;
+            if !scarce || budget <= 0.0 || region.land_price_per_acre <= 0.0 {
+                continue;
+            }
+            let acres = (budget / region.land_price_per_acre)
+                .min(region.land_available_acres * LAND_BANKING_STOCK_SHARE);
+            if acres <= 0.0 || scenario.regions[r].land_stock_acres <= 0.0 {
+                continue;
+            }
+            budget -= acres * region.land_price_per_acre;
+            book.land_bids[r].push(LandOrder {
+                project_id: None,
+                buyer: agent.id,
+                acres,
+                limit_per_acre: region.land_price_per_acre,
+            });
+        }
+    }
 }

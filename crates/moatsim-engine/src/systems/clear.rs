@@ -175,66 +175,141 @@ pub fn clear_gpu_markets(
     }
 }
 
-/// One clearing per region: zoned acres at the scarcity price, rationed pro rata;
-/// then new zoning arrives and the price is reset from the stock left.
+/// Premium over the landowners' price at which investors resell banked land.
+const LAND_RESALE_PREMIUM: f64 = 0.25;
+
+/// One clearing per region. Landowners offer the unsold zoned stock at the
+/// scarcity price; land-banking investors offer what they hold at a premium.
+/// Cheapest first, pro rata at each offer. Then new zoning arrives and the price
+/// is reset from the stock left.
+#[allow(clippy::too_many_arguments)]
 pub fn clear_land_markets(
     params: Res<Params>,
     book: Res<OrderBook>,
     mut regions: ResMut<RegionBook>,
     mut labs: Query<(&Agent, &mut Lab)>,
+    mut investors: Query<(&Agent, &mut Investor)>,
     mut ledger: ResMut<Ledger>,
     mut deliveries: ResMut<Deliveries>,
     mut logs: ResMut<Logs>,
 ) {
     let scenario = &params.0;
+    let mut sorted_investors: Vec<(&Agent, Mut<Investor>)> = investors.iter_mut().collect();
+    sorted_investors.sort_by_key(|(a, _)| a.id);
     for (r, region_spec) in scenario.regions.iter().enumerate() {
-        let project_bids = &book.land_bids[r];
+        let orders = &book.land_bids[r];
         let state = &mut regions.regions[r];
-        let offer = LandOffer {
-            available_acres: state.land_available_acres,
+        let mut offers = vec![LandOffer {
+            seller: None,
+            acres: state.land_available_acres,
             price_per_acre_usd: state.land_price_per_acre,
-        };
-        let bids: Vec<LandBid> = project_bids
+        }];
+        for (agent, investor) in &sorted_investors {
+            if let Some(holding) = investor
+                .land
+                .iter()
+                .find(|h| h.region == r && h.acres > 0.0)
+            {
+                offers.push(LandOffer {
+                    seller: Some(agent.id),
+                    acres: holding.acres,
+                    price_per_acre_usd: state.land_price_per_acre * (1.0 + LAND_RESALE_PREMIUM),
+                });
+            }
+        }
+        let bids: Vec<LandBid> = orders
             .iter()
-            .map(|b| LandBid {
-                buyer: b.lab,
-                acres: b.acres,
-                limit_per_acre_usd: b.limit_per_acre,
+            .map(|o| LandBid {
+                buyer: o.buyer,
+                acres: o.acres,
+                limit_per_acre_usd: o.limit_per_acre,
             })
             .collect();
-        let clearing = clear_land_market(&offer, &bids);
-        for (fill, bid) in clearing.fills.iter().zip(project_bids) {
-            if fill.acres <= 0.0 {
-                continue;
-            }
-            ledger.pay(
-                Account::Agent(fill.buyer),
+        let clearing = clear_land_market(&offers, &bids);
+        for fill in &clearing.fills {
+            let order = &orders[fill.bid];
+            let seller = offers[fill.offer].seller;
+            let to = seller.map_or(
                 Account::External(ExternalAccount::Landowners),
-                fill.paid_usd,
+                Account::Agent,
             );
-            if let Some((_, mut lab)) = labs.iter_mut().find(|(a, _)| a.id == fill.buyer) {
-                lab.capex_usd += fill.paid_usd;
+            ledger.pay(Account::Agent(order.buyer), to, fill.paid_usd);
+            if let Some(seller) = seller
+                && let Some((_, investor)) =
+                    sorted_investors.iter_mut().find(|(a, _)| a.id == seller)
+                && let Some(holding) = investor.land.iter_mut().find(|h| h.region == r)
+            {
+                let share = (fill.acres / holding.acres).min(1.0);
+                holding.cost_usd *= 1.0 - share;
+                holding.acres = (holding.acres - fill.acres).max(0.0);
             }
-            deliveries.land.push((bid.project_id, fill.acres));
-            logs.event(
-                "land_deal",
-                Some(fill.buyer),
-                None,
-                Some(&region_spec.name),
-                fill.paid_usd,
-                Some(fill.acres),
-                format!("project {}", bid.project_id),
-            );
+            match order.project_id {
+                Some(project_id) => {
+                    if let Some((_, mut lab)) = labs.iter_mut().find(|(a, _)| a.id == order.buyer) {
+                        lab.capex_usd += fill.paid_usd;
+                    }
+                    deliveries.land.push((project_id, fill.acres));
+                    logs.event(
+                        if seller.is_some() {
+                            "land_resold"
+                        } else {
+                            "land_deal"
+                        },
+                        Some(order.buyer),
+                        seller,
+                        Some(&region_spec.name),
+                        fill.paid_usd,
+                        Some(fill.acres),
+                        format!("project {project_id}"),
+                    );
+                }
+                None => {
+                    if let Some((_, investor)) = sorted_investors
+                        .iter_mut()
+                        .find(|(a, _)| a.id == order.buyer)
+                    {
+                        match investor.land.iter_mut().find(|h| h.region == r) {
+                            Some(holding) => {
+                                holding.acres += fill.acres;
+                                holding.cost_usd += fill.paid_usd;
+                            }
+                            None => {
+                                investor.land.push(LandHolding {
+                                    region: r,
+                                    acres: fill.acres,
+                                    cost_usd: fill.paid_usd,
+                                });
+                                investor.land.sort_by_key(|h| h.region);
+                            }
+                        }
+                    }
+                    logs.event(
+                        "land_banked",
+                        Some(order.buyer),
+                        None,
+                        Some(&region_spec.name),
+                        fill.paid_usd,
+                        Some(fill.acres),
+                        "bought to resell to labs".into(),
+                    );
+                }
+            }
         }
-        state.land_available_acres -= clearing.sold_acres;
+        let lab_demand: f64 = orders
+            .iter()
+            .filter(|o| o.project_id.is_some() && o.limit_per_acre >= state.land_price_per_acre)
+            .map(|o| o.acres)
+            .sum();
+        state.lab_land_demand_acres = lab_demand;
+        state.land_available_acres -= clearing.sold_by_offer[0];
         logs.markets.push(MarketRow {
             market: "land",
             region: Some(region_spec.name.clone()),
             item: None,
-            supply: offer.available_acres,
+            supply: clearing.offered_acres,
             demand: clearing.eligible_demand_acres,
             cleared: clearing.sold_acres,
-            price: Some(offer.price_per_acre_usd),
+            price: clearing.price_per_acre_usd,
         });
         state.land_available_acres += region_spec.new_zoning_acres_per_quarter;
         state.land_price_per_acre = rules::land_price_per_acre(

@@ -22,6 +22,7 @@ pub fn record_quarter(
     utilities: Query<(&Agent, &Cash, &Utility)>,
     regulators: Query<(&Agent, &Cash, &Regulator)>,
     population: Res<AppBuilderPopulation>,
+    regions: Res<RegionBook>,
     mut stats: ResMut<QuarterStats>,
     mut logs: ResMut<Logs>,
     mut slot: ResMut<FrameSlot>,
@@ -94,6 +95,13 @@ pub fn record_quarter(
             invested_total: investor.invested_total_usd,
             portfolio_value: investor.portfolio_value_usd,
             holdings: investor.holdings.len() as u64,
+            land_acres: investor.land.iter().map(|h| h.acres).sum(),
+            // Marked at the landowners' current price in each region.
+            land_value: investor
+                .land
+                .iter()
+                .map(|h| h.acres * regions.regions[h.region].land_price_per_acre)
+                .sum(),
         })
         .collect();
     investor_rows.sort_by_key(|r| r.investor_id);

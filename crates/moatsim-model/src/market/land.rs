@@ -1,16 +1,21 @@
 //! The land market: one clearing per region per quarter.
 //!
-//! Rule: a region's unsold, zoned acres are offered at a posted price per acre
-//! that rises with scarcity (see [`crate::rules::land_price_per_acre`]). Bids
-//! whose limit covers the price are eligible; if they ask for more acres than
-//! are available, acres are rationed pro rata. Land is divisible.
+//! Rule: every seller posts acres at an ask per acre. The region's landowners
+//! offer the unsold zoned stock at the scarcity price
+//! (see [`crate::rules::land_price_per_acre`]); land-banking investors offer the
+//! acres they hold at a premium over it. Offers fill in merit order, cheapest
+//! first (ties by the order given). At each offer, every bid whose limit covers
+//! the ask and that still wants land is eligible, and the offer's acres are
+//! rationed pro rata among them. Land is divisible.
 
 use crate::AgentId;
 use crate::market::allocation::pro_rata_continuous;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct LandOffer {
-    pub available_acres: f64,
+    /// `None` for the region's landowners (outside the simulation).
+    pub seller: Option<AgentId>,
+    pub acres: f64,
     pub price_per_acre_usd: f64,
 }
 
@@ -21,9 +26,13 @@ pub struct LandBid {
     pub limit_per_acre_usd: f64,
 }
 
+/// Acres one bid bought from one offer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LandFill {
-    pub buyer: AgentId,
+    /// Index into the bids passed in.
+    pub bid: usize,
+    /// Index into the offers passed in.
+    pub offer: usize,
     pub acres: f64,
     pub paid_usd: f64,
 }
@@ -31,37 +40,76 @@ pub struct LandFill {
 #[derive(Debug, Clone, PartialEq)]
 pub struct LandClearing {
     pub fills: Vec<LandFill>,
+    pub offered_acres: f64,
+    /// Acres wanted by bids whose limit covers the cheapest ask.
     pub eligible_demand_acres: f64,
     pub sold_acres: f64,
-    pub price_per_acre_usd: f64,
+    /// Acres sold per offer, in the order of the offers passed in.
+    pub sold_by_offer: Vec<f64>,
+    /// Average price paid per acre (the cheapest ask when nothing sold).
+    pub price_per_acre_usd: Option<f64>,
 }
 
-pub fn clear_land_market(offer: &LandOffer, bids: &[LandBid]) -> LandClearing {
-    let requests: Vec<f64> = bids
-        .iter()
-        .map(|bid| {
-            if bid.limit_per_acre_usd >= offer.price_per_acre_usd {
-                bid.acres.max(0.0)
-            } else {
-                0.0
+pub fn clear_land_market(offers: &[LandOffer], bids: &[LandBid]) -> LandClearing {
+    let mut order: Vec<usize> = (0..offers.len()).collect();
+    order.sort_by(|&a, &b| {
+        offers[a]
+            .price_per_acre_usd
+            .total_cmp(&offers[b].price_per_acre_usd)
+            .then(a.cmp(&b))
+    });
+    let mut wanted: Vec<f64> = bids.iter().map(|b| b.acres.max(0.0)).collect();
+    let mut fills = Vec::new();
+    let mut sold_by_offer = vec![0.0; offers.len()];
+    for &o in &order {
+        let offer = &offers[o];
+        let requests: Vec<f64> = bids
+            .iter()
+            .zip(&wanted)
+            .map(|(bid, &left)| {
+                if bid.limit_per_acre_usd >= offer.price_per_acre_usd {
+                    left
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let granted = pro_rata_continuous(&requests, offer.acres.max(0.0));
+        for (b, &acres) in granted.iter().enumerate() {
+            if acres > 0.0 {
+                wanted[b] = (wanted[b] - acres).max(0.0);
+                sold_by_offer[o] += acres;
+                fills.push(LandFill {
+                    bid: b,
+                    offer: o,
+                    acres,
+                    paid_usd: acres * offer.price_per_acre_usd,
+                });
             }
-        })
-        .collect();
-    let granted = pro_rata_continuous(&requests, offer.available_acres);
-    let fills: Vec<LandFill> = bids
-        .iter()
-        .zip(&granted)
-        .map(|(bid, &acres)| LandFill {
-            buyer: bid.buyer,
-            acres,
-            paid_usd: acres * offer.price_per_acre_usd,
-        })
-        .collect();
+        }
+    }
+    let cheapest = order.first().map(|&o| offers[o].price_per_acre_usd);
+    let eligible_demand_acres = match cheapest {
+        Some(price) => bids
+            .iter()
+            .filter(|b| b.limit_per_acre_usd >= price)
+            .map(|b| b.acres.max(0.0))
+            .sum(),
+        None => 0.0,
+    };
+    let sold_acres: f64 = sold_by_offer.iter().sum();
+    let paid: f64 = fills.iter().map(|f| f.paid_usd).sum();
     LandClearing {
-        eligible_demand_acres: requests.iter().sum(),
-        sold_acres: granted.iter().sum(),
         fills,
-        price_per_acre_usd: offer.price_per_acre_usd,
+        offered_acres: offers.iter().map(|o| o.acres.max(0.0)).sum(),
+        eligible_demand_acres,
+        sold_acres,
+        sold_by_offer,
+        price_per_acre_usd: if sold_acres > 0.0 {
+            Some(paid / sold_acres)
+        } else {
+            cheapest
+        },
     }
 }
 
@@ -70,24 +118,105 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    fn owners(acres: f64, price: f64) -> LandOffer {
+        LandOffer {
+            seller: None,
+            acres,
+            price_per_acre_usd: price,
+        }
+    }
+
+    #[test]
+    fn cheaper_land_sells_first_and_banked_land_fills_the_rest() {
+        let offers = [
+            LandOffer {
+                seller: Some(AgentId(9)),
+                acres: 100.0,
+                price_per_acre_usd: 1.25e6,
+            },
+            owners(100.0, 1e6),
+        ];
+        let bids = [LandBid {
+            buyer: AgentId(1),
+            acres: 150.0,
+            limit_per_acre_usd: 1.5e6,
+        }];
+        let clearing = clear_land_market(&offers, &bids);
+        assert!(
+            (clearing.sold_by_offer[1] - 100.0).abs() < 1e-9,
+            "the landowners' cheaper acres go first"
+        );
+        assert!((clearing.sold_by_offer[0] - 50.0).abs() < 1e-9);
+        assert!(
+            (clearing.fills.iter().map(|f| f.paid_usd).sum::<f64>()
+                - (100.0 * 1e6 + 50.0 * 1.25e6))
+                .abs()
+                < 1e-3
+        );
+    }
+
+    #[test]
+    fn a_bid_below_an_ask_does_not_buy_from_it() {
+        let offers = [
+            owners(100.0, 1e6),
+            LandOffer {
+                seller: Some(AgentId(9)),
+                acres: 100.0,
+                price_per_acre_usd: 2e6,
+            },
+        ];
+        let bids = [LandBid {
+            buyer: AgentId(1),
+            acres: 300.0,
+            limit_per_acre_usd: 1.5e6,
+        }];
+        let clearing = clear_land_market(&offers, &bids);
+        assert!((clearing.sold_acres - 100.0).abs() < 1e-9);
+    }
+
     proptest! {
         #[test]
-        fn land_clearing_never_sells_more_than_offered_or_asked(
-            raw in proptest::collection::vec((0.0f64..5_000.0, 0.5f64..2.0), 0..10),
-            available in 0.0f64..10_000.0,
+        fn land_clearing_conserves_acres_and_money(
+            raw_bids in proptest::collection::vec((0.0f64..5_000.0, 0.5f64..2.0), 0..10),
+            raw_offers in proptest::collection::vec((0.0f64..5_000.0, 0.5f64..2.0), 1..4),
         ) {
-            let offer = LandOffer { available_acres: available, price_per_acre_usd: 1e6 };
-            let bids: Vec<LandBid> = raw.iter().enumerate().map(|(i, &(acres, f))| LandBid {
+            let offers: Vec<LandOffer> = raw_offers.iter().map(|&(acres, f)| owners(acres, 1e6 * f)).collect();
+            let bids: Vec<LandBid> = raw_bids.iter().enumerate().map(|(i, &(acres, f))| LandBid {
                 buyer: AgentId(i as u64), acres, limit_per_acre_usd: 1e6 * f,
             }).collect();
-            let clearing = clear_land_market(&offer, &bids);
-            prop_assert!(clearing.sold_acres <= available + 1e-6);
-            prop_assert!(clearing.sold_acres <= clearing.eligible_demand_acres + 1e-6);
-            let paid: f64 = clearing.fills.iter().map(|f| f.paid_usd).sum();
-            prop_assert!((paid - clearing.sold_acres * 1e6).abs() <= 1e-3 * (1.0 + paid));
-            for fill in &clearing.fills {
-                prop_assert!(fill.acres >= 0.0);
+            let clearing = clear_land_market(&offers, &bids);
+            for (o, offer) in offers.iter().enumerate() {
+                prop_assert!(clearing.sold_by_offer[o] <= offer.acres + 1e-6);
             }
+            for (b, bid) in bids.iter().enumerate() {
+                let bought: f64 = clearing.fills.iter().filter(|f| f.bid == b).map(|f| f.acres).sum();
+                prop_assert!(bought <= bid.acres + 1e-6);
+                for fill in clearing.fills.iter().filter(|f| f.bid == b) {
+                    prop_assert!(offers[fill.offer].price_per_acre_usd <= bid.limit_per_acre_usd);
+                    prop_assert!(fill.acres >= 0.0);
+                }
+            }
+            let paid: f64 = clearing.fills.iter().map(|f| f.paid_usd).sum();
+            let received: f64 = offers.iter().enumerate().map(|(o, offer)| clearing.sold_by_offer[o] * offer.price_per_acre_usd).sum();
+            prop_assert!((paid - received).abs() <= 1e-6 * (1.0 + paid));
+            prop_assert!(clearing.sold_acres <= clearing.offered_acres + 1e-6);
+            prop_assert_eq!(&clearing, &clear_land_market(&offers, &bids));
+        }
+
+        #[test]
+        fn more_demand_never_sells_less_land(
+            raw_bids in proptest::collection::vec((0.0f64..5_000.0, 0.5f64..2.0), 0..10),
+            extra in 1.0f64..5_000.0,
+        ) {
+            let offers = [owners(3_000.0, 1e6)];
+            let bids: Vec<LandBid> = raw_bids.iter().enumerate().map(|(i, &(acres, f))| LandBid {
+                buyer: AgentId(i as u64), acres, limit_per_acre_usd: 1e6 * f,
+            }).collect();
+            let base = clear_land_market(&offers, &bids);
+            let mut more = bids.clone();
+            more.push(LandBid { buyer: AgentId(99), acres: extra, limit_per_acre_usd: 2e6 });
+            let after = clear_land_market(&offers, &more);
+            prop_assert!(after.sold_acres >= base.sold_acres - 1e-9);
         }
     }
 }
