@@ -102,6 +102,7 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
                 depreciation_usd: 0.0,
                 raised_usd: 0.0,
                 gpus_bought: 0,
+                gpu_fill_ratio: 1.0,
                 market_share: 0.0,
                 customers: 0,
             },

@@ -74,6 +74,7 @@ pub fn batch_for(
                     f64s(r.iter().map(|x| x.inference_compute_h100e)),
                     u64s(r.iter().map(|x| x.installed_gpus)),
                     u64s(r.iter().map(|x| x.gpus_bought)),
+                    f64s(r.iter().map(|x| x.gpu_fill_ratio)),
                     u64s(r.iter().map(|x| x.stranded_gpus)),
                     f64s(r.iter().map(|x| x.inference_price)),
                     f64s(r.iter().map(|x| x.marginal_cost)),

@@ -121,6 +121,11 @@ pub fn tables() -> Vec<TableDef> {
                     "Accelerators bought this quarter, units",
                 ),
                 col(
+                    "gpu_fill_ratio",
+                    Float64,
+                    "Share of its GPU order filled in its last quarter with an order (below 0.8: backlogged)",
+                ),
+                col(
                     "stranded_gpus",
                     UInt64,
                     "Installed accelerators without energized power, units",

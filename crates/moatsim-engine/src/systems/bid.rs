@@ -13,6 +13,11 @@ use crate::systems::export_treatment;
 /// bought for a hall that is late to energize sit stranded.
 const GPU_LEAD_QUARTERS: u32 = 2;
 
+/// Below this share of its GPU order filled, a lab counts itself backlogged.
+const BACKLOG_FILL_RATIO: f64 = 0.8;
+/// Extra willingness to pay, as a share of value, of a backlogged lab.
+const BACKLOG_PREMIUM: f64 = 0.5;
+
 /// Smallest and largest new project a lab starts, MW.
 const MIN_PROJECT_MW: f64 = 100.0;
 const MAX_PROJECT_MW: f64 = 2_000.0;
@@ -272,14 +277,17 @@ pub fn bid_for_sites_and_gpus(
                 allowed
             };
             ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            for (rank, &(chip, per_dollar, treatment)) in ranked.iter().take(2).enumerate() {
-                let weight = if ranked.len() == 1 {
-                    1.0
-                } else if rank == 0 {
-                    0.7
-                } else {
-                    0.3
-                };
+            // A backlogged lab spreads its order over more generations and pays up.
+            let backlogged = lab.gpu_fill_ratio < BACKLOG_FILL_RATIO;
+            let split: &[f64] = if backlogged {
+                &[0.5, 0.3, 0.2]
+            } else {
+                &[0.7, 0.3]
+            };
+            let used = split.len().min(ranked.len());
+            let split_total: f64 = split[..used].iter().sum();
+            for (rank, &(chip, per_dollar, treatment)) in ranked.iter().take(used).enumerate() {
+                let weight = split[rank] / split_total;
                 let generation = &scenario.chips[chip];
                 let by_power = units_powered_by(mw * weight, generation.watts, world.pue);
                 let by_gap = (region_gap * weight / generation.h100e_per_unit).ceil();
@@ -289,7 +297,8 @@ pub fn bid_for_sites_and_gpus(
                 if units == 0 {
                     continue;
                 }
-                let urgency = (gap_h100e / lab.target_h100e.max(1.0)).min(1.0);
+                let urgency = (gap_h100e / lab.target_h100e.max(1.0)).min(1.0)
+                    + if backlogged { BACKLOG_PREMIUM } else { 0.0 };
                 book.gpu_bids[chip].push(RegionalGpuBid {
                     region,
                     bid: GpuBid {

@@ -173,6 +173,18 @@ pub fn clear_gpu_markets(
             });
         }
     }
+    // Each lab's fill ratio: what it received against what it asked for.
+    let mut asked: std::collections::BTreeMap<AgentId, u64> = std::collections::BTreeMap::new();
+    for bids in &book.gpu_bids {
+        for regional in bids {
+            *asked.entry(regional.bid.buyer).or_default() += regional.bid.units;
+        }
+    }
+    for (agent, mut lab) in &mut labs {
+        if let Some(&units) = asked.get(&agent.id).filter(|&&u| u > 0) {
+            lab.gpu_fill_ratio = lab.gpus_bought as f64 / units as f64;
+        }
+    }
 }
 
 /// Premium over the landowners' price at which investors resell banked land.

@@ -62,6 +62,7 @@ pub fn record_quarter(
                 inference_compute_h100e: lab.inference_h100e,
                 installed_gpus: installed,
                 gpus_bought: lab.gpus_bought,
+                gpu_fill_ratio: lab.gpu_fill_ratio,
                 stranded_gpus: stranded,
                 inference_price: lab.price_per_mtok,
                 marginal_cost: lab.marginal_cost_per_mtok,
