@@ -88,6 +88,7 @@ pub struct RawLab {
     pub valuation_usd: f64,
     pub capability: f64,
     pub online_h100e: f64,
+    pub pipeline_mw: Option<f64>,
     pub initial_chip: String,
     pub ambition_per_quarter: f64,
     pub inference_share: Option<f64>,

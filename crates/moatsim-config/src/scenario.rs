@@ -105,6 +105,8 @@ pub struct LabSpec {
     pub valuation_usd: f64,
     pub capability: f64,
     pub online_h100e: f64,
+    /// Data-center MW under construction at the start (power already contracted).
+    pub pipeline_mw: f64,
     pub initial_chip: usize,
     pub ambition_per_quarter: f64,
     pub inference_share: f64,

@@ -494,6 +494,7 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
                 valuation_usd: c.positive(p("valuation_usd"), l.valuation_usd),
                 capability: c.positive(p("capability"), l.capability),
                 online_h100e: c.non_negative(p("online_h100e"), l.online_h100e),
+                pipeline_mw: c.non_negative(p("pipeline_mw"), l.pipeline_mw.unwrap_or(0.0)),
                 initial_chip,
                 ambition_per_quarter: c.number(p("ambition_per_quarter"), l.ambition_per_quarter, 0.0, 2.0, "a quarterly growth rate from 0 to 2"),
                 inference_share: c.number(p("inference_share"), l.inference_share.unwrap_or(defaults::INFERENCE_SHARE), 0.05, 0.95, "a fraction from 0.05 to 0.95"),
@@ -668,7 +669,7 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
                 chip.h100e_per_unit,
                 chip.watts,
                 world.pue,
-            );
+            ) + lab.pipeline_mw;
         }
         for (i, utility) in utilities.iter().enumerate() {
             let load = utility.base_load_mw + initial_dc_mw[utility.region];

@@ -15,6 +15,9 @@ use crate::components::*;
 use crate::population::AppBuilderPopulation;
 use crate::resources::*;
 
+/// Sites a lab's starting pipeline is split into; they energize two quarters apart.
+const INITIAL_PIPELINE_SITES: u32 = 4;
+
 /// Share of list price an initial fleet is carried at (bought over prior years).
 const INITIAL_FLEET_BOOK_VALUE: f64 = 0.7;
 
@@ -64,6 +67,38 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
             load_mw: 0.0,
         });
         next_project += 1;
+        // Sites already under construction at the start, with power contracted,
+        // energizing in turn over the first two years; what remains of their
+        // construction is paid as it completes.
+        if spec.pipeline_mw > 0.0 {
+            initial_dc_mw[spec.home_region] += spec.pipeline_mw;
+            let build = s.world.dc_build_quarters;
+            for step in 0..INITIAL_PIPELINE_SITES {
+                let mw = spec.pipeline_mw / f64::from(INITIAL_PIPELINE_SITES);
+                let ready_tick = (1 + 2 * step).min(build);
+                let total = mw * s.world.dc_capex_per_mw_usd;
+                let acres = mw / s.regions[spec.home_region].mw_per_acre;
+                world.spawn(Project {
+                    project_id: next_project,
+                    lab: id,
+                    lab_index: index,
+                    region: spec.home_region,
+                    stage: Stage::Construction,
+                    mw,
+                    acres_needed: acres,
+                    acres_held: acres,
+                    started_tick: 0,
+                    ready_tick,
+                    construction_paid_usd: total * (1.0 - f64::from(ready_tick) / f64::from(build)),
+                    installed: vec![0; s.chips.len()],
+                    online_h100e: 0.0,
+                    online_units: 0,
+                    stranded_units: 0,
+                    load_mw: 0.0,
+                });
+                next_project += 1;
+            }
+        }
         world.spawn((
             Agent {
                 id,

@@ -254,18 +254,33 @@ pub fn plan_chip_supply(
             product.capacity_units = (wafers * share * chip.units_per_wafer).floor() as u64;
         }
 
-        // Last quarter's backlog against last quarter's production.
+        // Last quarter's backlog against last quarter's production plus what the
+        // expansions already under way will add, so capacity coming is not
+        // ordered twice.
         let backlog: u64 = maker.products.iter().map(|p| p.backlog_units).sum();
         let produced: u64 = maker.products.iter().map(|p| p.produced_units).sum();
-        if backlog as f64 > 0.2 * produced.max(1) as f64 {
+        let units_per_wafer = maker
+            .products
+            .iter()
+            .filter(|p| p.capacity_units > 0)
+            .map(|p| scenario.chips[p.chip].units_per_wafer)
+            .fold(f64::INFINITY, f64::min);
+        let coming: f64 = maker.expansions.iter().map(|e| e.1).sum::<f64>()
+            * if units_per_wafer.is_finite() {
+                units_per_wafer
+            } else {
+                0.0
+            };
+        if backlog as f64 > 0.2 * produced.max(1) as f64 + coming {
             maker.quarters_backlogged += 1;
         } else {
             maker.quarters_backlogged = 0;
         }
-        if maker.quarters_backlogged >= 2
-            && maker.expansions.is_empty()
-            && spec.expansion_wafers > 0.0
-        {
+        // Two quarters of backlog order an expansion; a backlog that persists
+        // orders another two quarters later, even while the first is being built,
+        // so capacity can ramp as fast as CoWoS did when demand outran it.
+        if maker.quarters_backlogged >= 2 && spec.expansion_wafers > 0.0 {
+            maker.quarters_backlogged = 0;
             let cost = spec.expansion_wafers * spec.expansion_cost_per_wafer_usd;
             maker
                 .expansions
