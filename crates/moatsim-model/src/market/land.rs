@@ -218,5 +218,30 @@ mod tests {
             let after = clear_land_market(&offers, &more);
             prop_assert!(after.sold_acres >= base.sold_acres - 1e-9);
         }
+
+        /// With landowners and a dearer banked offer, extra demand can only reach
+        /// dearer land: the average price paid never falls.
+        #[test]
+        fn more_demand_never_lowers_the_price_paid(
+            raw_bids in proptest::collection::vec((1.0f64..5_000.0, 1.3f64..2.0), 1..10),
+            extra in 1.0f64..5_000.0,
+            stock in 1.0f64..5_000.0,
+        ) {
+            let offers = [
+                owners(stock, 1e6),
+                LandOffer { seller: Some(AgentId(50)), acres: 3_000.0, price_per_acre_usd: 1.25e6 },
+            ];
+            let bids: Vec<LandBid> = raw_bids.iter().enumerate().map(|(i, &(acres, f))| LandBid {
+                buyer: AgentId(i as u64), acres, limit_per_acre_usd: 1e6 * f,
+            }).collect();
+            let base = clear_land_market(&offers, &bids);
+            let mut more = bids.clone();
+            more.push(LandBid { buyer: AgentId(99), acres: extra, limit_per_acre_usd: 2e6 });
+            let after = clear_land_market(&offers, &more);
+            let (Some(before), Some(now)) = (base.price_per_acre_usd, after.price_per_acre_usd) else {
+                return Err(TestCaseError::fail("a price is always reported"));
+            };
+            prop_assert!(now >= before - 1e-6);
+        }
     }
 }
