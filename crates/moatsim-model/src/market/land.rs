@@ -118,6 +118,18 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Bids from (acres, limit as a multiple of $1M per acre), one buyer each.
+    fn bids_from(raw: &[(f64, f64)]) -> Vec<LandBid> {
+        raw.iter()
+            .enumerate()
+            .map(|(i, &(acres, f))| LandBid {
+                buyer: AgentId(i as u64),
+                acres,
+                limit_per_acre_usd: 1e6 * f,
+            })
+            .collect()
+    }
+
     fn owners(acres: f64, price: f64) -> LandOffer {
         LandOffer {
             seller: None,
@@ -181,9 +193,7 @@ mod tests {
             raw_offers in proptest::collection::vec((0.0f64..5_000.0, 0.5f64..2.0), 1..4),
         ) {
             let offers: Vec<LandOffer> = raw_offers.iter().map(|&(acres, f)| owners(acres, 1e6 * f)).collect();
-            let bids: Vec<LandBid> = raw_bids.iter().enumerate().map(|(i, &(acres, f))| LandBid {
-                buyer: AgentId(i as u64), acres, limit_per_acre_usd: 1e6 * f,
-            }).collect();
+            let bids = bids_from(&raw_bids);
             let clearing = clear_land_market(&offers, &bids);
             for (o, offer) in offers.iter().enumerate() {
                 prop_assert!(clearing.sold_by_offer[o] <= offer.acres + 1e-6);
@@ -209,9 +219,7 @@ mod tests {
             extra in 1.0f64..5_000.0,
         ) {
             let offers = [owners(3_000.0, 1e6)];
-            let bids: Vec<LandBid> = raw_bids.iter().enumerate().map(|(i, &(acres, f))| LandBid {
-                buyer: AgentId(i as u64), acres, limit_per_acre_usd: 1e6 * f,
-            }).collect();
+            let bids = bids_from(&raw_bids);
             let base = clear_land_market(&offers, &bids);
             let mut more = bids.clone();
             more.push(LandBid { buyer: AgentId(99), acres: extra, limit_per_acre_usd: 2e6 });
@@ -231,9 +239,7 @@ mod tests {
                 owners(stock, 1e6),
                 LandOffer { seller: Some(AgentId(50)), acres: 3_000.0, price_per_acre_usd: 1.25e6 },
             ];
-            let bids: Vec<LandBid> = raw_bids.iter().enumerate().map(|(i, &(acres, f))| LandBid {
-                buyer: AgentId(i as u64), acres, limit_per_acre_usd: 1e6 * f,
-            }).collect();
+            let bids = bids_from(&raw_bids);
             let base = clear_land_market(&offers, &bids);
             let mut more = bids.clone();
             more.push(LandBid { buyer: AgentId(99), acres: extra, limit_per_acre_usd: 2e6 });
