@@ -22,6 +22,39 @@ pub struct RawConfig {
     pub generation_technologies: Vec<RawTechnology>,
     pub regulators: Vec<RawRegulator>,
     pub app_builders: RawAppBuilders,
+    #[serde(default)]
+    pub scheduled_rounds: Vec<RawScheduledRound>,
+    #[serde(default)]
+    pub joint_ventures: Vec<RawJointVenture>,
+    #[serde(default)]
+    pub output: RawOutput,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScheduledRound {
+    pub lab: String,
+    pub quarter: String,
+    pub amount_usd: f64,
+    pub post_money_usd: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawJointVenture {
+    pub partner: String,
+    pub lab: String,
+    pub quarter: String,
+    pub investment_usd: f64,
+    pub builder_share: f64,
+    pub tie_strength: f64,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutput {
+    pub app_builders: Option<String>,
+    pub app_builders_sample_share: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -24,6 +24,52 @@ pub struct Scenario {
     pub generation_technologies: Vec<Technology>,
     pub regulators: Vec<RegulatorSpec>,
     pub app_builders: AppBuilderSpec,
+    pub scheduled_rounds: Vec<ScheduledRound>,
+    pub joint_ventures: Vec<JointVenture>,
+    pub output: OutputSpec,
+}
+
+/// A funding round that happens whatever the market says (a scenario's shock).
+#[derive(Debug, Clone, Serialize)]
+pub struct ScheduledRound {
+    /// Index into `Scenario::labs`.
+    pub lab: usize,
+    pub quarter: Quarter,
+    pub amount_usd: f64,
+    pub post_money_usd: f64,
+}
+
+/// An enterprise joint venture: the partner invests in the lab and ties part of
+/// the app-builder population's demand to it.
+#[derive(Debug, Clone, Serialize)]
+pub struct JointVenture {
+    /// Index into `Scenario::investors`.
+    pub partner: usize,
+    /// Index into `Scenario::labs`.
+    pub lab: usize,
+    pub quarter: Quarter,
+    pub investment_usd: f64,
+    /// Share of builders tied to the lab (chosen by a hash of their id).
+    pub builder_share: f64,
+    /// Choice-utility bonus the tie gives the lab.
+    pub tie_strength: f64,
+}
+
+/// How the `app_builders` table is written.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BuilderOutput {
+    /// One row per builder per quarter.
+    Full,
+    /// One row per builder per quarter for a fixed, id-hashed share of builders.
+    Sampled { share: f64 },
+    /// No per-builder rows; the `app_builder_segments` table has one row per segment.
+    Segments,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OutputSpec {
+    pub app_builders: BuilderOutput,
 }
 
 #[derive(Debug, Clone, Serialize)]

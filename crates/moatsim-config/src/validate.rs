@@ -688,6 +688,81 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
     if !c.problems.is_empty() {
         return Err(c.problems);
     }
+    let lab_names: BTreeMap<String, usize> = labs
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.name.clone(), i))
+        .collect();
+    let investor_names: BTreeMap<String, usize> = investors
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.name.clone(), i))
+        .collect();
+    let scheduled_rounds: Vec<ScheduledRound> = raw
+        .scheduled_rounds
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let p = |f: &str| format!("scheduled_rounds[{i}].{f}");
+            let amount_usd = c.positive(p("amount_usd"), r.amount_usd);
+            let post_money_usd = c.positive(p("post_money_usd"), r.post_money_usd);
+            if post_money_usd <= amount_usd {
+                c.fail(&p("post_money_usd"), format!("is {post_money_usd}, not above amount_usd ({amount_usd}); allowed: a post-money valuation above the amount raised"));
+            }
+            ScheduledRound {
+                lab: c.resolve(p("lab"), &r.lab, &lab_names, "labs"),
+                quarter: c.quarter(p("quarter"), &r.quarter),
+                amount_usd,
+                post_money_usd,
+            }
+        })
+        .collect();
+    let joint_ventures: Vec<JointVenture> = raw
+        .joint_ventures
+        .iter()
+        .enumerate()
+        .map(|(i, j)| {
+            let p = |f: &str| format!("joint_ventures[{i}].{f}");
+            JointVenture {
+                partner: c.resolve(p("partner"), &j.partner, &investor_names, "investors"),
+                lab: c.resolve(p("lab"), &j.lab, &lab_names, "labs"),
+                quarter: c.quarter(p("quarter"), &j.quarter),
+                investment_usd: c.non_negative(p("investment_usd"), j.investment_usd),
+                builder_share: c.fraction(p("builder_share"), j.builder_share),
+                tie_strength: c.number(
+                    p("tie_strength"),
+                    j.tie_strength,
+                    0.0,
+                    20.0,
+                    "a utility bonus from 0 to 20",
+                ),
+            }
+        })
+        .collect();
+    let app_builder_output = match raw.output.app_builders.as_deref().unwrap_or("full") {
+        "full" => BuilderOutput::Full,
+        "segments" => BuilderOutput::Segments,
+        "sampled" => BuilderOutput::Sampled {
+            share: c.number(
+                "output.app_builders_sample_share".into(),
+                raw.output.app_builders_sample_share.unwrap_or(0.01),
+                1e-6,
+                1.0,
+                "a share of builders above 0 and at most 1",
+            ),
+        },
+        other => {
+            c.fail(
+                "output.app_builders",
+                format!("is {other:?}; allowed: \"full\", \"sampled\" or \"segments\""),
+            );
+            BuilderOutput::Full
+        }
+    };
+
+    if !c.problems.is_empty() {
+        return Err(c.problems);
+    }
     Ok(Scenario {
         name,
         description: header.description.clone().unwrap_or_default(),
@@ -704,5 +779,10 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
         generation_technologies,
         regulators,
         app_builders,
+        scheduled_rounds,
+        joint_ventures,
+        output: OutputSpec {
+            app_builders: app_builder_output,
+        },
     })
 }

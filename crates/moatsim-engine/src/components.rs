@@ -65,6 +65,8 @@ pub struct Lab {
     pub gpu_fill_ratio: f64,
     pub market_share: f64,
     pub customers: u64,
+    /// Share of last quarter's customers that chose the lab again.
+    pub retention: f64,
 }
 
 impl Lab {
@@ -140,6 +142,8 @@ impl Project {
 /// A venture fund, growth fund, infrastructure PE fund, sovereign, strategic or JV partner.
 #[derive(Component, Debug, Clone)]
 pub struct Investor {
+    /// Position in the scenario's `investors` list.
+    pub index: usize,
     pub kind: InvestorKind,
     pub inflow_per_quarter_usd: f64,
     pub risk_appetite: f64,

@@ -184,6 +184,8 @@ pub struct LabOffer {
 pub struct ChoiceTotals {
     pub demand_mtok: Vec<f64>,
     pub customers: Vec<u64>,
+    /// Customers who chose the same lab as last quarter.
+    pub stayed: Vec<u64>,
     pub switches: u64,
 }
 
@@ -192,6 +194,7 @@ impl ChoiceTotals {
         Self {
             demand_mtok: vec![0.0; labs],
             customers: vec![0; labs],
+            stayed: vec![0; labs],
             switches: 0,
         }
     }
@@ -202,6 +205,9 @@ impl ChoiceTotals {
             *total += part;
         }
         for (total, part) in self.customers.iter_mut().zip(&chunk.customers) {
+            *total += part;
+        }
+        for (total, part) in self.stayed.iter_mut().zip(&chunk.stayed) {
             *total += part;
         }
         self.switches += chunk.switches;
@@ -261,6 +267,7 @@ pub struct ChoiceContext<'a> {
     pub tick: u32,
     pub spec: &'a AppBuilderSpec,
     pub offers: &'a [LabOffer],
+    pub ties: &'a [crate::resources::ActiveTie],
 }
 
 /// Pass one: every alive builder picks a provider and states its demand.
@@ -341,6 +348,18 @@ pub fn choose_providers(
                         }
                         utilities.push(utility);
                     }
+                    // Builders inside a joint venture's tied demand lean to its lab.
+                    for tie in context.ties {
+                        let member = rng::unit_hash(
+                            context.seed,
+                            Purpose::JointVentureTie,
+                            AgentId(id[row]),
+                            tie.venture as u64,
+                        ) < tie.share;
+                        if member && context.offers.get(tie.lab).is_some_and(|o| o.open) {
+                            utilities[tie.lab] += tie.strength;
+                        }
+                    }
                     logit_probabilities(&utilities, &mut probabilities);
                     let mut stream = rng::stream(
                         context.seed,
@@ -357,6 +376,7 @@ pub fn choose_providers(
                     let chosen = u32::try_from(chosen).unwrap_or(NO_PROVIDER);
                     if chosen == current {
                         tenure[i] += 1;
+                        totals.stayed[chosen_index] += 1;
                     } else {
                         if current != NO_PROVIDER {
                             totals.switches += 1;

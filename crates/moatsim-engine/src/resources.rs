@@ -66,6 +66,9 @@ pub struct AnnouncedRound {
     pub capability: f64,
     pub is_share_leader: bool,
     pub regulator_blocks_strategics: bool,
+    /// A round the scenario schedules: it closes at its set valuation whatever
+    /// investors bid (see `clear_capital_market`).
+    pub scheduled: bool,
 }
 
 /// One investor's bid into one round.
@@ -167,6 +170,26 @@ pub struct QuarterStats {
     /// GPU price per H100e at tick 0 and inference price at tick 0, the index bases.
     pub gpu_price_base: Option<f64>,
     pub inference_price_base: Option<f64>,
+    /// The frontier lab's price at tick 0.
+    pub frontier_price_base: Option<f64>,
+    /// The frontier's capability at tick 0, and the price of reaching it then.
+    pub fixed_capability_reference: Option<(f64, f64)>,
+}
+
+/// A joint venture in force: a share of builders, picked by a hash of their id,
+/// gets a choice-utility bonus for the venture's lab.
+#[derive(Debug, Clone)]
+pub struct ActiveTie {
+    /// Index into the scenario's joint ventures (the hash's salt).
+    pub venture: usize,
+    pub lab: usize,
+    pub share: f64,
+    pub strength: f64,
+}
+
+#[derive(Resource, Debug, Clone, Default)]
+pub struct JointVentureTies {
+    pub ties: Vec<ActiveTie>,
 }
 
 /// Next ids to hand out for agents created during the run and for projects.

@@ -140,11 +140,12 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
                 gpu_fill_ratio: 1.0,
                 market_share: 0.0,
                 customers: 0,
+                retention: 0.8,
             },
         ));
     }
 
-    for (spec, &id) in s.investors.iter().zip(&investor_ids) {
+    for (index, (spec, &id)) in s.investors.iter().zip(&investor_ids).enumerate() {
         world.spawn((
             Agent {
                 id,
@@ -152,6 +153,7 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
             },
             Cash(spec.dry_powder_usd),
             Investor {
+                index,
                 kind: spec.kind,
                 inflow_per_quarter_usd: spec.inflow_per_quarter_usd,
                 risk_appetite: spec.risk_appetite,
@@ -287,6 +289,7 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
     world.insert_resource(Logs::default());
     world.insert_resource(QuarterStats::default());
     world.insert_resource(FrameSlot::default());
+    world.insert_resource(JointVentureTies::default());
 }
 
 /// The calendar quarter of `tick`.

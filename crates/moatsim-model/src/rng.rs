@@ -27,6 +27,8 @@ pub enum Purpose {
     Research = 5,
     /// An investor's appetite shock in a quarter.
     InvestorAppetite = 6,
+    /// Whether an app builder belongs to a joint venture's tied demand.
+    JointVentureTie = 7,
 }
 
 /// SplitMix64 finaliser: a cheap, well-mixed 64-bit hash used to turn the key
@@ -49,6 +51,14 @@ pub fn stream(seed: u64, purpose: Purpose, agent: AgentId, tick: u32) -> ChaCha8
         chunk.copy_from_slice(&word.to_le_bytes());
     }
     ChaCha8Rng::from_seed(key)
+}
+
+/// A uniform number in [0, 1) fixed by (seed, purpose, agent, salt): for
+/// memberships that must not change from quarter to quarter, computed without
+/// building a stream.
+pub fn unit_hash(seed: u64, purpose: Purpose, agent: AgentId, salt: u64) -> f64 {
+    let h = mix(mix(mix(mix(seed) ^ purpose as u64) ^ agent.get()) ^ salt);
+    (h >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// A uniform draw in [0, 1).
@@ -93,6 +103,23 @@ mod tests {
             let mut other = other;
             assert_ne!(uniform(&mut other).to_bits(), a[0].to_bits());
         }
+    }
+
+    #[test]
+    fn unit_hashes_are_uniform_and_stable() {
+        let share = (0..10_000)
+            .filter(|&i| unit_hash(3, Purpose::JointVentureTie, AgentId(i), 0) < 0.3)
+            .count();
+        assert!((2_800..3_200).contains(&share), "{share}");
+        let a = unit_hash(3, Purpose::JointVentureTie, AgentId(5), 1);
+        assert_eq!(
+            a.to_bits(),
+            unit_hash(3, Purpose::JointVentureTie, AgentId(5), 1).to_bits()
+        );
+        assert_ne!(
+            a.to_bits(),
+            unit_hash(3, Purpose::JointVentureTie, AgentId(5), 2).to_bits()
+        );
     }
 
     #[test]

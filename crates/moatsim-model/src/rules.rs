@@ -90,6 +90,26 @@ pub fn adjust_markup(markup: f64, utilisation: f64, step: f64, min: f64, max: f6
     next.clamp(min, max)
 }
 
+/// A lab's markup, nudged by how many of its customers stayed with it last
+/// quarter: retention above 90% (customers locked in by switching costs) raises
+/// it, retention below 70% cuts it.
+pub fn adjust_markup_for_retention(
+    markup: f64,
+    retention: f64,
+    step: f64,
+    min: f64,
+    max: f64,
+) -> f64 {
+    let next = if retention > 0.9 {
+        markup * (1.0 + step)
+    } else if retention < 0.7 {
+        markup * (1.0 - step)
+    } else {
+        markup
+    };
+    next.clamp(min, max)
+}
+
 /// A lab's posted price: its target price (marginal cost × (1 + markup)) pulled
 /// part of the way toward the mean of rivals' prices, with `stickiness` of last
 /// quarter's price kept.
@@ -216,6 +236,13 @@ mod tests {
         assert!(switching_cost(0.2, 0.1, 4, 1.0, 8) > switching_cost(0.2, 0.1, 1, 1.0, 8));
         let capped = switching_cost(0.2, 0.1, 100, 1.0, 8);
         assert!((capped - switching_cost(0.2, 0.1, 8, 1.0, 8)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn locked_in_customers_raise_markups() {
+        assert!(adjust_markup_for_retention(1.0, 0.95, 0.04, 0.1, 10.0) > 1.0);
+        assert!(adjust_markup_for_retention(1.0, 0.5, 0.04, 0.1, 10.0) < 1.0);
+        assert!((adjust_markup_for_retention(1.0, 0.8, 0.04, 0.1, 10.0) - 1.0).abs() < 1e-12);
     }
 
     #[test]

@@ -188,6 +188,11 @@ pub fn tables() -> Vec<TableDef> {
                     "App builders that chose the lab this quarter",
                 ),
                 col(
+                    "retention",
+                    Float64,
+                    "Share of this quarter's customers who also chose the lab last quarter",
+                ),
+                col(
                     "projects_in_pipeline",
                     UInt64,
                     "Data-center projects not yet energized",
@@ -568,6 +573,21 @@ pub fn tables() -> Vec<TableDef> {
                     "inference_price_index",
                     Float64,
                     "inference_price_avg with the first quarter = 100",
+                ),
+                nullable(
+                    "frontier_price_index",
+                    Float64,
+                    "Price of the most capable lab, first quarter = 100",
+                ),
+                nullable(
+                    "fixed_capability_price_index",
+                    Float64,
+                    "Cheapest price of the capability the frontier had in the first quarter, first quarter = 100",
+                ),
+                col(
+                    "markup_avg",
+                    Float64,
+                    "Revenue-weighted lab markup over marginal cost: price / marginal cost - 1",
                 ),
                 col(
                     "hhi",

@@ -434,11 +434,17 @@ pub fn clear_capital_market(
     let mut post_money_sum = 0.0;
     let mut closed = 0u32;
     for round in &book.rounds {
+        // A scheduled round closes at its terms: every bid into it accepts the
+        // valuation, and outside investors take whatever the simulated ones do not.
         let ask = RoundAsk {
             lab: round.lab,
             amount_usd: round.amount_usd,
             pre_money_usd: round.pre_money_usd,
-            min_close_fraction: MIN_CLOSE_FRACTION,
+            min_close_fraction: if round.scheduled {
+                0.0
+            } else {
+                MIN_CLOSE_FRACTION
+            },
         };
         let bids: Vec<RoundBid> = book
             .investor_bids
@@ -447,10 +453,26 @@ pub fn clear_capital_market(
             .map(|b| RoundBid {
                 investor: b.investor,
                 amount_usd: b.amount_usd,
-                max_pre_money_usd: b.max_pre_money_usd,
+                max_pre_money_usd: if round.scheduled {
+                    f64::INFINITY
+                } else {
+                    b.max_pre_money_usd
+                },
             })
             .collect();
-        let outcome = clear_round(&ask, &bids);
+        let mut outcome = clear_round(&ask, &bids);
+        if round.scheduled {
+            let outside = (round.amount_usd - outcome.raised_usd).max(0.0);
+            ledger.pay(
+                Account::External(ExternalAccount::LimitedPartners),
+                Account::Agent(round.lab),
+                outside,
+            );
+            outcome.closed = true;
+            outcome.raised_usd += outside;
+            offered += outside;
+            outcome.post_money_usd = round.pre_money_usd + round.amount_usd;
+        }
         asked += round.amount_usd;
         offered += bids.iter().map(|b| b.amount_usd).sum::<f64>();
         if !outcome.closed {
@@ -521,7 +543,8 @@ pub fn clear_capital_market(
             outcome.raised_usd,
             Some(outcome.post_money_usd),
             format!(
-                "{:.1}B at {:.0}B post-money",
+                "{}{:.1}B at {:.0}B post-money",
+                if round.scheduled { "scheduled: " } else { "" },
                 outcome.raised_usd / 1e9,
                 outcome.post_money_usd / 1e9
             ),

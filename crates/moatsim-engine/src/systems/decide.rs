@@ -444,6 +444,9 @@ pub fn plan_labs(
             rules::marginal_cost_per_mtok(amortisation, energy, world.mtok_per_h100e_quarter);
         if clock.tick > 0 {
             lab.markup = rules::adjust_markup(lab.markup, utilisation, 0.08, 0.1, 10.0);
+            // Customers who stay whatever the price are a licence to charge more.
+            lab.markup =
+                rules::adjust_markup_for_retention(lab.markup, lab.retention, 0.04, 0.1, 10.0);
         }
         let rivals: Vec<f64> = prices
             .iter()
@@ -480,6 +483,26 @@ pub fn plan_labs(
         // Raise when the runway is below half the target, at most once every two quarters.
         let outflow = spec.opex_per_quarter_usd + lab.capex_budget_usd;
         let runway = rules::runway_quarters(cash.0 + spec.parent_funding_per_quarter_usd, outflow);
+        // A round the scenario schedules for this quarter replaces the lab's own.
+        if let Some(round) = scenario
+            .scheduled_rounds
+            .iter()
+            .find(|r| r.lab == lab.index && r.quarter == clock.quarter)
+        {
+            rounds.push(AnnouncedRound {
+                lab: agent.id,
+                lab_index: lab.index,
+                amount_usd: round.amount_usd,
+                pre_money_usd: round.post_money_usd - round.amount_usd,
+                run_rate_usd: lab.previous_revenue_usd * 4.0,
+                capability: lab.capability,
+                is_share_leader: false,
+                regulator_blocks_strategics: false,
+                scheduled: true,
+            });
+            lab.last_round_tick = Some(clock.tick);
+            continue;
+        }
         let cooled_down = lab.last_round_tick.is_none_or(|t| clock.tick >= t + 2);
         if runway < spec.target_runway_quarters / 2.0 && cooled_down {
             let amount = (spec.target_runway_quarters * outflow - cash.0.max(0.0)).max(0.0);
@@ -498,6 +521,7 @@ pub fn plan_labs(
                     is_share_leader,
                     regulator_blocks_strategics: is_share_leader
                         && regulator.is_some_and(|r| r.antitrust_review),
+                    scheduled: false,
                 });
                 lab.last_round_tick = Some(clock.tick);
             }
@@ -505,4 +529,106 @@ pub fn plan_labs(
     }
     rounds.sort_by_key(|r| r.lab);
     book.rounds = rounds;
+}
+
+/// Enterprise joint ventures form in their scheduled quarter: the partner invests
+/// in the lab (equity at the lab's valuation) and ties part of the app-builder
+/// demand to it. A regulator with an open antitrust review blocks a venture with
+/// the lab that leads the inference market.
+#[allow(clippy::too_many_arguments)]
+pub fn form_joint_ventures(
+    clock: Res<Clock>,
+    params: Res<Params>,
+    mut labs: Query<(&Agent, &mut Lab)>,
+    mut investors: Query<(&Agent, &Cash, &mut Investor)>,
+    regulators: Query<&Regulator>,
+    mut ties: ResMut<JointVentureTies>,
+    mut ledger: ResMut<Ledger>,
+    mut stats: ResMut<QuarterStats>,
+    mut logs: ResMut<Logs>,
+) {
+    let scenario = &params.0;
+    let leader_share = labs
+        .iter()
+        .filter(|(_, l)| l.alive)
+        .map(|(_, l)| l.market_share)
+        .fold(0.0, f64::max);
+    for (venture, jv) in scenario.joint_ventures.iter().enumerate() {
+        if jv.quarter != clock.quarter {
+            continue;
+        }
+        let Some((lab_agent, mut lab)) = labs.iter_mut().find(|(_, l)| l.index == jv.lab) else {
+            continue;
+        };
+        let Some((partner_agent, cash, mut partner)) =
+            investors.iter_mut().find(|(_, _, i)| i.index == jv.partner)
+        else {
+            continue;
+        };
+        let regulator = scenario.regions[lab.home_region].regulator;
+        let leads = lab.market_share > 0.0 && lab.market_share >= leader_share;
+        if !lab.alive
+            || (leads
+                && regulators
+                    .iter()
+                    .any(|r| r.index == regulator && r.antitrust_review))
+        {
+            logs.event(
+                "jv_blocked",
+                Some(partner_agent.id),
+                Some(lab_agent.id),
+                None,
+                0.0,
+                None,
+                if lab.alive {
+                    "antitrust review of the market leader".into()
+                } else {
+                    "the lab has exited".into()
+                },
+            );
+            continue;
+        }
+        let amount = jv.investment_usd.min(cash.0.max(0.0));
+        let post_money = lab.valuation_usd + amount;
+        if amount > 0.0 {
+            ledger.pay(
+                Account::Agent(partner_agent.id),
+                Account::Agent(lab_agent.id),
+                amount,
+            );
+            let fraction = amount / post_money;
+            match partner
+                .holdings
+                .binary_search_by_key(&lab_agent.id, |h| h.0)
+            {
+                Ok(at) => partner.holdings[at].1 += fraction,
+                Err(at) => partner.holdings.insert(at, (lab_agent.id, fraction)),
+            }
+            partner.invested_usd += amount;
+            partner.invested_total_usd += amount;
+            lab.raised_usd += amount;
+            lab.valuation_usd = post_money;
+            lab.last_post_money_usd = post_money;
+            stats.capital_raised_usd += amount;
+        }
+        ties.ties.push(ActiveTie {
+            venture,
+            lab: jv.lab,
+            share: jv.builder_share,
+            strength: jv.tie_strength,
+        });
+        logs.event(
+            "jv_formed",
+            Some(partner_agent.id),
+            Some(lab_agent.id),
+            None,
+            amount,
+            Some(jv.builder_share),
+            format!(
+                "ties {:.0}% of app builders with strength {}",
+                100.0 * jv.builder_share,
+                jv.tie_strength
+            ),
+        );
+    }
 }

@@ -77,6 +77,7 @@ pub fn record_quarter(
                 raised: lab.raised_usd,
                 market_share: lab.market_share,
                 customers: lab.customers,
+                retention: lab.retention,
                 projects_in_pipeline: in_pipeline,
                 pipeline_mw,
                 energized_mw,
@@ -231,6 +232,37 @@ pub fn record_quarter(
     if stats.inference_price_base.is_none() && served > 0.0 {
         stats.inference_price_base = Some(inference_price_avg);
     }
+    // The frontier lab's price, and the cheapest price of the capability the
+    // frontier had at tick 0 (the fixed-capability measure of price decline).
+    let frontier = alive_labs.iter().max_by(|a, b| {
+        a.capability
+            .total_cmp(&b.capability)
+            .then(b.lab_id.cmp(&a.lab_id))
+    });
+    if stats.frontier_price_base.is_none() {
+        stats.frontier_price_base = frontier.map(|l| l.inference_price);
+    }
+    if stats.fixed_capability_reference.is_none() {
+        stats.fixed_capability_reference = frontier.map(|l| (l.capability, l.inference_price));
+    }
+    let fixed_capability_price = stats.fixed_capability_reference.and_then(|(level, _)| {
+        alive_labs
+            .iter()
+            .filter(|l| l.capability >= level)
+            .map(|l| l.inference_price)
+            .min_by(f64::total_cmp)
+    });
+    let markup_weight: f64 = alive_labs.iter().map(|l| l.revenue).sum();
+    let markup_avg = if markup_weight > 0.0 {
+        alive_labs
+            .iter()
+            .filter(|l| l.marginal_cost > 0.0)
+            .map(|l| l.revenue * (l.inference_price / l.marginal_cost - 1.0))
+            .sum::<f64>()
+            / markup_weight
+    } else {
+        0.0
+    };
     let committed: f64 = utility_rows.iter().map(|u| u.committed_mw).sum();
     let queued: Vec<f64> = utilities
         .iter()
@@ -279,6 +311,18 @@ pub fn record_quarter(
             Some(base) if base > 0.0 && served > 0.0 => 100.0 * inference_price_avg / base,
             _ => 100.0,
         },
+        frontier_price_index: match (frontier, stats.frontier_price_base) {
+            (Some(lab), Some(base)) if base > 0.0 => Some(100.0 * lab.inference_price / base),
+            _ => None,
+        },
+        fixed_capability_price_index: match (
+            fixed_capability_price,
+            stats.fixed_capability_reference,
+        ) {
+            (Some(price), Some((_, base))) if base > 0.0 => Some(100.0 * price / base),
+            _ => None,
+        },
+        markup_avg,
         hhi: rules::hhi(&shares),
         leader_share: shares.iter().copied().fold(0.0, f64::max),
         leader_capability_lead: match capabilities.as_slice() {

@@ -87,6 +87,7 @@ pub fn serve_app_builders(
     clock: Res<Clock>,
     params: Res<Params>,
     mut population: ResMut<AppBuilderPopulation>,
+    ties: Res<JointVentureTies>,
     mut labs: Query<(&Agent, &mut Lab)>,
     mut ids: ResMut<IdSource>,
     mut ledger: ResMut<Ledger>,
@@ -110,6 +111,7 @@ pub fn serve_app_builders(
         tick: clock.tick,
         spec,
         offers: &offers,
+        ties: &ties.ties,
     };
     let choice = choose_providers(&mut population, &context);
     let capacity: Vec<f64> = sorted.iter().map(|(_, l)| l.capacity_mtok).collect();
@@ -123,6 +125,9 @@ pub fn serve_app_builders(
         lab.served_mtok = settlement.served_by_lab[lab_index];
         lab.revenue_usd = settlement.spend_by_lab[lab_index];
         lab.customers = choice.customers[lab_index];
+        if lab.customers > 0 {
+            lab.retention = choice.stayed[lab_index] as f64 / lab.customers as f64;
+        }
         lab.market_share = if total_revenue > 0.0 {
             lab.revenue_usd / total_revenue
         } else {
