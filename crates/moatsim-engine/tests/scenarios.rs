@@ -66,3 +66,69 @@ fn commodity_compute_makes_gpus_cheaper_and_brings_more_compute_online() {
         "more compute is online"
     );
 }
+
+/// Mean of a lab's value over the quarters from `from` on.
+fn lab_mean(
+    frames: &[TickFrame],
+    lab: &str,
+    from: u32,
+    value: fn(&moatsim_engine::LabRow) -> f64,
+) -> f64 {
+    let values: Vec<f64> = frames
+        .iter()
+        .filter(|f| f.stamp.tick >= from)
+        .flat_map(|f| f.labs.iter().filter(|l| l.name == lab).map(value))
+        .collect();
+    values.iter().sum::<f64>() / values.len().max(1) as f64
+}
+
+#[test]
+fn a_joint_venture_raises_its_labs_inference_share() {
+    let base = run("baseline.toml");
+    let jv = run("jv-channel.toml");
+    // The venture forms in 2025Q3 (tick 2).
+    let share = |l: &moatsim_engine::LabRow| l.market_share;
+    assert!(lab_mean(&jv, "frontier-b", 2, share) > lab_mean(&base, "frontier-b", 2, share));
+    let formed = jv
+        .iter()
+        .flat_map(|f| f.events.iter())
+        .filter(|e| e.kind == "jv_formed")
+        .count();
+    assert_eq!(formed, 1);
+}
+
+#[test]
+fn higher_switching_costs_lower_churn_and_raise_markups() {
+    let base = run("baseline.toml");
+    let sticky = run("high-switching-cost.toml");
+    let churn = |f: &TickFrame| f.world.builder_churn_rate;
+    let markup = |f: &TickFrame| f.world.markup_avg;
+    assert!(
+        mean(&sticky, churn) < mean(&base, churn),
+        "builders switch less"
+    );
+    assert!(
+        mean(&sticky, markup) > mean(&base, markup),
+        "labs charge more over cost"
+    );
+}
+
+#[test]
+fn a_scheduled_round_closes_at_its_terms() {
+    let frames = run("mega-round.toml");
+    // 2026Q1 is tick 4.
+    let closed: Vec<_> = frames[4]
+        .events
+        .iter()
+        .filter(|e| e.kind == "round_closed" && e.agent_id == Some(1))
+        .collect();
+    assert_eq!(closed.len(), 1);
+    assert!((closed[0].amount_usd - 50e9).abs() < 1.0);
+    assert!((closed[0].quantity.unwrap_or(0.0) - 900e9).abs() < 1.0);
+    let lab = frames[4]
+        .labs
+        .iter()
+        .find(|l| l.name == "frontier-a")
+        .expect("lab");
+    assert!((lab.valuation - 900e9).abs() < 1.0);
+}
