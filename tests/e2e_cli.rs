@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 11] = [
     "labs",
     "investors",
     "chipmakers",
@@ -11,6 +11,7 @@ const TABLES: [&str; 10] = [
     "regulators",
     "projects",
     "app_builders",
+    "app_builder_segments",
     "markets",
     "world",
     "events",
@@ -84,6 +85,61 @@ fn run_writes_every_table_and_a_manifest_and_prints_a_summary() {
         .expect("dir")
         .collect();
     assert_eq!(entries.len(), 1);
+}
+
+#[test]
+fn the_app_builder_table_can_be_sampled_or_left_to_segments() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let rows = |dir: &Path| -> serde_json::Value {
+        let manifest = std::fs::read_to_string(dir.join("manifest.json")).expect("manifest");
+        serde_json::from_str(&manifest).expect("json")
+    };
+    let table_rows = |manifest: &serde_json::Value, name: &str| {
+        manifest["tables"]
+            .as_array()
+            .and_then(|t| t.iter().find(|t| t["name"] == name))
+            .and_then(|t| t["rows"].as_u64())
+            .unwrap_or(0)
+    };
+    assert!(small_run(out.path(), &["--seed", "1"]).status.success());
+    let full = rows(&out.path().join("scenario=baseline/seed=1"));
+    let sampled = small_run(
+        out.path(),
+        &[
+            "--seed",
+            "2",
+            "--set",
+            "output.app_builders=sampled",
+            "--set",
+            "output.app_builders_sample_share=0.2",
+        ],
+    );
+    assert!(sampled.status.success(), "{}", text(&sampled.stderr));
+    let sampled = rows(&out.path().join("scenario=baseline/seed=2"));
+    let segments = small_run(
+        out.path(),
+        &["--seed", "3", "--set", "output.app_builders=segments"],
+    );
+    assert!(segments.status.success());
+    let segments = rows(&out.path().join("scenario=baseline/seed=3"));
+    let all = table_rows(&full, "app_builders") as f64;
+    let some = table_rows(&sampled, "app_builders") as f64;
+    assert!(
+        some > 0.1 * all && some < 0.3 * all,
+        "about a fifth sampled: {some} of {all}"
+    );
+    assert_eq!(table_rows(&segments, "app_builders"), 0);
+    assert_eq!(
+        table_rows(&segments, "app_builder_segments"),
+        4 * 3,
+        "4 segments x 3 quarters"
+    );
+    let bad = small_run(
+        out.path(),
+        &["--seed", "4", "--set", "output.app_builders=some"],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("\"full\", \"sampled\" or \"segments\""));
 }
 
 #[test]

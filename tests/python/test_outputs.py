@@ -20,8 +20,8 @@ BIN = Path(os.environ.get("MOATSIM_BIN", REPO / "target" / "release" / "moatsim"
 QUARTERS = 4
 BUILDERS = 1500
 SEEDS = (1, 2)
-TABLES = ["labs", "investors", "chipmakers", "utilities", "regulators", "projects", "app_builders", "markets", "world",
-          "events"]
+TABLES = ["labs", "investors", "chipmakers", "utilities", "regulators", "projects", "app_builders",
+          "app_builder_segments", "markets", "world", "events"]
 
 # Arrow type names as `moatsim schema` prints them -> DuckDB and Polars types.
 DUCKDB_TYPES = {"UInt64": "UBIGINT", "UInt32": "UINTEGER", "UInt8": "UTINYINT", "Int32": "INTEGER",
@@ -125,6 +125,20 @@ def test_row_counts_are_one_per_agent_per_quarter(workdir):
     bad = con.sql(f"SELECT count(*) FROM read_parquet('{glob(workdir, 'world')}', hive_partitioning = true) "
                   "WHERE quarter NOT BETWEEN 1 AND 4 OR year * 4 + quarter - 1 != 2025 * 4 + tick").fetchall()[0][0]
     assert bad == 0
+
+
+def test_segment_totals_match_the_builders(workdir):
+    con = duckdb.connect()
+    rows = con.sql(f"""
+        SELECT s.seed, s.tick, s.builders, b.n, abs(s.spend - b.spend) < 1e-6 * (1 + b.spend)
+        FROM (SELECT seed, tick, sum(builders) AS builders, sum(spend) AS spend
+              FROM read_parquet('{glob(workdir, 'app_builder_segments')}', hive_partitioning = true) GROUP BY ALL) AS s
+        JOIN (SELECT seed, tick, count(*) AS n, sum(spend) AS spend
+              FROM read_parquet('{glob(workdir, 'app_builders')}', hive_partitioning = true) GROUP BY ALL) AS b
+        USING (seed, tick)""").fetchall()
+    assert len(rows) == len(SEEDS) * QUARTERS
+    for seed, tick, builders, n, spend_matches in rows:
+        assert builders == n and spend_matches, (seed, tick)
 
 
 def test_every_market_has_rows_every_quarter(workdir):

@@ -116,9 +116,19 @@ impl Override {
                         current.insert(key.clone(), self.value.clone());
                         return Ok(path);
                     }
+                    // A missing table is created, so optional sections can be
+                    // set from the command line; a misspelt name is still
+                    // refused by the unknown-field check that follows.
+                    let next_is_index = matches!(
+                        self.segments.get(position + 1),
+                        Some(Segment::Index(_) | Segment::Named(_))
+                    );
+                    if !current.contains_key(key) && next_is_index {
+                        return Err(bad(format!("the config has no `{path}`")));
+                    }
                     node = current
-                        .get_mut(key)
-                        .ok_or_else(|| bad(format!("the config has no `{path}`")))?;
+                        .entry(key.clone())
+                        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
                 }
                 Segment::Index(_) | Segment::Named(_) => {
                     let toml::Value::Array(items) = node else {

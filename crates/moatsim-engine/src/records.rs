@@ -159,6 +159,21 @@ pub struct ProjectRow {
     pub load_mw: f64,
 }
 
+/// One segment of the app-builder population in one quarter.
+#[derive(Debug, Clone, Default)]
+pub struct SegmentRow {
+    pub segment: String,
+    /// Builders alive at the start of the quarter.
+    pub builders: u64,
+    pub exits: u64,
+    pub demand_tokens: f64,
+    pub tokens: f64,
+    pub spend: f64,
+    pub revenue: f64,
+    pub profit: f64,
+    pub switching_cost_sum: f64,
+}
+
 #[derive(Debug, Clone)]
 pub struct MarketRow {
     pub market: &'static str,
@@ -220,6 +235,7 @@ pub struct TickFrame {
     pub app_builders: AppBuilderColumns,
     /// Segment names, indexed by `AppBuilderColumns::segment`.
     pub segment_names: Vec<String>,
+    pub app_builder_segments: Vec<SegmentRow>,
     pub markets: Vec<MarketRow>,
     pub world: WorldRow,
     pub events: Vec<EventRow>,
@@ -235,6 +251,7 @@ impl TickFrame {
             + self.regulators.len()
             + self.projects.len()
             + self.app_builders.len()
+            + self.app_builder_segments.len()
             + self.markets.len()
             + 1
             + self.events.len()) as u64

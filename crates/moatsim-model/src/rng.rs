@@ -29,6 +29,8 @@ pub enum Purpose {
     InvestorAppetite = 6,
     /// Whether an app builder belongs to a joint venture's tied demand.
     JointVentureTie = 7,
+    /// Whether an app builder is in the sampled `app_builders` output.
+    OutputSample = 8,
 }
 
 /// SplitMix64 finaliser: a cheap, well-mixed 64-bit hash used to turn the key

@@ -228,6 +228,29 @@ pub fn batch_for(
                 ],
             )
         }
+        "app_builder_segments" => {
+            let r = &frame.app_builder_segments;
+            (
+                r.len(),
+                vec![
+                    strings(r.iter().map(|x| x.segment.as_str())),
+                    u64s(r.iter().map(|x| x.builders)),
+                    u64s(r.iter().map(|x| x.exits)),
+                    f64s(r.iter().map(|x| x.demand_tokens)),
+                    f64s(r.iter().map(|x| x.tokens)),
+                    f64s(r.iter().map(|x| x.spend)),
+                    f64s(r.iter().map(|x| x.revenue)),
+                    f64s(r.iter().map(|x| x.profit)),
+                    f64s(r.iter().map(|x| {
+                        if x.builders > 0 {
+                            x.switching_cost_sum / x.builders as f64
+                        } else {
+                            0.0
+                        }
+                    })),
+                ],
+            )
+        }
         "markets" => {
             let r = &frame.markets;
             (

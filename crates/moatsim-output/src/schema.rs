@@ -461,7 +461,7 @@ pub fn tables() -> Vec<TableDef> {
         },
         TableDef {
             name: "app_builders",
-            description: "One row per app builder alive at the start of the quarter.",
+            description: "One row per app builder alive at the start of the quarter (all, a sample, or none: see the scenario's [output] table).",
             columns: stamped(vec![
                 col("builder_id", UInt64, "Agent id"),
                 col("segment", Utf8, "Market segment from the scenario"),
@@ -497,6 +497,33 @@ pub fn tables() -> Vec<TableDef> {
                     "alive",
                     Boolean,
                     "False in the quarter it exits after sustained losses",
+                ),
+            ]),
+        },
+        TableDef {
+            name: "app_builder_segments",
+            description: "One row per app-builder segment per quarter, summed over every builder whatever the output mode.",
+            columns: stamped(vec![
+                col("segment", Utf8, "Market segment from the scenario"),
+                col(
+                    "builders",
+                    UInt64,
+                    "Builders alive at the start of the quarter",
+                ),
+                col("exits", UInt64, "Builders that exited this quarter"),
+                col("demand_tokens", Float64, "Tokens wanted, millions"),
+                col("tokens", Float64, "Tokens served, millions"),
+                col("spend", Float64, "Paid to labs, USD"),
+                col("revenue", Float64, "Earned from their customers, USD"),
+                col(
+                    "profit",
+                    Float64,
+                    "Revenue minus spend minus fixed costs, USD",
+                ),
+                col(
+                    "mean_switching_cost",
+                    Float64,
+                    "Mean cost of leaving their provider, in choice-utility units",
                 ),
             ]),
         },

@@ -2,8 +2,10 @@
 //! `markets`, `world` and `events`, handed out through [`FrameSlot`].
 
 use bevy_ecs::prelude::*;
-use moatsim_model::rules;
+use moatsim_config::BuilderOutput;
+use moatsim_model::rng::{self, Purpose};
 use moatsim_model::units::{HOURS_PER_QUARTER, MWH_PER_TWH};
+use moatsim_model::{AgentId, rules};
 
 use crate::components::*;
 use crate::population::{AppBuilderPopulation, NO_PROVIDER};
@@ -206,7 +208,14 @@ pub fn record_quarter(
         .collect();
     project_rows.sort_by_key(|r| r.project_id);
 
-    let app_builders = builder_columns(&population);
+    let app_builders = builder_columns(&population, scenario.output.app_builders, clock.seed);
+    let segment_names: Vec<String> = scenario
+        .app_builders
+        .segments
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
+    let app_builder_segments = segment_rows(&population, &segment_names);
 
     // World indicators.
     let alive_labs: Vec<&LabRow> = lab_rows.iter().filter(|l| l.alive).collect();
@@ -359,36 +368,31 @@ pub fn record_quarter(
         regulators: regulator_rows,
         projects: project_rows,
         app_builders,
-        segment_names: scenario
-            .app_builders
-            .segments
-            .iter()
-            .map(|s| s.name.clone())
-            .collect(),
+        segment_names,
+        app_builder_segments,
         markets: std::mem::take(&mut logs.markets),
         world,
         events: std::mem::take(&mut logs.events),
     });
 }
 
-/// Rows for every builder alive at the start of the quarter (those that exited
-/// this quarter appear once more, with `alive = false`).
-fn builder_columns(population: &AppBuilderPopulation) -> AppBuilderColumns {
-    let rows = population.alive_at_start.iter().filter(|&&a| a).count();
-    let mut columns = AppBuilderColumns {
-        builder_id: Vec::with_capacity(rows),
-        segment: Vec::with_capacity(rows),
-        provider_lab_id: Vec::with_capacity(rows),
-        demand_tokens: Vec::with_capacity(rows),
-        tokens: Vec::with_capacity(rows),
-        spend: Vec::with_capacity(rows),
-        revenue: Vec::with_capacity(rows),
-        profit: Vec::with_capacity(rows),
-        switching_cost: Vec::with_capacity(rows),
-        tenure_quarters: Vec::with_capacity(rows),
-        alive: Vec::with_capacity(rows),
+/// Rows for the builders alive at the start of the quarter (those that exited
+/// this quarter appear once more, with `alive = false`), as the scenario's
+/// output mode asks: all of them, a fixed id-hashed sample, or none.
+fn builder_columns(
+    population: &AppBuilderPopulation,
+    mode: BuilderOutput,
+    seed: u64,
+) -> AppBuilderColumns {
+    let keep = |i: usize| match mode {
+        BuilderOutput::Full => true,
+        BuilderOutput::Sampled { share } => {
+            rng::unit_hash(seed, Purpose::OutputSample, AgentId(population.id[i]), 0) < share
+        }
+        BuilderOutput::Segments => false,
     };
-    for i in (0..population.len()).filter(|&i| population.alive_at_start[i]) {
+    let mut columns = AppBuilderColumns::default();
+    for i in (0..population.len()).filter(|&i| population.alive_at_start[i] && keep(i)) {
         columns.builder_id.push(population.id[i]);
         columns.segment.push(population.segment[i]);
         let provider = population.provider[i];
@@ -406,4 +410,29 @@ fn builder_columns(population: &AppBuilderPopulation) -> AppBuilderColumns {
         columns.alive.push(population.alive[i]);
     }
     columns
+}
+
+/// One row per segment: the whole population summed, whatever the output mode.
+fn segment_rows(population: &AppBuilderPopulation, names: &[String]) -> Vec<SegmentRow> {
+    let mut rows: Vec<SegmentRow> = names
+        .iter()
+        .map(|name| SegmentRow {
+            segment: name.clone(),
+            ..SegmentRow::default()
+        })
+        .collect();
+    for i in (0..population.len()).filter(|&i| population.alive_at_start[i]) {
+        let row = &mut rows[usize::from(population.segment[i])];
+        row.builders += 1;
+        if !population.alive[i] {
+            row.exits += 1;
+        }
+        row.demand_tokens += population.demand_mtok[i];
+        row.tokens += population.served_mtok[i];
+        row.spend += population.spend_usd[i];
+        row.revenue += population.revenue_usd[i];
+        row.profit += population.profit_usd[i];
+        row.switching_cost_sum += population.switching_cost[i];
+    }
+    rows
 }
