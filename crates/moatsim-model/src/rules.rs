@@ -80,12 +80,24 @@ pub fn switching_cost(
 /// A lab's markup over marginal cost, nudged by utilisation: labs facing more
 /// demand than capacity raise their markup, labs with idle capacity cut it.
 pub fn adjust_markup(markup: f64, utilisation: f64, step: f64, min: f64, max: f64) -> f64 {
-    let next = if utilisation >= 0.98 {
-        markup * (1.0 + step)
-    } else if utilisation < 0.75 {
-        markup * (1.0 - step)
+    nudge(
+        markup,
+        utilisation >= 0.98,
+        utilisation < 0.75,
+        step,
+        min,
+        max,
+    )
+}
+
+/// Raises `value` by `step` (a fraction) or cuts it by `step`, then clamps.
+fn nudge(value: f64, raise: bool, cut: bool, step: f64, min: f64, max: f64) -> f64 {
+    let next = if raise {
+        value * (1.0 + step)
+    } else if cut {
+        value * (1.0 - step)
     } else {
-        markup
+        value
     };
     next.clamp(min, max)
 }
@@ -100,14 +112,7 @@ pub fn adjust_markup_for_retention(
     min: f64,
     max: f64,
 ) -> f64 {
-    let next = if retention > 0.9 {
-        markup * (1.0 + step)
-    } else if retention < 0.7 {
-        markup * (1.0 - step)
-    } else {
-        markup
-    };
-    next.clamp(min, max)
+    nudge(markup, retention > 0.9, retention < 0.7, step, min, max)
 }
 
 /// A lab's posted price: its target price (marginal cost × (1 + markup)) pulled
