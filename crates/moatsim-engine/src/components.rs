@@ -252,8 +252,6 @@ pub struct Utility {
     pub granted_mw: f64,
     pub granted_requests: u32,
     pub mean_wait_of_granted: f64,
-    pub offered_mw: f64,
-    pub requested_mw: f64,
     pub energy_sold_mwh: f64,
     pub revenue_usd: f64,
     pub operating_cost_usd: f64,

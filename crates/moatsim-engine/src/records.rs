@@ -72,6 +72,7 @@ pub struct ChipmakerRow {
     pub asp: Option<f64>,
     pub revenue: f64,
     pub gross_margin: Option<f64>,
+    pub production_cost: f64,
     pub expansion_spend: f64,
 }
 

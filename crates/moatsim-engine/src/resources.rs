@@ -1,13 +1,12 @@
 //! World-level state: the clock, the scenario, regions, this quarter's order
 //! book and clearings, the money ledger and the event and market logs.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 use moatsim_config::Scenario;
 use moatsim_model::market::gpu::GpuBid;
-use moatsim_model::{Account, AgentId, ExternalAccount, Quarter, Transfer};
+use moatsim_model::{Account, AgentId, Quarter, Transfer};
 
 use crate::records::{EventRow, MarketRow, TickFrame};
 
@@ -112,8 +111,6 @@ pub struct Ledger {
     /// Net flow from external accounts into agents since the start of the run.
     pub external_in_usd: f64,
     pub external_out_usd: f64,
-    /// Per-external-account totals since the start of the run.
-    pub external_totals: BTreeMap<ExternalAccount, f64>,
 }
 
 impl Ledger {

@@ -231,8 +231,6 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
                 granted_mw: 0.0,
                 granted_requests: 0,
                 mean_wait_of_granted: 0.0,
-                offered_mw: 0.0,
-                requested_mw: 0.0,
                 energy_sold_mwh: 0.0,
                 revenue_usd: 0.0,
                 operating_cost_usd: 0.0,

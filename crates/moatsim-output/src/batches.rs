@@ -131,6 +131,7 @@ pub fn batch_for(
                     opt_f64s(r.iter().map(|x| x.asp)),
                     f64s(r.iter().map(|x| x.revenue)),
                     opt_f64s(r.iter().map(|x| x.gross_margin)),
+                    f64s(r.iter().map(|x| x.production_cost)),
                     f64s(r.iter().map(|x| x.expansion_spend)),
                 ],
             )

@@ -282,6 +282,11 @@ pub fn tables() -> Vec<TableDef> {
                     "(revenue - cost of units sold) / revenue (null when nothing sold)",
                 ),
                 col(
+                    "production_cost",
+                    Float64,
+                    "Paid to produce this quarter's units (sold or not), USD",
+                ),
+                col(
                     "expansion_spend",
                     Float64,
                     "Spent on packaging capacity expansion this quarter, USD",

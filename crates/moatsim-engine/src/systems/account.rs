@@ -106,13 +106,11 @@ pub fn settle_payments(mut agents: Query<(&Agent, &mut Cash)>, mut ledger: ResMu
             *net.entry(id).or_default() += transfer.amount_usd;
         }
         match (transfer.from, transfer.to) {
-            (Account::External(source), _) => {
+            (Account::External(_), _) => {
                 ledger.external_in_usd += transfer.amount_usd;
-                *ledger.external_totals.entry(source).or_default() -= transfer.amount_usd;
             }
-            (_, Account::External(sink)) => {
+            (_, Account::External(_)) => {
                 ledger.external_out_usd += transfer.amount_usd;
-                *ledger.external_totals.entry(sink).or_default() += transfer.amount_usd;
             }
             _ => {}
         }

@@ -402,8 +402,6 @@ pub fn clear_power_queues(
         } else {
             waits / clearing.granted.len() as f64
         };
-        utility.offered_mw = offer.spare_mw;
-        utility.requested_mw = clearing.requested_mw;
         logs.markets.push(MarketRow {
             market: "power",
             region: Some(region_name),

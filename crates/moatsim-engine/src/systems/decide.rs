@@ -43,8 +43,6 @@ pub fn begin_quarter(
         utility.granted_mw = 0.0;
         utility.granted_requests = 0;
         utility.mean_wait_of_granted = 0.0;
-        utility.offered_mw = 0.0;
-        utility.requested_mw = 0.0;
         utility.energy_sold_mwh = 0.0;
         utility.revenue_usd = 0.0;
         utility.operating_cost_usd = 0.0;

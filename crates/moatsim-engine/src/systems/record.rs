@@ -134,6 +134,7 @@ pub fn record_quarter(
                 asp: (sold > 0).then(|| maker.revenue_usd / sold as f64),
                 revenue: maker.revenue_usd,
                 gross_margin: maker.gross_margin(),
+                production_cost: maker.production_cost_usd,
                 expansion_spend: maker.expansion_spend_usd,
             }
         })
