@@ -6,8 +6,9 @@
 //! resource (see `ARCHITECTURE.md`).
 
 use bevy_ecs::prelude::*;
-use moatsim_config::InvestorKind;
+use moatsim_config::{ChipGeneration, InvestorKind};
 use moatsim_model::AgentId;
+use moatsim_model::units::mw_drawn_by;
 
 /// Identity shared by every named agent.
 #[derive(Component, Debug, Clone)]
@@ -136,6 +137,29 @@ pub struct Project {
 impl Project {
     pub fn installed_units(&self) -> u64 {
         self.installed.iter().sum()
+    }
+
+    /// Compute of every installed unit, online or not, H100e.
+    pub fn installed_h100e(&self, chips: &[ChipGeneration]) -> f64 {
+        self.installed
+            .iter()
+            .zip(chips)
+            .map(|(&u, c)| u as f64 * c.h100e_per_unit)
+            .sum()
+    }
+
+    /// Grid MW the installed units would draw if all were powered.
+    pub fn installed_draw_mw(&self, chips: &[ChipGeneration], pue: f64) -> f64 {
+        self.installed
+            .iter()
+            .zip(chips)
+            .map(|(&u, c)| mw_drawn_by(u as f64, c.watts, pue))
+            .sum()
+    }
+
+    /// MW of the site not yet claimed by installed units.
+    pub fn free_mw(&self, chips: &[ChipGeneration], pue: f64) -> f64 {
+        (self.mw - self.installed_draw_mw(chips, pue)).max(0.0)
     }
 }
 

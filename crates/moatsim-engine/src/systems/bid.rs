@@ -3,7 +3,7 @@
 use bevy_ecs::prelude::*;
 use moatsim_model::market::gpu::{ExportTreatment, GpuBid};
 use moatsim_model::rng::{self, Purpose};
-use moatsim_model::units::{mw_drawn_by, units_powered_by};
+use moatsim_model::units::units_powered_by;
 
 use crate::components::*;
 use crate::resources::*;
@@ -126,24 +126,11 @@ pub fn bid_for_sites_and_gpus(
 
         // A new site when the pipeline's free power cannot host the GPUs the
         // target still needs (existing fleets keep drawing their share).
-        let drawn_mw = |p: &Project| -> f64 {
-            p.installed
-                .iter()
-                .enumerate()
-                .map(|(c, &u)| mw_drawn_by(u as f64, scenario.chips[c].watts, world.pue))
-                .sum()
-        };
-        let free_pipeline_mw: f64 = own.iter().map(|p| (p.mw - drawn_mw(p)).max(0.0)).sum();
-        let installed_h100e: f64 = own
+        let free_pipeline_mw: f64 = own
             .iter()
-            .map(|p| {
-                p.installed
-                    .iter()
-                    .enumerate()
-                    .map(|(c, &u)| u as f64 * scenario.chips[c].h100e_per_unit)
-                    .sum::<f64>()
-            })
+            .map(|p| p.free_mw(&scenario.chips, world.pue))
             .sum();
+        let installed_h100e: f64 = own.iter().map(|p| p.installed_h100e(&scenario.chips)).sum();
         let gap_h100e = (lab.target_h100e - installed_h100e).max(0.0);
         let shortfall = gap_h100e / best_h100e_per_mw - free_pipeline_mw;
         let seeking = own.iter().any(|p| p.stage == Stage::SeekingLand);
@@ -229,7 +216,7 @@ pub fn bid_for_sites_and_gpus(
             let soon = p.stage == Stage::Energized
                 || (p.stage == Stage::Construction && p.ready_tick <= tick + GPU_LEAD_QUARTERS);
             if soon {
-                free_mw[p.region] += (p.mw - drawn_mw(p)).max(0.0);
+                free_mw[p.region] += p.free_mw(&scenario.chips, world.pue);
             }
         }
         let total_free: f64 = free_mw.iter().sum();

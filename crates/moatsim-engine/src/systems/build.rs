@@ -2,7 +2,6 @@
 //! GPUs are installed.
 
 use bevy_ecs::prelude::*;
-use moatsim_model::units::mw_drawn_by;
 use moatsim_model::{Account, ExternalAccount};
 
 use crate::components::*;
@@ -213,15 +212,11 @@ pub fn install_delivered_gpus(
                 break;
             }
             let project = &mut sorted[i];
-            let drawn: f64 = project
-                .installed
-                .iter()
-                .enumerate()
-                .map(|(c, &u)| mw_drawn_by(u as f64, scenario.chips[c].watts, pue))
-                .sum();
-            let room =
-                moatsim_model::units::units_powered_by((project.mw - drawn).max(0.0), watts, pue)
-                    as u64;
+            let room = moatsim_model::units::units_powered_by(
+                project.free_mw(&scenario.chips, pue),
+                watts,
+                pue,
+            ) as u64;
             let take = left.min(room);
             project.installed[chip] += take;
             left -= take;

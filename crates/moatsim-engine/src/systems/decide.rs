@@ -409,12 +409,7 @@ pub fn plan_labs(
             .iter()
             .filter(|p| p.lab == agent.id)
             .fold((0.0, 0.0), |(h, w), p| {
-                let h100e: f64 = p
-                    .installed
-                    .iter()
-                    .enumerate()
-                    .map(|(c, &u)| u as f64 * scenario.chips[c].h100e_per_unit)
-                    .sum();
+                let h100e = p.installed_h100e(&scenario.chips);
                 let watts: f64 = p
                     .installed
                     .iter()
