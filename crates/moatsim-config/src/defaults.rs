@@ -46,3 +46,19 @@ pub const BASE_LOAD_GROWTH_PER_QUARTER: f64 = 0.004;
 pub const INTERCONNECTION_STUDY_QUARTERS: u32 = 4;
 /// How strongly a chipmaker's ask follows last quarter's excess demand. Model assumption.
 pub const ASK_SENSITIVITY: f64 = 0.3;
+
+/// H100e the clouds outside the simulation rent to the simulated labs in the
+/// first quarter. Model assumption: of the order of the large neoclouds' 2024
+/// fleets (a few hundred thousand H100-class GPUs) plus hyperscalers' spare
+/// capacity, the share of it frontier labs can rent.
+pub const CLOUD_CAPACITY_H100E: f64 = 600_000.0;
+/// Growth of rentable cloud capacity per quarter (about 60% a year). Model assumption.
+pub const CLOUD_CAPACITY_GROWTH_PER_QUARTER: f64 = 0.12;
+/// Rental ask at the start, USD per H100e-hour. Model assumption: on-demand H100
+/// rates of about $2–3 an hour in early 2025; committed contracts lower.
+pub const CLOUD_ASK_PER_H100E_HOUR_USD: f64 = 2.2;
+/// The providers' cost floor under the ask, USD per H100e-hour. Model assumption:
+/// ownership (GPU, facility, power) of an H100-class unit over its life.
+pub const CLOUD_MIN_ASK_PER_H100E_HOUR_USD: f64 = 0.8;
+/// Largest share of its cash a lab spends on rented compute in a quarter. Model assumption.
+pub const CLOUD_RENT_CASH_SHARE: f64 = 0.05;

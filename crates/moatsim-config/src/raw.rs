@@ -27,7 +27,20 @@ pub struct RawConfig {
     #[serde(default)]
     pub joint_ventures: Vec<RawJointVenture>,
     #[serde(default)]
+    pub cloud: RawCloud,
+    #[serde(default)]
     pub output: RawOutput,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCloud {
+    pub capacity_h100e: Option<f64>,
+    pub capacity_growth_per_quarter: Option<f64>,
+    pub ask_per_h100e_hour_usd: Option<f64>,
+    pub min_ask_per_h100e_hour_usd: Option<f64>,
+    pub ask_sensitivity: Option<f64>,
+    pub rent_cash_share: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

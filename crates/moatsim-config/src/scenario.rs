@@ -26,7 +26,25 @@ pub struct Scenario {
     pub app_builders: AppBuilderSpec,
     pub scheduled_rounds: Vec<ScheduledRound>,
     pub joint_ventures: Vec<JointVenture>,
+    pub cloud: CloudSpec,
     pub output: OutputSpec,
+}
+
+/// Compute rented by the quarter from clouds outside the simulation (neoclouds
+/// and hyperscalers' spare capacity): the channel through which cash buys
+/// compute without waiting for a site to be energized.
+#[derive(Debug, Clone, Serialize)]
+pub struct CloudSpec {
+    /// H100e offered for rent in the first quarter.
+    pub capacity_h100e: f64,
+    pub capacity_growth_per_quarter: f64,
+    /// The providers' ask in the first quarter, USD per H100e-hour.
+    pub ask_per_h100e_hour_usd: f64,
+    /// The ask never falls below this (the providers' cost), USD per H100e-hour.
+    pub min_ask_per_h100e_hour_usd: f64,
+    pub ask_sensitivity: f64,
+    /// Largest share of its cash a lab spends on rent in a quarter.
+    pub rent_cash_share: f64,
 }
 
 /// A funding round that happens whatever the market says (a scenario's shock).

@@ -760,6 +760,53 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
         }
     };
 
+    let rc = &raw.cloud;
+    let cloud = CloudSpec {
+        capacity_h100e: c.non_negative(
+            "cloud.capacity_h100e".into(),
+            rc.capacity_h100e.unwrap_or(defaults::CLOUD_CAPACITY_H100E),
+        ),
+        capacity_growth_per_quarter: c.number(
+            "cloud.capacity_growth_per_quarter".into(),
+            rc.capacity_growth_per_quarter
+                .unwrap_or(defaults::CLOUD_CAPACITY_GROWTH_PER_QUARTER),
+            -0.5,
+            1.0,
+            "a growth rate from -0.5 to 1 per quarter",
+        ),
+        ask_per_h100e_hour_usd: c.positive(
+            "cloud.ask_per_h100e_hour_usd".into(),
+            rc.ask_per_h100e_hour_usd
+                .unwrap_or(defaults::CLOUD_ASK_PER_H100E_HOUR_USD),
+        ),
+        min_ask_per_h100e_hour_usd: c.positive(
+            "cloud.min_ask_per_h100e_hour_usd".into(),
+            rc.min_ask_per_h100e_hour_usd
+                .unwrap_or(defaults::CLOUD_MIN_ASK_PER_H100E_HOUR_USD),
+        ),
+        ask_sensitivity: c.number(
+            "cloud.ask_sensitivity".into(),
+            rc.ask_sensitivity.unwrap_or(defaults::ASK_SENSITIVITY),
+            0.0,
+            2.0,
+            "a number from 0 to 2",
+        ),
+        rent_cash_share: c.fraction(
+            "cloud.rent_cash_share".into(),
+            rc.rent_cash_share
+                .unwrap_or(defaults::CLOUD_RENT_CASH_SHARE),
+        ),
+    };
+    if cloud.min_ask_per_h100e_hour_usd > cloud.ask_per_h100e_hour_usd {
+        c.fail(
+            "cloud.min_ask_per_h100e_hour_usd",
+            format!(
+                "is {}; allowed: at most cloud.ask_per_h100e_hour_usd ({})",
+                cloud.min_ask_per_h100e_hour_usd, cloud.ask_per_h100e_hour_usd
+            ),
+        );
+    }
+
     if !c.problems.is_empty() {
         return Err(c.problems);
     }
@@ -781,6 +828,7 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
         app_builders,
         scheduled_rounds,
         joint_ventures,
+        cloud,
         output: OutputSpec {
             app_builders: app_builder_output,
         },

@@ -42,12 +42,18 @@ pub struct Lab {
     pub quarters_in_distress: u32,
     /// Last quarter's inference revenue, which this quarter's decisions see.
     pub previous_revenue_usd: f64,
+    /// Last quarter's spending (staff, capex, power, rent) less its revenue.
+    pub last_net_outflow_usd: f64,
     pub last_round_tick: Option<u32>,
     // This quarter's plan.
     pub target_h100e: f64,
     pub capex_budget_usd: f64,
     // This quarter's outcomes (reset at the start of each quarter).
+    /// Owned compute online plus `rented_h100e`.
     pub online_h100e: f64,
+    /// Compute rented from clouds outside the simulation for this quarter.
+    pub rented_h100e: f64,
+    pub rent_usd: f64,
     pub training_h100e: f64,
     pub inference_h100e: f64,
     pub capacity_mtok: f64,
@@ -79,7 +85,11 @@ impl Lab {
     }
 
     pub fn profit_usd(&self) -> f64 {
-        self.revenue_usd - self.opex_usd - self.power_cost_usd - self.depreciation_usd
+        self.revenue_usd
+            - self.opex_usd
+            - self.rent_usd
+            - self.power_cost_usd
+            - self.depreciation_usd
     }
 
     /// Annualised inference revenue.

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 use moatsim_config::Scenario;
+use moatsim_model::market::cloud::CloudBid;
 use moatsim_model::market::gpu::GpuBid;
 use moatsim_model::{Account, AgentId, Quarter, Transfer};
 
@@ -88,6 +89,18 @@ pub struct OrderBook {
     pub land_bids: Vec<Vec<LandOrder>>,
     pub rounds: Vec<AnnouncedRound>,
     pub investor_bids: Vec<InvestorBid>,
+    /// Labs' bids for rented cloud compute, in lab-id order.
+    pub cloud_bids: Vec<CloudBid>,
+}
+
+/// The clouds outside the simulation that rent compute to labs: the capacity
+/// they offer this quarter and their posted ask.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct CloudMarket {
+    pub capacity_h100e: f64,
+    pub ask_per_h100e_quarter: f64,
+    /// Last quarter's demand above capacity as a share of capacity.
+    pub last_excess_demand: f64,
 }
 
 /// GPUs delivered this quarter: (lab id, region, chip, units), installed in the build phase.

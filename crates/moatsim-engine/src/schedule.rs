@@ -40,6 +40,7 @@ pub fn quarter_schedule() -> Schedule {
     schedule.add_systems(
         (
             decide::begin_quarter,
+            decide::price_cloud_capacity,
             decide::plan_generation,
             decide::plan_chip_supply,
             decide::review_permits_and_concentration,
@@ -54,6 +55,7 @@ pub fn quarter_schedule() -> Schedule {
             bid::bid_for_sites_and_gpus,
             bid::bank_land,
             bid::bid_in_rounds,
+            bid::bid_for_cloud_capacity,
         )
             .chain()
             .in_set(QuarterSystems::Bid),
@@ -65,6 +67,7 @@ pub fn quarter_schedule() -> Schedule {
             clear::clear_land_markets,
             clear::clear_power_queues,
             clear::clear_capital_market,
+            clear::clear_cloud_capacity,
         )
             .chain()
             .in_set(QuarterSystems::ClearMarkets),

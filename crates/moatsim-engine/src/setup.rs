@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 use moatsim_config::Scenario;
-use moatsim_model::units::initial_site_mw;
+use moatsim_model::units::{HOURS_PER_QUARTER, initial_site_mw};
 use moatsim_model::{AgentId, Quarter};
 
 use crate::components::*;
@@ -125,6 +125,9 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
                 target_h100e: spec.online_h100e,
                 capex_budget_usd: 0.0,
                 online_h100e: spec.online_h100e,
+                rented_h100e: 0.0,
+                last_net_outflow_usd: 0.0,
+                rent_usd: 0.0,
                 training_h100e: 0.0,
                 inference_h100e: 0.0,
                 capacity_mtok: 0.0,
@@ -282,6 +285,11 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
     });
     world.insert_resource(Params(Arc::clone(scenario)));
     world.insert_resource(OrderBook::default());
+    world.insert_resource(CloudMarket {
+        capacity_h100e: s.cloud.capacity_h100e,
+        ask_per_h100e_quarter: s.cloud.ask_per_h100e_hour_usd * HOURS_PER_QUARTER,
+        last_excess_demand: 0.0,
+    });
     world.insert_resource(Deliveries::default());
     world.insert_resource(Ledger::default());
     world.insert_resource(Logs::default());

@@ -281,7 +281,15 @@ fn gpus_bought_ahead_of_power_wait_stranded() {
 
 #[test]
 fn infrastructure_funds_bank_scarce_land_and_resell_it_to_labs() {
-    let (_, frames) = run_all(scenario(&["app_builders.count=2000"]));
+    // Less zoned land than the baseline, so labs' sites outrun the landowners'
+    // stock and have to buy what the funds banked.
+    let (_, frames) = run_all(scenario(&[
+        "app_builders.count=2000",
+        "regions[us-texas].land_stock_acres=6000",
+        "regions[us-texas].new_zoning_acres_per_quarter=40",
+        "regions[gulf].land_stock_acres=4000",
+        "regions[china].land_stock_acres=5000",
+    ]));
     let events = |kind: &str| {
         frames
             .iter()

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use arrow_schema::{DataType, Field, Schema};
 
 /// Bumped whenever a table or column changes meaning, is added or is removed.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone)]
 pub struct ColumnDef {
@@ -98,7 +98,12 @@ pub fn tables() -> Vec<TableDef> {
                 col(
                     "online_compute_h100e",
                     Float64,
-                    "Compute online: installed GPUs that have energized power, H100e",
+                    "Compute online: installed GPUs that have energized power, plus rented compute, H100e",
+                ),
+                col(
+                    "rented_compute_h100e",
+                    Float64,
+                    "Compute rented from clouds outside the simulation for the quarter (part of online), H100e",
                 ),
                 col(
                     "training_compute_h100e",
@@ -167,6 +172,11 @@ pub fn tables() -> Vec<TableDef> {
                     "Operating costs (staff, research) in the quarter, USD",
                 ),
                 col(
+                    "rent",
+                    Float64,
+                    "Rent paid for cloud compute in the quarter, USD",
+                ),
+                col(
                     "power_cost",
                     Float64,
                     "Electricity bills in the quarter, USD",
@@ -174,7 +184,7 @@ pub fn tables() -> Vec<TableDef> {
                 col(
                     "profit",
                     Float64,
-                    "Revenue minus opex, power and GPU depreciation, USD",
+                    "Revenue minus opex, rent, power and GPU depreciation, USD",
                 ),
                 col("raised", Float64, "Equity raised in the quarter, USD"),
                 col(

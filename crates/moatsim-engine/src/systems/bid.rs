@@ -1,6 +1,7 @@
 //! Bid phase: labs bid for land, power and GPUs; investors bid into rounds.
 
 use bevy_ecs::prelude::*;
+use moatsim_model::market::cloud::CloudBid;
 use moatsim_model::market::gpu::{ExportTreatment, GpuBid};
 use moatsim_model::rng::{self, Purpose};
 use moatsim_model::units::units_powered_by;
@@ -29,7 +30,7 @@ const MAX_PROJECT_MW: f64 = 2_000.0;
 pub fn bid_for_sites_and_gpus(
     clock: Res<Clock>,
     params: Res<Params>,
-    labs: Query<(&Agent, &Lab)>,
+    labs: Query<(&Agent, &Cash, &Lab)>,
     projects: Query<&Project>,
     chipmakers: Query<(&Agent, &Chipmaker)>,
     utilities: Query<&Utility>,
@@ -103,26 +104,31 @@ pub fn bid_for_sites_and_gpus(
     };
     let max_fee_rate = fee_rate_of_maker.iter().copied().fold(0.0, f64::max);
 
-    let mut sorted_labs: Vec<(&Agent, &Lab)> = labs.iter().filter(|(_, l)| l.alive).collect();
-    sorted_labs.sort_by_key(|(a, _)| a.id);
+    let mut sorted_labs: Vec<(&Agent, &Cash, &Lab)> =
+        labs.iter().filter(|(_, _, l)| l.alive).collect();
+    sorted_labs.sort_by_key(|(a, _, _)| a.id);
     let mut sorted_projects: Vec<&Project> = projects.iter().collect();
     sorted_projects.sort_by_key(|p| p.project_id);
 
-    for (agent, lab) in sorted_labs {
+    for (agent, cash, lab) in sorted_labs {
         let spec = &scenario.labs[lab.index];
         let own: Vec<&Project> = sorted_projects
             .iter()
             .copied()
             .filter(|p| p.lab == agent.id)
             .collect();
-        let mut budget = lab.capex_budget_usd;
-        // Construction instalments come first: they are committed.
+        // Construction instalments come first: they are committed. The lab then
+        // commits its usual share of the cash that is left, so a lab building
+        // a large pipeline can still fill the halls that are already energized.
         let construction_due: f64 = own
             .iter()
             .filter(|p| p.stage == Stage::Construction)
             .map(|p| p.mw * world.dc_capex_per_mw_usd / f64::from(world.dc_build_quarters))
             .sum();
-        budget -= construction_due;
+        let mut budget = (lab.capex_budget_usd - construction_due).max(
+            spec.capex_fraction_of_cash * (cash.0 - construction_due).max(0.0)
+                + spec.parent_funding_per_quarter_usd,
+        );
 
         // A new site when the pipeline's free power cannot host the GPUs the
         // target still needs (existing fleets keep drawing their share).
@@ -298,6 +304,40 @@ pub fn bid_for_sites_and_gpus(
             }
         }
     }
+}
+
+/// A lab whose owned compute falls short of its target rents cloud compute for
+/// the quarter to close the gap, as far as its rent budget (a share of its cash)
+/// allows at the posted ask. This is where cash turns into compute without
+/// waiting years for a site: a lab with more money bids for more.
+pub fn bid_for_cloud_capacity(
+    params: Res<Params>,
+    cloud: Res<CloudMarket>,
+    labs: Query<(&Agent, &Cash, &Lab)>,
+    mut book: ResMut<OrderBook>,
+) {
+    let share = params.0.cloud.rent_cash_share;
+    let ask = cloud.ask_per_h100e_quarter;
+    let mut sorted: Vec<(&Agent, &Cash, &Lab)> = labs.iter().filter(|(_, _, l)| l.alive).collect();
+    sorted.sort_by_key(|(a, _, _)| a.id);
+    book.cloud_bids = sorted
+        .into_iter()
+        .filter_map(|(agent, cash, lab)| {
+            // Last quarter's own compute: what was online less what was rented.
+            let owned = (lab.online_h100e - lab.rented_h100e).max(0.0);
+            let wanted = (lab.target_h100e - owned).max(0.0);
+            let affordable = if ask > 0.0 {
+                share * cash.0.max(0.0) / ask
+            } else {
+                0.0
+            };
+            let h100e = wanted.min(affordable);
+            (h100e > 0.0).then_some(CloudBid {
+                buyer: agent.id,
+                h100e,
+            })
+        })
+        .collect();
 }
 
 /// Investors bid into announced rounds: an amount from their dry powder scaled by

@@ -3,6 +3,7 @@
 
 use bevy_ecs::prelude::*;
 use moatsim_model::market::capital::{RoundAsk, RoundBid, clear_round};
+use moatsim_model::market::cloud::clear_cloud_market;
 use moatsim_model::market::gpu::{ExportTreatment, GpuBid, GpuOffer, clear_gpu_market};
 use moatsim_model::market::land::{LandBid, LandOffer, clear_land_market};
 use moatsim_model::market::power::{
@@ -16,6 +17,10 @@ use crate::resources::*;
 
 /// Share of a round's target that must be committed for it to close.
 const MIN_CLOSE_FRACTION: f64 = 0.5;
+
+/// The lowest valuation a lab accepts, as a share of the one it asks: rather
+/// than fail, a round can close as a down round at up to half off.
+const DOWN_ROUND_FLOOR: f64 = 0.5;
 
 /// Safety stock chipmakers produce above the orders they can serve.
 const PRODUCTION_BUFFER: f64 = 1.05;
@@ -438,6 +443,11 @@ pub fn clear_capital_market(
             lab: round.lab,
             amount_usd: round.amount_usd,
             pre_money_usd: round.pre_money_usd,
+            min_pre_money_usd: if round.scheduled {
+                round.pre_money_usd
+            } else {
+                round.pre_money_usd * DOWN_ROUND_FLOOR
+            },
             min_close_fraction: if round.scheduled {
                 0.0
             } else {
@@ -482,9 +492,10 @@ pub fn clear_capital_market(
                 round.amount_usd,
                 None,
                 format!(
-                    "asked {:.1}B at {:.0}B pre-money; eligible bids {:.1}B",
+                    "asked {:.1}B at {:.0}B pre-money (down to {:.0}B); eligible bids {:.1}B",
                     round.amount_usd / 1e9,
                     round.pre_money_usd / 1e9,
+                    ask.min_pre_money_usd / 1e9,
                     outcome.eligible_usd / 1e9
                 ),
             );
@@ -493,7 +504,7 @@ pub fn clear_capital_market(
         closed += 1;
         raised += outcome.raised_usd;
         post_money_sum += outcome.post_money_usd;
-        let dilution = round.pre_money_usd / outcome.post_money_usd;
+        let dilution = outcome.pre_money_usd / outcome.post_money_usd;
         for (_, mut investor) in &mut investors {
             for holding in investor.holdings.iter_mut().filter(|h| h.0 == round.lab) {
                 holding.1 *= dilution;
@@ -542,7 +553,13 @@ pub fn clear_capital_market(
             Some(outcome.post_money_usd),
             format!(
                 "{}{:.1}B at {:.0}B post-money",
-                if round.scheduled { "scheduled: " } else { "" },
+                if round.scheduled {
+                    "scheduled: "
+                } else if outcome.pre_money_usd < round.pre_money_usd {
+                    "down round: "
+                } else {
+                    ""
+                },
                 outcome.raised_usd / 1e9,
                 outcome.post_money_usd / 1e9
             ),
@@ -557,6 +574,63 @@ pub fn clear_capital_market(
         demand: asked,
         cleared: raised,
         price: (closed > 0).then(|| post_money_sum / f64::from(closed)),
+    });
+}
+
+/// Rents cloud compute for the quarter: the posted ask, pro rata when labs want
+/// more than the clouds offer. Rent is paid to the cloud providers now and the
+/// compute serves this quarter (`bring_compute_online`).
+pub fn clear_cloud_capacity(
+    book: Res<OrderBook>,
+    mut cloud: ResMut<CloudMarket>,
+    mut labs: Query<(&Agent, &mut Lab)>,
+    mut ledger: ResMut<Ledger>,
+    mut logs: ResMut<Logs>,
+) {
+    let clearing = clear_cloud_market(
+        cloud.capacity_h100e,
+        cloud.ask_per_h100e_quarter,
+        &book.cloud_bids,
+    );
+    for (_, mut lab) in &mut labs {
+        lab.rented_h100e = 0.0;
+    }
+    for (i, bid) in book.cloud_bids.iter().enumerate() {
+        let rented = clearing.fills[i];
+        let paid = clearing.paid_usd(i);
+        if let Some((_, mut lab)) = labs.iter_mut().find(|(a, _)| a.id == bid.buyer) {
+            lab.rented_h100e = rented;
+            lab.rent_usd = paid;
+        }
+        ledger.pay(
+            Account::Agent(bid.buyer),
+            Account::External(ExternalAccount::CloudProviders),
+            paid,
+        );
+        if rented > 0.0 {
+            logs.event(
+                "cloud_rental",
+                Some(bid.buyer),
+                None,
+                None,
+                paid,
+                Some(rented),
+                format!(
+                    "H100e for the quarter at {:.2} USD per H100e-hour",
+                    clearing.price_per_h100e_quarter / moatsim_model::units::HOURS_PER_QUARTER
+                ),
+            );
+        }
+    }
+    cloud.last_excess_demand = clearing.excess_demand(cloud.capacity_h100e);
+    logs.markets.push(MarketRow {
+        market: "cloud",
+        region: None,
+        item: None,
+        supply: cloud.capacity_h100e,
+        demand: clearing.demand_h100e,
+        cleared: clearing.rented_h100e,
+        price: Some(clearing.price_per_h100e_quarter),
     });
 }
 

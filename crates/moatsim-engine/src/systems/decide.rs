@@ -21,6 +21,8 @@ pub fn begin_quarter(
     mut stats: ResMut<QuarterStats>,
 ) {
     for mut lab in &mut labs {
+        lab.last_net_outflow_usd =
+            lab.opex_usd + lab.capex_usd + lab.power_cost_usd + lab.rent_usd - lab.revenue_usd;
         lab.previous_revenue_usd = lab.revenue_usd;
         lab.revenue_usd = 0.0;
         lab.capex_usd = 0.0;
@@ -29,6 +31,7 @@ pub fn begin_quarter(
         lab.depreciation_usd = 0.0;
         lab.raised_usd = 0.0;
         lab.gpus_bought = 0;
+        lab.rent_usd = 0.0;
     }
     for mut investor in &mut investors {
         investor.invested_usd = 0.0;
@@ -190,6 +193,28 @@ pub fn plan_generation(
             );
         }
     }
+}
+
+/// The clouds outside the simulation grow the capacity they rent out and move
+/// their ask with last quarter's excess demand, never below their cost.
+pub fn price_cloud_capacity(
+    clock: Res<Clock>,
+    params: Res<Params>,
+    mut cloud: ResMut<CloudMarket>,
+) {
+    if clock.tick == 0 {
+        return;
+    }
+    let spec = &params.0.cloud;
+    cloud.capacity_h100e *= 1.0 + spec.capacity_growth_per_quarter;
+    let floor = spec.min_ask_per_h100e_hour_usd * moatsim_model::units::HOURS_PER_QUARTER;
+    cloud.ask_per_h100e_quarter = rules::adjust_ask(
+        cloud.ask_per_h100e_quarter,
+        cloud.last_excess_demand,
+        spec.ask_sensitivity,
+        0.15,
+        floor,
+    );
 }
 
 /// Chipmakers bring finished packaging capacity online, split it across the
@@ -468,13 +493,18 @@ pub fn plan_labs(
         // sites are still being built.
         let horizon = i32::try_from(world.dc_build_quarters + 4).unwrap_or(12);
         let growth = 1.0 + lab.ambition_per_quarter;
-        lab.target_h100e =
-            (lab.online_h100e.max(1.0) * growth.powi(horizon)).max(lab.target_h100e * growth);
+        // Rented compute is a bridge, not a base to plan sites from.
+        let owned_online = (lab.online_h100e - lab.rented_h100e).max(1.0);
+        lab.target_h100e = (owned_online * growth.powi(horizon)).max(lab.target_h100e * growth);
         lab.capex_budget_usd =
             spec.capex_fraction_of_cash * cash.0.max(0.0) + spec.parent_funding_per_quarter_usd;
 
-        // Raise when the runway is below half the target, at most once every two quarters.
-        let outflow = spec.opex_per_quarter_usd + lab.capex_budget_usd;
+        // Raise when the runway is below half the target, at most once every two
+        // quarters. The runway is measured against what the lab actually spent
+        // last quarter (never less than its staff costs), not against its budget:
+        // the budget scales with cash, so measured against it every lab would
+        // always look short of money.
+        let outflow = lab.last_net_outflow_usd.max(spec.opex_per_quarter_usd);
         let runway = rules::runway_quarters(cash.0 + spec.parent_funding_per_quarter_usd, outflow);
         // A round the scenario schedules for this quarter replaces the lab's own.
         if let Some(round) = scenario

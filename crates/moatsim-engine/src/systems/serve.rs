@@ -68,7 +68,7 @@ pub fn bring_compute_online(
     }
     for mut lab in &mut labs {
         let online = if lab.alive {
-            online_by_lab[lab.index]
+            online_by_lab[lab.index] + lab.rented_h100e
         } else {
             0.0
         };

@@ -6,6 +6,7 @@
 
 pub mod allocation;
 pub mod capital;
+pub mod cloud;
 pub mod gpu;
 pub mod inference;
 pub mod land;
