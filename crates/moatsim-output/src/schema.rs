@@ -546,7 +546,11 @@ pub fn tables() -> Vec<TableDef> {
             name: "markets",
             description: "One row per market clearing per quarter: gpu per generation, land and power per region, inference and capital globally.",
             columns: stamped(vec![
-                col("market", Utf8, "gpu, land, power, inference or capital"),
+                col(
+                    "market",
+                    Utf8,
+                    "gpu, land, power, inference, capital or cloud",
+                ),
                 nullable(
                     "region",
                     Utf8,
