@@ -62,3 +62,7 @@ pub const CLOUD_ASK_PER_H100E_HOUR_USD: f64 = 2.2;
 pub const CLOUD_MIN_ASK_PER_H100E_HOUR_USD: f64 = 0.8;
 /// Largest share of its cash a lab spends on rented compute in a quarter. Model assumption.
 pub const CLOUD_RENT_CASH_SHARE: f64 = 0.05;
+
+/// Share of a utility's spare capacity data centers may take each quarter: 1
+/// means no power-priority rule (data centers queue like any other load).
+pub const DC_POWER_SHARE: f64 = 1.0;

@@ -27,9 +27,63 @@ pub struct RawConfig {
     #[serde(default)]
     pub joint_ventures: Vec<RawJointVenture>,
     #[serde(default)]
+    pub events: Vec<RawPolicyEvent>,
+    #[serde(default)]
     pub cloud: RawCloud,
     #[serde(default)]
     pub output: RawOutput,
+}
+
+/// One entry of the policy timeline. Which fields apply depends on `kind`;
+/// `validate.rs` checks that exactly those are given.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicyEvent {
+    pub quarter: String,
+    pub kind: String,
+    pub region: Option<String>,
+    pub tier: Option<String>,
+    pub regulator: Option<String>,
+    pub rate: Option<f64>,
+    pub quarters: Option<i64>,
+    pub hhi: Option<f64>,
+    pub dc_power_share: Option<f64>,
+    pub lab: Option<String>,
+    pub amount_usd: Option<f64>,
+    pub post_money_usd: Option<f64>,
+    pub utility: Option<String>,
+    pub technology: Option<String>,
+    pub mw: Option<f64>,
+    pub chip: Option<String>,
+    pub available: Option<String>,
+}
+
+impl RawPolicyEvent {
+    /// The kind-specific fields that are set, by name.
+    pub fn given_fields(&self) -> Vec<&'static str> {
+        let mut given = Vec::new();
+        let mut note = |set: bool, name: &'static str| {
+            if set {
+                given.push(name);
+            }
+        };
+        note(self.region.is_some(), "region");
+        note(self.tier.is_some(), "tier");
+        note(self.regulator.is_some(), "regulator");
+        note(self.rate.is_some(), "rate");
+        note(self.quarters.is_some(), "quarters");
+        note(self.hhi.is_some(), "hhi");
+        note(self.dc_power_share.is_some(), "dc_power_share");
+        note(self.lab.is_some(), "lab");
+        note(self.amount_usd.is_some(), "amount_usd");
+        note(self.post_money_usd.is_some(), "post_money_usd");
+        note(self.utility.is_some(), "utility");
+        note(self.technology.is_some(), "technology");
+        note(self.mw.is_some(), "mw");
+        note(self.chip.is_some(), "chip");
+        note(self.available.is_some(), "available");
+        given
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -208,6 +262,7 @@ pub struct RawRegulator {
     pub permits_per_quarter: i64,
     pub licence_fee_rate: f64,
     pub antitrust_hhi_threshold: f64,
+    pub dc_power_share: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

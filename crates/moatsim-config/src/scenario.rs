@@ -26,6 +26,8 @@ pub struct Scenario {
     pub app_builders: AppBuilderSpec,
     pub scheduled_rounds: Vec<ScheduledRound>,
     pub joint_ventures: Vec<JointVenture>,
+    /// The policy timeline, in the order written.
+    pub events: Vec<PolicyEvent>,
     pub cloud: CloudSpec,
     pub output: OutputSpec,
 }
@@ -45,6 +47,64 @@ pub struct CloudSpec {
     pub ask_sensitivity: f64,
     /// Largest share of its cash a lab spends on rent in a quarter.
     pub rent_cash_share: f64,
+}
+
+/// A change the scenario schedules, applied at the start of its quarter.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyEvent {
+    pub quarter: Quarter,
+    pub change: PolicyChange,
+}
+
+/// What a policy event changes. Indices point into the scenario's lists.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PolicyChange {
+    /// A region moves to another export tier.
+    ExportTier { region: usize, tier: ExportTier },
+    /// A regulator's licence fee on exports to capped regions.
+    LicenceFee { regulator: usize, rate: f64 },
+    /// A regulator's base permitting delay for data centers.
+    PermitDelay { regulator: usize, quarters: u32 },
+    /// The inference HHI above which a regulator opens an antitrust review.
+    AntitrustThreshold { regulator: usize, hhi: f64 },
+    /// The share of spare grid capacity data centers may take in the
+    /// regulator's regions each quarter.
+    PowerPriority {
+        regulator: usize,
+        dc_power_share: f64,
+    },
+    /// A funding round on set terms (also listed in `scheduled_rounds`).
+    ScheduledRound {
+        lab: usize,
+        amount_usd: f64,
+        post_money_usd: f64,
+    },
+    /// A utility starts building generation of a technology now.
+    UtilityBuild {
+        utility: usize,
+        technology: usize,
+        mw: f64,
+    },
+    /// A chip generation's first quarter on sale moves.
+    ChipRoadmap { chip: usize, available: Quarter },
+}
+
+impl PolicyChange {
+    pub const KINDS: &'static str = "export_tier, licence_fee, permit_delay, antitrust_threshold, power_priority, scheduled_round, utility_build, chip_roadmap";
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::ExportTier { .. } => "export_tier",
+            Self::LicenceFee { .. } => "licence_fee",
+            Self::PermitDelay { .. } => "permit_delay",
+            Self::AntitrustThreshold { .. } => "antitrust_threshold",
+            Self::PowerPriority { .. } => "power_priority",
+            Self::ScheduledRound { .. } => "scheduled_round",
+            Self::UtilityBuild { .. } => "utility_build",
+            Self::ChipRoadmap { .. } => "chip_roadmap",
+        }
+    }
 }
 
 /// A funding round that happens whatever the market says (a scenario's shock).
@@ -278,6 +338,9 @@ pub struct RegulatorSpec {
     pub permits_per_quarter: u32,
     pub licence_fee_rate: f64,
     pub antitrust_hhi_threshold: f64,
+    /// Share of a utility's spare capacity that may go to data centers in a
+    /// quarter; the rest is kept for other customers (a power-priority rule).
+    pub dc_power_share: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -252,12 +252,13 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
     c.unique_names("investors", raw.investors.iter().map(|r| r.name.as_str()));
     let chipmaker_names =
         c.unique_names("chipmakers", raw.chipmakers.iter().map(|r| r.name.as_str()));
-    c.unique_names("utilities", raw.utilities.iter().map(|r| r.name.as_str()));
-    c.unique_names(
+    let utility_names = c.unique_names("utilities", raw.utilities.iter().map(|r| r.name.as_str()));
+    let technology_names = c.unique_names(
         "generation_technologies",
         raw.generation_technologies.iter().map(|r| r.name.as_str()),
     );
-    c.unique_names("regulators", raw.regulators.iter().map(|r| r.name.as_str()));
+    let regulator_names =
+        c.unique_names("regulators", raw.regulators.iter().map(|r| r.name.as_str()));
     let jurisdictions = c.unique_names(
         "regulators",
         raw.regulators.iter().map(|r| r.jurisdiction.as_str()),
@@ -297,6 +298,10 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
                     0.0,
                     10_000.0,
                     "an HHI from 0 to 10000",
+                ),
+                dc_power_share: c.fraction(
+                    p("dc_power_share"),
+                    r.dc_power_share.unwrap_or(defaults::DC_POWER_SHARE),
                 ),
             }
         })
@@ -698,7 +703,7 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
         .enumerate()
         .map(|(i, v)| (v.name.clone(), i))
         .collect();
-    let scheduled_rounds: Vec<ScheduledRound> = raw
+    let mut scheduled_rounds: Vec<ScheduledRound> = raw
         .scheduled_rounds
         .iter()
         .enumerate()
@@ -739,6 +744,36 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
             }
         })
         .collect();
+    let names = TimelineNames {
+        regions: &region_names,
+        regulators: &regulator_names,
+        labs: &lab_names,
+        utilities: &utility_names,
+        technologies: &technology_names,
+        chips: &chip_names,
+    };
+    let events: Vec<PolicyEvent> = raw
+        .events
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| policy_event(&mut c, i, e, &names))
+        .collect();
+    // A round on the timeline is a scheduled round like any other.
+    for event in &events {
+        if let PolicyChange::ScheduledRound {
+            lab,
+            amount_usd,
+            post_money_usd,
+        } = event.change
+        {
+            scheduled_rounds.push(ScheduledRound {
+                lab,
+                quarter: event.quarter,
+                amount_usd,
+                post_money_usd,
+            });
+        }
+    }
     let app_builder_output = match raw.output.app_builders.as_deref().unwrap_or("full") {
         "full" => BuilderOutput::Full,
         "segments" => BuilderOutput::Segments,
@@ -828,9 +863,189 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
         app_builders,
         scheduled_rounds,
         joint_ventures,
+        events,
         cloud,
         output: OutputSpec {
             app_builders: app_builder_output,
         },
     })
+}
+
+/// Name → index maps the policy timeline refers to.
+struct TimelineNames<'a> {
+    regions: &'a BTreeMap<String, usize>,
+    regulators: &'a BTreeMap<String, usize>,
+    labs: &'a BTreeMap<String, usize>,
+    utilities: &'a BTreeMap<String, usize>,
+    technologies: &'a BTreeMap<String, usize>,
+    chips: &'a BTreeMap<String, usize>,
+}
+
+/// Validates one `[[events]]` entry: a known kind, exactly the fields that kind
+/// takes, names that resolve and values in range.
+fn policy_event(
+    c: &mut Checker<'_>,
+    i: usize,
+    e: &RawPolicyEvent,
+    names: &TimelineNames<'_>,
+) -> Option<PolicyEvent> {
+    let p = |f: &str| format!("events[{i}].{f}");
+    let quarter = c.quarter(p("quarter"), &e.quarter);
+    let fields: &[&str] = match e.kind.as_str() {
+        "export_tier" => &["region", "tier"],
+        "licence_fee" => &["regulator", "rate"],
+        "permit_delay" => &["regulator", "quarters"],
+        "antitrust_threshold" => &["regulator", "hhi"],
+        "power_priority" => &["regulator", "dc_power_share"],
+        "scheduled_round" => &["lab", "amount_usd", "post_money_usd"],
+        "utility_build" => &["utility", "technology", "mw"],
+        "chip_roadmap" => &["chip", "available"],
+        other => {
+            c.fail(
+                &p("kind"),
+                format!("is {other:?}; allowed: {}", PolicyChange::KINDS),
+            );
+            return None;
+        }
+    };
+    let given = e.given_fields();
+    let mut complete = true;
+    for field in fields {
+        if !given.contains(field) {
+            c.fail(
+                &p("kind"),
+                format!(
+                    "kind {:?} needs `{field}`; it takes: {}",
+                    e.kind,
+                    fields.join(", ")
+                ),
+            );
+            complete = false;
+        }
+    }
+    for field in &given {
+        if !fields.contains(field) {
+            c.fail(
+                &p(field),
+                format!(
+                    "does not apply to kind {:?}; it takes: {}",
+                    e.kind,
+                    fields.join(", ")
+                ),
+            );
+        }
+    }
+    if !complete {
+        return None;
+    }
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let number = |v: Option<f64>| v.unwrap_or(f64::NAN);
+    let change = match e.kind.as_str() {
+        "export_tier" => {
+            let tier_text = text(&e.tier);
+            let tier = ExportTier::parse(&tier_text).unwrap_or_else(|| {
+                c.fail(
+                    &p("tier"),
+                    format!("is {tier_text:?}; allowed: {}", ExportTier::ALLOWED),
+                );
+                ExportTier::Unrestricted
+            });
+            PolicyChange::ExportTier {
+                region: c.resolve(p("region"), &text(&e.region), names.regions, "regions"),
+                tier,
+            }
+        }
+        "licence_fee" => PolicyChange::LicenceFee {
+            regulator: c.resolve(
+                p("regulator"),
+                &text(&e.regulator),
+                names.regulators,
+                "regulators",
+            ),
+            rate: c.number(
+                p("rate"),
+                number(e.rate),
+                0.0,
+                5.0,
+                "a fraction of the price from 0 to 5",
+            ),
+        },
+        "permit_delay" => PolicyChange::PermitDelay {
+            regulator: c.resolve(
+                p("regulator"),
+                &text(&e.regulator),
+                names.regulators,
+                "regulators",
+            ),
+            quarters: c.whole(p("quarters"), e.quarters.unwrap_or(-1), 0, 40),
+        },
+        "antitrust_threshold" => PolicyChange::AntitrustThreshold {
+            regulator: c.resolve(
+                p("regulator"),
+                &text(&e.regulator),
+                names.regulators,
+                "regulators",
+            ),
+            hhi: c.number(
+                p("hhi"),
+                number(e.hhi),
+                0.0,
+                10_000.0,
+                "an HHI from 0 to 10000",
+            ),
+        },
+        "power_priority" => PolicyChange::PowerPriority {
+            regulator: c.resolve(
+                p("regulator"),
+                &text(&e.regulator),
+                names.regulators,
+                "regulators",
+            ),
+            dc_power_share: c.fraction(p("dc_power_share"), number(e.dc_power_share)),
+        },
+        "scheduled_round" => {
+            let amount_usd = c.positive(p("amount_usd"), number(e.amount_usd));
+            let post_money_usd = c.positive(p("post_money_usd"), number(e.post_money_usd));
+            if post_money_usd <= amount_usd {
+                c.fail(
+                    &p("post_money_usd"),
+                    format!("is {post_money_usd}, not above amount_usd ({amount_usd}); allowed: a post-money valuation above the amount raised"),
+                );
+            }
+            PolicyChange::ScheduledRound {
+                lab: c.resolve(p("lab"), &text(&e.lab), names.labs, "labs"),
+                amount_usd,
+                post_money_usd,
+            }
+        }
+        "utility_build" => PolicyChange::UtilityBuild {
+            utility: c.resolve(
+                p("utility"),
+                &text(&e.utility),
+                names.utilities,
+                "utilities",
+            ),
+            technology: c.resolve(
+                p("technology"),
+                &text(&e.technology),
+                names.technologies,
+                "generation_technologies",
+            ),
+            mw: c.positive(p("mw"), number(e.mw)),
+        },
+        _ => {
+            let available = c.quarter(p("available"), &text(&e.available));
+            if available < quarter {
+                c.fail(
+                    &p("available"),
+                    format!("is {available}, before the event's quarter {quarter}; allowed: the event's quarter or later"),
+                );
+            }
+            PolicyChange::ChipRoadmap {
+                chip: c.resolve(p("chip"), &text(&e.chip), names.chips, "chips"),
+                available,
+            }
+        }
+    };
+    Some(PolicyEvent { quarter, change })
 }

@@ -265,3 +265,85 @@ fn the_scale_scenario_is_the_baseline_with_a_million_builders() {
     assert_eq!(loaded.scenario.app_builders.count, 1_000_000);
     assert_eq!(loaded.scenario.name, "scale-1m");
 }
+
+#[test]
+fn a_policy_timeline_entry_is_checked_against_its_kind() {
+    let text = format!(
+        "{}\n{}",
+        baseline_text(),
+        r#"
+[[events]]
+quarter = "2026Q1"
+kind = "tariff"
+
+[[events]]
+quarter = "2026Q1"
+kind = "export_tier"
+region = "china"
+
+[[events]]
+quarter = "2026Q1"
+kind = "licence_fee"
+regulator = "us-commerce"
+rate = 0.15
+region = "china"
+
+[[events]]
+quarter = "2026Q1"
+kind = "export_tier"
+region = "mars"
+tier = "closed"
+"#
+    );
+    let found = problems(&text, &[]);
+    let about = |path: &str, words: &str| {
+        found
+            .iter()
+            .any(|p| p.path == path && p.message.contains(words))
+    };
+    assert!(
+        about("events[0].kind", "allowed: export_tier, licence_fee"),
+        "{found:?}"
+    );
+    assert!(about("events[1].kind", "needs `tier`"), "{found:?}");
+    assert!(
+        about("events[2].region", "does not apply to kind \"licence_fee\""),
+        "{found:?}"
+    );
+    assert!(
+        about("events[3].region", "\"mars\" is not a name in `regions`"),
+        "{found:?}"
+    );
+    assert!(
+        about("events[3].tier", "allowed: \"unrestricted\""),
+        "{found:?}"
+    );
+    // Each problem points at the line it was written on.
+    assert!(
+        found
+            .iter()
+            .all(|p| matches!(p.origin, Origin::File { .. })),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_round_on_the_timeline_is_a_scheduled_round() {
+    let text = format!(
+        "{}\n{}",
+        baseline_text(),
+        r#"
+[[events]]
+quarter = "2027Q2"
+kind = "scheduled_round"
+lab = "frontier-b"
+amount_usd = 30e9
+post_money_usd = 350e9
+"#
+    );
+    let loaded = load_str(&text, &baseline_path(), &[]).expect("loads");
+    let rounds = &loaded.scenario.scheduled_rounds;
+    assert_eq!(rounds.len(), 1);
+    assert_eq!(rounds[0].quarter.to_string(), "2027Q2");
+    assert_eq!(loaded.scenario.events.len(), 1);
+}

@@ -40,6 +40,7 @@ pub fn quarter_schedule() -> Schedule {
     schedule.add_systems(
         (
             decide::begin_quarter,
+            decide::apply_policy_timeline,
             decide::price_cloud_capacity,
             decide::plan_generation,
             decide::plan_chip_supply,

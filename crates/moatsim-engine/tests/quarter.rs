@@ -315,3 +315,73 @@ fn infrastructure_funds_bank_scarce_land_and_resell_it_to_labs() {
             .all(|i| i.kind == "infrastructure_pe")
     );
 }
+
+#[test]
+fn the_policy_timeline_changes_the_rules_at_the_start_of_its_quarter() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/baseline.toml");
+    let text = std::fs::read_to_string(&path).expect("baseline");
+    let timeline = r#"
+[[events]]
+quarter = "2025Q2"
+kind = "chip_roadmap"
+chip = "Rubin"
+available = "2025Q3"
+
+[[events]]
+quarter = "2025Q2"
+kind = "utility_build"
+utility = "nordic-grid"
+technology = "solar-storage"
+mw = 3000
+
+[[events]]
+quarter = "2025Q3"
+kind = "permit_delay"
+regulator = "eu-commission"
+quarters = 9
+"#;
+    let loaded = moatsim_config::load_str(&format!("{text}\n{timeline}"), &path, &[])
+        .expect("timeline loads");
+    let (_, frames) = run_all(Arc::new(loaded.scenario));
+    let (_, base) = run_all(scenario(&[]));
+    let changes = |tick: usize| {
+        frames[tick]
+            .events
+            .iter()
+            .filter(|e| e.kind == "policy_change")
+            .count()
+    };
+    assert_eq!(
+        (changes(0), changes(1), changes(2), changes(3)),
+        (0, 2, 1, 0)
+    );
+    // Rubin goes on sale in 2025Q3 (tick 2) instead of 2026Q4.
+    let rubin_on_sale = |frames: &[TickFrame], tick: usize| {
+        frames[tick]
+            .markets
+            .iter()
+            .any(|m| m.market == "gpu" && m.item.as_deref() == Some("Rubin"))
+    };
+    assert!(rubin_on_sale(&frames, 2) && !rubin_on_sale(&base, 2));
+    // The build-out is under construction from 2025Q2 and online eight quarters later.
+    let nordic = |frames: &[TickFrame], tick: usize| {
+        frames[tick]
+            .utilities
+            .iter()
+            .find(|u| u.name == "nordic-grid")
+            .map(|u| (u.under_construction_mw, u.generation_mw))
+            .expect("utility")
+    };
+    assert!(nordic(&frames, 1).0 >= nordic(&base, 1).0 + 3000.0);
+    assert!(nordic(&frames, 9).1 >= nordic(&base, 9).1 + 3000.0);
+    // A longer base delay shows in the regulator's permitting delay.
+    let delay = |frames: &[TickFrame], tick: usize| {
+        frames[tick]
+            .regulators
+            .iter()
+            .find(|r| r.name == "eu-commission")
+            .map(|r| r.permit_delay_quarters)
+            .expect("regulator")
+    };
+    assert!(delay(&frames, 2) >= 9 && delay(&base, 2) < 9);
+}

@@ -187,3 +187,62 @@ fn a_mega_round_buys_compute_share_and_capability_for_the_following_quarters() {
         "a larger share of inference revenue"
     );
 }
+
+/// Online compute at the sites of one region in one quarter.
+fn region_compute(frame: &TickFrame, region: &str) -> f64 {
+    frame
+        .projects
+        .iter()
+        .filter(|p| p.region == region)
+        .map(|p| p.online_compute_h100e)
+        .sum()
+}
+
+#[test]
+fn an_embargo_moves_new_compute_out_of_the_region_and_cuts_chip_revenue_from_it() {
+    let base = run("baseline.toml");
+    let embargo = run("export-controls.toml");
+    // China moves to the embargoed tier in 2026Q1 (tick 4).
+    let changed = embargo[4]
+        .events
+        .iter()
+        .filter(|e| e.kind == "policy_change" && e.region.as_deref() == Some("china"))
+        .count();
+    assert_eq!(changed, 1, "the change is recorded in its quarter");
+    let share_of_new = |frames: &[TickFrame]| {
+        let (first, last) = (&frames[3], &frames[frames.len() - 1]);
+        let regions: Vec<&str> = last.projects.iter().map(|p| p.region.as_str()).collect();
+        let mut total = 0.0;
+        let mut china = 0.0;
+        for region in regions
+            .iter()
+            .copied()
+            .collect::<std::collections::BTreeSet<_>>()
+        {
+            let new = (region_compute(last, region) - region_compute(first, region)).max(0.0);
+            total += new;
+            if region == "china" {
+                china = new;
+            }
+        }
+        china / total.max(1.0)
+    };
+    assert!(
+        share_of_new(&embargo) < share_of_new(&base),
+        "China's share of new online compute falls: {} vs {}",
+        share_of_new(&embargo),
+        share_of_new(&base)
+    );
+    let chip_revenue_from_china = |frames: &[TickFrame]| -> f64 {
+        frames[4..]
+            .iter()
+            .flat_map(|f| f.events.iter())
+            .filter(|e| e.kind == "gpu_order" && e.region.as_deref() == Some("china"))
+            .map(|e| e.amount_usd)
+            .sum()
+    };
+    assert!(
+        chip_revenue_from_china(&embargo) < chip_revenue_from_china(&base),
+        "chipmakers sell less into China"
+    );
+}

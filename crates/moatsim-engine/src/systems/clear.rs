@@ -365,8 +365,11 @@ pub fn clear_power_queues(
                 arrival_tick: q.arrival_tick,
             })
             .collect();
+        // A power-priority rule keeps part of the spare capacity for other load.
+        let priority =
+            scenario.regulators[scenario.regions[utility.region].regulator].dc_power_share;
         let offer = PowerOffer {
-            spare_mw: spare.max(0.0),
+            spare_mw: spare.max(0.0) * priority,
             tariff_per_mwh: utility.tariff_per_mwh,
             max_studies: spec.studies_per_quarter as usize,
             tick: clock.tick,

@@ -2,6 +2,9 @@
 //! last quarter.
 
 use bevy_ecs::prelude::*;
+use std::sync::Arc;
+
+use moatsim_config::PolicyChange;
 use moatsim_model::{Account, ExternalAccount, rules};
 
 use crate::components::*;
@@ -192,6 +195,177 @@ pub fn plan_generation(
                 ),
             );
         }
+    }
+}
+
+/// Applies the scenario's policy timeline: every `[[events]]` entry of this
+/// quarter changes the rules in force (held in `Params`) before any agent
+/// decides, and is recorded as a `policy_change` event. This is the only system
+/// that changes `Params` after setup.
+pub fn apply_policy_timeline(
+    clock: Res<Clock>,
+    mut params: ResMut<Params>,
+    regulators: Query<(&Agent, &Regulator)>,
+    mut utilities: Query<(&Agent, &mut Utility)>,
+    labs: Query<(&Agent, &Lab)>,
+    mut logs: ResMut<Logs>,
+) {
+    let due: Vec<PolicyChange> = params
+        .0
+        .events
+        .iter()
+        .filter(|e| e.quarter == clock.quarter)
+        .map(|e| e.change.clone())
+        .collect();
+    if due.is_empty() {
+        return;
+    }
+    let scenario = Arc::make_mut(&mut params.0);
+    let regulator_id = |index: usize| {
+        regulators
+            .iter()
+            .find(|(_, r)| r.index == index)
+            .map(|(a, _)| a.id)
+    };
+    for change in due {
+        let kind = change.kind();
+        let (agent, region, amount, quantity, detail) = match change {
+            PolicyChange::ExportTier { region, tier } => {
+                let entry = &mut scenario.regions[region];
+                let before = entry.export_tier;
+                entry.export_tier = tier;
+                (
+                    regulator_id(entry.regulator),
+                    Some(entry.name.clone()),
+                    0.0,
+                    None,
+                    format!("export tier {} -> {}", before.name(), tier.name()),
+                )
+            }
+            PolicyChange::LicenceFee { regulator, rate } => {
+                let entry = &mut scenario.regulators[regulator];
+                let before = entry.licence_fee_rate;
+                entry.licence_fee_rate = rate;
+                (
+                    regulator_id(regulator),
+                    None,
+                    0.0,
+                    Some(rate),
+                    format!("licence fee {before} -> {rate}"),
+                )
+            }
+            PolicyChange::PermitDelay {
+                regulator,
+                quarters,
+            } => {
+                let entry = &mut scenario.regulators[regulator];
+                let before = entry.permit_base_quarters;
+                entry.permit_base_quarters = quarters;
+                (
+                    regulator_id(regulator),
+                    None,
+                    0.0,
+                    Some(f64::from(quarters)),
+                    format!("base permitting delay {before} -> {quarters} quarters"),
+                )
+            }
+            PolicyChange::AntitrustThreshold { regulator, hhi } => {
+                let entry = &mut scenario.regulators[regulator];
+                let before = entry.antitrust_hhi_threshold;
+                entry.antitrust_hhi_threshold = hhi;
+                (
+                    regulator_id(regulator),
+                    None,
+                    0.0,
+                    Some(hhi),
+                    format!("antitrust HHI threshold {before} -> {hhi}"),
+                )
+            }
+            PolicyChange::PowerPriority {
+                regulator,
+                dc_power_share,
+            } => {
+                let entry = &mut scenario.regulators[regulator];
+                let before = entry.dc_power_share;
+                entry.dc_power_share = dc_power_share;
+                (
+                    regulator_id(regulator),
+                    None,
+                    0.0,
+                    Some(dc_power_share),
+                    format!(
+                        "data centers' share of spare grid capacity {before} -> {dc_power_share}"
+                    ),
+                )
+            }
+            PolicyChange::ScheduledRound {
+                lab,
+                amount_usd,
+                post_money_usd,
+            } => (
+                labs.iter().find(|(_, l)| l.index == lab).map(|(a, _)| a.id),
+                None,
+                amount_usd,
+                Some(post_money_usd),
+                format!(
+                    "round of {:.1}B at {:.0}B post-money scheduled",
+                    amount_usd / 1e9,
+                    post_money_usd / 1e9
+                ),
+            ),
+            PolicyChange::UtilityBuild {
+                utility,
+                technology,
+                mw,
+            } => {
+                let tech = &scenario.generation_technologies[technology];
+                let mut agent = None;
+                if let Some((a, mut u)) = utilities.iter_mut().find(|(_, u)| u.index == utility) {
+                    u.builds.push(Build {
+                        technology,
+                        mw,
+                        ready_tick: clock.tick + tech.lead_quarters,
+                        capex_per_quarter_usd: mw * tech.capex_per_mw_usd
+                            / f64::from(tech.lead_quarters),
+                    });
+                    u.builds_started_mw += mw;
+                    agent = Some(a.id);
+                }
+                let region = scenario.utilities[utility].region;
+                (
+                    agent,
+                    Some(scenario.regions[region].name.clone()),
+                    mw * tech.capex_per_mw_usd,
+                    Some(mw),
+                    format!(
+                        "{} build-out, ready {}",
+                        tech.name,
+                        clock.quarter.plus(tech.lead_quarters)
+                    ),
+                )
+            }
+            PolicyChange::ChipRoadmap { chip, available } => {
+                let entry = &mut scenario.chips[chip];
+                let before = entry.available;
+                entry.available = available;
+                (
+                    None,
+                    None,
+                    0.0,
+                    None,
+                    format!("{} first on sale {before} -> {available}", entry.name),
+                )
+            }
+        };
+        logs.event(
+            "policy_change",
+            agent,
+            None,
+            region.as_deref(),
+            amount,
+            quantity,
+            format!("{kind}: {detail}"),
+        );
     }
 }
 
