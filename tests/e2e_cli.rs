@@ -306,3 +306,57 @@ fn quiet_runs_print_nothing_and_piped_runs_show_no_progress_bar() {
         "no progress bar when stderr is not a terminal"
     );
 }
+
+#[test]
+fn calibrate_reports_each_target_and_fails_only_on_an_unreadable_run() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let result = moatsim(&[
+        "run",
+        "configs/baseline.toml",
+        "--quarters",
+        "8",
+        "--set",
+        "app_builders.count=500",
+        "--out",
+        out.path().to_str().expect("utf-8"),
+    ]);
+    assert!(result.status.success(), "stderr: {}", text(&result.stderr));
+    let run_dir = out.path().join("scenario=baseline/seed=42");
+    let report = moatsim(&["calibrate", run_dir.to_str().expect("utf-8")]);
+    assert!(report.status.success(), "stderr: {}", text(&report.stderr));
+    let stdout = text(&report.stdout);
+    for target in [
+        "chipmaker_gross_margin",
+        "inference_price_decline_fixed_capability",
+        "ai_dc_electricity_growth_2025_2030",
+        "frontier_training_compute_growth",
+    ] {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(target))
+            .unwrap_or_else(|| panic!("{target} missing from:\n{stdout}"));
+        assert!(
+            line.contains(" yes ") || line.contains(" no "),
+            "eight quarters are enough to measure {target}: {line}"
+        );
+    }
+    let json = moatsim(&["calibrate", run_dir.to_str().expect("utf-8"), "--json"]);
+    let parsed: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON report");
+    assert_eq!(parsed["checks"].as_array().map(Vec::len), Some(4));
+
+    // The scenario folder is not a run: a clear error and exit status 1.
+    let wrong = moatsim(&[
+        "calibrate",
+        out.path()
+            .join("scenario=baseline")
+            .to_str()
+            .expect("utf-8"),
+    ]);
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(text(&wrong.stderr).contains("not a run folder"));
+    // A damaged table is reported with its path.
+    std::fs::write(run_dir.join("world.parquet"), b"not parquet").expect("write");
+    let damaged = moatsim(&["calibrate", run_dir.to_str().expect("utf-8")]);
+    assert_eq!(damaged.status.code(), Some(1));
+    assert!(text(&damaged.stderr).contains("world.parquet"));
+}

@@ -57,6 +57,16 @@ enum Command {
     },
     /// Print every output table with its columns, types and meaning.
     Schema,
+    /// Compare a finished run with the published target figures
+    /// (docs/calibration/published-figures.csv). Informative: exits non-zero
+    /// only when the run cannot be read.
+    Calibrate {
+        /// A run folder, for example outputs/scenario=baseline/seed=42.
+        run_dir: PathBuf,
+        /// Print the report as JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
@@ -115,6 +125,28 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Schema => {
             print!("{}", describe_schema());
             ExitCode::SUCCESS
+        }
+        Command::Calibrate { run_dir, json } => {
+            match moatsim_runner::calibrate::calibrate(&run_dir) {
+                Ok(report) if json => match serde_json::to_string_pretty(&report) {
+                    Ok(text) => {
+                        println!("{text}");
+                        ExitCode::SUCCESS
+                    }
+                    Err(error) => {
+                        eprintln!("error: {error}");
+                        ExitCode::from(1)
+                    }
+                },
+                Ok(report) => {
+                    print!("{}", report.render());
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    ExitCode::from(1)
+                }
+            }
         }
     }
 }

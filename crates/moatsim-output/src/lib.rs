@@ -4,6 +4,7 @@
 //! [`moatsim_engine::TickFrame`]s into one record batch per table per quarter.
 
 mod batches;
+pub mod reader;
 pub mod schema;
 mod writer;
 

@@ -6,6 +6,8 @@
 //! renamed to `<out>/scenario=<name>/seed=<seed>` in one step. A failed or
 //! interrupted run leaves no file a `**/<table>.parquet` glob can see.
 
+pub mod calibrate;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
