@@ -185,3 +185,50 @@ def test_readme_python_examples_run_and_return_rows(workdir, monkeypatch):
         exec(block, scope)
         result = scope.get("result")
         assert result is not None and result.height > 0, f"no rows from:\n{block}"
+
+
+LIBRARY_QUARTERS = 8
+
+
+@pytest.fixture(scope="session")
+def librarydir(tmp_path_factory):
+    """A folder with outputs/ holding a short run of every scenario in configs/
+    (except the million-builder one), all with the same seed."""
+    assert BIN.exists(), f"{BIN} not found: build it with `cargo build --release`"
+    root = tmp_path_factory.mktemp("library")
+    configs = sorted(p for p in (REPO / "configs").glob("*.toml") if p.stem != "scale-1m")
+    assert len(configs) >= 7
+    for config in configs:
+        subprocess.run(
+            [BIN, "run", config, "--quarters", str(LIBRARY_QUARTERS), "--seed", "1",
+             "--set", f"app_builders.count={BUILDERS}", "--out", root / "outputs", "--quiet"],
+            check=True,
+        )
+    return root
+
+
+def test_every_scenario_in_the_library_table_exists():
+    text = (REPO / "README.md").read_text()
+    table = text[text.index("### Scenario library"):text.index("**Q1.**")]
+    named = set(re.findall(r"`([a-z0-9-]+)\.toml`", table))
+    assert len(named) >= 7
+    for name in named:
+        assert (REPO / "configs" / f"{name}.toml").is_file(), name
+    for question in range(1, 8):
+        assert f"| {question}. " in table, f"question {question} missing from the table"
+
+
+def test_scenario_library_queries_run_and_return_rows(librarydir, monkeypatch):
+    monkeypatch.chdir(librarydir)
+    blocks = readme_blocks("sql scenario-library")
+    assert len(blocks) == 7, "one query per question of the model brief"
+    con = duckdb.connect()
+    for block in blocks:
+        rows = con.sql(block).fetchall()
+        assert rows, f"no rows from:\n{block}"
+        # Every comparison query sees both the scenario and the baseline.
+        if "scenario IN (" in block:
+            columns = [d[0] for d in con.sql(block).description]
+            if "scenario" in columns:
+                seen = {row[columns.index("scenario")] for row in rows}
+                assert "baseline" in seen and len(seen) >= 2, f"expected scenarios and the baseline, got {seen}:\n{block}"
