@@ -360,3 +360,50 @@ fn calibrate_reports_each_target_and_fails_only_on_an_unreadable_run() {
     assert_eq!(damaged.status.code(), Some(1));
     assert!(text(&damaged.stderr).contains("world.parquet"));
 }
+
+#[test]
+fn sweep_plan_prints_a_stable_run_table_and_checks_every_run() {
+    let first = moatsim(&["sweep", "plan", "configs/sweeps/smoke.toml", "--json"]);
+    assert!(first.status.success(), "stderr: {}", text(&first.stderr));
+    let again = moatsim(&["sweep", "plan", "configs/sweeps/smoke.toml", "--json"]);
+    assert_eq!(first.stdout, again.stdout, "the plan is stable");
+    let plan: serde_json::Value = serde_json::from_slice(&first.stdout).expect("JSON plan");
+    let runs = plan["runs"].as_array().expect("runs");
+    assert!(
+        runs.len() <= 8 && runs.len() >= 4,
+        "the smoke sweep stays small"
+    );
+    let mut ids: Vec<&str> = runs.iter().filter_map(|r| r["run_id"].as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), runs.len(), "run ids are unique");
+
+    // A value no run could use is refused before anything runs, naming the sweep
+    // parameter (as an override) and what is allowed.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let spec = dir.path().join("bad.toml");
+    let baseline = repo().join("configs/baseline.toml");
+    std::fs::write(
+        &spec,
+        format!(
+            "[sweep]\nname = \"bad\"\nscenario = {:?}\n\n[seeds]\nlist = [1]\n\n[grid]\n\"world.pue\" = [1.2, 0.5]\n",
+            baseline.display().to_string()
+        ),
+    )
+    .expect("write");
+    let refused = moatsim(&["sweep", "plan", spec.to_str().expect("utf-8")]);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = text(&refused.stderr);
+    assert!(
+        stderr.contains("--set world.pue=0.5") && stderr.contains("allowed"),
+        "{stderr}"
+    );
+    std::fs::write(
+        &spec,
+        "[sweep]\nname = \"bad\"\nscenario = \"x.toml\"\n\n[seeds]\n\n[grid]\n",
+    )
+    .expect("write");
+    let no_seeds = moatsim(&["sweep", "plan", spec.to_str().expect("utf-8")]);
+    assert_eq!(no_seeds.status.code(), Some(2));
+    assert!(text(&no_seeds.stderr).contains("seeds"));
+}

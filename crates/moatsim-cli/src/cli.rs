@@ -57,6 +57,11 @@ enum Command {
     },
     /// Print every output table with its columns, types and meaning.
     Schema,
+    /// Sweeps: many seeded runs of a scenario over a grid of config values.
+    Sweep {
+        #[command(subcommand)]
+        action: SweepCommand,
+    },
     /// Compare a finished run with the published target figures
     /// (docs/calibration/published-figures.csv). Informative: exits non-zero
     /// only when the run cannot be read.
@@ -64,6 +69,19 @@ enum Command {
         /// A run folder, for example outputs/scenario=baseline/seed=42.
         run_dir: PathBuf,
         /// Print the report as JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SweepCommand {
+    /// Print the run table of a sweep spec (run id, seed, parameter values) in
+    /// its stable order, after checking every run's scenario.
+    Plan {
+        /// Sweep spec (TOML), for example configs/sweeps/smoke.toml.
+        spec: PathBuf,
+        /// Print the plan as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -126,6 +144,28 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             print!("{}", describe_schema());
             ExitCode::SUCCESS
         }
+        Command::Sweep {
+            action: SweepCommand::Plan { spec, json },
+        } => match moatsim_config::sweep::plan(&spec) {
+            Ok(plan) if json => match serde_json::to_string_pretty(&plan) {
+                Ok(text) => {
+                    println!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    ExitCode::from(1)
+                }
+            },
+            Ok(plan) => {
+                print!("{}", plan.render());
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::from(2)
+            }
+        },
         Command::Calibrate { run_dir, json } => {
             match moatsim_runner::calibrate::calibrate(&run_dir) {
                 Ok(report) if json => match serde_json::to_string_pretty(&report) {

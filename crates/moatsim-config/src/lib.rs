@@ -14,6 +14,7 @@ mod locate;
 mod overrides;
 pub mod raw;
 mod scenario;
+pub mod sweep;
 mod validate;
 
 use std::path::{Path, PathBuf};

@@ -31,6 +31,10 @@ pub enum Purpose {
     JointVentureTie = 7,
     /// Whether an app builder is in the sampled `app_builders` output.
     OutputSample = 8,
+    /// The seeds a sweep derives from its master seed (agent 0, tick = run index).
+    SweepSeeds = 9,
+    /// A sweep's Latin-hypercube draws (agent = dimension index).
+    SweepSampling = 10,
 }
 
 /// SplitMix64 finaliser: a cheap, well-mixed 64-bit hash used to turn the key

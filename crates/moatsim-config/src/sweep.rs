@@ -1,0 +1,386 @@
+//! Sweep specs: a base scenario, a grid over config paths, optionally a Latin
+//! hypercube over ranges, and seeds. [`plan`] expands a spec into its runs in a
+//! stable order, each checked by loading its scenario with its overrides.
+//!
+//! ```toml
+//! [sweep]
+//! name = "smoke"
+//! scenario = "../baseline.toml"          # relative to the sweep file
+//! set = { "scenario.quarters" = 4 }      # fixed overrides for every run
+//!
+//! [seeds]
+//! count = 2                              # derived from master_seed; or list = [1, 2]
+//! master_seed = 2025
+//!
+//! [grid]
+//! "cloud.rent_cash_share" = [0.02, 0.08]
+//!
+//! [latin_hypercube]                      # optional
+//! samples = 4
+//! ranges = { "world.diffusion_rate" = [0.02, 0.10] }
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use moatsim_model::AgentId;
+use moatsim_model::rng::{self, Purpose};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{ConfigError, Origin, Problem};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSweep {
+    sweep: RawSweepHeader,
+    seeds: RawSeeds,
+    #[serde(default)]
+    grid: BTreeMap<String, Vec<toml::Value>>,
+    latin_hypercube: Option<RawHypercube>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSweepHeader {
+    name: String,
+    scenario: String,
+    #[serde(default)]
+    set: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSeeds {
+    list: Option<Vec<u64>>,
+    count: Option<u32>,
+    master_seed: Option<u64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHypercube {
+    samples: u32,
+    ranges: BTreeMap<String, [f64; 2]>,
+}
+
+/// One run of a sweep.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlannedRun {
+    /// Stable id: a hash of the scenario, the swept values and the seed, so it
+    /// does not change when runs are added to or removed from the spec.
+    pub run_id: String,
+    pub seed: u64,
+    /// Swept parameter → value, as written to `--set` (TOML literal).
+    pub parameters: BTreeMap<String, String>,
+}
+
+impl PlannedRun {
+    /// The `--set` overrides of this run: the sweep's fixed ones, then its own.
+    pub fn overrides(&self, plan: &SweepPlan) -> Vec<String> {
+        plan.fixed
+            .iter()
+            .chain(self.parameters.iter())
+            .map(|(k, v)| format!("{k}={v}"))
+            .chain(std::iter::once(format!("scenario.seed={}", self.seed)))
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SweepPlan {
+    pub name: String,
+    pub spec_path: PathBuf,
+    /// The base scenario file, resolved against the spec's folder.
+    pub scenario_path: PathBuf,
+    /// The scenario's name (runs are written under `scenario=<name>`).
+    pub scenario_name: String,
+    /// Overrides every run shares.
+    pub fixed: BTreeMap<String, String>,
+    /// The swept parameter names, in column order.
+    pub parameter_names: Vec<String>,
+    pub runs: Vec<PlannedRun>,
+}
+
+impl SweepPlan {
+    /// The run table as text: one line per run, in plan order.
+    pub fn render(&self) -> String {
+        let mut out = format!(
+            "sweep {} over {} ({}): {} runs\n",
+            self.name,
+            self.scenario_path.display(),
+            self.scenario_name,
+            self.runs.len()
+        );
+        out.push_str(&format!("{:<14} {:>20}", "run_id", "seed"));
+        for name in &self.parameter_names {
+            out.push_str(&format!("  {name}"));
+        }
+        out.push('\n');
+        for run in &self.runs {
+            out.push_str(&format!("{:<14} {:>20}", run.run_id, run.seed));
+            for name in &self.parameter_names {
+                let value = run.parameters.get(name).map_or("", String::as_str);
+                out.push_str(&format!("  {value:>width$}", width = name.len()));
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Most runs one sweep may plan; a larger design is almost surely a mistake.
+const MAX_RUNS: usize = 1_000_000;
+
+fn problem(path: &str, message: impl Into<String>) -> Problem {
+    Problem {
+        path: path.to_string(),
+        origin: Origin::Whole,
+        message: message.into(),
+    }
+}
+
+/// Reads a sweep spec and expands it into runs, checking every run's scenario.
+pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
+    let text = std::fs::read_to_string(spec_path).map_err(|source| ConfigError::Read {
+        path: spec_path.to_path_buf(),
+        source,
+    })?;
+    let invalid = |problems: Vec<Problem>| ConfigError::invalid(spec_path, problems);
+    let raw: RawSweep = toml::from_str(&text).map_err(|error| {
+        let origin = match error.span() {
+            Some(span) => {
+                let (line, column) = crate::locate::line_and_column(&text, span.start);
+                Origin::File { line, column }
+            }
+            None => Origin::Whole,
+        };
+        invalid(vec![Problem {
+            path: String::new(),
+            origin,
+            message: error.message().trim().to_string(),
+        }])
+    })?;
+
+    let mut problems = Vec::new();
+    let seeds: Vec<u64> = match (&raw.seeds.list, raw.seeds.count) {
+        (Some(list), None) if !list.is_empty() => list.clone(),
+        (None, Some(count)) if count > 0 => {
+            let master = raw.seeds.master_seed.unwrap_or(0);
+            (0..count).map(|i| derived_seed(master, i)).collect()
+        }
+        _ => {
+            problems.push(problem(
+                "seeds",
+                "give either `list` (a non-empty list of seeds) or `count` (1 or more, with an optional `master_seed`)",
+            ));
+            Vec::new()
+        }
+    };
+    for (key, values) in &raw.grid {
+        if values.is_empty() {
+            problems.push(problem(
+                &format!("grid.{key}"),
+                "is empty; allowed: a list of one or more values",
+            ));
+        }
+    }
+    let mut hypercube: Vec<BTreeMap<String, String>> = Vec::new();
+    if let Some(lhs) = &raw.latin_hypercube {
+        if lhs.samples == 0 || lhs.ranges.is_empty() {
+            problems.push(problem(
+                "latin_hypercube",
+                "needs `samples` of 1 or more and at least one entry in `ranges`",
+            ));
+        }
+        for (key, [low, high]) in &lhs.ranges {
+            if !(low.is_finite() && high.is_finite() && low < high) {
+                problems.push(problem(
+                    &format!("latin_hypercube.ranges.{key}"),
+                    format!("is [{low}, {high}]; allowed: [low, high] with low < high"),
+                ));
+            }
+            if raw.grid.contains_key(key) {
+                problems.push(problem(
+                    &format!("latin_hypercube.ranges.{key}"),
+                    "is also in [grid]; sweep each parameter one way",
+                ));
+            }
+        }
+        hypercube = latin_hypercube(raw.seeds.master_seed.unwrap_or(0), lhs.samples, &lhs.ranges);
+    }
+    if !problems.is_empty() {
+        return Err(invalid(problems));
+    }
+
+    // Grid points: the cartesian product in key order, values in written order.
+    let mut points: Vec<BTreeMap<String, String>> = vec![BTreeMap::new()];
+    for (key, values) in &raw.grid {
+        points = points
+            .into_iter()
+            .flat_map(|point| {
+                values.iter().map(move |value| {
+                    let mut next = point.clone();
+                    next.insert(key.clone(), value.to_string());
+                    next
+                })
+            })
+            .collect();
+    }
+    if !hypercube.is_empty() {
+        points = points
+            .into_iter()
+            .flat_map(|point| {
+                hypercube.iter().map(move |sample| {
+                    let mut next = point.clone();
+                    next.extend(sample.clone());
+                    next
+                })
+            })
+            .collect();
+    }
+    let total = points.len().saturating_mul(seeds.len());
+    if total > MAX_RUNS {
+        return Err(invalid(vec![problem(
+            "grid",
+            format!("plans {total} runs; allowed: at most {MAX_RUNS}"),
+        )]));
+    }
+
+    let scenario_path = spec_path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(&raw.sweep.scenario);
+    let fixed: BTreeMap<String, String> = raw
+        .sweep
+        .set
+        .iter()
+        .map(|(k, v)| (k.clone(), v.to_string()))
+        .collect();
+    let mut parameter_names: Vec<String> = raw.grid.keys().cloned().collect();
+    if let Some(lhs) = &raw.latin_hypercube {
+        parameter_names.extend(lhs.ranges.keys().cloned());
+    }
+
+    let mut runs = Vec::with_capacity(total);
+    let mut scenario_name = String::new();
+    for point in &points {
+        // Each distinct point is checked once (seeds cannot make a config invalid).
+        let overrides: Vec<String> = fixed
+            .iter()
+            .chain(point.iter())
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let loaded = crate::load(&scenario_path, &overrides)?;
+        scenario_name = loaded.scenario.name.clone();
+        for &seed in &seeds {
+            runs.push(PlannedRun {
+                run_id: run_id(&scenario_name, &fixed, point, seed),
+                seed,
+                parameters: point.clone(),
+            });
+        }
+    }
+    Ok(SweepPlan {
+        name: raw.sweep.name,
+        spec_path: spec_path.to_path_buf(),
+        scenario_path,
+        scenario_name,
+        fixed,
+        parameter_names,
+        runs,
+    })
+}
+
+/// Seed `i` of a sweep: a ChaCha draw keyed by the master seed, kept below 2⁶³
+/// so it fits `scenario.seed` and every tool that reads it as a signed integer.
+pub fn derived_seed(master: u64, i: u32) -> u64 {
+    let mut stream = rng::stream(master, Purpose::SweepSeeds, AgentId(0), i);
+    (rng::uniform(&mut stream) * (1u64 << 53) as f64) as u64
+}
+
+/// `samples` points over the ranges: each dimension is cut into `samples`
+/// equal strata, each stratum is used once, and strata are paired across
+/// dimensions by a seeded shuffle.
+fn latin_hypercube(
+    master: u64,
+    samples: u32,
+    ranges: &BTreeMap<String, [f64; 2]>,
+) -> Vec<BTreeMap<String, String>> {
+    let n = samples as usize;
+    let mut out = vec![BTreeMap::new(); n];
+    for (dimension, (key, [low, high])) in ranges.iter().enumerate() {
+        let mut stream = rng::stream(master, Purpose::SweepSampling, AgentId(dimension as u64), 0);
+        let mut strata: Vec<usize> = (0..n).collect();
+        // Fisher–Yates with the dimension's own stream.
+        for i in (1..n).rev() {
+            let j = ((rng::uniform(&mut stream) * (i + 1) as f64) as usize).min(i);
+            strata.swap(i, j);
+        }
+        for (sample, &stratum) in strata.iter().enumerate() {
+            let u = rng::uniform(&mut stream);
+            let value = low + (stratum as f64 + u) / n as f64 * (high - low);
+            out[sample].insert(key.clone(), format!("{value:.6}"));
+        }
+    }
+    out
+}
+
+fn run_id(
+    scenario: &str,
+    fixed: &BTreeMap<String, String>,
+    point: &BTreeMap<String, String>,
+    seed: u64,
+) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(scenario.as_bytes());
+    for (k, v) in fixed.iter().chain(point.iter()) {
+        hasher.update(b"\0");
+        hasher.update(k.as_bytes());
+        hasher.update(b"=");
+        hasher.update(v.as_bytes());
+    }
+    hasher.update(format!("\0seed={seed}").as_bytes());
+    let digest = hasher.finalize();
+    let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("r{hex}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_latin_hypercube_uses_every_stratum_once_per_dimension() {
+        let mut ranges = BTreeMap::new();
+        ranges.insert("a".to_string(), [0.0, 1.0]);
+        ranges.insert("b".to_string(), [10.0, 20.0]);
+        let points = latin_hypercube(7, 5, &ranges);
+        assert_eq!(points.len(), 5);
+        for (key, [low, high]) in &ranges {
+            let mut strata: Vec<usize> = points
+                .iter()
+                .map(|p| {
+                    let v: f64 = p[key].parse().expect("number");
+                    assert!(v >= *low && v <= *high);
+                    ((v - low) / (high - low) * 5.0).floor() as usize
+                })
+                .collect();
+            strata.sort_unstable();
+            assert_eq!(strata, vec![0, 1, 2, 3, 4], "{key}");
+        }
+        assert_eq!(points, latin_hypercube(7, 5, &ranges), "deterministic");
+    }
+
+    #[test]
+    fn derived_seeds_are_distinct_stable_and_fit_a_signed_integer() {
+        let seeds: Vec<u64> = (0..100).map(|i| derived_seed(2025, i)).collect();
+        let mut unique = seeds.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), 100);
+        assert!(seeds.iter().all(|&s| s < (1u64 << 53)));
+        assert_eq!(seeds[3], derived_seed(2025, 3));
+        assert_ne!(derived_seed(2025, 0), derived_seed(2026, 0));
+    }
+}
