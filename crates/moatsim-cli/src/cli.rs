@@ -85,6 +85,31 @@ enum SweepCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Run this shard's runs that are not complete yet, several at once, and
+    /// write OUT/runs.parquet. Rerunning skips complete runs and redoes partial ones.
+    Run {
+        spec: PathBuf,
+        /// Folder that holds the sweep's runs.
+        #[arg(long)]
+        out: PathBuf,
+        /// This process's share, I/N (0-based). Default: from SLURM_ARRAY_TASK_ID /
+        /// SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX / MOATSIM_SHARD_COUNT,
+        /// else every run.
+        #[arg(long)]
+        shard: Option<String>,
+        /// Runs at once (default: SLURM_CPUS_PER_TASK, else every core).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Report complete, partial and missing runs, and refresh OUT/runs.parquet.
+    Status {
+        spec: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
@@ -144,6 +169,19 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             print!("{}", describe_schema());
             ExitCode::SUCCESS
         }
+        Command::Sweep {
+            action:
+                SweepCommand::Run {
+                    spec,
+                    out,
+                    shard,
+                    jobs,
+                    quiet,
+                },
+        } => sweep_run(&spec, out, shard.as_deref(), jobs, quiet),
+        Command::Sweep {
+            action: SweepCommand::Status { spec, out },
+        } => sweep_status(&spec, &out),
         Command::Sweep {
             action: SweepCommand::Plan { spec, json },
         } => match moatsim_config::sweep::plan(&spec) {
@@ -384,4 +422,157 @@ fn describe_schema() -> String {
         }
     }
     out
+}
+
+fn load_plan(spec: &Path) -> Result<moatsim_config::sweep::SweepPlan, ExitCode> {
+    moatsim_config::sweep::plan(spec).map_err(|error| {
+        eprintln!("error: {error}");
+        ExitCode::from(2)
+    })
+}
+
+fn sweep_run(
+    spec: &Path,
+    out: PathBuf,
+    shard: Option<&str>,
+    jobs: Option<usize>,
+    quiet: bool,
+) -> ExitCode {
+    use moatsim_runner::sweep::{Shard, SweepOptions, run_sweep};
+    let plan = match load_plan(spec) {
+        Ok(plan) => plan,
+        Err(code) => return code,
+    };
+    let shard = match shard {
+        Some(text) => Shard::parse(text),
+        None => Shard::from_environment(|name| std::env::var(name).ok())
+            .map(|s| s.unwrap_or(Shard::ALL)),
+    };
+    let shard = match shard {
+        Ok(shard) => shard,
+        Err(message) => {
+            eprintln!("error: shard: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let jobs = jobs
+        .or_else(|| {
+            std::env::var("SLURM_CPUS_PER_TASK")
+                .ok()
+                .and_then(|v| v.parse().ok())
+        })
+        .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+        .unwrap_or(1);
+    if jobs == 0 {
+        eprintln!("error: --jobs must be at least 1");
+        return ExitCode::from(2);
+    }
+    let mine = (0..plan.runs.len()).filter(|&k| shard.owns(k)).count();
+    // A bar on a terminal; in a batch job, one line per finished run.
+    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{prefix} [{bar:30}] {pos}/{len} runs  {per_sec}  ETA {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(format!(
+            "{} shard {}/{}",
+            plan.name, shard.index, shard.count
+        ));
+        bar
+    });
+    let options = SweepOptions {
+        out_dir: out.clone(),
+        shard,
+        jobs,
+    };
+    let result = run_sweep(&plan, &options, |outcome| {
+        if let Some(bar) = &bar {
+            bar.set_length(outcome.total as u64);
+            bar.set_position(outcome.done as u64);
+        } else if !quiet {
+            match &outcome.result {
+                Ok(took) => eprintln!(
+                    "moatsim: {} run {} seed={} complete in {:.1} s [{}/{}]",
+                    plan.name,
+                    outcome.run_id,
+                    outcome.seed,
+                    took.as_secs_f64(),
+                    outcome.done,
+                    outcome.total
+                ),
+                Err(message) => eprintln!(
+                    "moatsim: {} run {} seed={} FAILED: {message} [{}/{}]",
+                    plan.name, outcome.run_id, outcome.seed, outcome.done, outcome.total
+                ),
+            }
+        }
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    match result {
+        Ok(report) => {
+            if !quiet {
+                println!(
+                    "moatsim: sweep {} shard {}/{}: {} runs, {} already complete, {} completed, {} failed in {:.1} s -> {}",
+                    plan.name,
+                    shard.index,
+                    shard.count,
+                    mine,
+                    report.skipped,
+                    report.completed,
+                    report.failed.len(),
+                    report.wall_time.as_secs_f64(),
+                    out.display()
+                );
+            }
+            for (run, message) in &report.failed {
+                eprintln!("error: run {run} failed: {message}");
+            }
+            if report.failed.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn sweep_status(spec: &Path, out: &Path) -> ExitCode {
+    let plan = match load_plan(spec) {
+        Ok(plan) => plan,
+        Err(code) => return code,
+    };
+    match moatsim_runner::sweep::sweep_status(&plan, out) {
+        Ok(status) => {
+            println!(
+                "sweep {} in {}: {} runs: {} complete, {} partial, {} missing",
+                plan.name,
+                out.display(),
+                plan.runs.len(),
+                status.complete.len(),
+                status.partial.len(),
+                status.missing.len()
+            );
+            for id in &status.partial {
+                println!("partial {id}");
+            }
+            for id in &status.missing {
+                println!("missing {id}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(1)
+        }
+    }
 }

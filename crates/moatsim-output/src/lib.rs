@@ -5,6 +5,7 @@
 
 mod batches;
 pub mod reader;
+pub mod runs;
 pub mod schema;
 mod writer;
 

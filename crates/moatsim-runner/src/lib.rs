@@ -7,6 +7,7 @@
 //! interrupted run leaves no file a `**/<table>.parquet` glob can see.
 
 pub mod calibrate;
+pub mod sweep;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
