@@ -2,7 +2,9 @@
 # The whole moatsim test suite, as the README gives it:
 #   Rust unit, property and end-to-end tests (cargo nextest, or cargo test when
 #   nextest is not installed), then the Python checks that read real runs with
-#   DuckDB and Polars. Installs the Python packages those checks need.
+#   DuckDB and Polars, then the Slurm tests (a one-node cluster on loopback;
+#   they install slurm-wlm and munge from Debian when run as root, and are
+#   skipped otherwise). Installs the Python packages the checks need.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,4 +21,4 @@ else
   cargo test --workspace --release --locked --no-fail-fast
 fi
 
-MOATSIM_BIN="$PWD/target/release/moatsim" python3 -m pytest tests/python -q
+MOATSIM_BIN="$PWD/target/release/moatsim" python3 -m pytest tests/python tests/slurm -q -rs

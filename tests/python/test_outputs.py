@@ -6,6 +6,7 @@ row counts against `moatsim schema`, and runs every SQL and Python example in
 the README against those runs.
 """
 
+import json
 import os
 import re
 import subprocess
@@ -232,3 +233,18 @@ def test_scenario_library_queries_run_and_return_rows(librarydir, monkeypatch):
             if "scenario" in columns:
                 seen = {row[columns.index("scenario")] for row in rows}
                 assert "baseline" in seen and len(seen) >= 2, f"expected scenarios and the baseline, got {seen}:\n{block}"
+
+
+def test_readme_sweep_queries_join_results_to_parameters(tmp_path, monkeypatch):
+    subprocess.run([BIN, "sweep", "run", REPO / "configs" / "sweeps" / "smoke.toml",
+                    "--out", tmp_path / "sweeps" / "smoke", "--quiet"], check=True)
+    monkeypatch.chdir(tmp_path)
+    blocks = readme_blocks("sql sweep")
+    assert blocks
+    plan = subprocess.run([BIN, "sweep", "plan", REPO / "configs" / "sweeps" / "smoke.toml", "--json"],
+                          check=True, capture_output=True, text=True).stdout
+    runs = len(json.loads(plan)["runs"])
+    for block in blocks:
+        rows = duckdb.connect().sql(block).fetchall()
+        assert rows, f"no rows from:\n{block}"
+        assert sum(row[2] for row in rows) == runs, "every run joins to its parameters once"
