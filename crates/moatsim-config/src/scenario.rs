@@ -241,7 +241,7 @@ pub struct LabSpec {
     pub target_runway_quarters: f64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InvestorKind {
     Venture,

@@ -11,18 +11,18 @@ use moatsim_model::AgentId;
 use moatsim_model::units::mw_drawn_by;
 
 /// Identity shared by every named agent.
-#[derive(Component, Debug, Clone)]
+#[derive(Component, Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Agent {
     pub id: AgentId,
     pub name: String,
 }
 
 /// Cash on hand in USD. Only `settle_payments` changes it, from the ledger.
-#[derive(Component, Debug, Clone, Copy, Default)]
+#[derive(Component, Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
 pub struct Cash(pub f64);
 
 /// A frontier lab, follower or hyperscaler-like cloud.
-#[derive(Component, Debug, Clone)]
+#[derive(Component, Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Lab {
     /// Position in the scenario's `labs` list; also the provider index builders use.
     pub index: usize,
@@ -99,7 +99,9 @@ impl Lab {
 }
 
 /// Where a data-center project is in its pipeline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Stage {
     SeekingLand,
     Permitting,
@@ -121,7 +123,7 @@ impl Stage {
 }
 
 /// A data-center project: land → permit → power → construction → energized.
-#[derive(Component, Debug, Clone)]
+#[derive(Component, Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Project {
     pub project_id: u64,
     pub lab: AgentId,
@@ -174,7 +176,7 @@ impl Project {
 }
 
 /// A venture fund, growth fund, infrastructure PE fund, sovereign, strategic or JV partner.
-#[derive(Component, Debug, Clone)]
+#[derive(Component, Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Investor {
     /// Position in the scenario's `investors` list.
     pub index: usize,
@@ -194,7 +196,7 @@ pub struct Investor {
 }
 
 /// Acres an investor holds in one region and what they cost.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LandHolding {
     pub region: usize,
     pub acres: f64,
@@ -202,7 +204,7 @@ pub struct LandHolding {
 }
 
 /// One chip generation as a chipmaker sees it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Product {
     /// Index into the scenario's chips.
     pub chip: usize,
@@ -226,7 +228,7 @@ impl Product {
     }
 }
 
-#[derive(Component, Debug, Clone)]
+#[derive(Component, Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Chipmaker {
     pub index: usize,
     pub jurisdiction_regulator: usize,
@@ -254,7 +256,7 @@ impl Chipmaker {
 }
 
 /// A queued interconnection request of a project.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct QueuedRequest {
     pub project_id: u64,
     pub lab: AgentId,
@@ -264,7 +266,7 @@ pub struct QueuedRequest {
 }
 
 /// A generation build under way.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Build {
     pub technology: usize,
     pub mw: f64,
@@ -272,7 +274,7 @@ pub struct Build {
     pub capex_per_quarter_usd: f64,
 }
 
-#[derive(Component, Debug, Clone)]
+#[derive(Component, Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Utility {
     pub index: usize,
     pub region: usize,
@@ -311,13 +313,13 @@ impl Utility {
 }
 
 /// A permit application waiting at a regulator.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PermitApplication {
     pub project_id: u64,
     pub earliest_tick: u32,
 }
 
-#[derive(Component, Debug, Clone)]
+#[derive(Component, Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Regulator {
     pub index: usize,
     pub applications: Vec<PermitApplication>,

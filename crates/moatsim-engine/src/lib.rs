@@ -5,6 +5,7 @@
 //! engine does no I/O and owns no threads: callers that want parallelism run
 //! `step` inside a rayon pool, and the app-builder step uses that pool.
 
+pub mod checkpoint;
 pub mod components;
 pub mod population;
 pub mod records;
@@ -28,6 +29,8 @@ use crate::resources::{Clock, FrameSlot, Ledger};
 pub enum EngineError {
     #[error("the quarter schedule is invalid: {0}")]
     Schedule(String),
+    #[error("checkpoint: {0}")]
+    Checkpoint(String),
 }
 
 /// A running simulation of one scenario.

@@ -19,7 +19,7 @@ pub const CHUNK: usize = 8_192;
 /// No provider.
 pub const NO_PROVIDER: u32 = u32::MAX;
 
-#[derive(Resource, Debug, Clone, Default)]
+#[derive(Resource, Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppBuilderPopulation {
     pub id: Vec<u64>,
     pub segment: Vec<u16>,

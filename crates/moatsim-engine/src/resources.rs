@@ -24,7 +24,7 @@ pub struct Clock {
 pub struct Params(pub Arc<Scenario>);
 
 /// Land and identity of each region (regions are world data, not agents).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RegionState {
     pub land_available_acres: f64,
     pub land_price_per_acre: f64,
@@ -33,7 +33,7 @@ pub struct RegionState {
     pub lab_land_demand_acres: f64,
 }
 
-#[derive(Resource, Debug, Clone, Default)]
+#[derive(Resource, Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct RegionBook {
     pub regions: Vec<RegionState>,
 }
@@ -95,7 +95,7 @@ pub struct OrderBook {
 
 /// The clouds outside the simulation that rent compute to labs: the capacity
 /// they offer this quarter and their posted ask.
-#[derive(Resource, Debug, Clone, Default)]
+#[derive(Resource, Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CloudMarket {
     pub capacity_h100e: f64,
     pub ask_per_h100e_quarter: f64,
@@ -118,7 +118,7 @@ pub struct Deliveries {
 }
 
 /// Every payment of the quarter, applied to cash in `settle_payments`.
-#[derive(Resource, Debug, Clone, Default)]
+#[derive(Resource, Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Ledger {
     pub transfers: Vec<Transfer>,
     /// Net flow from external accounts into agents since the start of the run.
@@ -170,7 +170,7 @@ impl Logs {
 }
 
 /// World-level figures computed during the quarter, for the `world` table.
-#[derive(Resource, Debug, Clone, Default)]
+#[derive(Resource, Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct QuarterStats {
     pub capital_raised_usd: f64,
     pub lost_demand_mtok: f64,
@@ -188,7 +188,7 @@ pub struct QuarterStats {
 
 /// A joint venture in force: a share of builders, picked by a hash of their id,
 /// gets a choice-utility bonus for the venture's lab.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ActiveTie {
     /// Index into the scenario's joint ventures (the hash's salt).
     pub venture: usize,
@@ -197,13 +197,13 @@ pub struct ActiveTie {
     pub strength: f64,
 }
 
-#[derive(Resource, Debug, Clone, Default)]
+#[derive(Resource, Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct JointVentureTies {
     pub ties: Vec<ActiveTie>,
 }
 
 /// Next ids to hand out for agents created during the run and for projects.
-#[derive(Resource, Debug, Clone)]
+#[derive(Resource, Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct IdSource {
     pub next_agent: u64,
     pub next_project: u64,

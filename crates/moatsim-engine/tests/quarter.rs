@@ -385,3 +385,63 @@ quarters = 9
     };
     assert!(delay(&frames, 2) >= 9 && delay(&base, 2) < 9);
 }
+
+#[test]
+fn a_restored_snapshot_continues_exactly_like_the_run_it_was_taken_from() {
+    // Policy changes before and after the cuts, and rounds and project starts
+    // throughout.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/export-controls.toml");
+    let text = std::fs::read_to_string(&path).expect("scenario");
+    let text = format!(
+        "{text}\n[[events]]\nquarter = \"2026Q3\"\nkind = \"licence_fee\"\nregulator = \"us-commerce\"\nrate = 0.4\n"
+    );
+    let overrides = vec![
+        "app_builders.count=3000".to_string(),
+        "scenario.quarters=10".to_string(),
+    ];
+    let scenario = Arc::new(
+        moatsim_config::load_str(&text, &path, &overrides)
+            .expect("scenario loads")
+            .scenario,
+    );
+    assert_eq!(scenario.events.len(), 2);
+    let (_, whole) = run_all(Arc::clone(&scenario));
+    for cut in [0_usize, 3, 6, 10] {
+        let mut first = Simulation::new(Arc::clone(&scenario)).expect("builds");
+        for _ in 0..cut {
+            first.step();
+        }
+        let bytes = first.snapshot().to_bytes().expect("serialises");
+        let snapshot = moatsim_engine::checkpoint::Snapshot::from_bytes(&bytes).expect("reads");
+        let mut resumed = Simulation::restore(Arc::clone(&scenario), snapshot).expect("restores");
+        let rest: Vec<TickFrame> = std::iter::from_fn(|| resumed.step()).collect();
+        assert_eq!(rest.len(), whole.len() - cut);
+        for (a, b) in rest.iter().zip(&whole[cut..]) {
+            assert_eq!(
+                format!("{a:?}"),
+                format!("{b:?}"),
+                "quarter {} after a cut at {cut}",
+                b.stamp.tick
+            );
+        }
+    }
+    // A snapshot from further on than the scenario goes is refused.
+    let mut first = Simulation::new(Arc::clone(&scenario)).expect("builds");
+    for _ in 0..6 {
+        first.step();
+    }
+    let shorter = Arc::new(
+        moatsim_config::load_str(
+            &text,
+            &path,
+            &[
+                "app_builders.count=3000".to_string(),
+                "scenario.quarters=4".to_string(),
+            ],
+        )
+        .expect("loads")
+        .scenario,
+    );
+    let refused = Simulation::restore(shorter, first.snapshot());
+    assert!(refused.is_err_and(|e| e.to_string().contains("quarter 6 of a 4-quarter scenario")));
+}

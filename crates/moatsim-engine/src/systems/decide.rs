@@ -4,7 +4,7 @@
 use bevy_ecs::prelude::*;
 use std::sync::Arc;
 
-use moatsim_config::PolicyChange;
+use moatsim_config::{PolicyChange, Scenario};
 use moatsim_model::{Account, ExternalAccount, rules};
 
 use crate::components::*;
@@ -228,76 +228,33 @@ pub fn apply_policy_timeline(
             .map(|(a, _)| a.id)
     };
     for change in due {
-        let kind = change.kind();
-        let (agent, region, amount, quantity, detail) = match change {
-            PolicyChange::ExportTier { region, tier } => {
-                let entry = &mut scenario.regions[region];
-                let before = entry.export_tier;
-                entry.export_tier = tier;
-                (
-                    regulator_id(entry.regulator),
-                    Some(entry.name.clone()),
-                    0.0,
-                    None,
-                    format!("export tier {} -> {}", before.name(), tier.name()),
-                )
-            }
+        let detail = apply_rule_change(scenario, &change);
+        let (agent, region, amount, quantity) = match change {
+            PolicyChange::ExportTier { region, .. } => (
+                regulator_id(scenario.regions[region].regulator),
+                Some(scenario.regions[region].name.clone()),
+                0.0,
+                None,
+            ),
             PolicyChange::LicenceFee { regulator, rate } => {
-                let entry = &mut scenario.regulators[regulator];
-                let before = entry.licence_fee_rate;
-                entry.licence_fee_rate = rate;
-                (
-                    regulator_id(regulator),
-                    None,
-                    0.0,
-                    Some(rate),
-                    format!("licence fee {before} -> {rate}"),
-                )
+                (regulator_id(regulator), None, 0.0, Some(rate))
             }
             PolicyChange::PermitDelay {
                 regulator,
                 quarters,
-            } => {
-                let entry = &mut scenario.regulators[regulator];
-                let before = entry.permit_base_quarters;
-                entry.permit_base_quarters = quarters;
-                (
-                    regulator_id(regulator),
-                    None,
-                    0.0,
-                    Some(f64::from(quarters)),
-                    format!("base permitting delay {before} -> {quarters} quarters"),
-                )
-            }
+            } => (
+                regulator_id(regulator),
+                None,
+                0.0,
+                Some(f64::from(quarters)),
+            ),
             PolicyChange::AntitrustThreshold { regulator, hhi } => {
-                let entry = &mut scenario.regulators[regulator];
-                let before = entry.antitrust_hhi_threshold;
-                entry.antitrust_hhi_threshold = hhi;
-                (
-                    regulator_id(regulator),
-                    None,
-                    0.0,
-                    Some(hhi),
-                    format!("antitrust HHI threshold {before} -> {hhi}"),
-                )
+                (regulator_id(regulator), None, 0.0, Some(hhi))
             }
             PolicyChange::PowerPriority {
                 regulator,
                 dc_power_share,
-            } => {
-                let entry = &mut scenario.regulators[regulator];
-                let before = entry.dc_power_share;
-                entry.dc_power_share = dc_power_share;
-                (
-                    regulator_id(regulator),
-                    None,
-                    0.0,
-                    Some(dc_power_share),
-                    format!(
-                        "data centers' share of spare grid capacity {before} -> {dc_power_share}"
-                    ),
-                )
-            }
+            } => (regulator_id(regulator), None, 0.0, Some(dc_power_share)),
             PolicyChange::ScheduledRound {
                 lab,
                 amount_usd,
@@ -307,17 +264,13 @@ pub fn apply_policy_timeline(
                 None,
                 amount_usd,
                 Some(post_money_usd),
-                format!(
-                    "round of {:.1}B at {:.0}B post-money scheduled",
-                    amount_usd / 1e9,
-                    post_money_usd / 1e9
-                ),
             ),
             PolicyChange::UtilityBuild {
                 utility,
                 technology,
                 mw,
             } => {
+                // The one change that acts on an agent rather than on the rules.
                 let tech = &scenario.generation_technologies[technology];
                 let mut agent = None;
                 if let Some((a, mut u)) = utilities.iter_mut().find(|(_, u)| u.index == utility) {
@@ -337,25 +290,9 @@ pub fn apply_policy_timeline(
                     Some(scenario.regions[region].name.clone()),
                     mw * tech.capex_per_mw_usd,
                     Some(mw),
-                    format!(
-                        "{} build-out, ready {}",
-                        tech.name,
-                        clock.quarter.plus(tech.lead_quarters)
-                    ),
                 )
             }
-            PolicyChange::ChipRoadmap { chip, available } => {
-                let entry = &mut scenario.chips[chip];
-                let before = entry.available;
-                entry.available = available;
-                (
-                    None,
-                    None,
-                    0.0,
-                    None,
-                    format!("{} first on sale {before} -> {available}", entry.name),
-                )
-            }
+            PolicyChange::ChipRoadmap { .. } => (None, None, 0.0, None),
         };
         logs.event(
             "policy_change",
@@ -364,8 +301,74 @@ pub fn apply_policy_timeline(
             region.as_deref(),
             amount,
             quantity,
-            format!("{kind}: {detail}"),
+            format!("{}: {detail}", change.kind()),
         );
+    }
+}
+
+/// Changes the rules in force for one policy change and describes it (value
+/// before and after). Pure: the policy system and checkpoint restore both use
+/// it, so a resumed run sees exactly the rules the original run did.
+pub fn apply_rule_change(scenario: &mut Scenario, change: &PolicyChange) -> String {
+    match *change {
+        PolicyChange::ExportTier { region, tier } => {
+            let entry = &mut scenario.regions[region];
+            let before = entry.export_tier;
+            entry.export_tier = tier;
+            format!("export tier {} -> {}", before.name(), tier.name())
+        }
+        PolicyChange::LicenceFee { regulator, rate } => {
+            let entry = &mut scenario.regulators[regulator];
+            let before = entry.licence_fee_rate;
+            entry.licence_fee_rate = rate;
+            format!("licence fee {before} -> {rate}")
+        }
+        PolicyChange::PermitDelay {
+            regulator,
+            quarters,
+        } => {
+            let entry = &mut scenario.regulators[regulator];
+            let before = entry.permit_base_quarters;
+            entry.permit_base_quarters = quarters;
+            format!("base permitting delay {before} -> {quarters} quarters")
+        }
+        PolicyChange::AntitrustThreshold { regulator, hhi } => {
+            let entry = &mut scenario.regulators[regulator];
+            let before = entry.antitrust_hhi_threshold;
+            entry.antitrust_hhi_threshold = hhi;
+            format!("antitrust HHI threshold {before} -> {hhi}")
+        }
+        PolicyChange::PowerPriority {
+            regulator,
+            dc_power_share,
+        } => {
+            let entry = &mut scenario.regulators[regulator];
+            let before = entry.dc_power_share;
+            entry.dc_power_share = dc_power_share;
+            format!("data centers' share of spare grid capacity {before} -> {dc_power_share}")
+        }
+        PolicyChange::ScheduledRound {
+            amount_usd,
+            post_money_usd,
+            ..
+        } => format!(
+            "round of {:.1}B at {:.0}B post-money scheduled",
+            amount_usd / 1e9,
+            post_money_usd / 1e9
+        ),
+        PolicyChange::UtilityBuild { technology, mw, .. } => {
+            let tech = &scenario.generation_technologies[technology];
+            format!(
+                "{} build-out of {mw} MW, {} quarters to build",
+                tech.name, tech.lead_quarters
+            )
+        }
+        PolicyChange::ChipRoadmap { chip, available } => {
+            let entry = &mut scenario.chips[chip];
+            let before = entry.available;
+            entry.available = available;
+            format!("{} first on sale {before} -> {available}", entry.name)
+        }
     }
 }
 
