@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use moatsim_config::{ConfigError, LoadedScenario};
-use moatsim_runner::{Progress, RunOptions, run_scenario};
+use moatsim_runner::{CheckpointPlan, Progress, RunOptions, RunReport, resume_run, run_scenario};
 
 /// Agent-based simulation of the AI infrastructure race: labs, investors,
 /// chipmakers, utilities, regulators and app builders, one quarter at a time.
@@ -45,6 +45,22 @@ enum Command {
         /// Replace an existing run folder for the same scenario and seed.
         #[arg(long)]
         force: bool,
+        /// Save the whole world every K quarters so that `moatsim resume` can
+        /// continue the run if it is killed.
+        #[arg(long, value_name = "K")]
+        checkpoint_every: Option<u32>,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Continue a run that was stopped, from its last checkpoint. The result is
+    /// byte-identical to a run that never stopped.
+    Resume {
+        /// The run's folder, for example outputs/scenario=baseline/seed=42.
+        run_dir: PathBuf,
+        /// Worker threads (default: all cores). Output is identical for any count.
+        #[arg(long)]
+        threads: Option<usize>,
         /// Print nothing but errors.
         #[arg(long)]
         quiet: bool,
@@ -133,6 +149,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             overrides,
             threads,
             force,
+            checkpoint_every,
             quiet,
         } => {
             let mut all = overrides;
@@ -150,7 +167,47 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 Ok(loaded) => loaded,
                 Err(code) => return code,
             };
-            match run_loaded(&loaded, out, threads, force, quiet) {
+            if checkpoint_every == Some(0) {
+                eprintln!("error: --checkpoint-every must be at least 1");
+                return ExitCode::from(2);
+            }
+            // Resume reloads the configuration from the same file with the same
+            // overrides, wherever it is started from.
+            let checkpoint = checkpoint_every.map(|every| CheckpointPlan {
+                every,
+                config_path: std::fs::canonicalize(&config).unwrap_or(config.clone()),
+                overrides: all.clone(),
+            });
+            match run_loaded(&loaded, out, threads, force, quiet, checkpoint) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("error: {error:#}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Resume {
+            run_dir,
+            threads,
+            quiet,
+        } => {
+            if threads == Some(0) {
+                eprintln!("error: --threads must be at least 1");
+                return ExitCode::from(2);
+            }
+            // "outputs/scenario=baseline/seed=42" -> "baseline seed=42".
+            let part = |p: Option<&std::ffi::OsStr>| p.map(|c| c.to_string_lossy().into_owned());
+            let label = format!(
+                "{} {}",
+                part(run_dir.parent().and_then(Path::file_name))
+                    .unwrap_or_default()
+                    .trim_start_matches("scenario="),
+                part(run_dir.file_name()).unwrap_or_default()
+            );
+            match with_progress(&label, quiet, |progress| {
+                resume_run(&run_dir, threads, progress)
+                    .with_context(|| format!("resuming {} failed", run_dir.display()))
+            }) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(error) => {
                     eprintln!("error: {error:#}");
@@ -246,10 +303,30 @@ fn run_loaded(
     threads: Option<usize>,
     force: bool,
     quiet: bool,
+    checkpoint: Option<CheckpointPlan>,
 ) -> anyhow::Result<()> {
     let scenario = &loaded.scenario;
+    let options = RunOptions {
+        out_dir: out,
+        threads,
+        force,
+        checkpoint,
+    };
+    let label = format!("{} seed={}", scenario.name, scenario.seed);
+    with_progress(&label, quiet, |progress| {
+        run_scenario(loaded, &options, progress)
+            .with_context(|| format!("run of {} (seed {}) failed", scenario.name, scenario.seed))
+    })
+}
+
+/// Runs `work` with a progress bar on a terminal, then prints the summary line.
+fn with_progress(
+    label: &str,
+    quiet: bool,
+    work: impl FnOnce(&mut dyn FnMut(Progress)) -> anyhow::Result<RunReport>,
+) -> anyhow::Result<()> {
     let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(u64::from(scenario.quarters));
+        let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
                 "{prefix} [{bar:30}] {pos}/{len} quarters  {msg}  ETA {eta}",
@@ -257,29 +334,23 @@ fn run_loaded(
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
             .progress_chars("=> "),
         );
-        bar.set_prefix(format!("{} seed={}", scenario.name, scenario.seed));
+        bar.set_prefix(label.to_string());
         bar
     });
-    let options = RunOptions {
-        out_dir: out,
-        threads,
-        force,
-    };
-    let report = run_scenario(loaded, &options, |p: Progress| {
+    let mut on_progress = |p: Progress| {
         if let Some(bar) = &bar {
+            bar.set_length(u64::from(p.quarters));
             bar.set_message(format!("{} rows", group(p.rows_written)));
             bar.set_position(u64::from(p.quarters_done));
         }
-    })
-    .with_context(|| format!("run of {} (seed {}) failed", scenario.name, scenario.seed))?;
+    };
+    let report = work(&mut on_progress)?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     if !quiet {
         println!(
-            "moatsim: {} seed={}: {} quarters, {} agents, {} rows written in {:.2} s ({} agent-quarters/s) -> {}",
-            scenario.name,
-            scenario.seed,
+            "moatsim: {label}: {} quarters, {} agents, {} rows written in {:.2} s ({} agent-quarters/s) -> {}",
             report.quarters,
             group(report.agents),
             group(report.rows_written),

@@ -11,4 +11,6 @@ mod writer;
 
 pub use batches::batch_for;
 pub use schema::{ColumnDef, SCHEMA_VERSION, TableDef, table_names, tables};
-pub use writer::{OutputError, Provenance, RunWriter, WriteSummary};
+pub use writer::{
+    OutputError, Provenance, RunWriter, WriteSummary, merge_segments, segment_path, segment_suffix,
+};

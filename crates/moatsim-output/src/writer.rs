@@ -3,9 +3,12 @@
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use arrow_array::RecordBatch;
 use moatsim_engine::TickFrame;
 use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
@@ -56,6 +59,38 @@ impl WriteSummary {
     }
 }
 
+/// Compression, provenance and the fixed `created_by` of every table file.
+fn writer_properties(table: &TableDef, provenance: &Provenance) -> WriterProperties {
+    let metadata = vec![
+        KeyValue::new(
+            "moatsim.version".to_string(),
+            env!("CARGO_PKG_VERSION").to_string(),
+        ),
+        KeyValue::new(
+            "moatsim.schema_version".to_string(),
+            SCHEMA_VERSION.to_string(),
+        ),
+        KeyValue::new("moatsim.table".to_string(), table.name.to_string()),
+        KeyValue::new("moatsim.scenario".to_string(), provenance.scenario.clone()),
+        KeyValue::new("moatsim.seed".to_string(), provenance.seed.to_string()),
+        KeyValue::new(
+            "moatsim.config_hash".to_string(),
+            provenance.config_hash.clone(),
+        ),
+        KeyValue::new(
+            "moatsim.config".to_string(),
+            provenance.resolved_config_json.clone(),
+        ),
+    ];
+    WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .set_key_value_metadata(Some(metadata))
+        // The version string is fixed so that files do not change with the
+        // parquet crate's patch version.
+        .set_created_by(format!("moatsim {}", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+
 /// The open Parquet files of one run.
 pub struct RunWriter {
     tables: Vec<(TableDef, ArrowWriter<BufWriter<File>>, u64)>,
@@ -89,40 +124,15 @@ impl RunWriter {
                 path: path.clone(),
                 source,
             })?;
-            let metadata = vec![
-                KeyValue::new(
-                    "moatsim.version".to_string(),
-                    env!("CARGO_PKG_VERSION").to_string(),
-                ),
-                KeyValue::new(
-                    "moatsim.schema_version".to_string(),
-                    SCHEMA_VERSION.to_string(),
-                ),
-                KeyValue::new("moatsim.table".to_string(), table.name.to_string()),
-                KeyValue::new("moatsim.scenario".to_string(), provenance.scenario.clone()),
-                KeyValue::new("moatsim.seed".to_string(), provenance.seed.to_string()),
-                KeyValue::new(
-                    "moatsim.config_hash".to_string(),
-                    provenance.config_hash.clone(),
-                ),
-                KeyValue::new(
-                    "moatsim.config".to_string(),
-                    provenance.resolved_config_json.clone(),
-                ),
-            ];
-            let properties = WriterProperties::builder()
-                .set_compression(Compression::ZSTD(ZstdLevel::default()))
-                .set_key_value_metadata(Some(metadata))
-                // The version string is fixed so that files do not change with the
-                // parquet crate's patch version.
-                .set_created_by(format!("moatsim {}", env!("CARGO_PKG_VERSION")))
-                .build();
-            let writer =
-                ArrowWriter::try_new(BufWriter::new(file), table.schema(), Some(properties))
-                    .map_err(|source| OutputError::Parquet {
-                        table: table.name,
-                        source,
-                    })?;
+            let writer = ArrowWriter::try_new(
+                BufWriter::new(file),
+                table.schema(),
+                Some(writer_properties(&table, provenance)),
+            )
+            .map_err(|source| OutputError::Parquet {
+                table: table.name,
+                source,
+            })?;
             open.push((table, writer, 0));
         }
         Ok(Self { tables: open })
@@ -172,4 +182,108 @@ impl RunWriter {
         }
         Ok(summary)
     }
+}
+
+/// Joins segment files `<table>.parquet.seg0000 …` (closed at checkpoints) into
+/// `<table>.parquet<suffix>`, row group by row group, and removes them. Each
+/// quarter stays its own row group and the bytes are those a single writer
+/// would have produced, so a checkpointed run writes the same files as one
+/// that never stopped.
+pub fn merge_segments(
+    dir: &Path,
+    segments: u32,
+    suffix: &str,
+    provenance: &Provenance,
+) -> Result<WriteSummary, OutputError> {
+    let mut summary = WriteSummary::default();
+    for table in tables() {
+        let name = table.name;
+        let parquet = |source| OutputError::Parquet {
+            table: name,
+            source,
+        };
+        let path = dir.join(format!("{name}.parquet{suffix}"));
+        let file = File::create(&path).map_err(|source| OutputError::Create {
+            path: path.clone(),
+            source,
+        })?;
+        let schema = table.schema();
+        let mut writer = ArrowWriter::try_new(
+            BufWriter::new(file),
+            Arc::clone(&schema),
+            Some(writer_properties(&table, provenance)),
+        )
+        .map_err(parquet)?;
+        let mut rows = 0u64;
+        for k in 0..segments {
+            let segment = segment_path(dir, name, k);
+            let open = || {
+                File::open(&segment).map_err(|source| OutputError::Create {
+                    path: segment.clone(),
+                    source,
+                })
+            };
+            let groups = ParquetRecordBatchReaderBuilder::try_new(open()?)
+                .map_err(parquet)?
+                .metadata()
+                .row_groups()
+                .iter()
+                .map(|g| g.num_rows())
+                .collect::<Vec<_>>();
+            for (group, group_rows) in groups.into_iter().enumerate() {
+                let Ok(batch_size) = usize::try_from(group_rows) else {
+                    continue;
+                };
+                if batch_size == 0 {
+                    continue;
+                }
+                let reader = ParquetRecordBatchReaderBuilder::try_new(open()?)
+                    .map_err(parquet)?
+                    .with_row_groups(vec![group])
+                    .with_batch_size(batch_size)
+                    .build()
+                    .map_err(parquet)?;
+                for batch in reader {
+                    let batch = batch.map_err(|e| parquet(e.into()))?;
+                    // The writer's own schema, so field metadata matches exactly.
+                    let batch = RecordBatch::try_new(Arc::clone(&schema), batch.columns().to_vec())
+                        .map_err(|source| OutputError::Arrow {
+                            table: name,
+                            source,
+                        })?;
+                    rows += batch.num_rows() as u64;
+                    writer.write(&batch).map_err(parquet)?;
+                }
+                writer.flush().map_err(parquet)?;
+            }
+        }
+        let inner = writer.into_inner().map_err(parquet)?;
+        let file = inner.into_inner().map_err(|e| OutputError::Create {
+            path: path.clone(),
+            source: e.into_error(),
+        })?;
+        file.sync_all().map_err(|source| OutputError::Create {
+            path: path.clone(),
+            source,
+        })?;
+        for k in 0..segments {
+            let segment = segment_path(dir, name, k);
+            std::fs::remove_file(&segment).map_err(|source| OutputError::Create {
+                path: segment.clone(),
+                source,
+            })?;
+        }
+        summary.rows_by_table.push((name, rows));
+    }
+    Ok(summary)
+}
+
+/// The file of segment `k` of a table.
+pub fn segment_path(dir: &Path, table: &str, k: u32) -> PathBuf {
+    dir.join(format!("{table}.parquet{}", segment_suffix(k)))
+}
+
+/// The suffix segment `k`'s files are created with.
+pub fn segment_suffix(k: u32) -> String {
+    format!(".seg{k:04}")
 }

@@ -7,6 +7,7 @@
 //! interrupted run leaves no file a `**/<table>.parquet` glob can see.
 
 pub mod calibrate;
+mod checkpoint;
 pub mod sweep;
 
 use std::path::{Path, PathBuf};
@@ -15,7 +16,9 @@ use std::time::{Duration, Instant};
 
 use moatsim_config::LoadedScenario;
 use moatsim_engine::{EngineError, Simulation};
-use moatsim_output::{OutputError, Provenance, RunWriter, SCHEMA_VERSION};
+use moatsim_output::{
+    OutputError, Provenance, RunWriter, SCHEMA_VERSION, merge_segments, segment_suffix,
+};
 use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +37,8 @@ pub enum RunError {
     Engine(#[from] EngineError),
     #[error("cannot start {threads} worker threads: {message}")]
     Threads { threads: usize, message: String },
+    #[error("cannot resume: {0}")]
+    Resume(String),
 }
 
 /// How to run.
@@ -44,6 +49,17 @@ pub struct RunOptions {
     pub threads: Option<usize>,
     /// Replace an existing run folder.
     pub force: bool,
+    /// Save the world every so many quarters so the run can be resumed.
+    pub checkpoint: Option<CheckpointPlan>,
+}
+
+/// Checkpointing of one run: how often, and how to reload its configuration
+/// when it is resumed.
+#[derive(Debug, Clone)]
+pub struct CheckpointPlan {
+    pub every: u32,
+    pub config_path: PathBuf,
+    pub overrides: Vec<String>,
 }
 
 /// Reported after every quarter.
@@ -126,7 +142,7 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
 pub fn run_scenario(
     loaded: &LoadedScenario,
     options: &RunOptions,
-    mut progress: impl FnMut(Progress),
+    progress: impl FnMut(Progress),
 ) -> Result<RunReport, RunError> {
     let started = Instant::now();
     let scenario = Arc::new(loaded.scenario.clone());
@@ -149,46 +165,228 @@ pub fn run_scenario(
         std::fs::remove_dir_all(&staging_path).map_err(io(&staging_path))?;
     }
     std::fs::create_dir_all(&staging_path).map_err(io(&staging_path))?;
-    let mut staging = Staging {
+    let staging = Staging {
         path: staging_path.clone(),
         published: false,
     };
+    let pool = thread_pool(options.threads)?;
+    let simulation = pool.install(|| Simulation::new(Arc::clone(&scenario)))?;
+    drive(
+        Drive {
+            loaded,
+            scenario,
+            final_dir,
+            staging,
+            pool,
+            force: options.force,
+            checkpoint: options.checkpoint.clone(),
+            segments_done: 0,
+            started,
+        },
+        simulation,
+        progress,
+    )
+}
 
+/// Continues a run that was stopped (killed, pre-empted, out of time) from its
+/// last checkpoint. `run_dir` is the folder the run publishes to,
+/// `<out>/scenario=<name>/seed=<seed>`. The checkpoint must come from this
+/// version of moatsim and the same resolved configuration.
+pub fn resume_run(
+    run_dir: &Path,
+    threads: Option<usize>,
+    progress: impl FnMut(Progress),
+) -> Result<RunReport, RunError> {
+    let started = Instant::now();
+    if run_dir.join("manifest.json").is_file() {
+        return Err(RunError::Resume(format!(
+            "{} is already complete; there is nothing to resume",
+            run_dir.display()
+        )));
+    }
+    let (staging_path, meta) = checkpoint::find(run_dir)?;
+    if meta.moatsim_version != env!("CARGO_PKG_VERSION") || meta.schema_version != SCHEMA_VERSION {
+        return Err(RunError::Resume(format!(
+            "the checkpoint in {} was written by moatsim {} (schema {}); this is moatsim {} (schema {}). Rerun from the start with this version",
+            staging_path.display(),
+            meta.moatsim_version,
+            meta.schema_version,
+            env!("CARGO_PKG_VERSION"),
+            SCHEMA_VERSION
+        )));
+    }
+    let loaded = moatsim_config::load(&meta.config_path, &meta.overrides).map_err(|e| {
+        RunError::Resume(format!(
+            "cannot reload the run's configuration {}: {e}",
+            meta.config_path.display()
+        ))
+    })?;
+    if loaded.config_hash != meta.config_hash {
+        return Err(RunError::Resume(format!(
+            "{} (with the run's --set overrides) no longer gives the configuration the checkpoint was saved from (config hash {} now, {} then). Restore the file, or rerun from the start",
+            meta.config_path.display(),
+            short_hash(&loaded.config_hash),
+            short_hash(&meta.config_hash)
+        )));
+    }
+    let scenario = Arc::new(loaded.scenario.clone());
+    let snapshot = checkpoint::read_state(&staging_path, &meta)?;
+    let pool = thread_pool(threads)?;
+    let simulation = pool.install(|| Simulation::restore(Arc::clone(&scenario), snapshot))?;
+    // Segment files written after the checkpoint are incomplete: start them over.
+    checkpoint::remove_segments_from(&staging_path, meta.segments_done)?;
+    drive(
+        Drive {
+            loaded: &loaded,
+            scenario,
+            final_dir: run_dir.to_path_buf(),
+            staging: Staging {
+                path: staging_path,
+                published: false,
+            },
+            pool,
+            force: false,
+            checkpoint: Some(CheckpointPlan {
+                every: meta.every,
+                config_path: meta.config_path.clone(),
+                overrides: meta.overrides.clone(),
+            }),
+            segments_done: meta.segments_done,
+            started,
+        },
+        simulation,
+        progress,
+    )
+}
+
+fn short_hash(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
+fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, RunError> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(threads) = threads {
+        builder = builder.num_threads(threads);
+    }
+    builder.build().map_err(|e| RunError::Threads {
+        threads: threads.unwrap_or(0),
+        message: e.to_string(),
+    })
+}
+
+/// Everything the quarter loop needs, for a fresh run or a resumed one.
+struct Drive<'a> {
+    loaded: &'a LoadedScenario,
+    scenario: Arc<moatsim_config::Scenario>,
+    final_dir: PathBuf,
+    staging: Staging,
+    pool: rayon::ThreadPool,
+    force: bool,
+    checkpoint: Option<CheckpointPlan>,
+    /// Segments already closed (resumed runs).
+    segments_done: u32,
+    started: Instant,
+}
+
+/// Steps to the horizon, writing Parquet (in segments closed at each
+/// checkpoint when checkpointing), then publishes.
+fn drive(
+    run: Drive<'_>,
+    mut simulation: Simulation,
+    mut progress: impl FnMut(Progress),
+) -> Result<RunReport, RunError> {
+    let Drive {
+        loaded,
+        scenario,
+        final_dir,
+        mut staging,
+        pool,
+        force,
+        checkpoint,
+        mut segments_done,
+        started,
+    } = run;
+    let staging_path = staging.path.clone();
     let provenance = Provenance {
         scenario: scenario.name.clone(),
         seed: scenario.seed,
         config_hash: loaded.config_hash.clone(),
         resolved_config_json: loaded.resolved_json.clone(),
     };
-    let pool = {
-        let mut builder = rayon::ThreadPoolBuilder::new();
-        if let Some(threads) = options.threads {
-            builder = builder.num_threads(threads);
-        }
-        builder.build().map_err(|e| RunError::Threads {
-            threads: options.threads.unwrap_or(0),
-            message: e.to_string(),
-        })?
-    };
-
     // Only the engine's work runs inside the pool; writing and progress stay on
     // this thread.
-    let mut simulation = pool.install(|| Simulation::new(Arc::clone(&scenario)))?;
-    let mut writer = RunWriter::create_with_suffix(&staging_path, ".partial", &provenance)?;
-    let mut rows = 0;
-    while let Some(frame) = pool.install(|| simulation.step()) {
-        rows += frame.row_count();
-        writer.write_frame(&frame)?;
-        drop(frame);
-        progress(Progress {
-            quarters_done: simulation.ticks_done(),
-            quarters: scenario.quarters,
-            rows_written: rows,
-        });
-    }
+    let written = match &checkpoint {
+        None => {
+            let mut writer = RunWriter::create_with_suffix(&staging_path, ".partial", &provenance)?;
+            let mut rows = 0;
+            while let Some(frame) = pool.install(|| simulation.step()) {
+                rows += frame.row_count();
+                writer.write_frame(&frame)?;
+                drop(frame);
+                progress(Progress {
+                    quarters_done: simulation.ticks_done(),
+                    quarters: scenario.quarters,
+                    rows_written: rows,
+                });
+            }
+            writer.finish()?
+        }
+        Some(plan) => {
+            let every = plan.every.max(1);
+            let mut writer: Option<RunWriter> = None;
+            let mut rows = 0;
+            while let Some(frame) = pool.install(|| simulation.step()) {
+                if writer.is_none() {
+                    writer = Some(RunWriter::create_with_suffix(
+                        &staging_path,
+                        &segment_suffix(segments_done),
+                        &provenance,
+                    )?);
+                }
+                if let Some(w) = writer.as_mut() {
+                    w.write_frame(&frame)?;
+                }
+                rows += frame.row_count();
+                drop(frame);
+                let done = simulation.ticks_done();
+                if done.is_multiple_of(every) && !simulation.is_finished() {
+                    if let Some(w) = writer.take() {
+                        w.finish()?;
+                    }
+                    segments_done += 1;
+                    checkpoint::save(
+                        &staging_path,
+                        &checkpoint::Meta {
+                            moatsim_version: env!("CARGO_PKG_VERSION").to_string(),
+                            schema_version: SCHEMA_VERSION,
+                            config_hash: loaded.config_hash.clone(),
+                            config_path: plan.config_path.clone(),
+                            overrides: plan.overrides.clone(),
+                            every,
+                            ticks_done: done,
+                            segments_done,
+                            state_file: String::new(),
+                        },
+                        &simulation.snapshot(),
+                    )?;
+                }
+                progress(Progress {
+                    quarters_done: done,
+                    quarters: scenario.quarters,
+                    rows_written: rows,
+                });
+            }
+            if let Some(w) = writer.take() {
+                w.finish()?;
+                segments_done += 1;
+            }
+            let summary = merge_segments(&staging_path, segments_done, ".partial", &provenance)?;
+            checkpoint::remove(&staging_path)?;
+            summary
+        }
+    };
     let agents = scenario.initial_agent_count() - scenario.app_builders.count
         + simulation.builder_count() as u64;
-    let written = writer.finish()?;
 
     // Complete files get their real names, then the manifest, then the folder moves.
     let mut tables = Vec::new();
@@ -218,7 +416,7 @@ pub fn run_scenario(
     let manifest_text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
     std::fs::write(&manifest_path, manifest_text + "\n").map_err(io(&manifest_path))?;
 
-    publish(&staging_path, &final_dir, options.force)?;
+    publish(&staging_path, &final_dir, force)?;
     staging.published = true;
 
     let agent_tables = [

@@ -256,6 +256,7 @@ fn run_one(plan: &SweepPlan, run: &PlannedRun, out_dir: &Path) -> Result<(), Run
         out_dir: run_root(out_dir, run),
         threads: Some(1),
         force: false,
+        checkpoint: None,
     };
     run_scenario(&loaded, &options, |_| {}).map(|_| ())
 }

@@ -1,0 +1,169 @@
+//! Checkpoint files of a run in progress, inside its staging folder:
+//!
+//! - `checkpoint/state-<ticks>.bin`: the engine's [`Snapshot`] (bincode);
+//! - `checkpoint/meta.json`: which state file is current, the moatsim and
+//!   schema versions, the config hash, how to reload the configuration, and the
+//!   Parquet segments closed so far.
+//!
+//! Each file is written under a temporary name and renamed, the state before
+//! the meta that points at it, so a kill at any moment leaves the previous
+//! checkpoint or the new one, never half of one.
+
+use std::path::{Path, PathBuf};
+
+use moatsim_engine::checkpoint::Snapshot;
+use serde::{Deserialize, Serialize};
+
+use crate::RunError;
+
+const FOLDER: &str = "checkpoint";
+const META: &str = "meta.json";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Meta {
+    pub moatsim_version: String,
+    pub schema_version: u32,
+    pub config_hash: String,
+    pub config_path: PathBuf,
+    pub overrides: Vec<String>,
+    pub every: u32,
+    pub ticks_done: u32,
+    pub segments_done: u32,
+    /// Set by [`save`].
+    pub state_file: String,
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
+    move |source| RunError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), RunError> {
+    let temporary = path.with_extension("tmp");
+    {
+        use std::io::Write;
+        let mut file = std::fs::File::create(&temporary).map_err(io(&temporary))?;
+        file.write_all(bytes).map_err(io(&temporary))?;
+        file.sync_all().map_err(io(&temporary))?;
+    }
+    std::fs::rename(&temporary, path).map_err(io(path))
+}
+
+pub(crate) fn save(staging: &Path, meta: &Meta, snapshot: &Snapshot) -> Result<(), RunError> {
+    let folder = staging.join(FOLDER);
+    std::fs::create_dir_all(&folder).map_err(io(&folder))?;
+    let state_file = format!("state-{:06}.bin", meta.ticks_done);
+    let bytes = snapshot
+        .to_bytes()
+        .map_err(|e| RunError::Resume(e.to_string()))?;
+    write_atomically(&folder.join(&state_file), &bytes)?;
+    let meta = Meta {
+        state_file: state_file.clone(),
+        ..meta.clone()
+    };
+    let text = serde_json::to_string_pretty(&meta).unwrap_or_default();
+    write_atomically(&folder.join(META), text.as_bytes())?;
+    // Older states are no longer referenced.
+    for entry in std::fs::read_dir(&folder).map_err(io(&folder))? {
+        let path = entry.map_err(io(&folder))?.path();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        if let Some(name) = name
+            && name.starts_with("state-")
+            && name != state_file
+        {
+            std::fs::remove_file(&path).map_err(io(&path))?;
+        }
+    }
+    Ok(())
+}
+
+/// The staging folder of `run_dir` (`…/scenario=<name>/seed=<seed>`) that holds
+/// a checkpoint, and its meta. The most advanced one wins if several do.
+pub(crate) fn find(run_dir: &Path) -> Result<(PathBuf, Meta), RunError> {
+    let seed = run_dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_prefix("seed="))
+        .ok_or_else(|| {
+            RunError::Resume(format!(
+                "{} is not a run folder such as outputs/scenario=baseline/seed=42",
+                run_dir.display()
+            ))
+        })?;
+    let parent = run_dir.parent().unwrap_or(Path::new("."));
+    let prefix = format!(".staging-seed-{seed}-");
+    let mut best: Option<(PathBuf, Meta)> = None;
+    if let Ok(entries) = std::fs::read_dir(parent) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let is_staging = path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(&prefix));
+            let meta_path = path.join(FOLDER).join(META);
+            if !is_staging || !meta_path.is_file() {
+                continue;
+            }
+            let text = std::fs::read_to_string(&meta_path).map_err(io(&meta_path))?;
+            let meta: Meta = serde_json::from_str(&text).map_err(|e| {
+                RunError::Resume(format!("{} is not a checkpoint: {e}", meta_path.display()))
+            })?;
+            let better = best
+                .as_ref()
+                .is_none_or(|(_, b)| meta.ticks_done > b.ticks_done);
+            if better {
+                best = Some((path, meta));
+            }
+        }
+    }
+    best.ok_or_else(|| {
+        RunError::Resume(format!(
+            "no checkpoint for {}: run it with --checkpoint-every K to make it resumable",
+            run_dir.display()
+        ))
+    })
+}
+
+pub(crate) fn read_state(staging: &Path, meta: &Meta) -> Result<Snapshot, RunError> {
+    let path = staging.join(FOLDER).join(&meta.state_file);
+    let bytes = std::fs::read(&path).map_err(io(&path))?;
+    let snapshot = Snapshot::from_bytes(&bytes)
+        .map_err(|e| RunError::Resume(format!("{} cannot be read: {e}", path.display())))?;
+    if snapshot.next_tick != meta.ticks_done {
+        return Err(RunError::Resume(format!(
+            "{} is at quarter {} but its meta says {}",
+            path.display(),
+            snapshot.next_tick,
+            meta.ticks_done
+        )));
+    }
+    Ok(snapshot)
+}
+
+/// Removes segment files numbered `first` and later: written after the last
+/// checkpoint, so incomplete.
+pub(crate) fn remove_segments_from(staging: &Path, first: u32) -> Result<(), RunError> {
+    for entry in std::fs::read_dir(staging).map_err(io(staging))? {
+        let path = entry.map_err(io(staging))?.path();
+        let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+            continue;
+        };
+        let number = name
+            .rsplit_once(".seg")
+            .and_then(|(_, k)| k.parse::<u32>().ok());
+        if number.is_some_and(|k| k >= first) || name.ends_with(".partial") {
+            std::fs::remove_file(&path).map_err(io(&path))?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes the checkpoint once the run's files are complete.
+pub(crate) fn remove(staging: &Path) -> Result<(), RunError> {
+    let folder = staging.join(FOLDER);
+    if folder.exists() {
+        std::fs::remove_dir_all(&folder).map_err(io(&folder))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,188 @@
+//! Checkpoints: a run killed with SIGKILL and resumed writes exactly the files
+//! of a run that never stopped, and a checkpoint from another version or
+//! configuration is refused.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn moatsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_moatsim"))
+        .current_dir(repo())
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("readable") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).expect("file");
+                files.insert(
+                    path.strip_prefix(root).expect("inside").to_path_buf(),
+                    bytes,
+                );
+            }
+        }
+    }
+    files
+}
+
+/// A run big enough to be killed between checkpoints.
+const RUN: [&str; 6] = [
+    "--quarters",
+    "12",
+    "--set",
+    "app_builders.count=120000",
+    "--checkpoint-every",
+    "3",
+];
+
+fn checkpoint_meta(out: &Path) -> Option<PathBuf> {
+    let scenario = out.join("scenario=baseline");
+    std::fs::read_dir(&scenario).ok()?.flatten().find_map(|e| {
+        let meta = e.path().join("checkpoint/meta.json");
+        meta.is_file().then_some(meta)
+    })
+}
+
+/// Starts a checkpointed run of `config` and SIGKILLs it once its first
+/// checkpoint is on disk.
+fn run_and_kill(config: &str, out: &Path, threads: &str) {
+    let mut args = vec![
+        "run",
+        config,
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--threads",
+        threads,
+        "--quiet",
+    ];
+    args.extend_from_slice(&RUN);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_moatsim"))
+        .current_dir(repo())
+        .args(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starts");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while checkpoint_meta(out).is_none() {
+        assert!(Instant::now() < deadline, "no checkpoint appeared");
+        assert!(
+            child.try_wait().expect("status").is_none(),
+            "the run ended before a checkpoint"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    assert!(
+        !out.join("scenario=baseline/seed=42").exists(),
+        "a killed run is not published"
+    );
+}
+
+#[test]
+fn a_run_killed_and_resumed_is_byte_identical_to_one_that_never_stopped() {
+    let plain = tempfile::tempdir().expect("temp dir");
+    let args = [
+        "run",
+        "configs/baseline.toml",
+        "--quarters",
+        "12",
+        "--set",
+        "app_builders.count=120000",
+        "--out",
+        plain.path().to_str().expect("utf-8"),
+        "--quiet",
+    ];
+    let result = moatsim(&args);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+
+    let killed = tempfile::tempdir().expect("temp dir");
+    run_and_kill("configs/baseline.toml", killed.path(), "2");
+    let run_dir = killed.path().join("scenario=baseline/seed=42");
+    // Resumed on another thread count: the output does not depend on it.
+    let resumed = moatsim(&["resume", run_dir.to_str().expect("utf-8"), "--threads", "1"]);
+    assert!(resumed.status.success(), "{}", text(&resumed.stderr));
+    assert!(text(&resumed.stdout).contains("12 quarters"));
+    let (a, b) = (tree(plain.path()), tree(killed.path()));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (path, bytes) in &a {
+        assert!(bytes == &b[path], "{} differs", path.display());
+    }
+
+    // Nothing is left to resume once the run is complete.
+    let again = moatsim(&["resume", run_dir.to_str().expect("utf-8")]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(text(&again.stderr).contains("already complete"));
+}
+
+#[test]
+fn a_checkpoint_from_another_version_or_configuration_is_refused() {
+    // The run reads a copy of the baseline, which is then edited.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("mine.toml");
+    std::fs::copy(repo().join("configs/baseline.toml"), &config).expect("copy");
+    let out = dir.path().join("out");
+    run_and_kill(config.to_str().expect("utf-8"), &out, "2");
+    let run_dir = out.join("scenario=baseline/seed=42");
+    let resume = || moatsim(&["resume", run_dir.to_str().expect("utf-8")]);
+
+    let original = std::fs::read_to_string(&config).expect("read");
+    std::fs::write(&config, original.replace("pue = 1.2 ", "pue = 1.25 ")).expect("edit");
+    let refused = resume();
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused.stderr).contains("no longer gives the configuration"),
+        "{}",
+        text(&refused.stderr)
+    );
+    std::fs::write(&config, &original).expect("restore");
+
+    let meta = checkpoint_meta(&out).expect("checkpoint");
+    let saved = std::fs::read_to_string(&meta).expect("meta");
+    std::fs::write(
+        &meta,
+        saved.replace("\"moatsim_version\": \"", "\"moatsim_version\": \"0.0.0-"),
+    )
+    .expect("edit");
+    let refused = resume();
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused.stderr).contains("written by moatsim 0.0.0-"),
+        "{}",
+        text(&refused.stderr)
+    );
+    std::fs::write(&meta, saved).expect("restore");
+
+    // With the configuration and version back, it resumes.
+    let resumed = resume();
+    assert!(resumed.status.success(), "{}", text(&resumed.stderr));
+
+    let nothing = moatsim(&[
+        "resume",
+        dir.path()
+            .join("out/scenario=baseline/seed=7")
+            .to_str()
+            .expect("utf-8"),
+    ]);
+    assert_eq!(nothing.status.code(), Some(1));
+    assert!(text(&nothing.stderr).contains("--checkpoint-every"));
+}
