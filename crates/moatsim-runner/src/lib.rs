@@ -39,6 +39,8 @@ pub enum RunError {
     Threads { threads: usize, message: String },
     #[error("cannot resume: {0}")]
     Resume(String),
+    #[error(transparent)]
+    Config(#[from] moatsim_config::ConfigError),
 }
 
 /// How to run.
@@ -315,76 +317,72 @@ fn drive(
     };
     // Only the engine's work runs inside the pool; writing and progress stay on
     // this thread.
-    let written = match &checkpoint {
-        None => {
-            let mut writer = RunWriter::create_with_suffix(&staging_path, ".partial", &provenance)?;
-            let mut rows = 0;
-            while let Some(frame) = pool.install(|| simulation.step()) {
-                rows += frame.row_count();
-                writer.write_frame(&frame)?;
-                drop(frame);
-                progress(Progress {
-                    quarters_done: simulation.ticks_done(),
-                    quarters: scenario.quarters,
-                    rows_written: rows,
-                });
-            }
-            writer.finish()?
-        }
-        Some(plan) => {
-            let every = plan.every.max(1);
-            let mut writer: Option<RunWriter> = None;
-            let mut rows = 0;
-            while let Some(frame) = pool.install(|| simulation.step()) {
-                if writer.is_none() {
-                    writer = Some(RunWriter::create_with_suffix(
-                        &staging_path,
-                        &segment_suffix(segments_done),
-                        &provenance,
-                    )?);
-                }
-                if let Some(w) = writer.as_mut() {
-                    w.write_frame(&frame)?;
-                }
-                rows += frame.row_count();
-                drop(frame);
-                let done = simulation.ticks_done();
-                if done.is_multiple_of(every) && !simulation.is_finished() {
-                    if let Some(w) = writer.take() {
-                        w.finish()?;
-                    }
-                    segments_done += 1;
-                    checkpoint::save(
-                        &staging_path,
-                        &checkpoint::Meta {
-                            moatsim_version: env!("CARGO_PKG_VERSION").to_string(),
-                            schema_version: SCHEMA_VERSION,
-                            config_hash: loaded.config_hash.clone(),
-                            config_path: plan.config_path.clone(),
-                            overrides: plan.overrides.clone(),
-                            every,
-                            ticks_done: done,
-                            segments_done,
-                            state_file: String::new(),
-                        },
-                        &simulation.snapshot(),
-                    )?;
-                }
-                progress(Progress {
-                    quarters_done: done,
-                    quarters: scenario.quarters,
-                    rows_written: rows,
-                });
-            }
-            if let Some(w) = writer.take() {
-                w.finish()?;
-                segments_done += 1;
-            }
-            let summary = merge_segments(&staging_path, segments_done, ".partial", &provenance)?;
-            checkpoint::remove(&staging_path)?;
-            summary
-        }
+    // Without checkpoints the tables are written straight to `.partial` files;
+    // with them, in segments closed at each checkpoint and joined at the end.
+    let suffix = |segment: u32| match &checkpoint {
+        None => ".partial".to_string(),
+        Some(_) => segment_suffix(segment),
     };
+    let mut writer = Some(RunWriter::create_with_suffix(
+        &staging_path,
+        &suffix(segments_done),
+        &provenance,
+    )?);
+    let mut rows = 0;
+    while let Some(frame) = pool.install(|| simulation.step()) {
+        let open = match writer.as_mut() {
+            Some(open) => open,
+            None => writer.insert(RunWriter::create_with_suffix(
+                &staging_path,
+                &suffix(segments_done),
+                &provenance,
+            )?),
+        };
+        open.write_frame(&frame)?;
+        rows += frame.row_count();
+        drop(frame);
+        let done = simulation.ticks_done();
+        if let Some(plan) = &checkpoint
+            && done.is_multiple_of(plan.every.max(1))
+            && !simulation.is_finished()
+        {
+            if let Some(closed) = writer.take() {
+                closed.finish()?;
+            }
+            segments_done += 1;
+            checkpoint::save(
+                &staging_path,
+                &checkpoint::Meta {
+                    moatsim_version: env!("CARGO_PKG_VERSION").to_string(),
+                    schema_version: SCHEMA_VERSION,
+                    config_hash: loaded.config_hash.clone(),
+                    config_path: plan.config_path.clone(),
+                    overrides: plan.overrides.clone(),
+                    every: plan.every.max(1),
+                    ticks_done: done,
+                    segments_done,
+                    state_file: String::new(),
+                },
+                &simulation.snapshot(),
+            )?;
+        }
+        progress(Progress {
+            quarters_done: done,
+            quarters: scenario.quarters,
+            rows_written: rows,
+        });
+    }
+    let mut written = match writer.take() {
+        Some(last) => {
+            segments_done += 1;
+            last.finish()?
+        }
+        None => Default::default(),
+    };
+    if checkpoint.is_some() {
+        written = merge_segments(&staging_path, segments_done, ".partial", &provenance)?;
+        checkpoint::remove(&staging_path)?;
+    }
     let agents = scenario.initial_agent_count() - scenario.app_builders.count
         + simulation.builder_count() as u64;
 

@@ -246,12 +246,7 @@ pub fn run_sweep(
 }
 
 fn run_one(plan: &SweepPlan, run: &PlannedRun, out_dir: &Path) -> Result<(), RunError> {
-    let loaded = moatsim_config::load(&plan.scenario_path, &run.overrides(plan)).map_err(|e| {
-        RunError::Io {
-            path: plan.scenario_path.clone(),
-            source: std::io::Error::other(e.to_string()),
-        }
-    })?;
+    let loaded = moatsim_config::load(&plan.scenario_path, &run.overrides(plan))?;
     let options = RunOptions {
         out_dir: run_root(out_dir, run),
         threads: Some(1),
