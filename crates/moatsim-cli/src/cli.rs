@@ -242,16 +242,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Sweep {
             action: SweepCommand::Plan { spec, json },
         } => match moatsim_config::sweep::plan(&spec) {
-            Ok(plan) if json => match serde_json::to_string_pretty(&plan) {
-                Ok(text) => {
-                    println!("{text}");
-                    ExitCode::SUCCESS
-                }
-                Err(error) => {
-                    eprintln!("error: {error}");
-                    ExitCode::from(1)
-                }
-            },
+            Ok(plan) if json => print_json(&plan),
             Ok(plan) => {
                 print!("{}", plan.render());
                 ExitCode::SUCCESS
@@ -263,16 +254,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         },
         Command::Calibrate { run_dir, json } => {
             match moatsim_runner::calibrate::calibrate(&run_dir) {
-                Ok(report) if json => match serde_json::to_string_pretty(&report) {
-                    Ok(text) => {
-                        println!("{text}");
-                        ExitCode::SUCCESS
-                    }
-                    Err(error) => {
-                        eprintln!("error: {error}");
-                        ExitCode::from(1)
-                    }
-                },
+                Ok(report) if json => print_json(&report),
                 Ok(report) => {
                     print!("{}", report.render());
                     ExitCode::SUCCESS
@@ -493,6 +475,20 @@ fn describe_schema() -> String {
         }
     }
     out
+}
+
+/// Prints a report as pretty JSON on stdout.
+fn print_json(value: &impl serde::Serialize) -> ExitCode {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 fn load_plan(spec: &Path) -> Result<moatsim_config::sweep::SweepPlan, ExitCode> {
