@@ -2,46 +2,13 @@
 //! of a run that never stopped, and a checkpoint from another version or
 //! configuration is refused.
 
-use std::collections::BTreeMap;
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn moatsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_moatsim"))
-        .current_dir(repo())
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).expect("readable") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let bytes = std::fs::read(&path).expect("file");
-                files.insert(
-                    path.strip_prefix(root).expect("inside").to_path_buf(),
-                    bytes,
-                );
-            }
-        }
-    }
-    files
-}
+use support::{assert_same_files, moatsim, repo, text};
 
 /// A run big enough to be killed between checkpoints.
 const RUN: [&str; 6] = [
@@ -122,11 +89,7 @@ fn a_run_killed_and_resumed_is_byte_identical_to_one_that_never_stopped() {
     let resumed = moatsim(&["resume", run_dir.to_str().expect("utf-8"), "--threads", "1"]);
     assert!(resumed.status.success(), "{}", text(&resumed.stderr));
     assert!(text(&resumed.stdout).contains("12 quarters"));
-    let (a, b) = (tree(plain.path()), tree(killed.path()));
-    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
-    for (path, bytes) in &a {
-        assert!(bytes == &b[path], "{} differs", path.display());
-    }
+    assert_same_files(plain.path(), killed.path());
 
     // Nothing is left to resume once the run is complete.
     let again = moatsim(&["resume", run_dir.to_str().expect("utf-8")]);

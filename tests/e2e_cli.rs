@@ -1,7 +1,11 @@
 //! End-to-end tests of the `moatsim` binary through its command line.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
+
+use std::path::Path;
+use std::process::Output;
+
+use support::{moatsim, repo, text};
 
 const TABLES: [&str; 11] = [
     "labs",
@@ -16,22 +20,6 @@ const TABLES: [&str; 11] = [
     "world",
     "events",
 ];
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn moatsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_moatsim"))
-        .current_dir(repo())
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// A short, small run: fast, but every mechanism runs.
 fn small_run(out: &Path, extra: &[&str]) -> Output {

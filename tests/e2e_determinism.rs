@@ -1,12 +1,12 @@
 //! Same config and seed give byte-identical Parquet whatever the thread count;
 //! a different seed gives different data.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use support::repo;
 
 /// More builders than one parallel chunk, so threads really split the work.
 fn run(out: &Path, threads: &str, seed: &str) -> PathBuf {

@@ -1,27 +1,14 @@
 //! Sweeps end to end: sharded runs add up to the unsharded sweep byte for byte,
 //! and rerunning skips complete runs, redoes partial ones and never duplicates.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
+
+use std::path::Path;
+use std::process::Output;
+
+use support::{assert_same_files, moatsim, text, tree};
 
 const SMOKE: &str = "configs/sweeps/smoke.toml";
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn moatsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_moatsim"))
-        .current_dir(repo())
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 fn sweep(args: &[&str], out: &Path) -> Output {
     let out = out.to_str().expect("utf-8");
@@ -36,27 +23,6 @@ fn sweep(args: &[&str], out: &Path) -> Output {
         text(&result.stderr)
     );
     result
-}
-
-/// Every file under `root` by relative path, with its bytes.
-fn tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).expect("readable") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let bytes = std::fs::read(&path).expect("file");
-                files.insert(
-                    path.strip_prefix(root).expect("inside").to_path_buf(),
-                    bytes,
-                );
-            }
-        }
-    }
-    files
 }
 
 fn planned_runs() -> usize {
@@ -76,13 +42,11 @@ fn shards_add_up_to_the_unsharded_sweep_byte_for_byte() {
             sharded.path(),
         );
     }
-    let a = tree(whole.path());
-    let b = tree(sharded.path());
-    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
-    for (path, bytes) in &a {
-        assert!(bytes == &b[path], "{} differs", path.display());
-    }
-    let manifests = a.keys().filter(|p| p.ends_with("manifest.json")).count();
+    assert_same_files(whole.path(), sharded.path());
+    let manifests = tree(whole.path())
+        .keys()
+        .filter(|p| p.ends_with("manifest.json"))
+        .count();
     assert_eq!(manifests, planned_runs(), "every run exactly once");
 }
 
