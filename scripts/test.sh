@@ -4,16 +4,19 @@
 #   nextest is not installed), then the Python checks that read real runs with
 #   DuckDB and Polars, then the Slurm tests (a one-node cluster on loopback;
 #   they install slurm-wlm and munge from Debian when run as root, and are
-#   skipped otherwise). Installs the Python packages the checks need.
+#   skipped otherwise).
+#
+# The Python packages go into the project's .venv/ (scripts/python-env.sh),
+# never into the system interpreter.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! python3 -c "import duckdb, polars, pytest" >/dev/null 2>&1; then
-  echo "scripts/test.sh: installing Python test packages (tests/python/requirements.txt)" >&2
-  python3 -m pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt
-fi
+scripts/python-env.sh
 
-# One release build serves the Rust tests and the binary the Python tests run.
+# One compile serves both README commands: the release binary and the test
+# build share every dependency, because the workspace asks for the features
+# that test-only dependencies would otherwise add (root Cargo.toml). The test
+# build then compiles only moatsim's own test targets.
 cargo build --release --locked --bin moatsim
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --release --locked --no-fail-fast
@@ -21,4 +24,4 @@ else
   cargo test --workspace --release --locked --no-fail-fast
 fi
 
-MOATSIM_BIN="$PWD/target/release/moatsim" python3 -m pytest tests/python tests/slurm -q -rs
+MOATSIM_BIN="$PWD/target/release/moatsim" .venv/bin/python -m pytest tests/python tests/slurm -q -rs
