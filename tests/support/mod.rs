@@ -54,3 +54,14 @@ pub fn assert_same_files(a: &Path, b: &Path) {
         assert!(bytes == &b[path], "{} differs", path.display());
     }
 }
+
+/// Runs the `moatsim` binary from the repository root with extra environment
+/// variables.
+pub fn moatsim_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_moatsim"))
+        .current_dir(repo())
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("binary runs")
+}

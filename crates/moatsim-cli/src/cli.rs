@@ -27,11 +27,11 @@ enum Command {
     Run {
         /// Scenario file (TOML), for example configs/baseline.toml.
         config: PathBuf,
-        /// Random seed (overrides scenario.seed).
-        #[arg(long)]
+        /// Random seed (sets scenario.seed): a whole number from 0 to 2^63 - 1.
+        #[arg(long, allow_hyphen_values = true, value_parser = parse_seed)]
         seed: Option<u64>,
-        /// Number of quarters to simulate (overrides scenario.quarters).
-        #[arg(long)]
+        /// Number of quarters to simulate (sets scenario.quarters): 1 to 400.
+        #[arg(long, allow_hyphen_values = true, value_parser = parse_quarters)]
         quarters: Option<u32>,
         /// Folder that holds runs.
         #[arg(long, default_value = "outputs")]
@@ -40,14 +40,14 @@ enum Command {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         overrides: Vec<String>,
         /// Worker threads (default: all cores). Output is identical for any count.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true, value_parser = parse_count)]
         threads: Option<usize>,
         /// Replace an existing run folder for the same scenario and seed.
         #[arg(long)]
         force: bool,
         /// Save the whole world every K quarters so that `moatsim resume` can
         /// continue the run if it is killed.
-        #[arg(long, value_name = "K")]
+        #[arg(long, value_name = "K", allow_hyphen_values = true, value_parser = parse_checkpoint_every)]
         checkpoint_every: Option<u32>,
         /// Print nothing but errors.
         #[arg(long)]
@@ -59,7 +59,7 @@ enum Command {
         /// The run's folder, for example outputs/scenario=baseline/seed=42.
         run_dir: PathBuf,
         /// Worker threads (default: all cores). Output is identical for any count.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true, value_parser = parse_count)]
         threads: Option<usize>,
         /// Print nothing but errors.
         #[arg(long)]
@@ -70,6 +70,9 @@ enum Command {
         config: PathBuf,
         #[arg(long = "set", value_name = "KEY=VALUE")]
         overrides: Vec<String>,
+        /// Also list every numeric field with its allowed range.
+        #[arg(long)]
+        ranges: bool,
     },
     /// Print every output table with its columns, types and meaning.
     Schema,
@@ -105,16 +108,17 @@ enum SweepCommand {
     /// write OUT/runs.parquet. Rerunning skips complete runs and redoes partial ones.
     Run {
         spec: PathBuf,
-        /// Folder that holds the sweep's runs.
+        /// Folder that holds the sweep's runs (default: sweeps/<sweep name>,
+        /// apart from the single runs in outputs/).
         #[arg(long)]
-        out: PathBuf,
+        out: Option<PathBuf>,
         /// This process's share, I/N (0-based). Default: from SLURM_ARRAY_TASK_ID /
         /// SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX / MOATSIM_SHARD_COUNT,
         /// else every run.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         shard: Option<String>,
         /// Runs at once (default: SLURM_CPUS_PER_TASK, else every core).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true, value_parser = parse_count)]
         jobs: Option<usize>,
         /// Print nothing but errors.
         #[arg(long)]
@@ -123,8 +127,9 @@ enum SweepCommand {
     /// Report complete, partial and missing runs, and refresh OUT/runs.parquet.
     Status {
         spec: PathBuf,
+        /// Folder that holds the sweep's runs (default: sweeps/<sweep name>).
         #[arg(long)]
-        out: PathBuf,
+        out: Option<PathBuf>,
     },
 }
 
@@ -152,16 +157,28 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             checkpoint_every,
             quiet,
         } => {
+            // --seed and --quarters are shorthands for --set scenario.seed and
+            // --set scenario.quarters; like any field, each is set once.
             let mut all = overrides;
-            if let Some(seed) = seed {
-                all.push(format!("scenario.seed={seed}"));
-            }
-            if let Some(quarters) = quarters {
-                all.push(format!("scenario.quarters={quarters}"));
-            }
-            if threads == Some(0) {
-                eprintln!("error: --threads must be at least 1");
-                return ExitCode::from(2);
+            for (flag, field, value) in [
+                ("--seed", "scenario.seed", seed.map(|v| v.to_string())),
+                (
+                    "--quarters",
+                    "scenario.quarters",
+                    quarters.map(|v| v.to_string()),
+                ),
+            ] {
+                let Some(value) = value else { continue };
+                if let Some(other) = all.iter().find(|o| {
+                    o.split_once('=')
+                        .is_some_and(|(key, _)| key.trim() == field)
+                }) {
+                    eprintln!(
+                        "error: {flag} {value} and --set {other} both set `{field}`; allowed: one of them"
+                    );
+                    return ExitCode::from(2);
+                }
+                all.push(format!("{field}={value}"));
             }
             let loaded = match load(&config, &all) {
                 Ok(loaded) => loaded,
@@ -191,10 +208,6 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             threads,
             quiet,
         } => {
-            if threads == Some(0) {
-                eprintln!("error: --threads must be at least 1");
-                return ExitCode::from(2);
-            }
             // "outputs/scenario=baseline/seed=42" -> "baseline seed=42".
             let part = |p: Option<&std::ffi::OsStr>| p.map(|c| c.to_string_lossy().into_owned());
             let label = format!(
@@ -215,17 +228,16 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 }
             }
         }
-        Command::Validate { config, overrides } => match load(&config, &overrides) {
-            Ok(loaded) => {
-                print!("{}", summarise(&loaded));
-                ExitCode::SUCCESS
-            }
+        Command::Validate {
+            config,
+            overrides,
+            ranges,
+        } => match load(&config, &overrides) {
+            Ok(loaded) if ranges => emit(&(summarise(&loaded) + &describe_ranges(&loaded))),
+            Ok(loaded) => emit(&summarise(&loaded)),
             Err(code) => code,
         },
-        Command::Schema => {
-            print!("{}", describe_schema());
-            ExitCode::SUCCESS
-        }
+        Command::Schema => emit(&describe_schema()),
         Command::Sweep {
             action:
                 SweepCommand::Run {
@@ -238,15 +250,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         } => sweep_run(&spec, out, shard.as_deref(), jobs, quiet),
         Command::Sweep {
             action: SweepCommand::Status { spec, out },
-        } => sweep_status(&spec, &out),
+        } => sweep_status(&spec, out),
         Command::Sweep {
             action: SweepCommand::Plan { spec, json },
         } => match moatsim_config::sweep::plan(&spec) {
             Ok(plan) if json => print_json(&plan),
-            Ok(plan) => {
-                print!("{}", plan.render());
-                ExitCode::SUCCESS
-            }
+            Ok(plan) => emit(&plan.render()),
             Err(error) => {
                 eprintln!("error: {error}");
                 ExitCode::from(2)
@@ -255,10 +264,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Calibrate { run_dir, json } => {
             match moatsim_runner::calibrate::calibrate(&run_dir) {
                 Ok(report) if json => print_json(&report),
-                Ok(report) => {
-                    print!("{}", report.render());
-                    ExitCode::SUCCESS
-                }
+                Ok(report) => emit(&report.render()),
                 Err(error) => {
                     eprintln!("error: {error}");
                     ExitCode::from(1)
@@ -307,21 +313,34 @@ fn with_progress(
     quiet: bool,
     work: impl FnOnce(&mut dyn FnMut(Progress)) -> anyhow::Result<RunReport>,
 ) -> anyhow::Result<()> {
-    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{prefix} [{bar:30}] {pos}/{len} quarters  {msg}  ETA {eta}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        );
-        bar.set_prefix(label.to_string());
-        bar
-    });
+    // The bar is made when the first progress arrives, so its first frame
+    // already knows the horizon (and, for a resumed run, where it resumes).
+    let show_bar = !quiet && std::io::stderr().is_terminal();
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    let mut first = true;
     let mut on_progress = |p: Progress| {
+        if first {
+            first = false;
+            if p.resumed && !quiet {
+                eprintln!(
+                    "moatsim: {label}: resuming from the checkpoint after quarter {} of {}",
+                    p.quarters_done, p.quarters
+                );
+            }
+            if show_bar {
+                let new = indicatif::ProgressBar::new(u64::from(p.quarters));
+                new.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{prefix} [{bar:30}] {pos}/{len} quarters  {msg}  ETA {eta}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+                );
+                new.set_prefix(label.to_string());
+                bar = Some(new);
+            }
+        }
         if let Some(bar) = &bar {
-            bar.set_length(u64::from(p.quarters));
             bar.set_message(format!("{} rows", group(p.rows_written)));
             bar.set_position(u64::from(p.quarters_done));
         }
@@ -330,9 +349,13 @@ fn with_progress(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    let resumed = report
+        .resumed_from
+        .map(|q| format!(" (resumed after quarter {q})"))
+        .unwrap_or_default();
     if !quiet {
         println!(
-            "moatsim: {label}: {} quarters, {} agents, {} rows written in {:.2} s ({} agent-quarters/s) -> {}",
+            "moatsim: {label}: {} quarters{resumed}, {} agents, {} rows written in {:.2} s ({} agent-quarters/s) -> {}",
             report.quarters,
             group(report.agents),
             group(report.rows_written),
@@ -445,11 +468,152 @@ fn summarise(loaded: &LoadedScenario) -> String {
         "agents     {} at the start",
         group(s.initial_agent_count())
     ));
+    match &loaded.base {
+        Some(base) => line(format!(
+            "base       {} ({} difference{})",
+            base.display(),
+            loaded.differences.len(),
+            if loaded.differences.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
+        )),
+        None if !loaded.differences.is_empty() => line(format!(
+            "overrides  {} field{} set on the command line",
+            loaded.differences.len(),
+            if loaded.differences.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
+        )),
+        None => {}
+    }
+    for difference in &loaded.differences {
+        line(format!(
+            "  {:<44} {} -> {}",
+            difference.path,
+            difference.base.as_deref().unwrap_or("(not set)"),
+            difference.value
+        ));
+    }
+    let timeline = timeline(s);
+    if timeline.is_empty() {
+        line("timeline   no policy events, scheduled rounds or joint ventures".into());
+    } else {
+        line(format!(
+            "timeline   {} dated change{}",
+            timeline.len(),
+            if timeline.len() == 1 { "" } else { "s" }
+        ));
+        for entry in timeline {
+            line(format!("  {entry}"));
+        }
+    }
     line(format!("config     sha256 {}", loaded.config_hash));
     line(format!(
         "output     <out>/scenario={}/seed={}/<table>.parquet",
         s.name, s.seed
     ));
+    out
+}
+
+/// Every dated change of a scenario, in time order: policy events, scheduled
+/// rounds and joint ventures, with names instead of indices.
+fn timeline(s: &moatsim_config::Scenario) -> Vec<String> {
+    use moatsim_config::PolicyChange;
+    let billions = |usd: f64| format!("${:.1}B", usd / 1e9);
+    let mut entries: Vec<(String, String)> = Vec::new();
+    for event in &s.events {
+        let what = match &event.change {
+            PolicyChange::ExportTier { region, tier } => {
+                format!("{} becomes {}", s.regions[*region].name, tier.name())
+            }
+            PolicyChange::LicenceFee { regulator, rate } => {
+                format!("{} licence fee {rate}", s.regulators[*regulator].name)
+            }
+            PolicyChange::PermitDelay {
+                regulator,
+                quarters,
+            } => {
+                format!(
+                    "{} permit delay {quarters} quarters",
+                    s.regulators[*regulator].name
+                )
+            }
+            PolicyChange::AntitrustThreshold { regulator, hhi } => {
+                format!(
+                    "{} antitrust threshold HHI {hhi}",
+                    s.regulators[*regulator].name
+                )
+            }
+            PolicyChange::PowerPriority {
+                regulator,
+                dc_power_share,
+            } => format!(
+                "{} data-center power share {dc_power_share}",
+                s.regulators[*regulator].name
+            ),
+            // Listed below with the other scheduled rounds.
+            PolicyChange::ScheduledRound { .. } => continue,
+            PolicyChange::UtilityBuild {
+                utility,
+                technology,
+                mw,
+            } => format!(
+                "{} starts {mw} MW of {}",
+                s.utilities[*utility].name, s.generation_technologies[*technology].name
+            ),
+            PolicyChange::ChipRoadmap { chip, available } => {
+                format!("{} moves to {available}", s.chips[*chip].name)
+            }
+        };
+        entries.push((
+            event.quarter.to_string(),
+            format!("{:<20} {what}", event.change.kind()),
+        ));
+    }
+    for round in &s.scheduled_rounds {
+        entries.push((
+            round.quarter.to_string(),
+            format!(
+                "{:<20} {} raises {} at {} post-money",
+                "scheduled_round",
+                s.labs[round.lab].name,
+                billions(round.amount_usd),
+                billions(round.post_money_usd)
+            ),
+        ));
+    }
+    for venture in &s.joint_ventures {
+        entries.push((
+            venture.quarter.to_string(),
+            format!(
+                "{:<20} {} invests {} in {}, ties {:.0}% of builders",
+                "joint_venture",
+                s.investors[venture.partner].name,
+                billions(venture.investment_usd),
+                s.labs[venture.lab].name,
+                100.0 * venture.builder_share
+            ),
+        ));
+    }
+    // "2026Q1" sorts as text in time order; a stable sort keeps the file's
+    // order within a quarter.
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    entries
+        .into_iter()
+        .map(|(quarter, what)| format!("{quarter}  {what}"))
+        .collect()
+}
+
+/// `moatsim validate --ranges`: every numeric field, its value's allowed range.
+fn describe_ranges(loaded: &LoadedScenario) -> String {
+    let mut out = format!("\nranges     {} numeric fields\n", loaded.ranges.len());
+    for range in &loaded.ranges {
+        out.push_str(&format!("  {:<52} {}\n", range.path, range.what));
+    }
     out
 }
 
@@ -480,15 +644,55 @@ fn describe_schema() -> String {
 /// Prints a report as pretty JSON on stdout.
 fn print_json(value: &impl serde::Serialize) -> ExitCode {
     match serde_json::to_string_pretty(value) {
-        Ok(text) => {
-            println!("{text}");
-            ExitCode::SUCCESS
-        }
+        Ok(text) => emit(&(text + "\n")),
         Err(error) => {
             eprintln!("error: {error}");
             ExitCode::from(1)
         }
     }
+}
+
+/// Writes a command's output to stdout. A reader that stops early (`| head`)
+/// closes the pipe; that ends the command quietly, as in any Unix tool.
+fn emit(text: &str) -> ExitCode {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: cannot write to standard output: {error}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// A whole number with a range, for flags; clap names the flag in its message.
+fn whole_in(text: &str, low: u64, high: u64) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(value) if (low..=high).contains(&value) => Ok(value),
+        _ => Err(format!("allowed: a whole number from {low} to {high}")),
+    }
+}
+
+fn parse_seed(text: &str) -> Result<u64, String> {
+    // Seeds are stored as signed 64-bit integers in Parquet and JSON tools.
+    whole_in(text, 0, i64::MAX as u64)
+}
+
+fn parse_quarters(text: &str) -> Result<u32, String> {
+    whole_in(text, 1, 400).map(|v| v as u32)
+}
+
+fn parse_checkpoint_every(text: &str) -> Result<u32, String> {
+    whole_in(text, 1, 400).map(|v| v as u32)
+}
+
+fn parse_count(text: &str) -> Result<usize, String> {
+    whole_in(text, 1, 4096).map(|v| v as usize)
 }
 
 fn load_plan(spec: &Path) -> Result<moatsim_config::sweep::SweepPlan, ExitCode> {
@@ -498,9 +702,15 @@ fn load_plan(spec: &Path) -> Result<moatsim_config::sweep::SweepPlan, ExitCode> 
     })
 }
 
+/// Where a sweep's runs go without `--out`: their own root, so that the
+/// README's globs over `outputs/` never mix sweep runs with single runs.
+fn sweep_out(out: Option<PathBuf>, plan: &moatsim_config::sweep::SweepPlan) -> PathBuf {
+    out.unwrap_or_else(|| Path::new("sweeps").join(&plan.name))
+}
+
 fn sweep_run(
     spec: &Path,
-    out: PathBuf,
+    out: Option<PathBuf>,
     shard: Option<&str>,
     jobs: Option<usize>,
     quiet: bool,
@@ -510,15 +720,16 @@ fn sweep_run(
         Ok(plan) => plan,
         Err(code) => return code,
     };
+    let out = sweep_out(out, &plan);
     let shard = match shard {
-        Some(text) => Shard::parse(text),
+        Some(text) => Shard::parse(text).map_err(|message| format!("--shard {message}")),
         None => Shard::from_environment(|name| std::env::var(name).ok())
             .map(|s| s.unwrap_or(Shard::ALL)),
     };
     let shard = match shard {
         Ok(shard) => shard,
         Err(message) => {
-            eprintln!("error: shard: {message}");
+            eprintln!("error: {message}");
             return ExitCode::from(2);
         }
     };
@@ -531,7 +742,7 @@ fn sweep_run(
         .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
         .unwrap_or(1);
     if jobs == 0 {
-        eprintln!("error: --jobs must be at least 1");
+        eprintln!("error: SLURM_CPUS_PER_TASK=0; allowed: a whole number of 1 or more");
         return ExitCode::from(2);
     }
     let mine = (0..plan.runs.len()).filter(|&k| shard.owns(k)).count();
@@ -613,11 +824,13 @@ fn sweep_run(
     }
 }
 
-fn sweep_status(spec: &Path, out: &Path) -> ExitCode {
+fn sweep_status(spec: &Path, out: Option<PathBuf>) -> ExitCode {
     let plan = match load_plan(spec) {
         Ok(plan) => plan,
         Err(code) => return code,
     };
+    let out = sweep_out(out, &plan);
+    let out = out.as_path();
     match moatsim_runner::sweep::sweep_status(&plan, out) {
         Ok(status) => {
             println!(

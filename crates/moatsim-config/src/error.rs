@@ -74,9 +74,9 @@ fn render(path: &std::path::Path, problems: &[Problem]) -> String {
         let field = if problem.path.is_empty() {
             String::new()
         } else {
-            format!(" field `{}`", problem.path)
+            format!(" field `{}`:", problem.path)
         };
-        out.push_str(&format!("\n  {place}:{field}: {}", problem.message));
+        out.push_str(&format!("\n  {place}:{field} {}", problem.message));
     }
     out
 }

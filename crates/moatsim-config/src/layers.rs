@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{ConfigError, Origin, Problem};
-use crate::locate::line_and_column;
+use crate::locate::{FileLocator, line_and_column};
 
 /// How deep `extends` chains may go.
 const MAX_DEPTH: usize = 8;
@@ -39,24 +39,33 @@ pub(crate) fn compose(text: &str, path: &Path) -> Result<Vec<Layer>, ConfigError
                 vec![Problem {
                     path: String::new(),
                     origin,
-                    message: error.message().trim().to_string(),
+                    message: crate::locate::toml_message(&text, &error),
                 }],
             )
         })?;
         let base = table.remove("extends");
+        // Within one file a name may appear once per list: layering merges
+        // entries by name, so a second entry would silently change the first.
+        let duplicates = duplicate_names(&table, &text);
+        if !duplicates.is_empty() {
+            return Err(ConfigError::invalid(&file, duplicates));
+        }
         layers.push(Layer {
             path: file.clone(),
             text,
             table,
         });
         let Some(base) = base else { break };
-        let Some(base) = base.as_str() else {
+        let Some(base) = base.as_str().filter(|b| !b.trim().is_empty()) else {
+            use crate::validate::Locate;
             return Err(ConfigError::invalid(
                 &file,
                 vec![Problem {
                     path: "extends".into(),
-                    origin: Origin::Whole,
-                    message: "must be a file name such as \"baseline.toml\"".into(),
+                    origin: FileLocator::new(&layers[layers.len() - 1].text).origin_of("extends"),
+                    message: format!(
+                        "is {base}; allowed: the name of a scenario file, relative to this one, such as \"baseline.toml\""
+                    ),
                 }],
             ));
         };
@@ -92,6 +101,15 @@ pub(crate) fn merged(layers: &[Layer]) -> toml::Table {
         merge(&mut table, layer.table.clone());
     }
     table
+}
+
+/// `key` inside the table at dotted path `prefix` (empty for the root).
+fn child_path(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
 }
 
 fn name_of(value: &toml::Value) -> Option<&str> {
@@ -137,11 +155,7 @@ pub(crate) fn names_by_position(table: &toml::Table) -> Vec<(String, String)> {
 
 fn walk(table: &toml::Table, prefix: &str, out: &mut Vec<(String, String)>) {
     for (key, value) in table {
-        let path = if prefix.is_empty() {
-            key.clone()
-        } else {
-            format!("{prefix}.{key}")
-        };
+        let path = child_path(prefix, key);
         match value {
             toml::Value::Table(inner) => walk(inner, &path, out),
             toml::Value::Array(items) => {
@@ -154,6 +168,115 @@ fn walk(table: &toml::Table, prefix: &str, out: &mut Vec<(String, String)>) {
                 }
             }
             _ => {}
+        }
+    }
+}
+
+/// Names written twice in one list of named entries (`[[labs]]`,
+/// `[[app_builders.segments]]`, …) of one file, each reported at its second use.
+fn duplicate_names(table: &toml::Table, text: &str) -> Vec<Problem> {
+    use crate::validate::Locate;
+    let locator = FileLocator::new(text);
+    let mut problems = Vec::new();
+    let mut lists = Vec::new();
+    collect_named_lists(table, "", &mut lists);
+    for (path, items) in lists {
+        let mut seen = std::collections::BTreeSet::new();
+        for (index, item) in items.iter().enumerate() {
+            let Some(name) = name_of(item) else { continue };
+            if !seen.insert(name) {
+                let field = format!("{path}[{index}].name");
+                problems.push(Problem {
+                    origin: locator.origin_of(&field),
+                    path: field,
+                    message: format!(
+                        "{name:?} is used twice in `{path}`; allowed: one entry per name (in a layered scenario, an entry with a base's name changes that entry)"
+                    ),
+                });
+            }
+        }
+    }
+    problems
+}
+
+fn collect_named_lists<'t>(
+    table: &'t toml::Table,
+    prefix: &str,
+    out: &mut Vec<(String, &'t Vec<toml::Value>)>,
+) {
+    for (key, value) in table {
+        let path = child_path(prefix, key);
+        match value {
+            toml::Value::Table(inner) => collect_named_lists(inner, &path, out),
+            toml::Value::Array(items) if items.iter().any(|v| name_of(v).is_some()) => {
+                out.push((path, items));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// One field whose value differs from the scenario's base.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Difference {
+    /// Dotted path, with named entries by name: `labs[frontier-a].cash_usd`.
+    pub path: String,
+    /// The base's value, or `None` where the base does not set the field.
+    pub base: Option<String>,
+    /// The value the scenario (with its `--set` overrides) runs with.
+    pub value: String,
+}
+
+/// The fields of `scenario` (its layers merged) that differ from `base` (its
+/// bases merged), in file order of keys.
+pub(crate) fn differences(base: &toml::Table, scenario: &toml::Table) -> Vec<Difference> {
+    let mut out = Vec::new();
+    diff_tables(base, scenario, "", &mut out);
+    out
+}
+
+fn diff_tables(
+    base: &toml::Table,
+    scenario: &toml::Table,
+    prefix: &str,
+    out: &mut Vec<Difference>,
+) {
+    for (key, value) in scenario {
+        let path = child_path(prefix, key);
+        diff_values(base.get(key), value, &path, out);
+    }
+}
+
+fn diff_values(
+    base: Option<&toml::Value>,
+    value: &toml::Value,
+    path: &str,
+    out: &mut Vec<Difference>,
+) {
+    match (base, value) {
+        (Some(toml::Value::Table(from)), toml::Value::Table(to)) => {
+            diff_tables(from, to, path, out)
+        }
+        (Some(toml::Value::Array(from)), toml::Value::Array(to))
+            if to.iter().all(|v| v.is_table() && name_of(v).is_some()) =>
+        {
+            for item in to {
+                let name = name_of(item).unwrap_or_default();
+                let before = from.iter().find(|b| name_of(b) == Some(name));
+                diff_values(before, item, &format!("{path}[{name}]"), out);
+            }
+        }
+        (Some(from), to) if from == to => {}
+        (from, to) => {
+            if let (None, toml::Value::Table(inner)) = (from, to) {
+                // A new table or entry: list its fields one by one.
+                return diff_tables(&toml::Table::new(), inner, path, out);
+            }
+            out.push(Difference {
+                path: path.to_string(),
+                base: from.map(toml::Value::to_string),
+                value: to.to_string(),
+            });
         }
     }
 }

@@ -12,6 +12,7 @@ mod error;
 mod layers;
 mod locate;
 mod overrides;
+pub mod ranges;
 pub mod raw;
 mod scenario;
 pub mod sweep;
@@ -23,7 +24,9 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 pub use error::{ConfigError, Origin, Problem};
+pub use layers::Difference;
 pub use scenario::*;
+pub use validate::FieldRange;
 
 /// A validated scenario plus what the output needs to record where it came from.
 #[derive(Debug, Clone)]
@@ -34,6 +37,13 @@ pub struct LoadedScenario {
     pub resolved_json: String,
     /// SHA-256 of `resolved_json`, hex-encoded.
     pub config_hash: String,
+    /// Every numeric field with the range it was checked against.
+    pub ranges: Vec<FieldRange>,
+    /// The file this scenario `extends`, if any.
+    pub base: Option<PathBuf>,
+    /// What the scenario and its `--set` overrides change from its base (or,
+    /// without a base, what the overrides change from the file).
+    pub differences: Vec<Difference>,
 }
 
 /// Loads, overrides and validates the scenario at `path`.
@@ -66,6 +76,9 @@ pub fn load_str(
         .map(|l| (l.path.clone(), locate::FileLocator::new(&l.text)))
         .collect();
 
+    let base = layers.get(1).map(|l| l.path.clone());
+    let base_table = layers::merged(layers.get(1..).filter(|b| !b.is_empty()).unwrap_or(&layers));
+    let mut differences = Vec::new();
     let (raw, locator) = if layers.len() == 1 && parsed_overrides.is_empty() {
         // The common case: deserialise the file itself, so errors carry its spans.
         let locator = locate::Locator::new(files, Vec::new(), Vec::new());
@@ -76,8 +89,20 @@ pub fn load_str(
         let mut table = layers::merged(&layers);
         let mut resolved_paths = Vec::new();
         for item in &parsed_overrides {
-            resolved_paths.push((item.apply(&mut table)?, item.text.clone()));
+            let resolved = item.apply(&mut table)?;
+            // One rule for the whole command line: each field is set once, so
+            // no override is silently replaced by a later one.
+            if let Some((_, earlier)) = resolved_paths.iter().find(|(p, _)| *p == resolved) {
+                return Err(ConfigError::BadOverride {
+                    text: item.text.clone(),
+                    message: format!(
+                        "sets `{resolved}`, which `{earlier}` already sets; allowed: each field set once on the command line"
+                    ),
+                });
+            }
+            resolved_paths.push((resolved, item.text.clone()));
         }
+        differences = layers::differences(&base_table, &table);
         let locator =
             locate::Locator::new(files, layers::names_by_position(&table), resolved_paths);
         let rewritten = toml::to_string(&table).map_err(|e| ConfigError::BadOverride {
@@ -89,7 +114,7 @@ pub fn load_str(
         (raw, locator)
     };
 
-    let scenario = validate::validate(&raw, &locator)
+    let (scenario, ranges) = validate::validate(&raw, &locator)
         .map_err(|problems| ConfigError::invalid(path, problems))?;
     let resolved_json = serde_json::to_string(&scenario).map_err(|e| ConfigError::BadOverride {
         text: String::new(),
@@ -104,6 +129,9 @@ pub fn load_str(
         source: path.to_path_buf(),
         resolved_json,
         config_hash,
+        ranges,
+        base,
+        differences,
     })
 }
 

@@ -151,20 +151,14 @@ impl Locate for Locator {
                 return Origin::Override(text.clone());
             }
         }
+        // Entries of named lists are found by name in every layer (their
+        // positions differ between files); any other field by its path. The
+        // first layer, from the scenario down to its bases, that writes the
+        // key is the one that set it.
         let named = self.by_name(path);
+        let key = named.as_deref().unwrap_or(path);
         for (layer, (file, locator)) in self.files.iter().enumerate() {
-            // Layered files are searched by entry name; a single file by position too.
-            let found = named
-                .as_deref()
-                .and_then(|n| locator.find_key(n))
-                .or_else(|| {
-                    if self.files.len() == 1 {
-                        locator.find_key(path)
-                    } else {
-                        None
-                    }
-                });
-            if let Some((line, column)) = found {
+            if let Some((line, column)) = locator.find_key(key) {
                 return if layer == 0 {
                     Origin::File { line, column }
                 } else {
@@ -221,4 +215,21 @@ pub(crate) fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
+}
+
+/// A TOML syntax error's message, naming the key when the parser's own
+/// message does not (a duplicate key or table says only "duplicate key").
+pub(crate) fn toml_message(text: &str, error: &toml::de::Error) -> String {
+    let message = error.message().trim().to_string();
+    let spanned = error
+        .span()
+        .and_then(|span| text.get(span))
+        .map(|s| s.trim().trim_matches(['[', ']', '"']).trim())
+        .filter(|s| !s.is_empty() && !s.contains('\n'));
+    match spanned {
+        Some(key) if message.starts_with("duplicate key") => format!(
+            "duplicate key `{key}`; allowed: each key and table once (a list of tables is written [[{key}]])"
+        ),
+        _ => message,
+    }
 }

@@ -142,7 +142,17 @@ impl Override {
                             .position(|item| {
                                 item.get("name").and_then(toml::Value::as_str) == Some(name)
                             })
-                            .ok_or_else(|| bad(format!("`{path}` has no entry named {name:?}")))?,
+                            .ok_or_else(|| {
+                                let names: Vec<&str> = items
+                                    .iter()
+                                    .filter_map(|item| item.get("name").and_then(toml::Value::as_str))
+                                    .collect();
+                                bad(format!(
+                                    "`{path}` has no entry named {name:?}; allowed: {}, or a position from 0 to {}",
+                                    names.join(", "),
+                                    items.len().saturating_sub(1)
+                                ))
+                            })?,
                         Segment::Index(index) => *index,
                         Segment::Key(_) => unreachable!("matched above"),
                     };

@@ -158,13 +158,46 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
         invalid(vec![Problem {
             path: String::new(),
             origin,
-            message: error.message().trim().to_string(),
+            message: crate::locate::toml_message(&text, &error),
         }])
     })?;
 
+    // Count the runs before building anything: a design of billions of runs
+    // must be refused, not allocated.
+    let seed_count = match (&raw.seeds.list, raw.seeds.count) {
+        (Some(list), None) => list.len() as u128,
+        (None, Some(count)) => u128::from(count),
+        _ => 0,
+    };
+    let total: u128 = raw
+        .grid
+        .values()
+        .map(|values| values.len() as u128)
+        .chain(raw.latin_hypercube.as_ref().map(|l| u128::from(l.samples)))
+        .fold(seed_count, u128::saturating_mul);
+    if total > MAX_RUNS as u128 {
+        return Err(invalid(vec![problem(
+            "",
+            format!(
+                "plans {total} runs (grid values × hypercube samples × seeds); allowed: at most {MAX_RUNS} runs in one sweep. Split it into several specs"
+            ),
+        )]));
+    }
+
     let mut problems = Vec::new();
     let seeds: Vec<u64> = match (&raw.seeds.list, raw.seeds.count) {
-        (Some(list), None) if !list.is_empty() => list.clone(),
+        (Some(list), None) if !list.is_empty() => {
+            let mut seen = std::collections::BTreeSet::new();
+            for seed in list {
+                if !seen.insert(*seed) {
+                    problems.push(problem(
+                        "seeds.list",
+                        format!("has seed {seed} twice; allowed: distinct seeds (each seed is one run folder)"),
+                    ));
+                }
+            }
+            list.clone()
+        }
         (None, Some(count)) if count > 0 => {
             let master = raw.seeds.master_seed.unwrap_or(0);
             (0..count).map(|i| derived_seed(master, i)).collect()
@@ -177,11 +210,46 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
             Vec::new()
         }
     };
+    let name = &raw.sweep.name;
+    let safe = !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !safe {
+        problems.push(problem(
+            "sweep.name",
+            format!("is {name:?}; allowed: 1 to 64 letters, digits, '-', '_' and '.', not starting with '.' (it names the sweep's folder)"),
+        ));
+    }
+    let swept = raw
+        .sweep
+        .set
+        .keys()
+        .chain(raw.grid.keys())
+        .chain(raw.latin_hypercube.iter().flat_map(|l| l.ranges.keys()));
+    for key in swept {
+        if key.trim() == "scenario.seed" {
+            problems.push(problem(
+                key,
+                "sets the seed; allowed: seeds only in [seeds] (each run gets its own)",
+            ));
+        }
+    }
     for (key, values) in &raw.grid {
         if values.is_empty() {
             problems.push(problem(
                 &format!("grid.{key}"),
                 "is empty; allowed: a list of one or more values",
+            ));
+        }
+        let mut written: Vec<String> = values.iter().map(toml::Value::to_string).collect();
+        written.sort();
+        if let Some(twice) = written.windows(2).find(|pair| pair[0] == pair[1]) {
+            problems.push(problem(
+                &format!("grid.{key}"),
+                format!("has {} twice; allowed: distinct values", twice[0]),
             ));
         }
     }
@@ -239,14 +307,6 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
             })
             .collect();
     }
-    let total = points.len().saturating_mul(seeds.len());
-    if total > MAX_RUNS {
-        return Err(invalid(vec![problem(
-            "grid",
-            format!("plans {total} runs; allowed: at most {MAX_RUNS}"),
-        )]));
-    }
-
     let scenario_path = spec_path
         .parent()
         .unwrap_or(Path::new("."))
@@ -262,7 +322,7 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
         parameter_names.extend(lhs.ranges.keys().cloned());
     }
 
-    let mut runs = Vec::with_capacity(total);
+    let mut runs = Vec::with_capacity(points.len() * seeds.len());
     let mut scenario_name = String::new();
     for point in &points {
         // Each distinct point is checked once (seeds cannot make a config invalid).

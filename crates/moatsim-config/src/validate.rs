@@ -6,6 +6,7 @@ use moatsim_model::Quarter;
 
 use crate::defaults;
 use crate::error::{Origin, Problem};
+use crate::ranges::{self, Range};
 use crate::raw::*;
 use crate::scenario::*;
 
@@ -17,6 +18,19 @@ pub(crate) trait Locate {
 struct Checker<'a> {
     locate: &'a dyn Locate,
     problems: Vec<Problem>,
+    /// Every numeric field checked, with its allowed range.
+    ranges: Vec<FieldRange>,
+}
+
+/// The allowed range of one numeric field of a scenario, as checked.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FieldRange {
+    /// Dotted path, such as `labs[2].cash_usd`.
+    pub path: String,
+    pub low: f64,
+    pub high: f64,
+    /// The range in words, as error messages give it.
+    pub what: String,
 }
 
 impl Checker<'_> {
@@ -30,24 +44,21 @@ impl Checker<'_> {
 
     /// A finite number within `[low, high]`; `what` describes the allowed values.
     fn number(&mut self, path: String, value: f64, low: f64, high: f64, what: &str) -> f64 {
+        self.ranges.push(FieldRange {
+            path: path.clone(),
+            low,
+            high,
+            what: what.to_string(),
+        });
         if !value.is_finite() || value < low || value > high {
-            self.fail(&path, format!("is {value}; allowed: {what}"));
+            self.fail(&path, format!("is {}; allowed: {what}", show(value)));
         }
         value
     }
 
-    fn positive(&mut self, path: String, value: f64) -> f64 {
-        if !value.is_finite() || value <= 0.0 {
-            self.fail(
-                &path,
-                format!("is {value}; allowed: a number greater than 0"),
-            );
-        }
-        value
-    }
-
-    fn non_negative(&mut self, path: String, value: f64) -> f64 {
-        self.number(path, value, 0.0, f64::MAX, "a number of 0 or more")
+    /// A finite number within one of the shared [`ranges`].
+    fn within(&mut self, path: String, range: Range, value: f64) -> f64 {
+        self.number(path, value, range.low, range.high, range.what)
     }
 
     fn fraction(&mut self, path: String, value: f64) -> f64 {
@@ -55,6 +66,12 @@ impl Checker<'_> {
     }
 
     fn whole(&mut self, path: String, value: i64, low: i64, high: i64) -> u32 {
+        self.ranges.push(FieldRange {
+            path: path.clone(),
+            low: low as f64,
+            high: high as f64,
+            what: format!("a whole number from {low} to {high}"),
+        });
         if value < low || value > high {
             self.fail(
                 &path,
@@ -141,10 +158,24 @@ impl Checker<'_> {
     }
 }
 
-pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario, Vec<Problem>> {
+/// A number as a user would write it: `1e300` rather than 301 digits.
+fn show(value: f64) -> String {
+    let magnitude = value.abs();
+    if magnitude != 0.0 && !(1e-4..1e9).contains(&magnitude) {
+        format!("{value:e}")
+    } else {
+        value.to_string()
+    }
+}
+
+/// A validated scenario and the range every numeric field was checked against.
+pub(crate) type Validated = (Scenario, Vec<FieldRange>);
+
+pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated, Vec<Problem>> {
     let mut c = Checker {
         locate,
         problems: Vec::new(),
+        ranges: Vec::new(),
     };
 
     let header = &raw.scenario;
@@ -177,8 +208,9 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
             3.0,
             "a PUE from 1.0 to 3.0",
         ),
-        mtok_per_h100e_quarter: c.positive(
+        mtok_per_h100e_quarter: c.within(
             "world.mtok_per_h100e_quarter".into(),
+            ranges::MTOK_PER_H100E,
             w.mtok_per_h100e_quarter
                 .unwrap_or(defaults::MTOK_PER_H100E_QUARTER),
         ),
@@ -189,8 +221,9 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
             1,
             80,
         ),
-        dc_capex_per_mw_usd: c.positive(
+        dc_capex_per_mw_usd: c.within(
             "world.dc_capex_per_mw_usd".into(),
+            ranges::DC_USD_PER_MW,
             w.dc_capex_per_mw_usd
                 .unwrap_or(defaults::DC_CAPEX_PER_MW_USD),
         ),
@@ -209,12 +242,14 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
             5.0,
             "a number from 0 to 5",
         ),
-        capability_rate: c.non_negative(
+        capability_rate: c.within(
             "world.capability_rate".into(),
+            ranges::CAPABILITY_RATE,
             w.capability_rate.unwrap_or(defaults::CAPABILITY_RATE),
         ),
-        capability_reference_h100e: c.positive(
+        capability_reference_h100e: c.within(
             "world.capability_reference_h100e".into(),
+            ranges::H100E_POSITIVE,
             w.capability_reference_h100e
                 .unwrap_or(defaults::CAPABILITY_REFERENCE_H100E),
         ),
@@ -259,6 +294,10 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
     );
     let regulator_names =
         c.unique_names("regulators", raw.regulators.iter().map(|r| r.name.as_str()));
+    c.unique_names(
+        "app_builders.segments",
+        raw.app_builders.segments.iter().map(|g| g.name.as_str()),
+    );
     let jurisdictions = c.unique_names(
         "regulators",
         raw.regulators.iter().map(|r| r.jurisdiction.as_str()),
@@ -319,8 +358,8 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
             if let Some(other) = utility_of_region.insert(region, i) {
                 c.fail(&p("region"), format!("region {:?} is already served by utilities[{other}]; allowed: one utility per region", u.region));
             }
-            let generation_mw = c.positive(p("generation_mw"), u.generation_mw);
-            let base_load_mw = c.non_negative(p("base_load_mw"), u.base_load_mw);
+            let generation_mw = c.within(p("generation_mw"), ranges::MW_POSITIVE, u.generation_mw);
+            let base_load_mw = c.within(p("base_load_mw"), ranges::MW, u.base_load_mw);
             if base_load_mw > generation_mw {
                 c.fail(&p("base_load_mw"), format!("is {base_load_mw} MW, more than generation_mw ({generation_mw} MW); allowed: at most generation_mw"));
             }
@@ -341,7 +380,7 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
                     0.1,
                     "a quarterly growth rate from -0.05 to 0.1",
                 ),
-                base_tariff_per_mwh: c.positive(p("base_tariff_per_mwh"), u.base_tariff_per_mwh),
+                base_tariff_per_mwh: c.within(p("base_tariff_per_mwh"), ranges::USD_PER_MWH, u.base_tariff_per_mwh),
                 target_reserve_margin: target,
                 min_reserve_margin: min,
                 scarcity_adder: c.number(p("scarcity_adder"), u.scarcity_adder, 0.0, 20.0, "a multiple of the base tariff from 0 to 20"),
@@ -353,9 +392,9 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
                     0,
                     40,
                 ),
-                build_block_mw: c.positive(p("build_block_mw"), u.build_block_mw),
+                build_block_mw: c.within(p("build_block_mw"), ranges::MW_POSITIVE, u.build_block_mw),
                 hurdle: c.number(p("hurdle"), u.hurdle, 0.0, 5.0, "a fraction from 0 to 5"),
-                cash_usd: c.non_negative(p("cash_usd"), u.cash_usd),
+                cash_usd: c.within(p("cash_usd"), ranges::USD_AMOUNT, u.cash_usd),
             }
         })
         .collect();
@@ -393,14 +432,22 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
                 ),
                 jurisdiction: r.jurisdiction.clone(),
                 export_tier,
-                land_stock_acres: c.non_negative(p("land_stock_acres"), r.land_stock_acres),
-                new_zoning_acres_per_quarter: c.non_negative(
+                land_stock_acres: c.within(
+                    p("land_stock_acres"),
+                    ranges::ACRES,
+                    r.land_stock_acres,
+                ),
+                new_zoning_acres_per_quarter: c.within(
                     p("new_zoning_acres_per_quarter"),
+                    ranges::ACRES,
                     r.new_zoning_acres_per_quarter,
                 ),
-                land_price_per_acre_usd: c
-                    .positive(p("land_price_per_acre_usd"), r.land_price_per_acre_usd),
-                mw_per_acre: c.positive(p("mw_per_acre"), r.mw_per_acre),
+                land_price_per_acre_usd: c.within(
+                    p("land_price_per_acre_usd"),
+                    ranges::USD_PER_ACRE,
+                    r.land_price_per_acre_usd,
+                ),
+                mw_per_acre: c.within(p("mw_per_acre"), ranges::MW_PER_ACRE, r.mw_per_acre),
                 utility,
             }
         })
@@ -421,19 +468,25 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
             ChipmakerSpec {
                 name: c.name(p("name"), &m.name),
                 jurisdiction: m.jurisdiction.clone(),
-                packaging_wafers_per_quarter: c.positive(
+                packaging_wafers_per_quarter: c.within(
                     p("packaging_wafers_per_quarter"),
+                    ranges::WAFERS_POSITIVE,
                     m.packaging_wafers_per_quarter,
                 ),
-                expansion_wafers: c.non_negative(p("expansion_wafers"), m.expansion_wafers),
+                expansion_wafers: c.within(
+                    p("expansion_wafers"),
+                    ranges::WAFERS,
+                    m.expansion_wafers,
+                ),
                 expansion_lead_quarters: c.whole(
                     p("expansion_lead_quarters"),
                     m.expansion_lead_quarters,
                     1,
                     40,
                 ),
-                expansion_cost_per_wafer_usd: c.non_negative(
+                expansion_cost_per_wafer_usd: c.within(
                     p("expansion_cost_per_wafer_usd"),
+                    ranges::USD_PER_WAFER,
                     m.expansion_cost_per_wafer_usd,
                 ),
                 min_gross_margin: c.number(
@@ -450,7 +503,7 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
                     5.0,
                     "a number from 0 to 5",
                 ),
-                cash_usd: c.non_negative(p("cash_usd"), m.cash_usd),
+                cash_usd: c.within(p("cash_usd"), ranges::USD_AMOUNT, m.cash_usd),
             }
         })
         .collect();
@@ -461,8 +514,8 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
         .enumerate()
         .map(|(i, g)| {
             let p = |f: &str| format!("chips[{i}].{f}");
-            let unit_cost = c.positive(p("unit_cost_usd"), g.unit_cost_usd);
-            let launch = c.positive(p("launch_price_usd"), g.launch_price_usd);
+            let unit_cost = c.within(p("unit_cost_usd"), ranges::USD_PER_UNIT, g.unit_cost_usd);
+            let launch = c.within(p("launch_price_usd"), ranges::USD_PER_UNIT, g.launch_price_usd);
             if launch <= unit_cost {
                 c.fail(&p("launch_price_usd"), format!("is {launch}, not above unit_cost_usd ({unit_cost}); allowed: a price above cost"));
             }
@@ -470,11 +523,11 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
                 name: c.name(p("name"), &g.name),
                 maker: c.resolve(p("maker"), &g.maker, &chipmaker_names, "chipmakers"),
                 available: c.quarter(p("available"), &g.available),
-                h100e_per_unit: c.positive(p("h100e_per_unit"), g.h100e_per_unit),
-                watts: c.positive(p("watts"), g.watts),
+                h100e_per_unit: c.within(p("h100e_per_unit"), ranges::H100E_PER_UNIT, g.h100e_per_unit),
+                watts: c.within(p("watts"), ranges::WATTS, g.watts),
                 unit_cost_usd: unit_cost,
                 launch_price_usd: launch,
-                units_per_wafer: c.positive(p("units_per_wafer"), g.units_per_wafer),
+                units_per_wafer: c.within(p("units_per_wafer"), ranges::UNITS_PER_WAFER, g.units_per_wafer),
                 controlled: g.controlled,
             }
         })
@@ -495,17 +548,17 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
             LabSpec {
                 name: c.name(p("name"), &l.name),
                 home_region: c.resolve(p("home_region"), &l.home_region, &region_names, "regions"),
-                cash_usd: c.non_negative(p("cash_usd"), l.cash_usd),
-                valuation_usd: c.positive(p("valuation_usd"), l.valuation_usd),
-                capability: c.positive(p("capability"), l.capability),
-                online_h100e: c.non_negative(p("online_h100e"), l.online_h100e),
-                pipeline_mw: c.non_negative(p("pipeline_mw"), l.pipeline_mw.unwrap_or(0.0)),
+                cash_usd: c.within(p("cash_usd"), ranges::USD_AMOUNT, l.cash_usd),
+                valuation_usd: c.within(p("valuation_usd"), ranges::USD_VALUATION, l.valuation_usd),
+                capability: c.within(p("capability"), ranges::CAPABILITY, l.capability),
+                online_h100e: c.within(p("online_h100e"), ranges::H100E, l.online_h100e),
+                pipeline_mw: c.within(p("pipeline_mw"), ranges::MW, l.pipeline_mw.unwrap_or(0.0)),
                 initial_chip,
                 ambition_per_quarter: c.number(p("ambition_per_quarter"), l.ambition_per_quarter, 0.0, 2.0, "a quarterly growth rate from 0 to 2"),
                 inference_share: c.number(p("inference_share"), l.inference_share.unwrap_or(defaults::INFERENCE_SHARE), 0.05, 0.95, "a fraction from 0.05 to 0.95"),
                 markup: c.number(p("markup"), l.markup.unwrap_or(defaults::MARKUP), 0.0, 20.0, "a markup over cost from 0 to 20"),
-                opex_per_quarter_usd: c.non_negative(p("opex_per_quarter_usd"), l.opex_per_quarter_usd),
-                parent_funding_per_quarter_usd: c.non_negative(p("parent_funding_per_quarter_usd"), l.parent_funding_per_quarter_usd.unwrap_or(0.0)),
+                opex_per_quarter_usd: c.within(p("opex_per_quarter_usd"), ranges::USD_AMOUNT, l.opex_per_quarter_usd),
+                parent_funding_per_quarter_usd: c.within(p("parent_funding_per_quarter_usd"), ranges::USD_AMOUNT, l.parent_funding_per_quarter_usd.unwrap_or(0.0)),
                 capex_fraction_of_cash: c.fraction(p("capex_fraction_of_cash"), l.capex_fraction_of_cash.unwrap_or(defaults::CAPEX_FRACTION_OF_CASH)),
                 target_runway_quarters: c.number(p("target_runway_quarters"), l.target_runway_quarters.unwrap_or(defaults::TARGET_RUNWAY_QUARTERS), 1.0, 40.0, "quarters from 1 to 40"),
             }
@@ -528,11 +581,18 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
             InvestorSpec {
                 name: c.name(p("name"), &v.name),
                 kind,
-                dry_powder_usd: c.non_negative(p("dry_powder_usd"), v.dry_powder_usd),
-                inflow_per_quarter_usd: c
-                    .non_negative(p("inflow_per_quarter_usd"), v.inflow_per_quarter_usd),
+                dry_powder_usd: c.within(p("dry_powder_usd"), ranges::USD_AMOUNT, v.dry_powder_usd),
+                inflow_per_quarter_usd: c.within(
+                    p("inflow_per_quarter_usd"),
+                    ranges::USD_AMOUNT,
+                    v.inflow_per_quarter_usd,
+                ),
                 risk_appetite: c.fraction(p("risk_appetite"), v.risk_appetite),
-                revenue_multiple: c.positive(p("revenue_multiple"), v.revenue_multiple),
+                revenue_multiple: c.within(
+                    p("revenue_multiple"),
+                    ranges::REVENUE_MULTIPLE,
+                    v.revenue_multiple,
+                ),
                 max_deal_fraction: c.fraction(
                     p("max_deal_fraction"),
                     v.max_deal_fraction.unwrap_or(defaults::MAX_DEAL_FRACTION),
@@ -550,8 +610,12 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
             Technology {
                 name: c.name(p("name"), &t.name),
                 lead_quarters: c.whole(p("lead_quarters"), t.lead_quarters, 1, 80),
-                cost_per_mwh: c.positive(p("cost_per_mwh"), t.cost_per_mwh),
-                capex_per_mw_usd: c.non_negative(p("capex_per_mw_usd"), t.capex_per_mw_usd),
+                cost_per_mwh: c.within(p("cost_per_mwh"), ranges::USD_PER_MWH, t.cost_per_mwh),
+                capex_per_mw_usd: c.within(
+                    p("capex_per_mw_usd"),
+                    ranges::USD_PER_MW,
+                    t.capex_per_mw_usd,
+                ),
             }
         })
         .collect();
@@ -576,9 +640,13 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
             }
             Segment {
                 name: c.name(p("name"), &s.name),
-                weight: c.positive(p("weight"), s.weight) / total_weight.max(f64::MIN_POSITIVE),
-                value_per_mtok_median_usd: c
-                    .positive(p("value_per_mtok_median_usd"), s.value_per_mtok_median_usd),
+                weight: c.within(p("weight"), ranges::WEIGHT, s.weight)
+                    / total_weight.max(f64::MIN_POSITIVE),
+                value_per_mtok_median_usd: c.within(
+                    p("value_per_mtok_median_usd"),
+                    ranges::USD_PER_MTOK,
+                    s.value_per_mtok_median_usd,
+                ),
                 value_sigma: c.number(
                     p("value_sigma"),
                     s.value_sigma,
@@ -614,12 +682,14 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
         .collect();
     let app_builders = AppBuilderSpec {
         count: u64::from(c.whole("app_builders.count".into(), a.count, 1, 50_000_000)),
-        initial_market_mtok_per_quarter: c.positive(
+        initial_market_mtok_per_quarter: c.within(
             "app_builders.initial_market_mtok_per_quarter".into(),
+            ranges::MTOK_MARKET,
             a.initial_market_mtok_per_quarter,
         ),
-        reference_price_per_mtok: c.positive(
+        reference_price_per_mtok: c.within(
             "app_builders.reference_price_per_mtok".into(),
+            ranges::USD_PER_MTOK,
             a.reference_price_per_mtok,
         ),
         price_elasticity: c.number(
@@ -642,15 +712,24 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
             1,
             40,
         ),
-        capability_weight: c
-            .non_negative("app_builders.capability_weight".into(), a.capability_weight),
-        price_weight: c.non_negative("app_builders.price_weight".into(), a.price_weight),
-        switching_cost_base: c.non_negative(
+        capability_weight: c.within(
+            "app_builders.capability_weight".into(),
+            ranges::UTILITY_WEIGHT,
+            a.capability_weight,
+        ),
+        price_weight: c.within(
+            "app_builders.price_weight".into(),
+            ranges::UTILITY_WEIGHT,
+            a.price_weight,
+        ),
+        switching_cost_base: c.within(
             "app_builders.switching_cost_base".into(),
+            ranges::UTILITY_WEIGHT,
             a.switching_cost_base,
         ),
-        switching_cost_growth: c.non_negative(
+        switching_cost_growth: c.within(
             "app_builders.switching_cost_growth".into(),
+            ranges::UTILITY_WEIGHT,
             a.switching_cost_growth,
         ),
         switching_cost_cap_quarters: c.whole(
@@ -659,40 +738,14 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
             0,
             400,
         ),
-        rationing_penalty: c
-            .non_negative("app_builders.rationing_penalty".into(), a.rationing_penalty),
+        rationing_penalty: c.within(
+            "app_builders.rationing_penalty".into(),
+            ranges::UTILITY_WEIGHT,
+            a.rationing_penalty,
+        ),
         segments,
     };
 
-    // Labs' existing sites must fit on their home grid above its base load.
-    if c.problems.is_empty() {
-        let mut initial_dc_mw = vec![0.0; regions.len()];
-        for lab in &labs {
-            let chip = &chips[lab.initial_chip];
-            initial_dc_mw[lab.home_region] += moatsim_model::units::initial_site_mw(
-                lab.online_h100e,
-                chip.h100e_per_unit,
-                chip.watts,
-                world.pue,
-            ) + lab.pipeline_mw;
-        }
-        for (i, utility) in utilities.iter().enumerate() {
-            let load = utility.base_load_mw + initial_dc_mw[utility.region];
-            if load > utility.generation_mw {
-                c.fail(
-                    &format!("utilities[{i}].generation_mw"),
-                    format!(
-                        "is {} MW, less than base load plus the labs' existing sites in {} ({load:.0} MW); allowed: at least {load:.0}",
-                        utility.generation_mw, regions[utility.region].name
-                    ),
-                );
-            }
-        }
-    }
-
-    if !c.problems.is_empty() {
-        return Err(c.problems);
-    }
     let lab_names: BTreeMap<String, usize> = labs
         .iter()
         .enumerate()
@@ -703,20 +756,33 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
         .enumerate()
         .map(|(i, v)| (v.name.clone(), i))
         .collect();
+    // Dated entries must fall inside the run: one outside it would never happen,
+    // and a user who set it would not be told.
+    let end = start.plus(quarters.saturating_sub(1));
+    let horizon = |c: &mut Checker<'_>, path: String, when: Quarter| {
+        if when < start || when > end {
+            c.fail(
+                &path,
+                format!("is {when}, outside the run; allowed: a quarter from {start} to {end} (scenario.start and scenario.quarters)"),
+            );
+        }
+    };
     let mut scheduled_rounds: Vec<ScheduledRound> = raw
         .scheduled_rounds
         .iter()
         .enumerate()
         .map(|(i, r)| {
             let p = |f: &str| format!("scheduled_rounds[{i}].{f}");
-            let amount_usd = c.positive(p("amount_usd"), r.amount_usd);
-            let post_money_usd = c.positive(p("post_money_usd"), r.post_money_usd);
+            let amount_usd = c.within(p("amount_usd"), ranges::USD_VALUATION, r.amount_usd);
+            let post_money_usd = c.within(p("post_money_usd"), ranges::USD_VALUATION, r.post_money_usd);
             if post_money_usd <= amount_usd {
                 c.fail(&p("post_money_usd"), format!("is {post_money_usd}, not above amount_usd ({amount_usd}); allowed: a post-money valuation above the amount raised"));
             }
+            let quarter = c.quarter(p("quarter"), &r.quarter);
+            horizon(&mut c, p("quarter"), quarter);
             ScheduledRound {
                 lab: c.resolve(p("lab"), &r.lab, &lab_names, "labs"),
-                quarter: c.quarter(p("quarter"), &r.quarter),
+                quarter,
                 amount_usd,
                 post_money_usd,
             }
@@ -728,11 +794,13 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
         .enumerate()
         .map(|(i, j)| {
             let p = |f: &str| format!("joint_ventures[{i}].{f}");
+            let quarter = c.quarter(p("quarter"), &j.quarter);
+            horizon(&mut c, p("quarter"), quarter);
             JointVenture {
                 partner: c.resolve(p("partner"), &j.partner, &investor_names, "investors"),
                 lab: c.resolve(p("lab"), &j.lab, &lab_names, "labs"),
-                quarter: c.quarter(p("quarter"), &j.quarter),
-                investment_usd: c.non_negative(p("investment_usd"), j.investment_usd),
+                quarter,
+                investment_usd: c.within(p("investment_usd"), ranges::USD_AMOUNT, j.investment_usd),
                 builder_share: c.fraction(p("builder_share"), j.builder_share),
                 tie_strength: c.number(
                     p("tie_strength"),
@@ -756,7 +824,11 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
         .events
         .iter()
         .enumerate()
-        .filter_map(|(i, e)| policy_event(&mut c, i, e, &names))
+        .filter_map(|(i, e)| {
+            let event = policy_event(&mut c, i, e, &names)?;
+            horizon(&mut c, format!("events[{i}].quarter"), event.quarter);
+            Some(event)
+        })
         .collect();
     // A round on the timeline is a scheduled round like any other.
     for event in &events {
@@ -797,8 +869,9 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
 
     let rc = &raw.cloud;
     let cloud = CloudSpec {
-        capacity_h100e: c.non_negative(
+        capacity_h100e: c.within(
             "cloud.capacity_h100e".into(),
+            ranges::H100E,
             rc.capacity_h100e.unwrap_or(defaults::CLOUD_CAPACITY_H100E),
         ),
         capacity_growth_per_quarter: c.number(
@@ -809,13 +882,15 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
             1.0,
             "a growth rate from -0.5 to 1 per quarter",
         ),
-        ask_per_h100e_hour_usd: c.positive(
+        ask_per_h100e_hour_usd: c.within(
             "cloud.ask_per_h100e_hour_usd".into(),
+            ranges::USD_PER_H100E_HOUR,
             rc.ask_per_h100e_hour_usd
                 .unwrap_or(defaults::CLOUD_ASK_PER_H100E_HOUR_USD),
         ),
-        min_ask_per_h100e_hour_usd: c.positive(
+        min_ask_per_h100e_hour_usd: c.within(
             "cloud.min_ask_per_h100e_hour_usd".into(),
+            ranges::USD_PER_H100E_HOUR,
             rc.min_ask_per_h100e_hour_usd
                 .unwrap_or(defaults::CLOUD_MIN_ASK_PER_H100E_HOUR_USD),
         ),
@@ -842,10 +917,36 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
         );
     }
 
+    // Labs' existing sites must fit on their home grid above its base load.
+    if c.problems.is_empty() {
+        let mut initial_dc_mw = vec![0.0; regions.len()];
+        for lab in &labs {
+            let chip = &chips[lab.initial_chip];
+            initial_dc_mw[lab.home_region] += moatsim_model::units::initial_site_mw(
+                lab.online_h100e,
+                chip.h100e_per_unit,
+                chip.watts,
+                world.pue,
+            ) + lab.pipeline_mw;
+        }
+        for (i, utility) in utilities.iter().enumerate() {
+            let load = utility.base_load_mw + initial_dc_mw[utility.region];
+            if load > utility.generation_mw {
+                c.fail(
+                    &format!("utilities[{i}].generation_mw"),
+                    format!(
+                        "is {} MW, less than base load plus the labs' existing sites in {} ({load:.0} MW); allowed: at least {load:.0}",
+                        utility.generation_mw, regions[utility.region].name
+                    ),
+                );
+            }
+        }
+    }
+
     if !c.problems.is_empty() {
         return Err(c.problems);
     }
-    Ok(Scenario {
+    let scenario = Scenario {
         name,
         description: header.description.clone().unwrap_or_default(),
         start,
@@ -868,7 +969,8 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Scenario,
         output: OutputSpec {
             app_builders: app_builder_output,
         },
-    })
+    };
+    Ok((scenario, c.ranges))
 }
 
 /// Name → index maps the policy timeline refers to.
@@ -1004,8 +1106,12 @@ fn policy_event(
             dc_power_share: c.fraction(p("dc_power_share"), number(e.dc_power_share)),
         },
         "scheduled_round" => {
-            let amount_usd = c.positive(p("amount_usd"), number(e.amount_usd));
-            let post_money_usd = c.positive(p("post_money_usd"), number(e.post_money_usd));
+            let amount_usd = c.within(p("amount_usd"), ranges::USD_VALUATION, number(e.amount_usd));
+            let post_money_usd = c.within(
+                p("post_money_usd"),
+                ranges::USD_VALUATION,
+                number(e.post_money_usd),
+            );
             if post_money_usd <= amount_usd {
                 c.fail(
                     &p("post_money_usd"),
@@ -1031,7 +1137,7 @@ fn policy_event(
                 names.technologies,
                 "generation_technologies",
             ),
-            mw: c.positive(p("mw"), number(e.mw)),
+            mw: c.within(p("mw"), ranges::MW_POSITIVE, number(e.mw)),
         },
         _ => {
             let available = c.quarter(p("available"), &text(&e.available));

@@ -87,7 +87,8 @@ pub struct UtilityRow {
     pub generation_mw: f64,
     pub committed_mw: f64,
     pub dc_contracted_mw: f64,
-    pub reserve_margin: f64,
+    /// `None` when the utility serves no load (the margin is unbounded).
+    pub reserve_margin: Option<f64>,
     pub tariff: f64,
     pub queue_requests: u64,
     pub queue_mw: f64,

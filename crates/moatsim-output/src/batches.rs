@@ -150,7 +150,7 @@ pub fn batch_for(
                     f64s(r.iter().map(|x| x.generation_mw)),
                     f64s(r.iter().map(|x| x.committed_mw)),
                     f64s(r.iter().map(|x| x.dc_contracted_mw)),
-                    f64s(r.iter().map(|x| x.reserve_margin)),
+                    opt_f64s(r.iter().map(|x| x.reserve_margin)),
                     f64s(r.iter().map(|x| x.tariff)),
                     u64s(r.iter().map(|x| x.queue_requests)),
                     f64s(r.iter().map(|x| x.queue_mw)),

@@ -4,6 +4,7 @@
 //! [`moatsim_engine::TickFrame`]s into one record batch per table per quarter.
 
 mod batches;
+pub mod finite;
 pub mod reader;
 pub mod runs;
 pub mod schema;
@@ -12,5 +13,6 @@ mod writer;
 pub use batches::batch_for;
 pub use schema::{ColumnDef, SCHEMA_VERSION, TableDef, table_names, tables};
 pub use writer::{
-    OutputError, Provenance, RunWriter, WriteSummary, merge_segments, segment_path, segment_suffix,
+    OutputError, Provenance, RunWriter, WriteSummary, merge_segments, remove_segments,
+    segment_path, segment_suffix,
 };

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use arrow_schema::{DataType, Field, Schema};
 
 /// Bumped whenever a table or column changes meaning, is added or is removed.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Debug, Clone)]
 pub struct ColumnDef {
@@ -322,10 +322,10 @@ pub fn tables() -> Vec<TableDef> {
                     Float64,
                     "Data-center load contracted through the interconnection queue, MW",
                 ),
-                col(
+                nullable(
                     "reserve_margin",
                     Float64,
-                    "(generation - committed) / committed",
+                    "(generation - committed) / committed; null when nothing is committed",
                 ),
                 col(
                     "tariff",

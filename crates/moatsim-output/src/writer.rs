@@ -14,6 +14,7 @@ use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 
 use crate::batches::batch_for;
+use crate::finite::first_non_finite;
 use crate::schema::{SCHEMA_VERSION, TableDef, tables};
 
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +30,15 @@ pub enum OutputError {
         table: &'static str,
         #[source]
         source: parquet::errors::ParquetError,
+    },
+    #[error(
+        "refusing to write a non-finite number: table `{table}`, column `{}`, {}, {}: {}. \
+         Nothing was published; this is a bug in the model or a parameter outside the range it was built for",
+        found.column, found.row, found.when, found.value
+    )]
+    NonFinite {
+        table: &'static str,
+        found: crate::finite::NonFinite,
     },
     #[error("cannot build the `{table}` batch: {source}")]
     Arrow {
@@ -146,6 +156,12 @@ impl RunWriter {
                 table: table.name,
                 source,
             })?;
+            if let Some(found) = first_non_finite(&batch) {
+                return Err(OutputError::NonFinite {
+                    table: table.name,
+                    found,
+                });
+            }
             *rows += batch.num_rows() as u64;
             writer
                 .write(&batch)
@@ -185,7 +201,8 @@ impl RunWriter {
 }
 
 /// Joins segment files `<table>.parquet.seg0000 …` (closed at checkpoints) into
-/// `<table>.parquet<suffix>`, row group by row group, and removes them. Each
+/// `<table>.parquet<suffix>`, row group by row group, and leaves them for the
+/// caller to remove ([`remove_segments`]) once every table is joined. Each
 /// quarter stays its own row group and the bytes are those a single writer
 /// would have produced, so a checkpointed run writes the same files as one
 /// that never stopped.
@@ -266,16 +283,30 @@ pub fn merge_segments(
             path: path.clone(),
             source,
         })?;
-        for k in 0..segments {
-            let segment = segment_path(dir, name, k);
-            std::fs::remove_file(&segment).map_err(|source| OutputError::Create {
-                path: segment.clone(),
-                source,
-            })?;
-        }
         summary.rows_by_table.push((name, rows));
     }
     Ok(summary)
+}
+
+/// Removes the segment files of every table once they have been joined. A
+/// segment already gone is fine, so an interrupted removal can be repeated.
+pub fn remove_segments(dir: &Path, segments: u32) -> Result<(), OutputError> {
+    for table in tables() {
+        for k in 0..segments {
+            let segment = segment_path(dir, table.name, k);
+            match std::fs::remove_file(&segment) {
+                Ok(()) => {}
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => {
+                    return Err(OutputError::Create {
+                        path: segment,
+                        source,
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The file of segment `k` of a table.

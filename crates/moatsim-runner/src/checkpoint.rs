@@ -5,9 +5,14 @@
 //!   schema versions, the config hash, how to reload the configuration, and the
 //!   Parquet segments closed so far.
 //!
+//! - `checkpoint/joined.json`: written once every table has been joined from
+//!   its segments, before the segments are deleted; from then on the run only
+//!   needs publishing, and `moatsim resume` does just that.
+//!
 //! Each file is written under a temporary name and renamed, the state before
 //! the meta that points at it, so a kill at any moment leaves the previous
-//! checkpoint or the new one, never half of one.
+//! checkpoint or the new one, never half of one. A failed run keeps its
+//! checkpoint; the folder is removed only once the run is published.
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +23,7 @@ use crate::RunError;
 
 const FOLDER: &str = "checkpoint";
 const META: &str = "meta.json";
+const JOINED: &str = "joined.json";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Meta {
@@ -29,6 +35,9 @@ pub(crate) struct Meta {
     pub every: u32,
     pub ticks_done: u32,
     pub segments_done: u32,
+    /// The run was started with `--force`: it replaces a published run.
+    #[serde(default)]
+    pub force: bool,
     /// Set by [`save`].
     pub state_file: String,
 }
@@ -40,7 +49,101 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
     }
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), RunError> {
+/// Rows per table of a run whose tables are complete, and its agent count:
+/// what publishing needs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Joined {
+    pub rows_by_table: Vec<(String, u64)>,
+    pub agents: u64,
+    /// Segment files per table that were joined (and are to be deleted).
+    pub segments: u32,
+}
+
+pub(crate) fn save_joined(staging: &Path, joined: &Joined) -> Result<(), RunError> {
+    let folder = staging.join(FOLDER);
+    std::fs::create_dir_all(&folder).map_err(io(&folder))?;
+    let text = serde_json::to_string_pretty(joined).unwrap_or_default();
+    write_atomically(&folder.join(JOINED), text.as_bytes())
+}
+
+/// The record of a complete join, if the run got that far.
+pub(crate) fn read_joined(staging: &Path) -> Result<Option<Joined>, RunError> {
+    let path = staging.join(FOLDER).join(JOINED);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| RunError::Resume(format!("{} cannot be read: {e}", path.display())))
+}
+
+/// Staging folders next to `run_dir` that hold a checkpoint of its scenario
+/// and seed, in name order.
+pub(crate) fn stagings_with_checkpoint(run_dir: &Path) -> Vec<PathBuf> {
+    let Some(prefix) = staging_prefix(run_dir) else {
+        return Vec::new();
+    };
+    let parent = run_dir.parent().unwrap_or(Path::new("."));
+    let mut found: Vec<PathBuf> = std::fs::read_dir(parent)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|path| {
+                    path.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
+                        && path.join(FOLDER).join(META).is_file()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found
+}
+
+/// Removes staging folders of `run_dir`'s seed that hold no checkpoint and
+/// whose process is gone: what a run killed before its first checkpoint (or
+/// without checkpoints) leaves. A folder whose process still runs is left
+/// alone. Where processes cannot be looked up (no `/proc`), nothing is removed.
+pub(crate) fn remove_abandoned_stagings(run_dir: &Path) {
+    let Some(prefix) = staging_prefix(run_dir) else {
+        return;
+    };
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let parent = run_dir.parent().unwrap_or(Path::new("."));
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for path in entries.flatten().map(|e| e.path()) {
+        let Some(pid) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let alive = proc.join(pid.to_string()).exists();
+        if !alive && !path.join(FOLDER).join(META).is_file() {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
+}
+
+/// `.staging-seed-<seed>-` for `…/seed=<seed>`.
+fn staging_prefix(run_dir: &Path) -> Option<String> {
+    let seed = run_dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_prefix("seed="))?;
+    Some(format!(".staging-seed-{seed}-"))
+}
+
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), RunError> {
     let temporary = path.with_extension("tmp");
     {
         use std::io::Write;
@@ -82,18 +185,13 @@ pub(crate) fn save(staging: &Path, meta: &Meta, snapshot: &Snapshot) -> Result<(
 /// The staging folder of `run_dir` (`…/scenario=<name>/seed=<seed>`) that holds
 /// a checkpoint, and its meta. The most advanced one wins if several do.
 pub(crate) fn find(run_dir: &Path) -> Result<(PathBuf, Meta), RunError> {
-    let seed = run_dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .and_then(|n| n.strip_prefix("seed="))
-        .ok_or_else(|| {
-            RunError::Resume(format!(
-                "{} is not a run folder such as outputs/scenario=baseline/seed=42",
-                run_dir.display()
-            ))
-        })?;
+    let prefix = staging_prefix(run_dir).ok_or_else(|| {
+        RunError::Resume(format!(
+            "{} is not a run folder such as outputs/scenario=baseline/seed=42",
+            run_dir.display()
+        ))
+    })?;
     let parent = run_dir.parent().unwrap_or(Path::new("."));
-    let prefix = format!(".staging-seed-{seed}-");
     let mut best: Option<(PathBuf, Meta)> = None;
     if let Ok(entries) = std::fs::read_dir(parent) {
         for entry in entries.flatten() {
@@ -159,7 +257,8 @@ pub(crate) fn remove_segments_from(staging: &Path, first: u32) -> Result<(), Run
     Ok(())
 }
 
-/// Removes the checkpoint once the run's files are complete.
+/// Removes the checkpoint of the run in `dir` (its staging folder or its
+/// published folder) once the run is published.
 pub(crate) fn remove(staging: &Path) -> Result<(), RunError> {
     let folder = staging.join(FOLDER);
     if folder.exists() {

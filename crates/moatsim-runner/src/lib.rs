@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 use moatsim_config::LoadedScenario;
 use moatsim_engine::{EngineError, Simulation};
 use moatsim_output::{
-    OutputError, Provenance, RunWriter, SCHEMA_VERSION, merge_segments, segment_suffix,
+    OutputError, Provenance, RunWriter, SCHEMA_VERSION, merge_segments, remove_segments,
+    segment_suffix,
 };
 use serde::Serialize;
 
@@ -39,6 +40,20 @@ pub enum RunError {
     Threads { threads: usize, message: String },
     #[error("cannot resume: {0}")]
     Resume(String),
+    #[error(
+        "{source}\nthe last checkpoint is kept in {}: `moatsim resume {}` retries from it; delete that folder to discard it",
+        staging.display(), run_dir.display()
+    )]
+    CheckpointKept {
+        source: Box<RunError>,
+        staging: PathBuf,
+        run_dir: PathBuf,
+    },
+    #[error(
+        "an earlier run of this scenario and seed left a checkpoint in {}; continue it with `moatsim resume {}`, or pass --force to start over (the checkpoint is removed once the new run is published)",
+        staging.display(), run_dir.display()
+    )]
+    CheckpointExists { staging: PathBuf, run_dir: PathBuf },
     #[error(transparent)]
     Config(#[from] moatsim_config::ConfigError),
 }
@@ -70,6 +85,9 @@ pub struct Progress {
     pub quarters_done: u32,
     pub quarters: u32,
     pub rows_written: u64,
+    /// The run continues from a checkpoint (`quarters_done` of the first
+    /// report is where it resumed).
+    pub resumed: bool,
 }
 
 /// What a finished run did.
@@ -83,6 +101,8 @@ pub struct RunReport {
     pub agent_quarters: u64,
     pub rows_written: u64,
     pub wall_time: Duration,
+    /// Quarters already done when the run was resumed from a checkpoint.
+    pub resumed_from: Option<u32>,
 }
 
 impl RunReport {
@@ -114,20 +134,23 @@ struct Manifest<'a> {
 
 #[derive(Serialize)]
 struct ManifestTable {
-    name: &'static str,
+    name: String,
     file: String,
     rows: u64,
 }
 
-/// Removes the staging folder unless the run was published.
+/// Removes the staging folder unless the run was published or it holds a
+/// checkpoint: a checkpointed run that fails (a full disk, an I/O error) keeps
+/// its last checkpoint so that `moatsim resume` can retry it.
 struct Staging {
     path: PathBuf,
     published: bool,
+    keep: bool,
 }
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        if !self.published {
+        if !self.published && !self.keep {
             let _ = std::fs::remove_dir_all(&self.path);
         }
     }
@@ -152,6 +175,14 @@ pub fn run_scenario(
     if final_dir.exists() && !options.force {
         return Err(RunError::Exists { path: final_dir });
     }
+    checkpoint::remove_abandoned_stagings(&final_dir);
+    let stale = checkpoint::stagings_with_checkpoint(&final_dir);
+    if let Some(staging) = stale.first().filter(|_| !options.force) {
+        return Err(RunError::CheckpointExists {
+            staging: staging.clone(),
+            run_dir: final_dir,
+        });
+    }
     let parent = final_dir
         .parent()
         .map(Path::to_path_buf)
@@ -170,6 +201,7 @@ pub fn run_scenario(
     let staging = Staging {
         path: staging_path.clone(),
         published: false,
+        keep: false,
     };
     let pool = thread_pool(options.threads)?;
     let simulation = pool.install(|| Simulation::new(Arc::clone(&scenario)))?;
@@ -184,23 +216,29 @@ pub fn run_scenario(
             checkpoint: options.checkpoint.clone(),
             segments_done: 0,
             started,
+            resumed_from: None,
+            discard: stale,
         },
         simulation,
         progress,
     )
 }
 
-/// Continues a run that was stopped (killed, pre-empted, out of time) from its
-/// last checkpoint. `run_dir` is the folder the run publishes to,
-/// `<out>/scenario=<name>/seed=<seed>`. The checkpoint must come from this
-/// version of moatsim and the same resolved configuration.
+/// Continues a run that was stopped (killed, pre-empted, out of time, or
+/// failed with a checkpoint kept) from its last checkpoint. `run_dir` is the
+/// folder the run publishes to, `<out>/scenario=<name>/seed=<seed>`. The
+/// checkpoint must come from this version of moatsim and the same resolved
+/// configuration. A run stopped while its files were being joined or
+/// published is finished without simulating again.
 pub fn resume_run(
     run_dir: &Path,
     threads: Option<usize>,
-    progress: impl FnMut(Progress),
+    mut progress: impl FnMut(Progress),
 ) -> Result<RunReport, RunError> {
     let started = Instant::now();
     if run_dir.join("manifest.json").is_file() {
+        // Stopped after publication but before the checkpoint was removed.
+        checkpoint::remove(run_dir)?;
         return Err(RunError::Resume(format!(
             "{} is already complete; there is nothing to resume",
             run_dir.display()
@@ -232,22 +270,47 @@ pub fn resume_run(
         )));
     }
     let scenario = Arc::new(loaded.scenario.clone());
+    let mut staging = Staging {
+        path: staging_path.clone(),
+        published: false,
+        keep: true,
+    };
+    if let Some(joined) = checkpoint::read_joined(&staging_path)? {
+        // Every table was already joined: only the publication is left.
+        progress(Progress {
+            quarters_done: scenario.quarters,
+            quarters: scenario.quarters,
+            rows_written: joined.rows_by_table.iter().map(|t| t.1).sum(),
+            resumed: true,
+        });
+        return publish_run(
+            Finish {
+                loaded: &loaded,
+                scenario: &scenario,
+                final_dir: run_dir,
+                staging: &mut staging,
+                force: meta.force,
+                checkpointed: true,
+                started,
+                resumed_from: Some(scenario.quarters),
+            },
+            &joined,
+        );
+    }
     let snapshot = checkpoint::read_state(&staging_path, &meta)?;
     let pool = thread_pool(threads)?;
     let simulation = pool.install(|| Simulation::restore(Arc::clone(&scenario), snapshot))?;
-    // Segment files written after the checkpoint are incomplete: start them over.
+    // Segment files written after the checkpoint are incomplete, and so are
+    // joined files of an interrupted join: start them over.
     checkpoint::remove_segments_from(&staging_path, meta.segments_done)?;
     drive(
         Drive {
             loaded: &loaded,
             scenario,
             final_dir: run_dir.to_path_buf(),
-            staging: Staging {
-                path: staging_path,
-                published: false,
-            },
+            staging,
             pool,
-            force: false,
+            force: meta.force,
             checkpoint: Some(CheckpointPlan {
                 every: meta.every,
                 config_path: meta.config_path.clone(),
@@ -255,6 +318,8 @@ pub fn resume_run(
             }),
             segments_done: meta.segments_done,
             started,
+            resumed_from: Some(meta.ticks_done),
+            discard: Vec::new(),
         },
         simulation,
         progress,
@@ -288,27 +353,46 @@ struct Drive<'a> {
     /// Segments already closed (resumed runs).
     segments_done: u32,
     started: Instant,
+    resumed_from: Option<u32>,
+    /// Staging folders of earlier runs with checkpoints, removed once this
+    /// run (started with `--force`) is published.
+    discard: Vec<PathBuf>,
 }
 
 /// Steps to the horizon, writing Parquet (in segments closed at each
-/// checkpoint when checkpointing), then publishes.
+/// checkpoint when checkpointing), then publishes. A checkpointed run that
+/// fails keeps its last checkpoint and says so.
 fn drive(
-    run: Drive<'_>,
+    mut run: Drive<'_>,
+    simulation: Simulation,
+    progress: impl FnMut(Progress),
+) -> Result<RunReport, RunError> {
+    let result = simulate_and_publish(&mut run, simulation, progress);
+    match result {
+        Err(error) if run.staging.keep && !run.staging.published => Err(RunError::CheckpointKept {
+            source: Box::new(error),
+            staging: run.staging.path.clone(),
+            run_dir: run.final_dir.clone(),
+        }),
+        other => {
+            if other.is_ok() {
+                for stale in &run.discard {
+                    let _ = std::fs::remove_dir_all(stale);
+                }
+            }
+            other
+        }
+    }
+}
+
+fn simulate_and_publish(
+    run: &mut Drive<'_>,
     mut simulation: Simulation,
     mut progress: impl FnMut(Progress),
 ) -> Result<RunReport, RunError> {
-    let Drive {
-        loaded,
-        scenario,
-        final_dir,
-        mut staging,
-        pool,
-        force,
-        checkpoint,
-        mut segments_done,
-        started,
-    } = run;
-    let staging_path = staging.path.clone();
+    let scenario = Arc::clone(&run.scenario);
+    let loaded = run.loaded;
+    let staging_path = run.staging.path.clone();
     let provenance = Provenance {
         scenario: scenario.name.clone(),
         seed: scenario.seed,
@@ -319,17 +403,25 @@ fn drive(
     // this thread.
     // Without checkpoints the tables are written straight to `.partial` files;
     // with them, in segments closed at each checkpoint and joined at the end.
+    let checkpoint = run.checkpoint.clone();
     let suffix = |segment: u32| match &checkpoint {
         None => ".partial".to_string(),
         Some(_) => segment_suffix(segment),
     };
+    let mut segments_done = run.segments_done;
     let mut writer = Some(RunWriter::create_with_suffix(
         &staging_path,
         &suffix(segments_done),
         &provenance,
     )?);
     let mut rows = 0;
-    while let Some(frame) = pool.install(|| simulation.step()) {
+    progress(Progress {
+        quarters_done: simulation.ticks_done(),
+        quarters: scenario.quarters,
+        rows_written: 0,
+        resumed: run.resumed_from.is_some(),
+    });
+    while let Some(frame) = run.pool.install(|| simulation.step()) {
         let open = match writer.as_mut() {
             Some(open) => open,
             None => writer.insert(RunWriter::create_with_suffix(
@@ -361,41 +453,110 @@ fn drive(
                     every: plan.every.max(1),
                     ticks_done: done,
                     segments_done,
+                    force: run.force,
                     state_file: String::new(),
                 },
                 &simulation.snapshot(),
             )?;
+            run.staging.keep = true;
         }
         progress(Progress {
             quarters_done: done,
             quarters: scenario.quarters,
             rows_written: rows,
+            resumed: run.resumed_from.is_some(),
         });
     }
-    let mut written = match writer.take() {
-        Some(last) => {
-            segments_done += 1;
-            last.finish()?
-        }
-        None => Default::default(),
-    };
-    if checkpoint.is_some() {
-        written = merge_segments(&staging_path, segments_done, ".partial", &provenance)?;
-        checkpoint::remove(&staging_path)?;
-    }
+    let last = writer.take().map(RunWriter::finish).transpose()?;
     let agents = scenario.initial_agent_count() - scenario.app_builders.count
         + simulation.builder_count() as u64;
+    let joined = match (&checkpoint, last) {
+        (None, last) => checkpoint::Joined {
+            rows_by_table: owned_rows(&last.unwrap_or_default()),
+            agents,
+            segments: 0,
+        },
+        (Some(_), last) => {
+            if last.is_some() {
+                segments_done += 1;
+            }
+            // Join into `.partial` files while every segment is still there,
+            // record that the join is complete, and only then delete the
+            // segments: a kill at any point leaves a state resume can finish.
+            let written = merge_segments(&staging_path, segments_done, ".partial", &provenance)?;
+            let joined = checkpoint::Joined {
+                rows_by_table: owned_rows(&written),
+                agents,
+                segments: segments_done,
+            };
+            checkpoint::save_joined(&staging_path, &joined)?;
+            joined
+        }
+    };
+    publish_run(
+        Finish {
+            loaded,
+            scenario: &scenario,
+            final_dir: &run.final_dir,
+            staging: &mut run.staging,
+            force: run.force,
+            checkpointed: checkpoint.is_some(),
+            started: run.started,
+            resumed_from: run.resumed_from,
+        },
+        &joined,
+    )
+}
 
-    // Complete files get their real names, then the manifest, then the folder moves.
+fn owned_rows(written: &moatsim_output::WriteSummary) -> Vec<(String, u64)> {
+    written
+        .rows_by_table
+        .iter()
+        .map(|&(name, rows)| (name.to_string(), rows))
+        .collect()
+}
+
+/// A run whose tables are complete under `.partial` names (or already renamed
+/// by an interrupted earlier attempt), ready to publish.
+struct Finish<'a> {
+    loaded: &'a LoadedScenario,
+    scenario: &'a moatsim_config::Scenario,
+    final_dir: &'a Path,
+    staging: &'a mut Staging,
+    force: bool,
+    checkpointed: bool,
+    started: Instant,
+    resumed_from: Option<u32>,
+}
+
+/// Renames the complete files, writes the manifest, moves the folder into
+/// place and removes the checkpoint. Each step can be repeated, so a resume
+/// after a kill anywhere in here finishes the job.
+fn publish_run(finish: Finish<'_>, joined: &checkpoint::Joined) -> Result<RunReport, RunError> {
+    let Finish {
+        loaded,
+        scenario,
+        final_dir,
+        staging,
+        force,
+        checkpointed,
+        started,
+        resumed_from,
+    } = finish;
+    let staging_path = staging.path.clone();
+    // Joined segments go first (again, if a kill interrupted their removal).
+    remove_segments(&staging_path, joined.segments)?;
     let mut tables = Vec::new();
-    for &(name, rows) in &written.rows_by_table {
+    for (name, rows) in &joined.rows_by_table {
         let partial = staging_path.join(format!("{name}.parquet.partial"));
         let complete = staging_path.join(format!("{name}.parquet"));
-        std::fs::rename(&partial, &complete).map_err(io(&complete))?;
+        if partial.exists() || !complete.exists() {
+            std::fs::rename(&partial, &complete).map_err(io(&complete))?;
+        }
         tables.push(ManifestTable {
-            name,
+            name: name.clone(),
             file: format!("{name}.parquet"),
-            rows,
+            rows: *rows,
         });
     }
     let manifest = Manifest {
@@ -412,10 +573,15 @@ fn drive(
     };
     let manifest_path = staging_path.join("manifest.json");
     let manifest_text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
-    std::fs::write(&manifest_path, manifest_text + "\n").map_err(io(&manifest_path))?;
+    checkpoint::write_atomically(&manifest_path, (manifest_text + "\n").as_bytes())?;
 
-    publish(&staging_path, &final_dir, force)?;
+    publish(&staging_path, final_dir, force)?;
     staging.published = true;
+    if checkpointed {
+        // The checkpoint is published with the run for an instant; a kill here
+        // leaves a complete run that `moatsim resume` tidies.
+        checkpoint::remove(final_dir)?;
+    }
 
     let agent_tables = [
         "labs",
@@ -426,17 +592,18 @@ fn drive(
         "app_builders",
     ];
     Ok(RunReport {
-        run_dir: final_dir,
+        run_dir: final_dir.to_path_buf(),
         quarters: scenario.quarters,
-        agents,
-        agent_quarters: written
+        agents: joined.agents,
+        agent_quarters: joined
             .rows_by_table
             .iter()
-            .filter(|t| agent_tables.contains(&t.0))
+            .filter(|t| agent_tables.contains(&t.0.as_str()))
             .map(|t| t.1)
             .sum(),
-        rows_written: written.total_rows(),
+        rows_written: joined.rows_by_table.iter().map(|t| t.1).sum(),
         wall_time: started.elapsed(),
+        resumed_from,
     })
 }
 

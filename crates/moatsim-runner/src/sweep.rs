@@ -31,21 +31,18 @@ impl Shard {
 
     /// Parses `I/N` (0-based index).
     pub fn parse(text: &str) -> Result<Self, String> {
+        let allowed = "allowed: I/N with N a whole number of 1 or more and I from 0 to N - 1, for example 0/4";
         let (index, count) = text
             .split_once('/')
-            .ok_or_else(|| format!("{text:?} is not I/N, for example 0/4"))?;
-        let index: usize = index
-            .trim()
-            .parse()
-            .map_err(|_| format!("{index:?} is not a shard index"))?;
-        let count: usize = count
-            .trim()
-            .parse()
-            .map_err(|_| format!("{count:?} is not a shard count"))?;
+            .ok_or_else(|| format!("{text:?} is not I/N; {allowed}"))?;
+        let index: usize = index.trim().parse().map_err(|_| {
+            format!("{text:?}: the index {index:?} is not a whole number; {allowed}")
+        })?;
+        let count: usize = count.trim().parse().map_err(|_| {
+            format!("{text:?}: the count {count:?} is not a whole number; {allowed}")
+        })?;
         if count == 0 || index >= count {
-            return Err(format!(
-                "shard {index}/{count}: the index must be from 0 to count - 1"
-            ));
+            return Err(format!("{text:?} is out of range; {allowed}"));
         }
         Ok(Self { index, count })
     }
@@ -65,9 +62,18 @@ impl Shard {
                     .map_err(|_| format!("{name}={text:?} is not a whole number")),
             }
         };
+        // A count of zero shards is named by its variable, not as a bad `I/N`.
+        let count_of = |name: &str| -> Result<Option<usize>, String> {
+            match number(name)? {
+                Some(0) => Err(format!(
+                    "{name}=0; allowed: a whole number of 1 or more (the number of shards)"
+                )),
+                other => Ok(other),
+            }
+        };
         if let (Some(id), Some(count)) = (
             number("SLURM_ARRAY_TASK_ID")?,
-            number("SLURM_ARRAY_TASK_COUNT")?,
+            count_of("SLURM_ARRAY_TASK_COUNT")?,
         ) {
             let min = number("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
             let index = id.checked_sub(min).ok_or_else(|| {
@@ -80,7 +86,7 @@ impl Shard {
                 });
         }
         if let Some(index) = number("JOB_COMPLETION_INDEX")? {
-            let count = number("MOATSIM_SHARD_COUNT")?.ok_or(
+            let count = count_of("MOATSIM_SHARD_COUNT")?.ok_or(
                 "JOB_COMPLETION_INDEX is set but MOATSIM_SHARD_COUNT is not: set it to the job's completions",
             )?;
             return Self::parse(&format!("{index}/{count}")).map(Some);
@@ -381,5 +387,10 @@ mod tests {
         assert_eq!(k8s, Ok(Some(Shard { index: 0, count: 2 })));
         assert!(Shard::from_environment(env(&[("JOB_COMPLETION_INDEX", "0")])).is_err());
         assert_eq!(Shard::from_environment(env(&[])), Ok(None));
+        let zero = Shard::from_environment(env(&[
+            ("JOB_COMPLETION_INDEX", "0"),
+            ("MOATSIM_SHARD_COUNT", "0"),
+        ]));
+        assert!(zero.is_err_and(|e| e.starts_with("MOATSIM_SHARD_COUNT=0")));
     }
 }

@@ -153,7 +153,11 @@ pub fn record_quarter(
             generation_mw: utility.generation_mw,
             committed_mw: utility.committed_mw(),
             dc_contracted_mw: utility.dc_contracted_mw,
-            reserve_margin: rules::reserve_margin(utility.generation_mw, utility.committed_mw()),
+            reserve_margin: Some(rules::reserve_margin(
+                utility.generation_mw,
+                utility.committed_mw(),
+            ))
+            .filter(|margin| margin.is_finite()),
             tariff: utility.tariff_per_mwh,
             queue_requests: utility.queue.len() as u64,
             queue_mw: utility.queue.iter().map(|r| r.mw).sum(),
