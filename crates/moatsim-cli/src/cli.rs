@@ -85,8 +85,10 @@ enum Command {
     /// (docs/calibration/published-figures.csv). Informative: exits non-zero
     /// only when the run cannot be read.
     Calibrate {
-        /// A run folder, for example outputs/scenario=baseline/seed=42.
-        run_dir: PathBuf,
+        /// One or more run folders, for example outputs/scenario=baseline/seed=42,
+        /// or outputs/scenario=baseline/seed=* for every seed (one column each).
+        #[arg(required = true, num_args = 1..)]
+        run_dirs: Vec<PathBuf>,
         /// Print the report as JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -261,10 +263,20 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Command::Calibrate { run_dir, json } => {
-            match moatsim_runner::calibrate::calibrate(&run_dir) {
-                Ok(report) if json => print_json(&report),
-                Ok(report) => emit(&report.render()),
+        Command::Calibrate { run_dirs, json } => {
+            use moatsim_runner::calibrate::{Scorecard, calibrate};
+            let reports: Result<Vec<_>, _> = run_dirs.iter().map(|dir| calibrate(dir)).collect();
+            match reports {
+                Ok(mut reports) if reports.len() == 1 => {
+                    let report = reports.remove(0);
+                    if json {
+                        print_json(&report)
+                    } else {
+                        emit(&report.render())
+                    }
+                }
+                Ok(reports) if json => print_json(&Scorecard::new(reports)),
+                Ok(reports) => emit(&Scorecard::new(reports).render()),
                 Err(error) => {
                     eprintln!("error: {error}");
                     ExitCode::from(1)

@@ -85,11 +85,7 @@ impl CalibrationReport {
         ));
         for check in &self.checks {
             let f = &check.figure;
-            let published = if (f.low - f.high).abs() <= f64::EPSILON * f.high.abs().max(1.0) {
-                format!("{} ±10%", short(f.low))
-            } else {
-                format!("{}–{}", short(f.low), short(f.high))
-            };
+            let published = published(f.low, f.high);
             let simulated = check.simulated.map_or("n/a".to_string(), short);
             let inside = match check.inside {
                 Some(true) => "yes",
@@ -118,8 +114,126 @@ impl CalibrationReport {
     }
 }
 
+/// Several runs (typically the seeds of one scenario) against the same
+/// targets, side by side: the scorecard a calibration change is judged by.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scorecard {
+    pub rows: Vec<ScorecardRow>,
+    pub runs: Vec<CalibrationReport>,
+}
+
+/// One target across the runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScorecardRow {
+    pub name: String,
+    pub low: f64,
+    pub high: f64,
+    pub unit: String,
+    /// One value per run, in the order the runs were given.
+    pub values: Vec<Option<f64>>,
+    /// Runs whose value lands inside, of those with a value.
+    pub inside: usize,
+    pub measured: usize,
+}
+
+impl Scorecard {
+    pub fn new(runs: Vec<CalibrationReport>) -> Self {
+        let rows = runs
+            .first()
+            .map(|first| {
+                first
+                    .checks
+                    .iter()
+                    .enumerate()
+                    .map(|(k, check)| {
+                        let values: Vec<Option<f64>> =
+                            runs.iter().map(|run| run.checks[k].simulated).collect();
+                        let f = &check.figure;
+                        ScorecardRow {
+                            name: f.name.clone(),
+                            low: f.low,
+                            high: f.high,
+                            unit: f.unit.clone(),
+                            inside: values
+                                .iter()
+                                .flatten()
+                                .filter(|&&v| lands_inside(v, f.low, f.high))
+                                .count(),
+                            measured: values.iter().flatten().count(),
+                            values,
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self { rows, runs }
+    }
+
+    /// A plain-text table: a row per target, a column per run.
+    pub fn render(&self) -> String {
+        let labels: Vec<String> = self
+            .runs
+            .iter()
+            .map(|r| format!("{} s{}", r.scenario, r.seed))
+            .collect();
+        let mut out = format!(
+            "scorecard of {} runs: {}\n\n",
+            self.runs.len(),
+            labels.join(", ")
+        );
+        out.push_str(&format!("{:<42} {:>15}", "target", "published"));
+        for run in &self.runs {
+            out.push_str(&format!(" {:>10}", format!("seed {}", run.seed)));
+        }
+        out.push_str("  inside\n");
+        for row in &self.rows {
+            out.push_str(&format!(
+                "{:<42} {:>15}",
+                row.name,
+                published(row.low, row.high)
+            ));
+            for value in &row.values {
+                out.push_str(&format!(" {:>10}", value.map_or("n/a".to_string(), short)));
+            }
+            let inside = if row.measured == 0 {
+                "n/a".to_string()
+            } else {
+                format!("{}/{}", row.inside, row.measured)
+            };
+            out.push_str(&format!("  {inside}\n"));
+        }
+        if let Some(first) = self.runs.first() {
+            out.push_str("\nhow each value is computed:\n");
+            for check in &first.checks {
+                out.push_str(&format!("  {}: {}\n", check.figure.name, check.method));
+            }
+        }
+        let measured = self.rows.iter().filter(|r| r.measured > 0).count();
+        let everywhere = self
+            .rows
+            .iter()
+            .filter(|r| r.measured > 0 && r.inside == r.measured && r.measured == self.runs.len())
+            .count();
+        out.push_str(&format!(
+            "\n{everywhere} of {measured} measured targets land inside the published range at every run.\n"
+        ));
+        out
+    }
+}
+
+/// A published range as the tables show it.
+fn published(low: f64, high: f64) -> String {
+    if (low - high).abs() <= f64::EPSILON * high.abs().max(1.0) {
+        format!("{} ±10%", short(low))
+    } else {
+        format!("{}–{}", short(low), short(high))
+    }
+}
+
 fn short(value: f64) -> String {
-    if value.abs() >= 100.0 {
+    if value.abs() >= 1e6 {
+        format!("{value:.3e}")
+    } else if value.abs() >= 100.0 {
         format!("{value:.0}")
     } else if value.abs() >= 10.0 {
         format!("{value:.1}")
@@ -182,15 +296,30 @@ fn split_csv_line(line: &str) -> Vec<String> {
 }
 
 /// The run's tables as the measures need them.
+#[derive(Default)]
 struct RunData {
     world_tick: Vec<f64>,
     fixed_capability_price_index: Vec<f64>,
     dc_energy_twh: Vec<f64>,
+    chip_name: Vec<String>,
     chip_year: Vec<f64>,
     chip_revenue: Vec<f64>,
     chip_gross_margin: Vec<f64>,
     lab_tick: Vec<f64>,
+    lab_id: Vec<f64>,
+    lab_year: Vec<f64>,
+    lab_quarter: Vec<f64>,
     lab_training: Vec<f64>,
+    lab_revenue: Vec<f64>,
+    lab_demand: Vec<f64>,
+    lab_served: Vec<f64>,
+    market: Vec<String>,
+    market_item: Vec<String>,
+    market_year: Vec<f64>,
+    market_cleared: Vec<f64>,
+    market_price: Vec<f64>,
+    /// Chip generation → (maker's name, H100e per unit), from the manifest.
+    chips: Vec<(String, String, f64)>,
 }
 
 /// Reads a finished run and checks it against every `target` figure.
@@ -232,22 +361,75 @@ pub fn calibrate(run_dir: &Path) -> Result<CalibrationReport, CalibrateError> {
     let chips = read_columns(
         &run_dir.join("chipmakers.parquet"),
         &["year", "revenue", "gross_margin"],
-        &[],
+        &["name"],
     )?;
     let labs = read_columns(
         &run_dir.join("labs.parquet"),
-        &["tick", "training_compute_h100e"],
+        &[
+            "tick",
+            "lab_id",
+            "year",
+            "quarter",
+            "training_compute_h100e",
+            "revenue",
+            "demand_mtok",
+            "served_mtok",
+        ],
         &[],
     )?;
+    let markets = read_columns(
+        &run_dir.join("markets.parquet"),
+        &["year", "cleared", "price"],
+        &["market", "item"],
+    )?;
+    let config = field("config")?;
+    let maker_names: Vec<String> = config["chipmakers"]
+        .as_array()
+        .map(|makers| {
+            makers
+                .iter()
+                .map(|m| m["name"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let chips_in_config: Vec<(String, String, f64)> = config["chips"]
+        .as_array()
+        .map(|chips| {
+            chips
+                .iter()
+                .map(|c| {
+                    let maker = c["maker"].as_u64().unwrap_or(u64::MAX) as usize;
+                    (
+                        c["name"].as_str().unwrap_or_default().to_string(),
+                        maker_names.get(maker).cloned().unwrap_or_default(),
+                        c["h100e_per_unit"].as_f64().unwrap_or(0.0),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let data = RunData {
         world_tick: world.numbers("tick").to_vec(),
         fixed_capability_price_index: world.numbers("fixed_capability_price_index").to_vec(),
         dc_energy_twh: world.numbers("dc_energy_twh_annualised").to_vec(),
+        chip_name: chips.strings("name").to_vec(),
         chip_year: chips.numbers("year").to_vec(),
         chip_revenue: chips.numbers("revenue").to_vec(),
         chip_gross_margin: chips.numbers("gross_margin").to_vec(),
         lab_tick: labs.numbers("tick").to_vec(),
+        lab_id: labs.numbers("lab_id").to_vec(),
+        lab_year: labs.numbers("year").to_vec(),
+        lab_quarter: labs.numbers("quarter").to_vec(),
         lab_training: labs.numbers("training_compute_h100e").to_vec(),
+        lab_revenue: labs.numbers("revenue").to_vec(),
+        lab_demand: labs.numbers("demand_mtok").to_vec(),
+        lab_served: labs.numbers("served_mtok").to_vec(),
+        market: markets.strings("market").to_vec(),
+        market_item: markets.strings("item").to_vec(),
+        market_year: markets.numbers("year").to_vec(),
+        market_cleared: markets.numbers("cleared").to_vec(),
+        market_price: markets.numbers("price").to_vec(),
+        chips: chips_in_config,
     };
     let checks = published_figures(PUBLISHED_FIGURES_CSV)?
         .into_iter()
@@ -344,8 +526,136 @@ fn measure(name: &str, data: &RunData) -> (Option<f64>, String) {
                 "the largest labs.training_compute_h100e each quarter, mean of the last four quarters over the first four, per year".into(),
             )
         }
+        "largest_chipmaker_dc_revenue_2025" => (
+            largest_chipmaker_2025(data).map(|(_, revenue)| revenue),
+            "the largest chipmakers.revenue summed over 2025".into(),
+        ),
+        "nvidia_gpu_units_2025" => {
+            let value = largest_chipmaker_2025(data).map(|(maker, _)| {
+                (0..data.market.len())
+                    .filter(|&i| data.market[i] == "gpu" && whole(data.market_year[i]) == 2025)
+                    .filter_map(|i| {
+                        let chip = data.chips.iter().find(|c| c.0 == data.market_item[i])?;
+                        (chip.1 == maker).then(|| data.market_cleared[i] * chip.2)
+                    })
+                    .sum()
+            });
+            (
+                value,
+                "units sold in 2025 (markets.cleared where market = 'gpu') times each generation's h100e_per_unit, for the chipmaker with the largest 2025 revenue".into(),
+            )
+        }
+        "largest_lab_revenue_2025" => (
+            per_lab_in(data, |i| whole(data.lab_year[i]) == 2025, 4)
+                .first()
+                .copied(),
+            "the largest labs.revenue summed over 2025".into(),
+        ),
+        "second_lab_runrate_2025q4" => (
+            per_lab_in(
+                data,
+                |i| whole(data.lab_year[i]) == 2025 && whole(data.lab_quarter[i]) == 4,
+                1,
+            )
+            .get(1)
+            .map(|revenue| 4.0 * revenue),
+            "the second-largest labs.revenue in 2025Q4, times four".into(),
+        ),
+        "h100_rental_price_2025" => {
+            let prices: Vec<f64> = (0..data.market.len())
+                .filter(|&i| data.market[i] == "cloud" && whole(data.market_year[i]) == 2025)
+                .map(|i| data.market_price[i] / moatsim_model::units::HOURS_PER_QUARTER)
+                .filter(|p| p.is_finite())
+                .collect();
+            (
+                (prices.len() == 4).then(|| prices.iter().sum::<f64>() / 4.0),
+                "mean 2025 price of the cloud market (markets.price where market = 'cloud', per H100e-quarter) divided by 2,190 hours".into(),
+            )
+        }
+        "chipmaker_revenue_never_collapses" => (
+            largest_annual_fall(data),
+            "the largest fall of one chipmaker's revenue from one full calendar year to the next (1 - next / previous), over the run".into(),
+        ),
+        "unserved_inference_share" => {
+            let demand: f64 = data.lab_demand.iter().sum();
+            let served: f64 = data.lab_served.iter().sum();
+            (
+                (demand > 0.0).then(|| 1.0 - served / demand),
+                "1 - sum of labs.served_mtok over sum of labs.demand_mtok, over the run".into(),
+            )
+        }
+        "hyperscaler_capex_2025" => (
+            None,
+            "no measure yet: hyperscalers are not a kind of buyer in the model (Economics v2, part 1 adds them)".into(),
+        ),
         _ => (None, "the model has no measure for this figure".into()),
     }
+}
+
+/// A calendar year or quarter read back as a number, as the integer it is.
+fn whole(value: f64) -> i64 {
+    value.round() as i64
+}
+
+/// Each lab's revenue summed over the rows `keep` selects, largest first;
+/// empty unless every lab has `quarters` such rows.
+fn per_lab_in(data: &RunData, keep: impl Fn(usize) -> bool, quarters: usize) -> Vec<f64> {
+    let mut by_lab: std::collections::BTreeMap<u64, (f64, usize)> = Default::default();
+    for i in (0..data.lab_tick.len()).filter(|&i| keep(i)) {
+        let entry = by_lab.entry(data.lab_id[i] as u64).or_default();
+        entry.0 += data.lab_revenue[i];
+        entry.1 += 1;
+    }
+    if by_lab.is_empty() || by_lab.values().any(|&(_, n)| n != quarters) {
+        return Vec::new();
+    }
+    let mut revenues: Vec<f64> = by_lab.values().map(|&(revenue, _)| revenue).collect();
+    revenues.sort_by(|a, b| b.total_cmp(a));
+    revenues
+}
+
+/// The chipmaker with the largest revenue over 2025, and that revenue; `None`
+/// unless the run covers all four quarters of 2025.
+fn largest_chipmaker_2025(data: &RunData) -> Option<(String, f64)> {
+    let mut totals: std::collections::BTreeMap<&str, (f64, usize)> = Default::default();
+    for i in (0..data.chip_year.len()).filter(|&i| whole(data.chip_year[i]) == 2025) {
+        let entry = totals.entry(data.chip_name[i].as_str()).or_default();
+        entry.0 += data.chip_revenue[i];
+        entry.1 += 1;
+    }
+    totals
+        .into_iter()
+        .filter(|(_, (_, quarters))| *quarters == 4)
+        .max_by(|a, b| a.1.0.total_cmp(&b.1.0))
+        .map(|(name, (revenue, _))| (name.to_string(), revenue))
+}
+
+/// The largest fall of any chipmaker's revenue between consecutive full
+/// calendar years (0 when none falls); `None` with fewer than two full years.
+fn largest_annual_fall(data: &RunData) -> Option<f64> {
+    let mut years: std::collections::BTreeMap<(&str, i64), (f64, usize)> = Default::default();
+    for i in 0..data.chip_year.len() {
+        let entry = years
+            .entry((data.chip_name[i].as_str(), data.chip_year[i] as i64))
+            .or_default();
+        entry.0 += data.chip_revenue[i];
+        entry.1 += 1;
+    }
+    let full: Vec<((&str, i64), f64)> = years
+        .into_iter()
+        .filter(|(_, (_, quarters))| *quarters == 4)
+        .map(|(key, (revenue, _))| (key, revenue))
+        .collect();
+    let mut largest: Option<f64> = None;
+    for pair in full.windows(2) {
+        let ((maker, year), previous) = pair[0];
+        let ((next_maker, next_year), next) = pair[1];
+        if maker == next_maker && next_year == year + 1 && previous > 0.0 {
+            let fall = (1.0 - next / previous).max(0.0);
+            largest = Some(largest.map_or(fall, |l: f64| l.max(fall)));
+        }
+    }
+    largest
 }
 
 #[cfg(test)]
@@ -361,7 +671,7 @@ mod tests {
             .find(|f| f.name == "h100_street_price")
             .expect("row");
         assert!(h100.source.contains("over $30,000"));
-        assert!(figures.iter().filter(|f| f.class == "target").count() >= 4);
+        assert!(figures.iter().filter(|f| f.class == "target").count() >= 12);
     }
 
     #[test]
@@ -370,6 +680,36 @@ mod tests {
         assert!(!lands_inside(3.5, 3.0, 3.0));
         assert!(lands_inside(0.6, 0.6, 0.78));
         assert!(!lands_inside(0.59, 0.6, 0.78));
+    }
+
+    /// Two chipmakers over three full years, one quarter per row.
+    fn chipmakers(revenue_by_year: &[(&str, [f64; 3])]) -> RunData {
+        let mut data = RunData::default();
+        for (name, years) in revenue_by_year {
+            for (k, revenue) in years.iter().enumerate() {
+                for _ in 0..4 {
+                    data.chip_name.push(name.to_string());
+                    data.chip_year.push(2025.0 + k as f64);
+                    data.chip_revenue.push(revenue / 4.0);
+                }
+            }
+        }
+        data
+    }
+
+    #[test]
+    fn the_largest_annual_fall_is_found_per_chipmaker() {
+        let data = chipmakers(&[("big", [100.0, 120.0, 90.0]), ("small", [10.0, 5.0, 8.0])]);
+        // big falls 25% in 2027; small halves in 2026.
+        let fall = largest_annual_fall(&data).expect("two full years");
+        assert!((fall - 0.5).abs() < 1e-12, "{fall}");
+        let growing = chipmakers(&[("big", [100.0, 120.0, 150.0])]);
+        assert_eq!(largest_annual_fall(&growing), Some(0.0));
+        // The largest 2025 seller, with its revenue.
+        assert_eq!(
+            largest_chipmaker_2025(&data),
+            Some(("big".to_string(), 100.0))
+        );
     }
 
     #[test]
