@@ -87,18 +87,10 @@ fn a_run_killed_and_resumed_is_byte_identical_to_one_that_never_stopped() {
     let run_dir = killed.path().join("scenario=baseline/seed=42");
     // Starting the run afresh would throw the checkpoint away: refused, with
     // the way to resume it.
-    let fresh = moatsim(&[
-        "run",
-        "configs/baseline.toml",
-        "--quarters",
-        "12",
-        "--set",
-        "app_builders.count=120000",
-        "--out",
-        killed.path().to_str().expect("utf-8"),
-        "--checkpoint-every",
-        "3",
-    ]);
+    let killed_out = killed.path().to_str().expect("utf-8");
+    let mut fresh_args = vec!["run", "configs/baseline.toml", "--out", killed_out];
+    fresh_args.extend_from_slice(&RUN);
+    let fresh = moatsim(&fresh_args);
     assert_eq!(fresh.status.code(), Some(1));
     assert!(
         text(&fresh.stderr).contains("left a checkpoint")
