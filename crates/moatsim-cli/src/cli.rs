@@ -47,7 +47,7 @@ enum Command {
         force: bool,
         /// Save the whole world every K quarters so that `moatsim resume` can
         /// continue the run if it is killed.
-        #[arg(long, value_name = "K", allow_hyphen_values = true, value_parser = parse_checkpoint_every)]
+        #[arg(long, value_name = "K", allow_hyphen_values = true, value_parser = parse_quarters)]
         checkpoint_every: Option<u32>,
         /// Print nothing but errors.
         #[arg(long)]
@@ -695,11 +695,8 @@ fn parse_seed(text: &str) -> Result<u64, String> {
     whole_in(text, 0, i64::MAX as u64)
 }
 
+/// A number of quarters: `--quarters` and `--checkpoint-every`.
 fn parse_quarters(text: &str) -> Result<u32, String> {
-    whole_in(text, 1, 400).map(|v| v as u32)
-}
-
-fn parse_checkpoint_every(text: &str) -> Result<u32, String> {
     whole_in(text, 1, 400).map(|v| v as u32)
 }
 

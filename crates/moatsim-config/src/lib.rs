@@ -77,16 +77,20 @@ pub fn load_str(
         .collect();
 
     let base = layers.get(1).map(|l| l.path.clone());
-    let base_table = layers::merged(layers.get(1..).filter(|b| !b.is_empty()).unwrap_or(&layers));
-    let mut differences = Vec::new();
-    let (raw, locator) = if layers.len() == 1 && parsed_overrides.is_empty() {
+    let (raw, locator, differences) = if layers.len() == 1 && parsed_overrides.is_empty() {
         // The common case: deserialise the file itself, so errors carry its spans.
         let locator = locate::Locator::new(files, Vec::new(), Vec::new());
         let raw = deserialize_with_paths(text, &locator, true)
             .map_err(|p| ConfigError::invalid(path, vec![p]))?;
-        (raw, locator)
+        (raw, locator, Vec::new())
     } else {
         let mut table = layers::merged(&layers);
+        // What `validate` shows as changed: against the bases, or against the
+        // file itself when only overrides change it.
+        let base_table = match layers.get(1..) {
+            Some(bases) if !bases.is_empty() => layers::merged(bases),
+            _ => table.clone(),
+        };
         let mut resolved_paths = Vec::new();
         for item in &parsed_overrides {
             let resolved = item.apply(&mut table)?;
@@ -102,7 +106,7 @@ pub fn load_str(
             }
             resolved_paths.push((resolved, item.text.clone()));
         }
-        differences = layers::differences(&base_table, &table);
+        let differences = layers::differences(&base_table, &table);
         let locator =
             locate::Locator::new(files, layers::names_by_position(&table), resolved_paths);
         let rewritten = toml::to_string(&table).map_err(|e| ConfigError::BadOverride {
@@ -111,7 +115,7 @@ pub fn load_str(
         })?;
         let raw = deserialize_with_paths(&rewritten, &locator, false)
             .map_err(|p| ConfigError::invalid(path, vec![p]))?;
-        (raw, locator)
+        (raw, locator, differences)
     };
 
     let (scenario, ranges) = validate::validate(&raw, &locator)

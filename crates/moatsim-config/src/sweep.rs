@@ -211,12 +211,8 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
         }
     };
     let name = &raw.sweep.name;
-    let safe = !name.is_empty()
-        && name.len() <= 64
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    // The name is a folder of its own, so it cannot be `.`, `..` or hidden.
+    let safe = crate::validate::is_plain_name(name) && !name.starts_with('.');
     if !safe {
         problems.push(problem(
             "sweep.name",

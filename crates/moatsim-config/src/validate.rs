@@ -83,12 +83,7 @@ impl Checker<'_> {
     }
 
     fn name(&mut self, path: String, value: &str) -> String {
-        let ok = !value.is_empty()
-            && value.len() <= 64
-            && value
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
-        if !ok {
+        if !is_plain_name(value) {
             self.fail(
                 &path,
                 format!("is {value:?}; allowed: 1 to 64 characters from letters, digits, '-', '_' and '.'"),
@@ -156,6 +151,16 @@ impl Checker<'_> {
             self.fail(path, "is empty; allowed: at least one entry");
         }
     }
+}
+
+/// A name that is safe in a folder name and a `--set labs[name]` path: 1 to
+/// 64 characters from letters, digits, '-', '_' and '.'.
+pub(crate) fn is_plain_name(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= 64
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// A number as a user would write it: `1e300` rather than 301 digits.

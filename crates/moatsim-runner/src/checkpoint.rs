@@ -59,6 +59,12 @@ pub(crate) struct Joined {
     pub segments: u32,
 }
 
+impl Joined {
+    pub fn total_rows(&self) -> u64 {
+        self.rows_by_table.iter().map(|t| t.1).sum()
+    }
+}
+
 pub(crate) fn save_joined(staging: &Path, joined: &Joined) -> Result<(), RunError> {
     let folder = staging.join(FOLDER);
     std::fs::create_dir_all(&folder).map_err(io(&folder))?;
@@ -78,28 +84,49 @@ pub(crate) fn read_joined(staging: &Path) -> Result<Option<Joined>, RunError> {
         .map_err(|e| RunError::Resume(format!("{} cannot be read: {e}", path.display())))
 }
 
-/// Staging folders next to `run_dir` that hold a checkpoint of its scenario
-/// and seed, in name order.
-pub(crate) fn stagings_with_checkpoint(run_dir: &Path) -> Vec<PathBuf> {
-    let Some(prefix) = staging_prefix(run_dir) else {
-        return Vec::new();
-    };
+/// Every staging folder of `run_dir`'s scenario and seed (siblings named
+/// `.staging-seed-<seed>-<pid>`), with the pid part of its name, in name order.
+/// `None` when `run_dir` is not a `…/seed=<seed>` folder.
+fn stagings(run_dir: &Path) -> Option<Vec<(PathBuf, String)>> {
+    let seed = run_dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_prefix("seed="))?;
+    let prefix = format!(".staging-seed-{seed}-");
     let parent = run_dir.parent().unwrap_or(Path::new("."));
-    let mut found: Vec<PathBuf> = std::fs::read_dir(parent)
+    let mut found: Vec<(PathBuf, String)> = std::fs::read_dir(parent)
         .map(|entries| {
             entries
                 .flatten()
                 .map(|e| e.path())
-                .filter(|path| {
-                    path.file_name()
-                        .is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
-                        && path.join(FOLDER).join(META).is_file()
+                .filter_map(|path| {
+                    let pid = path
+                        .file_name()?
+                        .to_str()?
+                        .strip_prefix(&prefix)?
+                        .to_string();
+                    Some((path, pid))
                 })
                 .collect()
         })
         .unwrap_or_default();
     found.sort();
-    found
+    Some(found)
+}
+
+fn has_checkpoint(staging: &Path) -> bool {
+    staging.join(FOLDER).join(META).is_file()
+}
+
+/// Staging folders next to `run_dir` that hold a checkpoint of its scenario
+/// and seed, in name order.
+pub(crate) fn stagings_with_checkpoint(run_dir: &Path) -> Vec<PathBuf> {
+    stagings(run_dir)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(path, _)| path)
+        .filter(|path| has_checkpoint(path))
+        .collect()
 }
 
 /// Removes staging folders of `run_dir`'s seed that hold no checkpoint and
@@ -107,40 +134,16 @@ pub(crate) fn stagings_with_checkpoint(run_dir: &Path) -> Vec<PathBuf> {
 /// without checkpoints) leaves. A folder whose process still runs is left
 /// alone. Where processes cannot be looked up (no `/proc`), nothing is removed.
 pub(crate) fn remove_abandoned_stagings(run_dir: &Path) {
-    let Some(prefix) = staging_prefix(run_dir) else {
-        return;
-    };
     let proc = Path::new("/proc");
     if !proc.join("self").exists() {
         return;
     }
-    let parent = run_dir.parent().unwrap_or(Path::new("."));
-    let Ok(entries) = std::fs::read_dir(parent) else {
-        return;
-    };
-    for path in entries.flatten().map(|e| e.path()) {
-        let Some(pid) = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.strip_prefix(&prefix))
-            .and_then(|pid| pid.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let alive = proc.join(pid.to_string()).exists();
-        if !alive && !path.join(FOLDER).join(META).is_file() {
+    for (path, pid) in stagings(run_dir).unwrap_or_default() {
+        let alive = pid.parse::<u32>().is_err() || proc.join(&pid).exists();
+        if !alive && !has_checkpoint(&path) {
             let _ = std::fs::remove_dir_all(&path);
         }
     }
-}
-
-/// `.staging-seed-<seed>-` for `…/seed=<seed>`.
-fn staging_prefix(run_dir: &Path) -> Option<String> {
-    let seed = run_dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .and_then(|n| n.strip_prefix("seed="))?;
-    Some(format!(".staging-seed-{seed}-"))
 }
 
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), RunError> {
@@ -185,34 +188,24 @@ pub(crate) fn save(staging: &Path, meta: &Meta, snapshot: &Snapshot) -> Result<(
 /// The staging folder of `run_dir` (`…/scenario=<name>/seed=<seed>`) that holds
 /// a checkpoint, and its meta. The most advanced one wins if several do.
 pub(crate) fn find(run_dir: &Path) -> Result<(PathBuf, Meta), RunError> {
-    let prefix = staging_prefix(run_dir).ok_or_else(|| {
-        RunError::Resume(format!(
+    if stagings(run_dir).is_none() {
+        return Err(RunError::Resume(format!(
             "{} is not a run folder such as outputs/scenario=baseline/seed=42",
             run_dir.display()
-        ))
-    })?;
-    let parent = run_dir.parent().unwrap_or(Path::new("."));
+        )));
+    }
     let mut best: Option<(PathBuf, Meta)> = None;
-    if let Ok(entries) = std::fs::read_dir(parent) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let is_staging = path
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with(&prefix));
-            let meta_path = path.join(FOLDER).join(META);
-            if !is_staging || !meta_path.is_file() {
-                continue;
-            }
-            let text = std::fs::read_to_string(&meta_path).map_err(io(&meta_path))?;
-            let meta: Meta = serde_json::from_str(&text).map_err(|e| {
-                RunError::Resume(format!("{} is not a checkpoint: {e}", meta_path.display()))
-            })?;
-            let better = best
-                .as_ref()
-                .is_none_or(|(_, b)| meta.ticks_done > b.ticks_done);
-            if better {
-                best = Some((path, meta));
-            }
+    for path in stagings_with_checkpoint(run_dir) {
+        let meta_path = path.join(FOLDER).join(META);
+        let text = std::fs::read_to_string(&meta_path).map_err(io(&meta_path))?;
+        let meta: Meta = serde_json::from_str(&text).map_err(|e| {
+            RunError::Resume(format!("{} is not a checkpoint: {e}", meta_path.display()))
+        })?;
+        let better = best
+            .as_ref()
+            .is_none_or(|(_, b)| meta.ticks_done > b.ticks_done);
+        if better {
+            best = Some((path, meta));
         }
     }
     best.ok_or_else(|| {

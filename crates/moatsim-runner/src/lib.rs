@@ -280,7 +280,7 @@ pub fn resume_run(
         progress(Progress {
             quarters_done: scenario.quarters,
             quarters: scenario.quarters,
-            rows_written: joined.rows_by_table.iter().map(|t| t.1).sum(),
+            rows_written: joined.total_rows(),
             resumed: true,
         });
         return publish_run(
@@ -290,7 +290,6 @@ pub fn resume_run(
                 final_dir: run_dir,
                 staging: &mut staging,
                 force: meta.force,
-                checkpointed: true,
                 started,
                 resumed_from: Some(scenario.quarters),
             },
@@ -500,7 +499,6 @@ fn simulate_and_publish(
             final_dir: &run.final_dir,
             staging: &mut run.staging,
             force: run.force,
-            checkpointed: checkpoint.is_some(),
             started: run.started,
             resumed_from: run.resumed_from,
         },
@@ -524,7 +522,6 @@ struct Finish<'a> {
     final_dir: &'a Path,
     staging: &'a mut Staging,
     force: bool,
-    checkpointed: bool,
     started: Instant,
     resumed_from: Option<u32>,
 }
@@ -539,7 +536,6 @@ fn publish_run(finish: Finish<'_>, joined: &checkpoint::Joined) -> Result<RunRep
         final_dir,
         staging,
         force,
-        checkpointed,
         started,
         resumed_from,
     } = finish;
@@ -577,11 +573,9 @@ fn publish_run(finish: Finish<'_>, joined: &checkpoint::Joined) -> Result<RunRep
 
     publish(&staging_path, final_dir, force)?;
     staging.published = true;
-    if checkpointed {
-        // The checkpoint is published with the run for an instant; a kill here
-        // leaves a complete run that `moatsim resume` tidies.
-        checkpoint::remove(final_dir)?;
-    }
+    // A checkpointed run's checkpoint is published with it for an instant; a
+    // kill here leaves a complete run that `moatsim resume` tidies.
+    checkpoint::remove(final_dir)?;
 
     let agent_tables = [
         "labs",
@@ -601,7 +595,7 @@ fn publish_run(finish: Finish<'_>, joined: &checkpoint::Joined) -> Result<RunRep
             .filter(|t| agent_tables.contains(&t.0.as_str()))
             .map(|t| t.1)
             .sum(),
-        rows_written: joined.rows_by_table.iter().map(|t| t.1).sum(),
+        rows_written: joined.total_rows(),
         wall_time: started.elapsed(),
         resumed_from,
     })
