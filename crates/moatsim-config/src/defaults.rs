@@ -27,6 +27,16 @@ pub const CAPABILITY_RATE: f64 = 0.06;
 pub const CAPABILITY_REFERENCE_H100E: f64 = 250_000.0;
 /// Share of the gap to the leader a follower closes per quarter by diffusion. Model assumption.
 pub const DIFFUSION_RATE: f64 = 0.06;
+/// Months for the compute needed at a fixed capability to halve; row
+/// `algorithmic_efficiency_halving` (8 months, 95% CI 5–14).
+pub const ALGORITHMIC_EFFICIENCY_HALVING_MONTHS: f64 = 8.0;
+/// Capability units above the starting frontier that double a model's serving
+/// compute per token. Model assumption (plausible 0.2–1.0): with the baseline's
+/// frontier capability growing about 0.5 a year, 0.35 makes frontier serving
+/// compute per token grow about as fast as algorithms save it, so frontier
+/// token prices stay roughly flat apart from hardware, as list prices did from
+/// GPT-4 (2023) to o1 (2025). See docs/MODEL.md, "The cost curve".
+pub const CAPABILITY_PER_SERVING_DOUBLING: f64 = 0.35;
 /// Share of online compute a lab serves inference with at the start. Model assumption.
 pub const INFERENCE_SHARE: f64 = 0.5;
 /// A lab's starting markup over marginal cost of serving. Model assumption.

@@ -64,6 +64,10 @@ pub const H100E_POSITIVE: Range = range(1.0, 1e12, "H100e from 1 to 1e12");
 pub const CAPABILITY: Range = range(1e-3, 1e3, "a capability index from 0.001 to 1000");
 /// Capability gained per log-unit of compute.
 pub const CAPABILITY_RATE: Range = range(0.0, 10.0, "a rate from 0 to 10");
+/// Months for compute at a fixed capability to halve.
+pub const HALVING_MONTHS: Range = range(1.0, 120.0, "months from 1 to 120");
+/// Capability units per doubling of serving compute.
+pub const CAPABILITY_PER_DOUBLING: Range = range(0.01, 10.0, "capability units from 0.01 to 10");
 /// Valuation over run-rate revenue.
 pub const REVENUE_MULTIPLE: Range = range(0.1, 1000.0, "a multiple from 0.1 to 1000");
 /// Tokens one H100e serves in a quarter, millions.

@@ -146,6 +146,8 @@ pub struct RawWorld {
     pub capability_rate: Option<f64>,
     pub capability_reference_h100e: Option<f64>,
     pub diffusion_rate: Option<f64>,
+    pub algorithmic_efficiency_halving_months: Option<f64>,
+    pub capability_per_serving_doubling: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -161,6 +161,10 @@ pub struct WorldParams {
     pub capability_rate: f64,
     pub capability_reference_h100e: f64,
     pub diffusion_rate: f64,
+    /// Months for the compute needed at a fixed capability to halve.
+    pub algorithmic_efficiency_halving_months: f64,
+    /// Capability units that double a model's serving compute per token.
+    pub capability_per_serving_doubling: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

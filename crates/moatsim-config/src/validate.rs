@@ -262,6 +262,18 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
             "world.diffusion_rate".into(),
             w.diffusion_rate.unwrap_or(defaults::DIFFUSION_RATE),
         ),
+        algorithmic_efficiency_halving_months: c.within(
+            "world.algorithmic_efficiency_halving_months".into(),
+            ranges::HALVING_MONTHS,
+            w.algorithmic_efficiency_halving_months
+                .unwrap_or(defaults::ALGORITHMIC_EFFICIENCY_HALVING_MONTHS),
+        ),
+        capability_per_serving_doubling: c.within(
+            "world.capability_per_serving_doubling".into(),
+            ranges::CAPABILITY_PER_DOUBLING,
+            w.capability_per_serving_doubling
+                .unwrap_or(defaults::CAPABILITY_PER_SERVING_DOUBLING),
+        ),
     };
 
     for (list, empty) in [

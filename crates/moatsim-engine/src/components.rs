@@ -37,6 +37,14 @@ pub struct Lab {
     pub markup: f64,
     pub price_per_mtok: f64,
     pub marginal_cost_per_mtok: f64,
+    /// Millions of tokens one H100e serves in a quarter for the lab's current
+    /// model: algorithmic efficiency raises it, capability lowers it
+    /// (`moatsim_model::cost_curve`).
+    pub mtok_per_h100e: f64,
+    /// What the lab would charge for a model of the starting frontier's
+    /// capability (`None` below it): its frontier price scaled by the serving
+    /// compute its capability lead spends per token.
+    pub fixed_capability_price_per_mtok: Option<f64>,
     /// Accumulated purchase cost of the installed fleet, for depreciation.
     pub fleet_cost_usd: f64,
     pub quarters_in_distress: u32,

@@ -182,8 +182,9 @@ pub struct QuarterStats {
     pub inference_price_base: Option<f64>,
     /// The frontier lab's price at tick 0.
     pub frontier_price_base: Option<f64>,
-    /// The frontier's capability at tick 0, and the price of reaching it then.
-    pub fixed_capability_reference: Option<(f64, f64)>,
+    /// The first fixed-capability price (the cheapest quote for the starting
+    /// frontier's capability), the base of its index.
+    pub fixed_capability_price_base: Option<f64>,
 }
 
 /// A joint venture in force: a share of builders, picked by a hash of their id,

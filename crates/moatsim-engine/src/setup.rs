@@ -118,6 +118,8 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
                 markup: spec.markup,
                 price_per_mtok: 0.0,
                 marginal_cost_per_mtok: 0.0,
+                mtok_per_h100e: scenario.world.mtok_per_h100e_quarter,
+                fixed_capability_price_per_mtok: None,
                 fleet_cost_usd: fleet_cost,
                 quarters_in_distress: 0,
                 previous_revenue_usd: 0.0,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use arrow_schema::{DataType, Field, Schema};
 
 /// Bumped whenever a table or column changes meaning, is added or is removed.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 #[derive(Debug, Clone)]
 pub struct ColumnDef {
@@ -144,6 +144,16 @@ pub fn tables() -> Vec<TableDef> {
                     "marginal_cost",
                     Float64,
                     "Marginal cost of serving a million tokens, USD",
+                ),
+                col(
+                    "mtok_per_h100e",
+                    Float64,
+                    "Millions of tokens one H100e serves in a quarter for the lab's current model (algorithmic efficiency over the serving compute its capability costs)",
+                ),
+                nullable(
+                    "fixed_capability_price",
+                    Float64,
+                    "What the lab would charge per million tokens for a model of the first quarter's frontier capability, USD (null below it)",
                 ),
                 col(
                     "markup",
@@ -628,7 +638,12 @@ pub fn tables() -> Vec<TableDef> {
                 nullable(
                     "fixed_capability_price_index",
                     Float64,
-                    "Cheapest price of the capability the frontier had in the first quarter, first quarter = 100",
+                    "Cheapest labs.fixed_capability_price (the capability the frontier had in the first quarter), first quarter = 100",
+                ),
+                col(
+                    "algorithmic_efficiency",
+                    Float64,
+                    "Factor by which the compute needed for a fixed capability has fallen since the first quarter",
                 ),
                 col(
                     "markup_avg",

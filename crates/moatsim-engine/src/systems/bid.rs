@@ -142,8 +142,7 @@ pub fn bid_for_sites_and_gpus(
         let seeking = own.iter().any(|p| p.stage == Stage::SeekingLand);
         if shortfall > MIN_PROJECT_MW * 0.5 && !seeking && budget > 0.0 {
             let mw = shortfall.clamp(MIN_PROJECT_MW, MAX_PROJECT_MW);
-            let quarterly_value_of_mw =
-                lab.price_per_mtok * world.mtok_per_h100e_quarter * best_h100e_per_mw;
+            let quarterly_value_of_mw = lab.price_per_mtok * lab.mtok_per_h100e * best_h100e_per_mw;
             let home_jurisdiction = &scenario.regions[spec.home_region].jurisdiction;
             let choice = scenario
                 .regions
@@ -229,8 +228,7 @@ pub fn bid_for_sites_and_gpus(
         if total_free <= 0.0 || budget <= 0.0 || gap_h100e <= 0.0 {
             continue;
         }
-        let value_per_h100e =
-            (lab.price_per_mtok * world.mtok_per_h100e_quarter * 10.0).max(20_000.0);
+        let value_per_h100e = (lab.price_per_mtok * lab.mtok_per_h100e * 10.0).max(20_000.0);
         for (region, &mw) in free_mw.iter().enumerate() {
             if mw <= 0.0 {
                 continue;

@@ -5,7 +5,7 @@ use bevy_ecs::prelude::*;
 use std::sync::Arc;
 
 use moatsim_config::{PolicyChange, Scenario};
-use moatsim_model::{Account, ExternalAccount, rules};
+use moatsim_model::{Account, ExternalAccount, cost_curve, rules};
 
 use crate::components::*;
 use crate::resources::*;
@@ -589,6 +589,9 @@ pub fn plan_labs(
         .map(|p| p.ask_usd / scenario.chips[p.chip].h100e_per_unit)
         .fold(f64::INFINITY, f64::min);
 
+    let efficiency =
+        cost_curve::algorithmic_efficiency(clock.tick, world.algorithmic_efficiency_halving_months);
+    let reference = super::reference_capability(scenario);
     let mut rounds = Vec::new();
     for (agent, cash, mut lab) in &mut labs {
         if !lab.alive {
@@ -635,8 +638,15 @@ pub fn plan_labs(
         let energy = watts_per_h100e * world.pue / moatsim_model::units::WATTS_PER_MW
             * moatsim_model::units::HOURS_PER_QUARTER
             * tariffs[lab.home_region];
+        lab.mtok_per_h100e = cost_curve::mtok_per_h100e(
+            world.mtok_per_h100e_quarter,
+            efficiency,
+            lab.capability,
+            reference,
+            world.capability_per_serving_doubling,
+        );
         lab.marginal_cost_per_mtok =
-            rules::marginal_cost_per_mtok(amortisation, energy, world.mtok_per_h100e_quarter);
+            rules::marginal_cost_per_mtok(amortisation, energy, lab.mtok_per_h100e);
         if clock.tick > 0 {
             lab.markup = rules::adjust_markup(lab.markup, utilisation, 0.08, 0.1, 10.0);
             // Customers who stay whatever the price are a licence to charge more.
@@ -662,6 +672,12 @@ pub fn plan_labs(
             rival_mean,
             0.3,
             0.5,
+        );
+        lab.fixed_capability_price_per_mtok = cost_curve::fixed_capability_quote(
+            lab.price_per_mtok,
+            lab.capability,
+            reference,
+            world.capability_per_serving_doubling,
         );
 
         // Compute ambition: what the lab wants online once a site started now could

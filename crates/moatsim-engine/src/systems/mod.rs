@@ -12,6 +12,16 @@ pub mod serve;
 use moatsim_config::{ExportTier, Scenario};
 use moatsim_model::market::gpu::ExportTreatment;
 
+/// The capability of the reference model of the cost curve: the frontier at
+/// the start of the run, which serves `world.mtok_per_h100e_quarter`.
+pub fn reference_capability(scenario: &Scenario) -> f64 {
+    scenario
+        .labs
+        .iter()
+        .map(|l| l.capability)
+        .fold(f64::NEG_INFINITY, f64::max)
+}
+
 /// How a region's export tier treats a chip generation, given the licence fee
 /// charged by the regulator of the chip's maker.
 pub fn export_treatment(

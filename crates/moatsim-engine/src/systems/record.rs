@@ -5,7 +5,7 @@ use bevy_ecs::prelude::*;
 use moatsim_config::BuilderOutput;
 use moatsim_model::rng::{self, Purpose};
 use moatsim_model::units::{HOURS_PER_QUARTER, MWH_PER_TWH};
-use moatsim_model::{AgentId, rules};
+use moatsim_model::{AgentId, cost_curve, rules};
 
 use crate::components::*;
 use crate::population::{AppBuilderPopulation, NO_PROVIDER};
@@ -69,6 +69,8 @@ pub fn record_quarter(
                 stranded_gpus: stranded,
                 inference_price: lab.price_per_mtok,
                 marginal_cost: lab.marginal_cost_per_mtok,
+                mtok_per_h100e: lab.mtok_per_h100e,
+                fixed_capability_price: lab.fixed_capability_price_per_mtok.filter(|_| lab.alive),
                 markup: lab.markup,
                 demand_mtok: lab.demand_mtok,
                 served_mtok: lab.served_mtok,
@@ -258,16 +260,15 @@ pub fn record_quarter(
     if stats.frontier_price_base.is_none() {
         stats.frontier_price_base = frontier.map(|l| l.inference_price);
     }
-    if stats.fixed_capability_reference.is_none() {
-        stats.fixed_capability_reference = frontier.map(|l| (l.capability, l.inference_price));
+    // The fixed-capability price: the cheapest quote for a model of the
+    // starting frontier's capability (`cost_curve::fixed_capability_quote`).
+    let fixed_capability_price = alive_labs
+        .iter()
+        .filter_map(|l| l.fixed_capability_price)
+        .min_by(f64::total_cmp);
+    if stats.fixed_capability_price_base.is_none() {
+        stats.fixed_capability_price_base = fixed_capability_price;
     }
-    let fixed_capability_price = stats.fixed_capability_reference.and_then(|(level, _)| {
-        alive_labs
-            .iter()
-            .filter(|l| l.capability >= level)
-            .map(|l| l.inference_price)
-            .min_by(f64::total_cmp)
-    });
     let markup_weight: f64 = alive_labs.iter().map(|l| l.revenue).sum();
     let markup_avg = if markup_weight > 0.0 {
         alive_labs
@@ -333,11 +334,15 @@ pub fn record_quarter(
         },
         fixed_capability_price_index: match (
             fixed_capability_price,
-            stats.fixed_capability_reference,
+            stats.fixed_capability_price_base,
         ) {
-            (Some(price), Some((_, base))) if base > 0.0 => Some(100.0 * price / base),
+            (Some(price), Some(base)) if base > 0.0 => Some(100.0 * price / base),
             _ => None,
         },
+        algorithmic_efficiency: cost_curve::algorithmic_efficiency(
+            clock.tick,
+            scenario.world.algorithmic_efficiency_halving_months,
+        ),
         markup_avg,
         hhi: rules::hhi(&shares),
         leader_share: shares.iter().copied().fold(0.0, f64::max),

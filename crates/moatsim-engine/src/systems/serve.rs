@@ -75,7 +75,7 @@ pub fn bring_compute_online(
         lab.online_h100e = online;
         lab.inference_h100e = online * lab.inference_share;
         lab.training_h100e = online - lab.inference_h100e;
-        lab.capacity_mtok = lab.inference_h100e * scenario.world.mtok_per_h100e_quarter;
+        lab.capacity_mtok = lab.inference_h100e * lab.mtok_per_h100e;
     }
 }
 
