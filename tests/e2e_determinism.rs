@@ -51,7 +51,7 @@ fn same_seed_gives_byte_identical_output_for_one_and_two_threads() {
     let b = tempfile::tempdir().expect("temp dir");
     let one = files(&run(a.path(), "1", "42"));
     let two = files(&run(b.path(), "2", "42"));
-    assert_eq!(one.len(), 12, "eleven tables and the manifest");
+    assert_eq!(one.len(), 13, "twelve tables and the manifest");
     for ((name_one, bytes_one), (name_two, bytes_two)) in one.iter().zip(&two) {
         assert_eq!(name_one, name_two);
         assert!(

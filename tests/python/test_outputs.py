@@ -21,7 +21,7 @@ BIN = Path(os.environ.get("MOATSIM_BIN", REPO / "target" / "release" / "moatsim"
 QUARTERS = 4
 BUILDERS = 1500
 SEEDS = (1, 2)
-TABLES = ["labs", "investors", "chipmakers", "utilities", "regulators", "projects", "app_builders",
+TABLES = ["labs", "accelerator_buyers", "investors", "chipmakers", "utilities", "regulators", "projects", "app_builders",
           "app_builder_segments", "markets", "world", "events"]
 
 # Arrow type names as `moatsim schema` prints them -> DuckDB and Polars types.

@@ -76,3 +76,20 @@ pub const CLOUD_RENT_CASH_SHARE: f64 = 0.05;
 /// Share of a utility's spare capacity data centers may take each quarter: 1
 /// means no power-priority rule (data centers queue like any other load).
 pub const DC_POWER_SHARE: f64 = 1.0;
+/// Kind of a lab when the scenario does not say.
+pub const LAB_KIND: &str = "frontier_lab";
+/// Price elasticity of an aggregate buyer's accelerator orders. Model
+/// assumption (plausible 0.3–1.5): below one, scarcity raises what buyers
+/// spend, as in 2023–2025 when prices and spending rose together.
+pub const BUYER_PRICE_ELASTICITY: f64 = 0.7;
+/// Accelerators' share of an aggregate buyer's capex; row
+/// `hyperscaler_capex_servers_share` (0.60, Alphabet 2025).
+pub const ACCELERATOR_SHARE_OF_CAPEX: f64 = 0.6;
+/// How strongly an aggregate buyer's order leans to the generation with the
+/// most H100e per dollar (the exponent of the value ratio). Model assumption
+/// (plausible 2–10): at 4, a generation with 20% less value per dollar gets
+/// about 40% of the best one's share.
+pub const BUYER_CHOICE_SHARPNESS: f64 = 4.0;
+/// Share of the gap to the cheapest rival price per H100e a sold-out
+/// chipmaker closes in a quarter. Model assumption (plausible 0.2–1.0).
+pub const RIVAL_CATCH_UP: f64 = 0.5;

@@ -50,6 +50,18 @@ pub const WAFERS_POSITIVE: Range = range(1.0, 1e8, "wafers from 1 to 1e8");
 pub const USD_PER_WAFER: Range = range(0.0, 1e8, "USD per wafer from 0 to 1e8");
 /// Price or cost of one accelerator: $1 to $10M.
 pub const USD_PER_UNIT: Range = range(1.0, 1e7, "USD per unit from 1 to 1e7");
+/// Price of compute per H100e: $1 to $10M.
+pub const USD_PER_H100E: Range = range(1.0, 1e7, "USD per H100e from 1 to 1e7");
+/// A growth rate per quarter: 0 to 5 (500%).
+pub const GROWTH_PER_QUARTER: Range = range(0.0, 5.0, "a growth rate per quarter from 0 to 5");
+/// A half-life in quarters.
+pub const HALF_LIFE_QUARTERS: Range = range(0.1, 1000.0, "quarters from 0.1 to 1000");
+/// A price elasticity (its absolute value).
+pub const ELASTICITY: Range = range(0.0, 10.0, "an elasticity from 0 to 10");
+/// A share that must be positive: a divisor.
+pub const SHARE_POSITIVE: Range = range(0.01, 1.0, "a share from 0.01 to 1");
+/// The exponent of a choice between values.
+pub const SHARPNESS: Range = range(0.0, 50.0, "an exponent from 0 to 50");
 /// Performance of one accelerator relative to an H100.
 pub const H100E_PER_UNIT: Range = range(0.01, 1e4, "H100e per unit from 0.01 to 10000");
 /// Power of one accelerator.

@@ -16,6 +16,8 @@ pub struct RawConfig {
     pub regions: Vec<RawRegion>,
     pub chips: Vec<RawChip>,
     pub labs: Vec<RawLab>,
+    #[serde(default)]
+    pub accelerator_buyers: Vec<RawAcceleratorBuyer>,
     pub investors: Vec<RawInvestor>,
     pub chipmakers: Vec<RawChipmaker>,
     pub utilities: Vec<RawUtility>,
@@ -185,6 +187,7 @@ fn default_true() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct RawLab {
     pub name: String,
+    pub kind: Option<String>,
     pub home_region: String,
     pub cash_usd: f64,
     pub valuation_usd: f64,
@@ -199,6 +202,23 @@ pub struct RawLab {
     pub parent_funding_per_quarter_usd: Option<f64>,
     pub capex_fraction_of_cash: Option<f64>,
     pub target_runway_quarters: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAcceleratorBuyer {
+    pub name: String,
+    pub kind: String,
+    pub region: String,
+    pub fleet_h100e: f64,
+    pub initial_chip: String,
+    pub growth_per_quarter: f64,
+    pub growth_half_life_quarters: f64,
+    pub reference_price_per_h100e_usd: f64,
+    pub value_per_h100e_usd: f64,
+    pub price_elasticity: Option<f64>,
+    pub accelerator_share_of_capex: Option<f64>,
+    pub choice_sharpness: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -224,7 +244,18 @@ pub struct RawChipmaker {
     pub expansion_cost_per_wafer_usd: f64,
     pub min_gross_margin: f64,
     pub ask_sensitivity: Option<f64>,
+    pub rival_catch_up: Option<f64>,
     pub cash_usd: f64,
+    #[serde(default)]
+    pub expansions_under_way: Vec<RawExpansion>,
+}
+
+/// Packaging capacity already being built at the start of the run.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpansion {
+    pub ready: String,
+    pub wafers: f64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -18,6 +18,8 @@ pub struct Scenario {
     pub regions: Vec<Region>,
     pub chips: Vec<ChipGeneration>,
     pub labs: Vec<LabSpec>,
+    /// The rest of the accelerator market, as aggregate buyers.
+    pub accelerator_buyers: Vec<AcceleratorBuyerSpec>,
     pub investors: Vec<InvestorSpec>,
     pub chipmakers: Vec<ChipmakerSpec>,
     pub utilities: Vec<UtilitySpec>,
@@ -228,6 +230,7 @@ pub struct ChipGeneration {
 #[derive(Debug, Clone, Serialize)]
 pub struct LabSpec {
     pub name: String,
+    pub kind: LabKind,
     pub home_region: usize,
     pub cash_usd: f64,
     pub valuation_usd: f64,
@@ -243,6 +246,106 @@ pub struct LabSpec {
     pub parent_funding_per_quarter_usd: f64,
     pub capex_fraction_of_cash: f64,
     pub target_runway_quarters: f64,
+}
+
+/// What kind of business a lab is (initial-state-2025.csv's lab and cloud kinds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LabKind {
+    FrontierLab,
+    Hyperscaler,
+    Neocloud,
+    OpenWeightLab,
+    CnLab,
+}
+
+impl LabKind {
+    pub const ALLOWED: &'static str =
+        "\"frontier_lab\", \"hyperscaler\", \"neocloud\", \"open_weight_lab\" or \"cn_lab\"";
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "frontier_lab" => Some(Self::FrontierLab),
+            "hyperscaler" => Some(Self::Hyperscaler),
+            "neocloud" => Some(Self::Neocloud),
+            "open_weight_lab" => Some(Self::OpenWeightLab),
+            "cn_lab" => Some(Self::CnLab),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::FrontierLab => "frontier_lab",
+            Self::Hyperscaler => "hyperscaler",
+            Self::Neocloud => "neocloud",
+            Self::OpenWeightLab => "open_weight_lab",
+            Self::CnLab => "cn_lab",
+        }
+    }
+}
+
+/// What kind of aggregate buyer of accelerators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BuyerKind {
+    Hyperscaler,
+    Neocloud,
+    Enterprise,
+    Sovereign,
+    Other,
+}
+
+impl BuyerKind {
+    pub const ALLOWED: &'static str =
+        "\"hyperscaler\", \"neocloud\", \"enterprise\", \"sovereign\" or \"other\"";
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "hyperscaler" => Some(Self::Hyperscaler),
+            "neocloud" => Some(Self::Neocloud),
+            "enterprise" => Some(Self::Enterprise),
+            "sovereign" => Some(Self::Sovereign),
+            "other" => Some(Self::Other),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Hyperscaler => "hyperscaler",
+            Self::Neocloud => "neocloud",
+            Self::Enterprise => "enterprise",
+            Self::Sovereign => "sovereign",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// An aggregate buyer of accelerators: the part of the market that is not a
+/// simulated lab (`moatsim_model::accelerator_demand`).
+#[derive(Debug, Clone, Serialize)]
+pub struct AcceleratorBuyerSpec {
+    pub name: String,
+    pub kind: BuyerKind,
+    pub region: usize,
+    /// H100e installed and running at the start.
+    pub fleet_h100e: f64,
+    /// The generation the starting fleet is made of (sets its watts).
+    pub initial_chip: usize,
+    /// Fleet growth wanted per quarter at the start.
+    pub growth_per_quarter: f64,
+    /// Quarters for the wanted growth to halve.
+    pub growth_half_life_quarters: f64,
+    /// Price per H100e at which the buyer orders exactly the growth it wants.
+    pub reference_price_per_h100e_usd: f64,
+    /// The most an H100e is worth to the buyer.
+    pub value_per_h100e_usd: f64,
+    pub price_elasticity: f64,
+    /// Accelerators' share of the buyer's capex (the rest is buildings, power, networks).
+    pub accelerator_share_of_capex: f64,
+    /// How strongly the order leans towards the generation with the most H100e per dollar.
+    pub choice_sharpness: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -304,7 +407,11 @@ pub struct ChipmakerSpec {
     pub expansion_cost_per_wafer_usd: f64,
     pub min_gross_margin: f64,
     pub ask_sensitivity: f64,
+    /// Share of the gap to rivals' price per H100e a sold-out maker closes per quarter.
+    pub rival_catch_up: f64,
     pub cash_usd: f64,
+    /// Packaging capacity being built at the start: (quarter it is ready, wafers per quarter).
+    pub expansions_under_way: Vec<(Quarter, f64)>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -301,6 +301,10 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
     let region_names = c.unique_names("regions", raw.regions.iter().map(|r| r.name.as_str()));
     let chip_names = c.unique_names("chips", raw.chips.iter().map(|r| r.name.as_str()));
     c.unique_names("labs", raw.labs.iter().map(|r| r.name.as_str()));
+    c.unique_names(
+        "accelerator_buyers",
+        raw.accelerator_buyers.iter().map(|r| r.name.as_str()),
+    );
     c.unique_names("investors", raw.investors.iter().map(|r| r.name.as_str()));
     let chipmaker_names =
         c.unique_names("chipmakers", raw.chipmakers.iter().map(|r| r.name.as_str()));
@@ -482,7 +486,24 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
                 &jurisdictions,
                 "regulators' jurisdictions",
             );
+            let expansions_under_way = m
+                .expansions_under_way
+                .iter()
+                .enumerate()
+                .map(|(e, x)| {
+                    let at = |f: &str| p(&format!("expansions_under_way[{e}].{f}"));
+                    // Starting state, not a scheduled event: capacity being
+                    // built may finish after a short run ends (it then never
+                    // arrives), but it cannot be ready before the run starts.
+                    let ready = c.quarter(at("ready"), &x.ready);
+                    if ready <= start {
+                        c.fail(&at("ready"), format!("is {ready}, not after the start; allowed: a quarter after scenario.start ({start}); capacity already running belongs in packaging_wafers_per_quarter"));
+                    }
+                    (ready, c.within(at("wafers"), ranges::WAFERS, x.wafers))
+                })
+                .collect();
             ChipmakerSpec {
+                expansions_under_way,
                 name: c.name(p("name"), &m.name),
                 jurisdiction: m.jurisdiction.clone(),
                 packaging_wafers_per_quarter: c.within(
@@ -519,6 +540,10 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
                     0.0,
                     5.0,
                     "a number from 0 to 5",
+                ),
+                rival_catch_up: c.fraction(
+                    p("rival_catch_up"),
+                    m.rival_catch_up.unwrap_or(defaults::RIVAL_CATCH_UP),
                 ),
                 cash_usd: c.within(p("cash_usd"), ranges::USD_AMOUNT, m.cash_usd),
             }
@@ -562,8 +587,14 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
             {
                     c.fail(&p("initial_chip"), format!("{:?} is first available in {}, after the start ({start}); allowed: a chip available at the start", chip.name, chip.available));
             }
+            let kind_text = l.kind.as_deref().unwrap_or(defaults::LAB_KIND);
+            let kind = LabKind::parse(kind_text).unwrap_or_else(|| {
+                c.fail(&p("kind"), format!("is {kind_text:?}; allowed: {}", LabKind::ALLOWED));
+                LabKind::FrontierLab
+            });
             LabSpec {
                 name: c.name(p("name"), &l.name),
+                kind,
                 home_region: c.resolve(p("home_region"), &l.home_region, &region_names, "regions"),
                 cash_usd: c.within(p("cash_usd"), ranges::USD_AMOUNT, l.cash_usd),
                 valuation_usd: c.within(p("valuation_usd"), ranges::USD_VALUATION, l.valuation_usd),
@@ -578,6 +609,39 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
                 parent_funding_per_quarter_usd: c.within(p("parent_funding_per_quarter_usd"), ranges::USD_AMOUNT, l.parent_funding_per_quarter_usd.unwrap_or(0.0)),
                 capex_fraction_of_cash: c.fraction(p("capex_fraction_of_cash"), l.capex_fraction_of_cash.unwrap_or(defaults::CAPEX_FRACTION_OF_CASH)),
                 target_runway_quarters: c.number(p("target_runway_quarters"), l.target_runway_quarters.unwrap_or(defaults::TARGET_RUNWAY_QUARTERS), 1.0, 40.0, "quarters from 1 to 40"),
+            }
+        })
+        .collect();
+
+    let accelerator_buyers: Vec<AcceleratorBuyerSpec> = raw
+        .accelerator_buyers
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let p = |f: &str| format!("accelerator_buyers[{i}].{f}");
+            let kind = BuyerKind::parse(&b.kind).unwrap_or_else(|| {
+                c.fail(&p("kind"), format!("is {:?}; allowed: {}", b.kind, BuyerKind::ALLOWED));
+                BuyerKind::Other
+            });
+            let initial_chip = c.resolve(p("initial_chip"), &b.initial_chip, &chip_names, "chips");
+            if let Some(chip) = chips.get(initial_chip)
+                && chip.available > start
+            {
+                c.fail(&p("initial_chip"), format!("{:?} is first available in {}, after the start ({start}); allowed: a chip available at the start", chip.name, chip.available));
+            }
+            AcceleratorBuyerSpec {
+                name: c.name(p("name"), &b.name),
+                kind,
+                region: c.resolve(p("region"), &b.region, &region_names, "regions"),
+                fleet_h100e: c.within(p("fleet_h100e"), ranges::H100E, b.fleet_h100e),
+                initial_chip,
+                growth_per_quarter: c.within(p("growth_per_quarter"), ranges::GROWTH_PER_QUARTER, b.growth_per_quarter),
+                growth_half_life_quarters: c.within(p("growth_half_life_quarters"), ranges::HALF_LIFE_QUARTERS, b.growth_half_life_quarters),
+                reference_price_per_h100e_usd: c.within(p("reference_price_per_h100e_usd"), ranges::USD_PER_H100E, b.reference_price_per_h100e_usd),
+                value_per_h100e_usd: c.within(p("value_per_h100e_usd"), ranges::USD_PER_H100E, b.value_per_h100e_usd),
+                price_elasticity: c.within(p("price_elasticity"), ranges::ELASTICITY, b.price_elasticity.unwrap_or(defaults::BUYER_PRICE_ELASTICITY)),
+                accelerator_share_of_capex: c.within(p("accelerator_share_of_capex"), ranges::SHARE_POSITIVE, b.accelerator_share_of_capex.unwrap_or(defaults::ACCELERATOR_SHARE_OF_CAPEX)),
+                choice_sharpness: c.within(p("choice_sharpness"), ranges::SHARPNESS, b.choice_sharpness.unwrap_or(defaults::BUYER_CHOICE_SHARPNESS)),
             }
         })
         .collect();
@@ -973,6 +1037,7 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
         regions,
         chips,
         labs,
+        accelerator_buyers,
         investors,
         chipmakers,
         utilities,

@@ -35,6 +35,7 @@ pub struct Snapshot {
     pub next_tick: u32,
     units_accounted: u64,
     labs: Vec<(Agent, Cash, Lab)>,
+    buyers: Vec<(Agent, Cash, AcceleratorBuyer)>,
     investors: Vec<(Agent, Cash, Investor)>,
     chipmakers: Vec<(Agent, Cash, Chipmaker)>,
     utilities: Vec<(Agent, Cash, Utility)>,
@@ -109,6 +110,7 @@ impl Simulation {
             next_tick: self.next_tick,
             units_accounted: self.units_accounted,
             labs: collect::<Lab>(world),
+            buyers: collect::<AcceleratorBuyer>(world),
             investors: collect::<Investor>(world),
             chipmakers: collect::<Chipmaker>(world),
             utilities: collect::<Utility>(world),
@@ -135,6 +137,7 @@ impl Simulation {
         let mut sim = Simulation::new(Arc::clone(&scenario))?;
         let world = &mut sim.world;
         overwrite(world, &snapshot.labs, "labs")?;
+        overwrite(world, &snapshot.buyers, "accelerator buyers")?;
         overwrite(world, &snapshot.investors, "investors")?;
         overwrite(world, &snapshot.chipmakers, "chipmakers")?;
         overwrite(world, &snapshot.utilities, "utilities")?;

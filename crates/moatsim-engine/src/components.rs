@@ -227,6 +227,9 @@ pub struct Product {
     pub offered_units: u64,
     pub demand_units: u64,
     pub sold_units: u64,
+    /// Share of eligible orders buyers expect this generation to fill
+    /// (`accelerator_demand::update_expected_fill`).
+    pub expected_fill: f64,
 }
 
 impl Product {
@@ -282,6 +285,42 @@ pub struct Build {
     pub capex_per_quarter_usd: f64,
 }
 
+/// An aggregate buyer of accelerators: hyperscalers' own fleets, neoclouds,
+/// enterprise and sovereign buyers (`moatsim_model::accelerator_demand`).
+/// Its fleet runs in halls outside the modelled pipeline: GPUs are online when
+/// delivered, and the fleet's growth draws on its region's grid.
+#[derive(Component, Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct AcceleratorBuyer {
+    /// Position in the scenario's `accelerator_buyers` list.
+    pub index: usize,
+    pub region: usize,
+    /// H100e running: the starting fleet plus every delivery.
+    pub fleet_h100e: f64,
+    /// Power the fleet draws at the meter (PUE included), MW.
+    pub load_mw: f64,
+    /// The starting fleet's load, which the utility's base load already holds.
+    pub initial_load_mw: f64,
+    /// Units delivered since the start (the starting fleet is not counted).
+    pub units_delivered: u64,
+    // This quarter (reset at the start of each quarter).
+    pub wanted_h100e: f64,
+    pub ordered_h100e: f64,
+    pub bought_h100e: f64,
+    pub units_bought: u64,
+    /// Paid to chipmakers plus licence fees.
+    pub spend_usd: f64,
+    pub power_cost_usd: f64,
+    /// True when the grid's spare capacity cut the order this quarter.
+    pub power_limited: bool,
+}
+
+impl AcceleratorBuyer {
+    /// Load added since the start, which the utility must serve on top of its base load.
+    pub fn added_load_mw(&self) -> f64 {
+        (self.load_mw - self.initial_load_mw).max(0.0)
+    }
+}
+
 #[derive(Component, Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Utility {
     pub index: usize,
@@ -289,6 +328,8 @@ pub struct Utility {
     pub generation_mw: f64,
     pub base_load_mw: f64,
     pub dc_contracted_mw: f64,
+    /// Load aggregate buyers' fleets have added since the start.
+    pub buyer_added_mw: f64,
     pub tariff_per_mwh: f64,
     pub builds: Vec<Build>,
     pub queue: Vec<QueuedRequest>,
@@ -305,7 +346,7 @@ pub struct Utility {
 
 impl Utility {
     pub fn committed_mw(&self) -> f64 {
-        self.base_load_mw + self.dc_contracted_mw
+        self.base_load_mw + self.dc_contracted_mw + self.buyer_added_mw
     }
 
     pub fn mean_queue_age(&self, tick: u32) -> f64 {

@@ -145,17 +145,21 @@ impl Simulation {
         }
     }
 
-    /// GPUs that should be at labs' sites (the initial fleet plus every unit
-    /// sold) and GPUs that are, installed or stranded.
+    /// GPUs that should be installed (the labs' initial fleets plus every unit
+    /// sold) and GPUs that are: at labs' sites, installed or stranded, or
+    /// delivered to aggregate buyers.
     pub fn gpu_totals(&mut self) -> (u64, u64) {
         (self.units_accounted, self.installed_units())
     }
 
     fn installed_units(&mut self) -> u64 {
         let mut projects = self.world.query::<&components::Project>();
-        projects
+        let at_sites: u64 = projects
             .iter(&self.world)
             .map(|p| p.installed_units())
-            .sum()
+            .sum();
+        let mut buyers = self.world.query::<&components::AcceleratorBuyer>();
+        let at_buyers: u64 = buyers.iter(&self.world).map(|b| b.units_delivered).sum();
+        at_sites + at_buyers
     }
 }

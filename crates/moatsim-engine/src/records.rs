@@ -14,6 +14,8 @@ pub struct Stamp {
 pub struct LabRow {
     pub lab_id: u64,
     pub name: String,
+    pub kind: &'static str,
+    pub jurisdiction: String,
     pub alive: bool,
     pub cash: f64,
     pub valuation: f64,
@@ -46,6 +48,24 @@ pub struct LabRow {
     pub projects_in_pipeline: u64,
     pub pipeline_mw: f64,
     pub energized_mw: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct BuyerRow {
+    pub buyer_id: u64,
+    pub name: String,
+    pub kind: &'static str,
+    pub region: String,
+    pub fleet_h100e: f64,
+    pub load_mw: f64,
+    pub wanted_h100e: f64,
+    pub ordered_h100e: f64,
+    pub bought_h100e: f64,
+    pub units_bought: u64,
+    pub spend: f64,
+    pub capex: f64,
+    pub power_cost: f64,
+    pub power_limited: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -194,6 +214,7 @@ pub struct MarketRow {
 #[derive(Debug, Clone, Default)]
 pub struct WorldRow {
     pub online_compute_h100e: f64,
+    pub market_fleet_h100e: f64,
     pub dc_load_mw: f64,
     pub dc_energy_twh_annualised: f64,
     pub stranded_gpus: u64,
@@ -234,6 +255,7 @@ pub struct EventRow {
 pub struct TickFrame {
     pub stamp: Stamp,
     pub labs: Vec<LabRow>,
+    pub accelerator_buyers: Vec<BuyerRow>,
     pub investors: Vec<InvestorRow>,
     pub chipmakers: Vec<ChipmakerRow>,
     pub utilities: Vec<UtilityRow>,
@@ -252,6 +274,7 @@ impl TickFrame {
     /// Rows this frame adds across all tables.
     pub fn row_count(&self) -> u64 {
         (self.labs.len()
+            + self.accelerator_buyers.len()
             + self.investors.len()
             + self.chipmakers.len()
             + self.utilities.len()

@@ -54,6 +54,7 @@ pub fn quarter_schedule() -> Schedule {
     schedule.add_systems(
         (
             bid::bid_for_sites_and_gpus,
+            bid::bid_for_accelerators,
             bid::bank_land,
             bid::bid_in_rounds,
             bid::bid_for_cloud_capacity,
@@ -74,7 +75,11 @@ pub fn quarter_schedule() -> Schedule {
             .in_set(QuarterSystems::ClearMarkets),
     );
     schedule.add_systems(
-        (build::advance_projects, build::install_delivered_gpus)
+        (
+            build::advance_projects,
+            build::install_delivered_gpus,
+            build::connect_buyer_fleets,
+        )
             .chain()
             .in_set(QuarterSystems::Build),
     );

@@ -1,14 +1,14 @@
 //! Builds the initial world from a validated scenario.
 //!
 //! Agent ids are assigned in a fixed order — labs, investors, chipmakers,
-//! utilities, regulators, then app builders — starting at 1, so an id names one
+//! utilities, regulators, accelerator buyers, then app builders — starting at 1, so an id names one
 //! agent of one kind in a run and lab index `i` always has id `i + 1`.
 
 use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 use moatsim_config::Scenario;
-use moatsim_model::units::{HOURS_PER_QUARTER, initial_site_mw};
+use moatsim_model::units::{HOURS_PER_QUARTER, initial_site_mw, mw_drawn_by};
 use moatsim_model::{AgentId, Quarter};
 
 use crate::components::*;
@@ -35,6 +35,7 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
     let chipmaker_ids: Vec<AgentId> = s.chipmakers.iter().map(|_| take_id()).collect();
     let utility_ids: Vec<AgentId> = s.utilities.iter().map(|_| take_id()).collect();
     let regulator_ids: Vec<AgentId> = s.regulators.iter().map(|_| take_id()).collect();
+    let buyer_ids: Vec<AgentId> = s.accelerator_buyers.iter().map(|_| take_id()).collect();
     let first_builder = take_id().get();
 
     // Initial data-center load per region, from the labs' existing sites.
@@ -150,6 +151,34 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
         ));
     }
 
+    for (index, (spec, &id)) in s.accelerator_buyers.iter().zip(&buyer_ids).enumerate() {
+        let chip = &s.chips[spec.initial_chip];
+        let units = (spec.fleet_h100e / chip.h100e_per_unit).ceil();
+        let load = mw_drawn_by(units, chip.watts, pue);
+        world.spawn((
+            Agent {
+                id,
+                name: spec.name.clone(),
+            },
+            Cash(0.0),
+            AcceleratorBuyer {
+                index,
+                region: spec.region,
+                fleet_h100e: spec.fleet_h100e,
+                load_mw: load,
+                initial_load_mw: load,
+                units_delivered: 0,
+                wanted_h100e: 0.0,
+                ordered_h100e: 0.0,
+                bought_h100e: 0.0,
+                units_bought: 0,
+                spend_usd: 0.0,
+                power_cost_usd: 0.0,
+                power_limited: false,
+            },
+        ));
+    }
+
     for (index, (spec, &id)) in s.investors.iter().zip(&investor_ids).enumerate() {
         world.spawn((
             Agent {
@@ -189,6 +218,7 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
                 produced_units: 0,
                 offered_units: 0,
                 demand_units: 0,
+                expected_fill: 1.0,
                 sold_units: 0,
             })
             .collect();
@@ -206,7 +236,13 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
                     .position(|r| r.jurisdiction == spec.jurisdiction)
                     .unwrap_or(0),
                 wafers_per_quarter: spec.packaging_wafers_per_quarter,
-                expansions: Vec::new(),
+                expansions: spec
+                    .expansions_under_way
+                    .iter()
+                    .map(|&(ready, wafers)| {
+                        (u32::try_from(ready.since(s.start)).unwrap_or(0), wafers)
+                    })
+                    .collect(),
                 quarters_backlogged: 0,
                 products,
                 revenue_usd: 0.0,
@@ -230,6 +266,7 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
                 generation_mw: spec.generation_mw,
                 base_load_mw: spec.base_load_mw,
                 dc_contracted_mw: initial_dc_mw[spec.region],
+                buyer_added_mw: 0.0,
                 tariff_per_mwh: spec.base_tariff_per_mwh,
                 builds: Vec::new(),
                 queue: Vec::new(),

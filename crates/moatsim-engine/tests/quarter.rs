@@ -178,6 +178,10 @@ fn each_agent_kind_has_one_row_per_agent_per_quarter() {
         assert_eq!(frame.chipmakers.len(), scenario.chipmakers.len());
         assert_eq!(frame.utilities.len(), scenario.utilities.len());
         assert_eq!(frame.regulators.len(), scenario.regulators.len());
+        assert_eq!(
+            frame.accelerator_buyers.len(),
+            scenario.accelerator_buyers.len()
+        );
     }
     assert_eq!(frames[0].app_builders.len(), 2000);
     assert!(frames[1].app_builders.len() > 2000, "new builders entered");
@@ -187,6 +191,7 @@ fn each_agent_kind_has_one_row_per_agent_per_quarter() {
     ids.extend(frames[0].chipmakers.iter().map(|r| r.chipmaker_id));
     ids.extend(frames[0].utilities.iter().map(|r| r.utility_id));
     ids.extend(frames[0].regulators.iter().map(|r| r.regulator_id));
+    ids.extend(frames[0].accelerator_buyers.iter().map(|r| r.buyer_id));
     ids.extend(frames[0].app_builders.builder_id.iter().copied());
     let count = ids.len();
     ids.sort_unstable();

@@ -4,6 +4,7 @@
 //! takes plain data and returns plain data, so each rule and each market can be
 //! tested in isolation (see `ARCHITECTURE.md`).
 
+pub mod accelerator_demand;
 pub mod cost_curve;
 pub mod ids;
 pub mod market;

@@ -27,6 +27,32 @@ pub fn adjust_ask(
     (previous * (1.0 + step)).max(floor)
 }
 
+/// A sold-out chipmaker's ask moved towards its rivals': when last quarter's
+/// demand exceeded what it could sell and its price per H100e is below the
+/// cheapest rival offer per H100e, the ask closes `catch_up` of the gap to
+/// parity. Scarcity is priced against the alternative buyers have, not only
+/// by a fixed step. Without excess demand, or already at parity, the ask is
+/// unchanged.
+pub fn ask_toward_rivals(
+    ask: f64,
+    excess_demand_ratio: f64,
+    h100e_per_unit: f64,
+    rival_ask_per_h100e: Option<f64>,
+    catch_up: f64,
+) -> f64 {
+    match rival_ask_per_h100e {
+        Some(rival) if excess_demand_ratio > 0.0 => {
+            let parity = rival * h100e_per_unit;
+            if parity > ask {
+                ask + catch_up.clamp(0.0, 1.0) * (parity - ask)
+            } else {
+                ask
+            }
+        }
+        _ => ask,
+    }
+}
+
 /// A utility's tariff: the base tariff plus a scarcity adder that grows linearly
 /// as the reserve margin falls below its target, reaching `max_adder` (a fraction
 /// of base) at zero margin.
@@ -182,6 +208,22 @@ mod tests {
             let b = adjust_ask(previous, low + extra, 0.3, 0.15, floor);
             prop_assert!(b >= a);
             prop_assert!(a >= floor);
+        }
+
+        /// Rivals' asks only ever pull a sold-out ask up, and never past parity.
+        #[test]
+        fn rivals_pull_sold_out_asks_up_to_parity_at_most(
+            ask in 1.0f64..1e5, excess in -1.0f64..5.0, per_unit in 0.1f64..10.0,
+            rival in 1.0f64..1e5, catch_up in 0.0f64..1.0,
+        ) {
+            let next = ask_toward_rivals(ask, excess, per_unit, Some(rival), catch_up);
+            prop_assert!(next >= ask);
+            prop_assert!(next <= ask.max(rival * per_unit) + 1e-9);
+            if excess <= 0.0 {
+                prop_assert_eq!(next.to_bits(), ask.to_bits(), "unchanged without excess demand");
+            }
+            let alone = ask_toward_rivals(ask, excess, per_unit, None, catch_up);
+            prop_assert_eq!(alone.to_bits(), ask.to_bits(), "unchanged without rivals");
         }
 
         /// Less land left never makes land cheaper.

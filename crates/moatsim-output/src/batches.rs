@@ -65,6 +65,8 @@ pub fn batch_for(
                 vec![
                     u64s(r.iter().map(|x| x.lab_id)),
                     strings(r.iter().map(|x| x.name.as_str())),
+                    strings(r.iter().map(|x| x.kind)),
+                    strings(r.iter().map(|x| x.jurisdiction.as_str())),
                     bools(r.iter().map(|x| x.alive)),
                     f64s(r.iter().map(|x| x.cash)),
                     f64s(r.iter().map(|x| x.valuation)),
@@ -97,6 +99,28 @@ pub fn batch_for(
                     u64s(r.iter().map(|x| x.projects_in_pipeline)),
                     f64s(r.iter().map(|x| x.pipeline_mw)),
                     f64s(r.iter().map(|x| x.energized_mw)),
+                ],
+            )
+        }
+        "accelerator_buyers" => {
+            let r = &frame.accelerator_buyers;
+            (
+                r.len(),
+                vec![
+                    u64s(r.iter().map(|x| x.buyer_id)),
+                    strings(r.iter().map(|x| x.name.as_str())),
+                    strings(r.iter().map(|x| x.kind)),
+                    strings(r.iter().map(|x| x.region.as_str())),
+                    f64s(r.iter().map(|x| x.fleet_h100e)),
+                    f64s(r.iter().map(|x| x.load_mw)),
+                    f64s(r.iter().map(|x| x.wanted_h100e)),
+                    f64s(r.iter().map(|x| x.ordered_h100e)),
+                    f64s(r.iter().map(|x| x.bought_h100e)),
+                    u64s(r.iter().map(|x| x.units_bought)),
+                    f64s(r.iter().map(|x| x.spend)),
+                    f64s(r.iter().map(|x| x.capex)),
+                    f64s(r.iter().map(|x| x.power_cost)),
+                    bools(r.iter().map(|x| x.power_limited)),
                 ],
             )
         }
@@ -277,6 +301,7 @@ pub fn batch_for(
                 1,
                 vec![
                     f64s(std::iter::once(w.online_compute_h100e)),
+                    f64s(std::iter::once(w.market_fleet_h100e)),
                     f64s(std::iter::once(w.dc_load_mw)),
                     f64s(std::iter::once(w.dc_energy_twh_annualised)),
                     u64s(std::iter::once(w.stranded_gpus)),

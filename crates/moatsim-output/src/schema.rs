@@ -8,7 +8,7 @@ use std::sync::Arc;
 use arrow_schema::{DataType, Field, Schema};
 
 /// Bumped whenever a table or column changes meaning, is added or is removed.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 #[derive(Debug, Clone)]
 pub struct ColumnDef {
@@ -83,6 +83,16 @@ pub fn tables() -> Vec<TableDef> {
                     "Agent id, unique across all agent kinds in the run",
                 ),
                 col("name", Utf8, "Lab name from the scenario"),
+                col(
+                    "kind",
+                    Utf8,
+                    "frontier_lab, hyperscaler, neocloud, open_weight_lab or cn_lab",
+                ),
+                col(
+                    "jurisdiction",
+                    Utf8,
+                    "Home jurisdiction (its home region's), whose regulator governs it",
+                ),
                 col("alive", Boolean, "False once the lab has exited"),
                 col("cash", Float64, "Cash at the end of the quarter, USD"),
                 col(
@@ -219,6 +229,62 @@ pub fn tables() -> Vec<TableDef> {
                 ),
                 col("pipeline_mw", Float64, "MW of projects not yet energized"),
                 col("energized_mw", Float64, "MW of energized sites"),
+            ]),
+        },
+        TableDef {
+            name: "accelerator_buyers",
+            description: "One row per aggregate buyer of accelerators (the rest of the market: hyperscalers' own fleets, neoclouds, enterprise and sovereign buyers) per quarter.",
+            columns: stamped(vec![
+                col(
+                    "buyer_id",
+                    UInt64,
+                    "Agent id, unique across all agent kinds in the run",
+                ),
+                col("name", Utf8, "Buyer name from the scenario"),
+                col(
+                    "kind",
+                    Utf8,
+                    "hyperscaler, neocloud, enterprise, sovereign or other",
+                ),
+                col("region", Utf8, "Region its fleet runs in"),
+                col(
+                    "fleet_h100e",
+                    Float64,
+                    "Compute running at the end of the quarter, H100e",
+                ),
+                col(
+                    "load_mw",
+                    Float64,
+                    "Power its fleet draws, PUE included, MW",
+                ),
+                col(
+                    "wanted_h100e",
+                    Float64,
+                    "Fleet growth it wanted this quarter, H100e",
+                ),
+                col(
+                    "ordered_h100e",
+                    Float64,
+                    "What it ordered at this quarter's asks (price elasticity, value, grid room), H100e",
+                ),
+                col("bought_h100e", Float64, "What it received, H100e"),
+                col("units_bought", UInt64, "Accelerators received, units"),
+                col(
+                    "spend",
+                    Float64,
+                    "Paid for accelerators, licence fees included, USD",
+                ),
+                col(
+                    "capex",
+                    Float64,
+                    "Capital spending: spend / accelerator_share_of_capex, USD",
+                ),
+                col("power_cost", Float64, "Energy bill, USD"),
+                col(
+                    "power_limited",
+                    Boolean,
+                    "True when its grid's spare capacity cut the order",
+                ),
             ]),
         },
         TableDef {
@@ -592,9 +658,18 @@ pub fn tables() -> Vec<TableDef> {
                 col(
                     "online_compute_h100e",
                     Float64,
-                    "Compute online across labs, H100e",
+                    "Compute online across labs (rented included), H100e",
                 ),
-                col("dc_load_mw", Float64, "Data-center power drawn, MW"),
+                col(
+                    "market_fleet_h100e",
+                    Float64,
+                    "Compute running across the whole market: labs' own online compute plus aggregate buyers' fleets, H100e",
+                ),
+                col(
+                    "dc_load_mw",
+                    Float64,
+                    "Data-center power drawn by labs' sites and aggregate buyers' fleets, MW",
+                ),
                 col(
                     "dc_energy_twh_annualised",
                     Float64,

@@ -318,6 +318,8 @@ struct RunData {
     market_year: Vec<f64>,
     market_cleared: Vec<f64>,
     market_price: Vec<f64>,
+    /// (year, kind, capex) of every lab row and every accelerator-buyer row.
+    capex_by_kind: Vec<(f64, String, f64)>,
     /// Chip generation → (maker's name, H100e per unit), from the manifest.
     chips: Vec<(String, String, f64)>,
 }
@@ -377,6 +379,23 @@ pub fn calibrate(run_dir: &Path) -> Result<CalibrationReport, CalibrateError> {
         ],
         &[],
     )?;
+    let lab_kinds = read_columns(&run_dir.join("labs.parquet"), &["year", "capex"], &["kind"])?;
+    let buyers = read_columns(
+        &run_dir.join("accelerator_buyers.parquet"),
+        &["year", "capex"],
+        &["kind"],
+    )?;
+    let capex_by_kind: Vec<(f64, String, f64)> = [&lab_kinds, &buyers]
+        .iter()
+        .flat_map(|table| {
+            table
+                .numbers("year")
+                .iter()
+                .zip(table.strings("kind"))
+                .zip(table.numbers("capex"))
+                .map(|((&year, kind), &capex)| (year, kind.clone(), capex))
+        })
+        .collect();
     let markets = read_columns(
         &run_dir.join("markets.parquet"),
         &["year", "cleared", "price"],
@@ -429,6 +448,7 @@ pub fn calibrate(run_dir: &Path) -> Result<CalibrationReport, CalibrateError> {
         market_year: markets.numbers("year").to_vec(),
         market_cleared: markets.numbers("cleared").to_vec(),
         market_price: markets.numbers("price").to_vec(),
+        capex_by_kind,
         chips: chips_in_config,
     };
     let checks = published_figures(PUBLISHED_FIGURES_CSV)?
@@ -584,10 +604,18 @@ fn measure(name: &str, data: &RunData) -> (Option<f64>, String) {
                 "1 - sum of labs.served_mtok over sum of labs.demand_mtok, over the run".into(),
             )
         }
-        "hyperscaler_capex_2025" => (
-            None,
-            "no measure yet: hyperscalers are not a kind of buyer in the model (Economics v2, part 1 adds them)".into(),
-        ),
+        "hyperscaler_capex_2025" => {
+            let rows: Vec<f64> = data
+                .capex_by_kind
+                .iter()
+                .filter(|(year, kind, _)| whole(*year) == 2025 && kind == "hyperscaler")
+                .map(|row| row.2)
+                .collect();
+            (
+                (!rows.is_empty()).then(|| rows.iter().sum()),
+                "labs.capex and accelerator_buyers.capex of kind 'hyperscaler', summed over 2025".into(),
+            )
+        }
         _ => (None, "the model has no measure for this figure".into()),
     }
 }

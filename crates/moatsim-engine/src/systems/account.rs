@@ -21,6 +21,7 @@ pub fn book_running_costs(
     params: Res<Params>,
     projects: Query<&Project>,
     mut labs: Query<(&Agent, &mut Lab)>,
+    mut buyers: Query<(&Agent, &mut AcceleratorBuyer)>,
     mut utilities: Query<(&Agent, &mut Utility)>,
     investors: Query<(&Agent, &Investor)>,
     mut ledger: ResMut<Ledger>,
@@ -70,6 +71,32 @@ pub fn book_running_costs(
             utility.energy_sold_mwh += energy;
             utility.revenue_usd += bill;
         }
+    }
+    // Aggregate buyers pay for the energy their fleets draw; their parents fund it.
+    let mut sorted_buyers: Vec<(&Agent, Mut<AcceleratorBuyer>)> = buyers.iter_mut().collect();
+    sorted_buyers.sort_by_key(|(a, _)| a.id);
+    for (agent, buyer) in sorted_buyers.iter_mut() {
+        let Some((utility_agent, utility)) = sorted_utilities
+            .iter_mut()
+            .find(|(_, u)| u.region == buyer.region)
+        else {
+            continue;
+        };
+        let energy = buyer.load_mw * HOURS_PER_QUARTER;
+        let bill = energy * utility.tariff_per_mwh;
+        ledger.pay(
+            Account::External(ExternalAccount::CorporateParents),
+            Account::Agent(agent.id),
+            bill,
+        );
+        ledger.pay(
+            Account::Agent(agent.id),
+            Account::Agent(utility_agent.id),
+            bill,
+        );
+        buyer.power_cost_usd = bill;
+        utility.energy_sold_mwh += energy;
+        utility.revenue_usd += bill;
     }
     for (agent, utility) in sorted_utilities.iter_mut() {
         let cost = utility.energy_sold_mwh

@@ -1,10 +1,11 @@
 //! Bid phase: labs bid for land, power and GPUs; investors bid into rounds.
 
 use bevy_ecs::prelude::*;
+use moatsim_model::accelerator_demand;
 use moatsim_model::market::cloud::CloudBid;
 use moatsim_model::market::gpu::{ExportTreatment, GpuBid};
 use moatsim_model::rng::{self, Purpose};
-use moatsim_model::units::units_powered_by;
+use moatsim_model::units::{mw_drawn_by, units_powered_by};
 
 use crate::components::*;
 use crate::resources::*;
@@ -437,5 +438,143 @@ pub fn bank_land(
                 limit_per_acre: region.land_price_per_acre,
             });
         }
+    }
+}
+
+/// Aggregate buyers (the rest of the accelerator market) order the fleet
+/// growth they want at this quarter's asks (`accelerator_demand`): the compute
+/// they want at the reference price, scaled by the price elasticity, nothing
+/// above their value, spread over the generations their region may buy
+/// towards the most H100e per dollar, and no more than their grid can power.
+pub fn bid_for_accelerators(
+    clock: Res<Clock>,
+    params: Res<Params>,
+    mut buyers: Query<(&Agent, &mut AcceleratorBuyer)>,
+    chipmakers: Query<&Chipmaker>,
+    utilities: Query<&Utility>,
+    mut book: ResMut<OrderBook>,
+) {
+    let scenario = &params.0;
+    let pue = scenario.world.pue;
+    if book.gpu_bids.len() != scenario.chips.len() {
+        book.gpu_bids = vec![Vec::new(); scenario.chips.len()];
+    }
+    let mut ask = vec![None; scenario.chips.len()];
+    // The share of its orders each generation is expected to fill.
+    let mut availability = vec![1.0; scenario.chips.len()];
+    for maker in &chipmakers {
+        for product in &maker.products {
+            if scenario.chips[product.chip].available <= clock.quarter && product.on_sale() {
+                ask[product.chip] = Some(product.ask_usd);
+                availability[product.chip] = product.expected_fill;
+            }
+        }
+    }
+    let fee_rate_of_maker: Vec<f64> = scenario
+        .chipmakers
+        .iter()
+        .map(|m| {
+            scenario
+                .regulators
+                .iter()
+                .find(|r| r.jurisdiction == m.jurisdiction)
+                .map_or(0.0, |r| r.licence_fee_rate)
+        })
+        .collect();
+    // Spare grid capacity per region, shared by the region's buyers.
+    let mut room_mw = vec![0.0; scenario.regions.len()];
+    for utility in &utilities {
+        let spec = &scenario.utilities[utility.index];
+        room_mw[utility.region] += (utility.generation_mw / (1.0 + spec.min_reserve_margin)
+            - utility.committed_mw())
+        .max(0.0);
+    }
+    let mut buyers_in_region = vec![0usize; scenario.regions.len()];
+    for (_, buyer) in &buyers {
+        buyers_in_region[buyer.region] += 1;
+    }
+
+    let mut sorted: Vec<(&Agent, Mut<AcceleratorBuyer>)> = buyers.iter_mut().collect();
+    sorted.sort_by_key(|(a, _)| a.id);
+    for (agent, mut buyer) in sorted {
+        let spec = &scenario.accelerator_buyers[buyer.index];
+        let growth = accelerator_demand::wanted_growth(
+            spec.growth_per_quarter,
+            spec.growth_half_life_quarters,
+            clock.tick,
+        );
+        buyer.wanted_h100e = buyer.fleet_h100e * growth;
+        // What each generation costs this buyer per H100e, licence fee included.
+        let mut offers: Vec<(usize, f64, ExportTreatment)> = Vec::new();
+        for (chip, price) in ask.iter().enumerate() {
+            let Some(price) = *price else { continue };
+            let generation = &scenario.chips[chip];
+            let treatment = export_treatment(
+                scenario,
+                buyer.region,
+                chip,
+                fee_rate_of_maker[generation.maker],
+            );
+            let faced = match treatment {
+                ExportTreatment::Embargoed => continue,
+                ExportTreatment::Licensed { fee_rate } => price * (1.0 + fee_rate),
+                ExportTreatment::Unrestricted => price,
+            };
+            let per_h100e = faced / generation.h100e_per_unit;
+            // A generation dearer than the compute is worth is not worth ordering.
+            if per_h100e <= spec.value_per_h100e_usd {
+                offers.push((chip, per_h100e, treatment));
+            }
+        }
+        let Some(cheapest) = offers.iter().map(|o| o.1).min_by(f64::total_cmp) else {
+            continue;
+        };
+        let mut ordered = accelerator_demand::h100e_ordered(
+            buyer.wanted_h100e,
+            cheapest,
+            spec.reference_price_per_h100e_usd,
+            spec.price_elasticity,
+            spec.value_per_h100e_usd,
+        );
+        let value: Vec<f64> = offers.iter().map(|o| 1.0 / o.1).collect();
+        let available: Vec<f64> = offers.iter().map(|o| availability[o.0]).collect();
+        let shares = accelerator_demand::split_by_value(&value, &available, spec.choice_sharpness);
+        // The grid's spare capacity caps what the order may add to the load.
+        let mw_per_h100e: f64 = offers
+            .iter()
+            .zip(&shares)
+            .map(|(o, share)| {
+                let generation = &scenario.chips[o.0];
+                share * mw_drawn_by(1.0, generation.watts, pue) / generation.h100e_per_unit
+            })
+            .sum();
+        let room = room_mw[buyer.region] / buyers_in_region[buyer.region].max(1) as f64;
+        if mw_per_h100e > 0.0 && ordered * mw_per_h100e > room {
+            ordered = room / mw_per_h100e;
+            buyer.power_limited = true;
+        }
+        buyer.ordered_h100e = ordered;
+        for ((chip, _, treatment), share) in offers.iter().zip(&shares) {
+            let generation = &scenario.chips[*chip];
+            let units = (ordered * share / generation.h100e_per_unit).floor() as u64;
+            if units == 0 {
+                continue;
+            }
+            // The limit is the buyer's value of the unit, licence fee included.
+            let limit = spec.value_per_h100e_usd * generation.h100e_per_unit;
+            book.gpu_bids[*chip].push(RegionalGpuBid {
+                region: buyer.region,
+                bid: GpuBid {
+                    buyer: agent.id,
+                    units,
+                    limit_usd: limit,
+                    export: *treatment,
+                },
+            });
+        }
+    }
+    // Clearing breaks ties by input order: bids in agent-id order.
+    for bids in &mut book.gpu_bids {
+        bids.sort_by_key(|b| b.bid.buyer);
     }
 }

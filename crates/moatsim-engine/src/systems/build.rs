@@ -229,3 +229,29 @@ pub fn install_delivered_gpus(
         }
     }
 }
+
+/// Aggregate buyers' fleets draw on their region's grid: the load they have
+/// added since the start becomes part of each utility's committed load (the
+/// starting fleets are already in its base load), shared by the region's
+/// utilities in proportion to their generation.
+pub fn connect_buyer_fleets(buyers: Query<&AcceleratorBuyer>, mut utilities: Query<&mut Utility>) {
+    let regions = utilities.iter().map(|u| u.region + 1).max().unwrap_or(0);
+    let mut added = vec![0.0; regions];
+    let mut generation = vec![0.0; regions];
+    for buyer in &buyers {
+        if buyer.region < regions {
+            added[buyer.region] += buyer.added_load_mw();
+        }
+    }
+    for utility in &utilities {
+        generation[utility.region] += utility.generation_mw;
+    }
+    for mut utility in &mut utilities {
+        let share = if generation[utility.region] > 0.0 {
+            utility.generation_mw / generation[utility.region]
+        } else {
+            0.0
+        };
+        utility.buyer_added_mw = added[utility.region] * share;
+    }
+}

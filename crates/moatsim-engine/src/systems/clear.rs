@@ -2,13 +2,17 @@
 //! `moatsim_model::market`, and its fills become payments, deliveries and events.
 
 use bevy_ecs::prelude::*;
+use moatsim_model::accelerator_demand::update_expected_fill;
 use moatsim_model::market::capital::{RoundAsk, RoundBid, clear_round};
 use moatsim_model::market::cloud::clear_cloud_market;
-use moatsim_model::market::gpu::{ExportTreatment, GpuBid, GpuOffer, clear_gpu_market};
+use moatsim_model::market::gpu::{
+    ExportTreatment, GpuBid, GpuOffer, ProductionLine, clear_gpu_market, plan_production,
+};
 use moatsim_model::market::land::{LandBid, LandOffer, clear_land_market};
 use moatsim_model::market::power::{
     InterconnectionRequest, PowerOffer, process_interconnection_queue,
 };
+use moatsim_model::units::mw_drawn_by;
 use moatsim_model::{Account, AgentId, ExternalAccount, rules};
 
 use crate::components::*;
@@ -22,11 +26,19 @@ const MIN_CLOSE_FRACTION: f64 = 0.5;
 /// than fail, a round can close as a down round at up to half off.
 const DOWN_ROUND_FLOOR: f64 = 0.5;
 
+/// Share of buyers' previous expectation of a generation's fill kept each
+/// quarter. Model assumption (plausible 0.3–0.8).
+const FILL_MEMORY: f64 = 0.6;
+
 /// Safety stock chipmakers produce above the orders they can serve.
 const PRODUCTION_BUFFER: f64 = 1.05;
 
 /// Chipmakers see the quarter's orders at their asks and produce to them (plus a
-/// small buffer), within this quarter's packaging capacity and net of inventory.
+/// small buffer), net of inventory, with their packaging wafers shared across
+/// the generations in production by need (`market::gpu::plan_production`), so
+/// no wafer sits idle while an order waits. What each generation could have
+/// sold (its stock, its production and the wafers left over) is what its next
+/// ask is measured against.
 pub fn produce_to_order(
     params: Res<Params>,
     book: Res<OrderBook>,
@@ -35,20 +47,47 @@ pub fn produce_to_order(
 ) {
     let scenario = &params.0;
     for (agent, mut maker) in &mut chipmakers {
+        // Only the generations the plan gives a line (the newest on sale) are made.
+        let lines: Vec<ProductionLine> = maker
+            .products
+            .iter()
+            .map(|product| {
+                let orders: u64 = book.gpu_bids[product.chip]
+                    .iter()
+                    .filter(|b| b.bid.export != ExportTreatment::Embargoed)
+                    .filter(|b| b.bid.limit_usd >= product.ask_usd)
+                    .map(|b| b.bid.units)
+                    .sum();
+                let in_production = product.capacity_units > 0;
+                ProductionLine {
+                    wanted_units: if in_production {
+                        (orders as f64 * PRODUCTION_BUFFER).ceil() as u64
+                    } else {
+                        0
+                    },
+                    inventory_units: product.inventory_units,
+                    units_per_wafer: if in_production {
+                        scenario.chips[product.chip].units_per_wafer
+                    } else {
+                        0.0
+                    },
+                }
+            })
+            .collect();
+        let plan = plan_production(maker.wafers_per_quarter, &lines);
+        let wafers_used: f64 = plan
+            .iter()
+            .zip(&lines)
+            .filter(|(_, l)| l.units_per_wafer > 0.0)
+            .map(|(&units, l)| units as f64 / l.units_per_wafer)
+            .sum();
+        let wafers_left = (maker.wafers_per_quarter - wafers_used).max(0.0);
         let mut cost = 0.0;
-        for product in maker.products.iter_mut() {
+        for ((product, &produced), line) in maker.products.iter_mut().zip(&plan).zip(&lines) {
             let generation = &scenario.chips[product.chip];
-            let orders: u64 = book.gpu_bids[product.chip]
-                .iter()
-                .filter(|b| b.bid.export != ExportTreatment::Embargoed)
-                .filter(|b| b.bid.limit_usd >= product.ask_usd)
-                .map(|b| b.bid.units)
-                .sum();
-            let wanted = (orders as f64 * PRODUCTION_BUFFER).ceil() as u64;
-            let produced = wanted
-                .saturating_sub(product.inventory_units)
-                .min(product.capacity_units);
-            product.sellable_units = product.capacity_units + product.inventory_units;
+            product.sellable_units = product.inventory_units
+                + produced
+                + (wafers_left * line.units_per_wafer).floor() as u64;
             product.produced_units = produced;
             product.offered_units = produced + product.inventory_units;
             cost += produced as f64 * generation.unit_cost_usd;
@@ -71,12 +110,14 @@ pub fn clear_gpu_markets(
     book: Res<OrderBook>,
     mut chipmakers: Query<(&Agent, &mut Chipmaker)>,
     mut labs: Query<(&Agent, &mut Lab)>,
+    mut buyers: Query<(&Agent, &mut AcceleratorBuyer)>,
     mut regulators: Query<(&Agent, &mut Regulator)>,
     mut ledger: ResMut<Ledger>,
     mut deliveries: ResMut<Deliveries>,
     mut logs: ResMut<Logs>,
 ) {
     let scenario = &params.0;
+    let pue = scenario.world.pue;
     let mut makers: Vec<(&Agent, Mut<Chipmaker>)> = chipmakers.iter_mut().collect();
     makers.sort_by_key(|(a, _)| a.id);
     for (maker_agent, mut maker) in makers {
@@ -97,6 +138,25 @@ pub fn clear_gpu_markets(
             for (fill, regional_bid) in clearing.fills.iter().zip(regional) {
                 if fill.units == 0 {
                     continue;
+                }
+                // An aggregate buyer's parents fund what it pays (its capex
+                // comes from their cash flow), and its units run at once.
+                let buyer = buyers.iter_mut().find(|(a, _)| a.id == fill.buyer);
+                let runs_at_once = buyer.is_some();
+                if let Some((_, mut buyer)) = buyer {
+                    let paid = fill.paid_to_seller_usd + fill.licence_fee_usd;
+                    ledger.pay(
+                        Account::External(ExternalAccount::CorporateParents),
+                        Account::Agent(fill.buyer),
+                        paid,
+                    );
+                    buyer.spend_usd += paid;
+                    buyer.units_bought += fill.units;
+                    buyer.units_delivered += fill.units;
+                    let h100e = fill.units as f64 * generation.h100e_per_unit;
+                    buyer.bought_h100e += h100e;
+                    buyer.fleet_h100e += h100e;
+                    buyer.load_mw += mw_drawn_by(fill.units as f64, generation.watts, pue);
                 }
                 ledger.pay(
                     Account::Agent(fill.buyer),
@@ -130,9 +190,11 @@ pub fn clear_gpu_markets(
                     lab.gpus_bought += fill.units;
                     lab.fleet_cost_usd += fill.paid_to_seller_usd + fill.licence_fee_usd;
                 }
-                deliveries
-                    .items
-                    .push((fill.buyer, regional_bid.region, chip, fill.units));
+                if !runs_at_once {
+                    deliveries
+                        .items
+                        .push((fill.buyer, regional_bid.region, chip, fill.units));
+                }
                 logs.event(
                     "gpu_order",
                     Some(fill.buyer),
@@ -162,6 +224,13 @@ pub fn clear_gpu_markets(
             let product = &mut maker.products[p];
             product.sold_units = clearing.sold_units;
             product.demand_units = clearing.eligible_demand_units;
+            let filled = if clearing.eligible_demand_units > 0 {
+                clearing.sold_units as f64 / clearing.eligible_demand_units as f64
+            } else {
+                1.0
+            };
+            product.expected_fill =
+                update_expected_fill(product.expected_fill, filled, FILL_MEMORY);
             product.inventory_units = clearing.unsold_units;
             product.backlog_units = clearing.unmet_units;
             let revenue = clearing.sold_units as f64 * offer.ask_usd;

@@ -14,6 +14,7 @@ use crate::resources::*;
 #[allow(clippy::too_many_arguments)]
 pub fn begin_quarter(
     mut labs: Query<&mut Lab>,
+    mut buyers: Query<&mut AcceleratorBuyer>,
     mut investors: Query<&mut Investor>,
     mut chipmakers: Query<&mut Chipmaker>,
     mut utilities: Query<&mut Utility>,
@@ -35,6 +36,15 @@ pub fn begin_quarter(
         lab.raised_usd = 0.0;
         lab.gpus_bought = 0;
         lab.rent_usd = 0.0;
+    }
+    for mut buyer in &mut buyers {
+        buyer.wanted_h100e = 0.0;
+        buyer.ordered_h100e = 0.0;
+        buyer.bought_h100e = 0.0;
+        buyer.units_bought = 0;
+        buyer.spend_usd = 0.0;
+        buyer.power_cost_usd = 0.0;
+        buyer.power_limited = false;
     }
     for mut investor in &mut investors {
         investor.invested_usd = 0.0;
@@ -407,8 +417,25 @@ pub fn plan_chip_supply(
 ) {
     let scenario = &params.0;
     let tick = clock.tick;
+    // Every maker's asks per H100e as they stood at the start of the quarter,
+    // so each maker prices against the same view of its rivals.
+    let offers: Vec<(usize, f64)> = chipmakers
+        .iter()
+        .flat_map(|(_, m)| {
+            m.products
+                .iter()
+                .filter(|p| p.on_sale() && scenario.chips[p.chip].available <= clock.quarter)
+                .map(move |p| (m.index, p.ask_usd / scenario.chips[p.chip].h100e_per_unit))
+        })
+        .collect();
     for (agent, mut maker) in &mut chipmakers {
         let spec = &scenario.chipmakers[maker.index];
+        let maker_index = maker.index;
+        let rival_ask_per_h100e = offers
+            .iter()
+            .filter(|o| o.0 != maker_index)
+            .map(|o| o.1)
+            .min_by(f64::total_cmp);
         let arrived: f64 = maker
             .expansions
             .iter()
@@ -446,8 +473,15 @@ pub fn plan_chip_supply(
                 let excess = (product.demand_units as f64 - product.sellable_units as f64)
                     / product.sellable_units as f64;
                 let floor = chip.unit_cost_usd / (1.0 - spec.min_gross_margin);
-                product.ask_usd =
+                let stepped =
                     rules::adjust_ask(product.ask_usd, excess, spec.ask_sensitivity, 0.15, floor);
+                product.ask_usd = rules::ask_toward_rivals(
+                    stepped,
+                    excess,
+                    chip.h100e_per_unit,
+                    rival_ask_per_h100e,
+                    spec.rival_catch_up,
+                );
             }
             let share =
                 weights.get(rank).copied().unwrap_or(0.0) / weight_total.max(f64::MIN_POSITIVE);

@@ -18,6 +18,7 @@ pub fn record_quarter(
     clock: Res<Clock>,
     params: Res<Params>,
     labs: Query<(&Agent, &Cash, &Lab)>,
+    buyers: Query<(&Agent, &AcceleratorBuyer)>,
     projects: Query<&Project>,
     investors: Query<(&Agent, &Cash, &Investor)>,
     chipmakers: Query<(&Agent, &Cash, &Chipmaker)>,
@@ -52,9 +53,12 @@ pub fn record_quarter(
                     pipeline_mw += p.mw;
                 }
             }
+            let spec = &scenario.labs[lab.index];
             LabRow {
                 lab_id: agent.id.get(),
                 name: agent.name.clone(),
+                kind: spec.kind.name(),
+                jurisdiction: scenario.regions[spec.home_region].jurisdiction.clone(),
                 alive: lab.alive,
                 cash: cash.0,
                 valuation: lab.valuation_usd,
@@ -91,6 +95,30 @@ pub fn record_quarter(
         })
         .collect();
     lab_rows.sort_by_key(|r| r.lab_id);
+
+    let mut buyer_rows: Vec<BuyerRow> = buyers
+        .iter()
+        .map(|(agent, buyer)| {
+            let spec = &scenario.accelerator_buyers[buyer.index];
+            BuyerRow {
+                buyer_id: agent.id.get(),
+                name: agent.name.clone(),
+                kind: spec.kind.name(),
+                region: scenario.regions[buyer.region].name.clone(),
+                fleet_h100e: buyer.fleet_h100e,
+                load_mw: buyer.load_mw,
+                wanted_h100e: buyer.wanted_h100e,
+                ordered_h100e: buyer.ordered_h100e,
+                bought_h100e: buyer.bought_h100e,
+                units_bought: buyer.units_bought,
+                spend: buyer.spend_usd,
+                capex: buyer.spend_usd / spec.accelerator_share_of_capex,
+                power_cost: buyer.power_cost_usd,
+                power_limited: buyer.power_limited,
+            }
+        })
+        .collect();
+    buyer_rows.sort_by_key(|r| r.buyer_id);
 
     let mut investor_rows: Vec<InvestorRow> = investors
         .iter()
@@ -231,7 +259,9 @@ pub fn record_quarter(
     let shares: Vec<f64> = alive_labs.iter().map(|l| l.market_share).collect();
     let mut capabilities: Vec<f64> = alive_labs.iter().map(|l| l.capability).collect();
     capabilities.sort_by(|a, b| b.total_cmp(a));
-    let dc_load_mw: f64 = projects.iter().map(|p| p.load_mw).sum();
+    // The whole market's data-center load: labs' sites and aggregate buyers' fleets.
+    let dc_load_mw: f64 = projects.iter().map(|p| p.load_mw).sum::<f64>()
+        + buyer_rows.iter().map(|b| b.load_mw).sum::<f64>();
     let (mut offered_h100e, mut offered_value) = (0.0, 0.0);
     for (_, _, maker) in &chipmakers {
         for product in maker.products.iter().filter(|p| p.sellable_units > 0) {
@@ -302,6 +332,11 @@ pub fn record_quarter(
         + utility_rows.iter().map(|u| u.profit).sum::<f64>();
     let world = WorldRow {
         online_compute_h100e: lab_rows.iter().map(|l| l.online_compute_h100e).sum(),
+        market_fleet_h100e: lab_rows
+            .iter()
+            .map(|l| l.online_compute_h100e - l.rented_compute_h100e)
+            .sum::<f64>()
+            + buyer_rows.iter().map(|b| b.fleet_h100e).sum::<f64>(),
         dc_load_mw,
         dc_energy_twh_annualised: dc_load_mw * HOURS_PER_QUARTER * 4.0 / MWH_PER_TWH,
         stranded_gpus: lab_rows.iter().map(|l| l.stranded_gpus).sum(),
@@ -359,7 +394,8 @@ pub fn record_quarter(
             + utilities
                 .iter()
                 .map(|(_, _, u)| u.build_spend_usd)
-                .sum::<f64>(),
+                .sum::<f64>()
+            + buyer_rows.iter().map(|b| b.capex).sum::<f64>(),
         infra_profit,
         app_profit: stats.app_profit_usd,
         lost_demand_mtok: stats.lost_demand_mtok,
@@ -374,6 +410,7 @@ pub fn record_quarter(
     slot.0 = Some(TickFrame {
         stamp,
         labs: lab_rows,
+        accelerator_buyers: buyer_rows,
         investors: investor_rows,
         chipmakers: chipmaker_rows,
         utilities: utility_rows,

@@ -117,8 +117,111 @@ pub fn clear_gpu_market(offer: &GpuOffer, bids: &[GpuBid]) -> GpuClearing {
     }
 }
 
+/// One generation's line in a chipmaker's production plan.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ProductionLine {
+    /// Units ordered at the ask this quarter (plus any safety stock wanted).
+    pub wanted_units: u64,
+    /// Units already in stock.
+    pub inventory_units: u64,
+    /// Units one packaging wafer yields.
+    pub units_per_wafer: f64,
+}
+
+/// Units to produce per generation from a maker's packaging wafers: every
+/// generation gets what its orders need beyond inventory; when the wafers
+/// cannot cover all of it, each gets the same share of its need. Wafers are
+/// fungible across generations, so capacity never sits idle while orders for
+/// any generation wait.
+pub fn plan_production(wafers: f64, lines: &[ProductionLine]) -> Vec<u64> {
+    let need: Vec<u64> = lines
+        .iter()
+        .map(|l| l.wanted_units.saturating_sub(l.inventory_units))
+        .collect();
+    let wafers_needed: f64 = lines
+        .iter()
+        .zip(&need)
+        .filter(|(l, _)| l.units_per_wafer > 0.0)
+        .map(|(l, &n)| n as f64 / l.units_per_wafer)
+        .sum();
+    let scale = if wafers_needed > wafers.max(0.0) && wafers_needed > 0.0 {
+        wafers.max(0.0) / wafers_needed
+    } else {
+        1.0
+    };
+    lines
+        .iter()
+        .zip(&need)
+        .map(|(l, &n)| {
+            if l.units_per_wafer > 0.0 {
+                (n as f64 * scale).floor() as u64
+            } else {
+                0
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+
+    fn line(wanted: u64, inventory: u64, per_wafer: f64) -> ProductionLine {
+        ProductionLine {
+            wanted_units: wanted,
+            inventory_units: inventory,
+            units_per_wafer: per_wafer,
+        }
+    }
+
+    proptest::proptest! {
+        /// Production never uses more wafers than the maker has, never makes
+        /// more than orders need, and leaves no wafer idle while an order
+        /// waits: either every need is met or the wafers are (nearly) all used.
+        #[test]
+        fn production_fills_orders_within_capacity(
+            wafers in 0.0f64..1e5,
+            lines in proptest::collection::vec((0u64..5_000_000, 0u64..100_000, 1.0f64..100.0), 1..5),
+        ) {
+            let lines: Vec<ProductionLine> = lines.iter().map(|&(w, i, u)| line(w, i, u)).collect();
+            let plan = plan_production(wafers, &lines);
+            let used: f64 = plan.iter().zip(&lines).map(|(&p, l)| p as f64 / l.units_per_wafer).sum();
+            proptest::prop_assert!(used <= wafers + 1e-6);
+            let mut all_met = true;
+            for (p, l) in plan.iter().zip(&lines) {
+                let need = l.wanted_units.saturating_sub(l.inventory_units);
+                proptest::prop_assert!(*p <= need);
+                all_met &= *p == need;
+            }
+            // Rounding down loses at most one unit per line.
+            let slack: f64 = lines.iter().map(|l| 1.0 / l.units_per_wafer).sum();
+            proptest::prop_assert!(all_met || used >= wafers - slack - 1e-6);
+        }
+
+        /// More wafers never produce less of any generation.
+        #[test]
+        fn more_wafers_never_produce_less(
+            wafers in 0.0f64..1e5, more in 0.0f64..1e5,
+            lines in proptest::collection::vec((0u64..5_000_000, 0u64..100_000, 1.0f64..100.0), 1..5),
+        ) {
+            let lines: Vec<ProductionLine> = lines.iter().map(|&(w, i, u)| line(w, i, u)).collect();
+            let few = plan_production(wafers, &lines);
+            let many = plan_production(wafers + more, &lines);
+            for (a, b) in few.iter().zip(&many) {
+                proptest::prop_assert!(b >= a);
+            }
+        }
+    }
+
+    #[test]
+    fn idle_capacity_on_one_generation_serves_another() {
+        // 1,000 wafers; the old generation has no orders, the new one 20,000
+        // units at 30 a wafer (667 wafers): all of it is made.
+        let plan = plan_production(1_000.0, &[line(0, 0, 60.0), line(20_000, 0, 30.0)]);
+        assert_eq!(plan, vec![0, 20_000]);
+        // Twice the orders the wafers can make: each line gets half its need.
+        let plan = plan_production(1_000.0, &[line(60_000, 0, 60.0), line(30_000, 0, 30.0)]);
+        assert_eq!(plan, vec![30_000, 15_000]);
+    }
     use super::*;
     use proptest::prelude::*;
 

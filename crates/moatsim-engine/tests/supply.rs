@@ -1,0 +1,139 @@
+//! The supply side in the whole engine: the rest of the accelerator market
+//! buys, and chipmakers price from scarcity. (That packaging never idles
+//! while orders wait is a property of `market::gpu::plan_production`, tested
+//! in the model crate.)
+
+use std::path::Path;
+use std::sync::Arc;
+
+use moatsim_engine::{Simulation, TickFrame};
+
+fn run(overrides: &[&str]) -> Vec<TickFrame> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/baseline.toml");
+    let mut all = vec!["app_builders.count=2000".to_string()];
+    all.extend(overrides.iter().map(|s| s.to_string()));
+    let scenario = moatsim_config::load(&path, &all)
+        .expect("baseline loads")
+        .scenario;
+    let mut simulation = Simulation::new(Arc::new(scenario)).expect("builds");
+    std::iter::from_fn(|| simulation.step()).collect()
+}
+
+/// Revenue-weighted gross margin of all chipmakers over the quarters given.
+fn margin(frames: &[TickFrame]) -> f64 {
+    let (mut revenue, mut profit) = (0.0, 0.0);
+    for frame in frames {
+        for maker in &frame.chipmakers {
+            if let Some(m) = maker.gross_margin {
+                revenue += maker.revenue;
+                profit += maker.revenue * m;
+            }
+        }
+    }
+    profit / revenue.max(1.0)
+}
+
+#[test]
+fn the_rest_of_the_market_buys_accelerators_and_draws_power() {
+    let frames = run(&["scenario.quarters=8"]);
+    let first = &frames[0];
+    let last = &frames[frames.len() - 1];
+    let fleet = |f: &TickFrame| {
+        f.accelerator_buyers
+            .iter()
+            .map(|b| b.fleet_h100e)
+            .sum::<f64>()
+    };
+    let bought: f64 = frames
+        .iter()
+        .flat_map(|f| f.accelerator_buyers.iter())
+        .map(|b| b.bought_h100e)
+        .sum();
+    assert!(bought > 0.0, "aggregate buyers receive accelerators");
+    assert!(
+        (fleet(last)
+            - fleet(first)
+            - frames[1..]
+                .iter()
+                .flat_map(|f| f.accelerator_buyers.iter())
+                .map(|b| b.bought_h100e)
+                .sum::<f64>())
+        .abs()
+            < 1.0,
+        "a buyer's fleet grows by exactly what it receives"
+    );
+    // What buyers pay is chipmaker revenue: every buyer's spend appears in
+    // the GPU market at its price.
+    let spend: f64 = frames
+        .iter()
+        .flat_map(|f| f.accelerator_buyers.iter())
+        .map(|b| b.spend)
+        .sum();
+    let chip_revenue: f64 = frames
+        .iter()
+        .flat_map(|f| f.chipmakers.iter())
+        .map(|m| m.revenue)
+        .sum();
+    assert!(spend > 0.0 && spend < chip_revenue * 1.5);
+    // Their fleets are part of the data-center load.
+    let lab_load: f64 = last.projects.iter().map(|p| p.load_mw).sum();
+    assert!(last.world.dc_load_mw > lab_load);
+    assert!(last.world.market_fleet_h100e > last.world.online_compute_h100e - 1.0);
+}
+
+#[test]
+fn buyers_pay_less_for_dearer_compute_and_nothing_above_its_value() {
+    let cheap = run(&["scenario.quarters=4"]);
+    let worthless = run(&[
+        "scenario.quarters=4",
+        "accelerator_buyers[us-hyperscalers].value_per_h100e_usd=1000",
+    ]);
+    let bought = |frames: &[TickFrame]| {
+        frames
+            .iter()
+            .flat_map(|f| f.accelerator_buyers.iter())
+            .filter(|b| b.name == "us-hyperscalers")
+            .map(|b| b.bought_h100e)
+            .sum::<f64>()
+    };
+    assert!(bought(&cheap) > 0.0);
+    assert!(
+        bought(&worthless).abs() < f64::MIN_POSITIVE,
+        "no accelerator is worth buying"
+    );
+}
+
+#[test]
+fn margins_fall_under_a_glut_and_rise_under_scarcity() {
+    let base = run(&["scenario.quarters=12"]);
+    let glut = run(&[
+        "scenario.quarters=12",
+        "chipmakers[nvidia].packaging_wafers_per_quarter=120000",
+        "chipmakers[amd].packaging_wafers_per_quarter=30000",
+    ]);
+    let scarce = run(&[
+        "scenario.quarters=12",
+        "chipmakers[nvidia].packaging_wafers_per_quarter=8000",
+        "chipmakers[nvidia].expansion_wafers=0",
+        "chipmakers[amd].expansion_wafers=0",
+    ]);
+    let late = |frames: &[TickFrame]| margin(&frames[8..]);
+    assert!(
+        late(&glut) < late(&base),
+        "a glut cuts margins: {} vs {}",
+        late(&glut),
+        late(&base)
+    );
+    assert!(
+        late(&scarce) >= late(&base),
+        "scarcity keeps them at least as high: {} vs {}",
+        late(&scarce),
+        late(&base)
+    );
+    // In the baseline, every year's margin stays inside the published band
+    // (chipmaker_gross_margin, 0.60-0.78) through 2027.
+    for year in 0..3 {
+        let m = margin(&base[year * 4..(year + 1) * 4]);
+        assert!((0.55..=0.80).contains(&m), "year {year}: margin {m}");
+    }
+}

@@ -1,0 +1,187 @@
+//! Demand for accelerators from the rest of the market: hyperscalers' own
+//! fleets, neoclouds, enterprise and sovereign buyers, represented as
+//! aggregate buyers (model brief, principle 1: the whole market is simulated).
+//!
+//! An aggregate buyer wants its fleet to grow. The growth it wants decays
+//! from its starting rate with a half-life, because no market keeps doubling.
+//! It turns that compute into an order at the market's price: it orders the
+//! compute it wants at a reference price, more when accelerators are cheaper
+//! and less when they are dearer (a constant price elasticity), and nothing
+//! above the value an H100e has to it. Among generations it spreads the order
+//! towards those that give more H100e per dollar and that delivered last
+//! quarter.
+//!
+//! See `docs/MODEL.md`, "The rest of the accelerator market".
+
+/// Exponents of the decay are clamped here so a zero half-life cannot divide by zero.
+const MIN_HALF_LIFE_QUARTERS: f64 = 1e-6;
+
+/// The fleet growth a buyer wants in quarter `tick` (0-based): its starting
+/// growth per quarter halved every `half_life_quarters`.
+pub fn wanted_growth(initial_growth_per_quarter: f64, half_life_quarters: f64, tick: u32) -> f64 {
+    let half_life = half_life_quarters.max(MIN_HALF_LIFE_QUARTERS);
+    initial_growth_per_quarter.max(0.0) * (-f64::from(tick) / half_life).exp2()
+}
+
+/// H100e a buyer orders when the cheapest accelerator it may buy costs
+/// `price_per_h100e`: `wanted × (reference / price)^elasticity`, and nothing
+/// when the price exceeds what an H100e is worth to it.
+pub fn h100e_ordered(
+    wanted_h100e: f64,
+    price_per_h100e: f64,
+    reference_price_per_h100e: f64,
+    elasticity: f64,
+    value_per_h100e: f64,
+) -> f64 {
+    if wanted_h100e <= 0.0 || price_per_h100e <= 0.0 || price_per_h100e > value_per_h100e {
+        return 0.0;
+    }
+    wanted_h100e * (reference_price_per_h100e / price_per_h100e).powf(elasticity.max(0.0))
+}
+
+/// Shares of an order across generations, from each generation's H100e per
+/// dollar and the share of orders it filled last quarter:
+/// `share_i ∝ (h100e_per_usd_i / best)^sharpness × availability_i`. Buyers
+/// lean to the best value but steer away from a generation that could not
+/// deliver. Generations with no value or no availability get nothing; the
+/// shares of the rest sum to one.
+pub fn split_by_value(h100e_per_usd: &[f64], availability: &[f64], sharpness: f64) -> Vec<f64> {
+    let best = h100e_per_usd.iter().copied().fold(0.0, f64::max);
+    if best <= 0.0 {
+        return vec![0.0; h100e_per_usd.len()];
+    }
+    // Relative to the best, so the powers stay between 0 and 1.
+    let weights: Vec<f64> = h100e_per_usd
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let available = availability.get(i).copied().unwrap_or(1.0).clamp(0.0, 1.0);
+            if v > 0.0 {
+                (v / best).powf(sharpness.max(0.0)) * available
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let total: f64 = weights.iter().sum();
+    if total <= 0.0 {
+        return vec![0.0; h100e_per_usd.len()];
+    }
+    weights.iter().map(|w| w / total).collect()
+}
+
+/// The share of its orders a generation is expected to fill: an exponential
+/// average of what it filled, keeping `memory` of the previous expectation.
+/// Buyers steer by it, so one sold-out quarter does not swing every order to
+/// a rival and back (expectations formed from what buyers observe).
+pub fn update_expected_fill(previous: f64, observed: f64, memory: f64) -> f64 {
+    let memory = memory.clamp(0.0, 1.0);
+    (memory * previous + (1.0 - memory) * observed).clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A dearer accelerator is never ordered in larger quantity, and
+        /// nothing is ordered above its value.
+        #[test]
+        fn orders_fall_as_prices_rise(
+            wanted in 0.0f64..1e8, price in 1.0f64..1e5, dearer in 0.0f64..1e5,
+            reference in 1.0f64..1e5, elasticity in 0.0f64..3.0, value in 1.0f64..2e5,
+        ) {
+            let cheap = h100e_ordered(wanted, price, reference, elasticity, value);
+            let dear = h100e_ordered(wanted, price + dearer, reference, elasticity, value);
+            prop_assert!(dear <= cheap);
+            prop_assert!(cheap >= 0.0 && cheap.is_finite());
+            if price + dearer > value {
+                prop_assert!(dear.abs() < f64::MIN_POSITIVE);
+            }
+        }
+
+        /// At an elasticity of at least one, a dearer accelerator never raises
+        /// the buyer's spending: scarcity raises prices, not budgets without end.
+        #[test]
+        fn elastic_spending_falls_with_price(
+            price in 1.0f64..1e5, dearer in 0.0f64..1e5, elasticity in 1.0f64..3.0,
+        ) {
+            let spend = |p: f64| p * h100e_ordered(1e6, p, 20_000.0, elasticity, f64::INFINITY);
+            prop_assert!(spend(price + dearer) <= spend(price) * (1.0 + 1e-9));
+        }
+
+        /// Shares sum to one and favour better value at equal availability,
+        /// and a generation that delivered nothing gets nothing.
+        #[test]
+        fn shares_sum_to_one_and_favour_value(
+            values in proptest::collection::vec((0.0f64..1.0, 0.0f64..1.0), 1..6),
+            sharpness in 0.0f64..10.0,
+        ) {
+            let value: Vec<f64> = values.iter().map(|v| v.0).collect();
+            let available: Vec<f64> = values.iter().map(|v| v.1).collect();
+            let shares = split_by_value(&value, &available, sharpness);
+            let total: f64 = shares.iter().sum();
+            prop_assert!(total.abs() < 1e-9 || (total - 1.0).abs() < 1e-9);
+            let ones = vec![1.0; value.len()];
+            let even = split_by_value(&value, &ones, sharpness);
+            for i in 0..value.len() {
+                if available[i] == 0.0 {
+                    prop_assert!(shares[i].abs() < f64::MIN_POSITIVE);
+                }
+                for j in 0..value.len() {
+                    if value[i] > value[j] {
+                        prop_assert!(even[i] >= even[j]);
+                    }
+                }
+            }
+        }
+
+        /// More availability never lowers a generation's share.
+        #[test]
+        fn availability_attracts_orders(
+            values in proptest::collection::vec((0.01f64..1.0, 0.0f64..1.0), 2..6),
+            more in 0.0f64..1.0, sharpness in 0.0f64..10.0,
+        ) {
+            let value: Vec<f64> = values.iter().map(|v| v.0).collect();
+            let mut available: Vec<f64> = values.iter().map(|v| v.1).collect();
+            let before = split_by_value(&value, &available, sharpness)[0];
+            available[0] = (available[0] + more).min(1.0);
+            let after = split_by_value(&value, &available, sharpness)[0];
+            prop_assert!(after >= before - 1e-12);
+        }
+
+        /// Wanted growth never rises with time and never goes below zero.
+        #[test]
+        fn wanted_growth_decays(g in 0.0f64..1.0, half_life in 0.1f64..100.0, t in 0u32..400) {
+            let now = wanted_growth(g, half_life, t);
+            let later = wanted_growth(g, half_life, t + 1);
+            prop_assert!(later <= now);
+            prop_assert!(later >= 0.0);
+        }
+    }
+
+    proptest! {
+        /// The expectation stays between the previous one and the observation.
+        #[test]
+        fn expected_fill_moves_towards_what_was_observed(
+            previous in 0.0f64..1.0, observed in 0.0f64..1.0, memory in 0.0f64..1.0,
+        ) {
+            let next = update_expected_fill(previous, observed, memory);
+            prop_assert!(next >= previous.min(observed) - 1e-12);
+            prop_assert!(next <= previous.max(observed) + 1e-12);
+        }
+    }
+
+    #[test]
+    fn growth_halves_each_half_life() {
+        assert!((wanted_growth(0.2, 8.0, 8) - 0.1).abs() < 1e-12);
+        assert!((wanted_growth(0.2, 8.0, 0) - 0.2).abs() < 1e-12);
+    }
+
+    #[test]
+    fn at_the_reference_price_the_buyer_orders_what_it_wants() {
+        assert!((h100e_ordered(1000.0, 20_000.0, 20_000.0, 0.7, 50_000.0) - 1000.0).abs() < 1e-9);
+        assert!(h100e_ordered(1000.0, 60_000.0, 20_000.0, 0.7, 50_000.0).abs() < f64::MIN_POSITIVE);
+    }
+}
