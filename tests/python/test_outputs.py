@@ -121,7 +121,8 @@ def test_row_counts_are_one_per_agent_per_quarter(workdir):
     for seed in SEEDS:
         assert per_run("labs")[seed] == 6 * QUARTERS
         assert per_run("investors")[seed] == 7 * QUARTERS
-        assert per_run("chipmakers")[seed] == 2 * QUARTERS
+        assert per_run("chipmakers")[seed] == 3 * QUARTERS
+        assert per_run("accelerator_buyers")[seed] == 6 * QUARTERS
         assert per_run("utilities")[seed] == 5 * QUARTERS
         assert per_run("regulators")[seed] == 4 * QUARTERS
         assert per_run("world")[seed] == QUARTERS

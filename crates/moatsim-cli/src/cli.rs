@@ -428,10 +428,20 @@ fn summarise(loaded: &LoadedScenario) -> String {
         "labs       {}",
         s.labs
             .iter()
-            .map(|l| l.name.as_str())
+            .map(|l| format!("{} ({})", l.name, l.kind.name()))
             .collect::<Vec<_>>()
             .join(", ")
     ));
+    if !s.accelerator_buyers.is_empty() {
+        line(format!(
+            "buyers     {}",
+            s.accelerator_buyers
+                .iter()
+                .map(|b| format!("{} ({})", b.name, b.kind.name()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     line(format!(
         "investors  {}",
         s.investors

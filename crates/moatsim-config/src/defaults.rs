@@ -93,3 +93,9 @@ pub const BUYER_CHOICE_SHARPNESS: f64 = 4.0;
 /// Share of the gap to the cheapest rival price per H100e a sold-out
 /// chipmaker closes in a quarter. Model assumption (plausible 0.2–1.0).
 pub const RIVAL_CATCH_UP: f64 = 0.5;
+/// Years for accelerators' H100e per dollar to double; row
+/// `ml_gpu_flops_per_dollar_doubling` (2.07–2.46 years).
+pub const GPU_PRICE_PERFORMANCE_DOUBLING_YEARS: f64 = 2.3;
+/// Yearly gain in H100e per watt of new accelerator generations; row
+/// `ml_hw_energy_efficiency_gain` (0.30–0.50).
+pub const GPU_ENERGY_EFFICIENCY_GAIN_PER_YEAR: f64 = 0.4;

@@ -80,6 +80,8 @@ pub const CAPABILITY_RATE: Range = range(0.0, 10.0, "a rate from 0 to 10");
 pub const HALVING_MONTHS: Range = range(1.0, 120.0, "months from 1 to 120");
 /// Capability units per doubling of serving compute.
 pub const CAPABILITY_PER_DOUBLING: Range = range(0.01, 10.0, "capability units from 0.01 to 10");
+/// Years for a doubling.
+pub const DOUBLING_YEARS: Range = range(0.1, 100.0, "years from 0.1 to 100");
 /// Valuation over run-rate revenue.
 pub const REVENUE_MULTIPLE: Range = range(0.1, 1000.0, "a multiple from 0.1 to 1000");
 /// Tokens one H100e serves in a quarter, millions.

@@ -150,6 +150,8 @@ pub struct RawWorld {
     pub diffusion_rate: Option<f64>,
     pub algorithmic_efficiency_halving_months: Option<f64>,
     pub capability_per_serving_doubling: Option<f64>,
+    pub gpu_price_performance_doubling_years: Option<f64>,
+    pub gpu_energy_efficiency_gain_per_year: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -177,6 +179,7 @@ pub struct RawChip {
     pub units_per_wafer: f64,
     #[serde(default = "default_true")]
     pub controlled: bool,
+    pub sold_in: Option<Vec<String>>,
 }
 
 fn default_true() -> bool {
@@ -245,6 +248,7 @@ pub struct RawChipmaker {
     pub min_gross_margin: f64,
     pub ask_sensitivity: Option<f64>,
     pub rival_catch_up: Option<f64>,
+    pub roadmap_cadence_quarters: Option<i64>,
     pub cash_usd: f64,
     #[serde(default)]
     pub expansions_under_way: Vec<RawExpansion>,
@@ -296,6 +300,7 @@ pub struct RawRegulator {
     pub licence_fee_rate: f64,
     pub antitrust_hhi_threshold: f64,
     pub dc_power_share: Option<f64>,
+    pub labs_may_build_in: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

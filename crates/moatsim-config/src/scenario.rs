@@ -167,6 +167,10 @@ pub struct WorldParams {
     pub algorithmic_efficiency_halving_months: f64,
     /// Capability units that double a model's serving compute per token.
     pub capability_per_serving_doubling: f64,
+    /// Years for accelerators' H100e per dollar to double (extends roadmaps).
+    pub gpu_price_performance_doubling_years: f64,
+    /// Yearly gain in H100e per watt of new generations (extends roadmaps).
+    pub gpu_energy_efficiency_gain_per_year: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -215,6 +219,9 @@ pub struct Region {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ChipGeneration {
+    /// False for the configured generations; true for those that extend a
+    /// maker's roadmap to the horizon.
+    pub extrapolated: bool,
     pub name: String,
     /// Index into `Scenario::chipmakers`.
     pub maker: usize,
@@ -225,6 +232,9 @@ pub struct ChipGeneration {
     pub launch_price_usd: f64,
     pub units_per_wafer: f64,
     pub controlled: bool,
+    /// Jurisdictions where this generation is sold (`None`: everywhere). A
+    /// domestic chip for restricted jurisdictions is sold only at home.
+    pub sold_in: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -409,6 +419,9 @@ pub struct ChipmakerSpec {
     pub ask_sensitivity: f64,
     /// Share of the gap to rivals' price per H100e a sold-out maker closes per quarter.
     pub rival_catch_up: f64,
+    /// Quarters between the generations that extend the maker's roadmap past
+    /// its last configured one (0: no extension).
+    pub roadmap_cadence_quarters: u32,
     pub cash_usd: f64,
     /// Packaging capacity being built at the start: (quarter it is ready, wafers per quarter).
     pub expansions_under_way: Vec<(Quarter, f64)>,
@@ -452,6 +465,17 @@ pub struct RegulatorSpec {
     /// Share of a utility's spare capacity that may go to data centers in a
     /// quarter; the rest is kept for other customers (a power-priority rule).
     pub dc_power_share: f64,
+    /// Jurisdictions where labs at home here may build data centers (their
+    /// own is always allowed): outbound-investment and security rules.
+    pub labs_may_build_in: Vec<String>,
+}
+
+impl RegulatorSpec {
+    /// Whether labs at home under this regulator may build in `jurisdiction`.
+    pub fn allows_building_in(&self, jurisdiction: &str) -> bool {
+        jurisdiction == self.jurisdiction
+            || self.labs_may_build_in.iter().any(|j| j == jurisdiction)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -494,6 +518,7 @@ impl Scenario {
     /// Named agents of every kind plus the initial app-builder population.
     pub fn initial_agent_count(&self) -> u64 {
         (self.labs.len()
+            + self.accelerator_buyers.len()
             + self.investors.len()
             + self.chipmakers.len()
             + self.utilities.len()

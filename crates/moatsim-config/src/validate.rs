@@ -274,6 +274,18 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
             w.capability_per_serving_doubling
                 .unwrap_or(defaults::CAPABILITY_PER_SERVING_DOUBLING),
         ),
+        gpu_price_performance_doubling_years: c.within(
+            "world.gpu_price_performance_doubling_years".into(),
+            ranges::DOUBLING_YEARS,
+            w.gpu_price_performance_doubling_years
+                .unwrap_or(defaults::GPU_PRICE_PERFORMANCE_DOUBLING_YEARS),
+        ),
+        gpu_energy_efficiency_gain_per_year: c.within(
+            "world.gpu_energy_efficiency_gain_per_year".into(),
+            ranges::GROWTH_PER_QUARTER,
+            w.gpu_energy_efficiency_gain_per_year
+                .unwrap_or(defaults::GPU_ENERGY_EFFICIENCY_GAIN_PER_YEAR),
+        ),
     };
 
     for (list, empty) in [
@@ -363,6 +375,24 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
                     p("dc_power_share"),
                     r.dc_power_share.unwrap_or(defaults::DC_POWER_SHARE),
                 ),
+                // Unset: labs may build in every jurisdiction (the export tier
+                // of the region still applies to its GPUs).
+                labs_may_build_in: match &r.labs_may_build_in {
+                    None => jurisdictions.keys().cloned().collect(),
+                    Some(list) => list
+                        .iter()
+                        .enumerate()
+                        .map(|(k, j)| {
+                            c.resolve(
+                                p(&format!("labs_may_build_in[{k}]")),
+                                j,
+                                &jurisdictions,
+                                "regulators' jurisdictions",
+                            );
+                            j.clone()
+                        })
+                        .collect(),
+                },
             }
         })
         .collect();
@@ -545,12 +575,18 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
                     p("rival_catch_up"),
                     m.rival_catch_up.unwrap_or(defaults::RIVAL_CATCH_UP),
                 ),
+                roadmap_cadence_quarters: c.whole(
+                    p("roadmap_cadence_quarters"),
+                    m.roadmap_cadence_quarters.unwrap_or(0),
+                    0,
+                    40,
+                ),
                 cash_usd: c.within(p("cash_usd"), ranges::USD_AMOUNT, m.cash_usd),
             }
         })
         .collect();
 
-    let chips: Vec<ChipGeneration> = raw
+    let mut chips: Vec<ChipGeneration> = raw
         .chips
         .iter()
         .enumerate()
@@ -562,6 +598,7 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
                 c.fail(&p("launch_price_usd"), format!("is {launch}, not above unit_cost_usd ({unit_cost}); allowed: a price above cost"));
             }
             ChipGeneration {
+                extrapolated: false,
                 name: c.name(p("name"), &g.name),
                 maker: c.resolve(p("maker"), &g.maker, &chipmaker_names, "chipmakers"),
                 available: c.quarter(p("available"), &g.available),
@@ -571,9 +608,30 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
                 launch_price_usd: launch,
                 units_per_wafer: c.within(p("units_per_wafer"), ranges::UNITS_PER_WAFER, g.units_per_wafer),
                 controlled: g.controlled,
+                sold_in: g.sold_in.as_ref().map(|list| {
+                    list.iter()
+                        .enumerate()
+                        .map(|(k, j)| {
+                            c.resolve(
+                                p(&format!("sold_in[{k}]")),
+                                j,
+                                &jurisdictions,
+                                "regulators' jurisdictions",
+                            );
+                            j.clone()
+                        })
+                        .collect()
+                }),
             }
         })
         .collect();
+
+    extend_roadmaps(
+        &mut chips,
+        &chipmakers,
+        &world,
+        start.plus(quarters.saturating_sub(1)),
+    );
 
     let labs: Vec<LabSpec> = raw
         .labs
@@ -1236,4 +1294,55 @@ fn policy_event(
         }
     };
     Some(PolicyEvent { quarter, change })
+}
+
+/// Extends each chipmaker's roadmap from its newest configured generation to
+/// the end of the run, one generation every `roadmap_cadence_quarters`, with
+/// the published trends: H100e per dollar doubles every
+/// `gpu_price_performance_doubling_years` at the same launch price and unit
+/// cost, and H100e per watt grows `gpu_energy_efficiency_gain_per_year`.
+/// Each new generation is named after its base and year (`Rubin-2027`).
+fn extend_roadmaps(
+    chips: &mut Vec<ChipGeneration>,
+    chipmakers: &[ChipmakerSpec],
+    world: &WorldParams,
+    end: Quarter,
+) {
+    for (maker, spec) in chipmakers.iter().enumerate() {
+        let cadence = spec.roadmap_cadence_quarters;
+        if cadence == 0 {
+            continue;
+        }
+        let Some(base) = chips
+            .iter()
+            .filter(|g| g.maker == maker)
+            .max_by(|a, b| a.available.cmp(&b.available))
+            .cloned()
+        else {
+            continue;
+        };
+        let mut step = 1u32;
+        loop {
+            let available = base.available.plus(step * cadence);
+            if available > end {
+                break;
+            }
+            let years = f64::from(step * cadence) / 4.0;
+            let gain = (years / world.gpu_price_performance_doubling_years).exp2();
+            let per_watt = (1.0 + world.gpu_energy_efficiency_gain_per_year).powf(years);
+            let mut name = format!("{}-{}", base.name, available.year);
+            if chips.iter().any(|g| g.name == name) {
+                name = format!("{}-{}q{}", base.name, available.year, available.quarter);
+            }
+            chips.push(ChipGeneration {
+                extrapolated: true,
+                name,
+                available,
+                h100e_per_unit: base.h100e_per_unit * gain,
+                watts: base.watts * gain / per_watt,
+                ..base.clone()
+            });
+            step += 1;
+        }
+    }
 }

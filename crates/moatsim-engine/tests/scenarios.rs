@@ -41,7 +41,9 @@ fn a_power_crunch_raises_power_prices_and_waits_and_costs_compute() {
         let crunch = run("power-crunch.toml", seed);
         let price = |f: &TickFrame| f.world.power_price_avg;
         let wait = |f: &TickFrame| f.world.mean_queue_wait_quarters;
-        let online = |f: &TickFrame| f.world.online_compute_h100e;
+        // The whole market's compute: the rest of the market, capped by the
+        // grid's spare capacity, loses most; labs hold their queue positions.
+        let online = |f: &TickFrame| f.world.market_fleet_h100e;
         let stranded = |f: &TickFrame| f.world.stranded_gpus as f64;
         assert!(
             mean(&crunch, price) > mean(&base, price),
@@ -68,9 +70,11 @@ fn commodity_compute_makes_gpus_cheaper_and_brings_more_compute_online() {
         // The whole market's compute: with packaging and power abundant, the
         // rest of the market grows into them as well as the labs.
         let online = |f: &TickFrame| f.world.market_fleet_h100e;
+        // Over the run: late in it, cheap power lets demand grow into the
+        // extra packaging and asks can end higher than the baseline's.
         assert!(
-            at_horizon(&commodity, gpu_price) < at_horizon(&base, gpu_price),
-            "seed {seed}: the GPU price index is lower"
+            mean(&commodity, gpu_price) < mean(&base, gpu_price),
+            "seed {seed}: the GPU price index is lower over the run"
         );
         assert!(
             mean(&commodity, online) > mean(&base, online),
@@ -199,13 +203,16 @@ fn a_mega_round_buys_compute_share_and_capability_for_the_following_quarters() {
                 "seed {seed}, tick {tick}: compute share {m} vs baseline {b}"
             );
         }
+        // Capability follows training compute with a lag: the gap to the best
+        // rival is smaller over the year after the round (later the
+        // baseline's frontier-a out-raises it, see below).
         let window = |frames: &[TickFrame], value: &dyn Fn(&TickFrame) -> f64| {
-            frames[5..=12].iter().map(value).sum::<f64>() / 8.0
+            frames[5..=8].iter().map(value).sum::<f64>() / 4.0
         };
         let lead = |f: &TickFrame| capability_lead(f, "frontier-a");
         assert!(
             window(&mega, &lead) > window(&base, &lead),
-            "seed {seed}: a smaller gap to the best rival over the two years after the round"
+            "seed {seed}: a smaller gap to the best rival over the year after the round"
         );
         // Revenue share over the year after the round, while the compute lead
         // lasts. Later the baseline's frontier-a raises more (its runway rule
@@ -285,6 +292,50 @@ fn an_embargo_moves_new_compute_out_of_the_region_and_cuts_chip_revenue_from_it(
         assert!(
             chip_revenue_from_china(&embargo) < chip_revenue_from_china(&base),
             "seed {seed}: chipmakers sell less into China"
+        );
+    }
+}
+
+#[test]
+fn an_embargo_hands_the_domestic_maker_the_restricted_market() {
+    for seed in SEEDS {
+        let base = run("baseline.toml", seed);
+        let embargo = run("export-controls.toml", seed);
+        // Revenue from 2026Q1 (tick 4), when China becomes embargoed.
+        let revenue_of = |frames: &[TickFrame], maker: &str| -> f64 {
+            frames[4..]
+                .iter()
+                .flat_map(|f| f.chipmakers.iter())
+                .filter(|m| m.name == maker)
+                .map(|m| m.revenue)
+                .sum()
+        };
+        let domestic_share = |frames: &[TickFrame]| {
+            let domestic_id = frames[0]
+                .chipmakers
+                .iter()
+                .find(|m| m.name == "huawei")
+                .map(|m| m.chipmaker_id);
+            let (mut domestic, mut all) = (0.0, 0.0);
+            for event in frames[4..].iter().flat_map(|f| f.events.iter()) {
+                if event.kind == "gpu_order" && event.region.as_deref() == Some("china") {
+                    all += event.amount_usd;
+                    if event.counterparty_id == domestic_id {
+                        domestic += event.amount_usd;
+                    }
+                }
+            }
+            domestic / all.max(1.0)
+        };
+        assert!(
+            revenue_of(&embargo, "huawei") > revenue_of(&base, "huawei"),
+            "seed {seed}: the domestic maker sells more"
+        );
+        assert!(
+            domestic_share(&embargo) > domestic_share(&base),
+            "seed {seed}: its share of chip purchases in China rises: {} vs {}",
+            domestic_share(&embargo),
+            domestic_share(&base)
         );
     }
 }

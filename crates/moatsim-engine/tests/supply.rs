@@ -137,3 +137,54 @@ fn margins_fall_under_a_glut_and_rise_under_scarcity() {
         assert!((0.55..=0.80).contains(&m), "year {year}: margin {m}");
     }
 }
+
+#[test]
+fn labs_build_only_where_their_regulator_allows() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/baseline.toml");
+    let scenario = moatsim_config::load(&path, &["app_builders.count=2000".to_string()])
+        .expect("baseline loads")
+        .scenario;
+    let frames = run(&[]);
+    let last = &frames[frames.len() - 1];
+    let mut checked = 0;
+    for project in &last.projects {
+        let lab = last
+            .labs
+            .iter()
+            .find(|l| l.lab_id == project.lab_id)
+            .expect("the project's lab");
+        let spec = scenario
+            .labs
+            .iter()
+            .find(|s| s.name == lab.name)
+            .expect("lab spec");
+        let home = &scenario.regions[spec.home_region];
+        let regulator = &scenario.regulators[home.regulator];
+        let region = scenario
+            .regions
+            .iter()
+            .find(|r| r.name == project.region)
+            .expect("region");
+        assert!(
+            regulator.allows_building_in(&region.jurisdiction),
+            "{} (home {}) built in {} ({})",
+            lab.name,
+            home.jurisdiction,
+            region.name,
+            region.jurisdiction
+        );
+        checked += 1;
+    }
+    assert!(
+        checked > scenario.labs.len(),
+        "labs opened new sites to check"
+    );
+    // The rule binds in the baseline: US labs would otherwise build in China.
+    let opened_abroad = last.projects.iter().any(|p| {
+        let lab = last.labs.iter().find(|l| l.lab_id == p.lab_id);
+        lab.is_some_and(|l| l.jurisdiction == "us")
+            && p.region != "us-texas"
+            && p.region != "us-virginia"
+    });
+    assert!(opened_abroad, "US labs still build abroad where allowed");
+}

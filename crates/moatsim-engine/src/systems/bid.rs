@@ -145,10 +145,14 @@ pub fn bid_for_sites_and_gpus(
             let mw = shortfall.clamp(MIN_PROJECT_MW, MAX_PROJECT_MW);
             let quarterly_value_of_mw = lab.price_per_mtok * lab.mtok_per_h100e * best_h100e_per_mw;
             let home_jurisdiction = &scenario.regions[spec.home_region].jurisdiction;
+            let home_regulator = &scenario.regulators[scenario.regions[spec.home_region].regulator];
             let choice = scenario
                 .regions
                 .iter()
                 .enumerate()
+                // Only where the lab's own regulator lets it build, and not
+                // where its GPUs could not go.
+                .filter(|(_, r)| home_regulator.allows_building_in(&r.jurisdiction))
                 .filter(|(_, r)| {
                     &r.jurisdiction == home_jurisdiction
                         || r.export_tier != moatsim_config::ExportTier::Embargoed

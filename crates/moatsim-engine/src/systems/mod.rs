@@ -23,7 +23,8 @@ pub fn reference_capability(scenario: &Scenario) -> f64 {
 }
 
 /// How a region's export tier treats a chip generation, given the licence fee
-/// charged by the regulator of the chip's maker.
+/// charged by the regulator of the chip's maker. A generation with `sold_in`
+/// is embargoed outside those jurisdictions.
 pub fn export_treatment(
     scenario: &Scenario,
     region: usize,
@@ -31,6 +32,13 @@ pub fn export_treatment(
     fee_rate: f64,
 ) -> ExportTreatment {
     let generation = &scenario.chips[chip];
+    // A generation sold only in some jurisdictions (a domestic chip) is not
+    // for sale anywhere else.
+    if let Some(sold_in) = &generation.sold_in
+        && !sold_in.contains(&scenario.regions[region].jurisdiction)
+    {
+        return ExportTreatment::Embargoed;
+    }
     if !generation.controlled {
         return ExportTreatment::Unrestricted;
     }
