@@ -9,7 +9,7 @@ use moatsim_model::units::{mw_drawn_by, units_powered_by};
 
 use crate::components::*;
 use crate::resources::*;
-use crate::systems::export_treatment;
+use crate::systems::{export_treatment, licence_fee_rates};
 
 /// How many quarters ahead labs buy GPUs for capacity still being built. GPUs
 /// bought for a hall that is late to energize sit stranded.
@@ -65,17 +65,7 @@ pub fn bid_for_sites_and_gpus(
                 .map_or(0, |g| g.permit_delay_quarters)
         })
         .collect();
-    let fee_rate_of_maker: Vec<f64> = scenario
-        .chipmakers
-        .iter()
-        .map(|m| {
-            scenario
-                .regulators
-                .iter()
-                .find(|r| r.jurisdiction == m.jurisdiction)
-                .map_or(0.0, |r| r.licence_fee_rate)
-        })
-        .collect();
+    let fee_rate_of_maker = licence_fee_rates(scenario);
     // Current asks per chip generation, for generations on sale this quarter.
     let mut ask = vec![None; scenario.chips.len()];
     for (_, maker) in &chipmakers {
@@ -474,17 +464,7 @@ pub fn bid_for_accelerators(
             }
         }
     }
-    let fee_rate_of_maker: Vec<f64> = scenario
-        .chipmakers
-        .iter()
-        .map(|m| {
-            scenario
-                .regulators
-                .iter()
-                .find(|r| r.jurisdiction == m.jurisdiction)
-                .map_or(0.0, |r| r.licence_fee_rate)
-        })
-        .collect();
+    let fee_rate_of_maker = licence_fee_rates(scenario);
     // Spare grid capacity per region, shared by the region's buyers.
     let mut room_mw = vec![0.0; scenario.regions.len()];
     for utility in &utilities {

@@ -22,6 +22,22 @@ pub fn reference_capability(scenario: &Scenario) -> f64 {
         .fold(f64::NEG_INFINITY, f64::max)
 }
 
+/// The licence-fee rate each chipmaker's home regulator charges on exports
+/// to capped regions, indexed like `scenario.chipmakers`.
+pub fn licence_fee_rates(scenario: &Scenario) -> Vec<f64> {
+    scenario
+        .chipmakers
+        .iter()
+        .map(|m| {
+            scenario
+                .regulators
+                .iter()
+                .find(|r| r.jurisdiction == m.jurisdiction)
+                .map_or(0.0, |r| r.licence_fee_rate)
+        })
+        .collect()
+}
+
 /// How a region's export tier treats a chip generation, given the licence fee
 /// charged by the regulator of the chip's maker. A generation with `sold_in`
 /// is embargoed outside those jurisdictions.
