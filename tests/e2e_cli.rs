@@ -466,3 +466,26 @@ fn sweep_plan_prints_a_stable_run_table_and_checks_every_run() {
     assert_eq!(no_seeds.status.code(), Some(2));
     assert!(text(&no_seeds.stderr).contains("seeds"));
 }
+
+#[test]
+fn params_lists_every_scenario_wide_parameter_with_a_plausible_range() {
+    let out = moatsim(&["params", "--json"]);
+    assert!(out.status.success());
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let list = list.as_array().expect("a list");
+    assert!(list.len() >= 10);
+    for p in list {
+        let (low, default, high) = (
+            p["low"].as_f64().expect("low"),
+            p["default"].as_f64().expect("default"),
+            p["high"].as_f64().expect("high"),
+        );
+        assert!(low <= default && default <= high, "{p}");
+        assert!(p["path"].as_str().is_some_and(|s| s.contains('.')));
+    }
+    let table = moatsim(&["params"]);
+    assert!(
+        String::from_utf8_lossy(&table.stdout)
+            .contains("world.algorithmic_efficiency_halving_months")
+    );
+}

@@ -76,6 +76,13 @@ enum Command {
     },
     /// Print every output table with its columns, types and meaning.
     Schema,
+    /// Print the behavioural parameters with a scenario-wide default: path,
+    /// default, source and the plausible range a sensitivity analysis varies.
+    Params {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Sweeps: many seeded runs of a scenario over a grid of config values.
     Sweep {
         #[command(subcommand)]
@@ -240,6 +247,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             Err(code) => code,
         },
         Command::Schema => emit(&describe_schema()),
+        Command::Params { json: true } => print_json(&moatsim_config::parameters::PARAMETERS),
+        Command::Params { json: false } => emit(&describe_parameters()),
         Command::Sweep {
             action:
                 SweepCommand::Run {
@@ -659,6 +668,24 @@ fn describe_schema() -> String {
                 column.description
             ));
         }
+    }
+    out
+}
+
+/// The parameter list as a table: one line each, then its meaning and source.
+fn describe_parameters() -> String {
+    let mut out = String::from(
+        "behavioural parameters (set with --set PATH=VALUE; vary within low..high)\n\n",
+    );
+    out.push_str(&format!(
+        "{:<45} {:>12} {:>12} {:>12}\n",
+        "path", "default", "low", "high"
+    ));
+    for p in moatsim_config::parameters::PARAMETERS {
+        out.push_str(&format!(
+            "{:<45} {:>12} {:>12} {:>12}\n  {}; {}\n",
+            p.path, p.default, p.low, p.high, p.meaning, p.source
+        ));
     }
     out
 }

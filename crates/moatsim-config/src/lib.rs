@@ -12,6 +12,7 @@ mod error;
 mod layers;
 mod locate;
 mod overrides;
+pub mod parameters;
 pub mod ranges;
 pub mod raw;
 mod scenario;
