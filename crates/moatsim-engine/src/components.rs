@@ -349,6 +349,12 @@ impl Utility {
         self.base_load_mw + self.dc_contracted_mw + self.buyer_added_mw
     }
 
+    /// Capacity the utility can still commit while keeping its minimum
+    /// reserve margin (negative when it is already short).
+    pub fn spare_mw(&self, min_reserve_margin: f64) -> f64 {
+        self.generation_mw / (1.0 + min_reserve_margin) - self.committed_mw()
+    }
+
     pub fn mean_queue_age(&self, tick: u32) -> f64 {
         if self.queue.is_empty() {
             return 0.0;

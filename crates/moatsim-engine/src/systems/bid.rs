@@ -9,7 +9,7 @@ use moatsim_model::units::{mw_drawn_by, units_powered_by};
 
 use crate::components::*;
 use crate::resources::*;
-use crate::systems::{export_treatment, licence_fee_rates};
+use crate::systems::{export_treatment, licence_fee_rates, products_on_sale};
 
 /// How many quarters ahead labs buy GPUs for capacity still being built. GPUs
 /// bought for a hall that is late to energize sit stranded.
@@ -67,14 +67,11 @@ pub fn bid_for_sites_and_gpus(
         .collect();
     let fee_rate_of_maker = licence_fee_rates(scenario);
     // Current asks per chip generation, for generations on sale this quarter.
-    let mut ask = vec![None; scenario.chips.len()];
-    for (_, maker) in &chipmakers {
-        for product in &maker.products {
-            if scenario.chips[product.chip].available <= clock.quarter && product.on_sale() {
-                ask[product.chip] = Some(product.ask_usd);
-            }
-        }
-    }
+    let ask: Vec<Option<f64>> =
+        products_on_sale(scenario, clock.quarter, chipmakers.iter().map(|(_, m)| m))
+            .iter()
+            .map(|p| p.map(|p| p.ask_usd))
+            .collect();
     // The most power-efficient generation on sale sizes new sites.
     let best_h100e_per_mw = (0..scenario.chips.len())
         .filter(|&c| ask[c].is_some())
@@ -453,25 +450,19 @@ pub fn bid_for_accelerators(
     if book.gpu_bids.len() != scenario.chips.len() {
         book.gpu_bids = vec![Vec::new(); scenario.chips.len()];
     }
-    let mut ask = vec![None; scenario.chips.len()];
+    let on_sale = products_on_sale(scenario, clock.quarter, chipmakers.iter());
+    let ask: Vec<Option<f64>> = on_sale.iter().map(|p| p.map(|p| p.ask_usd)).collect();
     // The share of its orders each generation is expected to fill.
-    let mut availability = vec![1.0; scenario.chips.len()];
-    for maker in &chipmakers {
-        for product in &maker.products {
-            if scenario.chips[product.chip].available <= clock.quarter && product.on_sale() {
-                ask[product.chip] = Some(product.ask_usd);
-                availability[product.chip] = product.expected_fill;
-            }
-        }
-    }
+    let availability: Vec<f64> = on_sale
+        .iter()
+        .map(|p| p.map_or(1.0, |p| p.expected_fill))
+        .collect();
     let fee_rate_of_maker = licence_fee_rates(scenario);
     // Spare grid capacity per region, shared by the region's buyers.
     let mut room_mw = vec![0.0; scenario.regions.len()];
     for utility in &utilities {
         let spec = &scenario.utilities[utility.index];
-        room_mw[utility.region] += (utility.generation_mw / (1.0 + spec.min_reserve_margin)
-            - utility.committed_mw())
-        .max(0.0);
+        room_mw[utility.region] += utility.spare_mw(spec.min_reserve_margin).max(0.0);
     }
     let mut buyers_in_region = vec![0usize; scenario.regions.len()];
     for (_, buyer) in &buyers {

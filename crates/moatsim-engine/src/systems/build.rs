@@ -231,27 +231,15 @@ pub fn install_delivered_gpus(
 }
 
 /// Aggregate buyers' fleets draw on their region's grid: the load they have
-/// added since the start becomes part of each utility's committed load (the
-/// starting fleets are already in its base load), shared by the region's
-/// utilities in proportion to their generation.
+/// added since the start becomes part of the region's utility's committed
+/// load (the starting fleets are already in its base load). A region has
+/// exactly one utility (the validator checks it).
 pub fn connect_buyer_fleets(buyers: Query<&AcceleratorBuyer>, mut utilities: Query<&mut Utility>) {
-    let regions = utilities.iter().map(|u| u.region + 1).max().unwrap_or(0);
-    let mut added = vec![0.0; regions];
-    let mut generation = vec![0.0; regions];
-    for buyer in &buyers {
-        if buyer.region < regions {
-            added[buyer.region] += buyer.added_load_mw();
-        }
-    }
-    for utility in &utilities {
-        generation[utility.region] += utility.generation_mw;
-    }
     for mut utility in &mut utilities {
-        let share = if generation[utility.region] > 0.0 {
-            utility.generation_mw / generation[utility.region]
-        } else {
-            0.0
-        };
-        utility.buyer_added_mw = added[utility.region] * share;
+        utility.buyer_added_mw = buyers
+            .iter()
+            .filter(|b| b.region == utility.region)
+            .map(AcceleratorBuyer::added_load_mw)
+            .sum();
     }
 }

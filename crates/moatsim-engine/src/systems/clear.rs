@@ -422,8 +422,7 @@ pub fn clear_power_queues(
     for (agent, mut utility) in sorted {
         let spec = &scenario.utilities[utility.index];
         let region_name = scenario.regions[utility.region].name.clone();
-        let spare =
-            utility.generation_mw / (1.0 + spec.min_reserve_margin) - utility.committed_mw();
+        let spare = utility.spare_mw(spec.min_reserve_margin);
         let requests: Vec<InterconnectionRequest> = utility
             .queue
             .iter()

@@ -10,6 +10,9 @@ pub mod record;
 pub mod serve;
 
 use moatsim_config::{ExportTier, Scenario};
+use moatsim_model::Quarter;
+
+use crate::components::{Chipmaker, Product};
 use moatsim_model::market::gpu::ExportTreatment;
 
 /// The capability of the reference model of the cost curve: the frontier at
@@ -20,6 +23,24 @@ pub fn reference_capability(scenario: &Scenario) -> f64 {
         .iter()
         .map(|l| l.capability)
         .fold(f64::NEG_INFINITY, f64::max)
+}
+
+/// The product of each chip generation that buyers can order this quarter
+/// (released and with capacity or stock), indexed like `scenario.chips`.
+pub fn products_on_sale<'a>(
+    scenario: &Scenario,
+    quarter: Quarter,
+    makers: impl Iterator<Item = &'a Chipmaker>,
+) -> Vec<Option<&'a Product>> {
+    let mut on_sale = vec![None; scenario.chips.len()];
+    for maker in makers {
+        for product in &maker.products {
+            if scenario.chips[product.chip].available <= quarter && product.on_sale() {
+                on_sale[product.chip] = Some(product);
+            }
+        }
+    }
+    on_sale
 }
 
 /// The licence-fee rate each chipmaker's home regulator charges on exports
