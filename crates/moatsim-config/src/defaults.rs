@@ -57,19 +57,22 @@ pub const INTERCONNECTION_STUDY_QUARTERS: u32 = 4;
 /// How strongly a chipmaker's ask follows last quarter's excess demand. Model assumption.
 pub const ASK_SENSITIVITY: f64 = 0.3;
 
-/// H100e the clouds outside the simulation rent to the simulated labs in the
-/// first quarter. Model assumption: of the order of the large neoclouds' 2024
-/// fleets (a few hundred thousand H100-class GPUs) plus hyperscalers' spare
-/// capacity, the share of it frontier labs can rent.
-pub const CLOUD_CAPACITY_H100E: f64 = 600_000.0;
-/// Growth of rentable cloud capacity per quarter (about 60% a year). Model assumption.
-pub const CLOUD_CAPACITY_GROWTH_PER_QUARTER: f64 = 0.12;
-/// Rental ask at the start, USD per H100e-hour. Model assumption: on-demand H100
-/// rates of about $2–3 an hour in early 2025; committed contracts lower.
+/// Every region's rental ask at the start, USD per H100e-hour. Model assumption:
+/// on-demand H100 rates of about $2–3 an hour in early 2025, committed
+/// contracts lower (initial-state `h100_on_demand_sxm`, `h100e_effective_contract_price_lab`).
 pub const CLOUD_ASK_PER_H100E_HOUR_USD: f64 = 2.2;
-/// The providers' cost floor under the ask, USD per H100e-hour. Model assumption:
-/// ownership (GPU, facility, power) of an H100-class unit over its life.
-pub const CLOUD_MIN_ASK_PER_H100E_HOUR_USD: f64 = 0.8;
+/// The yearly return cloud owners require on their fleets' capital. Model
+/// assumption (range 0.06–0.15): between investment-grade hyperscaler debt and
+/// neocloud borrowing costs.
+pub const CLOUD_OWNER_COST_OF_CAPITAL_PER_YEAR: f64 = 0.10;
+/// What labs state an H100e-hour of training compute is worth to them, USD.
+/// Model assumption (range 2–5), bounded below by what labs paid under
+/// contract in 2024 (initial-state `h100e_effective_contract_price_lab`:
+/// 1.95, p95 2.52): a lab that signs at that price values the compute above it.
+pub const CLOUD_TRAINING_VALUE_PER_H100E_HOUR_USD: f64 = 3.0;
+/// Share of an aggregate buyer's fleet offered for rent when the scenario does
+/// not say: none (enterprise fleets serve their owners).
+pub const BUYER_RENTAL_SHARE: f64 = 0.0;
 /// Largest share of its cash a lab spends on rented compute in a quarter. Model assumption.
 pub const CLOUD_RENT_CASH_SHARE: f64 = 0.05;
 

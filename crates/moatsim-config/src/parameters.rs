@@ -134,16 +134,8 @@ pub const PARAMETERS: &[Parameter] = &[
         0.5,
     ),
     p(
-        "cloud.capacity_growth_per_quarter",
-        "growth of the outside cloud's capacity per quarter",
-        defaults::CLOUD_CAPACITY_GROWTH_PER_QUARTER,
-        "assumption",
-        0.06,
-        0.2,
-    ),
-    p(
         "cloud.ask_per_h100e_hour_usd",
-        "the outside cloud's first ask per H100e-hour",
+        "every region's first rental ask per H100e-hour",
         defaults::CLOUD_ASK_PER_H100E_HOUR_USD,
         "assumption (initial-state h100_on_demand_sxm 2.99, h100e_effective_contract_price_lab 1.95)",
         1.5,
@@ -156,6 +148,22 @@ pub const PARAMETERS: &[Parameter] = &[
         "assumption",
         0.02,
         0.1,
+    ),
+    p(
+        "cloud.owner_cost_of_capital_per_year",
+        "yearly return cloud owners require on their fleets",
+        defaults::CLOUD_OWNER_COST_OF_CAPITAL_PER_YEAR,
+        "assumption",
+        0.06,
+        0.15,
+    ),
+    p(
+        "cloud.training_value_per_h100e_hour_usd",
+        "what labs state an H100e-hour of training is worth to them",
+        defaults::CLOUD_TRAINING_VALUE_PER_H100E_HOUR_USD,
+        "assumption (initial-state h100e_effective_contract_price_lab 1.95, p95 2.52, as a floor)",
+        2.0,
+        5.0,
     ),
 ];
 

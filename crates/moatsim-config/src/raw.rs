@@ -91,12 +91,16 @@ impl RawPolicyEvent {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCloud {
-    pub capacity_h100e: Option<f64>,
-    pub capacity_growth_per_quarter: Option<f64>,
     pub ask_per_h100e_hour_usd: Option<f64>,
-    pub min_ask_per_h100e_hour_usd: Option<f64>,
     pub ask_sensitivity: Option<f64>,
     pub rent_cash_share: Option<f64>,
+    pub owner_cost_of_capital_per_year: Option<f64>,
+    pub training_value_per_h100e_hour_usd: Option<f64>,
+    // Removed in schema 6 (rental capacity and its cost now come from the
+    // owners' fleets); read only to say so instead of "unknown field".
+    pub capacity_h100e: Option<toml::Value>,
+    pub capacity_growth_per_quarter: Option<toml::Value>,
+    pub min_ask_per_h100e_hour_usd: Option<toml::Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -222,6 +226,7 @@ pub struct RawAcceleratorBuyer {
     pub price_elasticity: Option<f64>,
     pub accelerator_share_of_capex: Option<f64>,
     pub choice_sharpness: Option<f64>,
+    pub rental_share: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

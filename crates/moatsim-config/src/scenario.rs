@@ -34,21 +34,19 @@ pub struct Scenario {
     pub output: OutputSpec,
 }
 
-/// Compute rented by the quarter from clouds outside the simulation (neoclouds
-/// and hyperscalers' spare capacity): the channel through which cash buys
-/// compute without waiting for a site to be energized.
+/// The cloud-rental market: compute rented by the quarter from owners inside
+/// the simulation (aggregate buyers with a `rental_share`), one market per region.
 #[derive(Debug, Clone, Serialize)]
 pub struct CloudSpec {
-    /// H100e offered for rent in the first quarter.
-    pub capacity_h100e: f64,
-    pub capacity_growth_per_quarter: f64,
-    /// The providers' ask in the first quarter, USD per H100e-hour.
+    /// Every region's ask in the first quarter, USD per H100e-hour.
     pub ask_per_h100e_hour_usd: f64,
-    /// The ask never falls below this (the providers' cost), USD per H100e-hour.
-    pub min_ask_per_h100e_hour_usd: f64,
     pub ask_sensitivity: f64,
     /// Largest share of its cash a lab spends on rent in a quarter.
     pub rent_cash_share: f64,
+    /// The yearly return owners require on the capital in their fleets.
+    pub owner_cost_of_capital_per_year: f64,
+    /// What labs state an H100e-hour of training compute is worth to them, USD.
+    pub training_value_per_h100e_hour_usd: f64,
 }
 
 /// A change the scenario schedules, applied at the start of its quarter.
@@ -356,6 +354,8 @@ pub struct AcceleratorBuyerSpec {
     pub accelerator_share_of_capex: f64,
     /// How strongly the order leans towards the generation with the most H100e per dollar.
     pub choice_sharpness: f64,
+    /// Share of the starting fleet offered for rent to the simulated labs.
+    pub rental_share: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]

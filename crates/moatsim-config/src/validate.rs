@@ -700,6 +700,7 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
                 price_elasticity: c.within(p("price_elasticity"), ranges::ELASTICITY, b.price_elasticity.unwrap_or(defaults::BUYER_PRICE_ELASTICITY)),
                 accelerator_share_of_capex: c.within(p("accelerator_share_of_capex"), ranges::SHARE_POSITIVE, b.accelerator_share_of_capex.unwrap_or(defaults::ACCELERATOR_SHARE_OF_CAPEX)),
                 choice_sharpness: c.within(p("choice_sharpness"), ranges::SHARPNESS, b.choice_sharpness.unwrap_or(defaults::BUYER_CHOICE_SHARPNESS)),
+                rental_share: c.fraction(p("rental_share"), b.rental_share.unwrap_or(defaults::BUYER_RENTAL_SHARE)),
             }
         })
         .collect();
@@ -1007,31 +1008,27 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
     };
 
     let rc = &raw.cloud;
+    for (field, value) in [
+        ("capacity_h100e", &rc.capacity_h100e),
+        (
+            "capacity_growth_per_quarter",
+            &rc.capacity_growth_per_quarter,
+        ),
+        ("min_ask_per_h100e_hour_usd", &rc.min_ask_per_h100e_hour_usd),
+    ] {
+        if value.is_some() {
+            c.fail(
+                &format!("cloud.{field}"),
+                "was removed in schema 6: capacity for rent now comes from [[accelerator_buyers]] rental_share, and its cost from the owners' fleets; allowed: delete this line (see docs/CONFIG.md)".to_string(),
+            );
+        }
+    }
     let cloud = CloudSpec {
-        capacity_h100e: c.within(
-            "cloud.capacity_h100e".into(),
-            ranges::H100E,
-            rc.capacity_h100e.unwrap_or(defaults::CLOUD_CAPACITY_H100E),
-        ),
-        capacity_growth_per_quarter: c.number(
-            "cloud.capacity_growth_per_quarter".into(),
-            rc.capacity_growth_per_quarter
-                .unwrap_or(defaults::CLOUD_CAPACITY_GROWTH_PER_QUARTER),
-            -0.5,
-            1.0,
-            "a growth rate from -0.5 to 1 per quarter",
-        ),
         ask_per_h100e_hour_usd: c.within(
             "cloud.ask_per_h100e_hour_usd".into(),
             ranges::USD_PER_H100E_HOUR,
             rc.ask_per_h100e_hour_usd
                 .unwrap_or(defaults::CLOUD_ASK_PER_H100E_HOUR_USD),
-        ),
-        min_ask_per_h100e_hour_usd: c.within(
-            "cloud.min_ask_per_h100e_hour_usd".into(),
-            ranges::USD_PER_H100E_HOUR,
-            rc.min_ask_per_h100e_hour_usd
-                .unwrap_or(defaults::CLOUD_MIN_ASK_PER_H100E_HOUR_USD),
         ),
         ask_sensitivity: c.number(
             "cloud.ask_sensitivity".into(),
@@ -1045,16 +1042,21 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
             rc.rent_cash_share
                 .unwrap_or(defaults::CLOUD_RENT_CASH_SHARE),
         ),
+        owner_cost_of_capital_per_year: c.number(
+            "cloud.owner_cost_of_capital_per_year".into(),
+            rc.owner_cost_of_capital_per_year
+                .unwrap_or(defaults::CLOUD_OWNER_COST_OF_CAPITAL_PER_YEAR),
+            0.0,
+            0.5,
+            "a yearly rate from 0 to 0.5",
+        ),
+        training_value_per_h100e_hour_usd: c.within(
+            "cloud.training_value_per_h100e_hour_usd".into(),
+            ranges::USD_PER_H100E_HOUR,
+            rc.training_value_per_h100e_hour_usd
+                .unwrap_or(defaults::CLOUD_TRAINING_VALUE_PER_H100E_HOUR_USD),
+        ),
     };
-    if cloud.min_ask_per_h100e_hour_usd > cloud.ask_per_h100e_hour_usd {
-        c.fail(
-            "cloud.min_ask_per_h100e_hour_usd",
-            format!(
-                "is {}; allowed: at most cloud.ask_per_h100e_hour_usd ({})",
-                cloud.min_ask_per_h100e_hour_usd, cloud.ask_per_h100e_hour_usd
-            ),
-        );
-    }
 
     // Labs' existing sites must fit on their home grid above its base load.
     if c.problems.is_empty() {

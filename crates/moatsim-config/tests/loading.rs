@@ -347,3 +347,27 @@ post_money_usd = 350e9
     assert_eq!(rounds[0].quarter.to_string(), "2027Q2");
     assert_eq!(loaded.scenario.events.len(), 1);
 }
+
+#[test]
+fn a_removed_cloud_field_says_where_capacity_comes_from_now() {
+    let text = baseline_text().replace("[cloud]\n", "[cloud]\ncapacity_h100e = 600000\n");
+    let found = problems(&text, &[]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].path, "cloud.capacity_h100e");
+    assert!(
+        found[0].message.contains("removed in schema 6")
+            && found[0].message.contains("rental_share"),
+        "{}",
+        found[0].message
+    );
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("capacity_h100e"))
+        .expect("line")
+        + 1;
+    assert!(
+        matches!(found[0].origin, Origin::File { line: l, .. } if l == line),
+        "{:?}",
+        found[0].origin
+    );
+}

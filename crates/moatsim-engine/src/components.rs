@@ -59,7 +59,7 @@ pub struct Lab {
     // This quarter's outcomes (reset at the start of each quarter).
     /// Owned compute online plus `rented_h100e`.
     pub online_h100e: f64,
-    /// Compute rented from clouds outside the simulation for this quarter.
+    /// Compute rented from the simulation's cloud owners for this quarter.
     pub rented_h100e: f64,
     pub rent_usd: f64,
     pub training_h100e: f64,
@@ -302,14 +302,29 @@ pub struct AcceleratorBuyer {
     pub initial_load_mw: f64,
     /// Units delivered since the start (the starting fleet is not counted).
     pub units_delivered: u64,
+    /// The part of the fleet offered for rent to labs, H100e.
+    pub rental_fleet_h100e: f64,
+    /// What the fleet cost (the starting fleet at its book value plus every
+    /// purchase, licence fees included), for depreciation and rental cost.
+    pub fleet_cost_usd: f64,
+    /// What owning one H100e costs this quarter, USD (set when the quarter's
+    /// rental asks are posted): the floor under what it rents out.
+    pub rental_cost_per_h100e_quarter: f64,
     // This quarter (reset at the start of each quarter).
     pub wanted_h100e: f64,
+    /// The part of `wanted_h100e` meant for rent: the rental fleet's growth
+    /// plus its share of last quarter's unmet rental demand.
+    pub wanted_for_rent_h100e: f64,
     pub ordered_h100e: f64,
     pub bought_h100e: f64,
     pub units_bought: u64,
     /// Paid to chipmakers plus licence fees.
     pub spend_usd: f64,
     pub power_cost_usd: f64,
+    pub depreciation_usd: f64,
+    /// H100e rented out to labs this quarter and the rent received.
+    pub rented_out_h100e: f64,
+    pub rental_revenue_usd: f64,
     /// True when the grid's spare capacity cut the order this quarter.
     pub power_limited: bool,
 }

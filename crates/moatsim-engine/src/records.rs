@@ -65,6 +65,11 @@ pub struct BuyerRow {
     pub spend: f64,
     pub capex: f64,
     pub power_cost: f64,
+    pub depreciation: f64,
+    pub rental_fleet_h100e: f64,
+    pub rental_cost_per_h100e_hour: f64,
+    pub rented_out_h100e: f64,
+    pub rental_revenue: f64,
     pub power_limited: bool,
 }
 

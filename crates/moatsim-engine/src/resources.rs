@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 use moatsim_config::Scenario;
-use moatsim_model::market::cloud::CloudBid;
+use moatsim_model::market::cloud::RentalBid;
 use moatsim_model::market::gpu::GpuBid;
 use moatsim_model::{Account, AgentId, Quarter, Transfer};
 
@@ -89,18 +89,31 @@ pub struct OrderBook {
     pub land_bids: Vec<Vec<LandOrder>>,
     pub rounds: Vec<AnnouncedRound>,
     pub investor_bids: Vec<InvestorBid>,
-    /// Labs' bids for rented cloud compute, in lab-id order.
-    pub cloud_bids: Vec<CloudBid>,
+    /// Labs' bids for rented compute per region, in lab-id order.
+    pub rental_bids: Vec<Vec<RentalBid>>,
 }
 
-/// The clouds outside the simulation that rent compute to labs: the capacity
-/// they offer this quarter and their posted ask.
+/// The cloud-rental market of each region: its posted ask and what last
+/// quarter's clearing showed (`moatsim_model::market::cloud`).
 #[derive(Resource, Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CloudMarket {
-    pub capacity_h100e: f64,
+    pub regions: Vec<RegionRental>,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct RegionRental {
     pub ask_per_h100e_quarter: f64,
-    /// Last quarter's demand above capacity as a share of capacity.
+    /// Last quarter's demand above the capacity offered, as a share of it.
     pub last_excess_demand: f64,
+    /// The owners' rental fleets in the region last quarter, H100e; renters
+    /// spread their bids across regions in proportion to it.
+    pub last_fleet_h100e: f64,
+    /// Demand at last quarter's ask that went unrented, H100e: owners build
+    /// rental capacity towards it.
+    pub last_unmet_h100e: f64,
+    /// The highest value per H100e-quarter among last quarter's bids (0 with
+    /// none): the ask does not rise above what any renter would pay.
+    pub last_top_value: f64,
 }
 
 /// GPUs delivered this quarter: (lab id, region, chip, units), installed in the build phase.

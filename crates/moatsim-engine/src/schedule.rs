@@ -41,7 +41,7 @@ pub fn quarter_schedule() -> Schedule {
         (
             decide::begin_quarter,
             decide::apply_policy_timeline,
-            decide::price_cloud_capacity,
+            decide::price_cloud_rental,
             decide::plan_generation,
             decide::plan_chip_supply,
             decide::review_permits_and_concentration,
@@ -57,7 +57,7 @@ pub fn quarter_schedule() -> Schedule {
             bid::bid_for_accelerators,
             bid::bank_land,
             bid::bid_in_rounds,
-            bid::bid_for_cloud_capacity,
+            bid::bid_for_rented_compute,
         )
             .chain()
             .in_set(QuarterSystems::Bid),
@@ -69,7 +69,7 @@ pub fn quarter_schedule() -> Schedule {
             clear::clear_land_markets,
             clear::clear_power_queues,
             clear::clear_capital_market,
-            clear::clear_cloud_capacity,
+            clear::clear_rented_compute,
         )
             .chain()
             .in_set(QuarterSystems::ClearMarkets),

@@ -168,12 +168,21 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
                 load_mw: load,
                 initial_load_mw: load,
                 units_delivered: 0,
+                rental_fleet_h100e: spec.fleet_h100e * spec.rental_share,
+                fleet_cost_usd: spec.fleet_h100e
+                    * spec.reference_price_per_h100e_usd
+                    * INITIAL_FLEET_BOOK_VALUE,
+                rental_cost_per_h100e_quarter: 0.0,
                 wanted_h100e: 0.0,
+                wanted_for_rent_h100e: 0.0,
                 ordered_h100e: 0.0,
                 bought_h100e: 0.0,
                 units_bought: 0,
                 spend_usd: 0.0,
                 power_cost_usd: 0.0,
+                depreciation_usd: 0.0,
+                rented_out_h100e: 0.0,
+                rental_revenue_usd: 0.0,
                 power_limited: false,
             },
         ));
@@ -324,11 +333,17 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
     });
     world.insert_resource(Params(Arc::clone(scenario)));
     world.insert_resource(OrderBook::default());
-    world.insert_resource(CloudMarket {
-        capacity_h100e: s.cloud.capacity_h100e,
-        ask_per_h100e_quarter: s.cloud.ask_per_h100e_hour_usd * HOURS_PER_QUARTER,
-        last_excess_demand: 0.0,
-    });
+    let mut rental = vec![
+        RegionRental {
+            ask_per_h100e_quarter: s.cloud.ask_per_h100e_hour_usd * HOURS_PER_QUARTER,
+            ..RegionRental::default()
+        };
+        s.regions.len()
+    ];
+    for spec in &s.accelerator_buyers {
+        rental[spec.region].last_fleet_h100e += spec.fleet_h100e * spec.rental_share;
+    }
+    world.insert_resource(CloudMarket { regions: rental });
     world.insert_resource(Deliveries::default());
     world.insert_resource(Ledger::default());
     world.insert_resource(Logs::default());

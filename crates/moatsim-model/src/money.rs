@@ -26,8 +26,6 @@ pub enum ExternalAccount {
     LabOperatingCosts,
     /// Parent companies whose other businesses fund hyperscaler-like labs.
     CorporateParents,
-    /// Clouds outside the simulation that rent compute to labs by the quarter.
-    CloudProviders,
     /// End customers who pay app builders for their products.
     EndCustomers,
     /// Staff and other operating costs of app builders.
@@ -44,7 +42,6 @@ impl ExternalAccount {
             Self::GridOperations => "grid_operations",
             Self::LabOperatingCosts => "lab_operating_costs",
             Self::CorporateParents => "corporate_parents",
-            Self::CloudProviders => "cloud_providers",
             Self::EndCustomers => "end_customers",
             Self::BuilderOperatingCosts => "builder_operating_costs",
         }

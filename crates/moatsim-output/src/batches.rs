@@ -120,6 +120,11 @@ pub fn batch_for(
                     f64s(r.iter().map(|x| x.spend)),
                     f64s(r.iter().map(|x| x.capex)),
                     f64s(r.iter().map(|x| x.power_cost)),
+                    f64s(r.iter().map(|x| x.depreciation)),
+                    f64s(r.iter().map(|x| x.rental_fleet_h100e)),
+                    f64s(r.iter().map(|x| x.rental_cost_per_h100e_hour)),
+                    f64s(r.iter().map(|x| x.rented_out_h100e)),
+                    f64s(r.iter().map(|x| x.rental_revenue)),
                     bools(r.iter().map(|x| x.power_limited)),
                 ],
             )

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use arrow_schema::{DataType, Field, Schema};
 
 /// Bumped whenever a table or column changes meaning, is added or is removed.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 #[derive(Debug, Clone)]
 pub struct ColumnDef {
@@ -280,6 +280,27 @@ pub fn tables() -> Vec<TableDef> {
                     "Capital spending: spend / accelerator_share_of_capex, USD",
                 ),
                 col("power_cost", Float64, "Energy bill, USD"),
+                col(
+                    "depreciation",
+                    Float64,
+                    "What its fleet cost (starting fleet at book value, plus purchases) / world.gpu_life_quarters, USD",
+                ),
+                col(
+                    "rental_fleet_h100e",
+                    Float64,
+                    "The part of its fleet offered for rent to labs, H100e",
+                ),
+                col(
+                    "rental_cost_per_h100e_hour",
+                    Float64,
+                    "What owning an H100e costs it (depreciation, cost of capital, energy), USD per H100e-hour: the least it rents out at",
+                ),
+                col(
+                    "rented_out_h100e",
+                    Float64,
+                    "H100e rented to labs this quarter",
+                ),
+                col("rental_revenue", Float64, "Rent received from labs, USD"),
                 col(
                     "power_limited",
                     Boolean,

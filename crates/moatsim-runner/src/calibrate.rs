@@ -582,14 +582,19 @@ fn measure(name: &str, data: &RunData) -> (Option<f64>, String) {
             "the second-largest labs.revenue in 2025Q4, times four".into(),
         ),
         "h100_rental_price_2025" => {
-            let prices: Vec<f64> = (0..data.market.len())
+            // Rented H100e and rent paid across every region's rental market.
+            let rows: Vec<usize> = (0..data.market.len())
                 .filter(|&i| data.market[i] == "cloud" && whole(data.market_year[i]) == 2025)
-                .map(|i| data.market_price[i] / moatsim_model::units::HOURS_PER_QUARTER)
-                .filter(|p| p.is_finite())
+                .filter(|&i| data.market_price[i].is_finite())
                 .collect();
+            let rented: f64 = rows.iter().map(|&i| data.market_cleared[i]).sum();
+            let paid: f64 = rows
+                .iter()
+                .map(|&i| data.market_cleared[i] * data.market_price[i])
+                .sum();
             (
-                (prices.len() == 4).then(|| prices.iter().sum::<f64>() / 4.0),
-                "mean 2025 price of the cloud market (markets.price where market = 'cloud', per H100e-quarter) divided by 2,190 hours".into(),
+                (rented > 0.0).then(|| paid / rented / moatsim_model::units::HOURS_PER_QUARTER),
+                "2025 rent paid over H100e rented across the regions' cloud markets (markets.price × cleared over cleared, where market = 'cloud'), per 2,190 hours".into(),
             )
         }
         "chipmaker_revenue_never_collapses" => (

@@ -95,6 +95,7 @@ pub fn book_running_costs(
             bill,
         );
         buyer.power_cost_usd = bill;
+        buyer.depreciation_usd = buyer.fleet_cost_usd / f64::from(scenario.world.gpu_life_quarters);
         utility.energy_sold_mwh += energy;
         utility.revenue_usd += bill;
     }

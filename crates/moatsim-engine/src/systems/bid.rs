@@ -2,14 +2,14 @@
 
 use bevy_ecs::prelude::*;
 use moatsim_model::accelerator_demand;
-use moatsim_model::market::cloud::CloudBid;
+use moatsim_model::market::cloud::{self, RentalBid};
 use moatsim_model::market::gpu::{ExportTreatment, GpuBid};
 use moatsim_model::rng::{self, Purpose};
-use moatsim_model::units::{mw_drawn_by, units_powered_by};
+use moatsim_model::units::{HOURS_PER_QUARTER, mw_drawn_by, units_powered_by};
 
 use crate::components::*;
 use crate::resources::*;
-use crate::systems::{export_treatment, licence_fee_rates, products_on_sale};
+use crate::systems::{export_treatment, lab_may_use_region, licence_fee_rates, products_on_sale};
 
 /// How many quarters ahead labs buy GPUs for capacity still being built. GPUs
 /// bought for a hall that is late to energize sit stranded.
@@ -131,19 +131,13 @@ pub fn bid_for_sites_and_gpus(
         if shortfall > MIN_PROJECT_MW * 0.5 && !seeking && budget > 0.0 {
             let mw = shortfall.clamp(MIN_PROJECT_MW, MAX_PROJECT_MW);
             let quarterly_value_of_mw = lab.price_per_mtok * lab.mtok_per_h100e * best_h100e_per_mw;
-            let home_jurisdiction = &scenario.regions[spec.home_region].jurisdiction;
-            let home_regulator = &scenario.regulators[scenario.regions[spec.home_region].regulator];
             let choice = scenario
                 .regions
                 .iter()
                 .enumerate()
                 // Only where the lab's own regulator lets it build, and not
                 // where its GPUs could not go.
-                .filter(|(_, r)| home_regulator.allows_building_in(&r.jurisdiction))
-                .filter(|(_, r)| {
-                    &r.jurisdiction == home_jurisdiction
-                        || r.export_tier != moatsim_config::ExportTier::Embargoed
-                })
+                .filter(|(r, _)| lab_may_use_region(scenario, spec.home_region, *r))
                 .filter(|(r, _)| {
                     regions.regions[*r].land_available_acres
                         >= mw / scenario.regions[*r].mw_per_acre
@@ -151,7 +145,7 @@ pub fn bid_for_sites_and_gpus(
                 .map(|(r, region)| {
                     let acres = mw / region.mw_per_acre;
                     let land = acres * regions.regions[r].land_price_per_acre;
-                    let energy = mw * moatsim_model::units::HOURS_PER_QUARTER * tariffs[r] * 8.0;
+                    let energy = mw * HOURS_PER_QUARTER * tariffs[r] * 8.0;
                     // Expected quarters until power: permitting plus the queue ahead.
                     let wait = f64::from(permit_delay[r]) + queue_age[r] + queue_mw[r] / 2_000.0;
                     let delay_cost = wait * quarterly_value_of_mw * mw * 0.25;
@@ -296,38 +290,71 @@ pub fn bid_for_sites_and_gpus(
     }
 }
 
-/// A lab whose owned compute falls short of its target rents cloud compute for
-/// the quarter to close the gap, as far as its rent budget (a share of its cash)
-/// allows at the posted ask. This is where cash turns into compute without
-/// waiting years for a site: a lab with more money bids for more.
-pub fn bid_for_cloud_capacity(
+/// A lab whose owned compute falls short of its target rents compute for the
+/// quarter from the simulation's cloud owners. It bids in every region where
+/// it may put compute (`lab_may_use_region`) and the ask is at most what an
+/// H100e is worth to it (`cloud::renter_value_per_h100e_quarter`), spreading
+/// the shortfall in proportion to the owners' rental fleets there, as far as
+/// its rent budget (a share of its cash) allows. This is where cash turns into
+/// compute without waiting years for a site: a lab with more money bids for more.
+pub fn bid_for_rented_compute(
     params: Res<Params>,
     cloud: Res<CloudMarket>,
     labs: Query<(&Agent, &Cash, &Lab)>,
     mut book: ResMut<OrderBook>,
 ) {
-    let share = params.0.cloud.rent_cash_share;
-    let ask = cloud.ask_per_h100e_quarter;
+    let scenario = &params.0;
+    let spec = &scenario.cloud;
+    book.rental_bids = vec![Vec::new(); scenario.regions.len()];
     let mut sorted: Vec<(&Agent, &Cash, &Lab)> = labs.iter().filter(|(_, _, l)| l.alive).collect();
     sorted.sort_by_key(|(a, _, _)| a.id);
-    book.cloud_bids = sorted
-        .into_iter()
-        .filter_map(|(agent, cash, lab)| {
-            // Last quarter's own compute: what was online less what was rented.
-            let owned = (lab.online_h100e - lab.rented_h100e).max(0.0);
-            let wanted = (lab.target_h100e - owned).max(0.0);
-            let affordable = if ask > 0.0 {
-                share * cash.0.max(0.0) / ask
-            } else {
-                0.0
-            };
-            let h100e = wanted.min(affordable);
-            (h100e > 0.0).then_some(CloudBid {
-                buyer: agent.id,
-                h100e,
+    for (agent, cash, lab) in sorted {
+        // Last quarter's own compute: what was online less what was rented.
+        let owned = (lab.online_h100e - lab.rented_h100e).max(0.0);
+        let wanted = (lab.target_h100e - owned).max(0.0);
+        if wanted <= 0.0 {
+            continue;
+        }
+        let value = cloud::renter_value_per_h100e_quarter(
+            lab.price_per_mtok * lab.mtok_per_h100e,
+            lab.utilisation(),
+            spec.training_value_per_h100e_hour_usd * HOURS_PER_QUARTER,
+        );
+        let home = scenario.labs[lab.index].home_region;
+        let regions: Vec<usize> = (0..scenario.regions.len())
+            .filter(|&r| {
+                let market = &cloud.regions[r];
+                market.last_fleet_h100e > 0.0
+                    && market.ask_per_h100e_quarter <= value
+                    && lab_may_use_region(scenario, home, r)
             })
-        })
-        .collect();
+            .collect();
+        let fleet: f64 = regions
+            .iter()
+            .map(|&r| cloud.regions[r].last_fleet_h100e)
+            .sum();
+        if fleet <= 0.0 {
+            continue;
+        }
+        let budget = spec.rent_cash_share * cash.0.max(0.0);
+        for r in regions {
+            let share = cloud.regions[r].last_fleet_h100e / fleet;
+            let ask = cloud.regions[r].ask_per_h100e_quarter;
+            let affordable = if ask > 0.0 {
+                budget * share / ask
+            } else {
+                f64::INFINITY
+            };
+            let h100e = (wanted * share).min(affordable);
+            if h100e > 0.0 {
+                book.rental_bids[r].push(RentalBid {
+                    renter: agent.id,
+                    h100e,
+                    value_per_h100e_quarter: value,
+                });
+            }
+        }
+    }
 }
 
 /// Investors bid into announced rounds: an amount from their dry powder scaled by
@@ -437,12 +464,15 @@ pub fn bank_land(
 /// they want at the reference price, scaled by the price elasticity, nothing
 /// above their value, spread over the generations their region may buy
 /// towards the most H100e per dollar, and no more than their grid can power.
+/// Cloud owners also build rental capacity towards unmet rental demand while
+/// renting pays.
 pub fn bid_for_accelerators(
     clock: Res<Clock>,
     params: Res<Params>,
     mut buyers: Query<(&Agent, &mut AcceleratorBuyer)>,
     chipmakers: Query<&Chipmaker>,
     utilities: Query<&Utility>,
+    cloud: Res<CloudMarket>,
     mut book: ResMut<OrderBook>,
 ) {
     let scenario = &params.0;
@@ -465,8 +495,10 @@ pub fn bid_for_accelerators(
         room_mw[utility.region] += utility.spare_mw(spec.min_reserve_margin).max(0.0);
     }
     let mut buyers_in_region = vec![0usize; scenario.regions.len()];
+    let mut rental_fleet = vec![0.0; scenario.regions.len()];
     for (_, buyer) in &buyers {
         buyers_in_region[buyer.region] += 1;
+        rental_fleet[buyer.region] += buyer.rental_fleet_h100e;
     }
 
     let mut sorted: Vec<(&Agent, Mut<AcceleratorBuyer>)> = buyers.iter_mut().collect();
@@ -478,7 +510,20 @@ pub fn bid_for_accelerators(
             spec.growth_half_life_quarters,
             clock.tick,
         );
-        buyer.wanted_h100e = buyer.fleet_h100e * growth;
+        // The rental fleet grows to orders: towards last quarter's unmet
+        // rental demand in its region, in proportion to its share of the
+        // region's rental fleets, and only while renting covers what owning costs.
+        let market = &cloud.regions[buyer.region];
+        let renting_pays = market.ask_per_h100e_quarter >= buyer.rental_cost_per_h100e_quarter;
+        buyer.wanted_for_rent_h100e = if buyer.rental_fleet_h100e > 0.0 && renting_pays {
+            let share =
+                buyer.rental_fleet_h100e / rental_fleet[buyer.region].max(f64::MIN_POSITIVE);
+            market.last_unmet_h100e * share
+        } else {
+            0.0
+        };
+        buyer.wanted_h100e = (buyer.fleet_h100e - buyer.rental_fleet_h100e).max(0.0) * growth
+            + buyer.wanted_for_rent_h100e;
         // What each generation costs this buyer per H100e, licence fee included.
         let mut offers: Vec<(usize, f64, ExportTreatment)> = Vec::new();
         for (chip, price) in ask.iter().enumerate() {

@@ -4,7 +4,7 @@
 use bevy_ecs::prelude::*;
 use moatsim_model::accelerator_demand::update_expected_fill;
 use moatsim_model::market::capital::{RoundAsk, RoundBid, clear_round};
-use moatsim_model::market::cloud::clear_cloud_market;
+use moatsim_model::market::cloud::{RentalOffer, clear_rental_market};
 use moatsim_model::market::gpu::{
     ExportTreatment, GpuBid, GpuOffer, ProductionLine, clear_gpu_market, plan_production,
 };
@@ -12,7 +12,7 @@ use moatsim_model::market::land::{LandBid, LandOffer, clear_land_market};
 use moatsim_model::market::power::{
     InterconnectionRequest, PowerOffer, process_interconnection_queue,
 };
-use moatsim_model::units::mw_drawn_by;
+use moatsim_model::units::{HOURS_PER_QUARTER, mw_drawn_by};
 use moatsim_model::{Account, AgentId, ExternalAccount, rules};
 
 use crate::components::*;
@@ -156,6 +156,13 @@ pub fn clear_gpu_markets(
                     let h100e = fill.units as f64 * generation.h100e_per_unit;
                     buyer.bought_h100e += h100e;
                     buyer.fleet_h100e += h100e;
+                    buyer.fleet_cost_usd += paid;
+                    // Deliveries join the rental fleet in the share of the
+                    // order that was meant for rent.
+                    if buyer.wanted_h100e > 0.0 {
+                        let for_rent = buyer.wanted_for_rent_h100e / buyer.wanted_h100e;
+                        buyer.rental_fleet_h100e += h100e * for_rent.clamp(0.0, 1.0);
+                    }
                     buyer.load_mw += mw_drawn_by(fill.units as f64, generation.watts, pue);
                 }
                 ledger.pay(
@@ -454,7 +461,7 @@ pub fn clear_power_queues(
                 Some(request.lab),
                 Some(agent.id),
                 Some(&region_name),
-                request.mw * moatsim_model::units::HOURS_PER_QUARTER * 4.0 * utility.tariff_per_mwh,
+                request.mw * HOURS_PER_QUARTER * 4.0 * utility.tariff_per_mwh,
                 Some(request.mw),
                 format!(
                     "project {} after {} quarters in queue",
@@ -648,61 +655,100 @@ pub fn clear_capital_market(
     });
 }
 
-/// Rents cloud compute for the quarter: the posted ask, pro rata when labs want
-/// more than the clouds offer. Rent is paid to the cloud providers now and the
-/// compute serves this quarter (`bring_compute_online`).
-pub fn clear_cloud_capacity(
+/// Rents compute for the quarter, region by region, at the posted ask
+/// (`cloud::clear_rental_market`): owners whose cost the ask covers offer their
+/// rental fleets, labs whose value covers it rent, the short side is filled and
+/// the long side rationed pro rata. Rent goes from the lab to the owners now,
+/// and the compute serves this quarter (`bring_compute_online`).
+pub fn clear_rented_compute(
+    params: Res<Params>,
     book: Res<OrderBook>,
     mut cloud: ResMut<CloudMarket>,
     mut labs: Query<(&Agent, &mut Lab)>,
+    mut buyers: Query<(&Agent, &mut AcceleratorBuyer)>,
     mut ledger: ResMut<Ledger>,
     mut logs: ResMut<Logs>,
 ) {
-    let clearing = clear_cloud_market(
-        cloud.capacity_h100e,
-        cloud.ask_per_h100e_quarter,
-        &book.cloud_bids,
-    );
     for (_, mut lab) in &mut labs {
         lab.rented_h100e = 0.0;
     }
-    for (i, bid) in book.cloud_bids.iter().enumerate() {
-        let rented = clearing.fills[i];
-        let paid = clearing.paid_usd(i);
-        if let Some((_, mut lab)) = labs.iter_mut().find(|(a, _)| a.id == bid.buyer) {
-            lab.rented_h100e = rented;
-            lab.rent_usd = paid;
+    let mut owners: Vec<(&Agent, Mut<AcceleratorBuyer>)> = buyers
+        .iter_mut()
+        .filter(|(_, b)| b.rental_fleet_h100e > 0.0)
+        .collect();
+    owners.sort_by_key(|(a, _)| a.id);
+    for (region, market) in cloud.regions.iter_mut().enumerate() {
+        let region_name = params.0.regions[region].name.as_str();
+        let here: Vec<usize> = (0..owners.len())
+            .filter(|&o| owners[o].1.region == region)
+            .collect();
+        let offers: Vec<RentalOffer> = here
+            .iter()
+            .map(|&o| RentalOffer {
+                owner: owners[o].0.id,
+                h100e: owners[o].1.rental_fleet_h100e,
+                cost_per_h100e_quarter: owners[o].1.rental_cost_per_h100e_quarter,
+            })
+            .collect();
+        let bids = book.rental_bids.get(region).map_or(&[][..], Vec::as_slice);
+        let clearing = clear_rental_market(market.ask_per_h100e_quarter, &offers, bids);
+        let price_per_hour = clearing.price_per_h100e_quarter / HOURS_PER_QUARTER;
+        for (i, bid) in bids.iter().enumerate() {
+            let rented = clearing.rented_by_bid[i];
+            if rented <= 0.0 {
+                continue;
+            }
+            if let Some((_, mut lab)) = labs.iter_mut().find(|(a, _)| a.id == bid.renter) {
+                lab.rented_h100e += rented;
+                lab.rent_usd += clearing.paid_usd(i);
+            }
+            // The renter pays each owner for the share of the region's rented
+            // compute that owner supplied.
+            for (j, &o) in here.iter().enumerate() {
+                let supplied = clearing.rented_by_offer[j] * rented / clearing.rented_h100e;
+                if supplied <= 0.0 {
+                    continue;
+                }
+                let paid = supplied * clearing.price_per_h100e_quarter;
+                let (owner_agent, owner) = &mut owners[o];
+                ledger.pay(
+                    Account::Agent(bid.renter),
+                    Account::Agent(owner_agent.id),
+                    paid,
+                );
+                owner.rented_out_h100e += supplied;
+                owner.rental_revenue_usd += paid;
+                logs.event(
+                    "cloud_rental",
+                    Some(bid.renter),
+                    Some(owner_agent.id),
+                    Some(region_name),
+                    paid,
+                    Some(supplied),
+                    format!("H100e for the quarter at {price_per_hour:.2} USD per H100e-hour"),
+                );
+            }
         }
-        ledger.pay(
-            Account::Agent(bid.buyer),
-            Account::External(ExternalAccount::CloudProviders),
-            paid,
-        );
-        if rented > 0.0 {
-            logs.event(
-                "cloud_rental",
-                Some(bid.buyer),
-                None,
-                None,
-                paid,
-                Some(rented),
-                format!(
-                    "H100e for the quarter at {:.2} USD per H100e-hour",
-                    clearing.price_per_h100e_quarter / moatsim_model::units::HOURS_PER_QUARTER
-                ),
-            );
+        let fleet: f64 = here.iter().map(|&o| owners[o].1.rental_fleet_h100e).sum();
+        market.last_excess_demand = clearing.excess_demand();
+        market.last_fleet_h100e = fleet;
+        market.last_unmet_h100e = clearing.unmet_h100e();
+        market.last_top_value = bids
+            .iter()
+            .map(|b| b.value_per_h100e_quarter)
+            .fold(0.0, f64::max);
+        if fleet > 0.0 || !bids.is_empty() {
+            logs.markets.push(MarketRow {
+                market: "cloud",
+                region: Some(region_name.to_string()),
+                item: None,
+                supply: clearing.offered_h100e,
+                demand: clearing.demand_h100e,
+                cleared: clearing.rented_h100e,
+                price: Some(clearing.price_per_h100e_quarter),
+            });
         }
     }
-    cloud.last_excess_demand = clearing.excess_demand(cloud.capacity_h100e);
-    logs.markets.push(MarketRow {
-        market: "cloud",
-        region: None,
-        item: None,
-        supply: cloud.capacity_h100e,
-        demand: clearing.demand_h100e,
-        cleared: clearing.rented_h100e,
-        price: Some(clearing.price_per_h100e_quarter),
-    });
 }
 
 fn add_holding(holdings: &mut Vec<(AgentId, f64)>, lab: AgentId, fraction: f64) {

@@ -5,10 +5,17 @@ use bevy_ecs::prelude::*;
 use std::sync::Arc;
 
 use moatsim_config::{PolicyChange, Scenario};
+use moatsim_model::market::cloud;
+use moatsim_model::units::HOURS_PER_QUARTER;
 use moatsim_model::{Account, ExternalAccount, cost_curve, rules};
 
 use crate::components::*;
 use crate::resources::*;
+
+/// Largest move of a posted ask (a chip generation's, a region's rental ask)
+/// in one quarter, either way: prices are posted for a quarter and move by
+/// steps. Model assumption.
+const ASK_MAX_STEP_PER_QUARTER: f64 = 0.15;
 
 /// Zeroes the per-quarter flows of every agent and clears the quarter's books.
 #[allow(clippy::too_many_arguments)]
@@ -39,6 +46,10 @@ pub fn begin_quarter(
     }
     for mut buyer in &mut buyers {
         buyer.wanted_h100e = 0.0;
+        buyer.wanted_for_rent_h100e = 0.0;
+        buyer.depreciation_usd = 0.0;
+        buyer.rented_out_h100e = 0.0;
+        buyer.rental_revenue_usd = 0.0;
         buyer.ordered_h100e = 0.0;
         buyer.bought_h100e = 0.0;
         buyer.units_bought = 0;
@@ -382,26 +393,61 @@ pub fn apply_rule_change(scenario: &mut Scenario, change: &PolicyChange) -> Stri
     }
 }
 
-/// The clouds outside the simulation grow the capacity they rent out and move
-/// their ask with last quarter's excess demand, never below their cost.
-pub fn price_cloud_capacity(
+/// Cloud owners work out what owning an H100e costs them this quarter
+/// (depreciation, the return on its capital, its energy at the region's
+/// tariff), and each region's rental ask moves with last quarter's excess
+/// demand, never below the cheapest owner's cost there and never above the
+/// highest value a renter bid there last quarter.
+pub fn price_cloud_rental(
     clock: Res<Clock>,
     params: Res<Params>,
     mut cloud: ResMut<CloudMarket>,
+    mut buyers: Query<&mut AcceleratorBuyer>,
+    utilities: Query<&Utility>,
 ) {
+    let scenario = &params.0;
+    let spec = &scenario.cloud;
+    let mut tariff = vec![0.0; scenario.regions.len()];
+    for utility in &utilities {
+        tariff[utility.region] = utility.tariff_per_mwh;
+    }
+    let mut floor = vec![f64::INFINITY; scenario.regions.len()];
+    for mut buyer in &mut buyers {
+        let energy = if buyer.fleet_h100e > 0.0 {
+            buyer.load_mw * HOURS_PER_QUARTER * tariff[buyer.region] / buyer.fleet_h100e
+        } else {
+            0.0
+        };
+        buyer.rental_cost_per_h100e_quarter = cloud::ownership_cost_per_h100e_quarter(
+            buyer.fleet_cost_usd,
+            buyer.fleet_h100e,
+            f64::from(scenario.world.gpu_life_quarters),
+            spec.owner_cost_of_capital_per_year,
+            energy,
+        );
+        if buyer.rental_fleet_h100e > 0.0 {
+            floor[buyer.region] = floor[buyer.region].min(buyer.rental_cost_per_h100e_quarter);
+        }
+    }
     if clock.tick == 0 {
         return;
     }
-    let spec = &params.0.cloud;
-    cloud.capacity_h100e *= 1.0 + spec.capacity_growth_per_quarter;
-    let floor = spec.min_ask_per_h100e_hour_usd * moatsim_model::units::HOURS_PER_QUARTER;
-    cloud.ask_per_h100e_quarter = rules::adjust_ask(
-        cloud.ask_per_h100e_quarter,
-        cloud.last_excess_demand,
-        spec.ask_sensitivity,
-        0.15,
-        floor,
-    );
+    for (region, market) in cloud.regions.iter_mut().enumerate() {
+        let floor = if floor[region].is_finite() {
+            floor[region]
+        } else {
+            0.0
+        };
+        let ceiling = (market.last_top_value > 0.0).then_some(market.last_top_value);
+        market.ask_per_h100e_quarter = cloud::next_rental_ask(
+            market.ask_per_h100e_quarter,
+            market.last_excess_demand,
+            spec.ask_sensitivity,
+            ASK_MAX_STEP_PER_QUARTER,
+            floor,
+            ceiling,
+        );
+    }
 }
 
 /// Chipmakers bring finished packaging capacity online, split it across the
@@ -473,8 +519,13 @@ pub fn plan_chip_supply(
                 let excess = (product.demand_units as f64 - product.sellable_units as f64)
                     / product.sellable_units as f64;
                 let floor = chip.unit_cost_usd / (1.0 - spec.min_gross_margin);
-                let stepped =
-                    rules::adjust_ask(product.ask_usd, excess, spec.ask_sensitivity, 0.15, floor);
+                let stepped = rules::adjust_ask(
+                    product.ask_usd,
+                    excess,
+                    spec.ask_sensitivity,
+                    ASK_MAX_STEP_PER_QUARTER,
+                    floor,
+                );
                 product.ask_usd = rules::ask_toward_rivals(
                     stepped,
                     excess,
@@ -670,7 +721,7 @@ pub fn plan_labs(
             700.0
         };
         let energy = watts_per_h100e * world.pue / moatsim_model::units::WATTS_PER_MW
-            * moatsim_model::units::HOURS_PER_QUARTER
+            * HOURS_PER_QUARTER
             * tariffs[lab.home_region];
         lab.mtok_per_h100e = cost_curve::mtok_per_h100e(
             world.mtok_per_h100e_quarter,

@@ -59,6 +59,22 @@ pub fn licence_fee_rates(scenario: &Scenario) -> Vec<f64> {
         .collect()
 }
 
+/// Whether a lab at home in `home_region` may put compute in `region`, by
+/// building or by renting: its own regulator must let it build there, and
+/// export rules must let accelerators reach it there. Controlled accelerators
+/// reach no embargoed region, and no lab at home in an embargoed region may
+/// use them abroad (rental is treated as a sale); at home a lab uses what is
+/// already there or domestic chips.
+pub fn lab_may_use_region(scenario: &Scenario, home_region: usize, region: usize) -> bool {
+    let home = &scenario.regions[home_region];
+    let there = &scenario.regions[region];
+    if !scenario.regulators[home.regulator].allows_building_in(&there.jurisdiction) {
+        return false;
+    }
+    there.jurisdiction == home.jurisdiction
+        || (there.export_tier != ExportTier::Embargoed && home.export_tier != ExportTier::Embargoed)
+}
+
 /// How a region's export tier treats a chip generation, given the licence fee
 /// charged by the regulator of the chip's maker. A generation with `sold_in`
 /// is embargoed outside those jurisdictions.

@@ -114,6 +114,11 @@ pub fn record_quarter(
                 spend: buyer.spend_usd,
                 capex: buyer.spend_usd / spec.accelerator_share_of_capex,
                 power_cost: buyer.power_cost_usd,
+                depreciation: buyer.depreciation_usd,
+                rental_fleet_h100e: buyer.rental_fleet_h100e,
+                rental_cost_per_h100e_hour: buyer.rental_cost_per_h100e_quarter / HOURS_PER_QUARTER,
+                rented_out_h100e: buyer.rented_out_h100e,
+                rental_revenue: buyer.rental_revenue_usd,
                 power_limited: buyer.power_limited,
             }
         })

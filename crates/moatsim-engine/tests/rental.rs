@@ -1,0 +1,164 @@
+//! Cloud rental inside the market, in the whole engine: owners in the
+//! simulation rent to labs, between the owners' cost and the labs' value,
+//! where export rules and the labs' regulators allow. (Clearing itself is
+//! property-tested in `moatsim_model::market::cloud`.)
+
+use std::path::Path;
+use std::sync::Arc;
+
+use moatsim_engine::{Simulation, TickFrame};
+
+const HOURS_PER_QUARTER: f64 = moatsim_model::units::HOURS_PER_QUARTER;
+
+fn run(overrides: &[&str]) -> Vec<TickFrame> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/baseline.toml");
+    let mut all = vec!["app_builders.count=2000".to_string()];
+    all.extend(overrides.iter().map(|s| s.to_string()));
+    let scenario = moatsim_config::load(&path, &all)
+        .expect("baseline loads")
+        .scenario;
+    let mut simulation = Simulation::new(Arc::new(scenario)).expect("builds");
+    std::iter::from_fn(|| simulation.step()).collect()
+}
+
+/// The cloud market's price in `region` this quarter, USD per H100e-hour.
+fn rental_price(frame: &TickFrame, region: &str) -> Option<f64> {
+    frame
+        .markets
+        .iter()
+        .find(|m| m.market == "cloud" && m.region.as_deref() == Some(region))
+        .and_then(|m| m.price)
+        .map(|p| p / HOURS_PER_QUARTER)
+}
+
+#[test]
+fn owners_inside_the_market_rent_to_labs_and_never_at_a_loss() {
+    let frames = run(&["scenario.quarters=12"]);
+    let mut rented_total = 0.0;
+    for frame in &frames {
+        let paid: f64 = frame.labs.iter().map(|l| l.rent).sum();
+        let received: f64 = frame
+            .accelerator_buyers
+            .iter()
+            .map(|b| b.rental_revenue)
+            .sum();
+        assert!(
+            (paid - received).abs() <= 1e-6 * paid.max(1.0),
+            "{}: labs paid {paid} in rent, owners received {received}",
+            frame.stamp.quarter
+        );
+        let rented: f64 = frame.labs.iter().map(|l| l.rented_compute_h100e).sum();
+        let rented_out: f64 = frame
+            .accelerator_buyers
+            .iter()
+            .map(|b| b.rented_out_h100e)
+            .sum();
+        assert!((rented - rented_out).abs() <= 1e-6 * rented.max(1.0));
+        rented_total += rented;
+        for owner in frame
+            .accelerator_buyers
+            .iter()
+            .filter(|b| b.rented_out_h100e > 0.0)
+        {
+            let price = rental_price(frame, &owner.region).expect("a market row where it rents");
+            assert!(
+                owner.rental_cost_per_h100e_hour <= price * (1.0 + 1e-12),
+                "{} rents at {price:.3} below its cost {:.3}",
+                owner.name,
+                owner.rental_cost_per_h100e_hour
+            );
+            assert!(owner.rented_out_h100e <= owner.rental_fleet_h100e * (1.0 + 1e-9));
+        }
+        // Buyers that offer nothing for rent rent nothing out.
+        for buyer in frame
+            .accelerator_buyers
+            .iter()
+            .filter(|b| b.rental_fleet_h100e <= 0.0)
+        {
+            assert!(buyer.rented_out_h100e.abs() < f64::MIN_POSITIVE);
+        }
+    }
+    assert!(rented_total > 0.0, "labs rent compute in the baseline");
+}
+
+#[test]
+fn with_nothing_for_rent_no_lab_rents() {
+    let frames = run(&[
+        "scenario.quarters=4",
+        "accelerator_buyers[us-hyperscalers].rental_share=0",
+        "accelerator_buyers[neoclouds].rental_share=0",
+        "accelerator_buyers[eu-buyers].rental_share=0",
+        "accelerator_buyers[gulf-sovereign-buyers].rental_share=0",
+        "accelerator_buyers[cn-buyers].rental_share=0",
+    ]);
+    for frame in &frames {
+        assert!(frame.labs.iter().all(|l| l.rent.abs() < f64::MIN_POSITIVE));
+        assert!(frame.markets.iter().all(|m| m.market != "cloud"));
+    }
+}
+
+#[test]
+fn a_lab_rents_only_where_it_may_put_compute() {
+    // Under the export-controls scenario China is embargoed: US labs may not
+    // rent there (nor may they build there in the baseline), and the Chinese
+    // lab, whose regulator keeps its compute at home, rents only in China.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/export-controls.toml");
+    let scenario = moatsim_config::load(&path, &["app_builders.count=2000".to_string()])
+        .expect("export-controls loads")
+        .scenario;
+    let mut simulation = Simulation::new(Arc::new(scenario)).expect("builds");
+    let frames: Vec<TickFrame> = std::iter::from_fn(|| simulation.step()).collect();
+    let jurisdiction_of = |frame: &TickFrame, id: u64| {
+        frame
+            .labs
+            .iter()
+            .find(|l| l.lab_id == id)
+            .map(|l| l.jurisdiction.clone())
+    };
+    let mut rentals = 0;
+    for frame in &frames {
+        for event in frame.events.iter().filter(|e| e.kind == "cloud_rental") {
+            let Some(jurisdiction) = event.agent_id.and_then(|id| jurisdiction_of(frame, id))
+            else {
+                continue;
+            };
+            let region = event.region.as_deref().unwrap_or_default();
+            rentals += 1;
+            if jurisdiction == "cn" {
+                assert_eq!(region, "china", "the Chinese lab rents only at home");
+            } else {
+                assert_ne!(region, "china", "a {jurisdiction} lab rents in China");
+            }
+        }
+    }
+    assert!(rentals > 0);
+}
+
+#[test]
+fn labs_rent_more_when_owners_offer_more() {
+    let base = run(&["scenario.quarters=6"]);
+    let more = run(&[
+        "scenario.quarters=6",
+        "accelerator_buyers[neoclouds].rental_share=1.0",
+        "accelerator_buyers[us-hyperscalers].rental_share=0.5",
+    ]);
+    let rented = |frames: &[TickFrame]| -> f64 {
+        frames
+            .iter()
+            .flat_map(|f| f.labs.iter())
+            .map(|l| l.rented_compute_h100e)
+            .sum()
+    };
+    let price = |frames: &[TickFrame]| -> f64 {
+        let rows: Vec<(f64, f64)> = frames
+            .iter()
+            .flat_map(|f| f.markets.iter())
+            .filter(|m| m.market == "cloud")
+            .map(|m| (m.cleared, m.price.unwrap_or(0.0)))
+            .collect();
+        rows.iter().map(|(c, p)| c * p).sum::<f64>()
+            / rows.iter().map(|r| r.0).sum::<f64>().max(1.0)
+    };
+    assert!(rented(&more) > rented(&base));
+    assert!(price(&more) <= price(&base));
+}
