@@ -15,6 +15,17 @@ pub const PUE: f64 = 1.2;
 pub const MTOK_PER_H100E_QUARTER: f64 = 1_500.0;
 /// Accounting life of an accelerator, quarters (five years). Model assumption.
 pub const GPU_LIFE_QUARTERS: u32 = 20;
+/// Accounting life of a data-center hall (shell, electrical and cooling
+/// plant), quarters: 15 years. Model assumption (range 10–20 years; operators
+/// depreciate buildings over 15–40 years and their plant over 10–20).
+pub const FACILITY_LIFE_QUARTERS: u32 = 60;
+/// Accounting life of a power plant, quarters: 30 years. Model assumption
+/// (range 20–40 years).
+pub const GENERATION_LIFE_QUARTERS: u32 = 120;
+/// Accounting life of advanced-packaging (CoWoS) capacity, quarters: 6 years.
+/// Model assumption (range 4–10 years; semiconductor tools are depreciated
+/// over about five).
+pub const PACKAGING_LIFE_QUARTERS: u32 = 24;
 /// Facility capex per MW of critical load; row `dc_facility_capex_per_mw` (avg 11.7M).
 pub const DC_CAPEX_PER_MW_USD: f64 = 11.7e6;
 /// Construction time of a data center, quarters; row `dc_build_time_to_1gw` (1–3.6 years).

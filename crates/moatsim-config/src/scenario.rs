@@ -155,6 +155,12 @@ pub struct WorldParams {
     pub pue: f64,
     pub mtok_per_h100e_quarter: f64,
     pub gpu_life_quarters: u32,
+    /// Accounting life of a data-center hall (shell, power and cooling), quarters.
+    pub facility_life_quarters: u32,
+    /// Accounting life of a power plant, quarters.
+    pub generation_life_quarters: u32,
+    /// Accounting life of advanced-packaging capacity, quarters.
+    pub packaging_life_quarters: u32,
     pub dc_capex_per_mw_usd: f64,
     pub dc_build_quarters: u32,
     pub land_price_elasticity: f64,

@@ -226,6 +226,27 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
             1,
             80,
         ),
+        facility_life_quarters: c.whole(
+            "world.facility_life_quarters".into(),
+            w.facility_life_quarters
+                .unwrap_or(i64::from(defaults::FACILITY_LIFE_QUARTERS)),
+            1,
+            400,
+        ),
+        generation_life_quarters: c.whole(
+            "world.generation_life_quarters".into(),
+            w.generation_life_quarters
+                .unwrap_or(i64::from(defaults::GENERATION_LIFE_QUARTERS)),
+            1,
+            400,
+        ),
+        packaging_life_quarters: c.whole(
+            "world.packaging_life_quarters".into(),
+            w.packaging_life_quarters
+                .unwrap_or(i64::from(defaults::PACKAGING_LIFE_QUARTERS)),
+            1,
+            400,
+        ),
         dc_capex_per_mw_usd: c.within(
             "world.dc_capex_per_mw_usd".into(),
             ranges::DC_USD_PER_MW,

@@ -47,6 +47,9 @@ pub struct Lab {
     pub fixed_capability_price_per_mtok: Option<f64>,
     /// Accumulated purchase cost of the installed fleet, for depreciation.
     pub fleet_cost_usd: f64,
+    /// What the lab's halls cost (construction paid, the starting sites at
+    /// their book value), for depreciation over `world.facility_life_quarters`.
+    pub facility_cost_usd: f64,
     pub quarters_in_distress: u32,
     /// Last quarter's inference revenue, which this quarter's decisions see.
     pub previous_revenue_usd: f64,
@@ -201,6 +204,9 @@ pub struct Investor {
     pub land: Vec<LandHolding>,
     // This quarter.
     pub invested_usd: f64,
+    /// Banked land resold this quarter: what labs paid, and that less its cost.
+    pub land_sales_usd: f64,
+    pub land_gain_usd: f64,
 }
 
 /// Acres an investor holds in one region and what they cost.
@@ -253,11 +259,21 @@ pub struct Chipmaker {
     pub cost_of_sales_usd: f64,
     pub production_cost_usd: f64,
     pub expansion_spend_usd: f64,
+    /// Book cost of packaging capacity (the starting capacity at its book
+    /// value, plus every expansion paid), depreciated over
+    /// `world.packaging_life_quarters`.
+    pub packaging_cost_usd: f64,
+    pub depreciation_usd: f64,
 }
 
 impl Chipmaker {
     pub fn units_sold(&self) -> u64 {
         self.products.iter().map(|p| p.sold_units).sum()
+    }
+
+    /// Revenue less cost of sales less the depreciation of packaging capacity.
+    pub fn operating_profit_usd(&self) -> f64 {
+        self.revenue_usd - self.cost_of_sales_usd - self.depreciation_usd
     }
 
     pub fn gross_margin(&self) -> Option<f64> {
@@ -330,6 +346,17 @@ pub struct AcceleratorBuyer {
 }
 
 impl AcceleratorBuyer {
+    /// Rent received less the rental fleet's share of the fleet's energy and
+    /// depreciation: the profit of the cloud business.
+    pub fn rental_profit_usd(&self) -> f64 {
+        let share = if self.fleet_h100e > 0.0 {
+            (self.rental_fleet_h100e / self.fleet_h100e).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        self.rental_revenue_usd - share * (self.power_cost_usd + self.depreciation_usd)
+    }
+
     /// Load added since the start, which the utility must serve on top of its base load.
     pub fn added_load_mw(&self) -> f64 {
         (self.load_mw - self.initial_load_mw).max(0.0)
@@ -357,9 +384,20 @@ pub struct Utility {
     pub operating_cost_usd: f64,
     pub build_spend_usd: f64,
     pub builds_started_mw: f64,
+    /// What the plants built during the run cost, depreciated over
+    /// `world.generation_life_quarters` (the starting grid's capital cost is
+    /// in the generation cost share of its tariff).
+    pub plant_cost_usd: f64,
+    pub depreciation_usd: f64,
 }
 
 impl Utility {
+    /// Data-center energy revenue less generation cost and the depreciation
+    /// of plants built during the run.
+    pub fn profit_usd(&self) -> f64 {
+        self.revenue_usd - self.operating_cost_usd - self.depreciation_usd
+    }
+
     pub fn committed_mw(&self) -> f64 {
         self.base_load_mw + self.dc_contracted_mw + self.buyer_added_mw
     }

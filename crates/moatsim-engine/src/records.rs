@@ -40,6 +40,7 @@ pub struct LabRow {
     pub opex: f64,
     pub rent: f64,
     pub power_cost: f64,
+    pub depreciation: f64,
     pub profit: f64,
     pub raised: f64,
     pub market_share: f64,
@@ -70,6 +71,7 @@ pub struct BuyerRow {
     pub rental_cost_per_h100e_hour: f64,
     pub rented_out_h100e: f64,
     pub rental_revenue: f64,
+    pub rental_profit: f64,
     pub power_limited: bool,
 }
 
@@ -85,6 +87,8 @@ pub struct InvestorRow {
     pub holdings: u64,
     pub land_acres: f64,
     pub land_value: f64,
+    pub land_sales: f64,
+    pub land_gain: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -103,6 +107,8 @@ pub struct ChipmakerRow {
     pub gross_margin: Option<f64>,
     pub production_cost: f64,
     pub expansion_spend: f64,
+    pub depreciation: f64,
+    pub operating_profit: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -127,6 +133,7 @@ pub struct UtilityRow {
     pub builds_started_mw: f64,
     pub energy_sold_mwh: f64,
     pub revenue: f64,
+    pub depreciation: f64,
     pub profit: f64,
 }
 
@@ -237,6 +244,13 @@ pub struct WorldRow {
     pub leader_capability_lead: f64,
     pub capital_raised: f64,
     pub capex: f64,
+    pub infra_revenue: f64,
+    pub depreciation: f64,
+    pub chip_profit: f64,
+    pub power_profit: f64,
+    pub cloud_profit: f64,
+    pub land_profit: f64,
+    pub model_profit: f64,
     pub infra_profit: f64,
     pub app_profit: f64,
     pub lost_demand_mtok: f64,

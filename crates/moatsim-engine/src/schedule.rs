@@ -95,6 +95,7 @@ pub fn quarter_schedule() -> Schedule {
     schedule.add_systems(
         (
             account::book_running_costs,
+            account::book_depreciation,
             account::settle_payments,
             account::mark_valuations_and_exits,
         )

@@ -20,6 +20,9 @@ const INITIAL_PIPELINE_SITES: u32 = 4;
 
 /// Share of list price an initial fleet is carried at (bought over prior years).
 const INITIAL_FLEET_BOOK_VALUE: f64 = 0.7;
+/// Share of its replacement cost a starting hall or packaging line is carried
+/// at: built over prior years and some way into a long life. Model assumption.
+const INITIAL_FACILITY_BOOK_VALUE: f64 = 0.8;
 
 pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
     let s = scenario.as_ref();
@@ -122,6 +125,13 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
                 mtok_per_h100e: scenario.world.mtok_per_h100e_quarter,
                 fixed_capability_price_per_mtok: None,
                 fleet_cost_usd: fleet_cost,
+                facility_cost_usd: initial_site_mw(
+                    spec.online_h100e,
+                    chip.h100e_per_unit,
+                    chip.watts,
+                    pue,
+                ) * s.world.dc_capex_per_mw_usd
+                    * INITIAL_FACILITY_BOOK_VALUE,
                 quarters_in_distress: 0,
                 previous_revenue_usd: 0.0,
                 last_round_tick: None,
@@ -206,6 +216,8 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
                 invested_total_usd: 0.0,
                 portfolio_value_usd: 0.0,
                 invested_usd: 0.0,
+                land_sales_usd: 0.0,
+                land_gain_usd: 0.0,
                 land: Vec::new(),
             },
         ));
@@ -258,6 +270,10 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
                 cost_of_sales_usd: 0.0,
                 production_cost_usd: 0.0,
                 expansion_spend_usd: 0.0,
+                packaging_cost_usd: spec.packaging_wafers_per_quarter
+                    * spec.expansion_cost_per_wafer_usd
+                    * INITIAL_FACILITY_BOOK_VALUE,
+                depreciation_usd: 0.0,
             },
         ));
     }
@@ -286,6 +302,8 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
                 revenue_usd: 0.0,
                 operating_cost_usd: 0.0,
                 build_spend_usd: 0.0,
+                plant_cost_usd: 0.0,
+                depreciation_usd: 0.0,
                 builds_started_mw: 0.0,
             },
         ));

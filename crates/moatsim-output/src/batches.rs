@@ -91,6 +91,7 @@ pub fn batch_for(
                     f64s(r.iter().map(|x| x.opex)),
                     f64s(r.iter().map(|x| x.rent)),
                     f64s(r.iter().map(|x| x.power_cost)),
+                    f64s(r.iter().map(|x| x.depreciation)),
                     f64s(r.iter().map(|x| x.profit)),
                     f64s(r.iter().map(|x| x.raised)),
                     f64s(r.iter().map(|x| x.market_share)),
@@ -125,6 +126,7 @@ pub fn batch_for(
                     f64s(r.iter().map(|x| x.rental_cost_per_h100e_hour)),
                     f64s(r.iter().map(|x| x.rented_out_h100e)),
                     f64s(r.iter().map(|x| x.rental_revenue)),
+                    f64s(r.iter().map(|x| x.rental_profit)),
                     bools(r.iter().map(|x| x.power_limited)),
                 ],
             )
@@ -144,6 +146,8 @@ pub fn batch_for(
                     u64s(r.iter().map(|x| x.holdings)),
                     f64s(r.iter().map(|x| x.land_acres)),
                     f64s(r.iter().map(|x| x.land_value)),
+                    f64s(r.iter().map(|x| x.land_sales)),
+                    f64s(r.iter().map(|x| x.land_gain)),
                 ],
             )
         }
@@ -166,6 +170,8 @@ pub fn batch_for(
                     opt_f64s(r.iter().map(|x| x.gross_margin)),
                     f64s(r.iter().map(|x| x.production_cost)),
                     f64s(r.iter().map(|x| x.expansion_spend)),
+                    f64s(r.iter().map(|x| x.depreciation)),
+                    f64s(r.iter().map(|x| x.operating_profit)),
                 ],
             )
         }
@@ -193,6 +199,7 @@ pub fn batch_for(
                     f64s(r.iter().map(|x| x.builds_started_mw)),
                     f64s(r.iter().map(|x| x.energy_sold_mwh)),
                     f64s(r.iter().map(|x| x.revenue)),
+                    f64s(r.iter().map(|x| x.depreciation)),
                     f64s(r.iter().map(|x| x.profit)),
                 ],
             )
@@ -324,6 +331,13 @@ pub fn batch_for(
                     f64s(std::iter::once(w.leader_capability_lead)),
                     f64s(std::iter::once(w.capital_raised)),
                     f64s(std::iter::once(w.capex)),
+                    f64s(std::iter::once(w.infra_revenue)),
+                    f64s(std::iter::once(w.depreciation)),
+                    f64s(std::iter::once(w.chip_profit)),
+                    f64s(std::iter::once(w.power_profit)),
+                    f64s(std::iter::once(w.cloud_profit)),
+                    f64s(std::iter::once(w.land_profit)),
+                    f64s(std::iter::once(w.model_profit)),
                     f64s(std::iter::once(w.infra_profit)),
                     f64s(std::iter::once(w.app_profit)),
                     f64s(std::iter::once(w.lost_demand_mtok)),

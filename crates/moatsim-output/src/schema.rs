@@ -8,7 +8,7 @@ use std::sync::Arc;
 use arrow_schema::{DataType, Field, Schema};
 
 /// Bumped whenever a table or column changes meaning, is added or is removed.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 #[derive(Debug, Clone)]
 pub struct ColumnDef {
@@ -194,7 +194,7 @@ pub fn tables() -> Vec<TableDef> {
                 col(
                     "rent",
                     Float64,
-                    "Rent paid for cloud compute in the quarter, USD",
+                    "Rent paid to cloud owners in the simulation in the quarter, USD",
                 ),
                 col(
                     "power_cost",
@@ -202,9 +202,14 @@ pub fn tables() -> Vec<TableDef> {
                     "Electricity bills in the quarter, USD",
                 ),
                 col(
+                    "depreciation",
+                    Float64,
+                    "Accelerators over world.gpu_life_quarters plus halls over world.facility_life_quarters, USD",
+                ),
+                col(
                     "profit",
                     Float64,
-                    "Revenue minus opex, rent, power and GPU depreciation, USD",
+                    "Revenue minus opex, rent, power and depreciation, USD",
                 ),
                 col("raised", Float64, "Equity raised in the quarter, USD"),
                 col(
@@ -302,6 +307,11 @@ pub fn tables() -> Vec<TableDef> {
                 ),
                 col("rental_revenue", Float64, "Rent received from labs, USD"),
                 col(
+                    "rental_profit",
+                    Float64,
+                    "Rent received less the rental fleet's share of energy and depreciation, USD",
+                ),
+                col(
                     "power_limited",
                     Boolean,
                     "True when its grid's spare capacity cut the order",
@@ -345,6 +355,16 @@ pub fn tables() -> Vec<TableDef> {
                     "land_value",
                     Float64,
                     "Banked land marked at the landowners' current price, USD",
+                ),
+                col(
+                    "land_sales",
+                    Float64,
+                    "Banked land resold to labs this quarter, USD",
+                ),
+                col(
+                    "land_gain",
+                    Float64,
+                    "Banked land resold this quarter: price less its cost, USD",
                 ),
             ]),
         },
@@ -397,6 +417,16 @@ pub fn tables() -> Vec<TableDef> {
                     "expansion_spend",
                     Float64,
                     "Spent on packaging capacity expansion this quarter, USD",
+                ),
+                col(
+                    "depreciation",
+                    Float64,
+                    "Packaging capacity's book cost over world.packaging_life_quarters, USD",
+                ),
+                col(
+                    "operating_profit",
+                    Float64,
+                    "Revenue less cost of sales less depreciation, USD",
                 ),
             ]),
         },
@@ -471,7 +501,16 @@ pub fn tables() -> Vec<TableDef> {
                     "Energy sold to data centers this quarter, MWh",
                 ),
                 col("revenue", Float64, "Data-center energy revenue, USD"),
-                col("profit", Float64, "Revenue minus generation cost, USD"),
+                col(
+                    "depreciation",
+                    Float64,
+                    "Plants built during the run, over world.generation_life_quarters, USD",
+                ),
+                col(
+                    "profit",
+                    Float64,
+                    "Revenue minus generation cost and depreciation, USD",
+                ),
             ]),
         },
         TableDef {
@@ -769,12 +808,35 @@ pub fn tables() -> Vec<TableDef> {
                 col(
                     "capex",
                     Float64,
-                    "Capex of labs, chipmakers and utilities this quarter, USD",
+                    "Capex of labs, aggregate buyers, chipmakers and utilities this quarter, USD",
                 ),
+                col(
+                    "infra_revenue",
+                    Float64,
+                    "Revenue of the infrastructure layers: chipmakers, utilities, cloud rental, land resale and labs, USD",
+                ),
+                col(
+                    "depreciation",
+                    Float64,
+                    "Depreciation of labs, aggregate buyers, chipmakers and utilities, USD",
+                ),
+                col("chip_profit", Float64, "Chipmakers' operating profit, USD"),
+                col(
+                    "power_profit",
+                    Float64,
+                    "Utilities' profit on data-center energy, USD",
+                ),
+                col("cloud_profit", Float64, "Cloud owners' rental profit, USD"),
+                col(
+                    "land_profit",
+                    Float64,
+                    "Land banks' gains on land resold, USD",
+                ),
+                col("model_profit", Float64, "Labs' profit, USD"),
                 col(
                     "infra_profit",
                     Float64,
-                    "Profit of labs, chipmakers and utilities this quarter, USD",
+                    "chip_profit + power_profit + cloud_profit + land_profit + model_profit, USD",
                 ),
                 col(
                     "app_profit",

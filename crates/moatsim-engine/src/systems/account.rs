@@ -55,7 +55,6 @@ pub fn book_running_costs(
             spec.opex_per_quarter_usd,
         );
         lab.opex_usd = spec.opex_per_quarter_usd;
-        lab.depreciation_usd = lab.fleet_cost_usd / f64::from(scenario.world.gpu_life_quarters);
         for (utility_agent, utility) in sorted_utilities.iter_mut() {
             let Some(&load) = load_by_lab_region.get(&(lab.index, utility.region)) else {
                 continue;
@@ -95,7 +94,6 @@ pub fn book_running_costs(
             bill,
         );
         buyer.power_cost_usd = bill;
-        buyer.depreciation_usd = buyer.fleet_cost_usd / f64::from(scenario.world.gpu_life_quarters);
         utility.energy_sold_mwh += energy;
         utility.revenue_usd += bill;
     }
@@ -118,6 +116,40 @@ pub fn book_running_costs(
             Account::Agent(agent.id),
             investor.inflow_per_quarter_usd,
         );
+    }
+}
+
+/// Every infrastructure asset depreciates straight-line over its life:
+/// accelerators (labs' and aggregate buyers' fleets) over
+/// `world.gpu_life_quarters`, labs' halls over `facility_life_quarters`,
+/// chipmakers' packaging capacity over `packaging_life_quarters` and
+/// utilities' new plants over `generation_life_quarters`. Depreciation moves
+/// no cash; it is what profit subtracts for the capital used up.
+pub fn book_depreciation(
+    params: Res<Params>,
+    mut labs: Query<&mut Lab>,
+    mut buyers: Query<&mut AcceleratorBuyer>,
+    mut chipmakers: Query<&mut Chipmaker>,
+    mut utilities: Query<&mut Utility>,
+) {
+    let world = &params.0.world;
+    let life = |quarters: u32| f64::from(quarters.max(1));
+    for mut lab in &mut labs {
+        lab.depreciation_usd = if lab.alive {
+            lab.fleet_cost_usd / life(world.gpu_life_quarters)
+                + lab.facility_cost_usd / life(world.facility_life_quarters)
+        } else {
+            0.0
+        };
+    }
+    for mut buyer in &mut buyers {
+        buyer.depreciation_usd = buyer.fleet_cost_usd / life(world.gpu_life_quarters);
+    }
+    for mut maker in &mut chipmakers {
+        maker.depreciation_usd = maker.packaging_cost_usd / life(world.packaging_life_quarters);
+    }
+    for mut utility in &mut utilities {
+        utility.depreciation_usd = utility.plant_cost_usd / life(world.generation_life_quarters);
     }
 }
 

@@ -137,6 +137,7 @@ pub fn advance_projects(
                             instalment,
                         );
                         lab.capex_usd += instalment;
+                        lab.facility_cost_usd += instalment;
                         project.construction_paid_usd += instalment;
                     } else {
                         project.ready_tick += 1;

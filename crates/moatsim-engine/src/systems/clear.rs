@@ -333,8 +333,11 @@ pub fn clear_land_markets(
                 && let Some(holding) = investor.land.iter_mut().find(|h| h.region == r)
             {
                 let share = (fill.acres / holding.acres).min(1.0);
-                holding.cost_usd *= 1.0 - share;
+                let cost_sold = holding.cost_usd * share;
+                holding.cost_usd -= cost_sold;
                 holding.acres = (holding.acres - fill.acres).max(0.0);
+                investor.land_sales_usd += fill.paid_usd;
+                investor.land_gain_usd += fill.paid_usd - cost_sold;
             }
             match order.project_id {
                 Some(project_id) => {

@@ -59,12 +59,15 @@ pub fn begin_quarter(
     }
     for mut investor in &mut investors {
         investor.invested_usd = 0.0;
+        investor.land_sales_usd = 0.0;
+        investor.land_gain_usd = 0.0;
     }
     for mut maker in &mut chipmakers {
         maker.revenue_usd = 0.0;
         maker.cost_of_sales_usd = 0.0;
         maker.production_cost_usd = 0.0;
         maker.expansion_spend_usd = 0.0;
+        maker.depreciation_usd = 0.0;
     }
     for mut utility in &mut utilities {
         utility.granted_mw = 0.0;
@@ -74,6 +77,7 @@ pub fn begin_quarter(
         utility.revenue_usd = 0.0;
         utility.operating_cost_usd = 0.0;
         utility.build_spend_usd = 0.0;
+        utility.depreciation_usd = 0.0;
         utility.builds_started_mw = 0.0;
     }
     for mut regulator in &mut regulators {
@@ -153,6 +157,7 @@ pub fn plan_generation(
             spend,
         );
         utility.build_spend_usd += spend;
+        utility.plant_cost_usd += spend;
 
         let margin = rules::reserve_margin(utility.generation_mw, utility.committed_mw());
         utility.tariff_per_mwh = rules::tariff_per_mwh(
@@ -571,6 +576,7 @@ pub fn plan_chip_supply(
                 .expansions
                 .push((tick + spec.expansion_lead_quarters, spec.expansion_wafers));
             maker.expansion_spend_usd += cost;
+            maker.packaging_cost_usd += cost;
             ledger.pay(
                 Account::Agent(agent.id),
                 Account::External(ExternalAccount::ChipSupplyChain),

@@ -83,6 +83,7 @@ pub fn record_quarter(
                 opex: lab.opex_usd,
                 rent: lab.rent_usd,
                 power_cost: lab.power_cost_usd,
+                depreciation: lab.depreciation_usd,
                 profit: lab.profit_usd(),
                 raised: lab.raised_usd,
                 market_share: lab.market_share,
@@ -119,6 +120,7 @@ pub fn record_quarter(
                 rental_cost_per_h100e_hour: buyer.rental_cost_per_h100e_quarter / HOURS_PER_QUARTER,
                 rented_out_h100e: buyer.rented_out_h100e,
                 rental_revenue: buyer.rental_revenue_usd,
+                rental_profit: buyer.rental_profit_usd(),
                 power_limited: buyer.power_limited,
             }
         })
@@ -143,6 +145,8 @@ pub fn record_quarter(
                 .iter()
                 .map(|h| h.acres * regions.regions[h.region].land_price_per_acre)
                 .sum(),
+            land_sales: investor.land_sales_usd,
+            land_gain: investor.land_gain_usd,
         })
         .collect();
     investor_rows.sort_by_key(|r| r.investor_id);
@@ -173,6 +177,8 @@ pub fn record_quarter(
                 gross_margin: maker.gross_margin(),
                 production_cost: maker.production_cost_usd,
                 expansion_spend: maker.expansion_spend_usd,
+                depreciation: maker.depreciation_usd,
+                operating_profit: maker.operating_profit_usd(),
             }
         })
         .collect();
@@ -204,7 +210,8 @@ pub fn record_quarter(
             builds_started_mw: utility.builds_started_mw,
             energy_sold_mwh: utility.energy_sold_mwh,
             revenue: utility.revenue_usd,
-            profit: utility.revenue_usd - utility.operating_cost_usd,
+            depreciation: utility.depreciation_usd,
+            profit: utility.profit_usd(),
         })
         .collect();
     utility_rows.sort_by_key(|r| r.utility_id);
@@ -324,17 +331,23 @@ pub fn record_quarter(
                 .map(|r| f64::from(clock.tick - r.arrival_tick))
         })
         .collect();
-    let chip_profit: f64 = chipmaker_rows
-        .iter()
-        .map(|m| m.revenue - m.expansion_spend)
-        .sum::<f64>()
-        - chipmakers
-            .iter()
-            .map(|(_, _, m)| m.cost_of_sales_usd)
-            .sum::<f64>();
-    let infra_profit = lab_rows.iter().map(|l| l.profit).sum::<f64>()
-        + chip_profit
-        + utility_rows.iter().map(|u| u.profit).sum::<f64>();
+    // Profit by infrastructure layer, each after depreciation.
+    let chip_profit: f64 = chipmaker_rows.iter().map(|m| m.operating_profit).sum();
+    let power_profit: f64 = utility_rows.iter().map(|u| u.profit).sum();
+    let cloud_profit: f64 = buyer_rows.iter().map(|b| b.rental_profit).sum();
+    let land_profit: f64 = investor_rows.iter().map(|i| i.land_gain).sum();
+    let land_resale_revenue: f64 = investor_rows.iter().map(|i| i.land_sales).sum();
+    let model_profit: f64 = lab_rows.iter().map(|l| l.profit).sum();
+    let infra_profit = chip_profit + power_profit + cloud_profit + land_profit + model_profit;
+    let infra_revenue = chipmaker_rows.iter().map(|m| m.revenue).sum::<f64>()
+        + utility_rows.iter().map(|u| u.revenue).sum::<f64>()
+        + buyer_rows.iter().map(|b| b.rental_revenue).sum::<f64>()
+        + land_resale_revenue
+        + lab_rows.iter().map(|l| l.revenue).sum::<f64>();
+    let depreciation = lab_rows.iter().map(|l| l.depreciation).sum::<f64>()
+        + buyer_rows.iter().map(|b| b.depreciation).sum::<f64>()
+        + chipmaker_rows.iter().map(|m| m.depreciation).sum::<f64>()
+        + utility_rows.iter().map(|u| u.depreciation).sum::<f64>();
     let world = WorldRow {
         online_compute_h100e: lab_rows.iter().map(|l| l.online_compute_h100e).sum(),
         market_fleet_h100e: lab_rows
@@ -401,6 +414,13 @@ pub fn record_quarter(
                 .map(|(_, _, u)| u.build_spend_usd)
                 .sum::<f64>()
             + buyer_rows.iter().map(|b| b.capex).sum::<f64>(),
+        infra_revenue,
+        depreciation,
+        chip_profit,
+        power_profit,
+        cloud_profit,
+        land_profit,
+        model_profit,
         infra_profit,
         app_profit: stats.app_profit_usd,
         lost_demand_mtok: stats.lost_demand_mtok,
