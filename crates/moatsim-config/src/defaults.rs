@@ -81,6 +81,10 @@ pub const CLOUD_OWNER_COST_OF_CAPITAL_PER_YEAR: f64 = 0.10;
 /// contract in 2024 (initial-state `h100e_effective_contract_price_lab`:
 /// 1.95, p95 2.52): a lab that signs at that price values the compute above it.
 pub const CLOUD_TRAINING_VALUE_PER_H100E_HOUR_USD: f64 = 3.0;
+/// Landowners' premium for powered land (a parcel with a grid position) over
+/// comparable raw land; initial-state `powered_land_premium_low` and
+/// `_high` (0.35–0.5, weak secondary sources).
+pub const POWERED_LAND_PREMIUM: f64 = 0.4;
 /// Share of an aggregate buyer's fleet offered for rent when the scenario does
 /// not say: none (enterprise fleets serve their owners).
 pub const BUYER_RENTAL_SHARE: f64 = 0.0;

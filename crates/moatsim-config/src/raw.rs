@@ -171,6 +171,8 @@ pub struct RawRegion {
     pub new_zoning_acres_per_quarter: f64,
     pub land_price_per_acre_usd: f64,
     pub mw_per_acre: f64,
+    pub powered_land_acres: Option<f64>,
+    pub powered_land_premium: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -242,6 +244,7 @@ pub struct RawInvestor {
     pub risk_appetite: f64,
     pub revenue_multiple: f64,
     pub max_deal_fraction: Option<f64>,
+    pub banks_powered_land_for: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -215,6 +215,11 @@ pub struct Region {
     pub new_zoning_acres_per_quarter: f64,
     pub land_price_per_acre_usd: f64,
     pub mw_per_acre: f64,
+    /// Zoned acres that carry a grid position already: a project on them
+    /// needs no place in the interconnection queue for their MW.
+    pub powered_land_acres: f64,
+    /// Landowners' premium for powered acres over raw ones, as a fraction.
+    pub powered_land_premium: f64,
     /// Index into `Scenario::utilities` of the utility serving this region.
     pub utility: usize,
     /// Index into `Scenario::regulators` of the regulator with this region's jurisdiction.
@@ -411,6 +416,9 @@ pub struct InvestorSpec {
     pub risk_appetite: f64,
     pub revenue_multiple: f64,
     pub max_deal_fraction: f64,
+    /// The lab (index into `Scenario::labs`) this investor banks powered land
+    /// for, ahead of demand; only that lab may buy what it banks.
+    pub banks_powered_land_for: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -520,6 +520,19 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
                     r.land_price_per_acre_usd,
                 ),
                 mw_per_acre: c.within(p("mw_per_acre"), ranges::MW_PER_ACRE, r.mw_per_acre),
+                powered_land_acres: c.within(
+                    p("powered_land_acres"),
+                    ranges::ACRES,
+                    r.powered_land_acres.unwrap_or(0.0),
+                ),
+                powered_land_premium: c.number(
+                    p("powered_land_premium"),
+                    r.powered_land_premium
+                        .unwrap_or(defaults::POWERED_LAND_PREMIUM),
+                    0.0,
+                    20.0,
+                    "a premium from 0 to 20 (a fraction over raw land)",
+                ),
                 utility,
             }
         })
@@ -758,6 +771,8 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
                     p("max_deal_fraction"),
                     v.max_deal_fraction.unwrap_or(defaults::MAX_DEAL_FRACTION),
                 ),
+                // Resolved below, once the labs' names are known.
+                banks_powered_land_for: None,
             }
         })
         .collect();
@@ -912,6 +927,27 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
         .enumerate()
         .map(|(i, l)| (l.name.clone(), i))
         .collect();
+    let mut investors = investors;
+    for (i, v) in raw.investors.iter().enumerate() {
+        if let Some(lab) = &v.banks_powered_land_for {
+            let index = c.resolve(
+                format!("investors[{i}].banks_powered_land_for"),
+                lab,
+                &lab_names,
+                "labs",
+            );
+            investors[i].banks_powered_land_for = Some(index);
+            if investors[i].kind != InvestorKind::InfrastructurePe {
+                c.fail(
+                    &format!("investors[{i}].banks_powered_land_for"),
+                    format!(
+                        "is set on a {:?} investor; allowed: only on kind \"infrastructure_pe\"",
+                        investors[i].kind.name()
+                    ),
+                );
+            }
+        }
+    }
     let investor_names: BTreeMap<String, usize> = investors
         .iter()
         .enumerate()

@@ -144,6 +144,9 @@ pub struct Project {
     pub mw: f64,
     pub acres_needed: f64,
     pub acres_held: f64,
+    /// The part of `acres_held` that carries a grid position: the project
+    /// needs no queue place for `powered_acres × mw_per_acre` of its MW.
+    pub powered_acres: f64,
     pub started_tick: u32,
     /// When the current stage may end (permit, construction).
     pub ready_tick: u32,
@@ -158,6 +161,11 @@ pub struct Project {
 }
 
 impl Project {
+    /// MW of the site that its powered acres bring with their grid positions.
+    pub fn powered_mw(&self, mw_per_acre: f64) -> f64 {
+        (self.powered_acres * mw_per_acre).min(self.mw)
+    }
+
     pub fn installed_units(&self) -> u64 {
         self.installed.iter().sum()
     }
@@ -192,6 +200,8 @@ pub struct Investor {
     /// Position in the scenario's `investors` list.
     pub index: usize,
     pub kind: InvestorKind,
+    /// The lab (scenario index) it banks powered land for, if any.
+    pub banks_powered_land_for: Option<usize>,
     pub inflow_per_quarter_usd: f64,
     pub risk_appetite: f64,
     pub revenue_multiple: f64,
@@ -213,6 +223,8 @@ pub struct Investor {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LandHolding {
     pub region: usize,
+    /// Powered acres (with a grid position) are held apart from raw ones.
+    pub powered: bool,
     pub acres: f64,
     pub cost_usd: f64,
 }
@@ -372,6 +384,9 @@ pub struct Utility {
     pub dc_contracted_mw: f64,
     /// Load aggregate buyers' fleets have added since the start.
     pub buyer_added_mw: f64,
+    /// Grid positions that powered land carries and no project uses yet,
+    /// MW: committed, so the queue cannot hand them out twice.
+    pub powered_reserved_mw: f64,
     pub tariff_per_mwh: f64,
     pub builds: Vec<Build>,
     pub queue: Vec<QueuedRequest>,
@@ -399,7 +414,7 @@ impl Utility {
     }
 
     pub fn committed_mw(&self) -> f64 {
-        self.base_load_mw + self.dc_contracted_mw + self.buyer_added_mw
+        self.base_load_mw + self.dc_contracted_mw + self.buyer_added_mw + self.powered_reserved_mw
     }
 
     /// Capacity the utility can still commit while keeping its minimum

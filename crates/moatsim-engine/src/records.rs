@@ -85,6 +85,7 @@ pub struct InvestorRow {
     pub invested_total: f64,
     pub portfolio_value: f64,
     pub holdings: u64,
+    pub powered_land_acres: f64,
     pub land_acres: f64,
     pub land_value: f64,
     pub land_sales: f64,
@@ -119,6 +120,7 @@ pub struct UtilityRow {
     pub cash: f64,
     pub generation_mw: f64,
     pub committed_mw: f64,
+    pub powered_reserved_mw: f64,
     pub dc_contracted_mw: f64,
     /// `None` when the utility serves no load (the margin is unbounded).
     pub reserve_margin: Option<f64>,
@@ -187,6 +189,7 @@ pub struct ProjectRow {
     pub stage: &'static str,
     pub mw: f64,
     pub acres_held: f64,
+    pub powered_acres: f64,
     pub started_tick: u32,
     pub stage_ready_tick: Option<u32>,
     pub construction_paid: f64,

@@ -31,6 +31,10 @@ pub struct RegionState {
     /// Acres labs asked for last quarter at the landowners' price: the scarcity
     /// signal land-banking investors act on.
     pub lab_land_demand_acres: f64,
+    /// Landowners' unsold powered acres and their ask (the raw price plus the
+    /// region's `powered_land_premium`).
+    pub powered_available_acres: f64,
+    pub powered_price_per_acre: f64,
 }
 
 #[derive(Resource, Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -53,6 +57,8 @@ pub struct LandOrder {
     pub buyer: AgentId,
     pub acres: f64,
     pub limit_per_acre: f64,
+    /// Powered acres (with a grid position) or raw ones: two markets.
+    pub powered: bool,
 }
 
 /// A funding round a lab announced this quarter.
@@ -120,8 +126,8 @@ pub struct RegionRental {
 #[derive(Resource, Debug, Clone, Default)]
 pub struct Deliveries {
     pub items: Vec<(AgentId, usize, usize, u64)>,
-    /// Land acquired this quarter: (project id, acres).
-    pub land: Vec<(u64, f64)>,
+    /// Land acquired this quarter: (project id, acres, powered).
+    pub land: Vec<(u64, f64, bool)>,
     /// Interconnections granted this quarter: project ids.
     pub power_granted: Vec<u64>,
     /// Closed rounds: (lab, raised, post-money).

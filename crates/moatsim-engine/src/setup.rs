@@ -61,6 +61,7 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
             mw,
             acres_needed: mw / s.regions[spec.home_region].mw_per_acre,
             acres_held: mw / s.regions[spec.home_region].mw_per_acre,
+            powered_acres: 0.0,
             started_tick: 0,
             ready_tick: 0,
             construction_paid_usd: mw * s.world.dc_capex_per_mw_usd,
@@ -91,6 +92,7 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
                     mw,
                     acres_needed: acres,
                     acres_held: acres,
+                    powered_acres: 0.0,
                     started_tick: 0,
                     ready_tick,
                     construction_paid_usd: total * (1.0 - f64::from(ready_tick) / f64::from(build)),
@@ -208,6 +210,7 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
             Investor {
                 index,
                 kind: spec.kind,
+                banks_powered_land_for: spec.banks_powered_land_for,
                 inflow_per_quarter_usd: spec.inflow_per_quarter_usd,
                 risk_appetite: spec.risk_appetite,
                 revenue_multiple: spec.revenue_multiple,
@@ -292,6 +295,12 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
                 base_load_mw: spec.base_load_mw,
                 dc_contracted_mw: initial_dc_mw[spec.region],
                 buyer_added_mw: 0.0,
+                powered_reserved_mw: s
+                    .regions
+                    .iter()
+                    .filter(|r| r.utility == index)
+                    .map(|r| r.powered_land_acres * r.mw_per_acre)
+                    .sum(),
                 tariff_per_mwh: spec.base_tariff_per_mwh,
                 builds: Vec::new(),
                 queue: Vec::new(),
@@ -336,6 +345,8 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
             land_available_acres: r.land_stock_acres,
             land_price_per_acre: r.land_price_per_acre_usd,
             lab_land_demand_acres: 0.0,
+            powered_available_acres: r.powered_land_acres,
+            powered_price_per_acre: r.land_price_per_acre_usd * (1.0 + r.powered_land_premium),
         })
         .collect();
     world.insert_resource(RegionBook { regions });

@@ -459,3 +459,50 @@ fn a_restored_snapshot_continues_exactly_like_the_run_it_was_taken_from() {
     let refused = Simulation::restore(shorter, first.snapshot());
     assert!(refused.is_err_and(|e| e.to_string().contains("quarter 6 of a 4-quarter scenario")));
 }
+
+#[test]
+fn powered_land_shortens_the_wait_for_power() {
+    // Plenty of powered land in Texas (its grid positions take most of the
+    // spare grid, so the queue is long): projects on it go from permit to
+    // construction without queueing.
+    let (_, frames) = run_all(scenario(&[
+        "app_builders.count=2000",
+        "regions[us-texas].powered_land_acres=20000",
+    ]));
+    let skipped = frames
+        .iter()
+        .flat_map(|f| f.events.iter())
+        .filter(|e| e.kind == "queue_skipped")
+        .count();
+    assert!(skipped > 0, "projects on powered land skip the queue");
+    let powered_projects: Vec<u64> = frames
+        .iter()
+        .flat_map(|f| f.projects.iter())
+        // Powered acres that carry all the site's MW (Texas: 1.5 MW an acre).
+        .filter(|p| p.region == "us-texas" && p.powered_acres * 1.5 >= p.mw * 0.999)
+        .map(|p| p.project_id)
+        .collect();
+    assert!(!powered_projects.is_empty());
+    // No fully powered project ever waits in the interconnection queue.
+    for frame in &frames {
+        for p in frame
+            .projects
+            .iter()
+            .filter(|p| powered_projects.contains(&p.project_id))
+        {
+            assert_ne!(p.stage, "awaiting_power", "project {} queued", p.project_id);
+        }
+    }
+    // Grid positions are handed out once: the reservation only shrinks, as
+    // projects on powered land start to use it, and never below zero.
+    let reserved: Vec<f64> = frames
+        .iter()
+        .map(|f| f.utilities.iter().map(|u| u.powered_reserved_mw).sum())
+        .collect();
+    assert!(
+        reserved
+            .windows(2)
+            .all(|w| w[1] <= w[0] + 1e-9 && w[1] >= 0.0)
+    );
+    assert!(reserved[reserved.len() - 1] < reserved[0]);
+}

@@ -144,6 +144,7 @@ pub fn batch_for(
                     f64s(r.iter().map(|x| x.invested_total)),
                     f64s(r.iter().map(|x| x.portfolio_value)),
                     u64s(r.iter().map(|x| x.holdings)),
+                    f64s(r.iter().map(|x| x.powered_land_acres)),
                     f64s(r.iter().map(|x| x.land_acres)),
                     f64s(r.iter().map(|x| x.land_value)),
                     f64s(r.iter().map(|x| x.land_sales)),
@@ -186,6 +187,7 @@ pub fn batch_for(
                     f64s(r.iter().map(|x| x.cash)),
                     f64s(r.iter().map(|x| x.generation_mw)),
                     f64s(r.iter().map(|x| x.committed_mw)),
+                    f64s(r.iter().map(|x| x.powered_reserved_mw)),
                     f64s(r.iter().map(|x| x.dc_contracted_mw)),
                     opt_f64s(r.iter().map(|x| x.reserve_margin)),
                     f64s(r.iter().map(|x| x.tariff)),
@@ -234,6 +236,7 @@ pub fn batch_for(
                     strings(r.iter().map(|x| x.stage)),
                     f64s(r.iter().map(|x| x.mw)),
                     f64s(r.iter().map(|x| x.acres_held)),
+                    f64s(r.iter().map(|x| x.powered_acres)),
                     u32s(r.iter().map(|x| x.started_tick)),
                     Arc::new(
                         r.iter()

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use arrow_schema::{DataType, Field, Schema};
 
 /// Bumped whenever a table or column changes meaning, is added or is removed.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 #[derive(Debug, Clone)]
 pub struct ColumnDef {
@@ -347,9 +347,14 @@ pub fn tables() -> Vec<TableDef> {
                 ),
                 col("holdings", UInt64, "Labs held"),
                 col(
+                    "powered_land_acres",
+                    Float64,
+                    "Powered land (with grid positions) banked, acres",
+                ),
+                col(
                     "land_acres",
                     Float64,
-                    "Land banked to resell to labs, acres",
+                    "Land banked to resell to labs (raw and powered), acres",
                 ),
                 col(
                     "land_value",
@@ -442,12 +447,17 @@ pub fn tables() -> Vec<TableDef> {
                 col(
                     "committed_mw",
                     Float64,
-                    "Base load plus contracted data-center load, MW",
+                    "Base load, contracted data-center load, aggregate buyers' added load and powered-land reservations, MW",
+                ),
+                col(
+                    "powered_reserved_mw",
+                    Float64,
+                    "Grid positions powered land carries that no project uses yet, MW (committed)",
                 ),
                 col(
                     "dc_contracted_mw",
                     Float64,
-                    "Data-center load contracted through the interconnection queue, MW",
+                    "Data-center load contracted, through the queue or on powered land, MW",
                 ),
                 nullable(
                     "reserve_margin",
@@ -572,6 +582,11 @@ pub fn tables() -> Vec<TableDef> {
                 ),
                 col("mw", Float64, "Critical power the site is built for, MW"),
                 col("acres_held", Float64, "Land acquired so far, acres"),
+                col(
+                    "powered_acres",
+                    Float64,
+                    "The part of acres_held that is powered land: its MW need no queue place, acres",
+                ),
                 col("started_tick", UInt32, "Tick the project was started"),
                 nullable(
                     "stage_ready_tick",

@@ -4,12 +4,15 @@ use bevy_ecs::prelude::*;
 use moatsim_model::accelerator_demand;
 use moatsim_model::market::cloud::{self, RentalBid};
 use moatsim_model::market::gpu::{ExportTreatment, GpuBid};
+use moatsim_model::market::land;
 use moatsim_model::rng::{self, Purpose};
 use moatsim_model::units::{HOURS_PER_QUARTER, mw_drawn_by, units_powered_by};
 
 use crate::components::*;
 use crate::resources::*;
-use crate::systems::{export_treatment, lab_may_use_region, licence_fee_rates, products_on_sale};
+use crate::systems::{
+    LAND_RESALE_PREMIUM, export_treatment, lab_may_use_region, licence_fee_rates, products_on_sale,
+};
 
 /// How many quarters ahead labs buy GPUs for capacity still being built. GPUs
 /// bought for a hall that is late to energize sit stranded.
@@ -19,6 +22,15 @@ const GPU_LEAD_QUARTERS: u32 = 2;
 const BACKLOG_FILL_RATIO: f64 = 0.8;
 /// Extra willingness to pay, as a share of value, of a backlogged lab.
 const BACKLOG_PREMIUM: f64 = 0.5;
+
+/// Share of a site's quarterly value that labs count as lost for each quarter
+/// they expect to wait for it (permits and the interconnection queue) when
+/// they compare regions and decide whether powered land is worth its premium.
+/// Model assumption.
+const DELAY_COST_SHARE: f64 = 0.25;
+/// MW a queue is expected to clear per quarter, which turns the MW queued
+/// ahead into expected quarters of waiting. Model assumption.
+const QUEUE_MW_CLEARED_PER_QUARTER: f64 = 2_000.0;
 
 /// Smallest and largest new project a lab starts, MW.
 const MIN_PROJECT_MW: f64 = 100.0;
@@ -36,6 +48,7 @@ pub fn bid_for_sites_and_gpus(
     chipmakers: Query<(&Agent, &Chipmaker)>,
     utilities: Query<&Utility>,
     regulators: Query<&Regulator>,
+    investors: Query<&Investor>,
     regions: Res<RegionBook>,
     mut ids: ResMut<IdSource>,
     mut book: ResMut<OrderBook>,
@@ -91,6 +104,31 @@ pub fn bid_for_sites_and_gpus(
         0.0
     };
     let max_fee_rate = fee_rate_of_maker.iter().copied().fold(0.0, f64::max);
+    // Quarters a new interconnection request expects to wait, per region.
+    let queue_wait: Vec<f64> = (0..scenario.regions.len())
+        .map(|r| queue_age[r] + queue_mw[r] / QUEUE_MW_CLEARED_PER_QUARTER)
+        .collect();
+    // Powered acres land banks hold for each lab, per region.
+    let mut banked_for = vec![vec![0.0; scenario.regions.len()]; scenario.labs.len()];
+    for investor in &investors {
+        if let Some(lab) = investor.banks_powered_land_for {
+            for holding in investor.land.iter().filter(|h| h.powered) {
+                banked_for[lab][holding.region] += holding.acres;
+            }
+        }
+    }
+    // The powered offers open to a lab in a region: the landowners' stock and
+    // what banks hold for it, (acres, ask per acre).
+    let powered_offers = |lab: usize, r: usize| -> [(f64, f64); 2] {
+        let state = &regions.regions[r];
+        [
+            (state.powered_available_acres, state.powered_price_per_acre),
+            (
+                banked_for[lab][r],
+                state.powered_price_per_acre * (1.0 + LAND_RESALE_PREMIUM),
+            ),
+        ]
+    };
 
     let mut sorted_labs: Vec<(&Agent, &Cash, &Lab)> =
         labs.iter().filter(|(_, _, l)| l.alive).collect();
@@ -128,9 +166,25 @@ pub fn bid_for_sites_and_gpus(
         let gap_h100e = (lab.target_h100e - installed_h100e).max(0.0);
         let shortfall = gap_h100e / best_h100e_per_mw - free_pipeline_mw;
         let seeking = own.iter().any(|p| p.stage == Stage::SeekingLand);
+        let quarterly_value_of_mw = lab.price_per_mtok * lab.mtok_per_h100e * best_h100e_per_mw;
+        // What skipping the queue is worth per acre in region `r`.
+        let skip_value_per_acre = |r: usize| {
+            queue_wait[r]
+                * quarterly_value_of_mw
+                * scenario.regions[r].mw_per_acre
+                * DELAY_COST_SHARE
+        };
+        // A site's acres, split between powered and raw land: (powered acres, their cost).
+        let powered_split = |r: usize, acres: f64| {
+            land::powered_acres_worth_buying(
+                acres,
+                regions.regions[r].land_price_per_acre,
+                skip_value_per_acre(r),
+                &powered_offers(lab.index, r),
+            )
+        };
         if shortfall > MIN_PROJECT_MW * 0.5 && !seeking && budget > 0.0 {
             let mw = shortfall.clamp(MIN_PROJECT_MW, MAX_PROJECT_MW);
-            let quarterly_value_of_mw = lab.price_per_mtok * lab.mtok_per_h100e * best_h100e_per_mw;
             let choice = scenario
                 .regions
                 .iter()
@@ -139,16 +193,22 @@ pub fn bid_for_sites_and_gpus(
                 // where its GPUs could not go.
                 .filter(|(r, _)| lab_may_use_region(scenario, spec.home_region, *r))
                 .filter(|(r, _)| {
-                    regions.regions[*r].land_available_acres
+                    let state = &regions.regions[*r];
+                    state.land_available_acres
+                        + state.powered_available_acres
+                        + banked_for[lab.index][*r]
                         >= mw / scenario.regions[*r].mw_per_acre
                 })
                 .map(|(r, region)| {
                     let acres = mw / region.mw_per_acre;
-                    let land = acres * regions.regions[r].land_price_per_acre;
+                    let (powered, powered_cost) = powered_split(r, acres);
+                    let land =
+                        (acres - powered) * regions.regions[r].land_price_per_acre + powered_cost;
                     let energy = mw * HOURS_PER_QUARTER * tariffs[r] * 8.0;
-                    // Expected quarters until power: permitting plus the queue ahead.
-                    let wait = f64::from(permit_delay[r]) + queue_age[r] + queue_mw[r] / 2_000.0;
-                    let delay_cost = wait * quarterly_value_of_mw * mw * 0.25;
+                    // Expected quarters until power: permitting plus the queue
+                    // ahead, for the MW that powered land does not bring.
+                    let wait = f64::from(permit_delay[r]) + queue_wait[r] * (1.0 - powered / acres);
+                    let delay_cost = wait * quarterly_value_of_mw * mw * DELAY_COST_SHARE;
                     // A capped region costs the licence fee on the GPUs the site will hold.
                     let tier_cost = match scenario.regions[r].export_tier {
                         moatsim_config::ExportTier::Capped => max_fee_rate * mw * gpu_cost_per_mw,
@@ -170,6 +230,7 @@ pub fn bid_for_sites_and_gpus(
                     mw,
                     acres_needed: acres,
                     acres_held: 0.0,
+                    powered_acres: 0.0,
                     started_tick: tick,
                     ready_tick: tick,
                     construction_paid_usd: 0.0,
@@ -179,26 +240,30 @@ pub fn bid_for_sites_and_gpus(
                     stranded_units: 0,
                     load_mw: 0.0,
                 });
-                let price = regions.regions[region].land_price_per_acre;
-                book.land_bids[region].push(LandOrder {
-                    project_id: Some(project_id),
-                    buyer: agent.id,
+                budget -= bid_for_site_land(
+                    &mut book,
+                    region,
+                    project_id,
+                    agent.id,
                     acres,
-                    limit_per_acre: price * 1.5,
-                });
-                budget -= acres * price;
+                    regions.regions[region].land_price_per_acre,
+                    skip_value_per_acre(region),
+                    powered_split(region, acres),
+                );
             }
         }
         for project in own.iter().filter(|p| p.stage == Stage::SeekingLand) {
-            let price = regions.regions[project.region].land_price_per_acre;
             let acres = (project.acres_needed - project.acres_held).max(0.0);
-            book.land_bids[project.region].push(LandOrder {
-                project_id: Some(project.project_id),
-                buyer: agent.id,
+            budget -= bid_for_site_land(
+                &mut book,
+                project.region,
+                project.project_id,
+                agent.id,
                 acres,
-                limit_per_acre: price * 1.5,
-            });
-            budget -= acres * price;
+                regions.regions[project.region].land_price_per_acre,
+                skip_value_per_acre(project.region),
+                powered_split(project.region, acres),
+            );
         }
 
         // GPUs for power that is on or coming within the lead time, per region.
@@ -288,6 +353,49 @@ pub fn bid_for_sites_and_gpus(
             }
         }
     }
+}
+
+/// Most a lab pays for raw land, as a multiple of the landowners' price.
+const RAW_LAND_LIMIT_MULTIPLE: f64 = 1.5;
+
+/// A project's land bids: the powered acres worth their premium (`split`,
+/// from `land::powered_acres_worth_buying`) and raw land for the rest. Raw
+/// land is bid up to `RAW_LAND_LIMIT_MULTIPLE` × its price, powered land up to
+/// that plus what skipping the queue is worth per acre. Returns what the lab
+/// expects to pay.
+#[allow(clippy::too_many_arguments)]
+fn bid_for_site_land(
+    book: &mut OrderBook,
+    region: usize,
+    project_id: u64,
+    lab: moatsim_model::AgentId,
+    acres: f64,
+    raw_price: f64,
+    skip_value_per_acre: f64,
+    split: (f64, f64),
+) -> f64 {
+    let (powered, powered_cost) = split;
+    let raw_limit = raw_price * RAW_LAND_LIMIT_MULTIPLE;
+    if powered > 0.0 {
+        book.land_bids[region].push(LandOrder {
+            project_id: Some(project_id),
+            buyer: lab,
+            acres: powered,
+            limit_per_acre: raw_limit + skip_value_per_acre,
+            powered: true,
+        });
+    }
+    let raw = (acres - powered).max(0.0);
+    if raw > 0.0 {
+        book.land_bids[region].push(LandOrder {
+            project_id: Some(project_id),
+            buyer: lab,
+            acres: raw,
+            limit_per_acre: raw_limit,
+            powered: false,
+        });
+    }
+    raw * raw_price + powered_cost
 }
 
 /// A lab whose owned compute falls short of its target rents compute for the
@@ -421,11 +529,14 @@ const LAND_BANKING_STOCK_SHARE: f64 = 0.1;
 
 /// Infrastructure funds bank land where labs' demand says it is getting scarce:
 /// they bid for acres at the landowners' price, to resell to labs at a premium
-/// (see `clear_land_markets`).
+/// (see `clear_land_markets`). A fund that banks for one lab
+/// (`banks_powered_land_for`) instead buys powered land ahead of demand,
+/// from the first quarter, wherever that lab may build, to sell only to it.
 pub fn bank_land(
     params: Res<Params>,
     regions: Res<RegionBook>,
     investors: Query<(&Agent, &Cash, &Investor)>,
+    labs: Query<&Lab>,
     mut book: ResMut<OrderBook>,
 ) {
     let scenario = &params.0;
@@ -437,6 +548,34 @@ pub fn bank_land(
     for (agent, cash, investor) in sorted {
         let mut budget =
             cash.0.max(0.0) * LAND_BANKING_BUDGET_SHARE * investor.risk_appetite.max(0.1);
+        if let Some(partner) = investor.banks_powered_land_for {
+            let Some(lab) = labs.iter().find(|l| l.index == partner && l.alive) else {
+                continue;
+            };
+            for (r, region) in regions.regions.iter().enumerate() {
+                let price = region.powered_price_per_acre;
+                if budget <= 0.0
+                    || price <= 0.0
+                    || !lab_may_use_region(scenario, lab.home_region, r)
+                {
+                    continue;
+                }
+                let acres =
+                    (budget / price).min(region.powered_available_acres * LAND_BANKING_STOCK_SHARE);
+                if acres <= 0.0 {
+                    continue;
+                }
+                budget -= acres * price;
+                book.land_bids[r].push(LandOrder {
+                    project_id: None,
+                    buyer: agent.id,
+                    acres,
+                    limit_per_acre: price,
+                    powered: true,
+                });
+            }
+            continue;
+        }
         for (r, region) in regions.regions.iter().enumerate() {
             let scarce =
                 region.lab_land_demand_acres > LAND_SCARCITY_SIGNAL * region.land_available_acres;
@@ -454,6 +593,7 @@ pub fn bank_land(
                 buyer: agent.id,
                 acres,
                 limit_per_acre: region.land_price_per_acre,
+                powered: false,
             });
         }
     }

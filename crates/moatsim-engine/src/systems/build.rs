@@ -7,6 +7,18 @@ use moatsim_model::{Account, ExternalAccount};
 use crate::components::*;
 use crate::resources::*;
 
+/// Share of a site's MW its powered land must bring for the project to skip
+/// the queue altogether (the rest of the acres may be a rounding remainder).
+const POWERED_ENOUGH: f64 = 0.999;
+
+/// A project starts using the grid positions its powered land carries: the
+/// utility's reservation for them becomes contracted data-center load.
+fn use_grid_positions(utility: &mut Utility, mw: f64) {
+    let used = mw.min(utility.powered_reserved_mw).max(0.0);
+    utility.powered_reserved_mw -= used;
+    utility.dc_contracted_mw += mw.max(0.0);
+}
+
 /// Moves every project one step along land → permit → power → construction →
 /// energized. Regulators grant permits first-come first-served within their
 /// throughput; permitted projects join their region's interconnection queue.
@@ -53,13 +65,13 @@ pub fn advance_projects(
         let region = &scenario.regions[project.region];
         match project.stage {
             Stage::SeekingLand => {
-                let acquired: f64 = deliveries
-                    .land
-                    .iter()
-                    .filter(|l| l.0 == project.project_id)
-                    .map(|l| l.1)
-                    .sum();
-                project.acres_held += acquired;
+                let id = project.project_id;
+                for &(_, acres, powered) in deliveries.land.iter().filter(|l| l.0 == id) {
+                    project.acres_held += acres;
+                    if powered {
+                        project.powered_acres += acres;
+                    }
+                }
                 if project.acres_held >= project.acres_needed * 0.999 {
                     project.stage = Stage::Permitting;
                     if let Some((regulator_agent, regulator)) =
@@ -88,16 +100,38 @@ pub fn advance_projects(
             }
             Stage::Permitting => {
                 if permitted.contains(&project.project_id) {
-                    project.stage = Stage::AwaitingPower;
-                    if let Some((utility_agent, mut utility)) = utilities
+                    let powered_mw = project.powered_mw(region.mw_per_acre);
+                    let Some((utility_agent, mut utility)) = utilities
                         .iter_mut()
                         .find(|(_, u)| u.region == project.region)
+                    else {
+                        project.stage = Stage::AwaitingPower;
+                        continue;
+                    };
+                    // Powered land brings all the MW the site needs: no queue.
+                    if powered_mw >= project.mw * POWERED_ENOUGH {
+                        use_grid_positions(&mut utility, powered_mw);
+                        project.stage = Stage::Construction;
+                        project.ready_tick = tick + world.dc_build_quarters;
+                        logs.event(
+                            "queue_skipped",
+                            Some(project.lab),
+                            Some(utility_agent.id),
+                            Some(&region.name),
+                            0.0,
+                            Some(project.mw),
+                            format!("project {}: on powered land", project.project_id),
+                        );
+                        continue;
+                    }
+                    project.stage = Stage::AwaitingPower;
                     {
                         let tariff = utility.tariff_per_mwh;
+                        // Only the MW powered land does not bring join the queue.
                         utility.queue.push(QueuedRequest {
                             project_id: project.project_id,
                             lab: project.lab,
-                            mw: project.mw,
+                            mw: project.mw - powered_mw,
                             // Labs accept a tariff up to three times today's before they walk away.
                             max_price_per_mwh: tariff * 3.0,
                             arrival_tick: tick,
@@ -108,7 +142,7 @@ pub fn advance_projects(
                             Some(utility_agent.id),
                             Some(&region.name),
                             0.0,
-                            Some(project.mw),
+                            Some(project.mw - powered_mw),
                             format!("project {}", project.project_id),
                         );
                     }
@@ -118,6 +152,15 @@ pub fn advance_projects(
                 if deliveries.power_granted.contains(&project.project_id) {
                     project.stage = Stage::Construction;
                     project.ready_tick = tick + world.dc_build_quarters;
+                    // The queue granted the rest; the powered part was already reserved.
+                    let powered_mw = project.powered_mw(region.mw_per_acre);
+                    if powered_mw > 0.0
+                        && let Some((_, mut utility)) = utilities
+                            .iter_mut()
+                            .find(|(_, u)| u.region == project.region)
+                    {
+                        use_grid_positions(&mut utility, powered_mw);
+                    }
                 }
             }
             Stage::Construction => {

@@ -18,6 +18,7 @@ use moatsim_model::{Account, AgentId, ExternalAccount, rules};
 use crate::components::*;
 use crate::records::MarketRow;
 use crate::resources::*;
+use crate::systems::LAND_RESALE_PREMIUM;
 
 /// Share of a round's target that must be committed for it to close.
 const MIN_CLOSE_FRACTION: f64 = 0.5;
@@ -268,13 +269,12 @@ pub fn clear_gpu_markets(
     }
 }
 
-/// Premium over the landowners' price at which investors resell banked land.
-const LAND_RESALE_PREMIUM: f64 = 0.25;
-
-/// One clearing per region. Landowners offer the unsold zoned stock at the
-/// scarcity price; land-banking investors offer what they hold at a premium.
-/// Cheapest first, pro rata at each offer. Then new zoning arrives and the price
-/// is reset from the stock left.
+/// Two clearings per region, powered land first. In each, landowners offer
+/// their unsold stock (raw acres at the scarcity price, powered acres at that
+/// price plus the region's `powered_land_premium`) and land-banking investors
+/// offer what they hold at a premium over it; a bank that banks for one lab
+/// offers only to that lab. Cheapest first, pro rata at each offer. Then new
+/// raw zoning arrives and the prices are reset from the stock left.
 #[allow(clippy::too_many_arguments)]
 pub fn clear_land_markets(
     params: Res<Params>,
@@ -289,124 +289,158 @@ pub fn clear_land_markets(
     let scenario = &params.0;
     let mut sorted_investors: Vec<(&Agent, Mut<Investor>)> = investors.iter_mut().collect();
     sorted_investors.sort_by_key(|(a, _)| a.id);
+    let lab_ids: Vec<(usize, AgentId)> = labs.iter().map(|(a, l)| (l.index, a.id)).collect();
     for (r, region_spec) in scenario.regions.iter().enumerate() {
-        let orders = &book.land_bids[r];
-        let state = &mut regions.regions[r];
-        let mut offers = vec![LandOffer {
-            seller: None,
-            acres: state.land_available_acres,
-            price_per_acre_usd: state.land_price_per_acre,
-        }];
-        for (agent, investor) in &sorted_investors {
-            if let Some(holding) = investor
-                .land
+        for powered in [true, false] {
+            let orders: Vec<&LandOrder> = book.land_bids[r]
                 .iter()
-                .find(|h| h.region == r && h.acres > 0.0)
-            {
-                offers.push(LandOffer {
-                    seller: Some(agent.id),
-                    acres: holding.acres,
-                    price_per_acre_usd: state.land_price_per_acre * (1.0 + LAND_RESALE_PREMIUM),
-                });
+                .filter(|o| o.powered == powered)
+                .collect();
+            let state = &mut regions.regions[r];
+            let (stock, price) = if powered {
+                (state.powered_available_acres, state.powered_price_per_acre)
+            } else {
+                (state.land_available_acres, state.land_price_per_acre)
+            };
+            if stock <= 0.0 && orders.is_empty() {
+                continue;
             }
-        }
-        let bids: Vec<LandBid> = orders
-            .iter()
-            .map(|o| LandBid {
-                buyer: o.buyer,
-                acres: o.acres,
-                limit_per_acre_usd: o.limit_per_acre,
-            })
-            .collect();
-        let clearing = clear_land_market(&offers, &bids);
-        for fill in &clearing.fills {
-            let order = &orders[fill.bid];
-            let seller = offers[fill.offer].seller;
-            let to = seller.map_or(
-                Account::External(ExternalAccount::Landowners),
-                Account::Agent,
-            );
-            ledger.pay(Account::Agent(order.buyer), to, fill.paid_usd);
-            if let Some(seller) = seller
-                && let Some((_, investor)) =
-                    sorted_investors.iter_mut().find(|(a, _)| a.id == seller)
-                && let Some(holding) = investor.land.iter_mut().find(|h| h.region == r)
-            {
-                let share = (fill.acres / holding.acres).min(1.0);
-                let cost_sold = holding.cost_usd * share;
-                holding.cost_usd -= cost_sold;
-                holding.acres = (holding.acres - fill.acres).max(0.0);
-                investor.land_sales_usd += fill.paid_usd;
-                investor.land_gain_usd += fill.paid_usd - cost_sold;
-            }
-            match order.project_id {
-                Some(project_id) => {
-                    if let Some((_, mut lab)) = labs.iter_mut().find(|(a, _)| a.id == order.buyer) {
-                        lab.capex_usd += fill.paid_usd;
-                    }
-                    deliveries.land.push((project_id, fill.acres));
-                    logs.event(
-                        if seller.is_some() {
-                            "land_resold"
-                        } else {
-                            "land_deal"
-                        },
-                        Some(order.buyer),
-                        seller,
-                        Some(&region_spec.name),
-                        fill.paid_usd,
-                        Some(fill.acres),
-                        format!("project {project_id}"),
-                    );
+            let mut offers = vec![LandOffer {
+                seller: None,
+                acres: stock,
+                price_per_acre_usd: price,
+                reserved_for: None,
+            }];
+            for (agent, investor) in &sorted_investors {
+                if let Some(holding) = investor
+                    .land
+                    .iter()
+                    .find(|h| h.region == r && h.powered == powered && h.acres > 0.0)
+                {
+                    let partner = investor
+                        .banks_powered_land_for
+                        .and_then(|lab| lab_ids.iter().find(|(i, _)| *i == lab).map(|(_, id)| *id));
+                    offers.push(LandOffer {
+                        seller: Some(agent.id),
+                        acres: holding.acres,
+                        price_per_acre_usd: price * (1.0 + LAND_RESALE_PREMIUM),
+                        reserved_for: partner,
+                    });
                 }
-                None => {
-                    if let Some((_, investor)) = sorted_investors
+            }
+            let bids: Vec<LandBid> = orders
+                .iter()
+                .map(|o| LandBid {
+                    buyer: o.buyer,
+                    acres: o.acres,
+                    limit_per_acre_usd: o.limit_per_acre,
+                })
+                .collect();
+            let clearing = clear_land_market(&offers, &bids);
+            for fill in &clearing.fills {
+                let order = orders[fill.bid];
+                let seller = offers[fill.offer].seller;
+                let to = seller.map_or(
+                    Account::External(ExternalAccount::Landowners),
+                    Account::Agent,
+                );
+                ledger.pay(Account::Agent(order.buyer), to, fill.paid_usd);
+                if let Some(seller) = seller
+                    && let Some((_, investor)) =
+                        sorted_investors.iter_mut().find(|(a, _)| a.id == seller)
+                    && let Some(holding) = investor
+                        .land
                         .iter_mut()
-                        .find(|(a, _)| a.id == order.buyer)
-                    {
-                        match investor.land.iter_mut().find(|h| h.region == r) {
-                            Some(holding) => {
-                                holding.acres += fill.acres;
-                                holding.cost_usd += fill.paid_usd;
-                            }
-                            None => {
-                                investor.land.push(LandHolding {
-                                    region: r,
-                                    acres: fill.acres,
-                                    cost_usd: fill.paid_usd,
-                                });
-                                investor.land.sort_by_key(|h| h.region);
+                        .find(|h| h.region == r && h.powered == powered)
+                {
+                    let share = (fill.acres / holding.acres).min(1.0);
+                    let cost_sold = holding.cost_usd * share;
+                    holding.cost_usd -= cost_sold;
+                    holding.acres = (holding.acres - fill.acres).max(0.0);
+                    investor.land_sales_usd += fill.paid_usd;
+                    investor.land_gain_usd += fill.paid_usd - cost_sold;
+                }
+                let kind = if powered { "powered " } else { "" };
+                match order.project_id {
+                    Some(project_id) => {
+                        if let Some((_, mut lab)) =
+                            labs.iter_mut().find(|(a, _)| a.id == order.buyer)
+                        {
+                            lab.capex_usd += fill.paid_usd;
+                        }
+                        deliveries.land.push((project_id, fill.acres, powered));
+                        logs.event(
+                            if seller.is_some() {
+                                "land_resold"
+                            } else {
+                                "land_deal"
+                            },
+                            Some(order.buyer),
+                            seller,
+                            Some(&region_spec.name),
+                            fill.paid_usd,
+                            Some(fill.acres),
+                            format!("{kind}acres for project {project_id}"),
+                        );
+                    }
+                    None => {
+                        if let Some((_, investor)) = sorted_investors
+                            .iter_mut()
+                            .find(|(a, _)| a.id == order.buyer)
+                        {
+                            match investor
+                                .land
+                                .iter_mut()
+                                .find(|h| h.region == r && h.powered == powered)
+                            {
+                                Some(holding) => {
+                                    holding.acres += fill.acres;
+                                    holding.cost_usd += fill.paid_usd;
+                                }
+                                None => {
+                                    investor.land.push(LandHolding {
+                                        region: r,
+                                        powered,
+                                        acres: fill.acres,
+                                        cost_usd: fill.paid_usd,
+                                    });
+                                    investor.land.sort_by_key(|h| (h.region, h.powered));
+                                }
                             }
                         }
+                        logs.event(
+                            "land_banked",
+                            Some(order.buyer),
+                            None,
+                            Some(&region_spec.name),
+                            fill.paid_usd,
+                            Some(fill.acres),
+                            format!("{kind}acres bought to resell to labs"),
+                        );
                     }
-                    logs.event(
-                        "land_banked",
-                        Some(order.buyer),
-                        None,
-                        Some(&region_spec.name),
-                        fill.paid_usd,
-                        Some(fill.acres),
-                        "bought to resell to labs".into(),
-                    );
                 }
             }
+            if powered {
+                state.powered_available_acres -= clearing.sold_by_offer[0];
+            } else {
+                state.lab_land_demand_acres = orders
+                    .iter()
+                    .filter(|o| o.project_id.is_some() && o.limit_per_acre >= price)
+                    .map(|o| o.acres)
+                    .sum();
+                state.land_available_acres -= clearing.sold_by_offer[0];
+            }
+            logs.markets.push(MarketRow {
+                market: "land",
+                region: Some(region_spec.name.clone()),
+                item: powered.then(|| "powered".to_string()),
+                supply: clearing.offered_acres,
+                demand: clearing.eligible_demand_acres,
+                cleared: clearing.sold_acres,
+                price: clearing.price_per_acre_usd,
+            });
         }
-        let lab_demand: f64 = orders
-            .iter()
-            .filter(|o| o.project_id.is_some() && o.limit_per_acre >= state.land_price_per_acre)
-            .map(|o| o.acres)
-            .sum();
-        state.lab_land_demand_acres = lab_demand;
-        state.land_available_acres -= clearing.sold_by_offer[0];
-        logs.markets.push(MarketRow {
-            market: "land",
-            region: Some(region_spec.name.clone()),
-            item: None,
-            supply: clearing.offered_acres,
-            demand: clearing.eligible_demand_acres,
-            cleared: clearing.sold_acres,
-            price: clearing.price_per_acre_usd,
-        });
+        let state = &mut regions.regions[r];
         state.land_available_acres += region_spec.new_zoning_acres_per_quarter;
         state.land_price_per_acre = rules::land_price_per_acre(
             region_spec.land_price_per_acre_usd,
@@ -414,6 +448,8 @@ pub fn clear_land_markets(
             state.land_available_acres,
             scenario.world.land_price_elasticity,
         );
+        state.powered_price_per_acre =
+            state.land_price_per_acre * (1.0 + region_spec.powered_land_premium);
     }
 }
 

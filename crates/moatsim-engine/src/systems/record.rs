@@ -138,6 +138,12 @@ pub fn record_quarter(
             invested_total: investor.invested_total_usd,
             portfolio_value: investor.portfolio_value_usd,
             holdings: investor.holdings.len() as u64,
+            powered_land_acres: investor
+                .land
+                .iter()
+                .filter(|h| h.powered)
+                .map(|h| h.acres)
+                .sum(),
             land_acres: investor.land.iter().map(|h| h.acres).sum(),
             // Marked at the landowners' current price in each region.
             land_value: investor
@@ -193,6 +199,7 @@ pub fn record_quarter(
             cash: cash.0,
             generation_mw: utility.generation_mw,
             committed_mw: utility.committed_mw(),
+            powered_reserved_mw: utility.powered_reserved_mw,
             dc_contracted_mw: utility.dc_contracted_mw,
             reserve_margin: Some(rules::reserve_margin(
                 utility.generation_mw,
@@ -243,6 +250,7 @@ pub fn record_quarter(
             stage: p.stage.name(),
             mw: p.mw,
             acres_held: p.acres_held,
+            powered_acres: p.powered_acres,
             started_tick: p.started_tick,
             // Permits and construction have a known end; the other stages wait on markets.
             stage_ready_tick: matches!(p.stage, Stage::Permitting | Stage::Construction)

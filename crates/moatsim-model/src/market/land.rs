@@ -6,7 +6,8 @@
 //! acres they hold at a premium over it. Offers fill in merit order, cheapest
 //! first (ties by the order given). At each offer, every bid whose limit covers
 //! the ask and that still wants land is eligible, and the offer's acres are
-//! rationed pro rata among them. Land is divisible.
+//! rationed pro rata among them. Land is divisible. An offer reserved for one
+//! buyer (a land bank that banks for one lab) is open to that buyer's bids only.
 
 use crate::AgentId;
 use crate::market::allocation::pro_rata_continuous;
@@ -17,6 +18,8 @@ pub struct LandOffer {
     pub seller: Option<AgentId>,
     pub acres: f64,
     pub price_per_acre_usd: f64,
+    /// `Some(buyer)` when only that buyer may buy from this offer.
+    pub reserved_for: Option<AgentId>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -67,7 +70,8 @@ pub fn clear_land_market(offers: &[LandOffer], bids: &[LandBid]) -> LandClearing
             .iter()
             .zip(&wanted)
             .map(|(bid, &left)| {
-                if bid.limit_per_acre_usd >= offer.price_per_acre_usd {
+                let open = offer.reserved_for.is_none_or(|only| only == bid.buyer);
+                if open && bid.limit_per_acre_usd >= offer.price_per_acre_usd {
                     left
                 } else {
                     0.0
@@ -113,6 +117,35 @@ pub fn clear_land_market(offers: &[LandOffer], bids: &[LandBid]) -> LandClearing
     }
 }
 
+/// How many of `acres` a buyer takes as powered land (parcels with a grid
+/// position), and what they cost: from the cheapest powered offers open to it
+/// (`(acres, ask per acre)`), as long as an offer's ask is at most the raw
+/// price plus what skipping the interconnection queue is worth per acre. The
+/// rest is raw land. Returns `(powered acres, their cost)`.
+pub fn powered_acres_worth_buying(
+    acres: f64,
+    raw_price_per_acre: f64,
+    skip_value_per_acre: f64,
+    powered_offers: &[(f64, f64)],
+) -> (f64, f64) {
+    let mut offers: Vec<(f64, f64)> = powered_offers
+        .iter()
+        .copied()
+        .filter(|&(a, ask)| a > 0.0 && ask <= raw_price_per_acre + skip_value_per_acre.max(0.0))
+        .collect();
+    offers.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let (mut taken, mut cost) = (0.0, 0.0);
+    for (available, ask) in offers {
+        let take = available.min(acres.max(0.0) - taken);
+        if take <= 0.0 {
+            break;
+        }
+        taken += take;
+        cost += take * ask;
+    }
+    (taken, cost)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,6 +168,7 @@ mod tests {
             seller: None,
             acres,
             price_per_acre_usd: price,
+            reserved_for: None,
         }
     }
 
@@ -145,6 +179,7 @@ mod tests {
                 seller: Some(AgentId(9)),
                 acres: 100.0,
                 price_per_acre_usd: 1.25e6,
+                reserved_for: None,
             },
             owners(100.0, 1e6),
         ];
@@ -175,6 +210,7 @@ mod tests {
                 seller: Some(AgentId(9)),
                 acres: 100.0,
                 price_per_acre_usd: 2e6,
+                reserved_for: None,
             },
         ];
         let bids = [LandBid {
@@ -237,7 +273,7 @@ mod tests {
         ) {
             let offers = [
                 owners(stock, 1e6),
-                LandOffer { seller: Some(AgentId(50)), acres: 3_000.0, price_per_acre_usd: 1.25e6 },
+                LandOffer { seller: Some(AgentId(50)), acres: 3_000.0, price_per_acre_usd: 1.25e6 , reserved_for: None},
             ];
             let bids = bids_from(&raw_bids);
             let base = clear_land_market(&offers, &bids);
@@ -248,6 +284,60 @@ mod tests {
                 return Err(TestCaseError::fail("a price is always reported"));
             };
             prop_assert!(now >= before - 1e-6);
+        }
+
+        #[test]
+        fn an_offer_reserved_for_one_buyer_fills_no_other(
+            raw_bids in proptest::collection::vec((0.0f64..5_000.0, 0.5f64..2.0), 1..8),
+            reserved in 0.0f64..5_000.0,
+            open in 0.0f64..5_000.0,
+        ) {
+            let bids = bids_from(&raw_bids);
+            let partner = bids[0].buyer;
+            let offers = [
+                LandOffer {
+                    seller: Some(AgentId(99)),
+                    acres: reserved,
+                    price_per_acre_usd: 0.5e6,
+                    reserved_for: Some(partner),
+                },
+                owners(open, 0.6e6),
+            ];
+            let clearing = clear_land_market(&offers, &bids);
+            for fill in clearing.fills.iter().filter(|f| f.offer == 0) {
+                prop_assert_eq!(bids[fill.bid].buyer, partner);
+            }
+            // The partner is never worse off for having the reserved offer.
+            let without = clear_land_market(&offers[1..], &bids);
+            let got = |c: &LandClearing| -> f64 {
+                c.fills.iter().filter(|f| f.bid == 0).map(|f| f.acres).sum()
+            };
+            prop_assert!(got(&clearing) >= got(&without) - 1e-9);
+        }
+
+        #[test]
+        fn powered_land_is_bought_only_where_skipping_the_queue_pays(
+            acres in 0.0f64..1_000.0,
+            raw in 1e4f64..1e6,
+            skip in 0.0f64..1e6,
+            more in 0.0f64..1e6,
+            offers in proptest::collection::vec((0.0f64..500.0, 1e4f64..2e6), 0..5),
+        ) {
+            let (taken, cost) = powered_acres_worth_buying(acres, raw, skip, &offers);
+            prop_assert!(taken >= 0.0 && taken <= acres + 1e-9);
+            // Never more per acre than raw land plus the queue it skips.
+            prop_assert!(cost <= taken * (raw + skip) * (1.0 + 1e-12) + 1e-6);
+            // A longer queue never means less powered land.
+            let (more_taken, _) = powered_acres_worth_buying(acres, raw, skip + more, &offers);
+            prop_assert!(more_taken >= taken - 1e-9);
+            // Nothing is worth a premium when the queue is empty.
+            let (none, _) = powered_acres_worth_buying(
+                acres,
+                raw,
+                0.0,
+                &offers.iter().map(|&(a, ask)| (a, raw + ask)).collect::<Vec<_>>(),
+            );
+            prop_assert!(none <= 1e-9 || offers.iter().any(|&(a, ask)| a > 0.0 && ask <= 0.0));
         }
     }
 }
