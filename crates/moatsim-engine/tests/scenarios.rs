@@ -186,7 +186,6 @@ fn capability_lead(frame: &TickFrame, lab: &str) -> f64 {
 
 #[test]
 fn a_mega_round_buys_compute_share_and_capability_for_the_following_quarters() {
-    let mut revenue_gains = Vec::new();
     for seed in SEEDS {
         let base = run("baseline.toml", seed);
         let mega = run("mega-round.toml", seed);
@@ -206,7 +205,7 @@ fn a_mega_round_buys_compute_share_and_capability_for_the_following_quarters() {
         }
         // Capability follows training compute with a lag: the gap to the best
         // rival is smaller over the year after the round (later the
-        // baseline's frontier-a out-raises it, see below).
+        // baseline's frontier-a raises more, docs/SCENARIOS.md).
         let window = |frames: &[TickFrame], value: &dyn Fn(&TickFrame) -> f64| {
             frames[5..=8].iter().map(value).sum::<f64>() / 4.0
         };
@@ -215,29 +214,11 @@ fn a_mega_round_buys_compute_share_and_capability_for_the_following_quarters() {
             window(&mega, &lead) > window(&base, &lead),
             "seed {seed}: a smaller gap to the best rival over the year after the round"
         );
-        // Revenue share over the year after the round, while the compute lead
-        // lasts. Later the baseline's frontier-a raises more (its runway rule
-        // fires sooner without the mega-round), a finance artefact that
-        // "Economics v2, part 2" replaces (docs/SCENARIOS.md).
-        let share = |f: &TickFrame| {
-            f.labs
-                .iter()
-                .find(|l| l.name == "frontier-a")
-                .map_or(0.0, |l| l.market_share)
-        };
-        let year_after = |frames: &[TickFrame]| frames[5..=8].iter().map(share).sum::<f64>() / 4.0;
-        revenue_gains.push(year_after(&mega) - year_after(&base));
+        // Revenue share is not asserted: frontier-a is not short of serving
+        // capacity after the round, so the round's compute goes to training,
+        // and its revenue share moves by less than a percentage point either
+        // way (docs/SCENARIOS.md).
     }
-    // Revenue share follows compute only as far as the lab was short of
-    // capacity, and capability only slowly: the gain is small and, where
-    // frontier-a already leads by far (seed 3, 37%), flat. It holds on
-    // average and at four seeds of five (docs/SCENARIOS.md).
-    let mean_gain = revenue_gains.iter().sum::<f64>() / revenue_gains.len() as f64;
-    let up = revenue_gains.iter().filter(|&&g| g > 0.0).count();
-    assert!(
-        mean_gain > 0.0 && up >= 4,
-        "a larger share of inference revenue in the year after the round: {revenue_gains:?}"
-    );
 }
 
 /// Online compute at the sites of one region in one quarter.
