@@ -506,3 +506,21 @@ fn powered_land_shortens_the_wait_for_power() {
     );
     assert!(reserved[reserved.len() - 1] < reserved[0]);
 }
+
+#[test]
+fn other_customers_load_grows_only_into_generation_data_centers_leave() {
+    // Texas's powered land reserves more than its whole generation: other
+    // customers' load growth finds no room there, and the utility says so.
+    let unserved = |overrides: &[&str]| {
+        let mut all = vec!["app_builders.count=2000", "scenario.quarters=4"];
+        all.extend_from_slice(overrides);
+        let (_, frames) = run_all(scenario(&all));
+        frames
+            .iter()
+            .flat_map(|f| f.events.iter())
+            .filter(|e| e.kind == "base_load_unserved" && e.region.as_deref() == Some("us-texas"))
+            .count()
+    };
+    assert_eq!(unserved(&[]), 0);
+    assert!(unserved(&["regions[us-texas].powered_land_acres=80000"]) > 0);
+}

@@ -138,7 +138,11 @@ pub fn plan_generation(
         // carry it is a shortfall the utility must build for; the load served
         // never exceeds generation.
         let wanted_base = utility.base_load_mw * (1.0 + spec.base_load_growth_per_quarter);
-        let room = (utility.generation_mw - utility.dc_contracted_mw).max(0.0);
+        // Other customers' load may grow into what generation has left after
+        // every data-center commitment: labs' contracts, the aggregate
+        // buyers' added fleets and powered land's reserved grid positions.
+        let data_centers = utility.committed_mw() - utility.base_load_mw;
+        let room = (utility.generation_mw - data_centers).max(0.0);
         if wanted_base > room {
             logs.event(
                 "base_load_unserved",
