@@ -117,3 +117,53 @@ pub const GPU_PRICE_PERFORMANCE_DOUBLING_YEARS: f64 = 2.3;
 /// Yearly gain in H100e per watt of new accelerator generations; row
 /// `ml_hw_energy_efficiency_gain` (0.30–0.50).
 pub const GPU_ENERGY_EFFICIENCY_GAIN_PER_YEAR: f64 = 0.4;
+
+// [behaviour]: the agents' decision rules.
+/// Share of the base tariff that is a utility's cost of producing a MWh. Model assumption (plausible 0.5–0.85).
+pub const GENERATION_COST_SHARE: f64 = 0.7;
+/// Quarters ahead of power that labs buy GPUs for sites being built. Model assumption (plausible 1–4).
+pub const GPU_LEAD_QUARTERS: u32 = 2;
+/// Below this share of its GPU order filled, a lab counts itself backlogged. Model assumption (plausible 0.6–0.95).
+pub const BACKLOG_FILL_RATIO: f64 = 0.8;
+/// Extra willingness to pay of a backlogged lab, as a share of value. Model assumption (plausible 0.2–1.0).
+pub const BACKLOG_PREMIUM: f64 = 0.5;
+/// Share of a site's quarterly value lost per quarter of expected wait. Model assumption (plausible 0.1–0.5).
+pub const DELAY_COST_SHARE: f64 = 0.25;
+/// Quarters of energy cost labs count when comparing regions for a site. Model assumption (plausible 4.0–16.0).
+pub const SITE_ENERGY_QUARTERS: f64 = 8.0;
+/// MW an interconnection queue is expected to clear a quarter (turns MW ahead into quarters of waiting). Model assumption (plausible 1000.0–4000.0).
+pub const QUEUE_MW_CLEARED_PER_QUARTER: f64 = 2000.0;
+/// Smallest new data-center project a lab starts, MW. Model assumption (plausible 50.0–200.0).
+pub const MIN_PROJECT_MW: f64 = 100.0;
+/// Largest new data-center project a lab starts, MW. Assumption (cal dc_build_time_to_1gw: gigawatt sites) (plausible 1000.0–5000.0).
+pub const MAX_PROJECT_MW: f64 = 2000.0;
+/// Most a lab pays for raw land, as a multiple of the landowners' price. Model assumption (plausible 1.2–2.0).
+pub const RAW_LAND_LIMIT_MULTIPLE: f64 = 1.5;
+/// Share of its dry powder a land bank puts into land a quarter (scaled by risk appetite). Model assumption (plausible 0.01–0.05).
+pub const LAND_BANKING_BUDGET_SHARE: f64 = 0.02;
+/// Labs' land demand, as a share of the unsold stock, that makes a region look scarce to land banks. Model assumption (plausible 0.02–0.1).
+pub const LAND_SCARCITY_SIGNAL: f64 = 0.05;
+/// Most of a region's unsold stock one land bank buys a quarter. Model assumption (plausible 0.05–0.2).
+pub const LAND_BANKING_STOCK_SHARE: f64 = 0.1;
+/// Premium over the landowners' price at which land banks resell. Model assumption (plausible 0.1–0.5).
+pub const LAND_RESALE_PREMIUM: f64 = 0.25;
+/// Share of its target a round must raise to close. Model assumption (plausible 0.3–0.8).
+pub const MIN_CLOSE_FRACTION: f64 = 0.5;
+/// Lowest pre-money a lab accepts, as a share of its current valuation. Model assumption (plausible 0.3–0.8).
+pub const DOWN_ROUND_FLOOR: f64 = 0.5;
+/// Share of the previous expectation buyers keep when they update a generation's expected fill. Model assumption (plausible 0.3–0.8).
+pub const FILL_MEMORY: f64 = 0.6;
+/// Production scheduled per unit of backlog (a small buffer against cancelled orders). Model assumption (plausible 1.0–1.2).
+pub const PRODUCTION_BUFFER: f64 = 1.05;
+/// Largest move of a posted ask (chips, rental) in one quarter, either way. Model assumption (plausible 0.05–0.3).
+pub const ASK_MAX_STEP_PER_QUARTER: f64 = 0.15;
+/// Backlog, as a share of production, above which a chipmaker counts a quarter as backlogged. Model assumption (plausible 0.1–0.5).
+pub const EXPANSION_BACKLOG_SHARE: f64 = 0.2;
+/// Share of list price a starting fleet is carried at. Model assumption (plausible 0.5–0.9).
+pub const INITIAL_FLEET_BOOK_VALUE: f64 = 0.7;
+/// Share of replacement cost a starting hall or packaging line is carried at. Model assumption (plausible 0.6–0.95).
+pub const INITIAL_FACILITY_BOOK_VALUE: f64 = 0.8;
+/// Tariff, as a multiple of today's, above which a lab walks away from its queue place. Model assumption (plausible 2.0–5.0).
+pub const MAX_TARIFF_MULTIPLE: f64 = 3.0;
+/// Largest share of one round a single investor takes. Model assumption (plausible 0.25–1.0).
+pub const MAX_ROUND_SHARE: f64 = 0.5;

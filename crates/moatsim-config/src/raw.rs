@@ -33,6 +33,8 @@ pub struct RawConfig {
     #[serde(default)]
     pub cloud: RawCloud,
     #[serde(default)]
+    pub behaviour: RawBehaviour,
+    #[serde(default)]
     pub output: RawOutput,
 }
 
@@ -86,6 +88,35 @@ impl RawPolicyEvent {
         note(self.available.is_some(), "available");
         given
     }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBehaviour {
+    pub generation_cost_share: Option<f64>,
+    pub gpu_lead_quarters: Option<i64>,
+    pub backlog_fill_ratio: Option<f64>,
+    pub backlog_premium: Option<f64>,
+    pub delay_cost_share: Option<f64>,
+    pub site_energy_quarters: Option<f64>,
+    pub queue_mw_cleared_per_quarter: Option<f64>,
+    pub min_project_mw: Option<f64>,
+    pub max_project_mw: Option<f64>,
+    pub raw_land_limit_multiple: Option<f64>,
+    pub land_banking_budget_share: Option<f64>,
+    pub land_scarcity_signal: Option<f64>,
+    pub land_banking_stock_share: Option<f64>,
+    pub land_resale_premium: Option<f64>,
+    pub min_close_fraction: Option<f64>,
+    pub down_round_floor: Option<f64>,
+    pub fill_memory: Option<f64>,
+    pub production_buffer: Option<f64>,
+    pub ask_max_step_per_quarter: Option<f64>,
+    pub expansion_backlog_share: Option<f64>,
+    pub initial_fleet_book_value: Option<f64>,
+    pub initial_facility_book_value: Option<f64>,
+    pub max_tariff_multiple: Option<f64>,
+    pub max_round_share: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

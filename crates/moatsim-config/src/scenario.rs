@@ -31,7 +31,63 @@ pub struct Scenario {
     /// The policy timeline, in the order written.
     pub events: Vec<PolicyEvent>,
     pub cloud: CloudSpec,
+    pub behaviour: BehaviourParams,
     pub output: OutputSpec,
+}
+
+/// Behavioural numbers of the agents' decision rules that are not tied to
+/// one agent (`[behaviour]`): each has a default with its source and a
+/// plausible range in `parameters::PARAMETERS`.
+#[derive(Debug, Clone, Serialize)]
+pub struct BehaviourParams {
+    /// Share of the base tariff that is a utility's cost of producing a MWh.
+    pub generation_cost_share: f64,
+    /// Quarters ahead of power that labs buy GPUs for sites being built.
+    pub gpu_lead_quarters: u32,
+    /// Below this share of its GPU order filled, a lab counts itself backlogged.
+    pub backlog_fill_ratio: f64,
+    /// Extra willingness to pay of a backlogged lab, as a share of value.
+    pub backlog_premium: f64,
+    /// Share of a site's quarterly value lost per quarter of expected wait.
+    pub delay_cost_share: f64,
+    /// Quarters of energy cost labs count when comparing regions for a site.
+    pub site_energy_quarters: f64,
+    /// MW an interconnection queue is expected to clear a quarter (turns MW ahead into quarters of waiting).
+    pub queue_mw_cleared_per_quarter: f64,
+    /// Smallest new data-center project a lab starts, MW.
+    pub min_project_mw: f64,
+    /// Largest new data-center project a lab starts, MW.
+    pub max_project_mw: f64,
+    /// Most a lab pays for raw land, as a multiple of the landowners' price.
+    pub raw_land_limit_multiple: f64,
+    /// Share of its dry powder a land bank puts into land a quarter (scaled by risk appetite).
+    pub land_banking_budget_share: f64,
+    /// Labs' land demand, as a share of the unsold stock, that makes a region look scarce to land banks.
+    pub land_scarcity_signal: f64,
+    /// Most of a region's unsold stock one land bank buys a quarter.
+    pub land_banking_stock_share: f64,
+    /// Premium over the landowners' price at which land banks resell.
+    pub land_resale_premium: f64,
+    /// Share of its target a round must raise to close.
+    pub min_close_fraction: f64,
+    /// Lowest pre-money a lab accepts, as a share of its current valuation.
+    pub down_round_floor: f64,
+    /// Share of the previous expectation buyers keep when they update a generation's expected fill.
+    pub fill_memory: f64,
+    /// Production scheduled per unit of backlog (a small buffer against cancelled orders).
+    pub production_buffer: f64,
+    /// Largest move of a posted ask (chips, rental) in one quarter, either way.
+    pub ask_max_step_per_quarter: f64,
+    /// Backlog, as a share of production, above which a chipmaker counts a quarter as backlogged.
+    pub expansion_backlog_share: f64,
+    /// Share of list price a starting fleet is carried at.
+    pub initial_fleet_book_value: f64,
+    /// Share of replacement cost a starting hall or packaging line is carried at.
+    pub initial_facility_book_value: f64,
+    /// Tariff, as a multiple of today's, above which a lab walks away from its queue place.
+    pub max_tariff_multiple: f64,
+    /// Largest share of one round a single investor takes.
+    pub max_round_share: f64,
 }
 
 /// The cloud-rental market: compute rented by the quarter from owners inside

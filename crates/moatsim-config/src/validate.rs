@@ -1064,6 +1064,202 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
         }
     };
 
+    let rb = &raw.behaviour;
+    let behaviour = BehaviourParams {
+        generation_cost_share: c.number(
+            "behaviour.generation_cost_share".into(),
+            rb.generation_cost_share
+                .unwrap_or(defaults::GENERATION_COST_SHARE),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        gpu_lead_quarters: c.whole(
+            "behaviour.gpu_lead_quarters".into(),
+            rb.gpu_lead_quarters
+                .unwrap_or(i64::from(defaults::GPU_LEAD_QUARTERS)),
+            0,
+            20,
+        ),
+        backlog_fill_ratio: c.number(
+            "behaviour.backlog_fill_ratio".into(),
+            rb.backlog_fill_ratio
+                .unwrap_or(defaults::BACKLOG_FILL_RATIO),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        backlog_premium: c.number(
+            "behaviour.backlog_premium".into(),
+            rb.backlog_premium.unwrap_or(defaults::BACKLOG_PREMIUM),
+            0.0,
+            5.0,
+            "a number from 0 to 5",
+        ),
+        delay_cost_share: c.number(
+            "behaviour.delay_cost_share".into(),
+            rb.delay_cost_share.unwrap_or(defaults::DELAY_COST_SHARE),
+            0.0,
+            2.0,
+            "a number from 0 to 2",
+        ),
+        site_energy_quarters: c.number(
+            "behaviour.site_energy_quarters".into(),
+            rb.site_energy_quarters
+                .unwrap_or(defaults::SITE_ENERGY_QUARTERS),
+            0.0,
+            100.0,
+            "a number from 0 to 100",
+        ),
+        queue_mw_cleared_per_quarter: c.number(
+            "behaviour.queue_mw_cleared_per_quarter".into(),
+            rb.queue_mw_cleared_per_quarter
+                .unwrap_or(defaults::QUEUE_MW_CLEARED_PER_QUARTER),
+            1.0,
+            1000000.0,
+            "a number from 1 to 1e+06",
+        ),
+        min_project_mw: c.number(
+            "behaviour.min_project_mw".into(),
+            rb.min_project_mw.unwrap_or(defaults::MIN_PROJECT_MW),
+            1.0,
+            100000.0,
+            "a number from 1 to 100000",
+        ),
+        max_project_mw: c.number(
+            "behaviour.max_project_mw".into(),
+            rb.max_project_mw.unwrap_or(defaults::MAX_PROJECT_MW),
+            1.0,
+            100000.0,
+            "a number from 1 to 100000",
+        ),
+        raw_land_limit_multiple: c.number(
+            "behaviour.raw_land_limit_multiple".into(),
+            rb.raw_land_limit_multiple
+                .unwrap_or(defaults::RAW_LAND_LIMIT_MULTIPLE),
+            1.0,
+            10.0,
+            "a number from 1 to 10",
+        ),
+        land_banking_budget_share: c.number(
+            "behaviour.land_banking_budget_share".into(),
+            rb.land_banking_budget_share
+                .unwrap_or(defaults::LAND_BANKING_BUDGET_SHARE),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        land_scarcity_signal: c.number(
+            "behaviour.land_scarcity_signal".into(),
+            rb.land_scarcity_signal
+                .unwrap_or(defaults::LAND_SCARCITY_SIGNAL),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        land_banking_stock_share: c.number(
+            "behaviour.land_banking_stock_share".into(),
+            rb.land_banking_stock_share
+                .unwrap_or(defaults::LAND_BANKING_STOCK_SHARE),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        land_resale_premium: c.number(
+            "behaviour.land_resale_premium".into(),
+            rb.land_resale_premium
+                .unwrap_or(defaults::LAND_RESALE_PREMIUM),
+            0.0,
+            10.0,
+            "a number from 0 to 10",
+        ),
+        min_close_fraction: c.number(
+            "behaviour.min_close_fraction".into(),
+            rb.min_close_fraction
+                .unwrap_or(defaults::MIN_CLOSE_FRACTION),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        down_round_floor: c.number(
+            "behaviour.down_round_floor".into(),
+            rb.down_round_floor.unwrap_or(defaults::DOWN_ROUND_FLOOR),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        fill_memory: c.number(
+            "behaviour.fill_memory".into(),
+            rb.fill_memory.unwrap_or(defaults::FILL_MEMORY),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        production_buffer: c.number(
+            "behaviour.production_buffer".into(),
+            rb.production_buffer.unwrap_or(defaults::PRODUCTION_BUFFER),
+            1.0,
+            3.0,
+            "a number from 1 to 3",
+        ),
+        ask_max_step_per_quarter: c.number(
+            "behaviour.ask_max_step_per_quarter".into(),
+            rb.ask_max_step_per_quarter
+                .unwrap_or(defaults::ASK_MAX_STEP_PER_QUARTER),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        expansion_backlog_share: c.number(
+            "behaviour.expansion_backlog_share".into(),
+            rb.expansion_backlog_share
+                .unwrap_or(defaults::EXPANSION_BACKLOG_SHARE),
+            0.0,
+            10.0,
+            "a number from 0 to 10",
+        ),
+        initial_fleet_book_value: c.number(
+            "behaviour.initial_fleet_book_value".into(),
+            rb.initial_fleet_book_value
+                .unwrap_or(defaults::INITIAL_FLEET_BOOK_VALUE),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        initial_facility_book_value: c.number(
+            "behaviour.initial_facility_book_value".into(),
+            rb.initial_facility_book_value
+                .unwrap_or(defaults::INITIAL_FACILITY_BOOK_VALUE),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        max_tariff_multiple: c.number(
+            "behaviour.max_tariff_multiple".into(),
+            rb.max_tariff_multiple
+                .unwrap_or(defaults::MAX_TARIFF_MULTIPLE),
+            1.0,
+            100.0,
+            "a number from 1 to 100",
+        ),
+        max_round_share: c.number(
+            "behaviour.max_round_share".into(),
+            rb.max_round_share.unwrap_or(defaults::MAX_ROUND_SHARE),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+    };
+    if behaviour.min_project_mw > behaviour.max_project_mw {
+        c.fail(
+            "behaviour.min_project_mw",
+            format!(
+                "is {}; allowed: at most behaviour.max_project_mw ({})",
+                behaviour.min_project_mw, behaviour.max_project_mw
+            ),
+        );
+    }
+
     let rc = &raw.cloud;
     for (field, value) in [
         ("capacity_h100e", &rc.capacity_h100e),
@@ -1165,6 +1361,7 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
         joint_ventures,
         events,
         cloud,
+        behaviour,
         output: OutputSpec {
             app_builders: app_builder_output,
         },

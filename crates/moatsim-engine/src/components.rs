@@ -78,7 +78,7 @@ pub struct Lab {
     pub raised_usd: f64,
     pub gpus_bought: u64,
     /// Share of the GPU units it bid for that it received in its last quarter
-    /// with bids (1 when it has not bid yet); below `BACKLOG_FILL_RATIO` the lab
+    /// with bids (1 when it has not bid yet); below `behaviour.backlog_fill_ratio` the lab
     /// is backlogged and changes how it orders.
     pub gpu_fill_ratio: f64,
     pub market_share: f64,

@@ -18,12 +18,6 @@ use crate::resources::*;
 /// Sites a lab's starting pipeline is split into; they energize two quarters apart.
 const INITIAL_PIPELINE_SITES: u32 = 4;
 
-/// Share of list price an initial fleet is carried at (bought over prior years).
-const INITIAL_FLEET_BOOK_VALUE: f64 = 0.7;
-/// Share of its replacement cost a starting hall or packaging line is carried
-/// at: built over prior years and some way into a long life. Model assumption.
-const INITIAL_FACILITY_BOOK_VALUE: f64 = 0.8;
-
 pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
     let s = scenario.as_ref();
     let mut next_id = 1u64;
@@ -51,7 +45,8 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
         initial_dc_mw[spec.home_region] += mw;
         let mut installed = vec![0; s.chips.len()];
         installed[spec.initial_chip] = units;
-        let fleet_cost = units as f64 * chip.launch_price_usd * INITIAL_FLEET_BOOK_VALUE;
+        let fleet_cost =
+            units as f64 * chip.launch_price_usd * s.behaviour.initial_fleet_book_value;
         world.spawn(Project {
             project_id: next_project,
             lab: id,
@@ -133,7 +128,7 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
                     chip.watts,
                     pue,
                 ) * s.world.dc_capex_per_mw_usd
-                    * INITIAL_FACILITY_BOOK_VALUE,
+                    * s.behaviour.initial_facility_book_value,
                 quarters_in_distress: 0,
                 previous_revenue_usd: 0.0,
                 last_round_tick: None,
@@ -183,7 +178,7 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
                 rental_fleet_h100e: spec.fleet_h100e * spec.rental_share,
                 fleet_cost_usd: spec.fleet_h100e
                     * spec.reference_price_per_h100e_usd
-                    * INITIAL_FLEET_BOOK_VALUE,
+                    * s.behaviour.initial_fleet_book_value,
                 rental_cost_per_h100e_quarter: 0.0,
                 wanted_h100e: 0.0,
                 wanted_for_rent_h100e: 0.0,
@@ -275,7 +270,7 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
                 expansion_spend_usd: 0.0,
                 packaging_cost_usd: spec.packaging_wafers_per_quarter
                     * spec.expansion_cost_per_wafer_usd
-                    * INITIAL_FACILITY_BOOK_VALUE,
+                    * s.behaviour.initial_facility_book_value,
                 depreciation_usd: 0.0,
             },
         ));

@@ -10,9 +10,6 @@ use moatsim_model::{Account, AgentId, ExternalAccount};
 use crate::components::*;
 use crate::resources::*;
 
-/// Share of the base tariff that is a utility's cost of producing a MWh.
-const GENERATION_COST_SHARE: f64 = 0.7;
-
 /// Labs pay staff and power and receive parent funding; utilities bill the energy
 /// their data-center customers drew and pay to generate it; investors receive
 /// inflows from their limited partners.
@@ -100,7 +97,7 @@ pub fn book_running_costs(
     for (agent, utility) in sorted_utilities.iter_mut() {
         let cost = utility.energy_sold_mwh
             * scenario.utilities[utility.index].base_tariff_per_mwh
-            * GENERATION_COST_SHARE;
+            * scenario.behaviour.generation_cost_share;
         utility.operating_cost_usd = cost;
         ledger.pay(
             Account::Agent(agent.id),

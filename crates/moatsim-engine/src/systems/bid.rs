@@ -10,31 +10,7 @@ use moatsim_model::units::{HOURS_PER_QUARTER, mw_drawn_by, units_powered_by};
 
 use crate::components::*;
 use crate::resources::*;
-use crate::systems::{
-    LAND_RESALE_PREMIUM, export_treatment, lab_may_use_region, licence_fee_rates, products_on_sale,
-};
-
-/// How many quarters ahead labs buy GPUs for capacity still being built. GPUs
-/// bought for a hall that is late to energize sit stranded.
-const GPU_LEAD_QUARTERS: u32 = 2;
-
-/// Below this share of its GPU order filled, a lab counts itself backlogged.
-const BACKLOG_FILL_RATIO: f64 = 0.8;
-/// Extra willingness to pay, as a share of value, of a backlogged lab.
-const BACKLOG_PREMIUM: f64 = 0.5;
-
-/// Share of a site's quarterly value that labs count as lost for each quarter
-/// they expect to wait for it (permits and the interconnection queue) when
-/// they compare regions and decide whether powered land is worth its premium.
-/// Model assumption.
-const DELAY_COST_SHARE: f64 = 0.25;
-/// MW a queue is expected to clear per quarter, which turns the MW queued
-/// ahead into expected quarters of waiting. Model assumption.
-const QUEUE_MW_CLEARED_PER_QUARTER: f64 = 2_000.0;
-
-/// Smallest and largest new project a lab starts, MW.
-const MIN_PROJECT_MW: f64 = 100.0;
-const MAX_PROJECT_MW: f64 = 2_000.0;
+use crate::systems::{export_treatment, lab_may_use_region, licence_fee_rates, products_on_sale};
 
 /// Each lab opens at most one new site per quarter where its pipeline falls short
 /// of its compute target, bids for land for its sites, and bids for GPUs for the
@@ -106,7 +82,7 @@ pub fn bid_for_sites_and_gpus(
     let max_fee_rate = fee_rate_of_maker.iter().copied().fold(0.0, f64::max);
     // Quarters a new interconnection request expects to wait, per region.
     let queue_wait: Vec<f64> = (0..scenario.regions.len())
-        .map(|r| queue_age[r] + queue_mw[r] / QUEUE_MW_CLEARED_PER_QUARTER)
+        .map(|r| queue_age[r] + queue_mw[r] / scenario.behaviour.queue_mw_cleared_per_quarter)
         .collect();
     // Powered acres land banks hold for each lab, per region.
     let mut banked_for = vec![vec![0.0; scenario.regions.len()]; scenario.labs.len()];
@@ -125,7 +101,7 @@ pub fn bid_for_sites_and_gpus(
             (state.powered_available_acres, state.powered_price_per_acre),
             (
                 banked_for[lab][r],
-                state.powered_price_per_acre * (1.0 + LAND_RESALE_PREMIUM),
+                state.powered_price_per_acre * (1.0 + scenario.behaviour.land_resale_premium),
             ),
         ]
     };
@@ -172,7 +148,7 @@ pub fn bid_for_sites_and_gpus(
             queue_wait[r]
                 * quarterly_value_of_mw
                 * scenario.regions[r].mw_per_acre
-                * DELAY_COST_SHARE
+                * scenario.behaviour.delay_cost_share
         };
         // A site's acres, split between powered and raw land: (powered acres, their cost).
         let powered_split = |r: usize, acres: f64| {
@@ -183,8 +159,11 @@ pub fn bid_for_sites_and_gpus(
                 &powered_offers(lab.index, r),
             )
         };
-        if shortfall > MIN_PROJECT_MW * 0.5 && !seeking && budget > 0.0 {
-            let mw = shortfall.clamp(MIN_PROJECT_MW, MAX_PROJECT_MW);
+        if shortfall > scenario.behaviour.min_project_mw * 0.5 && !seeking && budget > 0.0 {
+            let mw = shortfall.clamp(
+                scenario.behaviour.min_project_mw,
+                scenario.behaviour.max_project_mw,
+            );
             let choice = scenario
                 .regions
                 .iter()
@@ -204,11 +183,15 @@ pub fn bid_for_sites_and_gpus(
                     let (powered, powered_cost) = powered_split(r, acres);
                     let land =
                         (acres - powered) * regions.regions[r].land_price_per_acre + powered_cost;
-                    let energy = mw * HOURS_PER_QUARTER * tariffs[r] * 8.0;
+                    let energy = mw
+                        * HOURS_PER_QUARTER
+                        * tariffs[r]
+                        * scenario.behaviour.site_energy_quarters;
                     // Expected quarters until power: permitting plus the queue
                     // ahead, for the MW that powered land does not bring.
                     let wait = f64::from(permit_delay[r]) + queue_wait[r] * (1.0 - powered / acres);
-                    let delay_cost = wait * quarterly_value_of_mw * mw * DELAY_COST_SHARE;
+                    let delay_cost =
+                        wait * quarterly_value_of_mw * mw * scenario.behaviour.delay_cost_share;
                     // A capped region costs the licence fee on the GPUs the site will hold.
                     let tier_cost = match scenario.regions[r].export_tier {
                         moatsim_config::ExportTier::Capped => max_fee_rate * mw * gpu_cost_per_mw,
@@ -249,6 +232,7 @@ pub fn bid_for_sites_and_gpus(
                     regions.regions[region].land_price_per_acre,
                     skip_value_per_acre(region),
                     powered_split(region, acres),
+                    scenario.behaviour.raw_land_limit_multiple,
                 );
             }
         }
@@ -263,6 +247,7 @@ pub fn bid_for_sites_and_gpus(
                 regions.regions[project.region].land_price_per_acre,
                 skip_value_per_acre(project.region),
                 powered_split(project.region, acres),
+                scenario.behaviour.raw_land_limit_multiple,
             );
         }
 
@@ -270,7 +255,8 @@ pub fn bid_for_sites_and_gpus(
         let mut free_mw = vec![0.0; scenario.regions.len()];
         for p in &own {
             let soon = p.stage == Stage::Energized
-                || (p.stage == Stage::Construction && p.ready_tick <= tick + GPU_LEAD_QUARTERS);
+                || (p.stage == Stage::Construction
+                    && p.ready_tick <= tick + scenario.behaviour.gpu_lead_quarters);
             if soon {
                 free_mw[p.region] += p.free_mw(&scenario.chips, world.pue);
             }
@@ -320,7 +306,7 @@ pub fn bid_for_sites_and_gpus(
             };
             ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             // A backlogged lab spreads its order over more generations and pays up.
-            let backlogged = lab.gpu_fill_ratio < BACKLOG_FILL_RATIO;
+            let backlogged = lab.gpu_fill_ratio < scenario.behaviour.backlog_fill_ratio;
             let split: &[f64] = if backlogged {
                 &[0.5, 0.3, 0.2]
             } else {
@@ -340,7 +326,11 @@ pub fn bid_for_sites_and_gpus(
                     continue;
                 }
                 let urgency = (gap_h100e / lab.target_h100e.max(1.0)).min(1.0)
-                    + if backlogged { BACKLOG_PREMIUM } else { 0.0 };
+                    + if backlogged {
+                        scenario.behaviour.backlog_premium
+                    } else {
+                        0.0
+                    };
                 book.gpu_bids[chip].push(RegionalGpuBid {
                     region,
                     bid: GpuBid {
@@ -355,12 +345,9 @@ pub fn bid_for_sites_and_gpus(
     }
 }
 
-/// Most a lab pays for raw land, as a multiple of the landowners' price.
-const RAW_LAND_LIMIT_MULTIPLE: f64 = 1.5;
-
 /// A project's land bids: the powered acres worth their premium (`split`,
 /// from `land::powered_acres_worth_buying`) and raw land for the rest. Raw
-/// land is bid up to `RAW_LAND_LIMIT_MULTIPLE` × its price, powered land up to
+/// land is bid up to `behaviour.raw_land_limit_multiple` × its price, powered land up to
 /// that plus what skipping the queue is worth per acre. Returns what the lab
 /// expects to pay.
 #[allow(clippy::too_many_arguments)]
@@ -373,9 +360,10 @@ fn bid_for_site_land(
     raw_price: f64,
     skip_value_per_acre: f64,
     split: (f64, f64),
+    raw_land_limit_multiple: f64,
 ) -> f64 {
     let (powered, powered_cost) = split;
-    let raw_limit = raw_price * RAW_LAND_LIMIT_MULTIPLE;
+    let raw_limit = raw_price * raw_land_limit_multiple;
     if powered > 0.0 {
         book.land_bids[region].push(LandOrder {
             project_id: Some(project_id),
@@ -470,6 +458,7 @@ pub fn bid_for_rented_compute(
 /// multiple and view of the lab's capability justify.
 pub fn bid_in_rounds(
     clock: Res<Clock>,
+    params: Res<Params>,
     labs: Query<&Lab>,
     investors: Query<(&Agent, &Cash, &Investor)>,
     mut book: ResMut<OrderBook>,
@@ -503,8 +492,8 @@ pub fn bid_in_rounds(
             let max_pre_money = round.run_rate_usd.max(1.0e9)
                 * investor.revenue_multiple
                 * (1.0 + 2.0 * investor.risk_appetite * relative_capability.powi(4));
-            let amount =
-                (remaining * investor.max_deal_fraction * appetite).min(round.amount_usd * 0.5);
+            let amount = (remaining * investor.max_deal_fraction * appetite)
+                .min(round.amount_usd * params.0.behaviour.max_round_share);
             if amount <= 0.0 {
                 continue;
             }
@@ -519,13 +508,6 @@ pub fn bid_in_rounds(
     }
     book.investor_bids = bids;
 }
-
-/// Share of dry powder a land-banking investor puts into land in one quarter.
-const LAND_BANKING_BUDGET_SHARE: f64 = 0.02;
-/// Labs' demand, as a share of the region's unsold stock, that makes land look scarce.
-const LAND_SCARCITY_SIGNAL: f64 = 0.05;
-/// Most of a region's unsold stock one investor buys in a quarter.
-const LAND_BANKING_STOCK_SHARE: f64 = 0.1;
 
 /// Infrastructure funds bank land where labs' demand says it is getting scarce:
 /// they bid for acres at the landowners' price, to resell to labs at a premium
@@ -546,8 +528,9 @@ pub fn bank_land(
         .collect();
     sorted.sort_by_key(|(a, _, _)| a.id);
     for (agent, cash, investor) in sorted {
-        let mut budget =
-            cash.0.max(0.0) * LAND_BANKING_BUDGET_SHARE * investor.risk_appetite.max(0.1);
+        let mut budget = cash.0.max(0.0)
+            * scenario.behaviour.land_banking_budget_share
+            * investor.risk_appetite.max(0.1);
         if let Some(partner) = investor.banks_powered_land_for {
             let Some(lab) = labs.iter().find(|l| l.index == partner && l.alive) else {
                 continue;
@@ -560,8 +543,9 @@ pub fn bank_land(
                 {
                     continue;
                 }
-                let acres =
-                    (budget / price).min(region.powered_available_acres * LAND_BANKING_STOCK_SHARE);
+                let acres = (budget / price).min(
+                    region.powered_available_acres * scenario.behaviour.land_banking_stock_share,
+                );
                 if acres <= 0.0 {
                     continue;
                 }
@@ -577,13 +561,13 @@ pub fn bank_land(
             continue;
         }
         for (r, region) in regions.regions.iter().enumerate() {
-            let scarce =
-                region.lab_land_demand_acres > LAND_SCARCITY_SIGNAL * region.land_available_acres;
+            let scarce = region.lab_land_demand_acres
+                > scenario.behaviour.land_scarcity_signal * region.land_available_acres;
             if !scarce || budget <= 0.0 || region.land_price_per_acre <= 0.0 {
                 continue;
             }
             let acres = (budget / region.land_price_per_acre)
-                .min(region.land_available_acres * LAND_BANKING_STOCK_SHARE);
+                .min(region.land_available_acres * scenario.behaviour.land_banking_stock_share);
             if acres <= 0.0 || scenario.regions[r].land_stock_acres <= 0.0 {
                 continue;
             }

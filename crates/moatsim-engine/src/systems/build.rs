@@ -132,8 +132,8 @@ pub fn advance_projects(
                             project_id: project.project_id,
                             lab: project.lab,
                             mw: project.mw - powered_mw,
-                            // Labs accept a tariff up to three times today's before they walk away.
-                            max_price_per_mwh: tariff * 3.0,
+                            // Labs walk away above a multiple of today's tariff.
+                            max_price_per_mwh: tariff * scenario.behaviour.max_tariff_multiple,
                             arrival_tick: tick,
                         });
                         logs.event(

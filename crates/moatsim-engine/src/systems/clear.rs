@@ -18,21 +18,6 @@ use moatsim_model::{Account, AgentId, ExternalAccount, rules};
 use crate::components::*;
 use crate::records::MarketRow;
 use crate::resources::*;
-use crate::systems::LAND_RESALE_PREMIUM;
-
-/// Share of a round's target that must be committed for it to close.
-const MIN_CLOSE_FRACTION: f64 = 0.5;
-
-/// The lowest valuation a lab accepts, as a share of the one it asks: rather
-/// than fail, a round can close as a down round at up to half off.
-const DOWN_ROUND_FLOOR: f64 = 0.5;
-
-/// Share of buyers' previous expectation of a generation's fill kept each
-/// quarter. Model assumption (plausible 0.3–0.8).
-const FILL_MEMORY: f64 = 0.6;
-
-/// Safety stock chipmakers produce above the orders they can serve.
-const PRODUCTION_BUFFER: f64 = 1.05;
 
 /// Chipmakers see the quarter's orders at their asks and produce to them (plus a
 /// small buffer), net of inventory, with their packaging wafers shared across
@@ -62,7 +47,7 @@ pub fn produce_to_order(
                 let in_production = product.capacity_units > 0;
                 ProductionLine {
                     wanted_units: if in_production {
-                        (orders as f64 * PRODUCTION_BUFFER).ceil() as u64
+                        (orders as f64 * scenario.behaviour.production_buffer).ceil() as u64
                     } else {
                         0
                     },
@@ -237,8 +222,11 @@ pub fn clear_gpu_markets(
             } else {
                 1.0
             };
-            product.expected_fill =
-                update_expected_fill(product.expected_fill, filled, FILL_MEMORY);
+            product.expected_fill = update_expected_fill(
+                product.expected_fill,
+                filled,
+                scenario.behaviour.fill_memory,
+            );
             product.inventory_units = clearing.unsold_units;
             product.backlog_units = clearing.unmet_units;
             let revenue = clearing.sold_units as f64 * offer.ask_usd;
@@ -323,7 +311,7 @@ pub fn clear_land_markets(
                     offers.push(LandOffer {
                         seller: Some(agent.id),
                         acres: holding.acres,
-                        price_per_acre_usd: price * (1.0 + LAND_RESALE_PREMIUM),
+                        price_per_acre_usd: price * (1.0 + scenario.behaviour.land_resale_premium),
                         reserved_for: partner,
                     });
                 }
@@ -541,6 +529,7 @@ pub fn clear_power_queues(
 #[allow(clippy::too_many_arguments)]
 pub fn clear_capital_market(
     clock: Res<Clock>,
+    params: Res<Params>,
     book: Res<OrderBook>,
     mut labs: Query<(&Agent, &mut Lab)>,
     mut investors: Query<(&Agent, &mut Investor)>,
@@ -548,6 +537,7 @@ pub fn clear_capital_market(
     mut stats: ResMut<QuarterStats>,
     mut logs: ResMut<Logs>,
 ) {
+    let scenario = &params.0;
     let mut asked = 0.0;
     let mut offered = 0.0;
     let mut raised = 0.0;
@@ -563,12 +553,12 @@ pub fn clear_capital_market(
             min_pre_money_usd: if round.scheduled {
                 round.pre_money_usd
             } else {
-                round.pre_money_usd * DOWN_ROUND_FLOOR
+                round.pre_money_usd * scenario.behaviour.down_round_floor
             },
             min_close_fraction: if round.scheduled {
                 0.0
             } else {
-                MIN_CLOSE_FRACTION
+                scenario.behaviour.min_close_fraction
             },
         };
         let bids: Vec<RoundBid> = book

@@ -12,11 +12,6 @@ use moatsim_model::{Account, ExternalAccount, cost_curve, rules};
 use crate::components::*;
 use crate::resources::*;
 
-/// Largest move of a posted ask (a chip generation's, a region's rental ask)
-/// in one quarter, either way: prices are posted for a quarter and move by
-/// steps. Model assumption.
-const ASK_MAX_STEP_PER_QUARTER: f64 = 0.15;
-
 /// Zeroes the per-quarter flows of every agent and clears the quarter's books.
 #[allow(clippy::too_many_arguments)]
 pub fn begin_quarter(
@@ -452,7 +447,7 @@ pub fn price_cloud_rental(
             market.ask_per_h100e_quarter,
             market.last_excess_demand,
             spec.ask_sensitivity,
-            ASK_MAX_STEP_PER_QUARTER,
+            scenario.behaviour.ask_max_step_per_quarter,
             floor,
             ceiling,
         );
@@ -532,7 +527,7 @@ pub fn plan_chip_supply(
                     product.ask_usd,
                     excess,
                     spec.ask_sensitivity,
-                    ASK_MAX_STEP_PER_QUARTER,
+                    scenario.behaviour.ask_max_step_per_quarter,
                     floor,
                 );
                 product.ask_usd = rules::ask_toward_rivals(
@@ -565,7 +560,9 @@ pub fn plan_chip_supply(
             } else {
                 0.0
             };
-        if backlog as f64 > 0.2 * produced.max(1) as f64 + coming {
+        if backlog as f64
+            > scenario.behaviour.expansion_backlog_share * produced.max(1) as f64 + coming
+        {
             maker.quarters_backlogged += 1;
         } else {
             maker.quarters_backlogged = 0;

@@ -59,10 +59,6 @@ pub fn licence_fee_rates(scenario: &Scenario) -> Vec<f64> {
         .collect()
 }
 
-/// Premium over the landowners' price at which investors resell banked land
-/// (raw or powered). Model assumption.
-pub const LAND_RESALE_PREMIUM: f64 = 0.25;
-
 /// Whether a lab at home in `home_region` may put compute in `region`, by
 /// building or by renting: its own regulator must let it build there, and
 /// export rules must let accelerators reach it there. Controlled accelerators
