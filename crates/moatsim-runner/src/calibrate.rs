@@ -455,7 +455,7 @@ pub fn calibrate(run_dir: &Path) -> Result<CalibrationReport, CalibrateError> {
         .into_iter()
         .filter(|f| f.class == "target")
         .map(|figure| {
-            let (simulated, method) = measure(&figure.name, &data);
+            let (simulated, method) = measure(&figure, &data);
             let inside = simulated.map(|value| lands_inside(value, figure.low, figure.high));
             TargetCheck {
                 figure,
@@ -496,22 +496,39 @@ fn growth_over(series: &[f64], years: f64) -> Option<f64> {
     (first > 0.0 && last > 0.0).then(|| (last / first).powf(years / span_years))
 }
 
-fn measure(name: &str, data: &RunData) -> (Option<f64>, String) {
-    match name {
+fn measure(figure: &Figure, data: &RunData) -> (Option<f64>, String) {
+    match figure.name.as_str() {
         "chipmaker_gross_margin" => {
-            // The figure covers FY2024–FY2026: use the run's quarters up to 2026.
-            let rows: Vec<usize> = (0..data.chip_year.len())
-                .filter(|&i| data.chip_year[i] <= 2026.0)
-                .collect();
-            let revenue: f64 = rows.iter().map(|&i| data.chip_revenue[i]).sum();
-            let weighted: f64 = rows
+            // Every calendar year of the run, not only the average: the value
+            // is the year's margin furthest outside the band (or, when every
+            // year is inside, the one nearest an edge), so "inside" means
+            // inside in every year.
+            let mut years: Vec<i64> = data.chip_year.iter().map(|&y| y as i64).collect();
+            years.sort_unstable();
+            years.dedup();
+            let yearly: Vec<f64> = years
                 .iter()
-                .map(|&i| data.chip_gross_margin[i] * data.chip_revenue[i])
-                .filter(|v| v.is_finite())
-                .sum();
+                .filter_map(|&year| {
+                    let rows = (0..data.chip_year.len()).filter(|&i| data.chip_year[i] as i64 == year);
+                    let (mut revenue, mut weighted) = (0.0, 0.0);
+                    for i in rows {
+                        let margin = data.chip_gross_margin[i];
+                        if margin.is_finite() {
+                            revenue += data.chip_revenue[i];
+                            weighted += margin * data.chip_revenue[i];
+                        }
+                    }
+                    (revenue > 0.0).then(|| weighted / revenue)
+                })
+                .collect();
+            // Distance outside the band (negative inside: how far from the nearer edge).
+            let outside = |m: f64| (figure.low - m).max(m - figure.high);
             (
-                (revenue > 0.0).then(|| weighted / revenue),
-                "revenue-weighted gross margin of all chipmakers, quarters up to 2026 (chipmakers.gross_margin, revenue)".into(),
+                yearly
+                    .iter()
+                    .copied()
+                    .max_by(|a, b| outside(*a).total_cmp(&outside(*b))),
+                "revenue-weighted gross margin of all chipmakers in each calendar year (chipmakers.gross_margin, revenue); the year furthest outside the band, or nearest its edge".into(),
             )
         }
         "inference_price_decline_fixed_capability" => {
