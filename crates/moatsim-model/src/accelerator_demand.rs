@@ -79,6 +79,21 @@ pub fn update_expected_fill(previous: f64, observed: f64, memory: f64) -> f64 {
     (memory * previous + (1.0 - memory) * observed).clamp(0.0, 1.0)
 }
 
+/// The share of orders a new generation is expected to fill when it goes on
+/// sale: what its maker's generations on sale filled last quarter, order-
+/// weighted (`sold / ordered` summed over them), or 1 with no orders. Buyers
+/// judge a launch by its maker's record, so a maker that could not deliver
+/// does not draw every order with a new part it will not deliver either.
+pub fn launch_expected_fill(sold_and_ordered: &[(u64, u64)]) -> f64 {
+    let sold: u64 = sold_and_ordered.iter().map(|p| p.0).sum();
+    let ordered: u64 = sold_and_ordered.iter().map(|p| p.1).sum();
+    if ordered == 0 {
+        1.0
+    } else {
+        (sold as f64 / ordered as f64).clamp(0.0, 1.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,5 +198,27 @@ mod tests {
     fn at_the_reference_price_the_buyer_orders_what_it_wants() {
         assert!((h100e_ordered(1000.0, 20_000.0, 20_000.0, 0.7, 50_000.0) - 1000.0).abs() < 1e-9);
         assert!(h100e_ordered(1000.0, 60_000.0, 20_000.0, 0.7, 50_000.0).abs() < f64::MIN_POSITIVE);
+    }
+
+    proptest! {
+        #[test]
+        fn a_launch_inherits_its_makers_record(
+            products in proptest::collection::vec((0u64..1_000_000, 0u64..1_000_000), 0..5),
+            more_sold in 0u64..1_000_000,
+        ) {
+            // Sold never exceeds ordered in a clearing.
+            let products: Vec<(u64, u64)> = products.iter().map(|&(a, b)| (a.min(b), b)).collect();
+            let fill = launch_expected_fill(&products);
+            prop_assert!((0.0..=1.0).contains(&fill));
+            if products.iter().all(|p| p.1 == 0) {
+                prop_assert!((fill - 1.0).abs() < f64::EPSILON);
+            }
+            // Delivering more of the same orders never lowers the expectation.
+            if let Some(first) = products.first() {
+                let mut better = products.clone();
+                better[0].0 = (first.0 + more_sold).min(first.1);
+                prop_assert!(launch_expected_fill(&better) >= fill);
+            }
+        }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use moatsim_config::{PolicyChange, Scenario};
 use moatsim_model::market::cloud;
 use moatsim_model::units::HOURS_PER_QUARTER;
-use moatsim_model::{Account, ExternalAccount, cost_curve, rules};
+use moatsim_model::{Account, ExternalAccount, accelerator_demand, cost_curve, rules};
 
 use crate::components::*;
 use crate::resources::*;
@@ -495,6 +495,16 @@ pub fn plan_chip_supply(
         maker.expansions.retain(|e| e.0 > tick);
         maker.wafers_per_quarter += arrived;
 
+        // What the maker's generations on sale filled last quarter: a launch
+        // this quarter is expected to fill as much.
+        let record: Vec<(u64, u64)> = maker
+            .products
+            .iter()
+            .filter(|p| scenario.chips[p.chip].available < clock.quarter)
+            .map(|p| (p.sold_units, p.demand_units))
+            .collect();
+        let launch_fill = accelerator_demand::launch_expected_fill(&record);
+
         // Available generations, newest first; capacity is weighted toward them.
         let mut available: Vec<usize> = (0..maker.products.len())
             .filter(|&p| scenario.chips[maker.products[p].chip].available <= clock.quarter)
@@ -519,6 +529,9 @@ pub fn plan_chip_supply(
             // capacity pushes the ask down and a sold-out generation pushes it up.
             if chip.available == clock.quarter || tick == 0 {
                 product.ask_usd = chip.launch_price_usd;
+                if tick > 0 {
+                    product.expected_fill = launch_fill;
+                }
             } else if product.sellable_units > 0 {
                 let excess = (product.demand_units as f64 - product.sellable_units as f64)
                     / product.sellable_units as f64;
