@@ -167,3 +167,9 @@ pub const INITIAL_FACILITY_BOOK_VALUE: f64 = 0.8;
 pub const MAX_TARIFF_MULTIPLE: f64 = 3.0;
 /// Largest share of one round a single investor takes. Model assumption (plausible 0.25–1.0).
 pub const MAX_ROUND_SHARE: f64 = 0.5;
+/// Quarters over which the sites under construction at the start energize:
+/// the last of them in 2027Q4. Model assumption (plausible 7–15): gigawatt
+/// campuses under construction in early 2025 complete in phases through
+/// 2027 (cal `frontier_campus_size`), so the starting pipeline does not all
+/// land in the first two years.
+pub const INITIAL_PIPELINE_SPAN_QUARTERS: u32 = 12;

@@ -382,6 +382,14 @@ pub const PARAMETERS: &[Parameter] = &[
         5.0,
     ),
     p(
+        "behaviour.initial_pipeline_span_quarters",
+        "quarters over which the sites under construction at the start energize",
+        defaults::INITIAL_PIPELINE_SPAN_QUARTERS as f64,
+        "assumption",
+        7.0,
+        15.0,
+    ),
+    p(
         "behaviour.max_round_share",
         "largest share of one round a single investor takes",
         defaults::MAX_ROUND_SHARE,

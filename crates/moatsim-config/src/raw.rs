@@ -117,6 +117,7 @@ pub struct RawBehaviour {
     pub initial_facility_book_value: Option<f64>,
     pub max_tariff_multiple: Option<f64>,
     pub max_round_share: Option<f64>,
+    pub initial_pipeline_span_quarters: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -88,6 +88,9 @@ pub struct BehaviourParams {
     pub max_tariff_multiple: f64,
     /// Largest share of one round a single investor takes.
     pub max_round_share: f64,
+    /// Quarters over which the sites labs have under construction at the
+    /// start energize, in equal steps from the second quarter.
+    pub initial_pipeline_span_quarters: u32,
 }
 
 /// The cloud-rental market: compute rented by the quarter from owners inside

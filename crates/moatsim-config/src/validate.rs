@@ -1242,6 +1242,13 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
             100.0,
             "a number from 1 to 100",
         ),
+        initial_pipeline_span_quarters: c.whole(
+            "behaviour.initial_pipeline_span_quarters".into(),
+            rb.initial_pipeline_span_quarters
+                .unwrap_or(i64::from(defaults::INITIAL_PIPELINE_SPAN_QUARTERS)),
+            1,
+            80,
+        ),
         max_round_share: c.number(
             "behaviour.max_round_share".into(),
             rb.max_round_share.unwrap_or(defaults::MAX_ROUND_SHARE),

@@ -271,6 +271,9 @@ pub struct Chipmaker {
     pub cost_of_sales_usd: f64,
     pub production_cost_usd: f64,
     pub expansion_spend_usd: f64,
+    /// Packaging wafers the production plan left idle this quarter: the
+    /// second round of the GPU market makes spilled-over orders from them.
+    pub idle_wafers: f64,
     /// Book cost of packaging capacity (the starting capacity at its book
     /// value, plus every expansion paid), depreciated over
     /// `world.packaging_life_quarters`.

@@ -68,14 +68,16 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
         });
         next_project += 1;
         // Sites already under construction at the start, with power contracted,
-        // energizing in turn over the first two years; what remains of their
-        // construction is paid as it completes.
+        // energizing in turn over `behaviour.initial_pipeline_span_quarters`
+        // (campuses complete in phases); what remains of their construction
+        // is paid as it completes.
         if spec.pipeline_mw > 0.0 {
             initial_dc_mw[spec.home_region] += spec.pipeline_mw;
             let build = s.world.dc_build_quarters;
             for step in 0..INITIAL_PIPELINE_SITES {
                 let mw = spec.pipeline_mw / f64::from(INITIAL_PIPELINE_SITES);
-                let ready_tick = (1 + 2 * step).min(build);
+                let span = s.behaviour.initial_pipeline_span_quarters.max(1);
+                let ready_tick = 1 + step * (span - 1) / (INITIAL_PIPELINE_SITES - 1).max(1);
                 let total = mw * s.world.dc_capex_per_mw_usd;
                 let acres = mw / s.regions[spec.home_region].mw_per_acre;
                 world.spawn(Project {
@@ -90,7 +92,8 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
                     powered_acres: 0.0,
                     started_tick: 0,
                     ready_tick,
-                    construction_paid_usd: total * (1.0 - f64::from(ready_tick) / f64::from(build)),
+                    construction_paid_usd: total
+                        * (1.0 - f64::from(ready_tick) / f64::from(build)).max(0.0),
                     installed: vec![0; s.chips.len()],
                     online_h100e: 0.0,
                     online_units: 0,
@@ -268,6 +271,7 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
                 cost_of_sales_usd: 0.0,
                 production_cost_usd: 0.0,
                 expansion_spend_usd: 0.0,
+                idle_wafers: 0.0,
                 packaging_cost_usd: spec.packaging_wafers_per_quarter
                     * spec.expansion_cost_per_wafer_usd
                     * s.behaviour.initial_facility_book_value,

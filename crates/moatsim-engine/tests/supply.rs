@@ -188,3 +188,35 @@ fn labs_build_only_where_their_regulator_allows() {
     });
     assert!(opened_abroad, "US labs still build abroad where allowed");
 }
+
+#[test]
+fn orders_a_sold_out_generation_cannot_fill_are_made_from_idle_wafers() {
+    // AMD's launches sell out in the baseline while NVIDIA has wafers to
+    // spare: the second round moves that demand to NVIDIA within the quarter.
+    let frames = run(&["scenario.quarters=8"]);
+    let spilled: Vec<&moatsim_engine::EventRow> = frames
+        .iter()
+        .flat_map(|f| f.events.iter())
+        .filter(|e| e.kind == "orders_spilled")
+        .collect();
+    assert!(!spilled.is_empty(), "some demand spills over");
+    assert!(spilled.iter().all(|e| e.amount_usd > 0.0 && e.quantity.unwrap_or(0.0) > 0.0));
+    // Every unit sold, in either round, is paid for: each maker's revenue is
+    // what its buyers paid in gpu_order events.
+    for frame in &frames {
+        for maker in &frame.chipmakers {
+            let paid: f64 = frame
+                .events
+                .iter()
+                .filter(|e| e.kind == "gpu_order" && e.counterparty_id == Some(maker.chipmaker_id))
+                .map(|e| e.amount_usd)
+                .sum();
+            assert!(
+                (paid - maker.revenue).abs() <= 1e-6 * maker.revenue.max(1.0),
+                "{}: revenue {} but orders paid {paid}",
+                maker.name,
+                maker.revenue
+            );
+        }
+    }
+}

@@ -6,7 +6,8 @@ use moatsim_model::accelerator_demand::update_expected_fill;
 use moatsim_model::market::capital::{RoundAsk, RoundBid, clear_round};
 use moatsim_model::market::cloud::{RentalOffer, clear_rental_market};
 use moatsim_model::market::gpu::{
-    ExportTreatment, GpuBid, GpuOffer, ProductionLine, clear_gpu_market, plan_production,
+    ExportTreatment, GpuBid, GpuFill, GpuOffer, Leftover, ProductionLine, SpareLine,
+    clear_gpu_market, plan_production, spill_over,
 };
 use moatsim_model::market::land::{LandBid, LandOffer, clear_land_market};
 use moatsim_model::market::power::{
@@ -68,6 +69,7 @@ pub fn produce_to_order(
             .map(|(&units, l)| units as f64 / l.units_per_wafer)
             .sum();
         let wafers_left = (maker.wafers_per_quarter - wafers_used).max(0.0);
+        maker.idle_wafers = wafers_left;
         let mut cost = 0.0;
         for ((product, &produced), line) in maker.products.iter_mut().zip(&plan).zip(&lines) {
             let generation = &scenario.chips[product.chip];
@@ -95,18 +97,19 @@ pub fn clear_gpu_markets(
     params: Res<Params>,
     book: Res<OrderBook>,
     mut chipmakers: Query<(&Agent, &mut Chipmaker)>,
-    mut labs: Query<(&Agent, &mut Lab)>,
-    mut buyers: Query<(&Agent, &mut AcceleratorBuyer)>,
-    mut regulators: Query<(&Agent, &mut Regulator)>,
+    mut labs: LabQuery,
+    mut buyers: BuyerQuery,
+    mut regulators: RegulatorQuery,
     mut ledger: ResMut<Ledger>,
     mut deliveries: ResMut<Deliveries>,
     mut logs: ResMut<Logs>,
 ) {
     let scenario = &params.0;
-    let pue = scenario.world.pue;
     let mut makers: Vec<(&Agent, Mut<Chipmaker>)> = chipmakers.iter_mut().collect();
     makers.sort_by_key(|(a, _)| a.id);
-    for (maker_agent, mut maker) in makers {
+    // (region, demand) that supply left unserved in the first round.
+    let mut leftovers: Vec<(usize, Leftover)> = Vec::new();
+    for (maker_agent, maker) in makers.iter_mut() {
         let regulator_index = maker.jurisdiction_regulator;
         for p in 0..maker.products.len() {
             let chip = maker.products[p].chip;
@@ -121,81 +124,40 @@ pub fn clear_gpu_markets(
             let regional: &[RegionalGpuBid] = &book.gpu_bids[chip];
             let bids: Vec<GpuBid> = regional.iter().map(|b| b.bid.clone()).collect();
             let clearing = clear_gpu_market(&offer, &bids);
-            for (fill, regional_bid) in clearing.fills.iter().zip(regional) {
+            for ((fill, regional_bid), &requested) in clearing
+                .fills
+                .iter()
+                .zip(regional)
+                .zip(&clearing.requested_units)
+            {
+                // What supply left unserved may spill over (second round below).
+                if requested > fill.units {
+                    leftovers.push((
+                        regional_bid.region,
+                        Leftover {
+                            buyer: fill.buyer,
+                            h100e: (requested - fill.units) as f64 * generation.h100e_per_unit,
+                            limit_per_h100e_usd: regional_bid.bid.limit_usd
+                                / generation.h100e_per_unit,
+                        },
+                    ));
+                }
                 if fill.units == 0 {
                     continue;
                 }
-                // An aggregate buyer's parents fund what it pays (its capex
-                // comes from their cash flow), and its units run at once.
-                let buyer = buyers.iter_mut().find(|(a, _)| a.id == fill.buyer);
-                let runs_at_once = buyer.is_some();
-                if let Some((_, mut buyer)) = buyer {
-                    let paid = fill.paid_to_seller_usd + fill.licence_fee_usd;
-                    ledger.pay(
-                        Account::External(ExternalAccount::CorporateParents),
-                        Account::Agent(fill.buyer),
-                        paid,
-                    );
-                    buyer.spend_usd += paid;
-                    buyer.units_bought += fill.units;
-                    buyer.units_delivered += fill.units;
-                    let h100e = fill.units as f64 * generation.h100e_per_unit;
-                    buyer.bought_h100e += h100e;
-                    buyer.fleet_h100e += h100e;
-                    buyer.fleet_cost_usd += paid;
-                    // Deliveries join the rental fleet in the share of the
-                    // order that was meant for rent.
-                    if buyer.wanted_h100e > 0.0 {
-                        let for_rent = buyer.wanted_for_rent_h100e / buyer.wanted_h100e;
-                        buyer.rental_fleet_h100e += h100e * for_rent.clamp(0.0, 1.0);
-                    }
-                    buyer.load_mw += mw_drawn_by(fill.units as f64, generation.watts, pue);
-                }
-                ledger.pay(
-                    Account::Agent(fill.buyer),
-                    Account::Agent(maker_agent.id),
-                    fill.paid_to_seller_usd,
-                );
-                let region_name = scenario.regions[regional_bid.region].name.as_str();
-                if fill.licence_fee_usd > 0.0
-                    && let Some((regulator_agent, mut regulator)) = regulators
-                        .iter_mut()
-                        .find(|(_, r)| r.index == regulator_index)
-                {
-                    ledger.pay(
-                        Account::Agent(fill.buyer),
-                        Account::Agent(regulator_agent.id),
-                        fill.licence_fee_usd,
-                    );
-                    regulator.licence_fees_usd += fill.licence_fee_usd;
-                    logs.event(
-                        "licence_fee",
-                        Some(fill.buyer),
-                        Some(regulator_agent.id),
-                        Some(region_name),
-                        fill.licence_fee_usd,
-                        Some(fill.units as f64),
-                        generation.name.clone(),
-                    );
-                }
-                if let Some((_, mut lab)) = labs.iter_mut().find(|(a, _)| a.id == fill.buyer) {
-                    lab.capex_usd += fill.paid_to_seller_usd + fill.licence_fee_usd;
-                    lab.gpus_bought += fill.units;
-                    lab.fleet_cost_usd += fill.paid_to_seller_usd + fill.licence_fee_usd;
-                }
-                if !runs_at_once {
-                    deliveries
-                        .items
-                        .push((fill.buyer, regional_bid.region, chip, fill.units));
-                }
-                logs.event(
-                    "gpu_order",
-                    Some(fill.buyer),
-                    Some(maker_agent.id),
-                    Some(region_name),
-                    fill.paid_to_seller_usd,
-                    Some(fill.units as f64),
-                    generation.name.clone(),
+                settle_gpu_fill(
+                    scenario,
+                    maker_agent.id,
+                    regulator_index,
+                    chip,
+                    regional_bid.region,
+                    fill,
+                    &mut buyers,
+                    &mut labs,
+                    &mut regulators,
+                    &mut ledger,
+                    &mut deliveries,
+                    &mut logs,
                 );
             }
             if clearing.blocked_demand_units > 0
@@ -243,6 +205,17 @@ pub fn clear_gpu_markets(
             });
         }
     }
+    spill_unserved_orders(
+        scenario,
+        &leftovers,
+        &mut makers,
+        &mut buyers,
+        &mut labs,
+        &mut regulators,
+        &mut ledger,
+        &mut deliveries,
+        &mut logs,
+    );
     // Each lab's fill ratio: what it received against what it asked for.
     let mut asked: std::collections::BTreeMap<AgentId, u64> = std::collections::BTreeMap::new();
     for bids in &book.gpu_bids {
@@ -254,6 +227,231 @@ pub fn clear_gpu_markets(
         if let Some(&units) = asked.get(&agent.id).filter(|&&u| u > 0) {
             lab.gpu_fill_ratio = lab.gpus_bought as f64 / units as f64;
         }
+    }
+}
+
+type BuyerQuery<'w, 's> = Query<'w, 's, (&'static Agent, &'static mut AcceleratorBuyer)>;
+type LabQuery<'w, 's> = Query<'w, 's, (&'static Agent, &'static mut Lab)>;
+type RegulatorQuery<'w, 's> = Query<'w, 's, (&'static Agent, &'static mut Regulator)>;
+
+/// Books one GPU fill: the buyer pays the maker (and the licence fee to the
+/// maker's regulator); an aggregate buyer's units run at once and its parents
+/// fund them, a lab's units are delivered to its region's sites.
+#[allow(clippy::too_many_arguments)]
+fn settle_gpu_fill(
+    scenario: &moatsim_config::Scenario,
+    maker: AgentId,
+    regulator_index: usize,
+    chip: usize,
+    region: usize,
+    fill: &GpuFill,
+    buyers: &mut BuyerQuery,
+    labs: &mut LabQuery,
+    regulators: &mut RegulatorQuery,
+    ledger: &mut Ledger,
+    deliveries: &mut Deliveries,
+    logs: &mut Logs,
+) {
+    let generation = &scenario.chips[chip];
+    // An aggregate buyer's parents fund what it pays (its capex comes from
+    // their cash flow), and its units run at once.
+    let buyer = buyers.iter_mut().find(|(a, _)| a.id == fill.buyer);
+    let runs_at_once = buyer.is_some();
+    if let Some((_, mut buyer)) = buyer {
+        let paid = fill.paid_to_seller_usd + fill.licence_fee_usd;
+        ledger.pay(
+            Account::External(ExternalAccount::CorporateParents),
+            Account::Agent(fill.buyer),
+            paid,
+        );
+        buyer.spend_usd += paid;
+        buyer.units_bought += fill.units;
+        buyer.units_delivered += fill.units;
+        let h100e = fill.units as f64 * generation.h100e_per_unit;
+        buyer.bought_h100e += h100e;
+        buyer.fleet_h100e += h100e;
+        buyer.fleet_cost_usd += paid;
+        // Deliveries join the rental fleet in the share of the order that
+        // was meant for rent.
+        if buyer.wanted_h100e > 0.0 {
+            let for_rent = buyer.wanted_for_rent_h100e / buyer.wanted_h100e;
+            buyer.rental_fleet_h100e += h100e * for_rent.clamp(0.0, 1.0);
+        }
+        buyer.load_mw += mw_drawn_by(fill.units as f64, generation.watts, scenario.world.pue);
+    }
+    ledger.pay(
+        Account::Agent(fill.buyer),
+        Account::Agent(maker),
+        fill.paid_to_seller_usd,
+    );
+    let region_name = scenario.regions[region].name.as_str();
+    if fill.licence_fee_usd > 0.0
+        && let Some((regulator_agent, mut regulator)) = regulators
+            .iter_mut()
+            .find(|(_, r)| r.index == regulator_index)
+    {
+        ledger.pay(
+            Account::Agent(fill.buyer),
+            Account::Agent(regulator_agent.id),
+            fill.licence_fee_usd,
+        );
+        regulator.licence_fees_usd += fill.licence_fee_usd;
+        logs.event(
+            "licence_fee",
+            Some(fill.buyer),
+            Some(regulator_agent.id),
+            Some(region_name),
+            fill.licence_fee_usd,
+            Some(fill.units as f64),
+            generation.name.clone(),
+        );
+    }
+    if let Some((_, mut lab)) = labs.iter_mut().find(|(a, _)| a.id == fill.buyer) {
+        lab.capex_usd += fill.paid_to_seller_usd + fill.licence_fee_usd;
+        lab.gpus_bought += fill.units;
+        lab.fleet_cost_usd += fill.paid_to_seller_usd + fill.licence_fee_usd;
+    }
+    if !runs_at_once {
+        deliveries
+            .items
+            .push((fill.buyer, region, chip, fill.units));
+    }
+    logs.event(
+        "gpu_order",
+        Some(fill.buyer),
+        Some(maker),
+        Some(region_name),
+        fill.paid_to_seller_usd,
+        Some(fill.units as f64),
+        generation.name.clone(),
+    );
+}
+
+/// The GPU market's second round (`gpu::spill_over`): demand a sold-out
+/// generation left unserved moves to makers with idle packaging wafers, which
+/// make it this quarter. Each maker offers its idle wafers as units of its
+/// generation in production with the most H100e per dollar; lines are taken
+/// cheapest per H100e first, under the same ask, export rules and licence
+/// fees as the first round. Capacity does not sit idle while orders it could
+/// serve wait elsewhere.
+#[allow(clippy::too_many_arguments)]
+fn spill_unserved_orders(
+    scenario: &moatsim_config::Scenario,
+    leftovers: &[(usize, Leftover)],
+    makers: &mut [(&Agent, Mut<Chipmaker>)],
+    buyers: &mut BuyerQuery,
+    labs: &mut LabQuery,
+    regulators: &mut RegulatorQuery,
+    ledger: &mut Ledger,
+    deliveries: &mut Deliveries,
+    logs: &mut Logs,
+) {
+    if leftovers.is_empty() {
+        return;
+    }
+    let fee_rate_of_maker = crate::systems::licence_fee_rates(scenario);
+    // (maker position, product index) of each spare line.
+    let mut owners: Vec<(usize, usize)> = Vec::new();
+    let mut lines: Vec<SpareLine> = Vec::new();
+    for (m, (_, maker)) in makers.iter().enumerate() {
+        if maker.idle_wafers <= 0.0 {
+            continue;
+        }
+        let best = (0..maker.products.len())
+            .filter(|&p| maker.products[p].capacity_units > 0 && maker.products[p].ask_usd > 0.0)
+            .min_by(|&a, &b| {
+                let per = |p: usize| {
+                    maker.products[p].ask_usd
+                        / scenario.chips[maker.products[p].chip].h100e_per_unit
+                };
+                per(a).total_cmp(&per(b)).then(a.cmp(&b))
+            });
+        if let Some(p) = best {
+            let generation = &scenario.chips[maker.products[p].chip];
+            owners.push((m, p));
+            lines.push(SpareLine {
+                units: (maker.idle_wafers * generation.units_per_wafer).floor() as u64,
+                ask_usd: maker.products[p].ask_usd,
+                h100e_per_unit: generation.h100e_per_unit,
+            });
+        }
+    }
+    let demand: Vec<Leftover> = leftovers.iter().map(|(_, l)| l.clone()).collect();
+    let treatment = |l: usize, s: usize| {
+        let (m, p) = owners[s];
+        let maker = &makers[m].1;
+        crate::systems::export_treatment(
+            scenario,
+            leftovers[l].0,
+            maker.products[p].chip,
+            fee_rate_of_maker[maker.index],
+        )
+    };
+    let fills = spill_over(&demand, &lines, &treatment);
+    for (s, line_fills) in fills.iter().enumerate() {
+        let sold: u64 = line_fills.iter().map(|f| f.units).sum();
+        if sold == 0 {
+            continue;
+        }
+        let (m, p) = owners[s];
+        let (maker_agent, maker) = &mut makers[m];
+        let chip = maker.products[p].chip;
+        let generation = &scenario.chips[chip];
+        let regulator_index = maker.jurisdiction_regulator;
+        for (l, fill) in line_fills.iter().enumerate() {
+            if fill.units > 0 {
+                settle_gpu_fill(
+                    scenario,
+                    maker_agent.id,
+                    regulator_index,
+                    chip,
+                    leftovers[l].0,
+                    fill,
+                    buyers,
+                    labs,
+                    regulators,
+                    ledger,
+                    deliveries,
+                    logs,
+                );
+            }
+        }
+        // Made to order from idle wafers this quarter.
+        let cost = sold as f64 * generation.unit_cost_usd;
+        ledger.pay(
+            Account::Agent(maker_agent.id),
+            Account::External(ExternalAccount::ChipSupplyChain),
+            cost,
+        );
+        maker.production_cost_usd += cost;
+        maker.idle_wafers = (maker.idle_wafers - sold as f64 / generation.units_per_wafer).max(0.0);
+        maker.revenue_usd += sold as f64 * lines[s].ask_usd;
+        maker.cost_of_sales_usd += cost;
+        let product = &mut maker.products[p];
+        product.produced_units += sold;
+        product.sold_units += sold;
+        product.demand_units += sold;
+        if let Some(row) = logs
+            .markets
+            .iter_mut()
+            .find(|r| r.market == "gpu" && r.item.as_deref() == Some(generation.name.as_str()))
+        {
+            row.supply += sold as f64;
+            row.demand += sold as f64;
+            row.cleared += sold as f64;
+        }
+        logs.event(
+            "orders_spilled",
+            None,
+            Some(maker_agent.id),
+            None,
+            sold as f64 * lines[s].ask_usd,
+            Some(sold as f64),
+            format!(
+                "{} made from idle wafers for orders other generations could not fill",
+                generation.name
+            ),
+        );
     }
 }
 

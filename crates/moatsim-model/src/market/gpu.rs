@@ -57,6 +57,9 @@ pub struct GpuFill {
 pub struct GpuClearing {
     /// Fills, in the order of the bids passed in (zero-unit fills included).
     pub fills: Vec<GpuFill>,
+    /// Units each bid asked for at the ask (0 when blocked or priced out), in
+    /// bid order: `requested − filled` is what supply left unserved.
+    pub requested_units: Vec<u64>,
     /// Units that eligible bidders asked for at the posted price.
     pub eligible_demand_units: u64,
     /// Units asked for by bidders whose region may not buy this generation.
@@ -108,6 +111,7 @@ pub fn clear_gpu_market(offer: &GpuOffer, bids: &[GpuBid]) -> GpuClearing {
     let sold: u64 = granted.iter().sum();
     GpuClearing {
         fills,
+        requested_units: requests,
         eligible_demand_units: eligible_demand,
         blocked_demand_units: blocked,
         sold_units: sold,
@@ -115,6 +119,72 @@ pub fn clear_gpu_market(offer: &GpuOffer, bids: &[GpuBid]) -> GpuClearing {
         unmet_units: eligible_demand - sold,
         price_usd: offer.ask_usd,
     }
+}
+
+/// Demand a sold-out generation left unserved: H100e still wanted, and the
+/// most the buyer pays per H100e (licence fee included).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Leftover {
+    pub buyer: AgentId,
+    pub h100e: f64,
+    pub limit_per_h100e_usd: f64,
+}
+
+/// A generation with idle packaging this quarter: units it can still make.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpareLine {
+    pub units: u64,
+    pub ask_usd: f64,
+    pub h100e_per_unit: f64,
+}
+
+/// The second round of a quarter's GPU market: demand the first round left
+/// unserved moves to generations with idle capacity, made to order. Lines are
+/// taken cheapest per H100e first (ties in the order given); each clears like
+/// the first round ([`clear_gpu_market`]: the ask, export rules, pro rata)
+/// against what every leftover still wants, in whole units it can afford.
+/// `treatment(l, s)` is how export rules treat leftover `l` at line `s`.
+/// Returns each line's fills, in leftover order.
+pub fn spill_over(
+    leftovers: &[Leftover],
+    lines: &[SpareLine],
+    treatment: &dyn Fn(usize, usize) -> ExportTreatment,
+) -> Vec<Vec<GpuFill>> {
+    let mut remaining: Vec<f64> = leftovers.iter().map(|l| l.h100e.max(0.0)).collect();
+    let mut order: Vec<usize> = (0..lines.len()).collect();
+    order.sort_by(|&a, &b| {
+        let per = |s: usize| lines[s].ask_usd / lines[s].h100e_per_unit.max(f64::MIN_POSITIVE);
+        per(a).total_cmp(&per(b)).then(a.cmp(&b))
+    });
+    let mut fills = vec![Vec::new(); lines.len()];
+    for s in order {
+        let line = &lines[s];
+        if line.units == 0 || line.h100e_per_unit <= 0.0 {
+            continue;
+        }
+        let bids: Vec<GpuBid> = leftovers
+            .iter()
+            .enumerate()
+            .map(|(l, leftover)| GpuBid {
+                buyer: leftover.buyer,
+                units: (remaining[l] / line.h100e_per_unit + 1e-9).floor() as u64,
+                limit_usd: leftover.limit_per_h100e_usd * line.h100e_per_unit,
+                export: treatment(l, s),
+            })
+            .collect();
+        let clearing = clear_gpu_market(
+            &GpuOffer {
+                units: line.units,
+                ask_usd: line.ask_usd,
+            },
+            &bids,
+        );
+        for (l, fill) in clearing.fills.iter().enumerate() {
+            remaining[l] = (remaining[l] - fill.units as f64 * line.h100e_per_unit).max(0.0);
+        }
+        fills[s] = clearing.fills;
+    }
+    fills
 }
 
 /// One generation's line in a chipmaker's production plan.
@@ -337,6 +407,57 @@ mod tests {
             // The clearing price is the posted ask: more demand never lowers it
             // within the quarter; it raises the next ask (see rules::adjust_ask).
             prop_assert!(after.price_usd >= base.price_usd);
+        }
+    }
+
+    proptest! {
+        /// Idle capacity never sits while demand it could serve waits: after
+        /// the spill, a line with units left has no eligible leftover that
+        /// can afford a unit and still wants one. Nobody gets more than it
+        /// wanted or pays above its limit, and no line sells more than it has.
+        #[test]
+        fn spill_leaves_no_idle_line_with_demand_it_could_serve(
+            leftovers in proptest::collection::vec((0.0f64..50_000.0, 5_000.0f64..40_000.0), 0..6),
+            lines in proptest::collection::vec((0u64..20_000, 10_000.0f64..60_000.0, 0.5f64..3.0), 0..4),
+            embargo_seed in 0u64..64,
+        ) {
+            let leftovers: Vec<Leftover> = leftovers.iter().enumerate()
+                .map(|(i, &(h, l))| Leftover { buyer: AgentId(i as u64), h100e: h, limit_per_h100e_usd: l })
+                .collect();
+            let lines: Vec<SpareLine> = lines.iter()
+                .map(|&(units, ask, per)| SpareLine { units, ask_usd: ask, h100e_per_unit: per })
+                .collect();
+            let treatment = |l: usize, s: usize| {
+                if (embargo_seed >> ((l + s) % 6)) & 1 == 1 { ExportTreatment::Embargoed } else { ExportTreatment::Unrestricted }
+            };
+            let fills = spill_over(&leftovers, &lines, &treatment);
+            let mut got = vec![0.0; leftovers.len()];
+            for (s, line_fills) in fills.iter().enumerate() {
+                let sold: u64 = line_fills.iter().map(|f| f.units).sum();
+                prop_assert!(sold <= lines[s].units);
+                for (l, fill) in line_fills.iter().enumerate() {
+                    got[l] += fill.units as f64 * lines[s].h100e_per_unit;
+                    if fill.units > 0 {
+                        prop_assert!(treatment(l, s) != ExportTreatment::Embargoed);
+                        prop_assert!(lines[s].ask_usd <= leftovers[l].limit_per_h100e_usd * lines[s].h100e_per_unit * (1.0 + 1e-12));
+                    }
+                }
+            }
+            for (l, leftover) in leftovers.iter().enumerate() {
+                prop_assert!(got[l] <= leftover.h100e + 1e-6);
+            }
+            for (s, line_fills) in fills.iter().enumerate() {
+                let sold: u64 = line_fills.iter().map(|f| f.units).sum();
+                if sold < lines[s].units {
+                    for (l, leftover) in leftovers.iter().enumerate() {
+                        let affordable = lines[s].ask_usd <= leftover.limit_per_h100e_usd * lines[s].h100e_per_unit;
+                        let eligible = treatment(l, s) != ExportTreatment::Embargoed;
+                        let wants_a_unit = leftover.h100e - got[l] >= lines[s].h100e_per_unit * (1.0 + 1e-9);
+                        prop_assert!(!(affordable && eligible && wants_a_unit),
+                            "line {s} idle while leftover {l} wants {} more", leftover.h100e - got[l]);
+                    }
+                }
+            }
         }
     }
 }
