@@ -2,21 +2,10 @@
 //! straight-line from what was paid for them, and `world` sums profit by
 //! layer. (Money conservation is checked in `tests/quarter.rs`.)
 
-use std::path::Path;
-use std::sync::Arc;
+mod common;
 
-use moatsim_engine::{Simulation, TickFrame};
-
-fn run(overrides: &[&str]) -> (moatsim_config::Scenario, Vec<TickFrame>) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/baseline.toml");
-    let mut all = vec!["app_builders.count=2000".to_string()];
-    all.extend(overrides.iter().map(|s| s.to_string()));
-    let scenario = moatsim_config::load(&path, &all)
-        .expect("baseline loads")
-        .scenario;
-    let mut simulation = Simulation::new(Arc::new(scenario.clone())).expect("builds");
-    (scenario, std::iter::from_fn(|| simulation.step()).collect())
-}
+use common::run_config;
+use moatsim_engine::TickFrame;
 
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
@@ -24,7 +13,7 @@ fn close(a: f64, b: f64) -> bool {
 
 #[test]
 fn packaging_depreciates_by_what_expansions_cost_over_its_life() {
-    let (scenario, frames) = run(&["scenario.quarters=12"]);
+    let (scenario, frames) = run_config("baseline.toml", &["scenario.quarters=12"]);
     let life = f64::from(scenario.world.packaging_life_quarters);
     for pair in frames.windows(2) {
         for (before, now) in pair[0].chipmakers.iter().zip(&pair[1].chipmakers) {
@@ -52,7 +41,7 @@ fn packaging_depreciates_by_what_expansions_cost_over_its_life() {
 
 #[test]
 fn world_profit_is_the_sum_of_its_layers_after_depreciation() {
-    let (_, frames) = run(&["scenario.quarters=8"]);
+    let (_, frames) = run_config("baseline.toml", &["scenario.quarters=8"]);
     for frame in &frames {
         let w = &frame.world;
         assert!(close(
@@ -96,8 +85,14 @@ fn world_profit_is_the_sum_of_its_layers_after_depreciation() {
 
 #[test]
 fn longer_lives_mean_less_depreciation_and_the_same_cash() {
-    let (_, short) = run(&["scenario.quarters=6", "world.facility_life_quarters=40"]);
-    let (_, long) = run(&["scenario.quarters=6", "world.facility_life_quarters=80"]);
+    let (_, short) = run_config(
+        "baseline.toml",
+        &["scenario.quarters=6", "world.facility_life_quarters=40"],
+    );
+    let (_, long) = run_config(
+        "baseline.toml",
+        &["scenario.quarters=6", "world.facility_life_quarters=80"],
+    );
     let total = |frames: &[TickFrame]| -> f64 {
         frames
             .iter()

@@ -3,23 +3,12 @@
 //! where export rules and the labs' regulators allow. (Clearing itself is
 //! property-tested in `moatsim_model::market::cloud`.)
 
-use std::path::Path;
-use std::sync::Arc;
+mod common;
 
-use moatsim_engine::{Simulation, TickFrame};
+use common::{run, run_config};
+use moatsim_engine::TickFrame;
 
 const HOURS_PER_QUARTER: f64 = moatsim_model::units::HOURS_PER_QUARTER;
-
-fn run(overrides: &[&str]) -> Vec<TickFrame> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/baseline.toml");
-    let mut all = vec!["app_builders.count=2000".to_string()];
-    all.extend(overrides.iter().map(|s| s.to_string()));
-    let scenario = moatsim_config::load(&path, &all)
-        .expect("baseline loads")
-        .scenario;
-    let mut simulation = Simulation::new(Arc::new(scenario)).expect("builds");
-    std::iter::from_fn(|| simulation.step()).collect()
-}
 
 /// The cloud market's price in `region` this quarter, USD per H100e-hour.
 fn rental_price(frame: &TickFrame, region: &str) -> Option<f64> {
@@ -102,12 +91,7 @@ fn a_lab_rents_only_where_it_may_put_compute() {
     // Under the export-controls scenario China is embargoed: US labs may not
     // rent there (nor may they build there in the baseline), and the Chinese
     // lab, whose regulator keeps its compute at home, rents only in China.
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/export-controls.toml");
-    let scenario = moatsim_config::load(&path, &["app_builders.count=2000".to_string()])
-        .expect("export-controls loads")
-        .scenario;
-    let mut simulation = Simulation::new(Arc::new(scenario)).expect("builds");
-    let frames: Vec<TickFrame> = std::iter::from_fn(|| simulation.step()).collect();
+    let (_, frames) = run_config("export-controls.toml", &[]);
     let jurisdiction_of = |frame: &TickFrame, id: u64| {
         frame
             .labs

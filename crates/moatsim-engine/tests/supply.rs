@@ -3,21 +3,10 @@
 //! while orders wait is a property of `market::gpu::plan_production`, tested
 //! in the model crate.)
 
-use std::path::Path;
-use std::sync::Arc;
+mod common;
 
-use moatsim_engine::{Simulation, TickFrame};
-
-fn run(overrides: &[&str]) -> Vec<TickFrame> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/baseline.toml");
-    let mut all = vec!["app_builders.count=2000".to_string()];
-    all.extend(overrides.iter().map(|s| s.to_string()));
-    let scenario = moatsim_config::load(&path, &all)
-        .expect("baseline loads")
-        .scenario;
-    let mut simulation = Simulation::new(Arc::new(scenario)).expect("builds");
-    std::iter::from_fn(|| simulation.step()).collect()
-}
+use common::{run, run_config};
+use moatsim_engine::TickFrame;
 
 /// Revenue-weighted gross margin of all chipmakers over the quarters given.
 fn margin(frames: &[TickFrame]) -> f64 {
@@ -140,11 +129,7 @@ fn margins_fall_under_a_glut_and_rise_under_scarcity() {
 
 #[test]
 fn labs_build_only_where_their_regulator_allows() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/baseline.toml");
-    let scenario = moatsim_config::load(&path, &["app_builders.count=2000".to_string()])
-        .expect("baseline loads")
-        .scenario;
-    let frames = run(&[]);
+    let (scenario, frames) = run_config("baseline.toml", &[]);
     let last = &frames[frames.len() - 1];
     let mut checked = 0;
     for project in &last.projects {
@@ -200,7 +185,11 @@ fn orders_a_sold_out_generation_cannot_fill_are_made_from_idle_wafers() {
         .filter(|e| e.kind == "orders_spilled")
         .collect();
     assert!(!spilled.is_empty(), "some demand spills over");
-    assert!(spilled.iter().all(|e| e.amount_usd > 0.0 && e.quantity.unwrap_or(0.0) > 0.0));
+    assert!(
+        spilled
+            .iter()
+            .all(|e| e.amount_usd > 0.0 && e.quantity.unwrap_or(0.0) > 0.0)
+    );
     // Every unit sold, in either round, is paid for: each maker's revenue is
     // what its buyers paid in gpu_order events.
     for frame in &frames {
