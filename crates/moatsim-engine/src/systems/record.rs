@@ -2,7 +2,7 @@
 //! `markets`, `world` and `events`, handed out through [`FrameSlot`].
 
 use bevy_ecs::prelude::*;
-use moatsim_config::BuilderOutput;
+use moatsim_config::{BuilderOutput, Scenario};
 use moatsim_model::rng::{self, Purpose};
 use moatsim_model::units::{HOURS_PER_QUARTER, MWH_PER_TWH};
 use moatsim_model::{AgentId, cost_curve, rules};
@@ -37,6 +37,128 @@ pub fn record_quarter(
         quarter: clock.quarter.quarter,
     };
 
+    let lab_rows = lab_rows(&labs, scenario, &projects);
+
+    let buyer_rows = buyer_rows(&buyers, scenario);
+
+    let investor_rows = investor_rows(&investors, &regions);
+
+    let chipmaker_rows = chipmaker_rows(&chipmakers, scenario, &clock);
+
+    let utility_rows = utility_rows(&utilities, scenario, &clock);
+
+    let regulator_rows = regulator_rows(&regulators, scenario);
+
+    let project_rows = project_rows(&projects, scenario);
+
+    let app_builders = builder_columns(&population, scenario.output.app_builders, clock.seed);
+    let segment_names: Vec<String> = scenario
+        .app_builders
+        .segments
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
+    let app_builder_segments = segment_rows(&population, &segment_names);
+
+    let world = world_row(
+        &clock,
+        &projects,
+        &chipmakers,
+        &utilities,
+        &mut stats,
+        scenario,
+        &lab_rows,
+        &buyer_rows,
+        &investor_rows,
+        &chipmaker_rows,
+        &utility_rows,
+    );
+
+    slot.0 = Some(TickFrame {
+        stamp,
+        labs: lab_rows,
+        accelerator_buyers: buyer_rows,
+        investors: investor_rows,
+        chipmakers: chipmaker_rows,
+        utilities: utility_rows,
+        regulators: regulator_rows,
+        projects: project_rows,
+        app_builders,
+        segment_names,
+        app_builder_segments,
+        markets: std::mem::take(&mut logs.markets),
+        world,
+        events: std::mem::take(&mut logs.events),
+    });
+}
+
+/// Rows for the builders alive at the start of the quarter (those that exited
+/// this quarter appear once more, with `alive = false`), as the scenario's
+/// output mode asks: all of them, a fixed id-hashed sample, or none.
+fn builder_columns(
+    population: &AppBuilderPopulation,
+    mode: BuilderOutput,
+    seed: u64,
+) -> AppBuilderColumns {
+    let keep = |i: usize| match mode {
+        BuilderOutput::Full => true,
+        BuilderOutput::Sampled { share } => {
+            rng::unit_hash(seed, Purpose::OutputSample, AgentId(population.id[i]), 0) < share
+        }
+        BuilderOutput::Segments => false,
+    };
+    let mut columns = AppBuilderColumns::default();
+    for i in (0..population.len()).filter(|&i| population.alive_at_start[i] && keep(i)) {
+        columns.builder_id.push(population.id[i]);
+        columns.segment.push(population.segment[i]);
+        let provider = population.provider[i];
+        // Lab ids are 1-based in scenario order, so lab index i has id i + 1.
+        columns
+            .provider_lab_id
+            .push((provider != NO_PROVIDER).then(|| u64::from(provider) + 1));
+        columns.demand_tokens.push(population.demand_mtok[i]);
+        columns.tokens.push(population.served_mtok[i]);
+        columns.spend.push(population.spend_usd[i]);
+        columns.revenue.push(population.revenue_usd[i]);
+        columns.profit.push(population.profit_usd[i]);
+        columns.switching_cost.push(population.switching_cost[i]);
+        columns.tenure_quarters.push(population.tenure[i]);
+        columns.alive.push(population.alive[i]);
+    }
+    columns
+}
+
+/// One row per segment: the whole population summed, whatever the output mode.
+fn segment_rows(population: &AppBuilderPopulation, names: &[String]) -> Vec<SegmentRow> {
+    let mut rows: Vec<SegmentRow> = names
+        .iter()
+        .map(|name| SegmentRow {
+            segment: name.clone(),
+            ..SegmentRow::default()
+        })
+        .collect();
+    for i in (0..population.len()).filter(|&i| population.alive_at_start[i]) {
+        let row = &mut rows[usize::from(population.segment[i])];
+        row.builders += 1;
+        if !population.alive[i] {
+            row.exits += 1;
+        }
+        row.demand_tokens += population.demand_mtok[i];
+        row.tokens += population.served_mtok[i];
+        row.spend += population.spend_usd[i];
+        row.revenue += population.revenue_usd[i];
+        row.profit += population.profit_usd[i];
+        row.switching_cost_sum += population.switching_cost[i];
+    }
+    rows
+}
+
+/// One `labs` row per lab, in id order.
+fn lab_rows(
+    labs: &Query<(&Agent, &Cash, &Lab)>,
+    scenario: &Scenario,
+    projects: &Query<&Project>,
+) -> Vec<LabRow> {
     let mut lab_rows: Vec<LabRow> = labs
         .iter()
         .map(|(agent, cash, lab)| {
@@ -96,7 +218,11 @@ pub fn record_quarter(
         })
         .collect();
     lab_rows.sort_by_key(|r| r.lab_id);
+    lab_rows
+}
 
+/// One `buyers` row per buyer, in id order.
+fn buyer_rows(buyers: &Query<(&Agent, &AcceleratorBuyer)>, scenario: &Scenario) -> Vec<BuyerRow> {
     let mut buyer_rows: Vec<BuyerRow> = buyers
         .iter()
         .map(|(agent, buyer)| {
@@ -126,7 +252,14 @@ pub fn record_quarter(
         })
         .collect();
     buyer_rows.sort_by_key(|r| r.buyer_id);
+    buyer_rows
+}
 
+/// One `investors` row per investor, in id order.
+fn investor_rows(
+    investors: &Query<(&Agent, &Cash, &Investor)>,
+    regions: &RegionBook,
+) -> Vec<InvestorRow> {
     let mut investor_rows: Vec<InvestorRow> = investors
         .iter()
         .map(|(agent, cash, investor)| InvestorRow {
@@ -156,7 +289,15 @@ pub fn record_quarter(
         })
         .collect();
     investor_rows.sort_by_key(|r| r.investor_id);
+    investor_rows
+}
 
+/// One `chipmakers` row per chipmaker, in id order.
+fn chipmaker_rows(
+    chipmakers: &Query<(&Agent, &Cash, &Chipmaker)>,
+    scenario: &Scenario,
+    clock: &Clock,
+) -> Vec<ChipmakerRow> {
     let mut chipmaker_rows: Vec<ChipmakerRow> = chipmakers
         .iter()
         .map(|(agent, cash, maker)| {
@@ -189,7 +330,15 @@ pub fn record_quarter(
         })
         .collect();
     chipmaker_rows.sort_by_key(|r| r.chipmaker_id);
+    chipmaker_rows
+}
 
+/// One `utilitys` row per utility, in id order.
+fn utility_rows(
+    utilities: &Query<(&Agent, &Cash, &Utility)>,
+    scenario: &Scenario,
+    clock: &Clock,
+) -> Vec<UtilityRow> {
     let mut utility_rows: Vec<UtilityRow> = utilities
         .iter()
         .map(|(agent, cash, utility)| UtilityRow {
@@ -222,7 +371,14 @@ pub fn record_quarter(
         })
         .collect();
     utility_rows.sort_by_key(|r| r.utility_id);
+    utility_rows
+}
 
+/// One `regulators` row per regulator, in id order.
+fn regulator_rows(
+    regulators: &Query<(&Agent, &Cash, &Regulator)>,
+    scenario: &Scenario,
+) -> Vec<RegulatorRow> {
     let mut regulator_rows: Vec<RegulatorRow> = regulators
         .iter()
         .map(|(agent, cash, regulator)| RegulatorRow {
@@ -240,7 +396,11 @@ pub fn record_quarter(
         })
         .collect();
     regulator_rows.sort_by_key(|r| r.regulator_id);
+    regulator_rows
+}
 
+/// One `projects` row per project, in id order.
+fn project_rows(projects: &Query<&Project>, scenario: &Scenario) -> Vec<ProjectRow> {
     let mut project_rows: Vec<ProjectRow> = projects
         .iter()
         .map(|p| ProjectRow {
@@ -264,16 +424,25 @@ pub fn record_quarter(
         })
         .collect();
     project_rows.sort_by_key(|r| r.project_id);
+    project_rows
+}
 
-    let app_builders = builder_columns(&population, scenario.output.app_builders, clock.seed);
-    let segment_names: Vec<String> = scenario
-        .app_builders
-        .segments
-        .iter()
-        .map(|s| s.name.clone())
-        .collect();
-    let app_builder_segments = segment_rows(&population, &segment_names);
-
+/// The quarter's `world` row: headline indicators computed from the rows,
+/// with the first quarter's prices kept in `stats` as the indices' bases.
+#[allow(clippy::too_many_arguments)]
+fn world_row(
+    clock: &Clock,
+    projects: &Query<&Project>,
+    chipmakers: &Query<(&Agent, &Cash, &Chipmaker)>,
+    utilities: &Query<(&Agent, &Cash, &Utility)>,
+    stats: &mut QuarterStats,
+    scenario: &Scenario,
+    lab_rows: &[LabRow],
+    buyer_rows: &[BuyerRow],
+    investor_rows: &[InvestorRow],
+    chipmaker_rows: &[ChipmakerRow],
+    utility_rows: &[UtilityRow],
+) -> WorldRow {
     // World indicators.
     let alive_labs: Vec<&LabRow> = lab_rows.iter().filter(|l| l.alive).collect();
     let shares: Vec<f64> = alive_labs.iter().map(|l| l.market_share).collect();
@@ -283,7 +452,7 @@ pub fn record_quarter(
     let dc_load_mw: f64 = projects.iter().map(|p| p.load_mw).sum::<f64>()
         + buyer_rows.iter().map(|b| b.load_mw).sum::<f64>();
     let (mut offered_h100e, mut offered_value) = (0.0, 0.0);
-    for (_, _, maker) in &chipmakers {
+    for (_, _, maker) in chipmakers {
         for product in maker.products.iter().filter(|p| p.sellable_units > 0) {
             let generation = &scenario.chips[product.chip];
             offered_h100e += product.sellable_units as f64 * generation.h100e_per_unit;
@@ -356,7 +525,7 @@ pub fn record_quarter(
         + buyer_rows.iter().map(|b| b.depreciation).sum::<f64>()
         + chipmaker_rows.iter().map(|m| m.depreciation).sum::<f64>()
         + utility_rows.iter().map(|u| u.depreciation).sum::<f64>();
-    let world = WorldRow {
+    WorldRow {
         online_compute_h100e: lab_rows.iter().map(|l| l.online_compute_h100e).sum(),
         market_fleet_h100e: lab_rows
             .iter()
@@ -438,83 +607,5 @@ pub fn record_quarter(
         } else {
             0.0
         },
-    };
-
-    slot.0 = Some(TickFrame {
-        stamp,
-        labs: lab_rows,
-        accelerator_buyers: buyer_rows,
-        investors: investor_rows,
-        chipmakers: chipmaker_rows,
-        utilities: utility_rows,
-        regulators: regulator_rows,
-        projects: project_rows,
-        app_builders,
-        segment_names,
-        app_builder_segments,
-        markets: std::mem::take(&mut logs.markets),
-        world,
-        events: std::mem::take(&mut logs.events),
-    });
-}
-
-/// Rows for the builders alive at the start of the quarter (those that exited
-/// this quarter appear once more, with `alive = false`), as the scenario's
-/// output mode asks: all of them, a fixed id-hashed sample, or none.
-fn builder_columns(
-    population: &AppBuilderPopulation,
-    mode: BuilderOutput,
-    seed: u64,
-) -> AppBuilderColumns {
-    let keep = |i: usize| match mode {
-        BuilderOutput::Full => true,
-        BuilderOutput::Sampled { share } => {
-            rng::unit_hash(seed, Purpose::OutputSample, AgentId(population.id[i]), 0) < share
-        }
-        BuilderOutput::Segments => false,
-    };
-    let mut columns = AppBuilderColumns::default();
-    for i in (0..population.len()).filter(|&i| population.alive_at_start[i] && keep(i)) {
-        columns.builder_id.push(population.id[i]);
-        columns.segment.push(population.segment[i]);
-        let provider = population.provider[i];
-        // Lab ids are 1-based in scenario order, so lab index i has id i + 1.
-        columns
-            .provider_lab_id
-            .push((provider != NO_PROVIDER).then(|| u64::from(provider) + 1));
-        columns.demand_tokens.push(population.demand_mtok[i]);
-        columns.tokens.push(population.served_mtok[i]);
-        columns.spend.push(population.spend_usd[i]);
-        columns.revenue.push(population.revenue_usd[i]);
-        columns.profit.push(population.profit_usd[i]);
-        columns.switching_cost.push(population.switching_cost[i]);
-        columns.tenure_quarters.push(population.tenure[i]);
-        columns.alive.push(population.alive[i]);
     }
-    columns
-}
-
-/// One row per segment: the whole population summed, whatever the output mode.
-fn segment_rows(population: &AppBuilderPopulation, names: &[String]) -> Vec<SegmentRow> {
-    let mut rows: Vec<SegmentRow> = names
-        .iter()
-        .map(|name| SegmentRow {
-            segment: name.clone(),
-            ..SegmentRow::default()
-        })
-        .collect();
-    for i in (0..population.len()).filter(|&i| population.alive_at_start[i]) {
-        let row = &mut rows[usize::from(population.segment[i])];
-        row.builders += 1;
-        if !population.alive[i] {
-            row.exits += 1;
-        }
-        row.demand_tokens += population.demand_mtok[i];
-        row.tokens += population.served_mtok[i];
-        row.spend += population.spend_usd[i];
-        row.revenue += population.revenue_usd[i];
-        row.profit += population.profit_usd[i];
-        row.switching_cost_sum += population.switching_cost[i];
-    }
-    rows
 }
