@@ -173,3 +173,9 @@ pub const MAX_ROUND_SHARE: f64 = 0.5;
 /// 2027 (cal `frontier_campus_size`), so the starting pipeline does not all
 /// land in the first two years.
 pub const INITIAL_PIPELINE_SPAN_QUARTERS: u32 = 12;
+/// Quarters of serving revenue at which a lab values an H100e it buys (its
+/// GPU bid limit before urgency). Model assumption (plausible 6–16).
+pub const GPU_VALUE_QUARTERS: f64 = 10.0;
+/// The least a lab values an H100e it buys, USD. Model assumption (plausible
+/// 10,000–30,000; cal `h100_street_price` 25–40k per H100).
+pub const GPU_VALUE_FLOOR_PER_H100E_USD: f64 = 20_000.0;

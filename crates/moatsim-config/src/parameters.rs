@@ -382,6 +382,22 @@ pub const PARAMETERS: &[Parameter] = &[
         5.0,
     ),
     p(
+        "behaviour.gpu_value_quarters",
+        "quarters of serving revenue at which a lab values an H100e it buys",
+        defaults::GPU_VALUE_QUARTERS,
+        "assumption",
+        6.0,
+        16.0,
+    ),
+    p(
+        "behaviour.gpu_value_floor_per_h100e_usd",
+        "the least a lab values an H100e it buys",
+        defaults::GPU_VALUE_FLOOR_PER_H100E_USD,
+        "assumption",
+        10_000.0,
+        30_000.0,
+    ),
+    p(
         "behaviour.initial_pipeline_span_quarters",
         "quarters over which the sites under construction at the start energize",
         defaults::INITIAL_PIPELINE_SPAN_QUARTERS as f64,

@@ -118,6 +118,8 @@ pub struct RawBehaviour {
     pub max_tariff_multiple: Option<f64>,
     pub max_round_share: Option<f64>,
     pub initial_pipeline_span_quarters: Option<i64>,
+    pub gpu_value_quarters: Option<f64>,
+    pub gpu_value_floor_per_h100e_usd: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -91,6 +91,10 @@ pub struct BehaviourParams {
     /// Quarters over which the sites labs have under construction at the
     /// start energize, in equal steps from the second quarter.
     pub initial_pipeline_span_quarters: u32,
+    /// Quarters of serving revenue at which a lab values an H100e it buys.
+    pub gpu_value_quarters: f64,
+    /// The least a lab values an H100e it buys, USD.
+    pub gpu_value_floor_per_h100e_usd: f64,
 }
 
 /// The cloud-rental market: compute rented by the quarter from owners inside

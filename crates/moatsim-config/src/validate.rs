@@ -1242,6 +1242,20 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
             100.0,
             "a number from 1 to 100",
         ),
+        gpu_value_quarters: c.number(
+            "behaviour.gpu_value_quarters".into(),
+            rb.gpu_value_quarters
+                .unwrap_or(defaults::GPU_VALUE_QUARTERS),
+            0.0,
+            100.0,
+            "a number from 0 to 100",
+        ),
+        gpu_value_floor_per_h100e_usd: c.within(
+            "behaviour.gpu_value_floor_per_h100e_usd".into(),
+            ranges::USD_PER_H100E,
+            rb.gpu_value_floor_per_h100e_usd
+                .unwrap_or(defaults::GPU_VALUE_FLOOR_PER_H100E_USD),
+        ),
         initial_pipeline_span_quarters: c.whole(
             "behaviour.initial_pipeline_span_quarters".into(),
             rb.initial_pipeline_span_quarters

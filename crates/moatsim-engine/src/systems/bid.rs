@@ -265,82 +265,118 @@ pub fn bid_for_sites_and_gpus(
         if total_free <= 0.0 || budget <= 0.0 || gap_h100e <= 0.0 {
             continue;
         }
-        let value_per_h100e = (lab.price_per_mtok * lab.mtok_per_h100e * 10.0).max(20_000.0);
-        for (region, &mw) in free_mw.iter().enumerate() {
-            if mw <= 0.0 {
+        bid_for_lab_gpus(
+            scenario,
+            &mut book,
+            &ask,
+            &fee_rate_of_maker,
+            agent.id,
+            lab,
+            &free_mw,
+            budget,
+            gap_h100e,
+        );
+    }
+}
+
+/// A lab's GPU bids for the power it will have soon, per region: its budget
+/// and compute gap split in proportion to the free MW there, over the
+/// generations on sale ranked by H100e per dollar (licence fee included),
+/// each capped by power, gap and budget. Its limit is what an H100e earns it
+/// serving for `behaviour.gpu_value_quarters` (at least
+/// `gpu_value_floor_per_h100e_usd`), raised by urgency and, when it is
+/// backlogged, by `behaviour.backlog_premium`.
+#[allow(clippy::too_many_arguments)]
+fn bid_for_lab_gpus(
+    scenario: &moatsim_config::Scenario,
+    book: &mut OrderBook,
+    ask: &[Option<f64>],
+    fee_rate_of_maker: &[f64],
+    buyer: moatsim_model::AgentId,
+    lab: &Lab,
+    free_mw: &[f64],
+    budget: f64,
+    gap_h100e: f64,
+) {
+    let world = &scenario.world;
+    let total_free: f64 = free_mw.iter().sum();
+    let behaviour = &scenario.behaviour;
+    let value_per_h100e = (lab.price_per_mtok * lab.mtok_per_h100e * behaviour.gpu_value_quarters)
+        .max(behaviour.gpu_value_floor_per_h100e_usd);
+    for (region, &mw) in free_mw.iter().enumerate() {
+        if mw <= 0.0 {
+            continue;
+        }
+        let region_budget = budget * mw / total_free;
+        let region_gap = gap_h100e * mw / total_free;
+        // Rank generations on sale by H100e per dollar, licence fee included.
+        let mut candidates: Vec<(usize, f64, ExportTreatment)> = Vec::new();
+        for (chip, price) in ask.iter().enumerate() {
+            let Some(price) = *price else { continue };
+            let treatment = export_treatment(
+                scenario,
+                region,
+                chip,
+                fee_rate_of_maker[scenario.chips[chip].maker],
+            );
+            let effective = match treatment {
+                ExportTreatment::Licensed { fee_rate } => price * (1.0 + fee_rate),
+                _ => price,
+            };
+            candidates.push((
+                chip,
+                scenario.chips[chip].h100e_per_unit / effective,
+                treatment,
+            ));
+        }
+        let allowed: Vec<_> = candidates
+            .iter()
+            .filter(|c| c.2 != ExportTreatment::Embargoed)
+            .cloned()
+            .collect();
+        // With nothing allowed, labs still bid for the best chip: the market
+        // blocks it, and the blocked demand is recorded.
+        let mut ranked = if allowed.is_empty() {
+            candidates
+        } else {
+            allowed
+        };
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        // A backlogged lab spreads its order over more generations and pays up.
+        let backlogged = lab.gpu_fill_ratio < scenario.behaviour.backlog_fill_ratio;
+        let split: &[f64] = if backlogged {
+            &[0.5, 0.3, 0.2]
+        } else {
+            &[0.7, 0.3]
+        };
+        let used = split.len().min(ranked.len());
+        let split_total: f64 = split[..used].iter().sum();
+        for (rank, &(chip, per_dollar, treatment)) in ranked.iter().take(used).enumerate() {
+            let weight = split[rank] / split_total;
+            let generation = &scenario.chips[chip];
+            let by_power = units_powered_by(mw * weight, generation.watts, world.pue);
+            let by_gap = (region_gap * weight / generation.h100e_per_unit).ceil();
+            let by_budget =
+                (region_budget * weight * per_dollar / generation.h100e_per_unit).floor();
+            let units = by_power.min(by_gap).min(by_budget).max(0.0) as u64;
+            if units == 0 {
                 continue;
             }
-            let region_budget = budget * mw / total_free;
-            let region_gap = gap_h100e * mw / total_free;
-            // Rank generations on sale by H100e per dollar, licence fee included.
-            let mut candidates: Vec<(usize, f64, ExportTreatment)> = Vec::new();
-            for (chip, price) in ask.iter().enumerate() {
-                let Some(price) = *price else { continue };
-                let treatment = export_treatment(
-                    scenario,
-                    region,
-                    chip,
-                    fee_rate_of_maker[scenario.chips[chip].maker],
-                );
-                let effective = match treatment {
-                    ExportTreatment::Licensed { fee_rate } => price * (1.0 + fee_rate),
-                    _ => price,
+            let urgency = (gap_h100e / lab.target_h100e.max(1.0)).min(1.0)
+                + if backlogged {
+                    scenario.behaviour.backlog_premium
+                } else {
+                    0.0
                 };
-                candidates.push((
-                    chip,
-                    scenario.chips[chip].h100e_per_unit / effective,
-                    treatment,
-                ));
-            }
-            let allowed: Vec<_> = candidates
-                .iter()
-                .filter(|c| c.2 != ExportTreatment::Embargoed)
-                .cloned()
-                .collect();
-            // With nothing allowed, labs still bid for the best chip: the market
-            // blocks it, and the blocked demand is recorded.
-            let mut ranked = if allowed.is_empty() {
-                candidates
-            } else {
-                allowed
-            };
-            ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            // A backlogged lab spreads its order over more generations and pays up.
-            let backlogged = lab.gpu_fill_ratio < scenario.behaviour.backlog_fill_ratio;
-            let split: &[f64] = if backlogged {
-                &[0.5, 0.3, 0.2]
-            } else {
-                &[0.7, 0.3]
-            };
-            let used = split.len().min(ranked.len());
-            let split_total: f64 = split[..used].iter().sum();
-            for (rank, &(chip, per_dollar, treatment)) in ranked.iter().take(used).enumerate() {
-                let weight = split[rank] / split_total;
-                let generation = &scenario.chips[chip];
-                let by_power = units_powered_by(mw * weight, generation.watts, world.pue);
-                let by_gap = (region_gap * weight / generation.h100e_per_unit).ceil();
-                let by_budget =
-                    (region_budget * weight * per_dollar / generation.h100e_per_unit).floor();
-                let units = by_power.min(by_gap).min(by_budget).max(0.0) as u64;
-                if units == 0 {
-                    continue;
-                }
-                let urgency = (gap_h100e / lab.target_h100e.max(1.0)).min(1.0)
-                    + if backlogged {
-                        scenario.behaviour.backlog_premium
-                    } else {
-                        0.0
-                    };
-                book.gpu_bids[chip].push(RegionalGpuBid {
-                    region,
-                    bid: GpuBid {
-                        buyer: agent.id,
-                        units,
-                        limit_usd: value_per_h100e * generation.h100e_per_unit * (1.0 + urgency),
-                        export: treatment,
-                    },
-                });
-            }
+            book.gpu_bids[chip].push(RegionalGpuBid {
+                region,
+                bid: GpuBid {
+                    buyer,
+                    units,
+                    limit_usd: value_per_h100e * generation.h100e_per_unit * (1.0 + urgency),
+                    export: treatment,
+                },
+            });
         }
     }
 }
