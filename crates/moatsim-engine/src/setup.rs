@@ -26,7 +26,6 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
         next_id += 1;
         id
     };
-    let pue = s.world.pue;
     let lab_ids: Vec<AgentId> = s.labs.iter().map(|_| take_id()).collect();
     let investor_ids: Vec<AgentId> = s.investors.iter().map(|_| take_id()).collect();
     let chipmaker_ids: Vec<AgentId> = s.chipmakers.iter().map(|_| take_id()).collect();
@@ -36,9 +35,72 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
     let first_builder = take_id().get();
 
     // Initial data-center load per region, from the labs' existing sites.
+    let (initial_dc_mw, next_project) = spawn_labs(world, s, &lab_ids);
+
+    spawn_buyers(world, s, &buyer_ids);
+
+    spawn_investors(world, s, &investor_ids);
+
+    spawn_chipmakers(world, s, &chipmaker_ids);
+
+    spawn_utilities(world, s, &utility_ids, &initial_dc_mw);
+
+    spawn_regulators(world, s, &regulator_ids);
+
+    let regions = s
+        .regions
+        .iter()
+        .map(|r| RegionState {
+            land_available_acres: r.land_stock_acres,
+            land_price_per_acre: r.land_price_per_acre_usd,
+            lab_land_demand_acres: 0.0,
+            powered_available_acres: r.powered_land_acres,
+            powered_price_per_acre: r.land_price_per_acre_usd * (1.0 + r.powered_land_premium),
+        })
+        .collect();
+    world.insert_resource(RegionBook { regions });
+    world.insert_resource(AppBuilderPopulation::generate(s, first_builder));
+    world.insert_resource(IdSource {
+        next_agent: first_builder + s.app_builders.count,
+        next_project,
+    });
+    world.insert_resource(Clock {
+        tick: 0,
+        quarter: s.start,
+        seed: s.seed,
+    });
+    world.insert_resource(Params(Arc::clone(scenario)));
+    world.insert_resource(OrderBook::default());
+    let mut rental = vec![
+        RegionRental {
+            ask_per_h100e_quarter: s.cloud.ask_per_h100e_hour_usd * HOURS_PER_QUARTER,
+            ..RegionRental::default()
+        };
+        s.regions.len()
+    ];
+    for spec in &s.accelerator_buyers {
+        rental[spec.region].last_fleet_h100e += spec.fleet_h100e * spec.rental_share;
+    }
+    world.insert_resource(CloudMarket { regions: rental });
+    world.insert_resource(Deliveries::default());
+    world.insert_resource(Ledger::default());
+    world.insert_resource(Logs::default());
+    world.insert_resource(QuarterStats::default());
+    world.insert_resource(FrameSlot::default());
+    world.insert_resource(JointVentureTies::default());
+}
+
+/// The calendar quarter of `tick`.
+pub fn quarter_of(scenario: &Scenario, tick: u32) -> Quarter {
+    scenario.start.plus(tick)
+}
+
+/// Spawns the labs, each with its energized site and its sites under construction; returns the starting data-center MW per region and the next project id.
+fn spawn_labs(world: &mut World, s: &Scenario, ids: &[AgentId]) -> (Vec<f64>, u64) {
+    let pue = s.world.pue;
     let mut initial_dc_mw = vec![0.0; s.regions.len()];
     let mut next_project = 1u64;
-    for (index, (spec, &id)) in s.labs.iter().zip(&lab_ids).enumerate() {
+    for (index, (spec, &id)) in s.labs.iter().zip(ids).enumerate() {
         let chip = &s.chips[spec.initial_chip];
         let units = (spec.online_h100e / chip.h100e_per_unit).ceil() as u64;
         let mw = initial_site_mw(spec.online_h100e, chip.h100e_per_unit, chip.watts, pue);
@@ -122,7 +184,7 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
                 markup: spec.markup,
                 price_per_mtok: 0.0,
                 marginal_cost_per_mtok: 0.0,
-                mtok_per_h100e: scenario.world.mtok_per_h100e_quarter,
+                mtok_per_h100e: s.world.mtok_per_h100e_quarter,
                 fixed_capability_price_per_mtok: None,
                 fleet_cost_usd: fleet_cost,
                 facility_cost_usd: initial_site_mw(
@@ -160,8 +222,13 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
             },
         ));
     }
+    (initial_dc_mw, next_project)
+}
 
-    for (index, (spec, &id)) in s.accelerator_buyers.iter().zip(&buyer_ids).enumerate() {
+/// Spawns the aggregate buyers with their starting fleets, book costs and rental fleets.
+fn spawn_buyers(world: &mut World, s: &Scenario, ids: &[AgentId]) {
+    let pue = s.world.pue;
+    for (index, (spec, &id)) in s.accelerator_buyers.iter().zip(ids).enumerate() {
         let chip = &s.chips[spec.initial_chip];
         let units = (spec.fleet_h100e / chip.h100e_per_unit).ceil();
         let load = mw_drawn_by(units, chip.watts, pue);
@@ -197,8 +264,11 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
             },
         ));
     }
+}
 
-    for (index, (spec, &id)) in s.investors.iter().zip(&investor_ids).enumerate() {
+/// Spawns the investors with their dry powder.
+fn spawn_investors(world: &mut World, s: &Scenario, ids: &[AgentId]) {
+    for (index, (spec, &id)) in s.investors.iter().zip(ids).enumerate() {
         world.spawn((
             Agent {
                 id,
@@ -223,8 +293,11 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
             },
         ));
     }
+}
 
-    for (index, (spec, &id)) in s.chipmakers.iter().zip(&chipmaker_ids).enumerate() {
+/// Spawns the chipmakers with their packaging capacity, expansions under way and products.
+fn spawn_chipmakers(world: &mut World, s: &Scenario, ids: &[AgentId]) {
+    for (index, (spec, &id)) in s.chipmakers.iter().zip(ids).enumerate() {
         let products = s
             .chips
             .iter()
@@ -279,8 +352,11 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
             },
         ));
     }
+}
 
-    for (index, (spec, &id)) in s.utilities.iter().zip(&utility_ids).enumerate() {
+/// Spawns the utilities; their contracted data-center load starts at the labs' sites in their region.
+fn spawn_utilities(world: &mut World, s: &Scenario, ids: &[AgentId], initial_dc_mw: &[f64]) {
+    for (index, (spec, &id)) in s.utilities.iter().zip(ids).enumerate() {
         world.spawn((
             Agent {
                 id,
@@ -316,8 +392,11 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
             },
         ));
     }
+}
 
-    for (index, (spec, &id)) in s.regulators.iter().zip(&regulator_ids).enumerate() {
+/// Spawns the regulators.
+fn spawn_regulators(world: &mut World, s: &Scenario, ids: &[AgentId]) {
+    for (index, (spec, &id)) in s.regulators.iter().zip(ids).enumerate() {
         world.spawn((
             Agent {
                 id,
@@ -336,51 +415,4 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
             },
         ));
     }
-
-    let regions = s
-        .regions
-        .iter()
-        .map(|r| RegionState {
-            land_available_acres: r.land_stock_acres,
-            land_price_per_acre: r.land_price_per_acre_usd,
-            lab_land_demand_acres: 0.0,
-            powered_available_acres: r.powered_land_acres,
-            powered_price_per_acre: r.land_price_per_acre_usd * (1.0 + r.powered_land_premium),
-        })
-        .collect();
-    world.insert_resource(RegionBook { regions });
-    world.insert_resource(AppBuilderPopulation::generate(s, first_builder));
-    world.insert_resource(IdSource {
-        next_agent: first_builder + s.app_builders.count,
-        next_project,
-    });
-    world.insert_resource(Clock {
-        tick: 0,
-        quarter: s.start,
-        seed: s.seed,
-    });
-    world.insert_resource(Params(Arc::clone(scenario)));
-    world.insert_resource(OrderBook::default());
-    let mut rental = vec![
-        RegionRental {
-            ask_per_h100e_quarter: s.cloud.ask_per_h100e_hour_usd * HOURS_PER_QUARTER,
-            ..RegionRental::default()
-        };
-        s.regions.len()
-    ];
-    for spec in &s.accelerator_buyers {
-        rental[spec.region].last_fleet_h100e += spec.fleet_h100e * spec.rental_share;
-    }
-    world.insert_resource(CloudMarket { regions: rental });
-    world.insert_resource(Deliveries::default());
-    world.insert_resource(Ledger::default());
-    world.insert_resource(Logs::default());
-    world.insert_resource(QuarterStats::default());
-    world.insert_resource(FrameSlot::default());
-    world.insert_resource(JointVentureTies::default());
-}
-
-/// The calendar quarter of `tick`.
-pub fn quarter_of(scenario: &Scenario, tick: u32) -> Quarter {
-    scenario.start.plus(tick)
 }
