@@ -31,10 +31,16 @@ pub struct RegionState {
     /// Acres labs asked for last quarter at the landowners' price: the scarcity
     /// signal land-banking investors act on.
     pub lab_land_demand_acres: f64,
-    /// Landowners' unsold powered acres and their ask (the raw price plus the
-    /// region's `powered_land_premium`).
+    /// Landowners' unsold powered acres.
     pub powered_available_acres: f64,
-    pub powered_price_per_acre: f64,
+}
+
+impl RegionState {
+    /// Landowners' ask for powered acres: the raw scarcity price plus the
+    /// region's `powered_land_premium`.
+    pub fn powered_price_per_acre(&self, region: &moatsim_config::Region) -> f64 {
+        self.land_price_per_acre * (1.0 + region.powered_land_premium)
+    }
 }
 
 #[derive(Resource, Debug, Clone, Default, serde::Serialize, serde::Deserialize)]

@@ -55,7 +55,6 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
             land_price_per_acre: r.land_price_per_acre_usd,
             lab_land_demand_acres: 0.0,
             powered_available_acres: r.powered_land_acres,
-            powered_price_per_acre: r.land_price_per_acre_usd * (1.0 + r.powered_land_premium),
         })
         .collect();
     world.insert_resource(RegionBook { regions });

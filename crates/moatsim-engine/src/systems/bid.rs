@@ -97,11 +97,12 @@ pub fn bid_for_sites_and_gpus(
     // what banks hold for it, (acres, ask per acre).
     let powered_offers = |lab: usize, r: usize| -> [(f64, f64); 2] {
         let state = &regions.regions[r];
+        let ask = state.powered_price_per_acre(&scenario.regions[r]);
         [
-            (state.powered_available_acres, state.powered_price_per_acre),
+            (state.powered_available_acres, ask),
             (
                 banked_for[lab][r],
-                state.powered_price_per_acre * (1.0 + scenario.behaviour.land_resale_premium),
+                ask * (1.0 + scenario.behaviour.land_resale_premium),
             ),
         ]
     };
@@ -572,7 +573,7 @@ pub fn bank_land(
                 continue;
             };
             for (r, region) in regions.regions.iter().enumerate() {
-                let price = region.powered_price_per_acre;
+                let price = region.powered_price_per_acre(&scenario.regions[r]);
                 if budget <= 0.0
                     || price <= 0.0
                     || !lab_may_use_region(scenario, lab.home_region, r)

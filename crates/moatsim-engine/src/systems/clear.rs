@@ -484,7 +484,10 @@ pub fn clear_land_markets(
                 .collect();
             let state = &mut regions.regions[r];
             let (stock, price) = if powered {
-                (state.powered_available_acres, state.powered_price_per_acre)
+                (
+                    state.powered_available_acres,
+                    state.powered_price_per_acre(region_spec),
+                )
             } else {
                 (state.land_available_acres, state.land_price_per_acre)
             };
@@ -634,8 +637,6 @@ pub fn clear_land_markets(
             state.land_available_acres,
             scenario.world.land_price_elasticity,
         );
-        state.powered_price_per_acre =
-            state.land_price_per_acre * (1.0 + region_spec.powered_land_premium);
     }
 }
 
