@@ -2,6 +2,7 @@
 //! `moatsim_model::market`, and its fills become payments, deliveries and events.
 
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemParam;
 use moatsim_model::accelerator_demand::update_expected_fill;
 use moatsim_model::market::capital::{RoundAsk, RoundBid, clear_round};
 use moatsim_model::market::cloud::{RentalOffer, clear_rental_market};
@@ -97,12 +98,7 @@ pub fn clear_gpu_markets(
     params: Res<Params>,
     book: Res<OrderBook>,
     mut chipmakers: Query<(&Agent, &mut Chipmaker)>,
-    mut labs: LabQuery,
-    mut buyers: BuyerQuery,
-    mut regulators: RegulatorQuery,
-    mut ledger: ResMut<Ledger>,
-    mut deliveries: ResMut<Deliveries>,
-    mut logs: ResMut<Logs>,
+    mut to: GpuSettlement,
 ) {
     let scenario = &params.0;
     let mut makers: Vec<(&Agent, Mut<Chipmaker>)> = chipmakers.iter_mut().collect();
@@ -152,21 +148,17 @@ pub fn clear_gpu_markets(
                     chip,
                     regional_bid.region,
                     fill,
-                    &mut buyers,
-                    &mut labs,
-                    &mut regulators,
-                    &mut ledger,
-                    &mut deliveries,
-                    &mut logs,
+                    &mut to,
                 );
             }
             if clearing.blocked_demand_units > 0
-                && let Some((regulator_agent, mut regulator)) = regulators
+                && let Some((regulator_agent, mut regulator)) = to
+                    .regulators
                     .iter_mut()
                     .find(|(_, r)| r.index == regulator_index)
             {
                 regulator.blocked_units += clearing.blocked_demand_units;
-                logs.event(
+                to.logs.event(
                     "export_blocked",
                     Some(regulator_agent.id),
                     Some(maker_agent.id),
@@ -194,7 +186,7 @@ pub fn clear_gpu_markets(
             let revenue = clearing.sold_units as f64 * offer.ask_usd;
             maker.revenue_usd += revenue;
             maker.cost_of_sales_usd += clearing.sold_units as f64 * generation.unit_cost_usd;
-            logs.markets.push(MarketRow {
+            to.logs.markets.push(MarketRow {
                 market: "gpu",
                 region: None,
                 item: Some(generation.name.clone()),
@@ -205,17 +197,7 @@ pub fn clear_gpu_markets(
             });
         }
     }
-    spill_unserved_orders(
-        scenario,
-        &leftovers,
-        &mut makers,
-        &mut buyers,
-        &mut labs,
-        &mut regulators,
-        &mut ledger,
-        &mut deliveries,
-        &mut logs,
-    );
+    spill_unserved_orders(scenario, &leftovers, &mut makers, &mut to);
     // Each lab's fill ratio: what it received against what it asked for.
     let mut asked: std::collections::BTreeMap<AgentId, u64> = std::collections::BTreeMap::new();
     for bids in &book.gpu_bids {
@@ -223,21 +205,33 @@ pub fn clear_gpu_markets(
             *asked.entry(regional.bid.buyer).or_default() += regional.bid.units;
         }
     }
-    for (agent, mut lab) in &mut labs {
+    for (agent, mut lab) in &mut to.labs {
         if let Some(&units) = asked.get(&agent.id).filter(|&&u| u > 0) {
             lab.gpu_fill_ratio = lab.gpus_bought as f64 / units as f64;
         }
     }
 }
 
-type BuyerQuery<'w, 's> = Query<'w, 's, (&'static Agent, &'static mut AcceleratorBuyer)>;
-type LabQuery<'w, 's> = Query<'w, 's, (&'static Agent, &'static mut Lab)>;
-type RegulatorQuery<'w, 's> = Query<'w, 's, (&'static Agent, &'static mut Regulator)>;
+pub type BuyerQuery<'w, 's> = Query<'w, 's, (&'static Agent, &'static mut AcceleratorBuyer)>;
+pub type LabQuery<'w, 's> = Query<'w, 's, (&'static Agent, &'static mut Lab)>;
+pub type RegulatorQuery<'w, 's> = Query<'w, 's, (&'static Agent, &'static mut Regulator)>;
+
+/// Everything a GPU fill books into, in either round of the market: the
+/// buyers, labs and regulators it pays, the ledger, the deliveries to sites
+/// and the logs.
+#[derive(SystemParam, Debug)]
+pub struct GpuSettlement<'w, 's> {
+    buyers: BuyerQuery<'w, 's>,
+    labs: LabQuery<'w, 's>,
+    regulators: RegulatorQuery<'w, 's>,
+    ledger: ResMut<'w, Ledger>,
+    deliveries: ResMut<'w, Deliveries>,
+    logs: ResMut<'w, Logs>,
+}
 
 /// Books one GPU fill: the buyer pays the maker (and the licence fee to the
 /// maker's regulator); an aggregate buyer's units run at once and its parents
 /// fund them, a lab's units are delivered to its region's sites.
-#[allow(clippy::too_many_arguments)]
 fn settle_gpu_fill(
     scenario: &moatsim_config::Scenario,
     maker: AgentId,
@@ -245,13 +239,16 @@ fn settle_gpu_fill(
     chip: usize,
     region: usize,
     fill: &GpuFill,
-    buyers: &mut BuyerQuery,
-    labs: &mut LabQuery,
-    regulators: &mut RegulatorQuery,
-    ledger: &mut Ledger,
-    deliveries: &mut Deliveries,
-    logs: &mut Logs,
+    to: &mut GpuSettlement,
 ) {
+    let GpuSettlement {
+        buyers,
+        labs,
+        regulators,
+        ledger,
+        deliveries,
+        logs,
+    } = to;
     let generation = &scenario.chips[chip];
     // An aggregate buyer's parents fund what it pays (its capex comes from
     // their cash flow), and its units run at once.
@@ -334,17 +331,11 @@ fn settle_gpu_fill(
 /// cheapest per H100e first, under the same ask, export rules and licence
 /// fees as the first round. Capacity does not sit idle while orders it could
 /// serve wait elsewhere.
-#[allow(clippy::too_many_arguments)]
 fn spill_unserved_orders(
     scenario: &moatsim_config::Scenario,
     leftovers: &[(usize, Leftover)],
     makers: &mut [(&Agent, Mut<Chipmaker>)],
-    buyers: &mut BuyerQuery,
-    labs: &mut LabQuery,
-    regulators: &mut RegulatorQuery,
-    ledger: &mut Ledger,
-    deliveries: &mut Deliveries,
-    logs: &mut Logs,
+    to: &mut GpuSettlement,
 ) {
     if leftovers.is_empty() {
         return;
@@ -407,18 +398,13 @@ fn spill_unserved_orders(
                     chip,
                     leftovers[l].0,
                     fill,
-                    buyers,
-                    labs,
-                    regulators,
-                    ledger,
-                    deliveries,
-                    logs,
+                    to,
                 );
             }
         }
         // Made to order from idle wafers this quarter.
         let cost = sold as f64 * generation.unit_cost_usd;
-        ledger.pay(
+        to.ledger.pay(
             Account::Agent(maker_agent.id),
             Account::External(ExternalAccount::ChipSupplyChain),
             cost,
@@ -431,7 +417,8 @@ fn spill_unserved_orders(
         product.produced_units += sold;
         product.sold_units += sold;
         product.demand_units += sold;
-        if let Some(row) = logs
+        if let Some(row) = to
+            .logs
             .markets
             .iter_mut()
             .find(|r| r.market == "gpu" && r.item.as_deref() == Some(generation.name.as_str()))
@@ -440,7 +427,7 @@ fn spill_unserved_orders(
             row.demand += sold as f64;
             row.cleared += sold as f64;
         }
-        logs.event(
+        to.logs.event(
             "orders_spilled",
             None,
             Some(maker_agent.id),
