@@ -13,6 +13,14 @@ fn baseline_text() -> String {
     std::fs::read_to_string(baseline_path()).expect("baseline config is readable")
 }
 
+/// The 1-based number of the first line of `text` that starts with `prefix`.
+fn line_starting(text: &str, prefix: &str) -> usize {
+    text.lines()
+        .position(|l| l.starts_with(prefix))
+        .expect("line")
+        + 1
+}
+
 fn problems(text: &str, overrides: &[&str]) -> Vec<Problem> {
     let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
     match load_str(text, Path::new("test.toml"), &overrides) {
@@ -54,11 +62,7 @@ fn an_unknown_field_names_its_line_and_the_field() {
         "{:?}",
         found[0]
     );
-    let line = text
-        .lines()
-        .position(|l| l.starts_with("sede"))
-        .expect("line")
-        + 1;
+    let line = line_starting(&text, "sede");
     assert!(
         matches!(found[0].origin, Origin::File { line: l, .. } if l == line),
         "{:?}",
@@ -85,11 +89,7 @@ fn an_out_of_range_value_says_what_is_allowed_and_where() {
         "{}",
         found[0].message
     );
-    let line = text
-        .lines()
-        .position(|l| l.starts_with("pue = 0.5"))
-        .expect("line")
-        + 1;
+    let line = line_starting(&text, "pue = 0.5");
     assert_eq!(found[0].origin, Origin::File { line, column: 1 });
 }
 
@@ -246,11 +246,7 @@ fn problems_in_layered_scenarios_point_at_the_file_that_set_the_value() {
         panic!("refused")
     };
     assert_eq!(problems[0].path, "regions[0].mw_per_acre");
-    let line = text
-        .lines()
-        .position(|l| l.starts_with("mw_per_acre = -1"))
-        .expect("line")
-        + 1;
+    let line = line_starting(&text, "mw_per_acre = -1");
     assert!(
         matches!(&problems[0].origin, Origin::BaseFile { file, line: l, .. } if file.ends_with("baseline.toml") && *l == line),
         "{:?}",
@@ -360,11 +356,7 @@ fn a_removed_cloud_field_says_where_capacity_comes_from_now() {
         "{}",
         found[0].message
     );
-    let line = text
-        .lines()
-        .position(|l| l.starts_with("capacity_h100e"))
-        .expect("line")
-        + 1;
+    let line = line_starting(&text, "capacity_h100e");
     assert!(
         matches!(found[0].origin, Origin::File { line: l, .. } if l == line),
         "{:?}",

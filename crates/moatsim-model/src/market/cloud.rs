@@ -284,6 +284,22 @@ mod tests {
         assert!((renter_value_per_h100e_quarter(10_000.0, 0.5, 2_000.0) - 5_000.0).abs() < 1e-9);
     }
 
+    /// Offers from (H100e, cost) with owners 0, 1, …, and bids from
+    /// (H100e, value) with renters 100, 101, ….
+    fn market(offers: &[(f64, f64)], bids: &[(f64, f64)]) -> (Vec<RentalOffer>, Vec<RentalBid>) {
+        (
+            offers
+                .iter()
+                .enumerate()
+                .map(|(i, &(h, c))| offer(i as u64, h, c))
+                .collect(),
+            bids.iter()
+                .enumerate()
+                .map(|(i, &(h, v))| bid(100 + i as u64, h, v))
+                .collect(),
+        )
+    }
+
     proptest! {
         #[test]
         fn clearing_never_rents_at_a_loss_or_above_value_and_money_balances(
@@ -291,10 +307,7 @@ mod tests {
             offers in proptest::collection::vec((0.0f64..1e6, 1.0f64..1e5), 0..6),
             bids in proptest::collection::vec((0.0f64..1e6, 1.0f64..1e5), 0..6),
         ) {
-            let offers: Vec<RentalOffer> = offers.iter().enumerate()
-                .map(|(i, &(h, c))| offer(i as u64, h, c)).collect();
-            let bids: Vec<RentalBid> = bids.iter().enumerate()
-                .map(|(i, &(h, v))| bid(100 + i as u64, h, v)).collect();
+            let (offers, bids) = market(&offers, &bids);
             let c = clear_rental_market(ask, &offers, &bids);
             let tol = |x: f64| 1e-9 * x.abs().max(1.0);
             // Between cost and value: every owner renting out covers its cost,
@@ -326,10 +339,7 @@ mod tests {
             offers in proptest::collection::vec((0.0f64..1e6, 1.0f64..1e5), 0..6),
             bids in proptest::collection::vec((0.0f64..1e6, 1.0f64..1e5), 0..6),
         ) {
-            let offers: Vec<RentalOffer> = offers.iter().enumerate()
-                .map(|(i, &(h, c))| offer(i as u64, h, c)).collect();
-            let bids: Vec<RentalBid> = bids.iter().enumerate()
-                .map(|(i, &(h, v))| bid(100 + i as u64, h, v)).collect();
+            let (offers, bids) = market(&offers, &bids);
             let low = clear_rental_market(ask, &offers, &bids);
             let high = clear_rental_market(ask + more, &offers, &bids);
             prop_assert!(high.demand_h100e <= low.demand_h100e);
