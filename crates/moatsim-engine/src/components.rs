@@ -297,11 +297,14 @@ impl Chipmaker {
     }
 }
 
-/// A queued interconnection request of a project.
+/// A queued interconnection request: a project's, or an aggregate buyer's
+/// for the MW its fleet's growth lacked.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct QueuedRequest {
-    pub project_id: u64,
-    pub lab: AgentId,
+    /// The project the MW are for; `None` for an aggregate buyer's fleet.
+    pub project_id: Option<u64>,
+    /// Who asked: the project's lab, or the buyer.
+    pub requester: AgentId,
     pub mw: f64,
     pub max_price_per_mwh: f64,
     pub arrival_tick: u32,
@@ -341,6 +344,11 @@ pub struct AcceleratorBuyer {
     /// What owning one H100e costs this quarter, USD (set when the quarter's
     /// rental asks are posted): the floor under what it rents out.
     pub rental_cost_per_h100e_quarter: f64,
+    /// MW the utility granted from the queue that the fleet does not draw
+    /// yet: committed at the utility, used as deliveries arrive.
+    pub power_reserved_mw: f64,
+    /// MW this buyer waits for in its utility's interconnection queue.
+    pub power_queued_mw: f64,
     // This quarter (reset at the start of each quarter).
     pub wanted_h100e: f64,
     /// The part of `wanted_h100e` meant for rent: the rental fleet's growth
@@ -358,6 +366,9 @@ pub struct AcceleratorBuyer {
     pub rental_revenue_usd: f64,
     /// True when the grid's spare capacity cut the order this quarter.
     pub power_limited: bool,
+    /// MW this quarter's order lacked beyond the room it had and what it
+    /// already waits for: it joins the queue (`power_to_request`).
+    pub power_to_request_mw: f64,
 }
 
 impl AcceleratorBuyer {
@@ -387,6 +398,8 @@ pub struct Utility {
     pub dc_contracted_mw: f64,
     /// Load aggregate buyers' fleets have added since the start.
     pub buyer_added_mw: f64,
+    /// MW granted to aggregate buyers that their fleets do not draw yet.
+    pub buyer_reserved_mw: f64,
     /// Grid positions that powered land carries and no project uses yet,
     /// MW: committed, so the queue cannot hand them out twice.
     pub powered_reserved_mw: f64,
@@ -417,7 +430,11 @@ impl Utility {
     }
 
     pub fn committed_mw(&self) -> f64 {
-        self.base_load_mw + self.dc_contracted_mw + self.buyer_added_mw + self.powered_reserved_mw
+        self.base_load_mw
+            + self.dc_contracted_mw
+            + self.buyer_added_mw
+            + self.buyer_reserved_mw
+            + self.powered_reserved_mw
     }
 
     /// Capacity the utility can still commit while keeping its minimum

@@ -73,6 +73,8 @@ pub struct BuyerRow {
     pub rental_revenue: f64,
     pub rental_profit: f64,
     pub power_limited: bool,
+    pub power_queued_mw: f64,
+    pub power_reserved_mw: f64,
 }
 
 #[derive(Debug, Clone)]

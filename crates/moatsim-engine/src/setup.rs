@@ -249,6 +249,8 @@ fn spawn_buyers(world: &mut World, s: &Scenario, ids: &[AgentId]) {
                     * spec.reference_price_per_h100e_usd
                     * s.behaviour.initial_fleet_book_value,
                 rental_cost_per_h100e_quarter: 0.0,
+                power_reserved_mw: 0.0,
+                power_queued_mw: 0.0,
                 wanted_h100e: 0.0,
                 wanted_for_rent_h100e: 0.0,
                 ordered_h100e: 0.0,
@@ -260,6 +262,7 @@ fn spawn_buyers(world: &mut World, s: &Scenario, ids: &[AgentId]) {
                 rented_out_h100e: 0.0,
                 rental_revenue_usd: 0.0,
                 power_limited: false,
+                power_to_request_mw: 0.0,
             },
         ));
     }
@@ -369,6 +372,7 @@ fn spawn_utilities(world: &mut World, s: &Scenario, ids: &[AgentId], initial_dc_
                 base_load_mw: spec.base_load_mw,
                 dc_contracted_mw: initial_dc_mw[spec.region],
                 buyer_added_mw: 0.0,
+                buyer_reserved_mw: 0.0,
                 powered_reserved_mw: s
                     .regions
                     .iter()

@@ -209,3 +209,50 @@ fn orders_a_sold_out_generation_cannot_fill_are_made_from_idle_wafers() {
         }
     }
 }
+
+/// A buyer whose grid is full does not vanish from the power market: it
+/// queues for the MW its order lacked, the utility sees that demand, and its
+/// fleet grows once the queue grants the MW. (Before buyers queued, the
+/// baseline's Virginia hyperscalers stayed at their starting fleet all run.)
+#[test]
+fn a_buyer_whose_grid_is_full_queues_for_power_and_grows_once_granted() {
+    let frames = run(&["scenario.quarters=16"]);
+    let rows: Vec<_> = frames
+        .iter()
+        .map(|f| {
+            let buyer = f
+                .accelerator_buyers
+                .iter()
+                .find(|b| b.name == "us-hyperscalers")
+                .cloned();
+            let utility = f.utilities.iter().find(|u| u.region == "us-virginia").cloned();
+            (buyer, utility)
+        })
+        .collect();
+    let Some(first_limited) = rows
+        .iter()
+        .position(|(b, _)| b.as_ref().is_some_and(|b| b.power_limited))
+    else {
+        panic!("the baseline's Virginia hyperscalers are power-limited at some point");
+    };
+    let (Some(buyer), Some(utility)) = &rows[first_limited] else {
+        panic!("rows for the buyer and its utility");
+    };
+    assert!(buyer.power_queued_mw > 0.0, "it queues for what it lacked");
+    assert!(
+        utility.queue_mw >= buyer.power_queued_mw - 1e-6,
+        "its request is in its utility's queue: {} of {}",
+        buyer.power_queued_mw,
+        utility.queue_mw
+    );
+    let start = buyer.fleet_h100e;
+    let grown = rows[first_limited..]
+        .iter()
+        .filter_map(|(b, _)| b.as_ref())
+        .any(|b| b.fleet_h100e > start * 1.1);
+    assert!(grown, "the fleet grows once the queue grants the MW");
+    for (buyer, _) in &rows {
+        let Some(buyer) = buyer else { continue };
+        assert!(buyer.power_queued_mw >= 0.0 && buyer.power_reserved_mw >= 0.0);
+    }
+}

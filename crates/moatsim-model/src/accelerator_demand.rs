@@ -70,6 +70,15 @@ pub fn split_by_value(h100e_per_usd: &[f64], availability: &[f64], sharpness: f6
     weights.iter().map(|w| w / total).collect()
 }
 
+/// MW an aggregate buyer asks its utility's interconnection queue for: what
+/// this quarter's order needed beyond the grid room it had, less what it
+/// already waits for. A buyer whose grid is full queues like a project, so
+/// its demand reaches the utility's build decision instead of vanishing, and
+/// it never queues twice for the same shortfall.
+pub fn power_to_request(needed_mw: f64, room_mw: f64, queued_mw: f64) -> f64 {
+    (needed_mw - room_mw.max(0.0) - queued_mw.max(0.0)).max(0.0)
+}
+
 /// The share of its orders a generation is expected to fill: an exponential
 /// average of what it filled, keeping `memory` of the previous expectation.
 /// Buyers steer by it, so one sold-out quarter does not swing every order to
@@ -173,6 +182,26 @@ mod tests {
             let later = wanted_growth(g, half_life, t + 1);
             prop_assert!(later <= now);
             prop_assert!(later >= 0.0);
+        }
+    }
+
+    proptest! {
+        /// The request covers the shortfall with what is queued, never asks
+        /// when the room covers the need, and grows with the need and shrinks
+        /// with room and queue.
+        #[test]
+        fn power_requests_cover_the_shortfall_once(
+            needed in 0.0f64..1e4, room in -1e3f64..1e4, queued in 0.0f64..1e4, more in 0.0f64..1e3,
+        ) {
+            let request = power_to_request(needed, room, queued);
+            prop_assert!(request >= 0.0);
+            prop_assert!(request + room.max(0.0) + queued >= needed - 1e-9);
+            if room >= needed {
+                prop_assert!(request.abs() < f64::MIN_POSITIVE);
+            }
+            prop_assert!(power_to_request(needed + more, room, queued) >= request);
+            prop_assert!(power_to_request(needed, room + more, queued) <= request);
+            prop_assert!(power_to_request(needed, room, queued + more) <= request);
         }
     }
 

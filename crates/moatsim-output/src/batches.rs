@@ -128,6 +128,8 @@ pub fn batch_for(
                     f64s(r.iter().map(|x| x.rental_revenue)),
                     f64s(r.iter().map(|x| x.rental_profit)),
                     bools(r.iter().map(|x| x.power_limited)),
+                    f64s(r.iter().map(|x| x.power_queued_mw)),
+                    f64s(r.iter().map(|x| x.power_reserved_mw)),
                 ],
             )
         }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use arrow_schema::{DataType, Field, Schema};
 
 /// Bumped whenever a table or column changes meaning, is added or is removed.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 #[derive(Debug, Clone)]
 pub struct ColumnDef {
@@ -315,6 +315,16 @@ pub fn tables() -> Vec<TableDef> {
                     "power_limited",
                     Boolean,
                     "True when its grid's spare capacity cut the order",
+                ),
+                col(
+                    "power_queued_mw",
+                    Float64,
+                    "MW it waits for in its utility's interconnection queue (what cut orders lacked)",
+                ),
+                col(
+                    "power_reserved_mw",
+                    Float64,
+                    "MW the queue granted it that its fleet does not draw yet",
                 ),
             ]),
         },

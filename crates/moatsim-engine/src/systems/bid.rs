@@ -729,8 +729,16 @@ pub fn bid_for_accelerators(
                 share * mw_drawn_by(1.0, generation.watts, pue) / generation.h100e_per_unit
             })
             .sum();
-        let room = room_mw[buyer.region] / buyers_in_region[buyer.region].max(1) as f64;
+        // Its share of the region's spare capacity plus what the queue
+        // granted it; what the order lacks beyond that joins the queue.
+        let room = room_mw[buyer.region] / buyers_in_region[buyer.region].max(1) as f64
+            + buyer.power_reserved_mw;
         if mw_per_h100e > 0.0 && ordered * mw_per_h100e > room {
+            buyer.power_to_request_mw = accelerator_demand::power_to_request(
+                ordered * mw_per_h100e,
+                room,
+                buyer.power_queued_mw,
+            );
             ordered = room / mw_per_h100e;
             buyer.power_limited = true;
         }

@@ -129,8 +129,8 @@ pub fn advance_projects(
                         let tariff = utility.tariff_per_mwh;
                         // Only the MW powered land does not bring join the queue.
                         utility.queue.push(QueuedRequest {
-                            project_id: project.project_id,
-                            lab: project.lab,
+                            project_id: Some(project.project_id),
+                            requester: project.lab,
                             mw: project.mw - powered_mw,
                             // Labs walk away above a multiple of today's tariff.
                             max_price_per_mwh: tariff * scenario.behaviour.max_tariff_multiple,
@@ -276,14 +276,58 @@ pub fn install_delivered_gpus(
 
 /// Aggregate buyers' fleets draw on their region's grid: the load they have
 /// added since the start becomes part of the region's utility's committed
-/// load (the starting fleets are already in its base load). A region has
-/// exactly one utility (the validator checks it).
-pub fn connect_buyer_fleets(buyers: Query<&AcceleratorBuyer>, mut utilities: Query<&mut Utility>) {
-    for mut utility in &mut utilities {
-        utility.buyer_added_mw = buyers
+/// load (the starting fleets are already in its base load), and so do the MW
+/// the queue granted them that they do not draw yet. A buyer whose order the
+/// grid cut joins the queue for what it lacked, as a project would. A region
+/// has exactly one utility (the validator checks it).
+pub fn connect_buyer_fleets(
+    clock: Res<Clock>,
+    params: Res<Params>,
+    mut buyers: Query<(&Agent, &mut AcceleratorBuyer)>,
+    mut utilities: Query<(&Agent, &mut Utility)>,
+    mut logs: ResMut<Logs>,
+) {
+    let scenario = &params.0;
+    let mut sorted: Vec<(&Agent, Mut<AcceleratorBuyer>)> = buyers.iter_mut().collect();
+    sorted.sort_by_key(|(a, _)| a.id);
+    for (agent, mut buyer) in sorted {
+        let mw = buyer.power_to_request_mw;
+        let Some((utility_agent, mut utility)) =
+            utilities.iter_mut().find(|(_, u)| u.region == buyer.region)
+        else {
+            continue;
+        };
+        if mw <= 0.0 {
+            continue;
+        }
+        // Buyers walk away at the same multiple of today's tariff as labs.
+        let max_price_per_mwh = utility.tariff_per_mwh * scenario.behaviour.max_tariff_multiple;
+        utility.queue.push(QueuedRequest {
+            project_id: None,
+            requester: agent.id,
+            mw,
+            max_price_per_mwh,
+            arrival_tick: clock.tick,
+        });
+        buyer.power_queued_mw += mw;
+        logs.event(
+            "interconnection_requested",
+            Some(agent.id),
+            Some(utility_agent.id),
+            Some(&scenario.regions[buyer.region].name),
+            0.0,
+            Some(mw),
+            "fleet growth of an aggregate buyer".to_string(),
+        );
+    }
+    for (_, mut utility) in &mut utilities {
+        let (added, reserved) = buyers
             .iter()
-            .filter(|b| b.region == utility.region)
-            .map(AcceleratorBuyer::added_load_mw)
-            .sum();
+            .filter(|(_, b)| b.region == utility.region)
+            .fold((0.0, 0.0), |(added, reserved), (_, b)| {
+                (added + b.added_load_mw(), reserved + b.power_reserved_mw)
+            });
+        utility.buyer_added_mw = added;
+        utility.buyer_reserved_mw = reserved;
     }
 }

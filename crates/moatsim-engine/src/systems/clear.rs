@@ -274,7 +274,10 @@ fn settle_gpu_fill(
             let for_rent = buyer.wanted_for_rent_h100e / buyer.wanted_h100e;
             buyer.rental_fleet_h100e += h100e * for_rent.clamp(0.0, 1.0);
         }
-        buyer.load_mw += mw_drawn_by(fill.units as f64, generation.watts, scenario.world.pue);
+        let mw = mw_drawn_by(fill.units as f64, generation.watts, scenario.world.pue);
+        buyer.load_mw += mw;
+        // Load the queue granted stops being a reservation once it is drawn.
+        buyer.power_reserved_mw = (buyer.power_reserved_mw - mw).max(0.0);
     }
     ledger.pay(
         Account::Agent(fill.buyer),
@@ -633,6 +636,7 @@ pub fn clear_power_queues(
     clock: Res<Clock>,
     params: Res<Params>,
     mut utilities: Query<(&Agent, &mut Utility)>,
+    mut buyers: Query<(&Agent, &mut AcceleratorBuyer)>,
     mut deliveries: ResMut<Deliveries>,
     mut logs: ResMut<Logs>,
 ) {
@@ -647,7 +651,7 @@ pub fn clear_power_queues(
             .queue
             .iter()
             .map(|q| InterconnectionRequest {
-                project_id: q.project_id,
+                request_id: q.project_id.unwrap_or(q.requester.0),
                 mw: q.mw,
                 max_price_per_mwh: q.max_price_per_mwh,
                 arrival_tick: q.arrival_tick,
@@ -667,20 +671,35 @@ pub fn clear_power_queues(
         let mut waits = 0.0;
         for &index in &clearing.granted {
             let request = utility.queue[index].clone();
-            waits += f64::from(clock.tick - request.arrival_tick);
-            deliveries.power_granted.push(request.project_id);
+            let waited = clock.tick - request.arrival_tick;
+            waits += f64::from(waited);
+            let what = match request.project_id {
+                // A project's MW are contracted now; it builds on them.
+                Some(project_id) => {
+                    deliveries.power_granted.push(project_id);
+                    utility.dc_contracted_mw += request.mw;
+                    format!("project {project_id} after {waited} quarters in queue")
+                }
+                // A buyer's MW are reserved for it until its fleet draws them.
+                None => {
+                    if let Some((_, mut buyer)) =
+                        buyers.iter_mut().find(|(a, _)| a.id == request.requester)
+                    {
+                        buyer.power_queued_mw = (buyer.power_queued_mw - request.mw).max(0.0);
+                        buyer.power_reserved_mw += request.mw;
+                    }
+                    utility.buyer_reserved_mw += request.mw;
+                    format!("fleet growth after {waited} quarters in queue")
+                }
+            };
             logs.event(
                 "power_contract",
-                Some(request.lab),
+                Some(request.requester),
                 Some(agent.id),
                 Some(&region_name),
                 request.mw * HOURS_PER_QUARTER * 4.0 * utility.tariff_per_mwh,
                 Some(request.mw),
-                format!(
-                    "project {} after {} quarters in queue",
-                    request.project_id,
-                    clock.tick - request.arrival_tick
-                ),
+                what,
             );
         }
         let granted: Vec<usize> = clearing.granted.clone();
@@ -690,7 +709,6 @@ pub fn clear_power_queues(
             index += 1;
             keep
         });
-        utility.dc_contracted_mw += clearing.granted_mw;
         utility.granted_mw = clearing.granted_mw;
         utility.granted_requests = u32::try_from(clearing.granted.len()).unwrap_or(u32::MAX);
         utility.mean_wait_of_granted = if clearing.granted.is_empty() {

@@ -51,6 +51,7 @@ pub fn begin_quarter(
         buyer.spend_usd = 0.0;
         buyer.power_cost_usd = 0.0;
         buyer.power_limited = false;
+        buyer.power_to_request_mw = 0.0;
     }
     for mut investor in &mut investors {
         investor.invested_usd = 0.0;

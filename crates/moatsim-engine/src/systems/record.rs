@@ -248,6 +248,8 @@ fn buyer_rows(buyers: &Query<(&Agent, &AcceleratorBuyer)>, scenario: &Scenario) 
                 rental_revenue: buyer.rental_revenue_usd,
                 rental_profit: buyer.rental_profit_usd(),
                 power_limited: buyer.power_limited,
+                power_queued_mw: buyer.power_queued_mw,
+                power_reserved_mw: buyer.power_reserved_mw,
             }
         })
         .collect();

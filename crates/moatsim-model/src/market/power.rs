@@ -1,6 +1,7 @@
 //! The power market: each region's interconnection queue.
 //!
-//! Rule: data-center projects wait in a first-come, first-served queue. A
+//! Rule: data-center projects (and aggregate buyers whose fleets outgrow
+//! their grid's room) wait in a first-come, first-served queue. A
 //! request can be decided only after it has spent `min_study_quarters` in the
 //! queue (system-impact studies take time). Each quarter the utility studies at
 //! most `max_studies` of the requests that are ready, from the head of the queue. A studied request is granted if its MW fit in the spare capacity
@@ -10,7 +11,8 @@
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct InterconnectionRequest {
-    pub project_id: u64,
+    /// A project's id, or an aggregate buyer's agent id for its fleet's growth.
+    pub request_id: u64,
     pub mw: f64,
     pub max_price_per_mwh: f64,
     /// The tick the request joined the queue; requests are ordered by it, then id.
@@ -80,7 +82,7 @@ mod tests {
     fn the_queue_is_first_come_first_served_within_the_study_limit() {
         let queue: Vec<_> = (0..4)
             .map(|i| InterconnectionRequest {
-                project_id: i,
+                request_id: i,
                 mw: 100.0,
                 max_price_per_mwh: 200.0,
                 arrival_tick: 0,
@@ -101,13 +103,13 @@ mod tests {
     fn a_request_too_big_for_spare_capacity_waits() {
         let queue = vec![
             InterconnectionRequest {
-                project_id: 1,
+                request_id: 1,
                 mw: 900.0,
                 max_price_per_mwh: 200.0,
                 arrival_tick: 0,
             },
             InterconnectionRequest {
-                project_id: 2,
+                request_id: 2,
                 mw: 100.0,
                 max_price_per_mwh: 200.0,
                 arrival_tick: 1,
@@ -126,8 +128,8 @@ mod tests {
 
     #[test]
     fn requests_are_not_decided_before_their_study_time() {
-        let request = |project_id, arrival_tick| InterconnectionRequest {
-            project_id,
+        let request = |request_id, arrival_tick| InterconnectionRequest {
+            request_id,
             mw: 100.0,
             max_price_per_mwh: 200.0,
             arrival_tick,
@@ -157,7 +159,7 @@ mod tests {
             studies in 0usize..40,
         ) {
             let queue: Vec<_> = sizes.iter().enumerate().map(|(i, &mw)| InterconnectionRequest {
-                project_id: i as u64, mw, max_price_per_mwh: 150.0, arrival_tick: 0,
+                request_id: i as u64, mw, max_price_per_mwh: 150.0, arrival_tick: 0,
             }).collect();
             let offer = PowerOffer {
                 spare_mw: spare,
