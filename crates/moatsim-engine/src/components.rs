@@ -59,24 +59,17 @@ pub struct Lab {
     // This quarter's plan.
     pub target_h100e: f64,
     pub capex_budget_usd: f64,
-    // This quarter's outcomes (reset at the start of each quarter).
+    // This quarter's outcomes, set afresh each quarter by the systems that
+    // compute them (last quarter's values are read before they are).
     /// Owned compute online plus `rented_h100e`.
     pub online_h100e: f64,
     /// Compute rented from the simulation's cloud owners for this quarter.
     pub rented_h100e: f64,
-    pub rent_usd: f64,
     pub training_h100e: f64,
     pub inference_h100e: f64,
     pub capacity_mtok: f64,
     pub demand_mtok: f64,
     pub served_mtok: f64,
-    pub revenue_usd: f64,
-    pub capex_usd: f64,
-    pub opex_usd: f64,
-    pub power_cost_usd: f64,
-    pub depreciation_usd: f64,
-    pub raised_usd: f64,
-    pub gpus_bought: u64,
     /// Share of the GPU units it bid for that it received in its last quarter
     /// with bids (1 when it has not bid yet); below `behaviour.backlog_fill_ratio` the lab
     /// is backlogged and changes how it orders.
@@ -85,6 +78,23 @@ pub struct Lab {
     pub customers: u64,
     /// Share of last quarter's customers that chose the lab again.
     pub retention: f64,
+    /// This quarter's flows, reset in one place (`begin_quarter`).
+    pub flows: LabFlows,
+}
+
+/// A lab's money and purchases this quarter: flows that start from zero
+/// each quarter (`begin_quarter` resets them all at once), kept apart from
+/// the state carried across quarters.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct LabFlows {
+    pub revenue_usd: f64,
+    pub capex_usd: f64,
+    pub opex_usd: f64,
+    pub power_cost_usd: f64,
+    pub depreciation_usd: f64,
+    pub raised_usd: f64,
+    pub gpus_bought: u64,
+    pub rent_usd: f64,
 }
 
 impl Lab {
@@ -96,16 +106,16 @@ impl Lab {
     }
 
     pub fn profit_usd(&self) -> f64 {
-        self.revenue_usd
-            - self.opex_usd
-            - self.rent_usd
-            - self.power_cost_usd
-            - self.depreciation_usd
+        self.flows.revenue_usd
+            - self.flows.opex_usd
+            - self.flows.rent_usd
+            - self.flows.power_cost_usd
+            - self.flows.depreciation_usd
     }
 
     /// Annualised inference revenue.
     pub fn run_rate_usd(&self) -> f64 {
-        self.revenue_usd * 4.0
+        self.flows.revenue_usd * 4.0
     }
 }
 
@@ -212,7 +222,15 @@ pub struct Investor {
     pub portfolio_value_usd: f64,
     /// Land banked, by region, in region order.
     pub land: Vec<LandHolding>,
-    // This quarter.
+    /// This quarter's flows, reset in one place (`begin_quarter`).
+    pub flows: InvestorFlows,
+}
+
+/// What an investor put in and took out this quarter: flows that start from zero
+/// each quarter (`begin_quarter` resets them all at once), kept apart from
+/// the state carried across quarters.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvestorFlows {
     pub invested_usd: f64,
     /// Banked land resold this quarter: what labs paid, and that less its cost.
     pub land_sales_usd: f64,
@@ -266,11 +284,6 @@ pub struct Chipmaker {
     pub expansions: Vec<(u32, f64)>,
     pub quarters_backlogged: u32,
     pub products: Vec<Product>,
-    // This quarter.
-    pub revenue_usd: f64,
-    pub cost_of_sales_usd: f64,
-    pub production_cost_usd: f64,
-    pub expansion_spend_usd: f64,
     /// Packaging wafers the production plan left idle this quarter: the
     /// second round of the GPU market makes spilled-over orders from them.
     pub idle_wafers: f64,
@@ -278,6 +291,19 @@ pub struct Chipmaker {
     /// value, plus every expansion paid), depreciated over
     /// `world.packaging_life_quarters`.
     pub packaging_cost_usd: f64,
+    /// This quarter's flows, reset in one place (`begin_quarter`).
+    pub flows: ChipmakerFlows,
+}
+
+/// A chipmaker's sales and spending this quarter: flows that start from zero
+/// each quarter (`begin_quarter` resets them all at once), kept apart from
+/// the state carried across quarters.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct ChipmakerFlows {
+    pub revenue_usd: f64,
+    pub cost_of_sales_usd: f64,
+    pub production_cost_usd: f64,
+    pub expansion_spend_usd: f64,
     pub depreciation_usd: f64,
 }
 
@@ -288,12 +314,13 @@ impl Chipmaker {
 
     /// Revenue less cost of sales less the depreciation of packaging capacity.
     pub fn operating_profit_usd(&self) -> f64 {
-        self.revenue_usd - self.cost_of_sales_usd - self.depreciation_usd
+        self.flows.revenue_usd - self.flows.cost_of_sales_usd - self.flows.depreciation_usd
     }
 
     pub fn gross_margin(&self) -> Option<f64> {
-        (self.revenue_usd > 0.0)
-            .then(|| (self.revenue_usd - self.cost_of_sales_usd) / self.revenue_usd)
+        (self.flows.revenue_usd > 0.0).then(|| {
+            (self.flows.revenue_usd - self.flows.cost_of_sales_usd) / self.flows.revenue_usd
+        })
     }
 }
 
@@ -349,7 +376,15 @@ pub struct AcceleratorBuyer {
     pub power_reserved_mw: f64,
     /// MW this buyer waits for in its utility's interconnection queue.
     pub power_queued_mw: f64,
-    // This quarter (reset at the start of each quarter).
+    /// This quarter's flows, reset in one place (`begin_quarter`).
+    pub flows: BuyerFlows,
+}
+
+/// An aggregate buyer's orders, deliveries and money this quarter: flows that start from zero
+/// each quarter (`begin_quarter` resets them all at once), kept apart from
+/// the state carried across quarters.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct BuyerFlows {
     pub wanted_h100e: f64,
     /// The part of `wanted_h100e` meant for rent: the rental fleet's growth
     /// plus its share of last quarter's unmet rental demand.
@@ -380,7 +415,8 @@ impl AcceleratorBuyer {
         } else {
             0.0
         };
-        self.rental_revenue_usd - share * (self.power_cost_usd + self.depreciation_usd)
+        self.flows.rental_revenue_usd
+            - share * (self.flows.power_cost_usd + self.flows.depreciation_usd)
     }
 
     /// Load added since the start, which the utility must serve on top of its base load.
@@ -406,7 +442,19 @@ pub struct Utility {
     pub tariff_per_mwh: f64,
     pub builds: Vec<Build>,
     pub queue: Vec<QueuedRequest>,
-    // This quarter.
+    /// What the plants built during the run cost, depreciated over
+    /// `world.generation_life_quarters` (the starting grid's capital cost is
+    /// in the generation cost share of its tariff).
+    pub plant_cost_usd: f64,
+    /// This quarter's flows, reset in one place (`begin_quarter`).
+    pub flows: UtilityFlows,
+}
+
+/// A utility's grants, energy sales and spending this quarter: flows that start from zero
+/// each quarter (`begin_quarter` resets them all at once), kept apart from
+/// the state carried across quarters.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct UtilityFlows {
     pub granted_mw: f64,
     pub granted_requests: u32,
     pub mean_wait_of_granted: f64,
@@ -415,10 +463,6 @@ pub struct Utility {
     pub operating_cost_usd: f64,
     pub build_spend_usd: f64,
     pub builds_started_mw: f64,
-    /// What the plants built during the run cost, depreciated over
-    /// `world.generation_life_quarters` (the starting grid's capital cost is
-    /// in the generation cost share of its tariff).
-    pub plant_cost_usd: f64,
     pub depreciation_usd: f64,
 }
 
@@ -426,7 +470,7 @@ impl Utility {
     /// Data-center energy revenue less generation cost and the depreciation
     /// of plants built during the run.
     pub fn profit_usd(&self) -> f64 {
-        self.revenue_usd - self.operating_cost_usd - self.depreciation_usd
+        self.flows.revenue_usd - self.flows.operating_cost_usd - self.flows.depreciation_usd
     }
 
     pub fn committed_mw(&self) -> f64 {
@@ -468,9 +512,17 @@ pub struct Regulator {
     pub applications: Vec<PermitApplication>,
     pub permit_delay_quarters: u32,
     pub antitrust_review: bool,
-    // This quarter.
+    pub hhi_observed: f64,
+    /// This quarter's flows, reset in one place (`begin_quarter`).
+    pub flows: RegulatorFlows,
+}
+
+/// A regulator's decisions and fees this quarter: flows that start from zero
+/// each quarter (`begin_quarter` resets them all at once), kept apart from
+/// the state carried across quarters.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct RegulatorFlows {
     pub permits_granted: u32,
     pub licence_fees_usd: f64,
     pub blocked_units: u64,
-    pub hhi_observed: f64,
 }

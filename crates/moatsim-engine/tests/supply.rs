@@ -225,7 +225,11 @@ fn a_buyer_whose_grid_is_full_queues_for_power_and_grows_once_granted() {
                 .iter()
                 .find(|b| b.name == "us-hyperscalers")
                 .cloned();
-            let utility = f.utilities.iter().find(|u| u.region == "us-virginia").cloned();
+            let utility = f
+                .utilities
+                .iter()
+                .find(|u| u.region == "us-virginia")
+                .cloned();
             (buyer, utility)
         })
         .collect();

@@ -51,7 +51,7 @@ pub fn book_running_costs(
             Account::External(ExternalAccount::LabOperatingCosts),
             spec.opex_per_quarter_usd,
         );
-        lab.opex_usd = spec.opex_per_quarter_usd;
+        lab.flows.opex_usd = spec.opex_per_quarter_usd;
         for (utility_agent, utility) in sorted_utilities.iter_mut() {
             let Some(&load) = load_by_lab_region.get(&(lab.index, utility.region)) else {
                 continue;
@@ -63,9 +63,9 @@ pub fn book_running_costs(
                 Account::Agent(utility_agent.id),
                 bill,
             );
-            lab.power_cost_usd += bill;
-            utility.energy_sold_mwh += energy;
-            utility.revenue_usd += bill;
+            lab.flows.power_cost_usd += bill;
+            utility.flows.energy_sold_mwh += energy;
+            utility.flows.revenue_usd += bill;
         }
     }
     // Aggregate buyers pay for the energy their fleets draw; their parents fund it.
@@ -90,15 +90,15 @@ pub fn book_running_costs(
             Account::Agent(utility_agent.id),
             bill,
         );
-        buyer.power_cost_usd = bill;
-        utility.energy_sold_mwh += energy;
-        utility.revenue_usd += bill;
+        buyer.flows.power_cost_usd = bill;
+        utility.flows.energy_sold_mwh += energy;
+        utility.flows.revenue_usd += bill;
     }
     for (agent, utility) in sorted_utilities.iter_mut() {
-        let cost = utility.energy_sold_mwh
+        let cost = utility.flows.energy_sold_mwh
             * scenario.utilities[utility.index].base_tariff_per_mwh
             * scenario.behaviour.generation_cost_share;
-        utility.operating_cost_usd = cost;
+        utility.flows.operating_cost_usd = cost;
         ledger.pay(
             Account::Agent(agent.id),
             Account::External(ExternalAccount::GridOperations),
@@ -132,7 +132,7 @@ pub fn book_depreciation(
     let world = &params.0.world;
     let life = |quarters: u32| f64::from(quarters.max(1));
     for mut lab in &mut labs {
-        lab.depreciation_usd = if lab.alive {
+        lab.flows.depreciation_usd = if lab.alive {
             lab.fleet_cost_usd / life(world.gpu_life_quarters)
                 + lab.facility_cost_usd / life(world.facility_life_quarters)
         } else {
@@ -140,13 +140,15 @@ pub fn book_depreciation(
         };
     }
     for mut buyer in &mut buyers {
-        buyer.depreciation_usd = buyer.fleet_cost_usd / life(world.gpu_life_quarters);
+        buyer.flows.depreciation_usd = buyer.fleet_cost_usd / life(world.gpu_life_quarters);
     }
     for mut maker in &mut chipmakers {
-        maker.depreciation_usd = maker.packaging_cost_usd / life(world.packaging_life_quarters);
+        maker.flows.depreciation_usd =
+            maker.packaging_cost_usd / life(world.packaging_life_quarters);
     }
     for mut utility in &mut utilities {
-        utility.depreciation_usd = utility.plant_cost_usd / life(world.generation_life_quarters);
+        utility.flows.depreciation_usd =
+            utility.plant_cost_usd / life(world.generation_life_quarters);
     }
 }
 
@@ -197,7 +199,7 @@ pub fn mark_valuations_and_exits(
         if clock.tick == 0 && lab.run_rate_at_last_round_usd <= 0.0 {
             lab.run_rate_at_last_round_usd = lab.run_rate_usd();
         }
-        if lab.raised_usd <= 0.0 {
+        if lab.flows.raised_usd <= 0.0 {
             let growth = (lab.run_rate_usd() + 1e6) / (lab.run_rate_at_last_round_usd + 1e6);
             lab.valuation_usd = lab.last_post_money_usd * growth.sqrt().clamp(0.25, 4.0);
         }

@@ -676,15 +676,15 @@ pub fn bid_for_accelerators(
         // region's rental fleets, and only while renting covers what owning costs.
         let market = &cloud.regions[buyer.region];
         let renting_pays = market.ask_per_h100e_quarter >= buyer.rental_cost_per_h100e_quarter;
-        buyer.wanted_for_rent_h100e = if buyer.rental_fleet_h100e > 0.0 && renting_pays {
+        buyer.flows.wanted_for_rent_h100e = if buyer.rental_fleet_h100e > 0.0 && renting_pays {
             let share =
                 buyer.rental_fleet_h100e / rental_fleet[buyer.region].max(f64::MIN_POSITIVE);
             market.last_unmet_h100e * share
         } else {
             0.0
         };
-        buyer.wanted_h100e = (buyer.fleet_h100e - buyer.rental_fleet_h100e).max(0.0) * growth
-            + buyer.wanted_for_rent_h100e;
+        buyer.flows.wanted_h100e = (buyer.fleet_h100e - buyer.rental_fleet_h100e).max(0.0) * growth
+            + buyer.flows.wanted_for_rent_h100e;
         // What each generation costs this buyer per H100e, licence fee included.
         let mut offers: Vec<(usize, f64, ExportTreatment)> = Vec::new();
         for (chip, price) in ask.iter().enumerate() {
@@ -711,7 +711,7 @@ pub fn bid_for_accelerators(
             continue;
         };
         let mut ordered = accelerator_demand::h100e_ordered(
-            buyer.wanted_h100e,
+            buyer.flows.wanted_h100e,
             cheapest,
             spec.reference_price_per_h100e_usd,
             spec.price_elasticity,
@@ -734,15 +734,15 @@ pub fn bid_for_accelerators(
         let room = room_mw[buyer.region] / buyers_in_region[buyer.region].max(1) as f64
             + buyer.power_reserved_mw;
         if mw_per_h100e > 0.0 && ordered * mw_per_h100e > room {
-            buyer.power_to_request_mw = accelerator_demand::power_to_request(
+            buyer.flows.power_to_request_mw = accelerator_demand::power_to_request(
                 ordered * mw_per_h100e,
                 room,
                 buyer.power_queued_mw,
             );
             ordered = room / mw_per_h100e;
-            buyer.power_limited = true;
+            buyer.flows.power_limited = true;
         }
-        buyer.ordered_h100e = ordered;
+        buyer.flows.ordered_h100e = ordered;
         for ((chip, _, treatment), share) in offers.iter().zip(&shares) {
             let generation = &scenario.chips[*chip];
             let units = (ordered * share / generation.h100e_per_unit).floor() as u64;

@@ -58,7 +58,7 @@ pub fn advance_projects(
             }
         }
         regulator.applications = waiting;
-        regulator.permits_granted = u32::try_from(granted).unwrap_or(u32::MAX);
+        regulator.flows.permits_granted = u32::try_from(granted).unwrap_or(u32::MAX);
     }
 
     for project in sorted.iter_mut() {
@@ -179,7 +179,7 @@ pub fn advance_projects(
                             Account::External(ExternalAccount::Contractors),
                             instalment,
                         );
-                        lab.capex_usd += instalment;
+                        lab.flows.capex_usd += instalment;
                         lab.facility_cost_usd += instalment;
                         project.construction_paid_usd += instalment;
                     } else {
@@ -291,7 +291,7 @@ pub fn connect_buyer_fleets(
     let mut sorted: Vec<(&Agent, Mut<AcceleratorBuyer>)> = buyers.iter_mut().collect();
     sorted.sort_by_key(|(a, _)| a.id);
     for (agent, mut buyer) in sorted {
-        let mw = buyer.power_to_request_mw;
+        let mw = buyer.flows.power_to_request_mw;
         let Some((utility_agent, mut utility)) =
             utilities.iter_mut().find(|(_, u)| u.region == buyer.region)
         else {

@@ -81,7 +81,7 @@ pub fn produce_to_order(
             product.offered_units = produced + product.inventory_units;
             cost += produced as f64 * generation.unit_cost_usd;
         }
-        maker.production_cost_usd = cost;
+        maker.flows.production_cost_usd = cost;
         ledger.pay(
             Account::Agent(agent.id),
             Account::External(ExternalAccount::ChipSupplyChain),
@@ -157,7 +157,7 @@ pub fn clear_gpu_markets(
                     .iter_mut()
                     .find(|(_, r)| r.index == regulator_index)
             {
-                regulator.blocked_units += clearing.blocked_demand_units;
+                regulator.flows.blocked_units += clearing.blocked_demand_units;
                 to.logs.event(
                     "export_blocked",
                     Some(regulator_agent.id),
@@ -184,8 +184,8 @@ pub fn clear_gpu_markets(
             product.inventory_units = clearing.unsold_units;
             product.backlog_units = clearing.unmet_units;
             let revenue = clearing.sold_units as f64 * offer.ask_usd;
-            maker.revenue_usd += revenue;
-            maker.cost_of_sales_usd += clearing.sold_units as f64 * generation.unit_cost_usd;
+            maker.flows.revenue_usd += revenue;
+            maker.flows.cost_of_sales_usd += clearing.sold_units as f64 * generation.unit_cost_usd;
             to.logs.markets.push(MarketRow {
                 market: "gpu",
                 region: None,
@@ -207,7 +207,7 @@ pub fn clear_gpu_markets(
     }
     for (agent, mut lab) in &mut to.labs {
         if let Some(&units) = asked.get(&agent.id).filter(|&&u| u > 0) {
-            lab.gpu_fill_ratio = lab.gpus_bought as f64 / units as f64;
+            lab.gpu_fill_ratio = lab.flows.gpus_bought as f64 / units as f64;
         }
     }
 }
@@ -261,17 +261,17 @@ fn settle_gpu_fill(
             Account::Agent(fill.buyer),
             paid,
         );
-        buyer.spend_usd += paid;
-        buyer.units_bought += fill.units;
+        buyer.flows.spend_usd += paid;
+        buyer.flows.units_bought += fill.units;
         buyer.units_delivered += fill.units;
         let h100e = fill.units as f64 * generation.h100e_per_unit;
-        buyer.bought_h100e += h100e;
+        buyer.flows.bought_h100e += h100e;
         buyer.fleet_h100e += h100e;
         buyer.fleet_cost_usd += paid;
         // Deliveries join the rental fleet in the share of the order that
         // was meant for rent.
-        if buyer.wanted_h100e > 0.0 {
-            let for_rent = buyer.wanted_for_rent_h100e / buyer.wanted_h100e;
+        if buyer.flows.wanted_h100e > 0.0 {
+            let for_rent = buyer.flows.wanted_for_rent_h100e / buyer.flows.wanted_h100e;
             buyer.rental_fleet_h100e += h100e * for_rent.clamp(0.0, 1.0);
         }
         let mw = mw_drawn_by(fill.units as f64, generation.watts, scenario.world.pue);
@@ -295,7 +295,7 @@ fn settle_gpu_fill(
             Account::Agent(regulator_agent.id),
             fill.licence_fee_usd,
         );
-        regulator.licence_fees_usd += fill.licence_fee_usd;
+        regulator.flows.licence_fees_usd += fill.licence_fee_usd;
         logs.event(
             "licence_fee",
             Some(fill.buyer),
@@ -307,8 +307,8 @@ fn settle_gpu_fill(
         );
     }
     if let Some((_, mut lab)) = labs.iter_mut().find(|(a, _)| a.id == fill.buyer) {
-        lab.capex_usd += fill.paid_to_seller_usd + fill.licence_fee_usd;
-        lab.gpus_bought += fill.units;
+        lab.flows.capex_usd += fill.paid_to_seller_usd + fill.licence_fee_usd;
+        lab.flows.gpus_bought += fill.units;
         lab.fleet_cost_usd += fill.paid_to_seller_usd + fill.licence_fee_usd;
     }
     if !runs_at_once {
@@ -412,10 +412,10 @@ fn spill_unserved_orders(
             Account::External(ExternalAccount::ChipSupplyChain),
             cost,
         );
-        maker.production_cost_usd += cost;
+        maker.flows.production_cost_usd += cost;
         maker.idle_wafers = (maker.idle_wafers - sold as f64 / generation.units_per_wafer).max(0.0);
-        maker.revenue_usd += sold as f64 * lines[s].ask_usd;
-        maker.cost_of_sales_usd += cost;
+        maker.flows.revenue_usd += sold as f64 * lines[s].ask_usd;
+        maker.flows.cost_of_sales_usd += cost;
         let product = &mut maker.products[p];
         product.produced_units += sold;
         product.sold_units += sold;
@@ -536,8 +536,8 @@ pub fn clear_land_markets(
                     let cost_sold = holding.cost_usd * share;
                     holding.cost_usd -= cost_sold;
                     holding.acres = (holding.acres - fill.acres).max(0.0);
-                    investor.land_sales_usd += fill.paid_usd;
-                    investor.land_gain_usd += fill.paid_usd - cost_sold;
+                    investor.flows.land_sales_usd += fill.paid_usd;
+                    investor.flows.land_gain_usd += fill.paid_usd - cost_sold;
                 }
                 let kind = if powered { "powered " } else { "" };
                 match order.project_id {
@@ -545,7 +545,7 @@ pub fn clear_land_markets(
                         if let Some((_, mut lab)) =
                             labs.iter_mut().find(|(a, _)| a.id == order.buyer)
                         {
-                            lab.capex_usd += fill.paid_usd;
+                            lab.flows.capex_usd += fill.paid_usd;
                         }
                         deliveries.land.push((project_id, fill.acres, powered));
                         logs.event(
@@ -709,9 +709,9 @@ pub fn clear_power_queues(
             index += 1;
             keep
         });
-        utility.granted_mw = clearing.granted_mw;
-        utility.granted_requests = u32::try_from(clearing.granted.len()).unwrap_or(u32::MAX);
-        utility.mean_wait_of_granted = if clearing.granted.is_empty() {
+        utility.flows.granted_mw = clearing.granted_mw;
+        utility.flows.granted_requests = u32::try_from(clearing.granted.len()).unwrap_or(u32::MAX);
+        utility.flows.mean_wait_of_granted = if clearing.granted.is_empty() {
             0.0
         } else {
             waits / clearing.granted.len() as f64
@@ -835,7 +835,7 @@ pub fn clear_capital_market(
                     round.lab,
                     amount / outcome.post_money_usd,
                 );
-                investor.invested_usd += amount;
+                investor.flows.invested_usd += amount;
                 investor.invested_total_usd += amount;
             }
             logs.event(
@@ -849,7 +849,7 @@ pub fn clear_capital_market(
             );
         }
         if let Some((_, mut lab)) = labs.iter_mut().find(|(a, _)| a.id == round.lab) {
-            lab.raised_usd += outcome.raised_usd;
+            lab.flows.raised_usd += outcome.raised_usd;
             lab.valuation_usd = outcome.post_money_usd;
             lab.last_post_money_usd = outcome.post_money_usd;
             lab.run_rate_at_last_round_usd = round.run_rate_usd;
@@ -933,7 +933,7 @@ pub fn clear_rented_compute(
             }
             if let Some((_, mut lab)) = labs.iter_mut().find(|(a, _)| a.id == bid.renter) {
                 lab.rented_h100e += rented;
-                lab.rent_usd += clearing.paid_usd(i);
+                lab.flows.rent_usd += clearing.paid_usd(i);
             }
             // The renter pays each owner for the share of the region's rented
             // compute that owner supplied.
@@ -949,8 +949,8 @@ pub fn clear_rented_compute(
                     Account::Agent(owner_agent.id),
                     paid,
                 );
-                owner.rented_out_h100e += supplied;
-                owner.rental_revenue_usd += paid;
+                owner.flows.rented_out_h100e += supplied;
+                owner.flows.rental_revenue_usd += paid;
                 logs.event(
                     "cloud_rental",
                     Some(bid.renter),

@@ -27,59 +27,29 @@ pub fn begin_quarter(
     mut stats: ResMut<QuarterStats>,
 ) {
     for mut lab in &mut labs {
-        lab.last_net_outflow_usd =
-            lab.opex_usd + lab.capex_usd + lab.power_cost_usd + lab.rent_usd - lab.revenue_usd;
-        lab.previous_revenue_usd = lab.revenue_usd;
-        lab.revenue_usd = 0.0;
-        lab.capex_usd = 0.0;
-        lab.opex_usd = 0.0;
-        lab.power_cost_usd = 0.0;
-        lab.depreciation_usd = 0.0;
-        lab.raised_usd = 0.0;
-        lab.gpus_bought = 0;
-        lab.rent_usd = 0.0;
+        // What last quarter's decisions leave for this quarter's to see.
+        lab.last_net_outflow_usd = lab.flows.opex_usd
+            + lab.flows.capex_usd
+            + lab.flows.power_cost_usd
+            + lab.flows.rent_usd
+            - lab.flows.revenue_usd;
+        lab.previous_revenue_usd = lab.flows.revenue_usd;
+        lab.flows = LabFlows::default();
     }
     for mut buyer in &mut buyers {
-        buyer.wanted_h100e = 0.0;
-        buyer.wanted_for_rent_h100e = 0.0;
-        buyer.depreciation_usd = 0.0;
-        buyer.rented_out_h100e = 0.0;
-        buyer.rental_revenue_usd = 0.0;
-        buyer.ordered_h100e = 0.0;
-        buyer.bought_h100e = 0.0;
-        buyer.units_bought = 0;
-        buyer.spend_usd = 0.0;
-        buyer.power_cost_usd = 0.0;
-        buyer.power_limited = false;
-        buyer.power_to_request_mw = 0.0;
+        buyer.flows = BuyerFlows::default();
     }
     for mut investor in &mut investors {
-        investor.invested_usd = 0.0;
-        investor.land_sales_usd = 0.0;
-        investor.land_gain_usd = 0.0;
+        investor.flows = InvestorFlows::default();
     }
     for mut maker in &mut chipmakers {
-        maker.revenue_usd = 0.0;
-        maker.cost_of_sales_usd = 0.0;
-        maker.production_cost_usd = 0.0;
-        maker.expansion_spend_usd = 0.0;
-        maker.depreciation_usd = 0.0;
+        maker.flows = ChipmakerFlows::default();
     }
     for mut utility in &mut utilities {
-        utility.granted_mw = 0.0;
-        utility.granted_requests = 0;
-        utility.mean_wait_of_granted = 0.0;
-        utility.energy_sold_mwh = 0.0;
-        utility.revenue_usd = 0.0;
-        utility.operating_cost_usd = 0.0;
-        utility.build_spend_usd = 0.0;
-        utility.depreciation_usd = 0.0;
-        utility.builds_started_mw = 0.0;
+        utility.flows = UtilityFlows::default();
     }
     for mut regulator in &mut regulators {
-        regulator.permits_granted = 0;
-        regulator.licence_fees_usd = 0.0;
-        regulator.blocked_units = 0;
+        regulator.flows = RegulatorFlows::default();
     }
     *book = OrderBook::default();
     *deliveries = Deliveries::default();
@@ -156,7 +126,7 @@ pub fn plan_generation(
             Account::External(ExternalAccount::Contractors),
             spend,
         );
-        utility.build_spend_usd += spend;
+        utility.flows.build_spend_usd += spend;
         utility.plant_cost_usd += spend;
 
         let margin = rules::reserve_margin(utility.generation_mw, utility.committed_mw());
@@ -206,7 +176,7 @@ pub fn plan_generation(
                 ready_tick: tick + tech.lead_quarters,
                 capex_per_quarter_usd: mw * tech.capex_per_mw_usd / f64::from(tech.lead_quarters),
             });
-            utility.builds_started_mw += mw;
+            utility.flows.builds_started_mw += mw;
             logs.event(
                 "generation_build",
                 Some(agent.id),
@@ -307,7 +277,7 @@ pub fn apply_policy_timeline(
                         capex_per_quarter_usd: mw * tech.capex_per_mw_usd
                             / f64::from(tech.lead_quarters),
                     });
-                    u.builds_started_mw += mw;
+                    u.flows.builds_started_mw += mw;
                     agent = Some(a.id);
                 }
                 let region = scenario.utilities[utility].region;
@@ -590,7 +560,7 @@ pub fn plan_chip_supply(
             maker
                 .expansions
                 .push((tick + spec.expansion_lead_quarters, spec.expansion_wafers));
-            maker.expansion_spend_usd += cost;
+            maker.flows.expansion_spend_usd += cost;
             maker.packaging_cost_usd += cost;
             ledger.pay(
                 Account::Agent(agent.id),
@@ -926,9 +896,9 @@ pub fn form_joint_ventures(
                 Ok(at) => partner.holdings[at].1 += fraction,
                 Err(at) => partner.holdings.insert(at, (lab_agent.id, fraction)),
             }
-            partner.invested_usd += amount;
+            partner.flows.invested_usd += amount;
             partner.invested_total_usd += amount;
-            lab.raised_usd += amount;
+            lab.flows.raised_usd += amount;
             lab.valuation_usd = post_money;
             lab.last_post_money_usd = post_money;
             stats.capital_raised_usd += amount;

@@ -123,28 +123,28 @@ pub fn serve_app_builders(
     for (lab_index, (agent, lab)) in sorted.iter_mut().enumerate() {
         lab.demand_mtok = choice.demand_mtok[lab_index];
         lab.served_mtok = settlement.served_by_lab[lab_index];
-        lab.revenue_usd = settlement.spend_by_lab[lab_index];
+        lab.flows.revenue_usd = settlement.spend_by_lab[lab_index];
         lab.customers = choice.customers[lab_index];
         if lab.customers > 0 {
             lab.retention = choice.stayed[lab_index] as f64 / lab.customers as f64;
         }
         lab.market_share = if total_revenue > 0.0 {
-            lab.revenue_usd / total_revenue
+            lab.flows.revenue_usd / total_revenue
         } else {
             0.0
         };
         ledger.pay(
             Account::AppBuilders,
             Account::Agent(agent.id),
-            lab.revenue_usd,
+            lab.flows.revenue_usd,
         );
-        if lab.revenue_usd > 0.0 {
+        if lab.flows.revenue_usd > 0.0 {
             logs.event(
                 "inference_sales",
                 Some(agent.id),
                 None,
                 None,
-                lab.revenue_usd,
+                lab.flows.revenue_usd,
                 Some(lab.served_mtok),
                 format!(
                     "{} customers; {:.1}% of demand served",
