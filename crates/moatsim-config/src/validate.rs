@@ -204,8 +204,823 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
         }
     };
 
-    let w = &raw.world;
-    let world = WorldParams {
+    let world = check_world(&mut c, &raw.world);
+
+    for (list, empty) in [
+        ("regions", raw.regions.is_empty()),
+        ("chips", raw.chips.is_empty()),
+        ("labs", raw.labs.is_empty()),
+        ("investors", raw.investors.is_empty()),
+        ("chipmakers", raw.chipmakers.is_empty()),
+        ("utilities", raw.utilities.is_empty()),
+        (
+            "generation_technologies",
+            raw.generation_technologies.is_empty(),
+        ),
+        ("regulators", raw.regulators.is_empty()),
+        (
+            "app_builders.segments",
+            raw.app_builders.segments.is_empty(),
+        ),
+    ] {
+        if empty {
+            c.non_empty::<()>(list, &[]);
+        }
+    }
+
+    let region_names = c.unique_names("regions", raw.regions.iter().map(|r| r.name.as_str()));
+    let chip_names = c.unique_names("chips", raw.chips.iter().map(|r| r.name.as_str()));
+    c.unique_names("labs", raw.labs.iter().map(|r| r.name.as_str()));
+    c.unique_names(
+        "accelerator_buyers",
+        raw.accelerator_buyers.iter().map(|r| r.name.as_str()),
+    );
+    c.unique_names("investors", raw.investors.iter().map(|r| r.name.as_str()));
+    let chipmaker_names =
+        c.unique_names("chipmakers", raw.chipmakers.iter().map(|r| r.name.as_str()));
+    let utility_names = c.unique_names("utilities", raw.utilities.iter().map(|r| r.name.as_str()));
+    let technology_names = c.unique_names(
+        "generation_technologies",
+        raw.generation_technologies.iter().map(|r| r.name.as_str()),
+    );
+    let regulator_names =
+        c.unique_names("regulators", raw.regulators.iter().map(|r| r.name.as_str()));
+    c.unique_names(
+        "app_builders.segments",
+        raw.app_builders.segments.iter().map(|g| g.name.as_str()),
+    );
+    let jurisdictions = c.unique_names(
+        "regulators",
+        raw.regulators.iter().map(|r| r.jurisdiction.as_str()),
+    );
+
+    let regulators = check_regulators(&mut c, raw, &jurisdictions);
+    let (utilities, utility_of_region) = check_utilities(&mut c, raw, &region_names);
+    let regions = check_regions(&mut c, raw, &jurisdictions, &utility_of_region);
+    let chipmakers = check_chipmakers(&mut c, raw, &jurisdictions, start);
+    let chips = check_chips(
+        &mut c,
+        raw,
+        &chipmaker_names,
+        &chipmakers,
+        &jurisdictions,
+        &world,
+        start.plus(quarters.saturating_sub(1)),
+    );
+
+    let labs = check_labs(&mut c, raw, &region_names, &chip_names, &chips, start);
+    let accelerator_buyers = check_buyers(&mut c, raw, &region_names, &chip_names, &chips, start);
+    let mut investors = check_investors(&mut c, raw);
+    let generation_technologies = check_technologies(&mut c, raw);
+    let app_builders = check_app_builders(&mut c, &raw.app_builders);
+
+    let lab_names: BTreeMap<String, usize> = labs
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.name.clone(), i))
+        .collect();
+    resolve_land_banking(&mut c, raw, &lab_names, &mut investors);
+    let investor_names: BTreeMap<String, usize> = investors
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.name.clone(), i))
+        .collect();
+    let names = TimelineNames {
+        regions: &region_names,
+        regulators: &regulator_names,
+        labs: &lab_names,
+        utilities: &utility_names,
+        technologies: &technology_names,
+        chips: &chip_names,
+    };
+    let end = start.plus(quarters.saturating_sub(1));
+    let (scheduled_rounds, joint_ventures, events) =
+        check_timeline(&mut c, raw, (start, end), &names, &investor_names);
+    let output = check_output(&mut c, &raw.output);
+
+    let behaviour = check_behaviour(&mut c, &raw.behaviour);
+    let cloud = check_cloud(&mut c, &raw.cloud);
+
+    // Checked only on an otherwise valid scenario: it indexes chips and regions.
+    if c.problems.is_empty() {
+        check_initial_sites_fit(&mut c, &world, &regions, &chips, &labs, &utilities);
+    }
+
+    if !c.problems.is_empty() {
+        return Err(c.problems);
+    }
+    let scenario = Scenario {
+        name,
+        description: header.description.clone().unwrap_or_default(),
+        start,
+        quarters,
+        seed,
+        world,
+        regions,
+        chips,
+        labs,
+        accelerator_buyers,
+        investors,
+        chipmakers,
+        utilities,
+        generation_technologies,
+        regulators,
+        app_builders,
+        scheduled_rounds,
+        joint_ventures,
+        events,
+        cloud,
+        behaviour,
+        output,
+    };
+    Ok((scenario, c.ranges))
+}
+
+/// `investors[].banks_powered_land_for`, once the labs' names are known: a lab,
+/// and only on an infrastructure fund.
+fn resolve_land_banking(
+    c: &mut Checker<'_>,
+    raw: &RawConfig,
+    lab_names: &BTreeMap<String, usize>,
+    investors: &mut [InvestorSpec],
+) {
+    for (i, v) in raw.investors.iter().enumerate() {
+        if let Some(lab) = &v.banks_powered_land_for {
+            let index = c.resolve(
+                format!("investors[{i}].banks_powered_land_for"),
+                lab,
+                lab_names,
+                "labs",
+            );
+            investors[i].banks_powered_land_for = Some(index);
+            if investors[i].kind != InvestorKind::InfrastructurePe {
+                c.fail(
+                    &format!("investors[{i}].banks_powered_land_for"),
+                    format!(
+                        "is set on a {:?} investor; allowed: only on kind \"infrastructure_pe\"",
+                        investors[i].kind.name()
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// The dated entries (`[[scheduled_rounds]]`, `[[joint_ventures]]`,
+/// `[[events]]`), each inside the run; a round on the policy timeline becomes
+/// a scheduled round like any other.
+fn check_timeline(
+    c: &mut Checker<'_>,
+    raw: &RawConfig,
+    (start, end): (Quarter, Quarter),
+    names: &TimelineNames<'_>,
+    investor_names: &BTreeMap<String, usize>,
+) -> (Vec<ScheduledRound>, Vec<JointVenture>, Vec<PolicyEvent>) {
+    // Dated entries must fall inside the run: one outside it would never happen,
+    // and a user who set it would not be told.
+    let horizon = |c: &mut Checker<'_>, path: String, when: Quarter| {
+        if when < start || when > end {
+            c.fail(
+                &path,
+                format!("is {when}, outside the run; allowed: a quarter from {start} to {end} (scenario.start and scenario.quarters)"),
+            );
+        }
+    };
+    let mut scheduled_rounds: Vec<ScheduledRound> = raw
+        .scheduled_rounds
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let p = |f: &str| format!("scheduled_rounds[{i}].{f}");
+            let amount_usd = c.within(p("amount_usd"), ranges::USD_VALUATION, r.amount_usd);
+            let post_money_usd = c.within(p("post_money_usd"), ranges::USD_VALUATION, r.post_money_usd);
+            if post_money_usd <= amount_usd {
+                c.fail(&p("post_money_usd"), format!("is {post_money_usd}, not above amount_usd ({amount_usd}); allowed: a post-money valuation above the amount raised"));
+            }
+            let quarter = c.quarter(p("quarter"), &r.quarter);
+            horizon(c, p("quarter"), quarter);
+            ScheduledRound {
+                lab: c.resolve(p("lab"), &r.lab, names.labs, "labs"),
+                quarter,
+                amount_usd,
+                post_money_usd,
+            }
+        })
+        .collect();
+    let joint_ventures: Vec<JointVenture> = raw
+        .joint_ventures
+        .iter()
+        .enumerate()
+        .map(|(i, j)| {
+            let p = |f: &str| format!("joint_ventures[{i}].{f}");
+            let quarter = c.quarter(p("quarter"), &j.quarter);
+            horizon(c, p("quarter"), quarter);
+            JointVenture {
+                partner: c.resolve(p("partner"), &j.partner, investor_names, "investors"),
+                lab: c.resolve(p("lab"), &j.lab, names.labs, "labs"),
+                quarter,
+                investment_usd: c.within(p("investment_usd"), ranges::USD_AMOUNT, j.investment_usd),
+                builder_share: c.fraction(p("builder_share"), j.builder_share),
+                tie_strength: c.number(
+                    p("tie_strength"),
+                    j.tie_strength,
+                    0.0,
+                    20.0,
+                    "a utility bonus from 0 to 20",
+                ),
+            }
+        })
+        .collect();
+    let events: Vec<PolicyEvent> = raw
+        .events
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| {
+            let event = policy_event(c, i, e, names)?;
+            horizon(c, format!("events[{i}].quarter"), event.quarter);
+            Some(event)
+        })
+        .collect();
+    // A round on the timeline is a scheduled round like any other.
+    for event in &events {
+        if let PolicyChange::ScheduledRound {
+            lab,
+            amount_usd,
+            post_money_usd,
+        } = event.change
+        {
+            scheduled_rounds.push(ScheduledRound {
+                lab,
+                quarter: event.quarter,
+                amount_usd,
+                post_money_usd,
+            });
+        }
+    }
+    (scheduled_rounds, joint_ventures, events)
+}
+
+/// `[output]`: how much of the app-builder population is written.
+fn check_output(c: &mut Checker<'_>, output: &RawOutput) -> OutputSpec {
+    let app_builders = match output.app_builders.as_deref().unwrap_or("full") {
+        "full" => BuilderOutput::Full,
+        "segments" => BuilderOutput::Segments,
+        "sampled" => BuilderOutput::Sampled {
+            share: c.number(
+                "output.app_builders_sample_share".into(),
+                output.app_builders_sample_share.unwrap_or(0.01),
+                1e-6,
+                1.0,
+                "a share of builders above 0 and at most 1",
+            ),
+        },
+        other => {
+            c.fail(
+                "output.app_builders",
+                format!("is {other:?}; allowed: \"full\", \"sampled\" or \"segments\""),
+            );
+            BuilderOutput::Full
+        }
+    };
+    OutputSpec { app_builders }
+}
+
+/// Labs' existing sites must fit on their home grid above its base load.
+fn check_initial_sites_fit(
+    c: &mut Checker<'_>,
+    world: &WorldParams,
+    regions: &[Region],
+    chips: &[ChipGeneration],
+    labs: &[LabSpec],
+    utilities: &[UtilitySpec],
+) {
+    let mut initial_dc_mw = vec![0.0; regions.len()];
+    for lab in labs {
+        let chip = &chips[lab.initial_chip];
+        initial_dc_mw[lab.home_region] += moatsim_model::units::initial_site_mw(
+            lab.online_h100e,
+            chip.h100e_per_unit,
+            chip.watts,
+            world.pue,
+        ) + lab.pipeline_mw;
+    }
+    for (i, utility) in utilities.iter().enumerate() {
+        let load = utility.base_load_mw + initial_dc_mw[utility.region];
+        if load > utility.generation_mw {
+            c.fail(
+                &format!("utilities[{i}].generation_mw"),
+                format!(
+                    "is {} MW, less than base load plus the labs' existing sites in {} ({load:.0} MW); allowed: at least {load:.0}",
+                    utility.generation_mw, regions[utility.region].name
+                ),
+            );
+        }
+    }
+}
+
+/// `[[regulators]]`: one per jurisdiction, with its export tiers and permitting rules.
+fn check_regulators(
+    c: &mut Checker<'_>,
+    raw: &RawConfig,
+    jurisdictions: &BTreeMap<String, usize>,
+) -> Vec<RegulatorSpec> {
+    raw.regulators
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let p = |f: &str| format!("regulators[{i}].{f}");
+            RegulatorSpec {
+                name: c.name(p("name"), &r.name),
+                jurisdiction: c.name(p("jurisdiction"), &r.jurisdiction),
+                permit_base_quarters: c.whole(
+                    p("permit_base_quarters"),
+                    r.permit_base_quarters,
+                    0,
+                    40,
+                ),
+                permits_per_quarter: c.whole(
+                    p("permits_per_quarter"),
+                    r.permits_per_quarter,
+                    1,
+                    10_000,
+                ),
+                licence_fee_rate: c.number(
+                    p("licence_fee_rate"),
+                    r.licence_fee_rate,
+                    0.0,
+                    5.0,
+                    "a fraction of the price from 0 to 5",
+                ),
+                antitrust_hhi_threshold: c.number(
+                    p("antitrust_hhi_threshold"),
+                    r.antitrust_hhi_threshold,
+                    0.0,
+                    10_000.0,
+                    "an HHI from 0 to 10000",
+                ),
+                dc_power_share: c.fraction(
+                    p("dc_power_share"),
+                    r.dc_power_share.unwrap_or(defaults::DC_POWER_SHARE),
+                ),
+                // Unset: labs may build in every jurisdiction (the export tier
+                // of the region still applies to its GPUs).
+                labs_may_build_in: match &r.labs_may_build_in {
+                    None => jurisdictions.keys().cloned().collect(),
+                    Some(list) => list
+                        .iter()
+                        .enumerate()
+                        .map(|(k, j)| {
+                            c.resolve(
+                                p(&format!("labs_may_build_in[{k}]")),
+                                j,
+                                jurisdictions,
+                                "regulators' jurisdictions",
+                            );
+                            j.clone()
+                        })
+                        .collect(),
+                },
+            }
+        })
+        .collect()
+}
+
+/// `[[utilities]]`, and the one utility that serves each region.
+fn check_utilities(
+    c: &mut Checker<'_>,
+    raw: &RawConfig,
+    region_names: &BTreeMap<String, usize>,
+) -> (Vec<UtilitySpec>, BTreeMap<usize, usize>) {
+    // Each region is served by exactly one utility; find it before building regions.
+    let mut utility_of_region: BTreeMap<usize, usize> = BTreeMap::new();
+    let utilities: Vec<UtilitySpec> = raw
+        .utilities
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let p = |f: &str| format!("utilities[{i}].{f}");
+            let region = c.resolve(p("region"), &u.region, region_names, "regions");
+            if let Some(other) = utility_of_region.insert(region, i) {
+                c.fail(&p("region"), format!("region {:?} is already served by utilities[{other}]; allowed: one utility per region", u.region));
+            }
+            let generation_mw = c.within(p("generation_mw"), ranges::MW_POSITIVE, u.generation_mw);
+            let base_load_mw = c.within(p("base_load_mw"), ranges::MW, u.base_load_mw);
+            if base_load_mw > generation_mw {
+                c.fail(&p("base_load_mw"), format!("is {base_load_mw} MW, more than generation_mw ({generation_mw} MW); allowed: at most generation_mw"));
+            }
+            let target = c.number(p("target_reserve_margin"), u.target_reserve_margin, 0.0, 2.0, "a fraction from 0 to 2");
+            let min = c.number(p("min_reserve_margin"), u.min_reserve_margin, 0.0, 2.0, "a fraction from 0 to 2");
+            if min > target {
+                c.fail(&p("min_reserve_margin"), format!("is {min}, above target_reserve_margin ({target}); allowed: at most the target"));
+            }
+            UtilitySpec {
+                name: c.name(p("name"), &u.name),
+                region,
+                generation_mw,
+                base_load_mw,
+                base_load_growth_per_quarter: c.number(
+                    p("base_load_growth_per_quarter"),
+                    u.base_load_growth_per_quarter.unwrap_or(defaults::BASE_LOAD_GROWTH_PER_QUARTER),
+                    -0.05,
+                    0.1,
+                    "a quarterly growth rate from -0.05 to 0.1",
+                ),
+                base_tariff_per_mwh: c.within(p("base_tariff_per_mwh"), ranges::USD_PER_MWH, u.base_tariff_per_mwh),
+                target_reserve_margin: target,
+                min_reserve_margin: min,
+                scarcity_adder: c.number(p("scarcity_adder"), u.scarcity_adder, 0.0, 20.0, "a multiple of the base tariff from 0 to 20"),
+                studies_per_quarter: c.whole(p("studies_per_quarter"), u.studies_per_quarter, 0, 10_000),
+                interconnection_study_quarters: c.whole(
+                    p("interconnection_study_quarters"),
+                    u.interconnection_study_quarters
+                        .unwrap_or(i64::from(defaults::INTERCONNECTION_STUDY_QUARTERS)),
+                    0,
+                    40,
+                ),
+                build_block_mw: c.within(p("build_block_mw"), ranges::MW_POSITIVE, u.build_block_mw),
+                hurdle: c.number(p("hurdle"), u.hurdle, 0.0, 5.0, "a fraction from 0 to 5"),
+                cash_usd: c.within(p("cash_usd"), ranges::USD_AMOUNT, u.cash_usd),
+            }
+        })
+        .collect();
+
+    (utilities, utility_of_region)
+}
+
+/// `[[regions]]`, each with its jurisdiction's regulator and its one utility.
+fn check_regions(
+    c: &mut Checker<'_>,
+    raw: &RawConfig,
+    jurisdictions: &BTreeMap<String, usize>,
+    utility_of_region: &BTreeMap<usize, usize>,
+) -> Vec<Region> {
+    raw.regions
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let p = |f: &str| format!("regions[{i}].{f}");
+            let export_tier = ExportTier::parse(&r.export_tier).unwrap_or_else(|| {
+                c.fail(
+                    &p("export_tier"),
+                    format!("is {:?}; allowed: {}", r.export_tier, ExportTier::ALLOWED),
+                );
+                ExportTier::Unrestricted
+            });
+            let utility = utility_of_region.get(&i).copied().unwrap_or_else(|| {
+                c.fail(
+                    &p("name"),
+                    format!(
+                        "region {:?} has no utility; add a [[utilities]] entry with region = {:?}",
+                        r.name, r.name
+                    ),
+                );
+                0
+            });
+            Region {
+                name: c.name(p("name"), &r.name),
+                regulator: c.resolve(
+                    p("jurisdiction"),
+                    &r.jurisdiction,
+                    jurisdictions,
+                    "regulators' jurisdictions",
+                ),
+                jurisdiction: r.jurisdiction.clone(),
+                export_tier,
+                land_stock_acres: c.within(
+                    p("land_stock_acres"),
+                    ranges::ACRES,
+                    r.land_stock_acres,
+                ),
+                new_zoning_acres_per_quarter: c.within(
+                    p("new_zoning_acres_per_quarter"),
+                    ranges::ACRES,
+                    r.new_zoning_acres_per_quarter,
+                ),
+                land_price_per_acre_usd: c.within(
+                    p("land_price_per_acre_usd"),
+                    ranges::USD_PER_ACRE,
+                    r.land_price_per_acre_usd,
+                ),
+                mw_per_acre: c.within(p("mw_per_acre"), ranges::MW_PER_ACRE, r.mw_per_acre),
+                powered_land_acres: c.within(
+                    p("powered_land_acres"),
+                    ranges::ACRES,
+                    r.powered_land_acres.unwrap_or(0.0),
+                ),
+                powered_land_premium: c.number(
+                    p("powered_land_premium"),
+                    r.powered_land_premium
+                        .unwrap_or(defaults::POWERED_LAND_PREMIUM),
+                    0.0,
+                    20.0,
+                    "a premium from 0 to 20 (a fraction over raw land)",
+                ),
+                utility,
+            }
+        })
+        .collect()
+}
+
+/// `[[chipmakers]]`: capacity, expansions under way and the jurisdiction that licenses exports.
+fn check_chipmakers(
+    c: &mut Checker<'_>,
+    raw: &RawConfig,
+    jurisdictions: &BTreeMap<String, usize>,
+    start: Quarter,
+) -> Vec<ChipmakerSpec> {
+    raw
+        .chipmakers
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let p = |f: &str| format!("chipmakers[{i}].{f}");
+            c.resolve(
+                p("jurisdiction"),
+                &m.jurisdiction,
+                jurisdictions,
+                "regulators' jurisdictions",
+            );
+            let expansions_under_way = m
+                .expansions_under_way
+                .iter()
+                .enumerate()
+                .map(|(e, x)| {
+                    let at = |f: &str| p(&format!("expansions_under_way[{e}].{f}"));
+                    // Starting state, not a scheduled event: capacity being
+                    // built may finish after a short run ends (it then never
+                    // arrives), but it cannot be ready before the run starts.
+                    let ready = c.quarter(at("ready"), &x.ready);
+                    if ready <= start {
+                        c.fail(&at("ready"), format!("is {ready}, not after the start; allowed: a quarter after scenario.start ({start}); capacity already running belongs in packaging_wafers_per_quarter"));
+                    }
+                    (ready, c.within(at("wafers"), ranges::WAFERS, x.wafers))
+                })
+                .collect();
+            ChipmakerSpec {
+                expansions_under_way,
+                name: c.name(p("name"), &m.name),
+                jurisdiction: m.jurisdiction.clone(),
+                packaging_wafers_per_quarter: c.within(
+                    p("packaging_wafers_per_quarter"),
+                    ranges::WAFERS_POSITIVE,
+                    m.packaging_wafers_per_quarter,
+                ),
+                expansion_wafers: c.within(
+                    p("expansion_wafers"),
+                    ranges::WAFERS,
+                    m.expansion_wafers,
+                ),
+                expansion_lead_quarters: c.whole(
+                    p("expansion_lead_quarters"),
+                    m.expansion_lead_quarters,
+                    1,
+                    40,
+                ),
+                expansion_cost_per_wafer_usd: c.within(
+                    p("expansion_cost_per_wafer_usd"),
+                    ranges::USD_PER_WAFER,
+                    m.expansion_cost_per_wafer_usd,
+                ),
+                min_gross_margin: c.number(
+                    p("min_gross_margin"),
+                    m.min_gross_margin,
+                    0.0,
+                    0.95,
+                    "a fraction from 0 to 0.95",
+                ),
+                ask_sensitivity: c.number(
+                    p("ask_sensitivity"),
+                    m.ask_sensitivity.unwrap_or(defaults::ASK_SENSITIVITY),
+                    0.0,
+                    5.0,
+                    "a number from 0 to 5",
+                ),
+                rival_catch_up: c.fraction(
+                    p("rival_catch_up"),
+                    m.rival_catch_up.unwrap_or(defaults::RIVAL_CATCH_UP),
+                ),
+                roadmap_cadence_quarters: c.whole(
+                    p("roadmap_cadence_quarters"),
+                    m.roadmap_cadence_quarters.unwrap_or(0),
+                    0,
+                    40,
+                ),
+                cash_usd: c.within(p("cash_usd"), ranges::USD_AMOUNT, m.cash_usd),
+            }
+        })
+        .collect()
+}
+
+/// `[[chips]]`, with each maker's roadmap extended to the end of the run.
+fn check_chips(
+    c: &mut Checker<'_>,
+    raw: &RawConfig,
+    chipmaker_names: &BTreeMap<String, usize>,
+    chipmakers: &[ChipmakerSpec],
+    jurisdictions: &BTreeMap<String, usize>,
+    world: &WorldParams,
+    end: Quarter,
+) -> Vec<ChipGeneration> {
+    let mut chips: Vec<ChipGeneration> = raw
+        .chips
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let p = |f: &str| format!("chips[{i}].{f}");
+            let unit_cost = c.within(p("unit_cost_usd"), ranges::USD_PER_UNIT, g.unit_cost_usd);
+            let launch = c.within(p("launch_price_usd"), ranges::USD_PER_UNIT, g.launch_price_usd);
+            if launch <= unit_cost {
+                c.fail(&p("launch_price_usd"), format!("is {launch}, not above unit_cost_usd ({unit_cost}); allowed: a price above cost"));
+            }
+            ChipGeneration {
+                extrapolated: false,
+                name: c.name(p("name"), &g.name),
+                maker: c.resolve(p("maker"), &g.maker, chipmaker_names, "chipmakers"),
+                available: c.quarter(p("available"), &g.available),
+                h100e_per_unit: c.within(p("h100e_per_unit"), ranges::H100E_PER_UNIT, g.h100e_per_unit),
+                watts: c.within(p("watts"), ranges::WATTS, g.watts),
+                unit_cost_usd: unit_cost,
+                launch_price_usd: launch,
+                units_per_wafer: c.within(p("units_per_wafer"), ranges::UNITS_PER_WAFER, g.units_per_wafer),
+                controlled: g.controlled,
+                sold_in: g.sold_in.as_ref().map(|list| {
+                    list.iter()
+                        .enumerate()
+                        .map(|(k, j)| {
+                            c.resolve(
+                                p(&format!("sold_in[{k}]")),
+                                j,
+                                jurisdictions,
+                                "regulators' jurisdictions",
+                            );
+                            j.clone()
+                        })
+                        .collect()
+                }),
+            }
+        })
+        .collect();
+
+    extend_roadmaps(&mut chips, chipmakers, world, end);
+    chips
+}
+
+/// `[[labs]]`, whose starting chip must be on sale by the start.
+fn check_labs(
+    c: &mut Checker<'_>,
+    raw: &RawConfig,
+    region_names: &BTreeMap<String, usize>,
+    chip_names: &BTreeMap<String, usize>,
+    chips: &[ChipGeneration],
+    start: Quarter,
+) -> Vec<LabSpec> {
+    raw
+        .labs
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let p = |f: &str| format!("labs[{i}].{f}");
+            let initial_chip = c.resolve(p("initial_chip"), &l.initial_chip, chip_names, "chips");
+            if let Some(chip) = chips.get(initial_chip)
+                && chip.available > start
+            {
+                    c.fail(&p("initial_chip"), format!("{:?} is first available in {}, after the start ({start}); allowed: a chip available at the start", chip.name, chip.available));
+            }
+            let kind_text = l.kind.as_deref().unwrap_or(defaults::LAB_KIND);
+            let kind = LabKind::parse(kind_text).unwrap_or_else(|| {
+                c.fail(&p("kind"), format!("is {kind_text:?}; allowed: {}", LabKind::ALLOWED));
+                LabKind::FrontierLab
+            });
+            LabSpec {
+                name: c.name(p("name"), &l.name),
+                kind,
+                home_region: c.resolve(p("home_region"), &l.home_region, region_names, "regions"),
+                cash_usd: c.within(p("cash_usd"), ranges::USD_AMOUNT, l.cash_usd),
+                valuation_usd: c.within(p("valuation_usd"), ranges::USD_VALUATION, l.valuation_usd),
+                capability: c.within(p("capability"), ranges::CAPABILITY, l.capability),
+                online_h100e: c.within(p("online_h100e"), ranges::H100E, l.online_h100e),
+                pipeline_mw: c.within(p("pipeline_mw"), ranges::MW, l.pipeline_mw.unwrap_or(0.0)),
+                initial_chip,
+                ambition_per_quarter: c.number(p("ambition_per_quarter"), l.ambition_per_quarter, 0.0, 2.0, "a quarterly growth rate from 0 to 2"),
+                inference_share: c.number(p("inference_share"), l.inference_share.unwrap_or(defaults::INFERENCE_SHARE), 0.05, 0.95, "a fraction from 0.05 to 0.95"),
+                markup: c.number(p("markup"), l.markup.unwrap_or(defaults::MARKUP), 0.0, 20.0, "a markup over cost from 0 to 20"),
+                opex_per_quarter_usd: c.within(p("opex_per_quarter_usd"), ranges::USD_AMOUNT, l.opex_per_quarter_usd),
+                parent_funding_per_quarter_usd: c.within(p("parent_funding_per_quarter_usd"), ranges::USD_AMOUNT, l.parent_funding_per_quarter_usd.unwrap_or(0.0)),
+                capex_fraction_of_cash: c.fraction(p("capex_fraction_of_cash"), l.capex_fraction_of_cash.unwrap_or(defaults::CAPEX_FRACTION_OF_CASH)),
+                target_runway_quarters: c.number(p("target_runway_quarters"), l.target_runway_quarters.unwrap_or(defaults::TARGET_RUNWAY_QUARTERS), 1.0, 40.0, "quarters from 1 to 40"),
+            }
+        })
+        .collect()
+}
+
+/// `[[accelerator_buyers]]`: the rest of the accelerator market.
+fn check_buyers(
+    c: &mut Checker<'_>,
+    raw: &RawConfig,
+    region_names: &BTreeMap<String, usize>,
+    chip_names: &BTreeMap<String, usize>,
+    chips: &[ChipGeneration],
+    start: Quarter,
+) -> Vec<AcceleratorBuyerSpec> {
+    raw
+        .accelerator_buyers
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let p = |f: &str| format!("accelerator_buyers[{i}].{f}");
+            let kind = BuyerKind::parse(&b.kind).unwrap_or_else(|| {
+                c.fail(&p("kind"), format!("is {:?}; allowed: {}", b.kind, BuyerKind::ALLOWED));
+                BuyerKind::Other
+            });
+            let initial_chip = c.resolve(p("initial_chip"), &b.initial_chip, chip_names, "chips");
+            if let Some(chip) = chips.get(initial_chip)
+                && chip.available > start
+            {
+                c.fail(&p("initial_chip"), format!("{:?} is first available in {}, after the start ({start}); allowed: a chip available at the start", chip.name, chip.available));
+            }
+            AcceleratorBuyerSpec {
+                name: c.name(p("name"), &b.name),
+                kind,
+                region: c.resolve(p("region"), &b.region, region_names, "regions"),
+                fleet_h100e: c.within(p("fleet_h100e"), ranges::H100E, b.fleet_h100e),
+                initial_chip,
+                growth_per_quarter: c.within(p("growth_per_quarter"), ranges::GROWTH_PER_QUARTER, b.growth_per_quarter),
+                growth_half_life_quarters: c.within(p("growth_half_life_quarters"), ranges::HALF_LIFE_QUARTERS, b.growth_half_life_quarters),
+                reference_price_per_h100e_usd: c.within(p("reference_price_per_h100e_usd"), ranges::USD_PER_H100E, b.reference_price_per_h100e_usd),
+                value_per_h100e_usd: c.within(p("value_per_h100e_usd"), ranges::USD_PER_H100E, b.value_per_h100e_usd),
+                price_elasticity: c.within(p("price_elasticity"), ranges::ELASTICITY, b.price_elasticity.unwrap_or(defaults::BUYER_PRICE_ELASTICITY)),
+                accelerator_share_of_capex: c.within(p("accelerator_share_of_capex"), ranges::SHARE_POSITIVE, b.accelerator_share_of_capex.unwrap_or(defaults::ACCELERATOR_SHARE_OF_CAPEX)),
+                choice_sharpness: c.within(p("choice_sharpness"), ranges::SHARPNESS, b.choice_sharpness.unwrap_or(defaults::BUYER_CHOICE_SHARPNESS)),
+                rental_share: c.fraction(p("rental_share"), b.rental_share.unwrap_or(defaults::BUYER_RENTAL_SHARE)),
+            }
+        })
+        .collect()
+}
+
+/// `[[investors]]`, before the labs they bank land for are resolved.
+fn check_investors(c: &mut Checker<'_>, raw: &RawConfig) -> Vec<InvestorSpec> {
+    raw.investors
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let p = |f: &str| format!("investors[{i}].{f}");
+            let kind = InvestorKind::parse(&v.kind).unwrap_or_else(|| {
+                c.fail(
+                    &p("kind"),
+                    format!("is {:?}; allowed: {}", v.kind, InvestorKind::ALLOWED),
+                );
+                InvestorKind::Venture
+            });
+            InvestorSpec {
+                name: c.name(p("name"), &v.name),
+                kind,
+                dry_powder_usd: c.within(p("dry_powder_usd"), ranges::USD_AMOUNT, v.dry_powder_usd),
+                inflow_per_quarter_usd: c.within(
+                    p("inflow_per_quarter_usd"),
+                    ranges::USD_AMOUNT,
+                    v.inflow_per_quarter_usd,
+                ),
+                risk_appetite: c.fraction(p("risk_appetite"), v.risk_appetite),
+                revenue_multiple: c.within(
+                    p("revenue_multiple"),
+                    ranges::REVENUE_MULTIPLE,
+                    v.revenue_multiple,
+                ),
+                max_deal_fraction: c.fraction(
+                    p("max_deal_fraction"),
+                    v.max_deal_fraction.unwrap_or(defaults::MAX_DEAL_FRACTION),
+                ),
+                // Resolved below, once the labs' names are known.
+                banks_powered_land_for: None,
+            }
+        })
+        .collect()
+}
+
+/// `[[generation_technologies]]`: what utilities can build, at what cost and lead time.
+fn check_technologies(c: &mut Checker<'_>, raw: &RawConfig) -> Vec<Technology> {
+    raw.generation_technologies
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let p = |f: &str| format!("generation_technologies[{i}].{f}");
+            Technology {
+                name: c.name(p("name"), &t.name),
+                lead_quarters: c.whole(p("lead_quarters"), t.lead_quarters, 1, 80),
+                cost_per_mwh: c.within(p("cost_per_mwh"), ranges::USD_PER_MWH, t.cost_per_mwh),
+                capex_per_mw_usd: c.within(
+                    p("capex_per_mw_usd"),
+                    ranges::USD_PER_MW,
+                    t.capex_per_mw_usd,
+                ),
+            }
+        })
+        .collect()
+}
+
+/// `[world]`: physical and economic constants of the whole run.
+fn check_world(c: &mut Checker<'_>, w: &RawWorld) -> WorldParams {
+    WorldParams {
         pue: c.number(
             "world.pue".into(),
             w.pue.unwrap_or(defaults::PUE),
@@ -307,496 +1122,11 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
             w.gpu_energy_efficiency_gain_per_year
                 .unwrap_or(defaults::GPU_ENERGY_EFFICIENCY_GAIN_PER_YEAR),
         ),
-    };
-
-    for (list, empty) in [
-        ("regions", raw.regions.is_empty()),
-        ("chips", raw.chips.is_empty()),
-        ("labs", raw.labs.is_empty()),
-        ("investors", raw.investors.is_empty()),
-        ("chipmakers", raw.chipmakers.is_empty()),
-        ("utilities", raw.utilities.is_empty()),
-        (
-            "generation_technologies",
-            raw.generation_technologies.is_empty(),
-        ),
-        ("regulators", raw.regulators.is_empty()),
-        (
-            "app_builders.segments",
-            raw.app_builders.segments.is_empty(),
-        ),
-    ] {
-        if empty {
-            c.non_empty::<()>(list, &[]);
-        }
     }
+}
 
-    let region_names = c.unique_names("regions", raw.regions.iter().map(|r| r.name.as_str()));
-    let chip_names = c.unique_names("chips", raw.chips.iter().map(|r| r.name.as_str()));
-    c.unique_names("labs", raw.labs.iter().map(|r| r.name.as_str()));
-    c.unique_names(
-        "accelerator_buyers",
-        raw.accelerator_buyers.iter().map(|r| r.name.as_str()),
-    );
-    c.unique_names("investors", raw.investors.iter().map(|r| r.name.as_str()));
-    let chipmaker_names =
-        c.unique_names("chipmakers", raw.chipmakers.iter().map(|r| r.name.as_str()));
-    let utility_names = c.unique_names("utilities", raw.utilities.iter().map(|r| r.name.as_str()));
-    let technology_names = c.unique_names(
-        "generation_technologies",
-        raw.generation_technologies.iter().map(|r| r.name.as_str()),
-    );
-    let regulator_names =
-        c.unique_names("regulators", raw.regulators.iter().map(|r| r.name.as_str()));
-    c.unique_names(
-        "app_builders.segments",
-        raw.app_builders.segments.iter().map(|g| g.name.as_str()),
-    );
-    let jurisdictions = c.unique_names(
-        "regulators",
-        raw.regulators.iter().map(|r| r.jurisdiction.as_str()),
-    );
-
-    let regulators: Vec<RegulatorSpec> = raw
-        .regulators
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let p = |f: &str| format!("regulators[{i}].{f}");
-            RegulatorSpec {
-                name: c.name(p("name"), &r.name),
-                jurisdiction: c.name(p("jurisdiction"), &r.jurisdiction),
-                permit_base_quarters: c.whole(
-                    p("permit_base_quarters"),
-                    r.permit_base_quarters,
-                    0,
-                    40,
-                ),
-                permits_per_quarter: c.whole(
-                    p("permits_per_quarter"),
-                    r.permits_per_quarter,
-                    1,
-                    10_000,
-                ),
-                licence_fee_rate: c.number(
-                    p("licence_fee_rate"),
-                    r.licence_fee_rate,
-                    0.0,
-                    5.0,
-                    "a fraction of the price from 0 to 5",
-                ),
-                antitrust_hhi_threshold: c.number(
-                    p("antitrust_hhi_threshold"),
-                    r.antitrust_hhi_threshold,
-                    0.0,
-                    10_000.0,
-                    "an HHI from 0 to 10000",
-                ),
-                dc_power_share: c.fraction(
-                    p("dc_power_share"),
-                    r.dc_power_share.unwrap_or(defaults::DC_POWER_SHARE),
-                ),
-                // Unset: labs may build in every jurisdiction (the export tier
-                // of the region still applies to its GPUs).
-                labs_may_build_in: match &r.labs_may_build_in {
-                    None => jurisdictions.keys().cloned().collect(),
-                    Some(list) => list
-                        .iter()
-                        .enumerate()
-                        .map(|(k, j)| {
-                            c.resolve(
-                                p(&format!("labs_may_build_in[{k}]")),
-                                j,
-                                &jurisdictions,
-                                "regulators' jurisdictions",
-                            );
-                            j.clone()
-                        })
-                        .collect(),
-                },
-            }
-        })
-        .collect();
-
-    // Each region is served by exactly one utility; find it before building regions.
-    let mut utility_of_region: BTreeMap<usize, usize> = BTreeMap::new();
-    let utilities: Vec<UtilitySpec> = raw
-        .utilities
-        .iter()
-        .enumerate()
-        .map(|(i, u)| {
-            let p = |f: &str| format!("utilities[{i}].{f}");
-            let region = c.resolve(p("region"), &u.region, &region_names, "regions");
-            if let Some(other) = utility_of_region.insert(region, i) {
-                c.fail(&p("region"), format!("region {:?} is already served by utilities[{other}]; allowed: one utility per region", u.region));
-            }
-            let generation_mw = c.within(p("generation_mw"), ranges::MW_POSITIVE, u.generation_mw);
-            let base_load_mw = c.within(p("base_load_mw"), ranges::MW, u.base_load_mw);
-            if base_load_mw > generation_mw {
-                c.fail(&p("base_load_mw"), format!("is {base_load_mw} MW, more than generation_mw ({generation_mw} MW); allowed: at most generation_mw"));
-            }
-            let target = c.number(p("target_reserve_margin"), u.target_reserve_margin, 0.0, 2.0, "a fraction from 0 to 2");
-            let min = c.number(p("min_reserve_margin"), u.min_reserve_margin, 0.0, 2.0, "a fraction from 0 to 2");
-            if min > target {
-                c.fail(&p("min_reserve_margin"), format!("is {min}, above target_reserve_margin ({target}); allowed: at most the target"));
-            }
-            UtilitySpec {
-                name: c.name(p("name"), &u.name),
-                region,
-                generation_mw,
-                base_load_mw,
-                base_load_growth_per_quarter: c.number(
-                    p("base_load_growth_per_quarter"),
-                    u.base_load_growth_per_quarter.unwrap_or(defaults::BASE_LOAD_GROWTH_PER_QUARTER),
-                    -0.05,
-                    0.1,
-                    "a quarterly growth rate from -0.05 to 0.1",
-                ),
-                base_tariff_per_mwh: c.within(p("base_tariff_per_mwh"), ranges::USD_PER_MWH, u.base_tariff_per_mwh),
-                target_reserve_margin: target,
-                min_reserve_margin: min,
-                scarcity_adder: c.number(p("scarcity_adder"), u.scarcity_adder, 0.0, 20.0, "a multiple of the base tariff from 0 to 20"),
-                studies_per_quarter: c.whole(p("studies_per_quarter"), u.studies_per_quarter, 0, 10_000),
-                interconnection_study_quarters: c.whole(
-                    p("interconnection_study_quarters"),
-                    u.interconnection_study_quarters
-                        .unwrap_or(i64::from(defaults::INTERCONNECTION_STUDY_QUARTERS)),
-                    0,
-                    40,
-                ),
-                build_block_mw: c.within(p("build_block_mw"), ranges::MW_POSITIVE, u.build_block_mw),
-                hurdle: c.number(p("hurdle"), u.hurdle, 0.0, 5.0, "a fraction from 0 to 5"),
-                cash_usd: c.within(p("cash_usd"), ranges::USD_AMOUNT, u.cash_usd),
-            }
-        })
-        .collect();
-
-    let regions: Vec<Region> = raw
-        .regions
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let p = |f: &str| format!("regions[{i}].{f}");
-            let export_tier = ExportTier::parse(&r.export_tier).unwrap_or_else(|| {
-                c.fail(
-                    &p("export_tier"),
-                    format!("is {:?}; allowed: {}", r.export_tier, ExportTier::ALLOWED),
-                );
-                ExportTier::Unrestricted
-            });
-            let utility = utility_of_region.get(&i).copied().unwrap_or_else(|| {
-                c.fail(
-                    &p("name"),
-                    format!(
-                        "region {:?} has no utility; add a [[utilities]] entry with region = {:?}",
-                        r.name, r.name
-                    ),
-                );
-                0
-            });
-            Region {
-                name: c.name(p("name"), &r.name),
-                regulator: c.resolve(
-                    p("jurisdiction"),
-                    &r.jurisdiction,
-                    &jurisdictions,
-                    "regulators' jurisdictions",
-                ),
-                jurisdiction: r.jurisdiction.clone(),
-                export_tier,
-                land_stock_acres: c.within(
-                    p("land_stock_acres"),
-                    ranges::ACRES,
-                    r.land_stock_acres,
-                ),
-                new_zoning_acres_per_quarter: c.within(
-                    p("new_zoning_acres_per_quarter"),
-                    ranges::ACRES,
-                    r.new_zoning_acres_per_quarter,
-                ),
-                land_price_per_acre_usd: c.within(
-                    p("land_price_per_acre_usd"),
-                    ranges::USD_PER_ACRE,
-                    r.land_price_per_acre_usd,
-                ),
-                mw_per_acre: c.within(p("mw_per_acre"), ranges::MW_PER_ACRE, r.mw_per_acre),
-                powered_land_acres: c.within(
-                    p("powered_land_acres"),
-                    ranges::ACRES,
-                    r.powered_land_acres.unwrap_or(0.0),
-                ),
-                powered_land_premium: c.number(
-                    p("powered_land_premium"),
-                    r.powered_land_premium
-                        .unwrap_or(defaults::POWERED_LAND_PREMIUM),
-                    0.0,
-                    20.0,
-                    "a premium from 0 to 20 (a fraction over raw land)",
-                ),
-                utility,
-            }
-        })
-        .collect();
-
-    let chipmakers: Vec<ChipmakerSpec> = raw
-        .chipmakers
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            let p = |f: &str| format!("chipmakers[{i}].{f}");
-            c.resolve(
-                p("jurisdiction"),
-                &m.jurisdiction,
-                &jurisdictions,
-                "regulators' jurisdictions",
-            );
-            let expansions_under_way = m
-                .expansions_under_way
-                .iter()
-                .enumerate()
-                .map(|(e, x)| {
-                    let at = |f: &str| p(&format!("expansions_under_way[{e}].{f}"));
-                    // Starting state, not a scheduled event: capacity being
-                    // built may finish after a short run ends (it then never
-                    // arrives), but it cannot be ready before the run starts.
-                    let ready = c.quarter(at("ready"), &x.ready);
-                    if ready <= start {
-                        c.fail(&at("ready"), format!("is {ready}, not after the start; allowed: a quarter after scenario.start ({start}); capacity already running belongs in packaging_wafers_per_quarter"));
-                    }
-                    (ready, c.within(at("wafers"), ranges::WAFERS, x.wafers))
-                })
-                .collect();
-            ChipmakerSpec {
-                expansions_under_way,
-                name: c.name(p("name"), &m.name),
-                jurisdiction: m.jurisdiction.clone(),
-                packaging_wafers_per_quarter: c.within(
-                    p("packaging_wafers_per_quarter"),
-                    ranges::WAFERS_POSITIVE,
-                    m.packaging_wafers_per_quarter,
-                ),
-                expansion_wafers: c.within(
-                    p("expansion_wafers"),
-                    ranges::WAFERS,
-                    m.expansion_wafers,
-                ),
-                expansion_lead_quarters: c.whole(
-                    p("expansion_lead_quarters"),
-                    m.expansion_lead_quarters,
-                    1,
-                    40,
-                ),
-                expansion_cost_per_wafer_usd: c.within(
-                    p("expansion_cost_per_wafer_usd"),
-                    ranges::USD_PER_WAFER,
-                    m.expansion_cost_per_wafer_usd,
-                ),
-                min_gross_margin: c.number(
-                    p("min_gross_margin"),
-                    m.min_gross_margin,
-                    0.0,
-                    0.95,
-                    "a fraction from 0 to 0.95",
-                ),
-                ask_sensitivity: c.number(
-                    p("ask_sensitivity"),
-                    m.ask_sensitivity.unwrap_or(defaults::ASK_SENSITIVITY),
-                    0.0,
-                    5.0,
-                    "a number from 0 to 5",
-                ),
-                rival_catch_up: c.fraction(
-                    p("rival_catch_up"),
-                    m.rival_catch_up.unwrap_or(defaults::RIVAL_CATCH_UP),
-                ),
-                roadmap_cadence_quarters: c.whole(
-                    p("roadmap_cadence_quarters"),
-                    m.roadmap_cadence_quarters.unwrap_or(0),
-                    0,
-                    40,
-                ),
-                cash_usd: c.within(p("cash_usd"), ranges::USD_AMOUNT, m.cash_usd),
-            }
-        })
-        .collect();
-
-    let mut chips: Vec<ChipGeneration> = raw
-        .chips
-        .iter()
-        .enumerate()
-        .map(|(i, g)| {
-            let p = |f: &str| format!("chips[{i}].{f}");
-            let unit_cost = c.within(p("unit_cost_usd"), ranges::USD_PER_UNIT, g.unit_cost_usd);
-            let launch = c.within(p("launch_price_usd"), ranges::USD_PER_UNIT, g.launch_price_usd);
-            if launch <= unit_cost {
-                c.fail(&p("launch_price_usd"), format!("is {launch}, not above unit_cost_usd ({unit_cost}); allowed: a price above cost"));
-            }
-            ChipGeneration {
-                extrapolated: false,
-                name: c.name(p("name"), &g.name),
-                maker: c.resolve(p("maker"), &g.maker, &chipmaker_names, "chipmakers"),
-                available: c.quarter(p("available"), &g.available),
-                h100e_per_unit: c.within(p("h100e_per_unit"), ranges::H100E_PER_UNIT, g.h100e_per_unit),
-                watts: c.within(p("watts"), ranges::WATTS, g.watts),
-                unit_cost_usd: unit_cost,
-                launch_price_usd: launch,
-                units_per_wafer: c.within(p("units_per_wafer"), ranges::UNITS_PER_WAFER, g.units_per_wafer),
-                controlled: g.controlled,
-                sold_in: g.sold_in.as_ref().map(|list| {
-                    list.iter()
-                        .enumerate()
-                        .map(|(k, j)| {
-                            c.resolve(
-                                p(&format!("sold_in[{k}]")),
-                                j,
-                                &jurisdictions,
-                                "regulators' jurisdictions",
-                            );
-                            j.clone()
-                        })
-                        .collect()
-                }),
-            }
-        })
-        .collect();
-
-    extend_roadmaps(
-        &mut chips,
-        &chipmakers,
-        &world,
-        start.plus(quarters.saturating_sub(1)),
-    );
-
-    let labs: Vec<LabSpec> = raw
-        .labs
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            let p = |f: &str| format!("labs[{i}].{f}");
-            let initial_chip = c.resolve(p("initial_chip"), &l.initial_chip, &chip_names, "chips");
-            if let Some(chip) = chips.get(initial_chip)
-                && chip.available > start
-            {
-                    c.fail(&p("initial_chip"), format!("{:?} is first available in {}, after the start ({start}); allowed: a chip available at the start", chip.name, chip.available));
-            }
-            let kind_text = l.kind.as_deref().unwrap_or(defaults::LAB_KIND);
-            let kind = LabKind::parse(kind_text).unwrap_or_else(|| {
-                c.fail(&p("kind"), format!("is {kind_text:?}; allowed: {}", LabKind::ALLOWED));
-                LabKind::FrontierLab
-            });
-            LabSpec {
-                name: c.name(p("name"), &l.name),
-                kind,
-                home_region: c.resolve(p("home_region"), &l.home_region, &region_names, "regions"),
-                cash_usd: c.within(p("cash_usd"), ranges::USD_AMOUNT, l.cash_usd),
-                valuation_usd: c.within(p("valuation_usd"), ranges::USD_VALUATION, l.valuation_usd),
-                capability: c.within(p("capability"), ranges::CAPABILITY, l.capability),
-                online_h100e: c.within(p("online_h100e"), ranges::H100E, l.online_h100e),
-                pipeline_mw: c.within(p("pipeline_mw"), ranges::MW, l.pipeline_mw.unwrap_or(0.0)),
-                initial_chip,
-                ambition_per_quarter: c.number(p("ambition_per_quarter"), l.ambition_per_quarter, 0.0, 2.0, "a quarterly growth rate from 0 to 2"),
-                inference_share: c.number(p("inference_share"), l.inference_share.unwrap_or(defaults::INFERENCE_SHARE), 0.05, 0.95, "a fraction from 0.05 to 0.95"),
-                markup: c.number(p("markup"), l.markup.unwrap_or(defaults::MARKUP), 0.0, 20.0, "a markup over cost from 0 to 20"),
-                opex_per_quarter_usd: c.within(p("opex_per_quarter_usd"), ranges::USD_AMOUNT, l.opex_per_quarter_usd),
-                parent_funding_per_quarter_usd: c.within(p("parent_funding_per_quarter_usd"), ranges::USD_AMOUNT, l.parent_funding_per_quarter_usd.unwrap_or(0.0)),
-                capex_fraction_of_cash: c.fraction(p("capex_fraction_of_cash"), l.capex_fraction_of_cash.unwrap_or(defaults::CAPEX_FRACTION_OF_CASH)),
-                target_runway_quarters: c.number(p("target_runway_quarters"), l.target_runway_quarters.unwrap_or(defaults::TARGET_RUNWAY_QUARTERS), 1.0, 40.0, "quarters from 1 to 40"),
-            }
-        })
-        .collect();
-
-    let accelerator_buyers: Vec<AcceleratorBuyerSpec> = raw
-        .accelerator_buyers
-        .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let p = |f: &str| format!("accelerator_buyers[{i}].{f}");
-            let kind = BuyerKind::parse(&b.kind).unwrap_or_else(|| {
-                c.fail(&p("kind"), format!("is {:?}; allowed: {}", b.kind, BuyerKind::ALLOWED));
-                BuyerKind::Other
-            });
-            let initial_chip = c.resolve(p("initial_chip"), &b.initial_chip, &chip_names, "chips");
-            if let Some(chip) = chips.get(initial_chip)
-                && chip.available > start
-            {
-                c.fail(&p("initial_chip"), format!("{:?} is first available in {}, after the start ({start}); allowed: a chip available at the start", chip.name, chip.available));
-            }
-            AcceleratorBuyerSpec {
-                name: c.name(p("name"), &b.name),
-                kind,
-                region: c.resolve(p("region"), &b.region, &region_names, "regions"),
-                fleet_h100e: c.within(p("fleet_h100e"), ranges::H100E, b.fleet_h100e),
-                initial_chip,
-                growth_per_quarter: c.within(p("growth_per_quarter"), ranges::GROWTH_PER_QUARTER, b.growth_per_quarter),
-                growth_half_life_quarters: c.within(p("growth_half_life_quarters"), ranges::HALF_LIFE_QUARTERS, b.growth_half_life_quarters),
-                reference_price_per_h100e_usd: c.within(p("reference_price_per_h100e_usd"), ranges::USD_PER_H100E, b.reference_price_per_h100e_usd),
-                value_per_h100e_usd: c.within(p("value_per_h100e_usd"), ranges::USD_PER_H100E, b.value_per_h100e_usd),
-                price_elasticity: c.within(p("price_elasticity"), ranges::ELASTICITY, b.price_elasticity.unwrap_or(defaults::BUYER_PRICE_ELASTICITY)),
-                accelerator_share_of_capex: c.within(p("accelerator_share_of_capex"), ranges::SHARE_POSITIVE, b.accelerator_share_of_capex.unwrap_or(defaults::ACCELERATOR_SHARE_OF_CAPEX)),
-                choice_sharpness: c.within(p("choice_sharpness"), ranges::SHARPNESS, b.choice_sharpness.unwrap_or(defaults::BUYER_CHOICE_SHARPNESS)),
-                rental_share: c.fraction(p("rental_share"), b.rental_share.unwrap_or(defaults::BUYER_RENTAL_SHARE)),
-            }
-        })
-        .collect();
-
-    let investors: Vec<InvestorSpec> = raw
-        .investors
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let p = |f: &str| format!("investors[{i}].{f}");
-            let kind = InvestorKind::parse(&v.kind).unwrap_or_else(|| {
-                c.fail(
-                    &p("kind"),
-                    format!("is {:?}; allowed: {}", v.kind, InvestorKind::ALLOWED),
-                );
-                InvestorKind::Venture
-            });
-            InvestorSpec {
-                name: c.name(p("name"), &v.name),
-                kind,
-                dry_powder_usd: c.within(p("dry_powder_usd"), ranges::USD_AMOUNT, v.dry_powder_usd),
-                inflow_per_quarter_usd: c.within(
-                    p("inflow_per_quarter_usd"),
-                    ranges::USD_AMOUNT,
-                    v.inflow_per_quarter_usd,
-                ),
-                risk_appetite: c.fraction(p("risk_appetite"), v.risk_appetite),
-                revenue_multiple: c.within(
-                    p("revenue_multiple"),
-                    ranges::REVENUE_MULTIPLE,
-                    v.revenue_multiple,
-                ),
-                max_deal_fraction: c.fraction(
-                    p("max_deal_fraction"),
-                    v.max_deal_fraction.unwrap_or(defaults::MAX_DEAL_FRACTION),
-                ),
-                // Resolved below, once the labs' names are known.
-                banks_powered_land_for: None,
-            }
-        })
-        .collect();
-
-    let generation_technologies: Vec<Technology> = raw
-        .generation_technologies
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let p = |f: &str| format!("generation_technologies[{i}].{f}");
-            Technology {
-                name: c.name(p("name"), &t.name),
-                lead_quarters: c.whole(p("lead_quarters"), t.lead_quarters, 1, 80),
-                cost_per_mwh: c.within(p("cost_per_mwh"), ranges::USD_PER_MWH, t.cost_per_mwh),
-                capex_per_mw_usd: c.within(
-                    p("capex_per_mw_usd"),
-                    ranges::USD_PER_MW,
-                    t.capex_per_mw_usd,
-                ),
-            }
-        })
-        .collect();
-
-    let a = &raw.app_builders;
+/// `[app_builders]` and its segments, whose weights must add up to one.
+fn check_app_builders(c: &mut Checker<'_>, a: &RawAppBuilders) -> AppBuilderSpec {
     let total_weight: f64 = a.segments.iter().map(|s| s.weight.max(0.0)).sum();
     let segments: Vec<Segment> = a
         .segments
@@ -856,7 +1186,7 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
             }
         })
         .collect();
-    let app_builders = AppBuilderSpec {
+    AppBuilderSpec {
         count: u64::from(c.whole("app_builders.count".into(), a.count, 1, 50_000_000)),
         initial_market_mtok_per_quarter: c.within(
             "app_builders.initial_market_mtok_per_quarter".into(),
@@ -920,151 +1250,12 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
             a.rationing_penalty,
         ),
         segments,
-    };
-
-    let lab_names: BTreeMap<String, usize> = labs
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.name.clone(), i))
-        .collect();
-    let mut investors = investors;
-    for (i, v) in raw.investors.iter().enumerate() {
-        if let Some(lab) = &v.banks_powered_land_for {
-            let index = c.resolve(
-                format!("investors[{i}].banks_powered_land_for"),
-                lab,
-                &lab_names,
-                "labs",
-            );
-            investors[i].banks_powered_land_for = Some(index);
-            if investors[i].kind != InvestorKind::InfrastructurePe {
-                c.fail(
-                    &format!("investors[{i}].banks_powered_land_for"),
-                    format!(
-                        "is set on a {:?} investor; allowed: only on kind \"infrastructure_pe\"",
-                        investors[i].kind.name()
-                    ),
-                );
-            }
-        }
     }
-    let investor_names: BTreeMap<String, usize> = investors
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (v.name.clone(), i))
-        .collect();
-    // Dated entries must fall inside the run: one outside it would never happen,
-    // and a user who set it would not be told.
-    let end = start.plus(quarters.saturating_sub(1));
-    let horizon = |c: &mut Checker<'_>, path: String, when: Quarter| {
-        if when < start || when > end {
-            c.fail(
-                &path,
-                format!("is {when}, outside the run; allowed: a quarter from {start} to {end} (scenario.start and scenario.quarters)"),
-            );
-        }
-    };
-    let mut scheduled_rounds: Vec<ScheduledRound> = raw
-        .scheduled_rounds
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let p = |f: &str| format!("scheduled_rounds[{i}].{f}");
-            let amount_usd = c.within(p("amount_usd"), ranges::USD_VALUATION, r.amount_usd);
-            let post_money_usd = c.within(p("post_money_usd"), ranges::USD_VALUATION, r.post_money_usd);
-            if post_money_usd <= amount_usd {
-                c.fail(&p("post_money_usd"), format!("is {post_money_usd}, not above amount_usd ({amount_usd}); allowed: a post-money valuation above the amount raised"));
-            }
-            let quarter = c.quarter(p("quarter"), &r.quarter);
-            horizon(&mut c, p("quarter"), quarter);
-            ScheduledRound {
-                lab: c.resolve(p("lab"), &r.lab, &lab_names, "labs"),
-                quarter,
-                amount_usd,
-                post_money_usd,
-            }
-        })
-        .collect();
-    let joint_ventures: Vec<JointVenture> = raw
-        .joint_ventures
-        .iter()
-        .enumerate()
-        .map(|(i, j)| {
-            let p = |f: &str| format!("joint_ventures[{i}].{f}");
-            let quarter = c.quarter(p("quarter"), &j.quarter);
-            horizon(&mut c, p("quarter"), quarter);
-            JointVenture {
-                partner: c.resolve(p("partner"), &j.partner, &investor_names, "investors"),
-                lab: c.resolve(p("lab"), &j.lab, &lab_names, "labs"),
-                quarter,
-                investment_usd: c.within(p("investment_usd"), ranges::USD_AMOUNT, j.investment_usd),
-                builder_share: c.fraction(p("builder_share"), j.builder_share),
-                tie_strength: c.number(
-                    p("tie_strength"),
-                    j.tie_strength,
-                    0.0,
-                    20.0,
-                    "a utility bonus from 0 to 20",
-                ),
-            }
-        })
-        .collect();
-    let names = TimelineNames {
-        regions: &region_names,
-        regulators: &regulator_names,
-        labs: &lab_names,
-        utilities: &utility_names,
-        technologies: &technology_names,
-        chips: &chip_names,
-    };
-    let events: Vec<PolicyEvent> = raw
-        .events
-        .iter()
-        .enumerate()
-        .filter_map(|(i, e)| {
-            let event = policy_event(&mut c, i, e, &names)?;
-            horizon(&mut c, format!("events[{i}].quarter"), event.quarter);
-            Some(event)
-        })
-        .collect();
-    // A round on the timeline is a scheduled round like any other.
-    for event in &events {
-        if let PolicyChange::ScheduledRound {
-            lab,
-            amount_usd,
-            post_money_usd,
-        } = event.change
-        {
-            scheduled_rounds.push(ScheduledRound {
-                lab,
-                quarter: event.quarter,
-                amount_usd,
-                post_money_usd,
-            });
-        }
-    }
-    let app_builder_output = match raw.output.app_builders.as_deref().unwrap_or("full") {
-        "full" => BuilderOutput::Full,
-        "segments" => BuilderOutput::Segments,
-        "sampled" => BuilderOutput::Sampled {
-            share: c.number(
-                "output.app_builders_sample_share".into(),
-                raw.output.app_builders_sample_share.unwrap_or(0.01),
-                1e-6,
-                1.0,
-                "a share of builders above 0 and at most 1",
-            ),
-        },
-        other => {
-            c.fail(
-                "output.app_builders",
-                format!("is {other:?}; allowed: \"full\", \"sampled\" or \"segments\""),
-            );
-            BuilderOutput::Full
-        }
-    };
+}
 
-    let rb = &raw.behaviour;
+/// `[behaviour]`: the rules' numbers, each against its plausible range, and
+/// the one pair that must be ordered.
+fn check_behaviour(c: &mut Checker<'_>, rb: &RawBehaviour) -> BehaviourParams {
     let behaviour = BehaviourParams {
         generation_cost_share: c.number(
             "behaviour.generation_cost_share".into(),
@@ -1281,7 +1472,12 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
         );
     }
 
-    let rc = &raw.cloud;
+    behaviour
+}
+
+/// `[cloud]`: the rental market's starting ask and its rules; the fields
+/// schema 6 removed get an error naming their replacement.
+fn check_cloud(c: &mut Checker<'_>, rc: &RawCloud) -> CloudSpec {
     for (field, value) in [
         ("capacity_h100e", &rc.capacity_h100e),
         (
@@ -1297,7 +1493,7 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
             );
         }
     }
-    let cloud = CloudSpec {
+    CloudSpec {
         ask_per_h100e_hour_usd: c.within(
             "cloud.ask_per_h100e_hour_usd".into(),
             ranges::USD_PER_H100E_HOUR,
@@ -1330,64 +1526,7 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
             rc.training_value_per_h100e_hour_usd
                 .unwrap_or(defaults::CLOUD_TRAINING_VALUE_PER_H100E_HOUR_USD),
         ),
-    };
-
-    // Labs' existing sites must fit on their home grid above its base load.
-    if c.problems.is_empty() {
-        let mut initial_dc_mw = vec![0.0; regions.len()];
-        for lab in &labs {
-            let chip = &chips[lab.initial_chip];
-            initial_dc_mw[lab.home_region] += moatsim_model::units::initial_site_mw(
-                lab.online_h100e,
-                chip.h100e_per_unit,
-                chip.watts,
-                world.pue,
-            ) + lab.pipeline_mw;
-        }
-        for (i, utility) in utilities.iter().enumerate() {
-            let load = utility.base_load_mw + initial_dc_mw[utility.region];
-            if load > utility.generation_mw {
-                c.fail(
-                    &format!("utilities[{i}].generation_mw"),
-                    format!(
-                        "is {} MW, less than base load plus the labs' existing sites in {} ({load:.0} MW); allowed: at least {load:.0}",
-                        utility.generation_mw, regions[utility.region].name
-                    ),
-                );
-            }
-        }
     }
-
-    if !c.problems.is_empty() {
-        return Err(c.problems);
-    }
-    let scenario = Scenario {
-        name,
-        description: header.description.clone().unwrap_or_default(),
-        start,
-        quarters,
-        seed,
-        world,
-        regions,
-        chips,
-        labs,
-        accelerator_buyers,
-        investors,
-        chipmakers,
-        utilities,
-        generation_technologies,
-        regulators,
-        app_builders,
-        scheduled_rounds,
-        joint_ventures,
-        events,
-        cloud,
-        behaviour,
-        output: OutputSpec {
-            app_builders: app_builder_output,
-        },
-    };
-    Ok((scenario, c.ranges))
 }
 
 /// Name → index maps the policy timeline refers to.
