@@ -171,6 +171,38 @@ pub struct Project {
 }
 
 impl Project {
+    /// A site a lab (id and scenario index) has just chosen: it seeks its
+    /// land from this quarter, with nothing installed yet.
+    pub fn new_site(
+        project_id: u64,
+        (lab, lab_index): (AgentId, usize),
+        region: usize,
+        mw: f64,
+        acres: f64,
+        tick: u32,
+        chips: usize,
+    ) -> Self {
+        Project {
+            project_id,
+            lab,
+            lab_index,
+            region,
+            stage: Stage::SeekingLand,
+            mw,
+            acres_needed: acres,
+            acres_held: 0.0,
+            powered_acres: 0.0,
+            started_tick: tick,
+            ready_tick: tick,
+            construction_paid_usd: 0.0,
+            installed: vec![0; chips],
+            online_h100e: 0.0,
+            online_units: 0,
+            stranded_units: 0,
+            load_mw: 0.0,
+        }
+    }
+
     /// MW of the site that its powered acres bring with their grid positions.
     pub fn powered_mw(&self, mw_per_acre: f64) -> f64 {
         (self.powered_acres * mw_per_acre).min(self.mw)

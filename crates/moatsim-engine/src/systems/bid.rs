@@ -1,10 +1,12 @@
 //! Bid phase: labs bid for land, power and GPUs; investors bid into rounds.
 
 use bevy_ecs::prelude::*;
+use moatsim_config::Scenario;
 use moatsim_model::accelerator_demand;
 use moatsim_model::market::cloud::{self, RentalBid};
 use moatsim_model::market::gpu::{ExportTreatment, GpuBid};
 use moatsim_model::market::land;
+use moatsim_model::market::site::{self, SiteOffer, SiteTerms};
 use moatsim_model::rng::{self, Purpose};
 use moatsim_model::units::{HOURS_PER_QUARTER, mw_drawn_by, units_powered_by};
 
@@ -36,24 +38,6 @@ pub fn bid_for_sites_and_gpus(
     book.gpu_bids = vec![Vec::new(); scenario.chips.len()];
     book.land_bids = vec![Vec::new(); scenario.regions.len()];
 
-    let mut tariffs = vec![0.0; scenario.regions.len()];
-    let mut queue_age = vec![0.0; scenario.regions.len()];
-    let mut queue_mw = vec![0.0; scenario.regions.len()];
-    for utility in &utilities {
-        tariffs[utility.region] = utility.tariff_per_mwh;
-        queue_age[utility.region] = utility.mean_queue_age(tick);
-        queue_mw[utility.region] = utility.queue.iter().map(|r| r.mw).sum::<f64>();
-    }
-    let permit_delay: Vec<u32> = scenario
-        .regions
-        .iter()
-        .map(|r| {
-            regulators
-                .iter()
-                .find(|g| g.index == r.regulator)
-                .map_or(0, |g| g.permit_delay_quarters)
-        })
-        .collect();
     let fee_rate_of_maker = licence_fee_rates(scenario);
     // Current asks per chip generation, for generations on sale this quarter.
     let ask: Vec<Option<f64>> =
@@ -61,51 +45,16 @@ pub fn bid_for_sites_and_gpus(
             .iter()
             .map(|p| p.map(|p| p.ask_usd))
             .collect();
-    // The most power-efficient generation on sale sizes new sites.
-    let best_h100e_per_mw = (0..scenario.chips.len())
-        .filter(|&c| ask[c].is_some())
-        .map(|c| {
-            units_powered_by(1.0, scenario.chips[c].watts, world.pue)
-                * scenario.chips[c].h100e_per_unit
-        })
-        .fold(0.0, f64::max)
-        .max(1.0);
-
-    let cheapest_per_h100e = (0..scenario.chips.len())
-        .filter_map(|c| ask[c].map(|a| a / scenario.chips[c].h100e_per_unit))
-        .fold(f64::INFINITY, f64::min);
-    let gpu_cost_per_mw = if cheapest_per_h100e.is_finite() {
-        cheapest_per_h100e * best_h100e_per_mw
-    } else {
-        0.0
-    };
-    let max_fee_rate = fee_rate_of_maker.iter().copied().fold(0.0, f64::max);
-    // Quarters a new interconnection request expects to wait, per region.
-    let queue_wait: Vec<f64> = (0..scenario.regions.len())
-        .map(|r| queue_age[r] + queue_mw[r] / scenario.behaviour.queue_mw_cleared_per_quarter)
-        .collect();
-    // Powered acres land banks hold for each lab, per region.
-    let mut banked_for = vec![vec![0.0; scenario.regions.len()]; scenario.labs.len()];
-    for investor in &investors {
-        if let Some(lab) = investor.banks_powered_land_for {
-            for holding in investor.land.iter().filter(|h| h.powered) {
-                banked_for[lab][holding.region] += holding.acres;
-            }
-        }
-    }
-    // The powered offers open to a lab in a region: the landowners' stock and
-    // what banks hold for it, (acres, ask per acre).
-    let powered_offers = |lab: usize, r: usize| -> [(f64, f64); 2] {
-        let state = &regions.regions[r];
-        let ask = state.powered_price_per_acre(&scenario.regions[r]);
-        [
-            (state.powered_available_acres, ask),
-            (
-                banked_for[lab][r],
-                ask * (1.0 + scenario.behaviour.land_resale_premium),
-            ),
-        ]
-    };
+    let sites = SiteConditions::new(
+        scenario,
+        &regions,
+        tick,
+        &utilities.iter().collect::<Vec<_>>(),
+        &regulators.iter().collect::<Vec<_>>(),
+        &investors.iter().collect::<Vec<_>>(),
+        &ask,
+        &fee_rate_of_maker,
+    );
 
     let mut sorted_labs: Vec<(&Agent, &Cash, &Lab)> =
         labs.iter().filter(|(_, _, l)| l.alive).collect();
@@ -141,115 +90,52 @@ pub fn bid_for_sites_and_gpus(
             .sum();
         let installed_h100e: f64 = own.iter().map(|p| p.installed_h100e(&scenario.chips)).sum();
         let gap_h100e = (lab.target_h100e - installed_h100e).max(0.0);
-        let shortfall = gap_h100e / best_h100e_per_mw - free_pipeline_mw;
+        let shortfall = gap_h100e / sites.best_h100e_per_mw - free_pipeline_mw;
         let seeking = own.iter().any(|p| p.stage == Stage::SeekingLand);
-        let quarterly_value_of_mw = lab.price_per_mtok * lab.mtok_per_h100e * best_h100e_per_mw;
-        // What skipping the queue is worth per acre in region `r`.
-        let skip_value_per_acre = |r: usize| {
-            queue_wait[r]
-                * quarterly_value_of_mw
-                * scenario.regions[r].mw_per_acre
-                * scenario.behaviour.delay_cost_share
-        };
-        // A site's acres, split between powered and raw land: (powered acres, their cost).
-        let powered_split = |r: usize, acres: f64| {
-            land::powered_acres_worth_buying(
-                acres,
-                regions.regions[r].land_price_per_acre,
-                skip_value_per_acre(r),
-                &powered_offers(lab.index, r),
-            )
-        };
+        let value_per_mw_quarter =
+            lab.price_per_mtok * lab.mtok_per_h100e * sites.best_h100e_per_mw;
         if shortfall > scenario.behaviour.min_project_mw * 0.5 && !seeking && budget > 0.0 {
             let mw = shortfall.clamp(
                 scenario.behaviour.min_project_mw,
                 scenario.behaviour.max_project_mw,
             );
-            let choice = scenario
-                .regions
-                .iter()
-                .enumerate()
-                // Only where the lab's own regulator lets it build, and not
-                // where its GPUs could not go.
-                .filter(|(r, _)| lab_may_use_region(scenario, spec.home_region, *r))
-                .filter(|(r, _)| {
-                    let state = &regions.regions[*r];
-                    state.land_available_acres
-                        + state.powered_available_acres
-                        + banked_for[lab.index][*r]
-                        >= mw / scenario.regions[*r].mw_per_acre
-                })
-                .map(|(r, region)| {
-                    let acres = mw / region.mw_per_acre;
-                    let (powered, powered_cost) = powered_split(r, acres);
-                    let land =
-                        (acres - powered) * regions.regions[r].land_price_per_acre + powered_cost;
-                    let energy = mw
-                        * HOURS_PER_QUARTER
-                        * tariffs[r]
-                        * scenario.behaviour.site_energy_quarters;
-                    // Expected quarters until power: permitting plus the queue
-                    // ahead, for the MW that powered land does not bring.
-                    let wait = f64::from(permit_delay[r]) + queue_wait[r] * (1.0 - powered / acres);
-                    let delay_cost =
-                        wait * quarterly_value_of_mw * mw * scenario.behaviour.delay_cost_share;
-                    // A capped region costs the licence fee on the GPUs the site will hold.
-                    let tier_cost = match scenario.regions[r].export_tier {
-                        moatsim_config::ExportTier::Capped => max_fee_rate * mw * gpu_cost_per_mw,
-                        _ => 0.0,
-                    };
-                    (r, land + energy + delay_cost + tier_cost)
-                })
-                .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-            if let Some((region, _)) = choice {
+            let offers = sites.offers(lab.index, spec.home_region, mw, value_per_mw_quarter);
+            let terms = SiteTerms {
+                mw,
+                value_per_mw_quarter,
+                energy_quarters: scenario.behaviour.site_energy_quarters,
+                delay_cost_share: scenario.behaviour.delay_cost_share,
+            };
+            if let Some(region) = site::cheapest_site(&offers, &terms) {
+                let acres = mw / scenario.regions[region].mw_per_acre;
                 let project_id = ids.next_project;
                 ids.next_project += 1;
-                let acres = mw / scenario.regions[region].mw_per_acre;
-                commands.spawn(Project {
+                commands.spawn(Project::new_site(
                     project_id,
-                    lab: agent.id,
-                    lab_index: lab.index,
+                    (agent.id, lab.index),
                     region,
-                    stage: Stage::SeekingLand,
                     mw,
-                    acres_needed: acres,
-                    acres_held: 0.0,
-                    powered_acres: 0.0,
-                    started_tick: tick,
-                    ready_tick: tick,
-                    construction_paid_usd: 0.0,
-                    installed: vec![0; scenario.chips.len()],
-                    online_h100e: 0.0,
-                    online_units: 0,
-                    stranded_units: 0,
-                    load_mw: 0.0,
-                });
-                budget -= bid_for_site_land(
-                    &mut book,
+                    acres,
+                    tick,
+                    scenario.chips.len(),
+                ));
+                let site = LandSite {
                     region,
                     project_id,
-                    agent.id,
+                    lab: (agent.id, lab.index),
                     acres,
-                    regions.regions[region].land_price_per_acre,
-                    skip_value_per_acre(region),
-                    powered_split(region, acres),
-                    scenario.behaviour.raw_land_limit_multiple,
-                );
+                };
+                budget -= sites.bid_for_land(&mut book, &site, value_per_mw_quarter);
             }
         }
         for project in own.iter().filter(|p| p.stage == Stage::SeekingLand) {
-            let acres = (project.acres_needed - project.acres_held).max(0.0);
-            budget -= bid_for_site_land(
-                &mut book,
-                project.region,
-                project.project_id,
-                agent.id,
-                acres,
-                regions.regions[project.region].land_price_per_acre,
-                skip_value_per_acre(project.region),
-                powered_split(project.region, acres),
-                scenario.behaviour.raw_land_limit_multiple,
-            );
+            let site = LandSite {
+                region: project.region,
+                project_id: project.project_id,
+                lab: (agent.id, lab.index),
+                acres: (project.acres_needed - project.acres_held).max(0.0),
+            };
+            budget -= sites.bid_for_land(&mut book, &site, value_per_mw_quarter);
         }
 
         // GPUs for power that is on or coming within the lead time, per region.
@@ -280,6 +166,214 @@ pub fn bid_for_sites_and_gpus(
     }
 }
 
+/// What labs see of the regions this quarter when they place a site and bid
+/// for its land: tariffs, permitting and queue waits, powered land on offer,
+/// and the GPU terms that size sites and price licence fees.
+struct SiteConditions<'a> {
+    scenario: &'a Scenario,
+    regions: &'a RegionBook,
+    tariffs: Vec<f64>,
+    permit_delay: Vec<u32>,
+    /// Quarters a new interconnection request expects to wait, per region.
+    queue_wait: Vec<f64>,
+    /// Powered acres land banks hold for each lab, per region.
+    banked_for: Vec<Vec<f64>>,
+    /// H100e per MW of the most power-efficient generation on sale: it sizes
+    /// new sites.
+    best_h100e_per_mw: f64,
+    /// What a MW of GPUs costs at the cheapest price per H100e (0 with none
+    /// on sale), for the licence fees of capped regions.
+    gpu_cost_per_mw: f64,
+    max_fee_rate: f64,
+}
+
+/// Land a lab bids for: a site's region, project, lab (id and index) and the
+/// acres it still needs.
+struct LandSite {
+    region: usize,
+    project_id: u64,
+    lab: (moatsim_model::AgentId, usize),
+    acres: f64,
+}
+
+impl<'a> SiteConditions<'a> {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        scenario: &'a Scenario,
+        regions: &'a RegionBook,
+        tick: u32,
+        utilities: &[&Utility],
+        regulators: &[&Regulator],
+        investors: &[&Investor],
+        ask: &[Option<f64>],
+        fee_rate_of_maker: &[f64],
+    ) -> Self {
+        let world = &scenario.world;
+        let mut tariffs = vec![0.0; scenario.regions.len()];
+        let mut queue_age = vec![0.0; scenario.regions.len()];
+        let mut queue_mw = vec![0.0; scenario.regions.len()];
+        for utility in utilities {
+            tariffs[utility.region] = utility.tariff_per_mwh;
+            queue_age[utility.region] = utility.mean_queue_age(tick);
+            queue_mw[utility.region] = utility.queue.iter().map(|r| r.mw).sum::<f64>();
+        }
+        let permit_delay: Vec<u32> = scenario
+            .regions
+            .iter()
+            .map(|r| {
+                regulators
+                    .iter()
+                    .find(|g| g.index == r.regulator)
+                    .map_or(0, |g| g.permit_delay_quarters)
+            })
+            .collect();
+        let best_h100e_per_mw = (0..scenario.chips.len())
+            .filter(|&c| ask[c].is_some())
+            .map(|c| {
+                units_powered_by(1.0, scenario.chips[c].watts, world.pue)
+                    * scenario.chips[c].h100e_per_unit
+            })
+            .fold(0.0, f64::max)
+            .max(1.0);
+        let cheapest_per_h100e = (0..scenario.chips.len())
+            .filter_map(|c| ask[c].map(|a| a / scenario.chips[c].h100e_per_unit))
+            .fold(f64::INFINITY, f64::min);
+        let gpu_cost_per_mw = if cheapest_per_h100e.is_finite() {
+            cheapest_per_h100e * best_h100e_per_mw
+        } else {
+            0.0
+        };
+        let queue_wait: Vec<f64> = (0..scenario.regions.len())
+            .map(|r| queue_age[r] + queue_mw[r] / scenario.behaviour.queue_mw_cleared_per_quarter)
+            .collect();
+        let mut banked_for = vec![vec![0.0; scenario.regions.len()]; scenario.labs.len()];
+        for investor in investors {
+            if let Some(lab) = investor.banks_powered_land_for {
+                for holding in investor.land.iter().filter(|h| h.powered) {
+                    banked_for[lab][holding.region] += holding.acres;
+                }
+            }
+        }
+        SiteConditions {
+            scenario,
+            regions,
+            tariffs,
+            permit_delay,
+            queue_wait,
+            banked_for,
+            best_h100e_per_mw,
+            gpu_cost_per_mw,
+            max_fee_rate: fee_rate_of_maker.iter().copied().fold(0.0, f64::max),
+        }
+    }
+
+    /// What skipping the queue is worth per acre in region `r` to a lab whose
+    /// MW earns `value_per_mw_quarter`.
+    fn skip_value_per_acre(&self, r: usize, value_per_mw_quarter: f64) -> f64 {
+        self.queue_wait[r]
+            * value_per_mw_quarter
+            * self.scenario.regions[r].mw_per_acre
+            * self.scenario.behaviour.delay_cost_share
+    }
+
+    /// A site's acres in region `r`, split between powered and raw land:
+    /// (powered acres, their cost). The powered offers open to the lab are
+    /// the landowners' stock and what land banks hold for it, at a premium.
+    fn powered_split(
+        &self,
+        lab: usize,
+        r: usize,
+        acres: f64,
+        value_per_mw_quarter: f64,
+    ) -> (f64, f64) {
+        let state = &self.regions.regions[r];
+        let ask = state.powered_price_per_acre(&self.scenario.regions[r]);
+        let offers = [
+            (state.powered_available_acres, ask),
+            (
+                self.banked_for[lab][r],
+                ask * (1.0 + self.scenario.behaviour.land_resale_premium),
+            ),
+        ];
+        land::powered_acres_worth_buying(
+            acres,
+            state.land_price_per_acre,
+            self.skip_value_per_acre(r, value_per_mw_quarter),
+            &offers,
+        )
+    }
+
+    /// What each region offers a site of `mw` for the lab: only where its own
+    /// regulator lets it build and its GPUs may go, and where the land for it
+    /// is on offer.
+    fn offers(
+        &self,
+        lab: usize,
+        home_region: usize,
+        mw: f64,
+        value_per_mw_quarter: f64,
+    ) -> Vec<SiteOffer> {
+        let scenario = self.scenario;
+        scenario
+            .regions
+            .iter()
+            .enumerate()
+            .filter(|(r, _)| lab_may_use_region(scenario, home_region, *r))
+            .filter(|(r, region)| {
+                let state = &self.regions.regions[*r];
+                state.land_available_acres
+                    + state.powered_available_acres
+                    + self.banked_for[lab][*r]
+                    >= mw / region.mw_per_acre
+            })
+            .map(|(r, region)| {
+                let acres = mw / region.mw_per_acre;
+                let (powered_acres, powered_cost_usd) =
+                    self.powered_split(lab, r, acres, value_per_mw_quarter);
+                SiteOffer {
+                    region: r,
+                    acres,
+                    raw_price_per_acre: self.regions.regions[r].land_price_per_acre,
+                    powered_acres,
+                    powered_cost_usd,
+                    tariff_per_mwh: self.tariffs[r],
+                    permit_quarters: f64::from(self.permit_delay[r]),
+                    queue_wait_quarters: self.queue_wait[r],
+                    // A capped region costs the licence fee on the GPUs the site will hold.
+                    licence_cost_usd: match region.export_tier {
+                        moatsim_config::ExportTier::Capped => {
+                            self.max_fee_rate * mw * self.gpu_cost_per_mw
+                        }
+                        _ => 0.0,
+                    },
+                }
+            })
+            .collect()
+    }
+
+    /// The site's land bids (`bid_for_site_land`); returns what the lab
+    /// expects to pay.
+    fn bid_for_land(
+        &self,
+        book: &mut OrderBook,
+        site: &LandSite,
+        value_per_mw_quarter: f64,
+    ) -> f64 {
+        let (lab_id, lab) = site.lab;
+        bid_for_site_land(
+            book,
+            site.region,
+            site.project_id,
+            lab_id,
+            site.acres,
+            self.regions.regions[site.region].land_price_per_acre,
+            self.skip_value_per_acre(site.region, value_per_mw_quarter),
+            self.powered_split(lab, site.region, site.acres, value_per_mw_quarter),
+            self.scenario.behaviour.raw_land_limit_multiple,
+        )
+    }
+}
+
 /// A lab's GPU bids for the power it will have soon, per region: its budget
 /// and compute gap split in proportion to the free MW there, over the
 /// generations on sale ranked by H100e per dollar (licence fee included),
@@ -289,7 +383,7 @@ pub fn bid_for_sites_and_gpus(
 /// backlogged, by `behaviour.backlog_premium`.
 #[allow(clippy::too_many_arguments)]
 fn bid_for_lab_gpus(
-    scenario: &moatsim_config::Scenario,
+    scenario: &Scenario,
     book: &mut OrderBook,
     ask: &[Option<f64>],
     fee_rate_of_maker: &[f64],

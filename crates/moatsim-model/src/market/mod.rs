@@ -11,3 +11,4 @@ pub mod gpu;
 pub mod inference;
 pub mod land;
 pub mod power;
+pub mod site;
