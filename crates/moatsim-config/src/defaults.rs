@@ -179,3 +179,29 @@ pub const GPU_VALUE_QUARTERS: f64 = 10.0;
 /// The least a lab values an H100e it buys, USD. Model assumption (plausible
 /// 10,000–30,000; cal `h100_street_price` 25–40k per H100).
 pub const GPU_VALUE_FLOOR_PER_H100E_USD: f64 = 20_000.0;
+/// Weight of a lab's GPU order on the generation with the most H100e per dollar (normalised with gpu_weight_second). Model assumption (plausible 0.5–0.9).
+pub const GPU_WEIGHT_BEST: f64 = 0.7;
+/// Weight of a lab's GPU order on the second-best generation. Model assumption (plausible 0.1–0.5).
+pub const GPU_WEIGHT_SECOND: f64 = 0.3;
+/// Weight of a backlogged lab's GPU order on the best generation (normalised over the three weights). Model assumption (plausible 0.3–0.7).
+pub const BACKLOG_GPU_WEIGHT_BEST: f64 = 0.5;
+/// Weight of a backlogged lab's GPU order on the second-best generation. Model assumption (plausible 0.2–0.4).
+pub const BACKLOG_GPU_WEIGHT_SECOND: f64 = 0.3;
+/// Weight of a backlogged lab's GPU order on the third-best generation. Model assumption (plausible 0.1–0.3).
+pub const BACKLOG_GPU_WEIGHT_THIRD: f64 = 0.2;
+/// Weight of a chipmaker's packaging capacity on its newest generation on sale (normalised over the generations on sale). Model assumption (plausible 0.5–0.8).
+pub const CAPACITY_WEIGHT_NEWEST: f64 = 0.6;
+/// Weight of its capacity on the second-newest generation. Model assumption (plausible 0.15–0.4).
+pub const CAPACITY_WEIGHT_SECOND: f64 = 0.3;
+/// Weight of its capacity on the third-newest generation (older ones get none). Model assumption (plausible 0–0.2).
+pub const CAPACITY_WEIGHT_THIRD: f64 = 0.1;
+/// Points of compute a lab moves between training and inference in a quarter. Model assumption (plausible 0.02–0.1).
+pub const INFERENCE_SHARE_STEP: f64 = 0.05;
+/// Least share of its compute a lab serves inference with. Model assumption (plausible 0.1–0.3).
+pub const INFERENCE_SHARE_MIN: f64 = 0.2;
+/// Most share of its compute a lab serves inference with. Model assumption (plausible 0.7–0.9).
+pub const INFERENCE_SHARE_MAX: f64 = 0.8;
+/// Utilisation at or above which a lab moves compute to inference. Model assumption (plausible 0.9–1).
+pub const INFERENCE_RAISE_UTILISATION: f64 = 0.98;
+/// Utilisation below which a lab moves compute to training. Model assumption (plausible 0.5–0.85).
+pub const INFERENCE_CUT_UTILISATION: f64 = 0.7;

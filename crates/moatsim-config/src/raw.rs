@@ -120,6 +120,19 @@ pub struct RawBehaviour {
     pub initial_pipeline_span_quarters: Option<i64>,
     pub gpu_value_quarters: Option<f64>,
     pub gpu_value_floor_per_h100e_usd: Option<f64>,
+    pub gpu_weight_best: Option<f64>,
+    pub gpu_weight_second: Option<f64>,
+    pub backlog_gpu_weight_best: Option<f64>,
+    pub backlog_gpu_weight_second: Option<f64>,
+    pub backlog_gpu_weight_third: Option<f64>,
+    pub capacity_weight_newest: Option<f64>,
+    pub capacity_weight_second: Option<f64>,
+    pub capacity_weight_third: Option<f64>,
+    pub inference_share_step: Option<f64>,
+    pub inference_share_min: Option<f64>,
+    pub inference_share_max: Option<f64>,
+    pub inference_raise_utilisation: Option<f64>,
+    pub inference_cut_utilisation: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -95,6 +95,32 @@ pub struct BehaviourParams {
     pub gpu_value_quarters: f64,
     /// The least a lab values an H100e it buys, USD.
     pub gpu_value_floor_per_h100e_usd: f64,
+    /// Weight of a lab's GPU order on the generation with the most H100e per dollar (normalised with gpu_weight_second).
+    pub gpu_weight_best: f64,
+    /// Weight of a lab's GPU order on the second-best generation.
+    pub gpu_weight_second: f64,
+    /// Weight of a backlogged lab's GPU order on the best generation (normalised over the three weights).
+    pub backlog_gpu_weight_best: f64,
+    /// Weight of a backlogged lab's GPU order on the second-best generation.
+    pub backlog_gpu_weight_second: f64,
+    /// Weight of a backlogged lab's GPU order on the third-best generation.
+    pub backlog_gpu_weight_third: f64,
+    /// Weight of a chipmaker's packaging capacity on its newest generation on sale (normalised over the generations on sale).
+    pub capacity_weight_newest: f64,
+    /// Weight of its capacity on the second-newest generation.
+    pub capacity_weight_second: f64,
+    /// Weight of its capacity on the third-newest generation (older ones get none).
+    pub capacity_weight_third: f64,
+    /// Points of compute a lab moves between training and inference in a quarter.
+    pub inference_share_step: f64,
+    /// Least share of its compute a lab serves inference with.
+    pub inference_share_min: f64,
+    /// Most share of its compute a lab serves inference with.
+    pub inference_share_max: f64,
+    /// Utilisation at or above which a lab moves compute to inference.
+    pub inference_raise_utilisation: f64,
+    /// Utilisation below which a lab moves compute to training.
+    pub inference_cut_utilisation: f64,
 }
 
 /// The cloud-rental market: compute rented by the quarter from owners inside

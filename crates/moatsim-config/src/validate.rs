@@ -1447,6 +1447,108 @@ fn check_behaviour(c: &mut Checker<'_>, rb: &RawBehaviour) -> BehaviourParams {
             rb.gpu_value_floor_per_h100e_usd
                 .unwrap_or(defaults::GPU_VALUE_FLOOR_PER_H100E_USD),
         ),
+        gpu_weight_best: c.number(
+            "behaviour.gpu_weight_best".into(),
+            rb.gpu_weight_best.unwrap_or(defaults::GPU_WEIGHT_BEST),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        gpu_weight_second: c.number(
+            "behaviour.gpu_weight_second".into(),
+            rb.gpu_weight_second.unwrap_or(defaults::GPU_WEIGHT_SECOND),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        backlog_gpu_weight_best: c.number(
+            "behaviour.backlog_gpu_weight_best".into(),
+            rb.backlog_gpu_weight_best
+                .unwrap_or(defaults::BACKLOG_GPU_WEIGHT_BEST),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        backlog_gpu_weight_second: c.number(
+            "behaviour.backlog_gpu_weight_second".into(),
+            rb.backlog_gpu_weight_second
+                .unwrap_or(defaults::BACKLOG_GPU_WEIGHT_SECOND),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        backlog_gpu_weight_third: c.number(
+            "behaviour.backlog_gpu_weight_third".into(),
+            rb.backlog_gpu_weight_third
+                .unwrap_or(defaults::BACKLOG_GPU_WEIGHT_THIRD),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        capacity_weight_newest: c.number(
+            "behaviour.capacity_weight_newest".into(),
+            rb.capacity_weight_newest
+                .unwrap_or(defaults::CAPACITY_WEIGHT_NEWEST),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        capacity_weight_second: c.number(
+            "behaviour.capacity_weight_second".into(),
+            rb.capacity_weight_second
+                .unwrap_or(defaults::CAPACITY_WEIGHT_SECOND),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        capacity_weight_third: c.number(
+            "behaviour.capacity_weight_third".into(),
+            rb.capacity_weight_third
+                .unwrap_or(defaults::CAPACITY_WEIGHT_THIRD),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        inference_share_step: c.number(
+            "behaviour.inference_share_step".into(),
+            rb.inference_share_step
+                .unwrap_or(defaults::INFERENCE_SHARE_STEP),
+            0.0,
+            0.5,
+            "a number from 0 to 0.5",
+        ),
+        inference_share_min: c.number(
+            "behaviour.inference_share_min".into(),
+            rb.inference_share_min
+                .unwrap_or(defaults::INFERENCE_SHARE_MIN),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        inference_share_max: c.number(
+            "behaviour.inference_share_max".into(),
+            rb.inference_share_max
+                .unwrap_or(defaults::INFERENCE_SHARE_MAX),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        inference_raise_utilisation: c.number(
+            "behaviour.inference_raise_utilisation".into(),
+            rb.inference_raise_utilisation
+                .unwrap_or(defaults::INFERENCE_RAISE_UTILISATION),
+            0.0,
+            2.0,
+            "a number from 0 to 2",
+        ),
+        inference_cut_utilisation: c.number(
+            "behaviour.inference_cut_utilisation".into(),
+            rb.inference_cut_utilisation
+                .unwrap_or(defaults::INFERENCE_CUT_UTILISATION),
+            0.0,
+            2.0,
+            "a number from 0 to 2",
+        ),
         initial_pipeline_span_quarters: c.whole(
             "behaviour.initial_pipeline_span_quarters".into(),
             rb.initial_pipeline_span_quarters
@@ -1462,6 +1564,38 @@ fn check_behaviour(c: &mut Checker<'_>, rb: &RawBehaviour) -> BehaviourParams {
             "a number from 0 to 1",
         ),
     };
+    // The first weight of each split carries the order when only one
+    // generation is on sale, so it must be positive.
+    for (field, weight) in [
+        ("gpu_weight_best", behaviour.gpu_weight_best),
+        ("backlog_gpu_weight_best", behaviour.backlog_gpu_weight_best),
+        ("capacity_weight_newest", behaviour.capacity_weight_newest),
+    ] {
+        if weight <= 0.0 {
+            c.fail(
+                &format!("behaviour.{field}"),
+                format!("is {weight}; allowed: a weight above 0 and at most 1"),
+            );
+        }
+    }
+    if behaviour.inference_share_min > behaviour.inference_share_max {
+        c.fail(
+            "behaviour.inference_share_min",
+            format!(
+                "is {}; allowed: at most behaviour.inference_share_max ({})",
+                behaviour.inference_share_min, behaviour.inference_share_max
+            ),
+        );
+    }
+    if behaviour.inference_cut_utilisation > behaviour.inference_raise_utilisation {
+        c.fail(
+            "behaviour.inference_cut_utilisation",
+            format!(
+                "is {}; allowed: at most behaviour.inference_raise_utilisation ({})",
+                behaviour.inference_cut_utilisation, behaviour.inference_raise_utilisation
+            ),
+        );
+    }
     if behaviour.min_project_mw > behaviour.max_project_mw {
         c.fail(
             "behaviour.min_project_mw",

@@ -116,6 +116,33 @@ pub fn adjust_markup(markup: f64, utilisation: f64, step: f64, min: f64, max: f6
     )
 }
 
+/// When a lab moves compute between training and inference, and by how much.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InferenceShareRule {
+    /// At or above this utilisation, customers are being turned away.
+    pub raise_at_utilisation: f64,
+    /// Below this utilisation, serving capacity sits idle.
+    pub cut_below_utilisation: f64,
+    /// Points of the share moved in a quarter.
+    pub step: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+/// A lab's inference share of its compute: `step` points more when last
+/// quarter's demand reached its serving capacity, `step` points less when
+/// capacity sat idle, within `[min, max]` (only the bound in the direction of
+/// the move applies, so a share set outside the band by config drifts in).
+pub fn adjust_inference_share(share: f64, utilisation: f64, rule: &InferenceShareRule) -> f64 {
+    if utilisation >= rule.raise_at_utilisation {
+        (share + rule.step).min(rule.max)
+    } else if utilisation < rule.cut_below_utilisation {
+        (share - rule.step).max(rule.min)
+    } else {
+        share
+    }
+}
+
 /// Raises `value` by `step` (a fraction) or cuts it by `step`, then clamps.
 fn nudge(value: f64, raise: bool, cut: bool, step: f64, min: f64, max: f64) -> f64 {
     let next = if raise {
@@ -201,6 +228,27 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        /// For a share inside the band: higher utilisation never moves
+        /// compute away from inference, a move is at most one step, and the
+        /// share stays inside the band.
+        #[test]
+        fn inference_share_follows_utilisation(
+            share in 0.2f64..=0.8, low in 0.0f64..1.5, more in 0.0f64..1.0,
+        ) {
+            let rule = InferenceShareRule {
+                raise_at_utilisation: 0.98,
+                cut_below_utilisation: 0.7,
+                step: 0.05,
+                min: 0.2,
+                max: 0.8,
+            };
+            let at_low = adjust_inference_share(share, low, &rule);
+            let at_high = adjust_inference_share(share, low + more, &rule);
+            prop_assert!(at_high >= at_low);
+            prop_assert!((at_low - share).abs() <= rule.step + 1e-12);
+            prop_assert!((rule.min..=rule.max).contains(&at_low));
+        }
+
         /// More excess demand never lowers the next ask.
         #[test]
         fn asks_rise_with_excess_demand(previous in 1.0f64..1e5, low in -1.0f64..2.0, extra in 0.0f64..2.0, floor in 0.0f64..1e5) {

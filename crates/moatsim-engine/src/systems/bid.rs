@@ -439,10 +439,15 @@ fn bid_for_lab_gpus(
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         // A backlogged lab spreads its order over more generations and pays up.
         let backlogged = lab.gpu_fill_ratio < scenario.behaviour.backlog_fill_ratio;
+        let b = &scenario.behaviour;
         let split: &[f64] = if backlogged {
-            &[0.5, 0.3, 0.2]
+            &[
+                b.backlog_gpu_weight_best,
+                b.backlog_gpu_weight_second,
+                b.backlog_gpu_weight_third,
+            ]
         } else {
-            &[0.7, 0.3]
+            &[b.gpu_weight_best, b.gpu_weight_second]
         };
         let used = split.len().min(ranked.len());
         let split_total: f64 = split[..used].iter().sum();

@@ -485,7 +485,12 @@ pub fn plan_chip_supply(
             let cb = &scenario.chips[maker.products[b].chip];
             cb.available.cmp(&ca.available).then(a.cmp(&b))
         });
-        let weights = [0.6, 0.3, 0.1];
+        let b = &scenario.behaviour;
+        let weights = [
+            b.capacity_weight_newest,
+            b.capacity_weight_second,
+            b.capacity_weight_third,
+        ];
         let weight_total: f64 = weights.iter().take(available.len()).sum();
         let wafers = maker.wafers_per_quarter;
         for product in maker.products.iter_mut() {
@@ -678,11 +683,17 @@ pub fn plan_labs(
 
         // Serve more inference when customers are being turned away, train more when idle.
         if clock.tick > 0 {
-            if utilisation >= 0.98 {
-                lab.inference_share = (lab.inference_share + 0.05).min(0.8);
-            } else if utilisation < 0.7 {
-                lab.inference_share = (lab.inference_share - 0.05).max(0.2);
-            }
+            lab.inference_share = rules::adjust_inference_share(
+                lab.inference_share,
+                utilisation,
+                &rules::InferenceShareRule {
+                    raise_at_utilisation: scenario.behaviour.inference_raise_utilisation,
+                    cut_below_utilisation: scenario.behaviour.inference_cut_utilisation,
+                    step: scenario.behaviour.inference_share_step,
+                    min: scenario.behaviour.inference_share_min,
+                    max: scenario.behaviour.inference_share_max,
+                },
+            );
         }
 
         // Marginal cost of a million tokens: fleet amortisation plus energy.
