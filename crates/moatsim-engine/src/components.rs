@@ -8,7 +8,7 @@
 use bevy_ecs::prelude::*;
 use moatsim_config::{ChipGeneration, InvestorKind};
 use moatsim_model::AgentId;
-use moatsim_model::units::mw_drawn_by;
+use moatsim_model::units::{HOURS_PER_QUARTER, mw_drawn_by};
 
 /// Identity shared by every named agent.
 #[derive(Component, Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -389,10 +389,15 @@ pub struct AcceleratorBuyer {
     pub region: usize,
     /// H100e running: the starting fleet plus every delivery.
     pub fleet_h100e: f64,
-    /// Power the fleet draws at the meter (PUE included), MW.
+    /// Power the fleet draws at the meter (PUE included), MW, wherever it runs.
     pub load_mw: f64,
-    /// The starting fleet's load, which the utility's base load already holds.
+    /// The starting fleet's load, in the home region, which its utility's
+    /// base load already holds.
     pub initial_load_mw: f64,
+    /// Load added since the start, per region (index into the scenario's
+    /// regions): growth runs at home and, when the home grid has no room, in
+    /// other regions of the buyer's jurisdiction and export tier.
+    pub added_load_by_region: Vec<f64>,
     /// Units delivered since the start (the starting fleet is not counted).
     pub units_delivered: u64,
     /// The part of the fleet offered for rent to labs, H100e.
@@ -451,9 +456,41 @@ impl AcceleratorBuyer {
             - share * (self.flows.power_cost_usd + self.flows.depreciation_usd)
     }
 
-    /// Load added since the start, which the utility must serve on top of its base load.
-    pub fn added_load_mw(&self) -> f64 {
-        (self.load_mw - self.initial_load_mw).max(0.0)
+    /// Load added since the start in `region`, which its utility must serve
+    /// on top of its base load.
+    pub fn added_load_in(&self, region: usize) -> f64 {
+        self.added_load_by_region
+            .get(region)
+            .copied()
+            .unwrap_or(0.0)
+    }
+
+    /// The fleet's load in `region`: the starting fleet's at home plus what
+    /// was added there.
+    pub fn load_in(&self, region: usize) -> f64 {
+        if region == self.region {
+            // The total less what runs elsewhere, so a fleet entirely at home
+            // reads back exactly its total.
+            let elsewhere: f64 = self
+                .added_load_by_region
+                .iter()
+                .enumerate()
+                .filter(|&(r, _)| r != self.region)
+                .map(|(_, mw)| mw)
+                .sum();
+            self.load_mw - elsewhere
+        } else {
+            self.added_load_in(region)
+        }
+    }
+
+    /// What the fleet's energy costs in a quarter at each region's tariff, USD.
+    pub fn energy_cost_per_quarter(&self, tariff_by_region: &[f64]) -> f64 {
+        tariff_by_region
+            .iter()
+            .enumerate()
+            .map(|(r, tariff)| self.load_in(r) * HOURS_PER_QUARTER * tariff)
+            .sum()
     }
 }
 

@@ -75,6 +75,7 @@ pub struct BuyerRow {
     pub power_limited: bool,
     pub power_queued_mw: f64,
     pub power_reserved_mw: f64,
+    pub load_elsewhere_mw: f64,
 }
 
 #[derive(Debug, Clone)]

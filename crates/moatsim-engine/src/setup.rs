@@ -236,6 +236,7 @@ fn spawn_buyers(world: &mut World, s: &Scenario, ids: &[AgentId]) {
                 fleet_h100e: spec.fleet_h100e,
                 load_mw: load,
                 initial_load_mw: load,
+                added_load_by_region: vec![0.0; s.regions.len()],
                 units_delivered: 0,
                 rental_fleet_h100e: spec.fleet_h100e * spec.rental_share,
                 fleet_cost_usd: spec.fleet_h100e

@@ -260,3 +260,41 @@ fn a_buyer_whose_grid_is_full_queues_for_power_and_grows_once_granted() {
         assert!(buyer.power_queued_mw >= 0.0 && buyer.power_reserved_mw >= 0.0);
     }
 }
+
+/// A buyer whose home grid has no room first takes what the other regions of
+/// its jurisdiction and export tier have left after their own buyers, and only
+/// queues for the rest. The baseline's Virginia hyperscalers grow in Texas in
+/// 2025; labs' and buyers' load never exceeds any utility's capacity.
+#[test]
+fn a_buyer_places_growth_where_its_jurisdiction_has_room() {
+    let frames = run(&["scenario.quarters=4"]);
+    let elsewhere: f64 = frames
+        .iter()
+        .flat_map(|f| f.accelerator_buyers.iter())
+        .filter(|b| b.name == "us-hyperscalers")
+        .map(|b| b.load_elsewhere_mw)
+        .fold(0.0, f64::max);
+    assert!(
+        elsewhere > 0.0,
+        "the Virginia hyperscalers run part of their fleet in Texas"
+    );
+    for frame in &frames {
+        for buyer in &frame.accelerator_buyers {
+            assert!(
+                buyer.load_elsewhere_mw >= -1e-6 && buyer.load_elsewhere_mw <= buyer.load_mw + 1e-6,
+                "{buyer:?}"
+            );
+            // Buyers outside the United States have no other region of their
+            // jurisdiction in the baseline.
+            if !buyer.region.starts_with("us-") {
+                assert!(buyer.load_elsewhere_mw.abs() < 1e-9, "{buyer:?}");
+            }
+        }
+        for utility in &frame.utilities {
+            assert!(
+                utility.committed_mw <= utility.generation_mw + 1e-6,
+                "{utility:?}"
+            );
+        }
+    }
+}

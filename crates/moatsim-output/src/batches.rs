@@ -130,6 +130,7 @@ pub fn batch_for(
                     bools(r.iter().map(|x| x.power_limited)),
                     f64s(r.iter().map(|x| x.power_queued_mw)),
                     f64s(r.iter().map(|x| x.power_reserved_mw)),
+                    f64s(r.iter().map(|x| x.load_elsewhere_mw)),
                 ],
             )
         }

@@ -326,6 +326,11 @@ pub fn tables() -> Vec<TableDef> {
                     Float64,
                     "MW the queue granted it that its fleet does not draw yet",
                 ),
+                col(
+                    "load_elsewhere_mw",
+                    Float64,
+                    "Part of load_mw that runs outside its home region (growth placed where its home grid had no room)",
+                ),
             ]),
         },
         TableDef {

@@ -72,27 +72,28 @@ pub fn book_running_costs(
     let mut sorted_buyers: Vec<(&Agent, Mut<AcceleratorBuyer>)> = buyers.iter_mut().collect();
     sorted_buyers.sort_by_key(|(a, _)| a.id);
     for (agent, buyer) in sorted_buyers.iter_mut() {
-        let Some((utility_agent, utility)) = sorted_utilities
-            .iter_mut()
-            .find(|(_, u)| u.region == buyer.region)
-        else {
-            continue;
-        };
-        let energy = buyer.load_mw * HOURS_PER_QUARTER;
-        let bill = energy * utility.tariff_per_mwh;
-        ledger.pay(
-            Account::External(ExternalAccount::CorporateParents),
-            Account::Agent(agent.id),
-            bill,
-        );
-        ledger.pay(
-            Account::Agent(agent.id),
-            Account::Agent(utility_agent.id),
-            bill,
-        );
-        buyer.flows.power_cost_usd = bill;
-        utility.flows.energy_sold_mwh += energy;
-        utility.flows.revenue_usd += bill;
+        // Each region's utility bills the part of the fleet that runs there.
+        for (utility_agent, utility) in sorted_utilities.iter_mut() {
+            let load = buyer.load_in(utility.region);
+            if load <= 0.0 {
+                continue;
+            }
+            let energy = load * HOURS_PER_QUARTER;
+            let bill = energy * utility.tariff_per_mwh;
+            ledger.pay(
+                Account::External(ExternalAccount::CorporateParents),
+                Account::Agent(agent.id),
+                bill,
+            );
+            ledger.pay(
+                Account::Agent(agent.id),
+                Account::Agent(utility_agent.id),
+                bill,
+            );
+            buyer.flows.power_cost_usd += bill;
+            utility.flows.energy_sold_mwh += energy;
+            utility.flows.revenue_usd += bill;
+        }
     }
     for (agent, utility) in sorted_utilities.iter_mut() {
         let cost = utility.flows.energy_sold_mwh

@@ -719,6 +719,22 @@ pub fn bank_land(
     }
 }
 
+/// One aggregate buyer's order this quarter: the generations it buys and in
+/// what shares, the MW an H100e of that mix draws, the H100e it wants, and
+/// where they are placed (region, H100e).
+struct BuyerPlan {
+    buyer: moatsim_model::AgentId,
+    home: usize,
+    offers: Vec<(usize, f64, ExportTreatment)>,
+    shares: Vec<f64>,
+    mw_per_h100e: f64,
+    ordered: f64,
+    placed: Vec<(usize, f64)>,
+    /// Grid room found for it, MW: at home (spare share plus queue grants)
+    /// and elsewhere.
+    room_mw: f64,
+}
+
 /// Aggregate buyers (the rest of the accelerator market) order the fleet
 /// growth they want at this quarter's asks (`accelerator_demand`): the compute
 /// they want at the reference price, scaled by the price elasticity, nothing
@@ -763,7 +779,10 @@ pub fn bid_for_accelerators(
 
     let mut sorted: Vec<(&Agent, Mut<AcceleratorBuyer>)> = buyers.iter_mut().collect();
     sorted.sort_by_key(|(a, _)| a.id);
-    for (agent, mut buyer) in sorted {
+    // Spare capacity each region's buyers have used this quarter, MW.
+    let mut spare_used = vec![0.0; scenario.regions.len()];
+    let mut plans: Vec<BuyerPlan> = Vec::new();
+    for (agent, buyer) in sorted.iter_mut() {
         let spec = &scenario.accelerator_buyers[buyer.index];
         let growth = accelerator_demand::wanted_growth(
             spec.growth_per_quarter,
@@ -809,7 +828,7 @@ pub fn bid_for_accelerators(
         let Some(cheapest) = offers.iter().map(|o| o.1).min_by(f64::total_cmp) else {
             continue;
         };
-        let mut ordered = accelerator_demand::h100e_ordered(
+        let ordered = accelerator_demand::h100e_ordered(
             buyer.flows.wanted_h100e,
             cheapest,
             spec.reference_price_per_h100e_usd,
@@ -828,37 +847,89 @@ pub fn bid_for_accelerators(
                 share * mw_drawn_by(1.0, generation.watts, pue) / generation.h100e_per_unit
             })
             .sum();
-        // Its share of the region's spare capacity plus what the queue
-        // granted it; what the order lacks beyond that joins the queue.
-        let room = room_mw[buyer.region] / buyers_in_region[buyer.region].max(1) as f64
+        // At home: its share of the region's spare capacity plus what the
+        // queue granted it. What does not fit waits for the second pass.
+        let home_room = room_mw[buyer.region] / buyers_in_region[buyer.region].max(1) as f64
             + buyer.power_reserved_mw;
-        if mw_per_h100e > 0.0 && ordered * mw_per_h100e > room {
+        let at_home = if mw_per_h100e > 0.0 && ordered * mw_per_h100e > home_room {
+            home_room / mw_per_h100e
+        } else {
+            ordered
+        };
+        spare_used[buyer.region] += (at_home * mw_per_h100e - buyer.power_reserved_mw).max(0.0);
+        plans.push(BuyerPlan {
+            buyer: agent.id,
+            home: buyer.region,
+            offers,
+            shares,
+            mw_per_h100e,
+            ordered,
+            placed: vec![(buyer.region, at_home)],
+            room_mw: home_room,
+        });
+    }
+
+    // Second pass, in agent-id order: a buyer whose home grid could not host
+    // its order places the rest where the region's own buyers left spare
+    // capacity, in the other regions of its jurisdiction and export tier.
+    for plan in &mut plans {
+        let mut short = plan.ordered - plan.placed[0].1;
+        if plan.mw_per_h100e <= 0.0 || short <= 0.0 {
+            continue;
+        }
+        let home = &scenario.regions[plan.home];
+        for (r, region) in scenario.regions.iter().enumerate() {
+            let same_rules =
+                region.jurisdiction == home.jurisdiction && region.export_tier == home.export_tier;
+            if r == plan.home || !same_rules || short <= 0.0 {
+                continue;
+            }
+            let left_mw = (room_mw[r] - spare_used[r]).max(0.0);
+            let take = short.min(left_mw / plan.mw_per_h100e);
+            if take > 0.0 {
+                spare_used[r] += take * plan.mw_per_h100e;
+                plan.room_mw += take * plan.mw_per_h100e;
+                plan.placed.push((r, take));
+                short -= take;
+            }
+        }
+    }
+
+    for plan in plans {
+        let Some((_, buyer)) = sorted.iter_mut().find(|(a, _)| a.id == plan.buyer) else {
+            continue;
+        };
+        let spec = &scenario.accelerator_buyers[buyer.index];
+        let ordered: f64 = plan.placed.iter().map(|p| p.1).sum();
+        // What no region could host joins the home queue.
+        if plan.mw_per_h100e > 0.0 && plan.ordered * plan.mw_per_h100e > plan.room_mw {
             buyer.flows.power_to_request_mw = accelerator_demand::power_to_request(
-                ordered * mw_per_h100e,
-                room,
+                plan.ordered * plan.mw_per_h100e,
+                plan.room_mw,
                 buyer.power_queued_mw,
             );
-            ordered = room / mw_per_h100e;
             buyer.flows.power_limited = true;
         }
         buyer.flows.ordered_h100e = ordered;
-        for ((chip, _, treatment), share) in offers.iter().zip(&shares) {
-            let generation = &scenario.chips[*chip];
-            let units = (ordered * share / generation.h100e_per_unit).floor() as u64;
-            if units == 0 {
-                continue;
+        for &(region, h100e) in &plan.placed {
+            for ((chip, _, treatment), share) in plan.offers.iter().zip(&plan.shares) {
+                let generation = &scenario.chips[*chip];
+                let units = (h100e * share / generation.h100e_per_unit).floor() as u64;
+                if units == 0 {
+                    continue;
+                }
+                // The limit is the buyer's value of the unit, licence fee included.
+                let limit = spec.value_per_h100e_usd * generation.h100e_per_unit;
+                book.gpu_bids[*chip].push(RegionalGpuBid {
+                    region,
+                    bid: GpuBid {
+                        buyer: plan.buyer,
+                        units,
+                        limit_usd: limit,
+                        export: *treatment,
+                    },
+                });
             }
-            // The limit is the buyer's value of the unit, licence fee included.
-            let limit = spec.value_per_h100e_usd * generation.h100e_per_unit;
-            book.gpu_bids[*chip].push(RegionalGpuBid {
-                region: buyer.region,
-                bid: GpuBid {
-                    buyer: agent.id,
-                    units,
-                    limit_usd: limit,
-                    export: *treatment,
-                },
-            });
         }
     }
     // Clearing breaks ties by input order: bids in agent-id order.

@@ -321,13 +321,16 @@ pub fn connect_buyer_fleets(
         );
     }
     for (_, mut utility) in &mut utilities {
-        let (added, reserved) = buyers
+        // Buyers' growth may run outside their home region; their queue
+        // grants are at home.
+        utility.buyer_added_mw = buyers
+            .iter()
+            .map(|(_, b)| b.added_load_in(utility.region))
+            .sum();
+        utility.buyer_reserved_mw = buyers
             .iter()
             .filter(|(_, b)| b.region == utility.region)
-            .fold((0.0, 0.0), |(added, reserved), (_, b)| {
-                (added + b.added_load_mw(), reserved + b.power_reserved_mw)
-            });
-        utility.buyer_added_mw = added;
-        utility.buyer_reserved_mw = reserved;
+            .map(|(_, b)| b.power_reserved_mw)
+            .sum();
     }
 }

@@ -276,8 +276,11 @@ fn settle_gpu_fill(
         }
         let mw = mw_drawn_by(fill.units as f64, generation.watts, scenario.world.pue);
         buyer.load_mw += mw;
-        // Load the queue granted stops being a reservation once it is drawn.
-        buyer.power_reserved_mw = (buyer.power_reserved_mw - mw).max(0.0);
+        buyer.added_load_by_region[region] += mw;
+        // Load the queue granted (at home) stops being a reservation once it is drawn.
+        if region == buyer.region {
+            buyer.power_reserved_mw = (buyer.power_reserved_mw - mw).max(0.0);
+        }
     }
     ledger.pay(
         Account::Agent(fill.buyer),

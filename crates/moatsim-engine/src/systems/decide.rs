@@ -389,7 +389,7 @@ pub fn price_cloud_rental(
     let mut floor = vec![f64::INFINITY; scenario.regions.len()];
     for mut buyer in &mut buyers {
         let energy = if buyer.fleet_h100e > 0.0 {
-            buyer.load_mw * HOURS_PER_QUARTER * tariff[buyer.region] / buyer.fleet_h100e
+            buyer.energy_cost_per_quarter(&tariff) / buyer.fleet_h100e
         } else {
             0.0
         };

@@ -250,6 +250,7 @@ fn buyer_rows(buyers: &Query<(&Agent, &AcceleratorBuyer)>, scenario: &Scenario) 
                 power_limited: buyer.flows.power_limited,
                 power_queued_mw: buyer.power_queued_mw,
                 power_reserved_mw: buyer.power_reserved_mw,
+                load_elsewhere_mw: buyer.load_mw - buyer.load_in(buyer.region),
             }
         })
         .collect();
