@@ -10,6 +10,24 @@ use moatsim_model::{Account, AgentId, ExternalAccount};
 use crate::components::*;
 use crate::resources::*;
 
+/// A quarter of energy at `load_mw` sold by a utility to `buyer` at its
+/// tariff: the buyer pays, the utility books the energy and revenue. Returns
+/// the bill.
+fn sell_energy(
+    ledger: &mut Ledger,
+    buyer: AgentId,
+    utility_id: AgentId,
+    utility: &mut Utility,
+    load_mw: f64,
+) -> f64 {
+    let energy = load_mw * HOURS_PER_QUARTER;
+    let bill = energy * utility.tariff_per_mwh;
+    ledger.pay(Account::Agent(buyer), Account::Agent(utility_id), bill);
+    utility.flows.energy_sold_mwh += energy;
+    utility.flows.revenue_usd += bill;
+    bill
+}
+
 /// Labs pay staff and power and receive parent funding; utilities bill the energy
 /// their data-center customers drew and pay to generate it; investors receive
 /// inflows from their limited partners.
@@ -56,16 +74,8 @@ pub fn book_running_costs(
             let Some(&load) = load_by_lab_region.get(&(lab.index, utility.region)) else {
                 continue;
             };
-            let energy = load * HOURS_PER_QUARTER;
-            let bill = energy * utility.tariff_per_mwh;
-            ledger.pay(
-                Account::Agent(agent.id),
-                Account::Agent(utility_agent.id),
-                bill,
-            );
-            lab.flows.power_cost_usd += bill;
-            utility.flows.energy_sold_mwh += energy;
-            utility.flows.revenue_usd += bill;
+            lab.flows.power_cost_usd +=
+                sell_energy(&mut ledger, agent.id, utility_agent.id, utility, load);
         }
     }
     // Aggregate buyers pay for the energy their fleets draw; their parents fund it.
@@ -78,21 +88,15 @@ pub fn book_running_costs(
             if load <= 0.0 {
                 continue;
             }
-            let energy = load * HOURS_PER_QUARTER;
-            let bill = energy * utility.tariff_per_mwh;
+            // The parents fund exactly the bill.
+            let bill = load * HOURS_PER_QUARTER * utility.tariff_per_mwh;
             ledger.pay(
                 Account::External(ExternalAccount::CorporateParents),
                 Account::Agent(agent.id),
                 bill,
             );
-            ledger.pay(
-                Account::Agent(agent.id),
-                Account::Agent(utility_agent.id),
-                bill,
-            );
-            buyer.flows.power_cost_usd += bill;
-            utility.flows.energy_sold_mwh += energy;
-            utility.flows.revenue_usd += bill;
+            buyer.flows.power_cost_usd +=
+                sell_energy(&mut ledger, agent.id, utility_agent.id, utility, load);
         }
     }
     for (agent, utility) in sorted_utilities.iter_mut() {
