@@ -260,6 +260,7 @@ pub struct WorldRow {
     pub infra_profit: f64,
     pub app_profit: f64,
     pub lost_demand_mtok: f64,
+    pub unserved_share: f64,
     pub builders_alive: u64,
     pub builder_churn_rate: f64,
 }

@@ -347,6 +347,7 @@ pub fn batch_for(
                     f64s(std::iter::once(w.infra_profit)),
                     f64s(std::iter::once(w.app_profit)),
                     f64s(std::iter::once(w.lost_demand_mtok)),
+                    f64s(std::iter::once(w.unserved_share)),
                     u64s(std::iter::once(w.builders_alive)),
                     f64s(std::iter::once(w.builder_churn_rate)),
                 ],

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use arrow_schema::{DataType, Field, Schema};
 
 /// Bumped whenever a table or column changes meaning, is added or is removed.
-pub const SCHEMA_VERSION: u32 = 9;
+pub const SCHEMA_VERSION: u32 = 10;
 
 #[derive(Debug, Clone)]
 pub struct ColumnDef {
@@ -877,6 +877,11 @@ pub fn tables() -> Vec<TableDef> {
                     "lost_demand_mtok",
                     Float64,
                     "Token demand rationed away for lack of capacity, millions",
+                ),
+                col(
+                    "unserved_share",
+                    Float64,
+                    "Share of the quarter's token demand the labs could not serve (1 - sum of labs.served_mtok over sum of labs.demand_mtok; 0 with no demand)",
                 ),
                 col(
                     "builders_alive",

@@ -604,6 +604,16 @@ fn world_row(
         infra_profit,
         app_profit: stats.app_profit_usd,
         lost_demand_mtok: stats.lost_demand_mtok,
+        // The share of the quarter's token demand the labs could not serve.
+        unserved_share: {
+            let demand: f64 = lab_rows.iter().map(|l| l.demand_mtok).sum();
+            let served: f64 = lab_rows.iter().map(|l| l.served_mtok).sum();
+            if demand > 0.0 {
+                (1.0 - served / demand).clamp(0.0, 1.0)
+            } else {
+                0.0
+            }
+        },
         builders_alive: stats.builders_alive,
         builder_churn_rate: if stats.builders_alive > 0 {
             stats.builder_switches as f64 / stats.builders_alive as f64
