@@ -471,17 +471,20 @@ impl AcceleratorBuyer {
         if region == self.region {
             // The total less what runs elsewhere, so a fleet entirely at home
             // reads back exactly its total.
-            let elsewhere: f64 = self
-                .added_load_by_region
-                .iter()
-                .enumerate()
-                .filter(|&(r, _)| r != self.region)
-                .map(|(_, mw)| mw)
-                .sum();
-            self.load_mw - elsewhere
+            self.load_mw - self.load_elsewhere_mw()
         } else {
             self.added_load_in(region)
         }
+    }
+
+    /// The part of the fleet's load outside its home region, MW.
+    pub fn load_elsewhere_mw(&self) -> f64 {
+        self.added_load_by_region
+            .iter()
+            .enumerate()
+            .filter(|&(r, _)| r != self.region)
+            .map(|(_, mw)| mw)
+            .sum()
     }
 
     /// What the fleet's energy costs in a quarter at each region's tariff, USD.

@@ -250,7 +250,7 @@ fn buyer_rows(buyers: &Query<(&Agent, &AcceleratorBuyer)>, scenario: &Scenario) 
                 power_limited: buyer.flows.power_limited,
                 power_queued_mw: buyer.power_queued_mw,
                 power_reserved_mw: buyer.power_reserved_mw,
-                load_elsewhere_mw: buyer.load_mw - buyer.load_in(buyer.region),
+                load_elsewhere_mw: buyer.load_elsewhere_mw(),
             }
         })
         .collect();
@@ -336,7 +336,7 @@ fn chipmaker_rows(
     chipmaker_rows
 }
 
-/// One `utilitys` row per utility, in id order.
+/// One `utilities` row per utility, in id order.
 fn utility_rows(
     utilities: &Query<(&Agent, &Cash, &Utility)>,
     scenario: &Scenario,
