@@ -100,7 +100,8 @@ def main():
     print("\n## high-switching-cost")
     both = ["baseline", "high-switching-cost"]
     show("mean churn", f"SELECT avg(builder_churn_rate) FROM {W} WHERE {WHERE}", both)
-    show("mean markup", f"SELECT avg(markup_avg) FROM {W} WHERE {WHERE}", both)
+    show("mean markup (market power, revenue-weighted)", f"SELECT sum(markup * revenue) / sum(revenue) FROM {L} WHERE {WHERE}", both)
+    show("mean realised markup (world.markup_avg)", f"SELECT avg(markup_avg) FROM {W} WHERE {WHERE}", both)
 
     print("\n## mega-round (frontier-a)")
     both = ["baseline", "mega-round"]

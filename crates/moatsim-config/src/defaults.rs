@@ -205,3 +205,25 @@ pub const INFERENCE_SHARE_MAX: f64 = 0.8;
 pub const INFERENCE_RAISE_UTILISATION: f64 = 0.98;
 /// Utilisation below which a lab moves compute to training. Model assumption (plausible 0.5–0.85).
 pub const INFERENCE_CUT_UTILISATION: f64 = 0.7;
+/// Utilisation below which a lab cuts its markup to win volume. Model assumption (plausible 0.5–0.9).
+pub const MARKUP_IDLE_UTILISATION: f64 = 0.75;
+/// Fraction a lab cuts its markup by in a quarter its capacity sat idle. Model assumption (plausible 0.03–0.15).
+pub const MARKUP_IDLE_STEP: f64 = 0.08;
+/// Share of last quarter's customers staying above which a lab raises its markup (lock-in). Model assumption (plausible 0.85–0.95).
+pub const MARKUP_RAISE_RETENTION: f64 = 0.9;
+/// Share of last quarter's customers staying below which a lab cuts its markup. Model assumption (plausible 0.5–0.8).
+pub const MARKUP_CUT_RETENTION: f64 = 0.7;
+/// Fraction a lab moves its markup by on retention in a quarter. Model assumption (plausible 0.02–0.08).
+pub const MARKUP_RETENTION_STEP: f64 = 0.04;
+/// Least markup over marginal cost a lab posts. Model assumption (plausible 0–0.3).
+pub const MARKUP_MIN: f64 = 0.1;
+/// Most markup over marginal cost a lab posts. Model assumption (plausible 5–20).
+pub const MARKUP_MAX: f64 = 10.0;
+/// Share of last quarter's list price a lab keeps when it moves toward its target. Model assumption (plausible 0.3–0.8).
+pub const PRICE_STICKINESS: f64 = 0.5;
+/// Weight of rivals' mean list price in a lab's target price. Model assumption (plausible 0.1–0.5).
+pub const PRICE_RIVAL_WEIGHT: f64 = 0.3;
+/// Largest rise of a lab's scarcity premium in a quarter, as a fraction. Model assumption (plausible 0.5–2).
+pub const SCARCITY_MAX_STEP: f64 = 1.0;
+/// Largest quarter-on-quarter growth (or fall, as 1/(1 + x)) a lab extrapolates from its last two quarters' token demand when it prices. Model assumption (plausible 0.25–1).
+pub const DEMAND_TREND_MAX: f64 = 0.5;

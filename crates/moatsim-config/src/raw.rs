@@ -133,6 +133,17 @@ pub struct RawBehaviour {
     pub inference_share_max: Option<f64>,
     pub inference_raise_utilisation: Option<f64>,
     pub inference_cut_utilisation: Option<f64>,
+    pub markup_idle_utilisation: Option<f64>,
+    pub markup_idle_step: Option<f64>,
+    pub markup_raise_retention: Option<f64>,
+    pub markup_cut_retention: Option<f64>,
+    pub markup_retention_step: Option<f64>,
+    pub markup_min: Option<f64>,
+    pub markup_max: Option<f64>,
+    pub price_stickiness: Option<f64>,
+    pub price_rival_weight: Option<f64>,
+    pub scarcity_max_step: Option<f64>,
+    pub demand_trend_max: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

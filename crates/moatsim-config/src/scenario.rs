@@ -121,6 +121,28 @@ pub struct BehaviourParams {
     pub inference_raise_utilisation: f64,
     /// Utilisation below which a lab moves compute to training.
     pub inference_cut_utilisation: f64,
+    /// Utilisation below which a lab cuts its markup to win volume.
+    pub markup_idle_utilisation: f64,
+    /// Fraction a lab cuts its markup by in a quarter its capacity sat idle.
+    pub markup_idle_step: f64,
+    /// Share of last quarter's customers staying above which a lab raises its markup (lock-in).
+    pub markup_raise_retention: f64,
+    /// Share of last quarter's customers staying below which a lab cuts its markup.
+    pub markup_cut_retention: f64,
+    /// Fraction a lab moves its markup by on retention in a quarter.
+    pub markup_retention_step: f64,
+    /// Least markup over marginal cost a lab posts.
+    pub markup_min: f64,
+    /// Most markup over marginal cost a lab posts.
+    pub markup_max: f64,
+    /// Share of last quarter's list price a lab keeps when it moves toward its target.
+    pub price_stickiness: f64,
+    /// Weight of rivals' mean list price in a lab's target price.
+    pub price_rival_weight: f64,
+    /// Largest rise of a lab's scarcity premium in a quarter, as a fraction.
+    pub scarcity_max_step: f64,
+    /// Largest quarter-on-quarter growth (or fall, as 1/(1 + x)) a lab extrapolates from its last two quarters' token demand when it prices.
+    pub demand_trend_max: f64,
 }
 
 /// The cloud-rental market: compute rented by the quarter from owners inside

@@ -1549,6 +1549,88 @@ fn check_behaviour(c: &mut Checker<'_>, rb: &RawBehaviour) -> BehaviourParams {
             2.0,
             "a number from 0 to 2",
         ),
+        markup_idle_utilisation: c.number(
+            "behaviour.markup_idle_utilisation".into(),
+            rb.markup_idle_utilisation
+                .unwrap_or(defaults::MARKUP_IDLE_UTILISATION),
+            0.0,
+            2.0,
+            "a number from 0 to 2",
+        ),
+        markup_idle_step: c.number(
+            "behaviour.markup_idle_step".into(),
+            rb.markup_idle_step.unwrap_or(defaults::MARKUP_IDLE_STEP),
+            0.0,
+            0.5,
+            "a number from 0 to 0.5",
+        ),
+        markup_raise_retention: c.number(
+            "behaviour.markup_raise_retention".into(),
+            rb.markup_raise_retention
+                .unwrap_or(defaults::MARKUP_RAISE_RETENTION),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        markup_cut_retention: c.number(
+            "behaviour.markup_cut_retention".into(),
+            rb.markup_cut_retention
+                .unwrap_or(defaults::MARKUP_CUT_RETENTION),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        markup_retention_step: c.number(
+            "behaviour.markup_retention_step".into(),
+            rb.markup_retention_step
+                .unwrap_or(defaults::MARKUP_RETENTION_STEP),
+            0.0,
+            0.5,
+            "a number from 0 to 0.5",
+        ),
+        markup_min: c.number(
+            "behaviour.markup_min".into(),
+            rb.markup_min.unwrap_or(defaults::MARKUP_MIN),
+            0.0,
+            20.0,
+            "a number from 0 to 20",
+        ),
+        markup_max: c.number(
+            "behaviour.markup_max".into(),
+            rb.markup_max.unwrap_or(defaults::MARKUP_MAX),
+            0.0,
+            100.0,
+            "a number from 0 to 100",
+        ),
+        price_stickiness: c.number(
+            "behaviour.price_stickiness".into(),
+            rb.price_stickiness.unwrap_or(defaults::PRICE_STICKINESS),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        price_rival_weight: c.number(
+            "behaviour.price_rival_weight".into(),
+            rb.price_rival_weight
+                .unwrap_or(defaults::PRICE_RIVAL_WEIGHT),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        scarcity_max_step: c.number(
+            "behaviour.scarcity_max_step".into(),
+            rb.scarcity_max_step.unwrap_or(defaults::SCARCITY_MAX_STEP),
+            0.0,
+            5.0,
+            "a number from 0 to 5",
+        ),
+        demand_trend_max: c.number(
+            "behaviour.demand_trend_max".into(),
+            rb.demand_trend_max.unwrap_or(defaults::DEMAND_TREND_MAX),
+            0.0,
+            5.0,
+            "a number from 0 to 5",
+        ),
         initial_pipeline_span_quarters: c.whole(
             "behaviour.initial_pipeline_span_quarters".into(),
             rb.initial_pipeline_span_quarters

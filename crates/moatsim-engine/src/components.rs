@@ -34,8 +34,16 @@ pub struct Lab {
     pub run_rate_at_last_round_usd: f64,
     pub ambition_per_quarter: f64,
     pub inference_share: f64,
+    /// Markup over marginal cost: the market-power part of the price.
     pub markup: f64,
+    /// Factor (at least 1) on the list price that clears the lab's inference
+    /// market while it is short of capacity (`rules::scarcity_premium`).
+    pub scarcity_premium: f64,
+    /// The posted price: list price (cost × (1 + markup), pulled toward
+    /// rivals') times the scarcity premium.
     pub price_per_mtok: f64,
+    /// The price posted the quarter before last, for the demand trend.
+    pub previous_price_per_mtok: f64,
     pub marginal_cost_per_mtok: f64,
     /// Millions of tokens one H100e serves in a quarter for the lab's current
     /// model: algorithmic efficiency raises it, capability lowers it
@@ -69,6 +77,8 @@ pub struct Lab {
     pub inference_h100e: f64,
     pub capacity_mtok: f64,
     pub demand_mtok: f64,
+    /// The quarter before last's demand, for the trend a lab prices on.
+    pub previous_demand_mtok: f64,
     pub served_mtok: f64,
     /// Share of the GPU units it bid for that it received in its last quarter
     /// with bids (1 when it has not bid yet); below `behaviour.backlog_fill_ratio` the lab

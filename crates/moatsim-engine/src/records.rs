@@ -33,6 +33,7 @@ pub struct LabRow {
     pub mtok_per_h100e: f64,
     pub fixed_capability_price: Option<f64>,
     pub markup: f64,
+    pub scarcity_premium: f64,
     pub demand_mtok: f64,
     pub served_mtok: f64,
     pub revenue: f64,

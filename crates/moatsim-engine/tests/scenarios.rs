@@ -124,7 +124,17 @@ fn higher_switching_costs_lower_churn_and_raise_markups() {
         let base = run("baseline.toml", seed);
         let sticky = run("high-switching-cost.toml", seed);
         let churn = |f: &TickFrame| f.world.builder_churn_rate;
-        let markup = |f: &TickFrame| f.world.markup_avg;
+        // Market power is the labs' markup; the realised price also carries
+        // each lab's scarcity premium, which switching costs change too.
+        let markup = |f: &TickFrame| {
+            let revenue: f64 = f.labs.iter().map(|l| l.revenue).sum();
+            let weighted: f64 = f.labs.iter().map(|l| l.revenue * l.markup).sum();
+            if revenue > 0.0 {
+                weighted / revenue
+            } else {
+                0.0
+            }
+        };
         assert!(
             mean(&sticky, churn) < mean(&base, churn),
             "seed {seed}: builders switch less"

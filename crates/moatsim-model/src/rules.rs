@@ -103,19 +103,6 @@ pub fn switching_cost(
     (base + growth_per_quarter * tenure) * (1.0 + depth)
 }
 
-/// A lab's markup over marginal cost, nudged by utilisation: labs facing more
-/// demand than capacity raise their markup, labs with idle capacity cut it.
-pub fn adjust_markup(markup: f64, utilisation: f64, step: f64, min: f64, max: f64) -> f64 {
-    nudge(
-        markup,
-        utilisation >= 0.98,
-        utilisation < 0.75,
-        step,
-        min,
-        max,
-    )
-}
-
 /// When a lab moves compute between training and inference, and by how much.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InferenceShareRule {
@@ -152,20 +139,112 @@ fn nudge(value: f64, raise: bool, cut: bool, step: f64, min: f64, max: f64) -> f
     } else {
         value
     };
-    next.clamp(min, max)
+    // Not `clamp`: bounds from a config may cross, and a crossed pair must
+    // not panic (the upper bound wins).
+    next.max(min).min(max)
 }
 
-/// A lab's markup, nudged by how many of its customers stayed with it last
-/// quarter: retention above 90% (customers locked in by switching costs) raises
-/// it, retention below 70% cuts it.
-pub fn adjust_markup_for_retention(
-    markup: f64,
-    retention: f64,
-    step: f64,
-    min: f64,
-    max: f64,
+/// How a lab's markup over marginal cost (its market power) moves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarkupRule {
+    /// Below this utilisation the lab cuts its markup to win volume.
+    pub idle_utilisation: f64,
+    /// Fraction the markup is cut by in an idle quarter.
+    pub idle_step: f64,
+    /// Retention above which customers are locked in: the markup rises.
+    pub raise_retention: f64,
+    /// Retention below which customers are leaving: the markup falls.
+    pub cut_retention: f64,
+    /// Fraction the markup moves by on retention.
+    pub retention_step: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+/// A lab's markup over marginal cost, the market-power part of its price: cut
+/// by `idle_step` when capacity sat idle, then nudged by retention — customers
+/// who stay whatever the price (switching costs) are a licence to charge
+/// more, customers who leave are a reason to charge less. Full capacity is
+/// not a reason to raise the markup: that is scarcity, priced separately by
+/// [`scarcity_premium`] and gone once capacity catches up.
+pub fn adjust_markup(markup: f64, utilisation: f64, retention: f64, rule: &MarkupRule) -> f64 {
+    let idle = nudge(
+        markup,
+        false,
+        utilisation < rule.idle_utilisation,
+        rule.idle_step,
+        rule.min,
+        rule.max,
+    );
+    nudge(
+        idle,
+        retention > rule.raise_retention,
+        retention < rule.cut_retention,
+        rule.retention_step,
+        rule.min,
+        rule.max,
+    )
+}
+
+/// The elasticity of the demand one lab faces in the short run, as the lab
+/// can read it from its own customers: builders' own price elasticity plus
+/// the customers who leave per unit of log price. In a logit choice a
+/// customer who stays with probability `retention` leaves at the rate
+/// `price_weight × (1 − retention)`, so customers held by switching costs
+/// make demand less elastic and a rationed lab must raise its price further.
+pub fn lab_demand_elasticity(builder_elasticity: f64, price_weight: f64, retention: f64) -> f64 {
+    builder_elasticity.max(0.0) + price_weight.max(0.0) * (1.0 - retention.clamp(0.0, 1.0))
+}
+
+/// The demand a lab expects this quarter at last quarter's price, from its
+/// last two quarters: last quarter's demand times the growth it shows once
+/// the lab's own price change is taken out,
+/// `growth = (last / before) × (price_last / price_before)^elasticity`,
+/// bounded to `[1 / (1 + max_trend), 1 + max_trend]`. Taking out its own
+/// price change matters: a lab that raised its price saw demand fall because
+/// of it, and reading that as a falling market would make it cut again.
+/// Without an earlier quarter the expectation is last quarter's demand.
+pub fn expected_demand(
+    last: f64,
+    before: f64,
+    price_last: f64,
+    price_before: f64,
+    elasticity: f64,
+    max_trend: f64,
 ) -> f64 {
-    nudge(markup, retention > 0.9, retention < 0.7, step, min, max)
+    if last <= 0.0 || before <= 0.0 || price_last <= 0.0 || price_before <= 0.0 {
+        return last.max(0.0);
+    }
+    let bound = 1.0 + max_trend.max(0.0);
+    let growth = last / before * (price_last / price_before).powf(elasticity.max(0.0));
+    last * growth.clamp(1.0 / bound, bound)
+}
+
+/// A lab's scarcity premium, the factor on its list price that clears its
+/// inference market: last quarter's premium times the price ratio at which
+/// last quarter's demand would have fitted its capacity,
+/// `s' = s × (demand / capacity)^(1 / elasticity)`, never below 1 and rising
+/// at most `max_step` (a fraction) in a quarter. A lab turning customers away
+/// raises it until demand fits; once capacity catches up (or demand falls)
+/// the same ratio is below one and the premium decays back to 1, so rationing
+/// is transient and the premium shows how long it lasted.
+pub fn scarcity_premium(
+    previous: f64,
+    demand: f64,
+    capacity: f64,
+    elasticity: f64,
+    max_step: f64,
+) -> f64 {
+    let previous = previous.max(1.0);
+    let ceiling = previous * (1.0 + max_step.max(0.0));
+    if demand <= 0.0 {
+        return 1.0;
+    }
+    if capacity <= 0.0 || elasticity <= 0.0 {
+        return ceiling;
+    }
+    let ratio = (demand / capacity).powf(1.0 / elasticity);
+    (previous * ratio).clamp(1.0, ceiling)
 }
 
 /// A lab's posted price: its target price (marginal cost × (1 + markup)) pulled
@@ -228,6 +307,58 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        /// The premium never falls below 1, never rises more than a step,
+        /// does not move when demand met capacity, rises with demand and
+        /// falls with capacity.
+        #[test]
+        fn the_scarcity_premium_clears_within_a_step(
+            previous in 1.0f64..10.0, demand in 1.0f64..1e9, more in 0.0f64..1e9,
+            capacity in 1.0f64..1e9, elasticity in 0.1f64..5.0, step in 0.0f64..2.0,
+        ) {
+            let base = scarcity_premium(previous, demand, capacity, elasticity, step);
+            prop_assert!(base >= 1.0 && base <= previous * (1.0 + step) * (1.0 + 1e-12));
+            let busier = scarcity_premium(previous, demand + more, capacity, elasticity, step);
+            let bigger = scarcity_premium(previous, demand, capacity + more, elasticity, step);
+            prop_assert!(busier >= base * (1.0 - 1e-12));
+            prop_assert!(bigger <= base * (1.0 + 1e-12));
+            let even = scarcity_premium(previous, demand, demand, elasticity, step);
+            prop_assert!((even - previous).abs() <= previous * 1e-12);
+        }
+
+        /// Expected demand follows the trend, within its bound.
+        #[test]
+        fn expected_demand_extrapolates_within_the_bound(
+            last in 1.0f64..1e9, before in 1.0f64..1e9, max_trend in 0.0f64..2.0,
+            price in 0.1f64..10.0, rise in 1.0f64..3.0,
+        ) {
+            let expected = expected_demand(last, before, price, price, 0.8, max_trend);
+            prop_assert!(expected <= last * (1.0 + max_trend) * (1.0 + 1e-12));
+            prop_assert!(expected >= last / (1.0 + max_trend) * (1.0 - 1e-12));
+            prop_assert!((expected >= last) == (last >= before) || (expected - last).abs() < 1e-9 * last);
+            // Demand that fell after the lab raised its price is not read as
+            // a falling market as much as the same fall at a steady price.
+            let after_rise = expected_demand(last, before, price * rise, price, 0.8, max_trend);
+            prop_assert!(after_rise >= expected * (1.0 - 1e-12));
+        }
+
+        /// Idle capacity clears the premium back toward 1 and never raises it.
+        #[test]
+        fn idle_capacity_lets_the_premium_decay(
+            previous in 1.0f64..10.0, demand in 1.0f64..1e9, spare in 1.0f64..10.0,
+        ) {
+            let next = scarcity_premium(previous, demand, demand * spare, 0.8, 1.0);
+            prop_assert!(next <= previous && next >= 1.0);
+        }
+
+        /// A lab whose customers stay faces less elastic demand, never
+        /// less than builders' own elasticity.
+        #[test]
+        fn kept_customers_make_demand_less_elastic(kept in 0.0f64..1.0, more in 0.0f64..1.0) {
+            let loose = lab_demand_elasticity(0.6, 1.2, kept);
+            let held = lab_demand_elasticity(0.6, 1.2, (kept + more).min(1.0));
+            prop_assert!(held <= loose && held >= 0.6);
+        }
+
         /// For a share inside the band: higher utilisation never moves
         /// compute away from inference, a move is at most one step, and the
         /// share stays inside the band.
@@ -334,10 +465,22 @@ mod tests {
     }
 
     #[test]
-    fn locked_in_customers_raise_markups() {
-        assert!(adjust_markup_for_retention(1.0, 0.95, 0.04, 0.1, 10.0) > 1.0);
-        assert!(adjust_markup_for_retention(1.0, 0.5, 0.04, 0.1, 10.0) < 1.0);
-        assert!((adjust_markup_for_retention(1.0, 0.8, 0.04, 0.1, 10.0) - 1.0).abs() < 1e-12);
+    fn locked_in_customers_raise_markups_and_idle_capacity_cuts_them() {
+        let rule = MarkupRule {
+            idle_utilisation: 0.75,
+            idle_step: 0.08,
+            raise_retention: 0.9,
+            cut_retention: 0.7,
+            retention_step: 0.04,
+            min: 0.1,
+            max: 10.0,
+        };
+        assert!(adjust_markup(1.0, 0.9, 0.95, &rule) > 1.0);
+        assert!(adjust_markup(1.0, 0.9, 0.5, &rule) < 1.0);
+        assert!((adjust_markup(1.0, 0.9, 0.8, &rule) - 1.0).abs() < 1e-12);
+        // Full capacity alone does not raise it: that is the scarcity premium's job.
+        assert!((adjust_markup(1.0, 1.5, 0.8, &rule) - 1.0).abs() < 1e-12);
+        assert!(adjust_markup(1.0, 0.5, 0.8, &rule) < 1.0);
     }
 
     #[test]

@@ -84,6 +84,7 @@ pub fn batch_for(
                     f64s(r.iter().map(|x| x.mtok_per_h100e)),
                     opt_f64s(r.iter().map(|x| x.fixed_capability_price)),
                     f64s(r.iter().map(|x| x.markup)),
+                    f64s(r.iter().map(|x| x.scarcity_premium)),
                     f64s(r.iter().map(|x| x.demand_mtok)),
                     f64s(r.iter().map(|x| x.served_mtok)),
                     f64s(r.iter().map(|x| x.revenue)),

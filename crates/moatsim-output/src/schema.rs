@@ -8,7 +8,7 @@ use std::sync::Arc;
 use arrow_schema::{DataType, Field, Schema};
 
 /// Bumped whenever a table or column changes meaning, is added or is removed.
-pub const SCHEMA_VERSION: u32 = 10;
+pub const SCHEMA_VERSION: u32 = 11;
 
 #[derive(Debug, Clone)]
 pub struct ColumnDef {
@@ -168,7 +168,12 @@ pub fn tables() -> Vec<TableDef> {
                 col(
                     "markup",
                     Float64,
-                    "Markup over marginal cost the lab targets",
+                    "Markup over marginal cost the lab targets: its market power (cut when capacity sits idle, raised when customers stay)",
+                ),
+                col(
+                    "scarcity_premium",
+                    Float64,
+                    "Factor (at least 1) on the list price while demand exceeds capacity; 1 once the lab's inference market clears",
                 ),
                 col(
                     "demand_mtok",

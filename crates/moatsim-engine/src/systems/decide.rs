@@ -649,10 +649,25 @@ pub fn plan_labs(
 ) {
     let scenario = &params.0;
     let world = &scenario.world;
+    // Rivals compete on list prices; a rival's scarcity premium is its own
+    // capacity problem, not a price to follow.
     let prices: Vec<(usize, bool, f64, f64)> = labs
         .iter()
-        .map(|(_, _, l)| (l.index, l.alive, l.price_per_mtok, l.market_share))
+        .map(|(_, _, l)| {
+            let list = l.price_per_mtok / l.scarcity_premium.max(1.0);
+            (l.index, l.alive, list, l.market_share)
+        })
         .collect();
+    let behaviour = &scenario.behaviour;
+    let markup_rule = rules::MarkupRule {
+        idle_utilisation: behaviour.markup_idle_utilisation,
+        idle_step: behaviour.markup_idle_step,
+        raise_retention: behaviour.markup_raise_retention,
+        cut_retention: behaviour.markup_cut_retention,
+        retention_step: behaviour.markup_retention_step,
+        min: behaviour.markup_min,
+        max: behaviour.markup_max,
+    };
     let leader_share = prices
         .iter()
         .filter(|p| p.1)
@@ -680,6 +695,7 @@ pub fn plan_labs(
         }
         let spec = &scenario.labs[lab.index];
         let utilisation = lab.utilisation();
+        let share_before = lab.inference_share;
 
         // Serve more inference when customers are being turned away, train more when idle.
         if clock.tick > 0 {
@@ -734,11 +750,38 @@ pub fn plan_labs(
         );
         lab.marginal_cost_per_mtok =
             rules::marginal_cost_per_mtok(amortisation, energy, lab.mtok_per_h100e);
+        let previous_premium = lab.scarcity_premium.max(1.0);
         if clock.tick > 0 {
-            lab.markup = rules::adjust_markup(lab.markup, utilisation, 0.08, 0.1, 10.0);
-            // Customers who stay whatever the price are a licence to charge more.
-            lab.markup =
-                rules::adjust_markup_for_retention(lab.markup, lab.retention, 0.04, 0.1, 10.0);
+            lab.markup = rules::adjust_markup(lab.markup, utilisation, lab.retention, &markup_rule);
+            // Scarcity is priced apart from market power: the premium that
+            // would have fitted last quarter's demand into its capacity.
+            let elasticity = rules::lab_demand_elasticity(
+                scenario.app_builders.price_elasticity,
+                scenario.app_builders.price_weight,
+                lab.retention,
+            );
+            // What the lab expects this quarter: demand on its trend, and the
+            // capacity its new inference share gives the compute it has.
+            let demand = rules::expected_demand(
+                lab.demand_mtok,
+                lab.previous_demand_mtok,
+                lab.price_per_mtok,
+                lab.previous_price_per_mtok,
+                elasticity,
+                behaviour.demand_trend_max,
+            );
+            let capacity = if share_before > 0.0 {
+                lab.capacity_mtok * lab.inference_share / share_before
+            } else {
+                lab.capacity_mtok
+            };
+            lab.scarcity_premium = rules::scarcity_premium(
+                previous_premium,
+                demand,
+                capacity,
+                elasticity,
+                behaviour.scarcity_max_step,
+            );
         }
         let rivals: Vec<f64> = prices
             .iter()
@@ -748,18 +791,20 @@ pub fn plan_labs(
         let rival_mean =
             (!rivals.is_empty()).then(|| rivals.iter().sum::<f64>() / rivals.len() as f64);
         let previous = if lab.price_per_mtok > 0.0 {
-            lab.price_per_mtok
+            lab.price_per_mtok / previous_premium
         } else {
             lab.marginal_cost_per_mtok * (1.0 + lab.markup)
         };
-        lab.price_per_mtok = rules::posted_price(
+        let list_price = rules::posted_price(
             previous,
             lab.marginal_cost_per_mtok,
             lab.markup,
             rival_mean,
-            0.3,
-            0.5,
+            behaviour.price_rival_weight,
+            behaviour.price_stickiness,
         );
+        lab.previous_price_per_mtok = lab.price_per_mtok;
+        lab.price_per_mtok = list_price * lab.scarcity_premium;
         lab.fixed_capability_price_per_mtok = cost_curve::fixed_capability_quote(
             lab.price_per_mtok,
             lab.capability,

@@ -198,6 +198,7 @@ fn lab_rows(
                 mtok_per_h100e: lab.mtok_per_h100e,
                 fixed_capability_price: lab.fixed_capability_price_per_mtok.filter(|_| lab.alive),
                 markup: lab.markup,
+                scarcity_premium: lab.scarcity_premium,
                 demand_mtok: lab.demand_mtok,
                 served_mtok: lab.served_mtok,
                 revenue: lab.flows.revenue_usd,

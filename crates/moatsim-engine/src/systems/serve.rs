@@ -121,6 +121,7 @@ pub fn serve_app_builders(
     let total_revenue: f64 = settlement.spend_by_lab.iter().sum();
     let total_served: f64 = settlement.served_by_lab.iter().sum();
     for (lab_index, (agent, lab)) in sorted.iter_mut().enumerate() {
+        lab.previous_demand_mtok = lab.demand_mtok;
         lab.demand_mtok = choice.demand_mtok[lab_index];
         lab.served_mtok = settlement.served_by_lab[lab_index];
         lab.flows.revenue_usd = settlement.spend_by_lab[lab_index];
