@@ -227,3 +227,23 @@ pub const PRICE_RIVAL_WEIGHT: f64 = 0.3;
 pub const SCARCITY_MAX_STEP: f64 = 1.0;
 /// Largest quarter-on-quarter growth (or fall, as 1/(1 + x)) a lab extrapolates from its last two quarters' token demand when it prices. Model assumption (plausible 0.25–1).
 pub const DEMAND_TREND_MAX: f64 = 0.5;
+/// Differentiation of a lab's first-party product, as a builder's depth. Model assumption (plausible 0.2–0.8).
+pub const PRODUCT_DEPTH: f64 = 0.5;
+/// Share of the surplus per token a generic builder keeps at the starting crowding. Model assumption (plausible 0.05–0.3), set so builders spend 20–60% of revenue on tokens in 2025 (AI application gross margins of 40–80%).
+pub const GENERIC_CAPTURE: f64 = 0.15;
+/// Elasticity of builders' kept surplus to the number of builders in the segment. Model assumption (plausible 0.5–1.5; 1 is the circular-city model, margin ∝ 1/N).
+pub const CROWDING_ELASTICITY: f64 = 1.0;
+/// Profit margin at which entry into a segment stops. Model assumption (plausible 0.05–0.2).
+pub const NORMAL_MARGIN: f64 = 0.1;
+/// End users' weight on capability when choosing between builders' apps and labs' products. Model assumption (plausible 2–12).
+pub const END_USER_CAPABILITY_WEIGHT: f64 = 8.0;
+/// End users' weight on log price in that choice. Model assumption (plausible 0.5–3).
+pub const END_USER_PRICE_WEIGHT: f64 = 1.5;
+/// Log-standard deviation of a builder's quarterly demand shock. Model assumption (plausible 0.05–0.3).
+pub const BUILDER_SHOCK_SIGMA: f64 = 0.1;
+/// Log-standard deviation of a segment's quarterly demand shock. Model assumption (plausible 0.05–0.3).
+pub const SEGMENT_SHOCK_SIGMA: f64 = 0.1;
+/// Elasticity of a builder's operating costs to its customer base. Model assumption (plausible 0.5–1): software companies' operating costs fall as a share of revenue as they grow, but not by much.
+pub const FIXED_COST_SCALE_ELASTICITY: f64 = 0.85;
+/// Quarters of net outflow a lab averages into the burn rate its runway and round size are measured against (rounded to a whole number). Model assumption (plausible 2–8).
+pub const BURN_WINDOW_QUARTERS: f64 = 4.0;

@@ -144,6 +144,7 @@ pub struct RawBehaviour {
     pub price_rival_weight: Option<f64>,
     pub scarcity_max_step: Option<f64>,
     pub demand_trend_max: Option<f64>,
+    pub burn_window_quarters: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -272,6 +273,19 @@ pub struct RawLab {
     pub parent_funding_per_quarter_usd: Option<f64>,
     pub capex_fraction_of_cash: Option<f64>,
     pub target_runway_quarters: Option<f64>,
+    /// First-party products (subscriptions, enterprise seats) the lab sells
+    /// in app builders' segments.
+    #[serde(default)]
+    pub products: Vec<RawProduct>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProduct {
+    pub segment: String,
+    pub share: f64,
+    pub launch: Option<String>,
+    pub depth: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -387,6 +401,14 @@ pub struct RawAppBuilders {
     pub switching_cost_growth: f64,
     pub switching_cost_cap_quarters: i64,
     pub rationing_penalty: f64,
+    pub generic_capture: Option<f64>,
+    pub crowding_elasticity: Option<f64>,
+    pub normal_margin: Option<f64>,
+    pub end_user_capability_weight: Option<f64>,
+    pub end_user_price_weight: Option<f64>,
+    pub builder_shock_sigma: Option<f64>,
+    pub segment_shock_sigma: Option<f64>,
+    pub fixed_cost_scale_elasticity: Option<f64>,
     pub segments: Vec<RawSegment>,
 }
 
@@ -399,6 +421,7 @@ pub struct RawSegment {
     pub value_sigma: f64,
     pub size_sigma: f64,
     pub demand_growth_per_quarter: f64,
+    pub growth_half_life_quarters: Option<f64>,
     pub depth_min: f64,
     pub depth_max: f64,
     pub fixed_cost_share: f64,

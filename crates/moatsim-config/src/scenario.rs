@@ -143,6 +143,8 @@ pub struct BehaviourParams {
     pub scarcity_max_step: f64,
     /// Largest quarter-on-quarter growth (or fall, as 1/(1 + x)) a lab extrapolates from its last two quarters' token demand when it prices.
     pub demand_trend_max: f64,
+    /// Quarters of net outflow a lab averages into the burn rate its runway and round size are measured against (rounded to a whole number).
+    pub burn_window_quarters: f64,
 }
 
 /// The cloud-rental market: compute rented by the quarter from owners inside
@@ -376,6 +378,20 @@ pub struct LabSpec {
     pub parent_funding_per_quarter_usd: f64,
     pub capex_fraction_of_cash: f64,
     pub target_runway_quarters: f64,
+    pub products: Vec<ProductSpec>,
+}
+
+/// A lab's first-party product in an app builders' segment.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProductSpec {
+    /// Index into `app_builders.segments`.
+    pub segment: usize,
+    /// Its share of the segment's end-user demand in its launch quarter.
+    pub share: f64,
+    pub launch: Quarter,
+    /// Its differentiation, as a builder's specialisation depth: how much of
+    /// the surplus per token it keeps.
+    pub depth: f64,
 }
 
 /// What kind of business a lab is (initial-state-2025.csv's lab and cloud kinds).
@@ -617,6 +633,27 @@ pub struct AppBuilderSpec {
     pub switching_cost_growth: f64,
     pub switching_cost_cap_quarters: u32,
     pub rationing_penalty: f64,
+    /// Share of the surplus per token (end users' value less the token price)
+    /// a generic builder keeps at the segment's starting crowding; a
+    /// builder of depth d keeps `(1 + d)` times it (`rules::builder_capture`).
+    pub generic_capture: f64,
+    /// How fast that share falls as the segment crowds:
+    /// `× (builders at the start / builders now)^crowding_elasticity`.
+    pub crowding_elasticity: f64,
+    /// The profit margin at which entry into a segment stops; entry runs at
+    /// `entry_rate_per_quarter` when the margin is twice this.
+    pub normal_margin: f64,
+    /// End users' weight on capability when they choose between builders'
+    /// apps and labs' own products.
+    pub end_user_capability_weight: f64,
+    /// End users' weight on log price in the same choice.
+    pub end_user_price_weight: f64,
+    /// Log-standard deviation of a builder's quarterly demand shock.
+    pub builder_shock_sigma: f64,
+    /// Log-standard deviation of a segment's quarterly demand shock.
+    pub segment_shock_sigma: f64,
+    /// Elasticity of a builder's operating costs to its customer base.
+    pub fixed_cost_scale_elasticity: f64,
     pub segments: Vec<Segment>,
 }
 
@@ -628,7 +665,11 @@ pub struct Segment {
     pub value_per_mtok_median_usd: f64,
     pub value_sigma: f64,
     pub size_sigma: f64,
+    /// End-user demand growth per quarter at the start (adoption).
     pub demand_growth_per_quarter: f64,
+    /// Quarters in which that growth rate halves (an adoption S-curve);
+    /// infinite keeps it constant.
+    pub growth_half_life_quarters: f64,
     pub depth_min: f64,
     pub depth_max: f64,
     pub fixed_cost_share: f64,

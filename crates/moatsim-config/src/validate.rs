@@ -908,6 +908,27 @@ fn check_labs(
                 parent_funding_per_quarter_usd: c.within(p("parent_funding_per_quarter_usd"), ranges::USD_AMOUNT, l.parent_funding_per_quarter_usd.unwrap_or(0.0)),
                 capex_fraction_of_cash: c.fraction(p("capex_fraction_of_cash"), l.capex_fraction_of_cash.unwrap_or(defaults::CAPEX_FRACTION_OF_CASH)),
                 target_runway_quarters: c.number(p("target_runway_quarters"), l.target_runway_quarters.unwrap_or(defaults::TARGET_RUNWAY_QUARTERS), 1.0, 40.0, "quarters from 1 to 40"),
+                products: l
+                    .products
+                    .iter()
+                    .enumerate()
+                    .map(|(j, product)| {
+                        let q = |f: &str| format!("labs[{i}].products[{j}].{f}");
+                        let segment_names: BTreeMap<String, usize> = raw
+                            .app_builders
+                            .segments
+                            .iter()
+                            .enumerate()
+                            .map(|(k, s)| (s.name.clone(), k))
+                            .collect();
+                        ProductSpec {
+                            segment: c.resolve(q("segment"), &product.segment, &segment_names, "app_builders.segments"),
+                            share: c.number(q("share"), product.share, 0.0, 0.95, "a share of the segment's end-user demand from 0 to 0.95"),
+                            launch: product.launch.as_deref().map_or(start, |text| c.quarter(q("launch"), text)),
+                            depth: c.fraction(q("depth"), product.depth.unwrap_or(defaults::PRODUCT_DEPTH)),
+                        }
+                    })
+                    .collect(),
             }
         })
         .collect()
@@ -1174,6 +1195,13 @@ fn check_app_builders(c: &mut Checker<'_>, a: &RawAppBuilders) -> AppBuilderSpec
                     2.0,
                     "a quarterly growth rate from -0.5 to 2",
                 ),
+                growth_half_life_quarters: c.number(
+                    p("growth_half_life_quarters"),
+                    s.growth_half_life_quarters.unwrap_or(f64::INFINITY),
+                    1.0,
+                    f64::INFINITY,
+                    "quarters from 1 up (leave it out for constant growth)",
+                ),
                 depth_min,
                 depth_max,
                 fixed_cost_share: c.number(
@@ -1248,6 +1276,61 @@ fn check_app_builders(c: &mut Checker<'_>, a: &RawAppBuilders) -> AppBuilderSpec
             "app_builders.rationing_penalty".into(),
             ranges::UTILITY_WEIGHT,
             a.rationing_penalty,
+        ),
+        generic_capture: c.fraction(
+            "app_builders.generic_capture".into(),
+            a.generic_capture.unwrap_or(defaults::GENERIC_CAPTURE),
+        ),
+        crowding_elasticity: c.number(
+            "app_builders.crowding_elasticity".into(),
+            a.crowding_elasticity
+                .unwrap_or(defaults::CROWDING_ELASTICITY),
+            0.0,
+            3.0,
+            "an elasticity from 0 to 3",
+        ),
+        normal_margin: c.number(
+            "app_builders.normal_margin".into(),
+            a.normal_margin.unwrap_or(defaults::NORMAL_MARGIN),
+            0.01,
+            0.9,
+            "a profit margin from 0.01 to 0.9",
+        ),
+        end_user_capability_weight: c.within(
+            "app_builders.end_user_capability_weight".into(),
+            ranges::UTILITY_WEIGHT,
+            a.end_user_capability_weight
+                .unwrap_or(defaults::END_USER_CAPABILITY_WEIGHT),
+        ),
+        end_user_price_weight: c.within(
+            "app_builders.end_user_price_weight".into(),
+            ranges::UTILITY_WEIGHT,
+            a.end_user_price_weight
+                .unwrap_or(defaults::END_USER_PRICE_WEIGHT),
+        ),
+        builder_shock_sigma: c.number(
+            "app_builders.builder_shock_sigma".into(),
+            a.builder_shock_sigma
+                .unwrap_or(defaults::BUILDER_SHOCK_SIGMA),
+            0.0,
+            2.0,
+            "a log-standard deviation from 0 to 2",
+        ),
+        segment_shock_sigma: c.number(
+            "app_builders.segment_shock_sigma".into(),
+            a.segment_shock_sigma
+                .unwrap_or(defaults::SEGMENT_SHOCK_SIGMA),
+            0.0,
+            2.0,
+            "a log-standard deviation from 0 to 2",
+        ),
+        fixed_cost_scale_elasticity: c.number(
+            "app_builders.fixed_cost_scale_elasticity".into(),
+            a.fixed_cost_scale_elasticity
+                .unwrap_or(defaults::FIXED_COST_SCALE_ELASTICITY),
+            0.0,
+            1.5,
+            "an elasticity from 0 to 1.5",
         ),
         segments,
     }
@@ -1630,6 +1713,14 @@ fn check_behaviour(c: &mut Checker<'_>, rb: &RawBehaviour) -> BehaviourParams {
             0.0,
             5.0,
             "a number from 0 to 5",
+        ),
+        burn_window_quarters: c.number(
+            "behaviour.burn_window_quarters".into(),
+            rb.burn_window_quarters
+                .unwrap_or(defaults::BURN_WINDOW_QUARTERS),
+            1.0,
+            12.0,
+            "a number from 1 to 12",
         ),
         initial_pipeline_span_quarters: c.whole(
             "behaviour.initial_pipeline_span_quarters".into(),

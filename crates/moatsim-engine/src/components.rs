@@ -63,6 +63,10 @@ pub struct Lab {
     pub previous_revenue_usd: f64,
     /// Last quarter's spending (staff, capex, power, rent) less its revenue.
     pub last_net_outflow_usd: f64,
+    /// Net outflow of the last quarters (at most `behaviour.burn_window_quarters`), oldest
+    /// first: the burn rate a round is sized to.
+    #[serde(default)]
+    pub recent_net_outflows_usd: Vec<f64>,
     pub last_round_tick: Option<u32>,
     // This quarter's plan.
     pub target_h100e: f64,
@@ -97,7 +101,14 @@ pub struct Lab {
 /// the state carried across quarters.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LabFlows {
+    /// All revenue: `api_revenue_usd + product_revenue_usd`.
     pub revenue_usd: f64,
+    /// Tokens sold to app builders.
+    pub api_revenue_usd: f64,
+    /// Its own products sold to end users.
+    pub product_revenue_usd: f64,
+    /// Tokens its own products served, millions.
+    pub product_mtok: f64,
     pub capex_usd: f64,
     pub opex_usd: f64,
     pub power_cost_usd: f64,

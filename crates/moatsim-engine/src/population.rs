@@ -8,6 +8,7 @@
 
 use bevy_ecs::prelude::*;
 use moatsim_config::{AppBuilderSpec, Scenario};
+use moatsim_model::market::apps::{self, Crowding};
 use moatsim_model::market::inference::{logit_probabilities, pick};
 use moatsim_model::rng::{self, Purpose};
 use moatsim_model::{AgentId, rules};
@@ -18,6 +19,11 @@ pub const CHUNK: usize = 8_192;
 
 /// No provider.
 pub const NO_PROVIDER: u32 = u32::MAX;
+
+/// A builder's fixed costs before its first quarter: they are then set to
+/// its segment's `fixed_cost_share` of that quarter's revenue, so a builder
+/// plans its costs on the market it enters, not on a reference price.
+pub const UNSET_FIXED_COST: f64 = -1.0;
 
 #[derive(Resource, Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppBuilderPopulation {
@@ -43,6 +49,57 @@ pub struct AppBuilderPopulation {
     pub revenue_usd: Vec<f64>,
     pub profit_usd: Vec<f64>,
     pub switching_cost: Vec<f64>,
+    /// What end users pay per million tokens of the builder's output this
+    /// quarter (`market::apps::end_user_price`).
+    #[serde(default)]
+    pub end_user_price: Vec<f64>,
+    /// The end-user market of each segment.
+    #[serde(default)]
+    pub segments: Vec<SegmentState>,
+    /// Labs' first-party products, in scenario order (lab, then product).
+    #[serde(default)]
+    pub products: Vec<ProductState>,
+}
+
+/// One segment's end-user market: what carries over between quarters, and
+/// this quarter's outcomes.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct SegmentState {
+    /// Builders in the segment when the run started.
+    pub builders_at_start: f64,
+    /// Builders alive in it now.
+    pub builders: f64,
+    /// End-user demand at the start (millions of tokens a quarter); set in
+    /// the first quarter from the builders' demand and the products' shares.
+    pub initial_demand_mtok: f64,
+    /// Mean end-user price in the first quarter, the reference for demand.
+    pub reference_price: f64,
+    /// Labs' products' share of its end users last quarter.
+    pub product_share: f64,
+    /// Builders' profit over revenue last quarter, which entry responds to.
+    pub margin: f64,
+    // This quarter's outcomes.
+    pub demand_mtok: f64,
+    pub end_user_price: f64,
+    pub entrants: u64,
+}
+
+/// A lab's first-party product in one segment.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ProductState {
+    pub lab: usize,
+    pub segment: usize,
+    pub launch_tick: u32,
+    pub share_at_launch: f64,
+    pub depth: f64,
+    /// Fixed at launch so that the product starts at its configured share.
+    pub appeal: Option<f64>,
+    // This quarter's outcomes.
+    pub share: f64,
+    pub price_per_mtok: f64,
+    pub demand_mtok: f64,
+    pub served_mtok: f64,
+    pub revenue_usd: f64,
 }
 
 /// What one builder is like when it is created.
@@ -54,9 +111,12 @@ struct Traits {
     fixed_cost_usd: f64,
 }
 
+/// A builder's traits; its segment is drawn by the segments' weights unless
+/// it is given (entrants enter the segment whose profits drew them).
 fn draw_traits(
     spec: &AppBuilderSpec,
     mean_demand: f64,
+    segment: Option<usize>,
     stream: &mut rand_chacha::ChaCha8Rng,
 ) -> Traits {
     let u = rng::uniform(stream);
@@ -68,6 +128,9 @@ fn draw_traits(
             segment_index = index;
             break;
         }
+    }
+    if let Some(given) = segment {
+        segment_index = given.min(spec.segments.len() - 1);
     }
     let segment = &spec.segments[segment_index];
     // Lognormal sizes with mean `mean_demand`: median = mean / exp(σ²/2).
@@ -84,7 +147,8 @@ fn draw_traits(
         depth,
         base_demand_mtok,
         value_per_mtok,
-        fixed_cost_usd: segment.fixed_cost_share * base_demand_mtok * value_per_mtok,
+        // Set from its first quarter's revenue (`settle_builders`).
+        fixed_cost_usd: UNSET_FIXED_COST,
     }
 }
 
@@ -113,12 +177,37 @@ impl AppBuilderPopulation {
                     AgentId(first_id + offset),
                     0,
                 );
-                draw_traits(spec, mean_demand, &mut stream)
+                draw_traits(spec, mean_demand, None, &mut stream)
             })
             .collect();
-        let mut population = Self::default();
+        let mut population = Self {
+            segments: vec![SegmentState::default(); spec.segments.len()],
+            ..Self::default()
+        };
         for (offset, t) in traits.into_iter().enumerate() {
+            population.segments[usize::from(t.segment)].builders_at_start += 1.0;
             population.push(first_id + offset as u64, t, 0);
+        }
+        for segment in &mut population.segments {
+            segment.builders = segment.builders_at_start;
+        }
+        for (lab, spec) in scenario.labs.iter().enumerate() {
+            for product in &spec.products {
+                population.products.push(ProductState {
+                    lab,
+                    segment: product.segment,
+                    launch_tick: u32::try_from(product.launch.since(scenario.start).max(0))
+                        .unwrap_or(0),
+                    share_at_launch: product.share,
+                    depth: product.depth,
+                    appeal: None,
+                    share: 0.0,
+                    price_per_mtok: 0.0,
+                    demand_mtok: 0.0,
+                    served_mtok: 0.0,
+                    revenue_usd: 0.0,
+                });
+            }
         }
         population
     }
@@ -145,6 +234,7 @@ impl AppBuilderPopulation {
         self.revenue_usd.push(0.0);
         self.profit_usd.push(0.0);
         self.switching_cost.push(0.0);
+        self.end_user_price.push(0.0);
     }
 
     /// Adds `count` entrants at `tick` with ids from `first_id`; their traits come
@@ -152,6 +242,7 @@ impl AppBuilderPopulation {
     pub fn enter(
         &mut self,
         scenario: &Scenario,
+        segment: usize,
         count: u64,
         first_id: u64,
         tick: u32,
@@ -161,8 +252,11 @@ impl AppBuilderPopulation {
         for offset in 0..count {
             let id = first_id + offset;
             let mut stream = rng::stream(scenario.seed, Purpose::BuilderEntry, AgentId(id), tick);
-            let traits = draw_traits(spec, mean_demand, &mut stream);
+            let traits = draw_traits(spec, mean_demand, Some(segment), &mut stream);
             self.push(id, traits, tick);
+        }
+        if let Some(state) = self.segments.get_mut(segment) {
+            state.builders += count as f64;
         }
     }
 
@@ -177,12 +271,24 @@ pub struct LabOffer {
     pub open: bool,
     pub capability: f64,
     pub price_per_mtok: f64,
+    /// What a token costs the lab's own products: its marginal cost times
+    /// its scarcity premium. Not the API price (no markup to itself), but
+    /// when capacity is short a product token displaces an API sale, so
+    /// products feel scarcity too.
+    pub own_cost_per_mtok: f64,
 }
 
 /// Per-lab totals of the choice pass.
 #[derive(Debug, Clone, Default)]
 pub struct ChoiceTotals {
-    pub demand_mtok: Vec<f64>,
+    /// Builders' end-user weight by segment and provider (`segment × labs + lab`).
+    pub weight_by_segment_lab: Vec<f64>,
+    /// Builders' end-user weight by segment.
+    pub weight_by_segment: Vec<f64>,
+    /// Weight × end-user price, by segment (for the builders' mean price).
+    pub priced_weight_by_segment: Vec<f64>,
+    /// Weight × the provider's capability, by segment.
+    pub capable_weight_by_segment: Vec<f64>,
     pub customers: Vec<u64>,
     /// Customers who chose the same lab as last quarter.
     pub stayed: Vec<u64>,
@@ -190,9 +296,12 @@ pub struct ChoiceTotals {
 }
 
 impl ChoiceTotals {
-    fn zero(labs: usize) -> Self {
+    fn zero(labs: usize, segments: usize) -> Self {
         Self {
-            demand_mtok: vec![0.0; labs],
+            weight_by_segment_lab: vec![0.0; labs * segments],
+            weight_by_segment: vec![0.0; segments],
+            priced_weight_by_segment: vec![0.0; segments],
+            capable_weight_by_segment: vec![0.0; segments],
             customers: vec![0; labs],
             stayed: vec![0; labs],
             switches: 0,
@@ -201,8 +310,24 @@ impl ChoiceTotals {
 
     /// Adds a later chunk's totals; chunks are always added in chunk order.
     fn add(mut self, chunk: Self) -> Self {
-        for (total, part) in self.demand_mtok.iter_mut().zip(&chunk.demand_mtok) {
-            *total += part;
+        for (totals, parts) in [
+            (
+                &mut self.weight_by_segment_lab,
+                &chunk.weight_by_segment_lab,
+            ),
+            (&mut self.weight_by_segment, &chunk.weight_by_segment),
+            (
+                &mut self.priced_weight_by_segment,
+                &chunk.priced_weight_by_segment,
+            ),
+            (
+                &mut self.capable_weight_by_segment,
+                &chunk.capable_weight_by_segment,
+            ),
+        ] {
+            for (total, part) in totals.iter_mut().zip(parts) {
+                *total += part;
+            }
         }
         for (total, part) in self.customers.iter_mut().zip(&chunk.customers) {
             *total += part;
@@ -224,6 +349,11 @@ pub struct SettlementTotals {
     pub fixed_costs_usd: f64,
     pub profit_usd: f64,
     pub lost_demand_mtok: f64,
+    /// Token spend, end-user revenue, profit and builders still alive, by segment.
+    pub spend_by_segment: Vec<f64>,
+    pub revenue_by_segment: Vec<f64>,
+    pub profit_by_segment: Vec<f64>,
+    pub alive_by_segment: Vec<u64>,
     pub exits_by_segment: Vec<u64>,
 }
 
@@ -232,6 +362,10 @@ impl SettlementTotals {
         Self {
             spend_by_lab: vec![0.0; labs],
             served_by_lab: vec![0.0; labs],
+            spend_by_segment: vec![0.0; segments],
+            revenue_by_segment: vec![0.0; segments],
+            profit_by_segment: vec![0.0; segments],
+            alive_by_segment: vec![0; segments],
             exits_by_segment: vec![0; segments],
             ..Self::default()
         }
@@ -245,12 +379,22 @@ impl SettlementTotals {
         for (total, part) in self.served_by_lab.iter_mut().zip(&chunk.served_by_lab) {
             *total += part;
         }
-        for (total, part) in self
-            .exits_by_segment
-            .iter_mut()
-            .zip(&chunk.exits_by_segment)
-        {
-            *total += part;
+        for (totals, parts) in [
+            (&mut self.spend_by_segment, &chunk.spend_by_segment),
+            (&mut self.revenue_by_segment, &chunk.revenue_by_segment),
+            (&mut self.profit_by_segment, &chunk.profit_by_segment),
+        ] {
+            for (total, part) in totals.iter_mut().zip(parts) {
+                *total += part;
+            }
+        }
+        for (totals, parts) in [
+            (&mut self.exits_by_segment, &chunk.exits_by_segment),
+            (&mut self.alive_by_segment, &chunk.alive_by_segment),
+        ] {
+            for (total, part) in totals.iter_mut().zip(parts) {
+                *total += part;
+            }
         }
         self.revenue_usd += chunk.revenue_usd;
         self.fixed_costs_usd += chunk.fixed_costs_usd;
@@ -268,20 +412,28 @@ pub struct ChoiceContext<'a> {
     pub spec: &'a AppBuilderSpec,
     pub offers: &'a [LabOffer],
     pub ties: &'a [crate::resources::ActiveTie],
+    /// Each segment's crowding this quarter.
+    pub crowding: &'a [Crowding],
+    /// Each segment's log cumulative adoption by quarter (`apps::adoption_log`).
+    pub adoption: &'a [Vec<f64>],
 }
 
-/// Pass one: every alive builder picks a provider and states its demand.
+/// Pass one: every alive builder picks a provider, prices its output to end
+/// users, and states its end-user weight (its customer base this quarter),
+/// kept in `demand_mtok` until pass two turns it into tokens.
 pub fn choose_providers(
     population: &mut AppBuilderPopulation,
     context: &ChoiceContext<'_>,
 ) -> ChoiceTotals {
     let labs = context.offers.len();
+    let segments = context.crowding.len();
     let spec = context.spec;
     let AppBuilderPopulation {
         id,
         segment,
         depth,
         base_demand_mtok,
+        value_per_mtok,
         entered_tick,
         rationed_last,
         alive,
@@ -290,13 +442,15 @@ pub fn choose_providers(
         demand_mtok,
         switching_cost,
         alive_at_start,
+        end_user_price,
         ..
     } = population;
-    let (id, segment, depth, base_demand, entered, rationed) = (
+    let (id, segment, depth, base_demand, value, entered, rationed) = (
         &*id,
         &*segment,
         &*depth,
         &*base_demand_mtok,
+        &*value_per_mtok,
         &*entered_tick,
         &*rationed_last,
     );
@@ -307,11 +461,15 @@ pub fn choose_providers(
         .zip(demand_mtok.par_chunks_mut(CHUNK))
         .zip(switching_cost.par_chunks_mut(CHUNK))
         .zip(alive_at_start.par_chunks_mut(CHUNK))
+        .zip(end_user_price.par_chunks_mut(CHUNK))
         .enumerate()
         .map(
-            |(chunk, (((((alive, provider), tenure), demand), switching), alive_at_start))| {
+            |(
+                chunk,
+                ((((((alive, provider), tenure), demand), switching), alive_at_start), price),
+            )| {
                 let start = chunk * CHUNK;
-                let mut totals = ChoiceTotals::zero(labs);
+                let mut totals = ChoiceTotals::zero(labs, segments);
                 let mut utilities = Vec::with_capacity(labs);
                 let mut probabilities = Vec::with_capacity(labs);
                 for i in 0..alive.len() {
@@ -320,6 +478,7 @@ pub fn choose_providers(
                     if !alive[i] {
                         demand[i] = 0.0;
                         switching[i] = 0.0;
+                        price[i] = 0.0;
                         continue;
                     }
                     let current = provider[i];
@@ -370,6 +529,7 @@ pub fn choose_providers(
                     let Some(chosen) = pick(&probabilities, rng::uniform(&mut stream)) else {
                         provider[i] = NO_PROVIDER;
                         demand[i] = 0.0;
+                        price[i] = 0.0;
                         continue;
                     };
                     let chosen_index = chosen;
@@ -386,15 +546,26 @@ pub fn choose_providers(
                     provider[i] = chosen;
                     switching[i] = cost;
                     let offer = &context.offers[chosen_index];
-                    let age = context.tick.saturating_sub(entered[row]);
-                    let growth_rate =
-                        spec.segments[usize::from(segment[row])].demand_growth_per_quarter;
-                    let adoption = (1.0 + growth_rate).powi(i32::try_from(age).unwrap_or(i32::MAX));
-                    let price_factor = (offer.price_per_mtok / spec.reference_price_per_mtok)
-                        .powf(-spec.price_elasticity);
-                    let shock = (0.1 * rng::standard_normal(&mut stream)).exp();
-                    demand[i] = base_demand[row] * adoption * price_factor * shock;
-                    totals.demand_mtok[chosen_index] += demand[i];
+                    let segment_index = usize::from(segment[row]);
+                    // A builder's customer base grows with the segment's
+                    // adoption since it entered; its share of the segment is
+                    // its base over all builders' bases.
+                    let adoption =
+                        grown(&context.adoption[segment_index], entered[row], context.tick);
+                    let shock =
+                        (spec.builder_shock_sigma * rng::standard_normal(&mut stream)).exp();
+                    let kept = apps::capture(&context.crowding[segment_index], depth[row]);
+                    price[i] = apps::end_user_price(offer.price_per_mtok, value[row], kept);
+                    // End users lean to cheaper apps: a builder's weight falls
+                    // with its end-user price, so a lab that raises its API
+                    // price loses its builders' end users, not only builders.
+                    let price_factor = (price[i] / spec.reference_price_per_mtok)
+                        .powf(-spec.end_user_price_weight);
+                    demand[i] = base_demand[row] * adoption * shock * price_factor;
+                    totals.weight_by_segment_lab[segment_index * labs + chosen_index] += demand[i];
+                    totals.weight_by_segment[segment_index] += demand[i];
+                    totals.priced_weight_by_segment[segment_index] += demand[i] * price[i];
+                    totals.capable_weight_by_segment[segment_index] += demand[i] * offer.capability;
                     totals.customers[chosen_index] += 1;
                 }
                 totals
@@ -403,27 +574,224 @@ pub fn choose_providers(
         .collect();
     chunk_totals
         .into_iter()
-        .fold(ChoiceTotals::zero(labs), ChoiceTotals::add)
+        .fold(ChoiceTotals::zero(labs, segments), ChoiceTotals::add)
 }
 
-/// Pass two: builders are served (rationed where their lab is short), pay their
-/// lab, earn from their customers, and exit after sustained losses.
+/// Each segment's crowding this quarter, from last quarter's builders and
+/// products' share.
+pub fn segment_crowding(population: &AppBuilderPopulation, spec: &AppBuilderSpec) -> Vec<Crowding> {
+    population
+        .segments
+        .iter()
+        .map(|state| Crowding {
+            generic_capture: spec.generic_capture,
+            builders_at_start: state.builders_at_start,
+            builders_now: state.builders,
+            elasticity: spec.crowding_elasticity,
+            product_share: state.product_share,
+        })
+        .collect()
+}
+
+/// What the end-user markets decide this quarter.
+#[derive(Debug, Clone, Default)]
+pub struct SegmentOutcome {
+    /// Builders' tokens per unit of their end-user weight, by segment.
+    pub demand_per_weight: Vec<f64>,
+    /// Tokens the builders on each lab's API ask for.
+    pub api_demand_by_lab: Vec<f64>,
+    /// Tokens each lab's own products are asked for.
+    pub product_demand_by_lab: Vec<f64>,
+}
+
+/// Quarter-invariant inputs of the end-user markets.
+#[derive(Debug)]
+pub struct SegmentContext<'a> {
+    pub seed: u64,
+    pub tick: u32,
+    pub spec: &'a AppBuilderSpec,
+    pub offers: &'a [LabOffer],
+    pub crowding: &'a [Crowding],
+    pub adoption: &'a [Vec<f64>],
+}
+
+/// Each segment's log cumulative adoption for every quarter of the run.
+pub fn adoption_tables(spec: &AppBuilderSpec, quarters: u32) -> Vec<Vec<f64>> {
+    spec.segments
+        .iter()
+        .map(|s| {
+            apps::adoption_log(
+                s.demand_growth_per_quarter,
+                s.growth_half_life_quarters,
+                quarters,
+            )
+        })
+        .collect()
+}
+
+/// How much a customer base that started at `from` has grown by `to`.
+fn grown(adoption: &[f64], from: u32, to: u32) -> f64 {
+    let at = |t: u32| {
+        adoption
+            .get(t as usize)
+            .or(adoption.last())
+            .copied()
+            .unwrap_or(0.0)
+    };
+    (at(to) - at(from)).exp()
+}
+
+/// The end-user market of each segment, between the two passes: end users
+/// split between the builders' apps and labs' products (logit over capability
+/// and log price; a product's appeal is fixed at launch to give its launch
+/// share), the segment's demand follows adoption, its mean end-user price and
+/// a segment shock, and the builders' part is spread over them by weight.
+pub fn clear_segments(
+    population: &mut AppBuilderPopulation,
+    context: &SegmentContext<'_>,
+    choice: &ChoiceTotals,
+) -> SegmentOutcome {
+    let spec = context.spec;
+    let labs = context.offers.len();
+    let mut outcome = SegmentOutcome {
+        demand_per_weight: vec![0.0; population.segments.len()],
+        api_demand_by_lab: vec![0.0; labs],
+        product_demand_by_lab: vec![0.0; labs],
+    };
+    let (capability_weight, price_weight) =
+        (spec.end_user_capability_weight, spec.end_user_price_weight);
+    for (s, state) in population.segments.iter_mut().enumerate() {
+        let segment = &spec.segments[s];
+        let weight = choice.weight_by_segment[s];
+        let (builders_price, builders_utility) = if weight > 0.0 {
+            let price = choice.priced_weight_by_segment[s] / weight;
+            let capability = choice.capable_weight_by_segment[s] / weight;
+            let utility =
+                apps::end_user_utility(0.0, capability, price, capability_weight, price_weight);
+            (price, utility)
+        } else {
+            (0.0, f64::NEG_INFINITY)
+        };
+        let mut members = Vec::new();
+        let mut utilities = Vec::new();
+        for (k, product) in population.products.iter_mut().enumerate() {
+            if product.segment != s {
+                continue;
+            }
+            product.share = 0.0;
+            product.price_per_mtok = 0.0;
+            product.demand_mtok = 0.0;
+            product.served_mtok = 0.0;
+            product.revenue_usd = 0.0;
+            let offer = &context.offers[product.lab];
+            if context.tick < product.launch_tick || !offer.open {
+                continue;
+            }
+            let kept = apps::capture(&context.crowding[s], product.depth);
+            product.price_per_mtok = apps::end_user_price(
+                offer.own_cost_per_mtok,
+                segment.value_per_mtok_median_usd,
+                kept,
+            );
+            let own = apps::end_user_utility(
+                0.0,
+                offer.capability,
+                product.price_per_mtok,
+                capability_weight,
+                price_weight,
+            );
+            let appeal = *product.appeal.get_or_insert_with(|| {
+                if builders_utility.is_finite() {
+                    apps::launch_appeal(product.share_at_launch, builders_utility, own)
+                } else {
+                    0.0
+                }
+            });
+            members.push(k);
+            utilities.push(own + appeal);
+        }
+        if weight <= 0.0 && members.is_empty() {
+            state.demand_mtok = 0.0;
+            continue;
+        }
+        let shares = apps::segment_shares(builders_utility, &utilities);
+        let builders_share = shares[0];
+        let mut mean_price = builders_share * builders_price;
+        for (&k, &share) in members.iter().zip(&shares[1..]) {
+            population.products[k].share = share;
+            mean_price += share * population.products[k].price_per_mtok;
+        }
+        if state.reference_price <= 0.0 {
+            state.reference_price = mean_price;
+        }
+        if state.initial_demand_mtok <= 0.0 && builders_share > 0.0 {
+            // The configured market is the builders' token demand at the
+            // start; products' end users come on top of it.
+            state.initial_demand_mtok =
+                spec.initial_market_mtok_per_quarter * segment.weight / builders_share;
+        }
+        let mut stream = rng::stream(
+            context.seed,
+            Purpose::SegmentDemand,
+            AgentId(s as u64),
+            context.tick,
+        );
+        let shock = (spec.segment_shock_sigma * rng::standard_normal(&mut stream)).exp();
+        let demand = apps::segment_demand(
+            state.initial_demand_mtok,
+            context.adoption[s]
+                .get(context.tick as usize)
+                .copied()
+                .unwrap_or(0.0),
+            if state.reference_price > 0.0 {
+                mean_price / state.reference_price
+            } else {
+                1.0
+            },
+            spec.price_elasticity,
+            shock,
+        );
+        if weight > 0.0 {
+            outcome.demand_per_weight[s] = demand * builders_share / weight;
+            for lab in 0..labs {
+                outcome.api_demand_by_lab[lab] +=
+                    outcome.demand_per_weight[s] * choice.weight_by_segment_lab[s * labs + lab];
+            }
+        }
+        for (&k, &share) in members.iter().zip(&shares[1..]) {
+            let product = &mut population.products[k];
+            product.demand_mtok = demand * share;
+            outcome.product_demand_by_lab[product.lab] += product.demand_mtok;
+        }
+        state.demand_mtok = demand;
+        state.end_user_price = mean_price;
+        state.product_share = 1.0 - builders_share;
+    }
+    outcome
+}
+
+/// Pass two: each builder's weight becomes tokens (its segment's demand per
+/// unit of builders' weight), builders are served (rationed where their lab is
+/// short), pay their lab, earn from end users at their end-user price, and
+/// exit after sustained losses.
 pub fn settle_builders(
     population: &mut AppBuilderPopulation,
     spec: &AppBuilderSpec,
     tick: u32,
     offers: &[LabOffer],
     served_fraction: &[f64],
+    demand_per_weight: &[f64],
+    adoption: &[Vec<f64>],
 ) -> SettlementTotals {
     let labs = offers.len();
     let segments = spec.segments.len();
     let AppBuilderPopulation {
         segment,
-        value_per_mtok,
         fixed_cost_usd,
         entered_tick,
         provider,
         demand_mtok,
+        end_user_price,
         alive,
         loss_streak,
         rationed_last,
@@ -434,16 +802,12 @@ pub fn settle_builders(
         profit_usd,
         ..
     } = population;
-    let (segment, value, fixed, entered, provider, demand) = (
-        &*segment,
-        &*value_per_mtok,
-        &*fixed_cost_usd,
-        &*entered_tick,
-        &*provider,
-        &*demand_mtok,
-    );
+    let (segment, entered, provider, end_user_price) =
+        (&*segment, &*entered_tick, &*provider, &*end_user_price);
     let chunk_totals: Vec<SettlementTotals> = alive
         .par_chunks_mut(CHUNK)
+        .zip(demand_mtok.par_chunks_mut(CHUNK))
+        .zip(fixed_cost_usd.par_chunks_mut(CHUNK))
         .zip(loss_streak.par_chunks_mut(CHUNK))
         .zip(rationed_last.par_chunks_mut(CHUNK))
         .zip(cash.par_chunks_mut(CHUNK))
@@ -455,7 +819,13 @@ pub fn settle_builders(
         .map(
             |(
                 chunk,
-                (((((((alive, losses), rationed), cash), served), spend), revenue), profit),
+                (
+                    (
+                        (((((((alive, demand), fixed), losses), rationed), cash), served), spend),
+                        revenue,
+                    ),
+                    profit,
+                ),
             )| {
                 let start = chunk * CHUNK;
                 let mut totals = SettlementTotals::zero(labs, segments);
@@ -468,6 +838,8 @@ pub fn settle_builders(
                     if !alive[i] {
                         continue;
                     }
+                    let segment_index = usize::from(segment[row]);
+                    demand[i] *= demand_per_weight.get(segment_index).copied().unwrap_or(0.0);
                     let lab = provider[row];
                     let (fraction, price) = if lab == NO_PROVIDER {
                         (0.0, 0.0)
@@ -477,17 +849,18 @@ pub fn settle_builders(
                             offers[lab as usize].price_per_mtok,
                         )
                     };
-                    served[i] = demand[row] * fraction;
+                    served[i] = demand[i] * fraction;
                     spend[i] = served[i] * price;
-                    revenue[i] = served[i] * value[row];
+                    revenue[i] = served[i] * end_user_price[row];
                     // Fixed costs grow with the business, at half the rate of adoption.
-                    let growth_rate =
-                        spec.segments[usize::from(segment[row])].demand_growth_per_quarter;
-                    let age = tick.saturating_sub(entered[row]);
-                    let fixed_cost = fixed[row]
-                        * (1.0 + growth_rate)
-                            .powi(i32::try_from(age).unwrap_or(i32::MAX))
-                            .sqrt();
+                    // Operating costs grow with the customer base, less than
+                    // in proportion (`fixed_cost_scale_elasticity`).
+                    if fixed[i] == UNSET_FIXED_COST {
+                        fixed[i] = spec.segments[segment_index].fixed_cost_share * revenue[i];
+                    }
+                    let fixed_cost = fixed[i]
+                        * grown(&adoption[segment_index], entered[row], tick)
+                            .powf(spec.fixed_cost_scale_elasticity);
                     profit[i] = revenue[i] - spend[i] - fixed_cost;
                     cash[i] += profit[i];
                     rationed[i] = fraction < 1.0;
@@ -498,7 +871,10 @@ pub fn settle_builders(
                     totals.revenue_usd += revenue[i];
                     totals.fixed_costs_usd += fixed_cost;
                     totals.profit_usd += profit[i];
-                    totals.lost_demand_mtok += demand[row] - served[i];
+                    totals.lost_demand_mtok += demand[i] - served[i];
+                    totals.spend_by_segment[segment_index] += spend[i];
+                    totals.revenue_by_segment[segment_index] += revenue[i];
+                    totals.profit_by_segment[segment_index] += profit[i];
                     if profit[i] < 0.0 {
                         losses[i] += 1;
                     } else {
@@ -506,7 +882,9 @@ pub fn settle_builders(
                     }
                     if losses[i] >= spec.exit_after_loss_quarters {
                         alive[i] = false;
-                        totals.exits_by_segment[usize::from(segment[row])] += 1;
+                        totals.exits_by_segment[segment_index] += 1;
+                    } else {
+                        totals.alive_by_segment[segment_index] += 1;
                     }
                 }
                 totals

@@ -37,6 +37,9 @@ pub struct LabRow {
     pub demand_mtok: f64,
     pub served_mtok: f64,
     pub revenue: f64,
+    pub api_revenue: f64,
+    pub product_revenue: f64,
+    pub product_mtok: f64,
     pub capex: f64,
     pub opex: f64,
     pub rent: f64,
@@ -217,6 +220,18 @@ pub struct SegmentRow {
     pub revenue: f64,
     pub profit: f64,
     pub switching_cost_sum: f64,
+    /// Builders' fixed costs, USD.
+    pub fixed_costs: f64,
+    /// Mean end-user price per million tokens over builders and products.
+    pub end_user_price: f64,
+    /// End-user demand for the segment (builders' and products'), millions of tokens.
+    pub end_user_demand: f64,
+    /// Labs' products' share of the segment's end users.
+    pub product_share: f64,
+    /// Labs' products' revenue in the segment, USD.
+    pub product_revenue: f64,
+    /// Builders entering next quarter.
+    pub entrants: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -260,6 +275,9 @@ pub struct WorldRow {
     pub model_profit: f64,
     pub infra_profit: f64,
     pub app_profit: f64,
+    pub app_revenue: f64,
+    pub app_token_spend: f64,
+    pub product_revenue: f64,
     pub lost_demand_mtok: f64,
     pub unserved_share: f64,
     pub builders_alive: u64,

@@ -200,6 +200,9 @@ pub struct QuarterStats {
     pub capital_raised_usd: f64,
     pub lost_demand_mtok: f64,
     pub app_profit_usd: f64,
+    pub app_revenue_usd: f64,
+    pub app_token_spend_usd: f64,
+    pub product_revenue_usd: f64,
     pub builders_alive: u64,
     pub builder_switches: u64,
     /// GPU price per H100e at tick 0 and inference price at tick 0, the index bases.

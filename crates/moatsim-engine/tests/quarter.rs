@@ -256,11 +256,14 @@ fn a_lab_with_more_cash_builds_more() {
         "app_builders.count=2000",
         "labs[challenger-x].cash_usd=200e9",
     ]));
+    // Over the run, not at one quarter: where a lumpy delivery lands at the
+    // horizon is noise, the extra compute the cash buys on the way is not.
     let online = |frames: &[TickFrame]| {
         frames
-            .last()
+            .iter()
             .map(|f| f.labs[4].online_compute_h100e)
-            .unwrap_or(0.0)
+            .sum::<f64>()
+            / frames.len().max(1) as f64
     };
     assert!(
         online(&rich) > online(&base),

@@ -35,6 +35,8 @@ pub enum Purpose {
     SweepSeeds = 9,
     /// A sweep's Latin-hypercube draws (agent = dimension index).
     SweepSampling = 10,
+    /// A segment's end-user demand shock in a quarter (agent = segment index).
+    SegmentDemand = 11,
 }
 
 /// SplitMix64 finaliser: a cheap, well-mixed 64-bit hash used to turn the key

@@ -88,6 +88,9 @@ pub fn batch_for(
                     f64s(r.iter().map(|x| x.demand_mtok)),
                     f64s(r.iter().map(|x| x.served_mtok)),
                     f64s(r.iter().map(|x| x.revenue)),
+                    f64s(r.iter().map(|x| x.api_revenue)),
+                    f64s(r.iter().map(|x| x.product_revenue)),
+                    f64s(r.iter().map(|x| x.product_mtok)),
                     f64s(r.iter().map(|x| x.capex)),
                     f64s(r.iter().map(|x| x.opex)),
                     f64s(r.iter().map(|x| x.rent)),
@@ -296,6 +299,12 @@ pub fn batch_for(
                             0.0
                         }
                     })),
+                    f64s(r.iter().map(|x| x.fixed_costs)),
+                    f64s(r.iter().map(|x| x.end_user_price)),
+                    f64s(r.iter().map(|x| x.end_user_demand)),
+                    f64s(r.iter().map(|x| x.product_share)),
+                    f64s(r.iter().map(|x| x.product_revenue)),
+                    u64s(r.iter().map(|x| x.entrants)),
                 ],
             )
         }
@@ -347,6 +356,9 @@ pub fn batch_for(
                     f64s(std::iter::once(w.model_profit)),
                     f64s(std::iter::once(w.infra_profit)),
                     f64s(std::iter::once(w.app_profit)),
+                    f64s(std::iter::once(w.app_revenue)),
+                    f64s(std::iter::once(w.app_token_spend)),
+                    f64s(std::iter::once(w.product_revenue)),
                     f64s(std::iter::once(w.lost_demand_mtok)),
                     f64s(std::iter::once(w.unserved_share)),
                     u64s(std::iter::once(w.builders_alive)),

@@ -185,7 +185,26 @@ pub fn tables() -> Vec<TableDef> {
                     Float64,
                     "Tokens served (demand capped by inference capacity), millions",
                 ),
-                col("revenue", Float64, "Inference revenue in the quarter, USD"),
+                col(
+                    "revenue",
+                    Float64,
+                    "All revenue in the quarter: api_revenue + product_revenue, USD",
+                ),
+                col(
+                    "api_revenue",
+                    Float64,
+                    "Tokens sold to app builders (the inference market), USD",
+                ),
+                col(
+                    "product_revenue",
+                    Float64,
+                    "Its own products (subscriptions, enterprise seats) sold to end users in builders' segments, USD",
+                ),
+                col(
+                    "product_mtok",
+                    Float64,
+                    "Tokens its own products served, millions (included in served_mtok)",
+                ),
                 col(
                     "capex",
                     Float64,
@@ -711,6 +730,32 @@ pub fn tables() -> Vec<TableDef> {
                     Float64,
                     "Mean cost of leaving their provider, in choice-utility units",
                 ),
+                col("fixed_costs", Float64, "Builders' fixed costs, USD"),
+                col(
+                    "end_user_price",
+                    Float64,
+                    "Mean price end users pay per million tokens of output, over builders' apps and labs' products, USD",
+                ),
+                col(
+                    "end_user_demand",
+                    Float64,
+                    "End-user demand for the segment, builders' and labs' products', millions of tokens",
+                ),
+                col(
+                    "product_share",
+                    Float64,
+                    "Labs' own products' share of the segment's end users",
+                ),
+                col(
+                    "product_revenue",
+                    Float64,
+                    "Labs' own products' revenue in the segment, USD",
+                ),
+                col(
+                    "entrants",
+                    UInt64,
+                    "Builders entering next quarter, drawn by the segment's margin above a normal return",
+                ),
             ]),
         },
         TableDef {
@@ -876,7 +921,22 @@ pub fn tables() -> Vec<TableDef> {
                 col(
                     "app_profit",
                     Float64,
-                    "Profit of app builders this quarter, USD",
+                    "Profit of app builders this quarter: app_revenue - app_token_spend - their fixed costs, USD",
+                ),
+                col(
+                    "app_revenue",
+                    Float64,
+                    "App builders' revenue from end users this quarter, USD",
+                ),
+                col(
+                    "app_token_spend",
+                    Float64,
+                    "App builders' spend on tokens (labs' api_revenue) this quarter, USD",
+                ),
+                col(
+                    "product_revenue",
+                    Float64,
+                    "Labs' own products' revenue from end users this quarter, USD",
                 ),
                 col(
                     "lost_demand_mtok",

@@ -15,6 +15,7 @@ use crate::resources::*;
 /// Zeroes the per-quarter flows of every agent and clears the quarter's books.
 #[allow(clippy::too_many_arguments)]
 pub fn begin_quarter(
+    params: Res<Params>,
     mut labs: Query<&mut Lab>,
     mut buyers: Query<&mut AcceleratorBuyer>,
     mut investors: Query<&mut Investor>,
@@ -33,6 +34,11 @@ pub fn begin_quarter(
             + lab.flows.power_cost_usd
             + lab.flows.rent_usd
             - lab.flows.revenue_usd;
+        let last = lab.last_net_outflow_usd;
+        lab.recent_net_outflows_usd.push(last);
+        let window = params.0.behaviour.burn_window_quarters.round().max(1.0) as usize;
+        let excess = lab.recent_net_outflows_usd.len().saturating_sub(window);
+        lab.recent_net_outflows_usd.drain(..excess);
         lab.previous_revenue_usd = lab.flows.revenue_usd;
         lab.flows = LabFlows::default();
     }
@@ -58,6 +64,9 @@ pub fn begin_quarter(
     stats.capital_raised_usd = 0.0;
     stats.lost_demand_mtok = 0.0;
     stats.app_profit_usd = 0.0;
+    stats.app_revenue_usd = 0.0;
+    stats.app_token_spend_usd = 0.0;
+    stats.product_revenue_usd = 0.0;
     stats.builder_switches = 0;
 }
 
@@ -829,7 +838,16 @@ pub fn plan_labs(
         // last quarter (never less than its staff costs), not against its budget:
         // the budget scales with cash, so measured against it every lab would
         // always look short of money.
-        let outflow = lab.last_net_outflow_usd.max(spec.opex_per_quarter_usd);
+        // The burn rate is the mean of the last `burn_window_quarters`: a one-off
+        // purchase (a banked powered site, a season of GPU deliveries) is
+        // not read as the burn of every quarter to come.
+        let burn = if lab.recent_net_outflows_usd.is_empty() {
+            lab.last_net_outflow_usd
+        } else {
+            lab.recent_net_outflows_usd.iter().sum::<f64>()
+                / lab.recent_net_outflows_usd.len() as f64
+        };
+        let outflow = burn.max(spec.opex_per_quarter_usd);
         let runway = rules::runway_quarters(cash.0 + spec.parent_funding_per_quarter_usd, outflow);
         // A round the scenario schedules for this quarter replaces the lab's own.
         if let Some(round) = scenario

@@ -150,6 +150,18 @@ fn segment_rows(population: &AppBuilderPopulation, names: &[String]) -> Vec<Segm
         row.profit += population.profit_usd[i];
         row.switching_cost_sum += population.switching_cost[i];
     }
+    for (row, state) in rows.iter_mut().zip(&population.segments) {
+        row.end_user_price = state.end_user_price;
+        row.end_user_demand = state.demand_mtok;
+        row.product_share = state.product_share;
+        row.entrants = state.entrants;
+        row.fixed_costs = row.revenue - row.spend - row.profit;
+    }
+    for product in &population.products {
+        if let Some(row) = rows.get_mut(product.segment) {
+            row.product_revenue += product.revenue_usd;
+        }
+    }
     rows
 }
 
@@ -202,6 +214,9 @@ fn lab_rows(
                 demand_mtok: lab.demand_mtok,
                 served_mtok: lab.served_mtok,
                 revenue: lab.flows.revenue_usd,
+                api_revenue: lab.flows.api_revenue_usd,
+                product_revenue: lab.flows.product_revenue_usd,
+                product_mtok: lab.flows.product_mtok,
                 capex: lab.flows.capex_usd,
                 opex: lab.flows.opex_usd,
                 rent: lab.flows.rent_usd,
@@ -604,6 +619,9 @@ fn world_row(
         model_profit,
         infra_profit,
         app_profit: stats.app_profit_usd,
+        app_revenue: stats.app_revenue_usd,
+        app_token_spend: stats.app_token_spend_usd,
+        product_revenue: stats.product_revenue_usd,
         lost_demand_mtok: stats.lost_demand_mtok,
         // The share of the quarter's token demand the labs could not serve.
         unserved_share: {

@@ -9,10 +9,12 @@ use moatsim_model::{Account, ExternalAccount, rules};
 
 use crate::components::*;
 use crate::population::{
-    AppBuilderPopulation, ChoiceContext, LabOffer, choose_providers, settle_builders,
+    AppBuilderPopulation, ChoiceContext, LabOffer, SegmentContext, adoption_tables,
+    choose_providers, clear_segments, segment_crowding, settle_builders,
 };
 use crate::records::MarketRow;
 use crate::resources::*;
+use moatsim_model::market::apps;
 
 /// Online compute per site is bounded by both installed GPUs and energized MW:
 /// the most power-efficient units are powered first; the rest are stranded.
@@ -104,40 +106,90 @@ pub fn serve_app_builders(
             open: l.alive && l.capacity_mtok > 0.0,
             capability: l.capability,
             price_per_mtok: l.price_per_mtok,
+            own_cost_per_mtok: l.marginal_cost_per_mtok * l.scarcity_premium.max(1.0),
         })
         .collect();
+    let crowding = segment_crowding(&population, spec);
+    let adoption = adoption_tables(spec, clock.tick + 1);
     let context = ChoiceContext {
         seed: clock.seed,
         tick: clock.tick,
         spec,
         offers: &offers,
         ties: &ties.ties,
+        crowding: &crowding,
+        adoption: &adoption,
     };
     let choice = choose_providers(&mut population, &context);
+    let segments = clear_segments(
+        &mut population,
+        &SegmentContext {
+            seed: clock.seed,
+            tick: clock.tick,
+            spec,
+            offers: &offers,
+            crowding: &crowding,
+            adoption: &adoption,
+        },
+        &choice,
+    );
+    // A lab serves its API customers and its own products from one capacity,
+    // rationing both by the same fraction.
+    let lab_demand: Vec<f64> = segments
+        .api_demand_by_lab
+        .iter()
+        .zip(&segments.product_demand_by_lab)
+        .map(|(api, product)| api + product)
+        .collect();
     let capacity: Vec<f64> = sorted.iter().map(|(_, l)| l.capacity_mtok).collect();
-    let fractions = served_fractions(&choice.demand_mtok, &capacity);
-    let settlement = settle_builders(&mut population, spec, clock.tick, &offers, &fractions);
+    let fractions = served_fractions(&lab_demand, &capacity);
+    let settlement = settle_builders(
+        &mut population,
+        spec,
+        clock.tick,
+        &offers,
+        &fractions,
+        &segments.demand_per_weight,
+        &adoption,
+    );
+    let mut product_revenue = vec![0.0; offers.len()];
+    let mut product_served = vec![0.0; offers.len()];
+    for product in &mut population.products {
+        product.served_mtok = product.demand_mtok * fractions[product.lab];
+        product.revenue_usd = product.served_mtok * product.price_per_mtok;
+        product_revenue[product.lab] += product.revenue_usd;
+        product_served[product.lab] += product.served_mtok;
+    }
 
     let total_revenue: f64 = settlement.spend_by_lab.iter().sum();
     let total_served: f64 = settlement.served_by_lab.iter().sum();
     for (lab_index, (agent, lab)) in sorted.iter_mut().enumerate() {
         lab.previous_demand_mtok = lab.demand_mtok;
-        lab.demand_mtok = choice.demand_mtok[lab_index];
-        lab.served_mtok = settlement.served_by_lab[lab_index];
-        lab.flows.revenue_usd = settlement.spend_by_lab[lab_index];
+        lab.demand_mtok = lab_demand[lab_index];
+        lab.served_mtok = settlement.served_by_lab[lab_index] + product_served[lab_index];
+        lab.flows.api_revenue_usd = settlement.spend_by_lab[lab_index];
+        lab.flows.product_revenue_usd = product_revenue[lab_index];
+        lab.flows.product_mtok = product_served[lab_index];
+        lab.flows.revenue_usd = lab.flows.api_revenue_usd + lab.flows.product_revenue_usd;
         lab.customers = choice.customers[lab_index];
         if lab.customers > 0 {
             lab.retention = choice.stayed[lab_index] as f64 / lab.customers as f64;
         }
+        // The inference market's share: tokens sold to builders.
         lab.market_share = if total_revenue > 0.0 {
-            lab.flows.revenue_usd / total_revenue
+            lab.flows.api_revenue_usd / total_revenue
         } else {
             0.0
         };
         ledger.pay(
             Account::AppBuilders,
             Account::Agent(agent.id),
-            lab.flows.revenue_usd,
+            lab.flows.api_revenue_usd,
+        );
+        ledger.pay(
+            Account::External(ExternalAccount::EndCustomers),
+            Account::Agent(agent.id),
+            lab.flows.product_revenue_usd,
         );
         if lab.flows.revenue_usd > 0.0 {
             logs.event(
@@ -167,9 +219,17 @@ pub fn serve_app_builders(
     );
 
     let alive_before = population.alive_at_start.iter().filter(|&&a| a).count() as u64;
-    let alive_after = population.alive_count();
-    stats.lost_demand_mtok = settlement.lost_demand_mtok;
+    // Builders' rationed tokens and the labs' own products'.
+    stats.lost_demand_mtok = settlement.lost_demand_mtok
+        + population
+            .products
+            .iter()
+            .map(|p| p.demand_mtok - p.served_mtok)
+            .sum::<f64>();
     stats.app_profit_usd = settlement.profit_usd;
+    stats.app_revenue_usd = settlement.revenue_usd;
+    stats.app_token_spend_usd = total_revenue;
+    stats.product_revenue_usd = product_revenue.iter().sum();
     stats.builder_switches = choice.switches;
     for (segment, &exits) in settlement.exits_by_segment.iter().enumerate() {
         if exits > 0 {
@@ -184,33 +244,56 @@ pub fn serve_app_builders(
             );
         }
     }
-    // Entry: new builders at the configured rate, sized like the initial population.
-    let entrants = (spec.entry_rate_per_quarter * alive_after as f64).round() as u64;
-    if entrants > 0 {
-        let mean_demand = spec.initial_market_mtok_per_quarter / spec.count as f64;
-        let first = ids.next_agent;
-        population.enter(scenario, entrants, first, clock.tick + 1, mean_demand);
-        ids.next_agent += entrants;
-        logs.event(
-            "builder_entries",
-            None,
-            None,
-            None,
-            0.0,
-            Some(entrants as f64),
-            format!("ids {first} to {}", first + entrants - 1),
+    // Free entry: each segment draws entrants by how far its builders'
+    // margin is above a normal return; entrants are sized like the initial
+    // population, so they start small against grown incumbents.
+    let mean_demand = spec.initial_market_mtok_per_quarter / spec.count as f64;
+    for s in 0..population.segments.len() {
+        let revenue = settlement.revenue_by_segment[s];
+        let state = &mut population.segments[s];
+        state.builders = settlement.alive_by_segment[s] as f64;
+        state.margin = if revenue > 0.0 {
+            settlement.profit_by_segment[s] / revenue
+        } else {
+            0.0
+        };
+        let rate = apps::entry_rate(
+            state.margin,
+            spec.normal_margin,
+            spec.entry_rate_per_quarter,
         );
+        let entrants = (rate * state.builders).round() as u64;
+        state.entrants = entrants;
+        if entrants > 0 {
+            let first = ids.next_agent;
+            population.enter(scenario, s, entrants, first, clock.tick + 1, mean_demand);
+            ids.next_agent += entrants;
+            logs.event(
+                "builder_entries",
+                None,
+                None,
+                None,
+                0.0,
+                Some(entrants as f64),
+                format!(
+                    "{}: ids {first} to {}",
+                    spec.segments[s].name,
+                    first + entrants - 1
+                ),
+            );
+        }
     }
     stats.builders_alive = alive_before;
 
-    let demand: f64 = choice.demand_mtok.iter().sum();
+    let demand: f64 = lab_demand.iter().sum();
     logs.markets.push(MarketRow {
         market: "inference",
         region: None,
         item: None,
         supply: capacity.iter().sum(),
         demand,
-        cleared: total_served,
+        cleared: total_served + product_served.iter().sum::<f64>(),
+        // The API price: what builders paid per token they were served.
         price: (total_served > 0.0).then(|| total_revenue / total_served),
     });
 }

@@ -5,6 +5,7 @@
 //! so identical inputs always give identical outputs.
 
 pub mod allocation;
+pub mod apps;
 pub mod capital;
 pub mod cloud;
 pub mod gpu;
