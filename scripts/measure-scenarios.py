@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Re-measures the tables of docs/SCENARIOS.md.
 
-Runs every scenario of configs/ (but scale-1m) and the baseline at seeds 42 and
-7 with the full scenario files, then prints each table's measures as
-"seed 42 (seed 7)". Paste the numbers into docs/SCENARIOS.md with the date.
+Runs every scenario of configs/ (but scale-1m) and the baseline at seeds 42,
+7, 1, 2 and 3 with the full scenario files, then prints each table's measures
+as "median [lowest–highest]" across the seeds. Paste the numbers into
+docs/SCENARIOS.md with the date.
 
     cargo build --release
     .venv/bin/python scripts/measure-scenarios.py [OUT_DIR]
@@ -20,9 +21,9 @@ import duckdb
 REPO = Path(__file__).resolve().parent.parent
 BIN = REPO / "target" / "release" / "moatsim"
 OUT = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/tmp/moatsim-scenarios")
-SEEDS = (42, 7)
+SEEDS = (42, 7, 1, 2, 3)
 SCENARIOS = ("baseline", "power-crunch", "commodity-compute", "high-switching-cost",
-             "mega-round", "jv-channel", "export-controls", "land-banking")
+             "mega-round", "jv-channel", "export-controls", "land-banking", "lab-products")
 
 
 def run_all():
@@ -46,8 +47,9 @@ def value(sql, scenario, seed):
 def show(label, sql, scenarios, fmt="{:.3g}"):
     cells = []
     for scenario in scenarios:
-        a, b = (value(sql, scenario, seed) for seed in SEEDS)
-        cells.append(f"{fmt.format(a or 0.0)} ({fmt.format(b or 0.0)})")
+        values = sorted((value(sql, scenario, seed) or 0.0) for seed in SEEDS)
+        median = values[len(values) // 2]
+        cells.append(f"{fmt.format(median)} [{fmt.format(values[0])}–{fmt.format(values[-1])}]")
     print(f"| {label} | " + " | ".join(cells) + " |")
 
 
@@ -132,6 +134,17 @@ def main():
     show("units blocked, M", f"SELECT sum(blocked_gpu_units) / 1e6 FROM {R} WHERE {WHERE}", both)
     show("licence fees, $B", f"SELECT sum(licence_fees) / 1e9 FROM {R} WHERE {WHERE} AND tick >= 4", both)
     show("whole-market fleet 2030Q4, M", f"SELECT market_fleet_h100e / 1e6 FROM {W} WHERE {WHERE} AND tick = 23", both)
+
+    print("\n## lab-products (builders in coding and customer-support)")
+    both = ["baseline", "lab-products"]
+    S = table("app_builder_segments")
+    squeezed = "segment IN ('coding', 'customer-support')"
+    show("builders' margin in the launch year (2026)", f"SELECT sum(profit) / sum(revenue) FROM {S} WHERE {WHERE} AND {squeezed} AND year = 2026", both)
+    show("builders' margin 2027-2030", f"SELECT sum(profit) / sum(revenue) FROM {S} WHERE {WHERE} AND {squeezed} AND year >= 2027", both)
+    show("builders' revenue 2026-2030, $B", f"SELECT sum(revenue) / 1e9 FROM {S} WHERE {WHERE} AND {squeezed} AND year >= 2026", both)
+    show("builders at 2030Q4", f"SELECT sum(builders) FROM {S} WHERE {WHERE} AND {squeezed} AND tick = 23", both)
+    show("labs' products' revenue there, $B", f"SELECT sum(product_revenue) / 1e9 FROM {S} WHERE {WHERE} AND {squeezed}", both)
+    show("app-layer margin, whole run", f"SELECT sum(app_profit) / sum(app_revenue) FROM {W} WHERE {WHERE}", both)
 
 
 if __name__ == "__main__":

@@ -599,6 +599,15 @@ fn timeline(s: &moatsim_config::Scenario) -> Vec<String> {
             PolicyChange::ChipRoadmap { chip, available } => {
                 format!("{} moves to {available}", s.chips[*chip].name)
             }
+            PolicyChange::ComputeOutage {
+                lab,
+                share,
+                quarters,
+            } => format!(
+                "{} loses {:.0}% of its online compute for {quarters} quarters",
+                s.labs[*lab].name,
+                share * 100.0
+            ),
         };
         entries.push((
             event.quarter.to_string(),

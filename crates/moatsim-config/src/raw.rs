@@ -60,6 +60,7 @@ pub struct RawPolicyEvent {
     pub mw: Option<f64>,
     pub chip: Option<String>,
     pub available: Option<String>,
+    pub share: Option<f64>,
 }
 
 impl RawPolicyEvent {
@@ -86,6 +87,7 @@ impl RawPolicyEvent {
         note(self.mw.is_some(), "mw");
         note(self.chip.is_some(), "chip");
         note(self.available.is_some(), "available");
+        note(self.share.is_some(), "share");
         given
     }
 }

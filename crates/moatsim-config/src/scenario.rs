@@ -201,10 +201,17 @@ pub enum PolicyChange {
     },
     /// A chip generation's first quarter on sale moves.
     ChipRoadmap { chip: usize, available: Quarter },
+    /// A lab loses `share` of its online compute for `quarters` quarters (an
+    /// outage, a fire, a seizure): a capacity shock.
+    ComputeOutage {
+        lab: usize,
+        share: f64,
+        quarters: u32,
+    },
 }
 
 impl PolicyChange {
-    pub const KINDS: &'static str = "export_tier, licence_fee, permit_delay, antitrust_threshold, power_priority, scheduled_round, utility_build, chip_roadmap";
+    pub const KINDS: &'static str = "export_tier, licence_fee, permit_delay, antitrust_threshold, power_priority, scheduled_round, utility_build, chip_roadmap, compute_outage";
 
     pub fn kind(&self) -> &'static str {
         match self {
@@ -216,6 +223,7 @@ impl PolicyChange {
             Self::ScheduledRound { .. } => "scheduled_round",
             Self::UtilityBuild { .. } => "utility_build",
             Self::ChipRoadmap { .. } => "chip_roadmap",
+            Self::ComputeOutage { .. } => "compute_outage",
         }
     }
 }

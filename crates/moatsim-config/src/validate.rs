@@ -1865,6 +1865,7 @@ fn policy_event(
         "scheduled_round" => &["lab", "amount_usd", "post_money_usd"],
         "utility_build" => &["utility", "technology", "mw"],
         "chip_roadmap" => &["chip", "available"],
+        "compute_outage" => &["lab", "share", "quarters"],
         other => {
             c.fail(
                 &p("kind"),
@@ -1987,6 +1988,11 @@ fn policy_event(
                 post_money_usd,
             }
         }
+        "compute_outage" => PolicyChange::ComputeOutage {
+            lab: c.resolve(p("lab"), &text(&e.lab), names.labs, "labs"),
+            share: c.fraction(p("share"), number(e.share)),
+            quarters: c.whole(p("quarters"), e.quarters.unwrap_or(0), 1, 400),
+        },
         "utility_build" => PolicyChange::UtilityBuild {
             utility: c.resolve(
                 p("utility"),

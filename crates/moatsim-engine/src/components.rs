@@ -59,6 +59,15 @@ pub struct Lab {
     /// their book value), for depreciation over `world.facility_life_quarters`.
     pub facility_cost_usd: f64,
     pub quarters_in_distress: u32,
+    /// Share of its owned online compute lost to an outage (policy timeline
+    /// `compute_outage`) until `outage_until_tick`.
+    #[serde(default)]
+    pub outage_share: f64,
+    #[serde(default)]
+    pub outage_until_tick: u32,
+    /// The outage share applied to its fleet last quarter.
+    #[serde(default)]
+    pub outage_applied: f64,
     /// Last quarter's inference revenue, which this quarter's decisions see.
     pub previous_revenue_usd: f64,
     /// Last quarter's spending (staff, capex, power, rent) less its revenue.

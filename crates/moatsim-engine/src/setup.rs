@@ -196,6 +196,9 @@ fn spawn_labs(world: &mut World, s: &Scenario, ids: &[AgentId]) -> (Vec<f64>, u6
                 ) * s.world.dc_capex_per_mw_usd
                     * s.behaviour.initial_facility_book_value,
                 quarters_in_distress: 0,
+                outage_share: 0.0,
+                outage_until_tick: 0,
+                outage_applied: 0.0,
                 previous_revenue_usd: 0.0,
                 last_round_tick: None,
                 target_h100e: spec.online_h100e,

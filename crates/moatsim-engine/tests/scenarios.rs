@@ -391,3 +391,64 @@ fn banking_powered_land_for_a_lab_raises_its_energized_mw_and_compute_share() {
         );
     }
 }
+
+/// Builders' profit over revenue in one segment over a range of ticks.
+fn segment_margin(
+    frames: &[TickFrame],
+    segment: &str,
+    ticks: std::ops::RangeInclusive<u32>,
+) -> f64 {
+    let (profit, revenue) = frames
+        .iter()
+        .filter(|f| ticks.contains(&f.stamp.tick))
+        .flat_map(|f| {
+            f.app_builder_segments
+                .iter()
+                .filter(|s| s.segment == segment)
+        })
+        .fold((0.0, 0.0), |(p, r), s| (p + s.profit, r + s.revenue));
+    profit / revenue.max(f64::MIN_POSITIVE)
+}
+
+fn segment_revenue(frames: &[TickFrame], segment: &str) -> f64 {
+    frames
+        .iter()
+        .flat_map(|f| {
+            f.app_builder_segments
+                .iter()
+                .filter(|s| s.segment == segment)
+        })
+        .map(|s| s.revenue)
+        .sum()
+}
+
+#[test]
+fn labs_products_entering_builders_segments_squeeze_them() {
+    for seed in SEEDS {
+        let base = run("baseline.toml", seed);
+        let products = run("lab-products.toml", seed);
+        // The products launch in 2026Q1 (tick 4).
+        for segment in ["coding", "customer-support"] {
+            assert!(
+                segment_margin(&products, segment, 4..=7) < segment_margin(&base, segment, 4..=7),
+                "seed {seed}: builders' margin in {segment} falls in the launch year"
+            );
+            assert!(
+                segment_revenue(&products, segment) < segment_revenue(&base, segment),
+                "seed {seed}: builders' revenue in {segment} falls over the run"
+            );
+        }
+        let product_revenue = |frames: &[TickFrame], lab: &str| {
+            frames
+                .iter()
+                .flat_map(|f| f.labs.iter().filter(|l| l.name == lab))
+                .map(|l| l.product_revenue)
+                .sum::<f64>()
+        };
+        assert!(
+            product_revenue(&products, "hyperscaler-g") > 0.0
+                && product_revenue(&base, "hyperscaler-g") == 0.0,
+            "seed {seed}: hyperscaler-g sells its own product only in the scenario"
+        );
+    }
+}

@@ -212,7 +212,7 @@ pub fn apply_policy_timeline(
     mut params: ResMut<Params>,
     regulators: Query<(&Agent, &Regulator)>,
     mut utilities: Query<(&Agent, &mut Utility)>,
-    labs: Query<(&Agent, &Lab)>,
+    mut labs: Query<(&Agent, &mut Lab)>,
     mut logs: ResMut<Logs>,
 ) {
     let due: Vec<PolicyChange> = params
@@ -298,6 +298,20 @@ pub fn apply_policy_timeline(
                 )
             }
             PolicyChange::ChipRoadmap { .. } => (None, None, 0.0, None),
+            PolicyChange::ComputeOutage {
+                lab,
+                share,
+                quarters,
+            } => {
+                // Like a utility build, it acts on an agent, not on the rules.
+                let mut agent = None;
+                if let Some((a, mut l)) = labs.iter_mut().find(|(_, l)| l.index == lab) {
+                    l.outage_share = share;
+                    l.outage_until_tick = clock.tick + quarters;
+                    agent = Some(a.id);
+                }
+                (agent, None, 0.0, Some(share))
+            }
         };
         logs.event(
             "policy_change",
@@ -368,6 +382,15 @@ pub fn apply_rule_change(scenario: &mut Scenario, change: &PolicyChange) -> Stri
                 tech.name, tech.lead_quarters
             )
         }
+        PolicyChange::ComputeOutage {
+            lab,
+            share,
+            quarters,
+        } => format!(
+            "{} loses {:.0}% of its online compute for {quarters} quarters",
+            scenario.labs[lab].name,
+            share * 100.0
+        ),
         PolicyChange::ChipRoadmap { chip, available } => {
             let entry = &mut scenario.chips[chip];
             let before = entry.available;
@@ -779,10 +802,17 @@ pub fn plan_labs(
                 elasticity,
                 behaviour.demand_trend_max,
             );
-            let capacity = if share_before > 0.0 {
-                lab.capacity_mtok * lab.inference_share / share_before
+            // A lab knows when an outage takes its fleet down or brings it back.
+            let outage_now = if clock.tick < lab.outage_until_tick {
+                lab.outage_share.clamp(0.0, 1.0)
             } else {
-                lab.capacity_mtok
+                0.0
+            };
+            let outage_change = (1.0 - outage_now) / (1.0 - lab.outage_applied).max(1e-9);
+            let capacity = if share_before > 0.0 {
+                lab.capacity_mtok * lab.inference_share / share_before * outage_change
+            } else {
+                lab.capacity_mtok * outage_change
             };
             lab.scarcity_premium = rules::scarcity_premium(
                 previous_premium,

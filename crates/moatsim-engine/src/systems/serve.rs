@@ -20,6 +20,7 @@ use moatsim_model::market::apps;
 /// the most power-efficient units are powered first; the rest are stranded.
 /// Each lab then splits its online compute between training and inference.
 pub fn bring_compute_online(
+    clock: Res<Clock>,
     params: Res<Params>,
     mut projects: Query<&mut Project>,
     mut labs: Query<&mut Lab>,
@@ -69,8 +70,15 @@ pub fn bring_compute_online(
         online_by_lab[project.lab_index] += online_h100e;
     }
     for mut lab in &mut labs {
+        // An outage (policy timeline) takes part of the owned fleet offline.
+        let outage = if clock.tick < lab.outage_until_tick {
+            lab.outage_share.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        lab.outage_applied = outage;
         let online = if lab.alive {
-            online_by_lab[lab.index] + lab.rented_h100e
+            online_by_lab[lab.index] * (1.0 - outage) + lab.rented_h100e
         } else {
             0.0
         };
