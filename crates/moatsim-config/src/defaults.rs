@@ -32,9 +32,9 @@ pub const DC_CAPEX_PER_MW_USD: f64 = 11.7e6;
 pub const DC_BUILD_QUARTERS: u32 = 8;
 /// Elasticity of land price to the share of a region's zoned stock used. Model assumption.
 pub const LAND_PRICE_ELASTICITY: f64 = 0.8;
-/// Capability gained per log-unit of training compute per quarter. Model assumption.
-pub const CAPABILITY_RATE: f64 = 0.06;
-/// Training compute (H100e for a quarter) that gives `ln 2` times the rate. Model assumption.
+/// Capability per e-fold of a lab's cumulative effective training compute. Model assumption (plausible 0.15–0.5): keeps the leader's capability growth near version 1's, about 0.15 a quarter, when effective compute grows about 1.5x a quarter.
+pub const CAPABILITY_RATE: f64 = 0.3;
+/// Cumulative effective training compute (H100e-quarters) at the scale of the capability log. Model assumption.
 pub const CAPABILITY_REFERENCE_H100E: f64 = 250_000.0;
 /// Share of the gap to the leader a follower closes per quarter by diffusion. Model assumption.
 pub const DIFFUSION_RATE: f64 = 0.06;
@@ -247,3 +247,11 @@ pub const SEGMENT_SHOCK_SIGMA: f64 = 0.1;
 pub const FIXED_COST_SCALE_ELASTICITY: f64 = 0.85;
 /// Quarters of net outflow a lab averages into the burn rate its runway and round size are measured against (rounded to a whole number). Model assumption (plausible 2–8).
 pub const BURN_WINDOW_QUARTERS: f64 = 4.0;
+/// Quarters of its first quarter's effective training compute a lab has accumulated before the run (with effective compute growing about 1.5x a quarter, the past sums to about two). Model assumption (plausible 1–8).
+pub const PRIOR_TRAINING_QUARTERS: f64 = 2.0;
+/// Log-standard deviation of a lab's research luck on its capability gain in a quarter. Model assumption (plausible 0.1–0.4).
+pub const RESEARCH_LUCK_SIGMA: f64 = 0.2;
+/// Chance a lab makes a capability breakthrough in a quarter. Model assumption (plausible 0.005–0.05).
+pub const BREAKTHROUGH_RATE_PER_QUARTER: f64 = 0.02;
+/// Capability a breakthrough adds (about two-thirds of a quarter of the leader's progress). Model assumption (plausible 0.05–0.3).
+pub const BREAKTHROUGH_SIZE: f64 = 0.1;

@@ -287,6 +287,14 @@ pub struct WorldParams {
     pub land_price_elasticity: f64,
     pub capability_rate: f64,
     pub capability_reference_h100e: f64,
+    /// Quarters of its first quarter's effective training compute a lab has accumulated before the run (with effective compute growing about 1.5x a quarter, the past sums to about two).
+    pub prior_training_quarters: f64,
+    /// Log-standard deviation of a lab's research luck on its capability gain in a quarter.
+    pub research_luck_sigma: f64,
+    /// Chance a lab makes a capability breakthrough in a quarter.
+    pub breakthrough_rate_per_quarter: f64,
+    /// Capability a breakthrough adds (about two-thirds of a quarter of the leader's progress).
+    pub breakthrough_size: f64,
     pub diffusion_rate: f64,
     /// Months for the compute needed at a fixed capability to halve.
     pub algorithmic_efficiency_halving_months: f64,

@@ -1115,6 +1115,37 @@ fn check_world(c: &mut Checker<'_>, w: &RawWorld) -> WorldParams {
             w.capability_reference_h100e
                 .unwrap_or(defaults::CAPABILITY_REFERENCE_H100E),
         ),
+        prior_training_quarters: c.number(
+            "world.prior_training_quarters".into(),
+            w.prior_training_quarters
+                .unwrap_or(defaults::PRIOR_TRAINING_QUARTERS),
+            0.0,
+            100.0,
+            "a number from 0 to 100",
+        ),
+        research_luck_sigma: c.number(
+            "world.research_luck_sigma".into(),
+            w.research_luck_sigma
+                .unwrap_or(defaults::RESEARCH_LUCK_SIGMA),
+            0.0,
+            2.0,
+            "a number from 0 to 2",
+        ),
+        breakthrough_rate_per_quarter: c.number(
+            "world.breakthrough_rate_per_quarter".into(),
+            w.breakthrough_rate_per_quarter
+                .unwrap_or(defaults::BREAKTHROUGH_RATE_PER_QUARTER),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        breakthrough_size: c.number(
+            "world.breakthrough_size".into(),
+            w.breakthrough_size.unwrap_or(defaults::BREAKTHROUGH_SIZE),
+            0.0,
+            10.0,
+            "a number from 0 to 10",
+        ),
         diffusion_rate: c.fraction(
             "world.diffusion_rate".into(),
             w.diffusion_rate.unwrap_or(defaults::DIFFUSION_RATE),

@@ -29,6 +29,10 @@ pub struct Lab {
     pub home_region: usize,
     pub alive: bool,
     pub capability: f64,
+    /// Cumulative effective training compute: H100e-quarters of training,
+    /// each weighted by the algorithmic efficiency of its quarter.
+    #[serde(default)]
+    pub effective_training_compute: f64,
     pub valuation_usd: f64,
     pub last_post_money_usd: f64,
     pub run_rate_at_last_round_usd: f64,

@@ -20,6 +20,7 @@ pub struct LabRow {
     pub cash: f64,
     pub valuation: f64,
     pub capability: f64,
+    pub effective_training_compute: f64,
     pub online_compute_h100e: f64,
     pub rented_compute_h100e: f64,
     pub training_compute_h100e: f64,

@@ -175,6 +175,11 @@ fn spawn_labs(world: &mut World, s: &Scenario, ids: &[AgentId]) -> (Vec<f64>, u6
                 home_region: spec.home_region,
                 alive: true,
                 capability: spec.capability,
+                // What the lab trained before the run, in quarters of its
+                // first quarter's training compute.
+                effective_training_compute: spec.online_h100e
+                    * (1.0 - spec.inference_share)
+                    * s.world.prior_training_quarters,
                 valuation_usd: spec.valuation_usd,
                 last_post_money_usd: spec.valuation_usd,
                 run_rate_at_last_round_usd: 0.0,

@@ -72,14 +72,17 @@ pub fn reserve_margin(generation_mw: f64, committed_mw: f64) -> f64 {
     (generation_mw - committed_mw) / committed_mw
 }
 
-/// Capability gained from a quarter of training compute: logarithmic in compute,
-/// so each doubling adds the same increment (diminishing returns).
-/// `gain = rate × ln(1 + training_h100e / reference_h100e)`.
-pub fn capability_gain(training_h100e: f64, reference_h100e: f64, rate: f64) -> f64 {
-    if training_h100e <= 0.0 || reference_h100e <= 0.0 {
+/// Capability gained when a lab's cumulative effective training compute
+/// (H100e-quarters × algorithmic efficiency) grows from `before` to `after`:
+/// capability is logarithmic in the cumulative stock, so every e-fold of it
+/// adds `rate`, `gain = rate × (ln(1 + after / reference) − ln(1 + before / reference))`.
+/// A lab whose compute stops growing gains less each quarter (diminishing
+/// returns), and one that trains nothing gains nothing.
+pub fn capability_gain(before: f64, after: f64, reference: f64, rate: f64) -> f64 {
+    if after <= before || reference <= 0.0 {
         return 0.0;
     }
-    rate * (1.0 + training_h100e / reference_h100e).ln()
+    rate * ((1.0 + after / reference).ln() - (1.0 + before.max(0.0) / reference).ln())
 }
 
 /// Capability a follower gains from diffusion (papers, distillation, staff moves):
@@ -447,14 +450,23 @@ mod tests {
         assert!(tariff_per_mwh(80.0, 0.05, 0.15, 1.0) > 80.0);
     }
 
-    #[test]
-    fn capability_has_diminishing_returns_to_compute() {
-        let one = capability_gain(1e5, 1e5, 0.1);
-        let two = capability_gain(2e5, 1e5, 0.1);
-        let three = capability_gain(3e5, 1e5, 0.1);
-        assert!(two > one && three > two);
-        // Each further 100k H100e adds less than the one before.
-        assert!(three - two < two - one);
+    proptest! {
+        /// Capability gains are additive over the cumulative stock (two
+        /// steps gain what one step to the same stock gains), never negative,
+        /// and the same added compute gains less on a bigger stock.
+        #[test]
+        fn capability_is_logarithmic_in_cumulative_compute(
+            stock in 0.0f64..1e9, added in 0.0f64..1e9, more in 0.0f64..1e9, bigger in 1.0f64..1e9,
+        ) {
+            let r = 2.5e5;
+            let first = capability_gain(stock, stock + added, r, 0.13);
+            let second = capability_gain(stock + added, stock + added + more, r, 0.13);
+            let both = capability_gain(stock, stock + added + more, r, 0.13);
+            prop_assert!(first >= 0.0 && second >= 0.0);
+            prop_assert!((first + second - both).abs() <= 1e-9 * both.max(1.0));
+            let on_bigger = capability_gain(stock + bigger, stock + bigger + added, r, 0.13);
+            prop_assert!(on_bigger <= first + 1e-12);
+        }
     }
 
     #[test]

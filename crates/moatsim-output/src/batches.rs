@@ -71,6 +71,7 @@ pub fn batch_for(
                     f64s(r.iter().map(|x| x.cash)),
                     f64s(r.iter().map(|x| x.valuation)),
                     f64s(r.iter().map(|x| x.capability)),
+                    f64s(r.iter().map(|x| x.effective_training_compute)),
                     f64s(r.iter().map(|x| x.online_compute_h100e)),
                     f64s(r.iter().map(|x| x.rented_compute_h100e)),
                     f64s(r.iter().map(|x| x.training_compute_h100e)),

@@ -103,7 +103,12 @@ pub fn tables() -> Vec<TableDef> {
                 col(
                     "capability",
                     Float64,
-                    "Capability index (grows with log training compute and diffusion)",
+                    "Capability index (grows with the log of cumulative effective training compute, breakthroughs and diffusion)",
+                ),
+                col(
+                    "effective_training_compute",
+                    Float64,
+                    "Cumulative effective training compute: H100e-quarters of training, each weighted by its quarter's algorithmic efficiency (capability grows with its log)",
                 ),
                 col(
                     "online_compute_h100e",

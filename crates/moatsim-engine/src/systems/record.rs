@@ -197,6 +197,7 @@ fn lab_rows(
                 cash: cash.0,
                 valuation: lab.valuation_usd,
                 capability: lab.capability,
+                effective_training_compute: lab.effective_training_compute,
                 online_compute_h100e: lab.online_h100e,
                 rented_compute_h100e: lab.rented_h100e,
                 training_compute_h100e: lab.training_h100e,

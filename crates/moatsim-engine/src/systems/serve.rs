@@ -306,14 +306,21 @@ pub fn serve_app_builders(
     });
 }
 
-/// Capability grows with the log of training compute, with research luck, and
-/// followers close part of their gap to the leader by diffusion.
+/// Capability grows with the log of cumulative effective training compute
+/// (hardware × algorithmic efficiency), with research luck and the odd
+/// breakthrough, and followers close part of their gap to the leader by
+/// diffusion.
 pub fn advance_capability(
     clock: Res<Clock>,
     params: Res<Params>,
     mut labs: Query<(&Agent, &mut Lab)>,
+    mut logs: ResMut<Logs>,
 ) {
     let world = &params.0.world;
+    let efficiency = moatsim_model::cost_curve::algorithmic_efficiency(
+        clock.tick,
+        world.algorithmic_efficiency_halving_months,
+    );
     let leader = labs
         .iter()
         .filter(|(_, l)| l.alive)
@@ -324,13 +331,32 @@ pub fn advance_capability(
             continue;
         }
         let mut stream = rng::stream(clock.seed, Purpose::Research, agent.id, clock.tick);
-        let luck = rng::lognormal(&mut stream, 1.0, 0.2);
+        let luck = rng::lognormal(&mut stream, 1.0, world.research_luck_sigma);
+        let before = lab.effective_training_compute;
+        lab.effective_training_compute += lab.training_h100e * efficiency;
         let own = rules::capability_gain(
-            lab.training_h100e,
+            before,
+            lab.effective_training_compute,
             world.capability_reference_h100e,
             world.capability_rate,
         ) * luck;
+        let breakthrough = if rng::uniform(&mut stream) < world.breakthrough_rate_per_quarter {
+            world.breakthrough_size
+        } else {
+            0.0
+        };
+        if breakthrough > 0.0 {
+            logs.event(
+                "breakthrough",
+                Some(agent.id),
+                None,
+                None,
+                0.0,
+                Some(breakthrough),
+                format!("capability +{breakthrough}"),
+            );
+        }
         let spillover = rules::diffusion_gain(lab.capability, leader, world.diffusion_rate);
-        lab.capability += own + spillover;
+        lab.capability += own + breakthrough + spillover;
     }
 }
