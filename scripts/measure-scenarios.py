@@ -60,7 +60,7 @@ WHERE = "scenario = '{scenario}' AND seed = {seed}"
 
 def main():
     run_all()
-    print("## baseline (seed 42 (seed 7)) at 2025Q1, 2027Q1, 2030Q4")
+    print("## baseline: median [lowest–highest] over the seeds, at 2025Q1, 2027Q1, 2030Q4")
     for tick in (0, 8, 23):
         print(f"-- tick {tick}")
         show("online compute, M H100e", f"SELECT online_compute_h100e / 1e6 FROM {W} WHERE {WHERE} AND tick = {tick}", ["baseline"])
@@ -134,6 +134,16 @@ def main():
     show("units blocked, M", f"SELECT sum(blocked_gpu_units) / 1e6 FROM {R} WHERE {WHERE}", both)
     show("licence fees, $B", f"SELECT sum(licence_fees) / 1e9 FROM {R} WHERE {WHERE} AND tick >= 4", both)
     show("whole-market fleet 2030Q4, M", f"SELECT market_fleet_h100e / 1e6 FROM {W} WHERE {WHERE} AND tick = 23", both)
+
+    print("\n## land-banking (frontier-b; MW and shares are means over the run)")
+    both = ["baseline", "land-banking"]
+    I = table("investors")
+    show("frontier-b's energized MW", f"SELECT avg(energized_mw) FROM {L} WHERE {WHERE} AND name = 'frontier-b'", both)
+    share_b = (f"SELECT avg(l.online_compute_h100e / t.total) FROM {L} l JOIN (SELECT tick, sum(online_compute_h100e) AS total "
+               f"FROM {L} WHERE {WHERE} GROUP BY tick) t USING (tick) WHERE {WHERE} AND l.name = 'frontier-b'")
+    show("frontier-b's share of labs' online compute", share_b, both)
+    show("projects that skip the queue", f"SELECT count(*) FROM {E} WHERE {WHERE} AND kind = 'queue_skipped'", both)
+    show("land investors resold, $B", f"SELECT coalesce(sum(land_sales), 0) / 1e9 FROM {I} WHERE {WHERE}", both)
 
     print("\n## lab-products (builders in coding and customer-support)")
     both = ["baseline", "lab-products"]
