@@ -30,6 +30,10 @@ pub const PACKAGING_LIFE_QUARTERS: u32 = 24;
 pub const DC_CAPEX_PER_MW_USD: f64 = 11.7e6;
 /// Construction time of a data center, quarters; row `dc_build_time_to_1gw` (1–3.6 years).
 pub const DC_BUILD_QUARTERS: u32 = 8;
+/// Lognormal spread of a project's construction time; row
+/// `dc_build_time_to_1gw` (1–3.6 years) read as a 90% range:
+/// ln(3.6 / 1) / (2 × 1.645) = 0.39.
+pub const DC_BUILD_SIGMA: f64 = 0.39;
 /// Elasticity of land price to the share of a region's zoned stock used. Model assumption.
 pub const LAND_PRICE_ELASTICITY: f64 = 0.8;
 /// Capability per e-fold of a lab's cumulative effective training compute. Model assumption (plausible 0.15–0.5): keeps the leader's capability growth near version 1's, about 0.15 a quarter, when effective compute grows about 1.5x a quarter.

@@ -94,6 +94,14 @@ pub const PARAMETERS: &[Parameter] = &[
         40.0,
     ),
     p(
+        "world.dc_build_sigma",
+        "lognormal spread of a project's construction time around dc_build_quarters",
+        defaults::DC_BUILD_SIGMA,
+        "cal: dc_build_time_to_1gw",
+        0.2,
+        0.5,
+    ),
+    p(
         "world.dc_capex_per_mw_usd",
         "facility capex per MW of critical load",
         defaults::DC_CAPEX_PER_MW_USD,

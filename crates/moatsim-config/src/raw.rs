@@ -212,6 +212,7 @@ pub struct RawWorld {
     pub packaging_life_quarters: Option<i64>,
     pub dc_capex_per_mw_usd: Option<f64>,
     pub dc_build_quarters: Option<i64>,
+    pub dc_build_sigma: Option<f64>,
     pub land_price_elasticity: Option<f64>,
     pub capability_rate: Option<f64>,
     pub capability_reference_h100e: Option<f64>,

@@ -284,6 +284,9 @@ pub struct WorldParams {
     pub packaging_life_quarters: u32,
     pub dc_capex_per_mw_usd: f64,
     pub dc_build_quarters: u32,
+    /// Spread of a project's construction time around `dc_build_quarters`
+    /// (lognormal sigma).
+    pub dc_build_sigma: f64,
     pub land_price_elasticity: f64,
     pub capability_rate: f64,
     pub capability_reference_h100e: f64,

@@ -1096,6 +1096,13 @@ fn check_world(c: &mut Checker<'_>, w: &RawWorld) -> WorldParams {
             1,
             40,
         ),
+        dc_build_sigma: c.number(
+            "world.dc_build_sigma".into(),
+            w.dc_build_sigma.unwrap_or(defaults::DC_BUILD_SIGMA),
+            0.0,
+            1.0,
+            "a lognormal sigma from 0 to 1",
+        ),
         land_price_elasticity: c.number(
             "world.land_price_elasticity".into(),
             w.land_price_elasticity

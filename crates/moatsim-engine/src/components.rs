@@ -194,6 +194,9 @@ pub struct Project {
     pub started_tick: u32,
     /// When the current stage may end (permit, construction).
     pub ready_tick: u32,
+    /// Quarters its construction takes, drawn when construction starts
+    /// (`rules::construction_quarters`); instalments spread over them.
+    pub construction_quarters: u32,
     pub construction_paid_usd: f64,
     /// Installed units per chip generation (index into the scenario's chips).
     pub installed: Vec<u64>,
@@ -206,15 +209,16 @@ pub struct Project {
 
 impl Project {
     /// A site a lab (id and scenario index) has just chosen: it seeks its
-    /// land from this quarter, with nothing installed yet.
+    /// land from this quarter, with nothing installed yet. Its construction
+    /// time is the median until construction starts and it is drawn.
     pub fn new_site(
         project_id: u64,
         (lab, lab_index): (AgentId, usize),
         region: usize,
-        mw: f64,
-        acres: f64,
+        (mw, acres): (f64, f64),
         tick: u32,
         chips: usize,
+        construction_quarters: u32,
     ) -> Self {
         Project {
             project_id,
@@ -228,6 +232,7 @@ impl Project {
             powered_acres: 0.0,
             started_tick: tick,
             ready_tick: tick,
+            construction_quarters,
             construction_paid_usd: 0.0,
             installed: vec![0; chips],
             online_h100e: 0.0,

@@ -200,6 +200,7 @@ pub struct ProjectRow {
     pub powered_acres: f64,
     pub started_tick: u32,
     pub stage_ready_tick: Option<u32>,
+    pub construction_quarters: Option<u32>,
     pub construction_paid: f64,
     pub gpus_installed: u64,
     pub gpus_online: u64,

@@ -120,6 +120,7 @@ fn spawn_labs(world: &mut World, s: &Scenario, ids: &[AgentId]) -> (Vec<f64>, u6
             powered_acres: 0.0,
             started_tick: 0,
             ready_tick: 0,
+            construction_quarters: s.world.dc_build_quarters,
             construction_paid_usd: mw * s.world.dc_capex_per_mw_usd,
             installed,
             online_h100e: 0.0,
@@ -153,6 +154,8 @@ fn spawn_labs(world: &mut World, s: &Scenario, ids: &[AgentId]) -> (Vec<f64>, u6
                     powered_acres: 0.0,
                     started_tick: 0,
                     ready_tick,
+                    // Phased by `initial_pipeline_span_quarters`, not drawn.
+                    construction_quarters: build,
                     construction_paid_usd: total
                         * (1.0 - f64::from(ready_tick) / f64::from(build)).max(0.0),
                     installed: vec![0; s.chips.len()],

@@ -37,6 +37,9 @@ pub enum Purpose {
     SweepSampling = 10,
     /// A segment's end-user demand shock in a quarter (agent = segment index).
     SegmentDemand = 11,
+    /// How long a project's construction takes (drawn once, when it starts;
+    /// agent = its lab, tick = the quarter the lab chose the site).
+    Construction = 12,
 }
 
 /// SplitMix64 finaliser: a cheap, well-mixed 64-bit hash used to turn the key

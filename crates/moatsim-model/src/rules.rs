@@ -270,6 +270,17 @@ pub fn posted_price(
     price.max(marginal_cost * 1.01)
 }
 
+/// Quarters a data-center project takes to build: the median time scaled by
+/// a lognormal draw, `median × exp(sigma × z)` for a standard normal `z`,
+/// rounded, and never under one quarter. Build times of comparable projects
+/// spread widely (cal `dc_build_time_to_1gw`: 1–3.6 years), so a site's
+/// energization date is uncertain when it starts.
+pub fn construction_quarters(median_quarters: u32, sigma: f64, z: f64) -> u32 {
+    let drawn = f64::from(median_quarters) * (sigma.max(0.0) * z).exp();
+    // Bounded well inside u32 before the cast.
+    drawn.round().clamp(1.0, 400.0) as u32
+}
+
 /// Marginal cost of serving one million tokens: the quarter's cost of one H100e of
 /// inference capacity (hardware amortisation plus energy) divided by the tokens it
 /// serves in a quarter.
@@ -360,6 +371,19 @@ mod tests {
             let loose = lab_demand_elasticity(0.6, 1.2, kept);
             let held = lab_demand_elasticity(0.6, 1.2, (kept + more).min(1.0));
             prop_assert!(held <= loose && held >= 0.6);
+        }
+
+        /// A worse draw never builds faster, no project takes under a
+        /// quarter, and the median draw takes the median time.
+        #[test]
+        fn construction_time_rises_with_its_draw(
+            median in 1u32..40, sigma in 0.0f64..1.0, z in -4.0f64..4.0, more in 0.0f64..2.0,
+        ) {
+            let quick = construction_quarters(median, sigma, z);
+            let slow = construction_quarters(median, sigma, z + more);
+            prop_assert!(slow >= quick && quick >= 1);
+            prop_assert_eq!(construction_quarters(median, sigma, 0.0), median);
+            prop_assert_eq!(construction_quarters(median, 0.0, z), median);
         }
 
         /// For a share inside the band: higher utilisation never moves

@@ -251,6 +251,11 @@ pub fn batch_for(
                             .map(|x| x.stage_ready_tick)
                             .collect::<UInt32Array>(),
                     ),
+                    Arc::new(
+                        r.iter()
+                            .map(|x| x.construction_quarters)
+                            .collect::<UInt32Array>(),
+                    ),
                     f64s(r.iter().map(|x| x.construction_paid)),
                     u64s(r.iter().map(|x| x.gpus_installed)),
                     u64s(r.iter().map(|x| x.gpus_online)),

@@ -637,6 +637,11 @@ pub fn tables() -> Vec<TableDef> {
                     UInt32,
                     "Earliest tick the permit or construction ends (null while waiting on land or power)",
                 ),
+                nullable(
+                    "construction_quarters",
+                    UInt32,
+                    "Quarters its construction takes, drawn when it starts around world.dc_build_quarters (null before construction; the starting sites take the median)",
+                ),
                 col(
                     "construction_paid",
                     Float64,

@@ -75,7 +75,7 @@ pub fn bid_for_sites_and_gpus(
         let construction_due: f64 = own
             .iter()
             .filter(|p| p.stage == Stage::Construction)
-            .map(|p| p.mw * world.dc_capex_per_mw_usd / f64::from(world.dc_build_quarters))
+            .map(|p| p.mw * world.dc_capex_per_mw_usd / f64::from(p.construction_quarters.max(1)))
             .sum();
         let mut budget = (lab.capex_budget_usd - construction_due).max(
             spec.capex_fraction_of_cash * (cash.0 - construction_due).max(0.0)
@@ -114,10 +114,10 @@ pub fn bid_for_sites_and_gpus(
                     project_id,
                     (agent.id, lab.index),
                     region,
-                    mw,
-                    acres,
+                    (mw, acres),
                     tick,
                     scenario.chips.len(),
+                    world.dc_build_quarters,
                 ));
                 let site = LandSite {
                     region,

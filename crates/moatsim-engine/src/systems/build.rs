@@ -2,7 +2,9 @@
 //! GPUs are installed.
 
 use bevy_ecs::prelude::*;
-use moatsim_model::{Account, ExternalAccount};
+use moatsim_config::WorldParams;
+use moatsim_model::rng::{self, Purpose};
+use moatsim_model::{Account, ExternalAccount, rules};
 
 use crate::components::*;
 use crate::resources::*;
@@ -19,10 +21,32 @@ fn use_grid_positions(utility: &mut Utility, mw: f64) {
     utility.dc_contracted_mw += mw.max(0.0);
 }
 
+/// A project enters construction: how long it takes is drawn from a stream
+/// keyed by its lab and the quarter the lab chose the site (a lab opens at
+/// most one site a quarter), so the draw depends neither on the order
+/// projects are processed in nor on other labs' projects: two runs that
+/// differ elsewhere give the same site the same draw.
+fn start_construction(project: &mut Project, tick: u32, seed: u64, world: &WorldParams) {
+    let mut stream = rng::stream(
+        seed,
+        Purpose::Construction,
+        project.lab,
+        project.started_tick,
+    );
+    project.construction_quarters = rules::construction_quarters(
+        world.dc_build_quarters,
+        world.dc_build_sigma,
+        rng::standard_normal(&mut stream),
+    );
+    project.stage = Stage::Construction;
+    project.ready_tick = tick + project.construction_quarters;
+}
+
 /// Moves every project one step along land → permit → power → construction →
 /// energized. Regulators grant permits first-come first-served within their
 /// throughput; permitted projects join their region's interconnection queue.
-/// Construction is paid in equal instalments; a lab without cash pauses it.
+/// Construction takes a drawn number of quarters and is paid in equal
+/// instalments over them; a lab without cash pauses it.
 #[allow(clippy::too_many_arguments)]
 pub fn advance_projects(
     clock: Res<Clock>,
@@ -111,8 +135,7 @@ pub fn advance_projects(
                     // Powered land brings all the MW the site needs: no queue.
                     if powered_mw >= project.mw * POWERED_ENOUGH {
                         use_grid_positions(&mut utility, powered_mw);
-                        project.stage = Stage::Construction;
-                        project.ready_tick = tick + world.dc_build_quarters;
+                        start_construction(project, tick, clock.seed, world);
                         logs.event(
                             "queue_skipped",
                             Some(project.lab),
@@ -150,8 +173,7 @@ pub fn advance_projects(
             }
             Stage::AwaitingPower => {
                 if deliveries.power_granted.contains(&project.project_id) {
-                    project.stage = Stage::Construction;
-                    project.ready_tick = tick + world.dc_build_quarters;
+                    start_construction(project, tick, clock.seed, world);
                     // The queue granted the rest; the powered part was already reserved.
                     let powered_mw = project.powered_mw(region.mw_per_acre);
                     if powered_mw > 0.0
@@ -165,7 +187,7 @@ pub fn advance_projects(
             }
             Stage::Construction => {
                 let total = project.mw * world.dc_capex_per_mw_usd;
-                let instalment = (total / f64::from(world.dc_build_quarters))
+                let instalment = (total / f64::from(project.construction_quarters.max(1)))
                     .min(total - project.construction_paid_usd);
                 let Some((_, cash, mut lab)) =
                     labs.iter_mut().find(|(a, _, _)| a.id == project.lab)

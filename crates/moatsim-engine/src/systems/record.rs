@@ -435,6 +435,9 @@ fn project_rows(projects: &Query<&Project>, scenario: &Scenario) -> Vec<ProjectR
             // Permits and construction have a known end; the other stages wait on markets.
             stage_ready_tick: matches!(p.stage, Stage::Permitting | Stage::Construction)
                 .then_some(p.ready_tick),
+            // Drawn when construction starts (`rules::construction_quarters`).
+            construction_quarters: matches!(p.stage, Stage::Construction | Stage::Energized)
+                .then_some(p.construction_quarters),
             construction_paid: p.construction_paid_usd,
             gpus_installed: p.installed_units(),
             gpus_online: p.online_units,
