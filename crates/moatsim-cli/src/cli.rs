@@ -603,11 +603,7 @@ fn timeline(s: &moatsim_config::Scenario) -> Vec<String> {
                 lab,
                 share,
                 quarters,
-            } => format!(
-                "{} loses {:.0}% of its online compute for {quarters} quarters",
-                s.labs[*lab].name,
-                share * 100.0
-            ),
+            } => PolicyChange::outage_text(&s.labs[*lab].name, *share, *quarters),
         };
         entries.push((
             event.quarter.to_string(),

@@ -213,6 +213,15 @@ pub enum PolicyChange {
 impl PolicyChange {
     pub const KINDS: &'static str = "export_tier, licence_fee, permit_delay, antitrust_threshold, power_priority, scheduled_round, utility_build, chip_roadmap, compute_outage";
 
+    /// How a `compute_outage` reads, in the run's events and `moatsim
+    /// validate`'s timeline alike.
+    pub fn outage_text(lab: &str, share: f64, quarters: u32) -> String {
+        format!(
+            "{lab} loses {:.0}% of its online compute for {quarters} quarters",
+            share * 100.0
+        )
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Self::ExportTier { .. } => "export_tier",

@@ -386,11 +386,7 @@ pub fn apply_rule_change(scenario: &mut Scenario, change: &PolicyChange) -> Stri
             lab,
             share,
             quarters,
-        } => format!(
-            "{} loses {:.0}% of its online compute for {quarters} quarters",
-            scenario.labs[lab].name,
-            share * 100.0
-        ),
+        } => PolicyChange::outage_text(&scenario.labs[lab].name, share, quarters),
         PolicyChange::ChipRoadmap { chip, available } => {
             let entry = &mut scenario.chips[chip];
             let before = entry.available;
