@@ -58,6 +58,14 @@ W, L, M, E, C, P, R = (table(t) for t in
 WHERE = "scenario = '{scenario}' AND seed = {seed}"
 
 
+def compute_share(lab, ticks=""):
+    """A lab's mean share of labs' online compute, over `ticks` (an SQL
+    condition on `l.tick`, such as "BETWEEN 5 AND 7") or the whole run."""
+    when = f" AND l.tick {ticks}" if ticks else ""
+    return (f"SELECT avg(l.online_compute_h100e / t.total) FROM {L} l JOIN (SELECT tick, sum(online_compute_h100e) AS total "
+            f"FROM {L} WHERE {WHERE} GROUP BY tick) t USING (tick) WHERE {WHERE} AND l.name = '{lab}'{when}")
+
+
 def main():
     run_all()
     print("## baseline: median [lowest–highest] over the seeds, at 2025Q1, 2027Q1, 2030Q4")
@@ -107,10 +115,8 @@ def main():
 
     print("\n## mega-round (frontier-a)")
     both = ["baseline", "mega-round"]
-    share = (f"SELECT avg(l.online_compute_h100e / t.total) FROM {L} l JOIN (SELECT tick, sum(online_compute_h100e) AS total "
-             f"FROM {L} WHERE {WHERE} GROUP BY tick) t USING (tick) WHERE {WHERE} AND l.name = 'frontier-a' AND l.tick BETWEEN {{lo}} AND {{hi}}")
-    show("compute share 2026Q2-Q4", share.replace("{lo}", "5").replace("{hi}", "7"), both)
-    show("compute share 2027Q1-2030Q4", share.replace("{lo}", "8").replace("{hi}", "23"), both)
+    show("compute share 2026Q2-Q4", compute_share("frontier-a", "BETWEEN 5 AND 7"), both)
+    show("compute share 2027Q1-2030Q4", compute_share("frontier-a", "BETWEEN 8 AND 23"), both)
     lead = (f"SELECT avg(a.capability - b.best) FROM {L} a JOIN (SELECT tick, max(capability) AS best FROM {L} "
             f"WHERE {WHERE} AND name <> 'frontier-a' GROUP BY tick) b USING (tick) WHERE {WHERE} AND a.name = 'frontier-a' AND a.tick BETWEEN 5 AND 11")
     show("capability minus best rival 2026Q2-2027Q4", lead, both)
@@ -139,9 +145,7 @@ def main():
     both = ["baseline", "land-banking"]
     I = table("investors")
     show("frontier-b's energized MW", f"SELECT avg(energized_mw) FROM {L} WHERE {WHERE} AND name = 'frontier-b'", both)
-    share_b = (f"SELECT avg(l.online_compute_h100e / t.total) FROM {L} l JOIN (SELECT tick, sum(online_compute_h100e) AS total "
-               f"FROM {L} WHERE {WHERE} GROUP BY tick) t USING (tick) WHERE {WHERE} AND l.name = 'frontier-b'")
-    show("frontier-b's share of labs' online compute", share_b, both)
+    show("frontier-b's share of labs' online compute", compute_share("frontier-b"), both)
     show("projects that skip the queue", f"SELECT count(*) FROM {E} WHERE {WHERE} AND kind = 'queue_skipped'", both)
     show("land investors resold, $B", f"SELECT coalesce(sum(land_sales), 0) / 1e9 FROM {I} WHERE {WHERE}", both)
 

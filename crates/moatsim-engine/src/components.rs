@@ -74,10 +74,9 @@ pub struct Lab {
     pub outage_applied: f64,
     /// Last quarter's inference revenue, which this quarter's decisions see.
     pub previous_revenue_usd: f64,
-    /// Last quarter's spending (staff, capex, power, rent) less its revenue.
-    pub last_net_outflow_usd: f64,
-    /// Net outflow of the last quarters (at most `behaviour.burn_window_quarters`), oldest
-    /// first: the burn rate a round is sized to.
+    /// Net outflow (staff, capex, power, rent less revenue) of the last
+    /// quarters, at most `behaviour.burn_window_quarters`, oldest first: the
+    /// burn rate a round is sized to (`Lab::burn_rate_usd`).
     #[serde(default)]
     pub recent_net_outflows_usd: Vec<f64>,
     pub last_round_tick: Option<u32>,
@@ -132,6 +131,25 @@ pub struct LabFlows {
 }
 
 impl Lab {
+    /// The share of its owned online compute an outage (policy timeline
+    /// `compute_outage`) takes offline at `tick`.
+    pub fn outage_at(&self, tick: u32) -> f64 {
+        if tick < self.outage_until_tick {
+            self.outage_share.clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    }
+
+    /// Mean net outflow over the recent quarters it keeps (0 before any).
+    pub fn burn_rate_usd(&self) -> f64 {
+        let quarters = self.recent_net_outflows_usd.len();
+        if quarters == 0 {
+            return 0.0;
+        }
+        self.recent_net_outflows_usd.iter().sum::<f64>() / quarters as f64
+    }
+
     pub fn utilisation(&self) -> f64 {
         if self.capacity_mtok <= 0.0 {
             return if self.demand_mtok > 0.0 { 1.0 } else { 0.0 };
@@ -208,6 +226,12 @@ pub struct Project {
 }
 
 impl Project {
+    /// A quarter's construction instalment: the hall's cost spread evenly
+    /// over its construction time.
+    pub fn construction_instalment_usd(&self, capex_per_mw_usd: f64) -> f64 {
+        self.mw * capex_per_mw_usd / f64::from(self.construction_quarters.max(1))
+    }
+
     /// A site a lab (id and scenario index) has just chosen: it seeks its
     /// land from this quarter, with nothing installed yet. Its construction
     /// time is the median until construction starts and it is drawn.

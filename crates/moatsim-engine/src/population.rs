@@ -259,10 +259,6 @@ impl AppBuilderPopulation {
             state.builders += count as f64;
         }
     }
-
-    pub fn alive_count(&self) -> u64 {
-        self.alive.iter().filter(|&&a| a).count() as u64
-    }
 }
 
 /// What the builders see of each lab this quarter.

@@ -213,7 +213,6 @@ fn spawn_labs(world: &mut World, s: &Scenario, ids: &[AgentId]) -> (Vec<f64>, u6
                 capex_budget_usd: 0.0,
                 online_h100e: spec.online_h100e,
                 rented_h100e: 0.0,
-                last_net_outflow_usd: 0.0,
                 recent_net_outflows_usd: Vec::new(),
                 training_h100e: 0.0,
                 inference_h100e: 0.0,

@@ -75,7 +75,7 @@ pub fn bid_for_sites_and_gpus(
         let construction_due: f64 = own
             .iter()
             .filter(|p| p.stage == Stage::Construction)
-            .map(|p| p.mw * world.dc_capex_per_mw_usd / f64::from(p.construction_quarters.max(1)))
+            .map(|p| p.construction_instalment_usd(world.dc_capex_per_mw_usd))
             .sum();
         let mut budget = (lab.capex_budget_usd - construction_due).max(
             spec.capex_fraction_of_cash * (cash.0 - construction_due).max(0.0)

@@ -187,7 +187,8 @@ pub fn advance_projects(
             }
             Stage::Construction => {
                 let total = project.mw * world.dc_capex_per_mw_usd;
-                let instalment = (total / f64::from(project.construction_quarters.max(1)))
+                let instalment = project
+                    .construction_instalment_usd(world.dc_capex_per_mw_usd)
                     .min(total - project.construction_paid_usd);
                 let Some((_, cash, mut lab)) =
                     labs.iter_mut().find(|(a, _, _)| a.id == project.lab)

@@ -29,13 +29,12 @@ pub fn begin_quarter(
 ) {
     for mut lab in &mut labs {
         // What last quarter's decisions leave for this quarter's to see.
-        lab.last_net_outflow_usd = lab.flows.opex_usd
+        let outflow = lab.flows.opex_usd
             + lab.flows.capex_usd
             + lab.flows.power_cost_usd
             + lab.flows.rent_usd
             - lab.flows.revenue_usd;
-        let last = lab.last_net_outflow_usd;
-        lab.recent_net_outflows_usd.push(last);
+        lab.recent_net_outflows_usd.push(outflow);
         let window = params.0.behaviour.burn_window_quarters.round().max(1.0) as usize;
         let excess = lab.recent_net_outflows_usd.len().saturating_sub(window);
         lab.recent_net_outflows_usd.drain(..excess);
@@ -799,12 +798,8 @@ pub fn plan_labs(
                 behaviour.demand_trend_max,
             );
             // A lab knows when an outage takes its fleet down or brings it back.
-            let outage_now = if clock.tick < lab.outage_until_tick {
-                lab.outage_share.clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-            let outage_change = (1.0 - outage_now) / (1.0 - lab.outage_applied).max(1e-9);
+            let outage_change =
+                (1.0 - lab.outage_at(clock.tick)) / (1.0 - lab.outage_applied).max(1e-9);
             let capacity = if share_before > 0.0 {
                 lab.capacity_mtok * lab.inference_share / share_before * outage_change
             } else {
@@ -867,13 +862,7 @@ pub fn plan_labs(
         // The burn rate is the mean of the last `burn_window_quarters`: a one-off
         // purchase (a banked powered site, a season of GPU deliveries) is
         // not read as the burn of every quarter to come.
-        let burn = if lab.recent_net_outflows_usd.is_empty() {
-            lab.last_net_outflow_usd
-        } else {
-            lab.recent_net_outflows_usd.iter().sum::<f64>()
-                / lab.recent_net_outflows_usd.len() as f64
-        };
-        let outflow = burn.max(spec.opex_per_quarter_usd);
+        let outflow = lab.burn_rate_usd().max(spec.opex_per_quarter_usd);
         let runway = rules::runway_quarters(cash.0 + spec.parent_funding_per_quarter_usd, outflow);
         // A round the scenario schedules for this quarter replaces the lab's own.
         if let Some(round) = scenario

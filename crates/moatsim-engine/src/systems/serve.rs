@@ -71,11 +71,7 @@ pub fn bring_compute_online(
     }
     for mut lab in &mut labs {
         // An outage (policy timeline) takes part of the owned fleet offline.
-        let outage = if clock.tick < lab.outage_until_tick {
-            lab.outage_share.clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
+        let outage = lab.outage_at(clock.tick);
         lab.outage_applied = outage;
         let online = if lab.alive {
             online_by_lab[lab.index] * (1.0 - outage) + lab.rented_h100e
