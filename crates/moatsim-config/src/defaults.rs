@@ -259,3 +259,19 @@ pub const RESEARCH_LUCK_SIGMA: f64 = 0.2;
 pub const BREAKTHROUGH_RATE_PER_QUARTER: f64 = 0.02;
 /// Capability a breakthrough adds (about two-thirds of a quarter of the leader's progress). Model assumption (plausible 0.05–0.3).
 pub const BREAKTHROUGH_SIZE: f64 = 0.1;
+/// Yearly return investors require of a lab round; they refuse valuations that cannot return it. Model assumption (plausible 0.2–0.4).
+pub const INVESTOR_RETURN_TARGET: f64 = 0.3;
+/// Years from a round to the exit investors value it at. Model assumption (plausible 3–7).
+pub const INVESTMENT_HORIZON_YEARS: f64 = 4.0;
+/// Share of a lab's excess yearly revenue growth investors expect to carry into each following year. Model assumption (plausible 0.3–0.8).
+pub const GROWTH_FADE_PER_YEAR: f64 = 0.5;
+/// Most yearly revenue growth (as a factor) investors extrapolate. Model assumption (plausible 2–5).
+pub const MAX_EXPECTED_GROWTH: f64 = 3.0;
+/// Yearly revenue growth (as a factor) investors expect of a lab before it has a record: the consensus forecast they start from. Labs' own 2025 projections as reported (OpenAI 2025 to 2026 about 2.3x, Anthropic 2.5–3x); plausible 1.5–3.5.
+pub const EXPECTED_GROWTH_PRIOR: f64 = 2.5;
+/// Quarters of a lab's revenue record worth as much as investors' prior in the growth they expect. Model assumption (plausible 4–16).
+pub const GROWTH_PRIOR_WEIGHT_QUARTERS: f64 = 8.0;
+/// Share of what a failed lab paid for its fleet and halls that the lab buying them pays. Model assumption (plausible 0.2–0.5).
+pub const DISTRESSED_SALE_FRACTION: f64 = 0.3;
+/// Largest share of itself a lab sells in one round (at its asking valuation); a plan that needs more is funded over several rounds. 2025–26 rounds sold 7–13% (OpenAI 40B at 300B, Anthropic 13B at 183B and 30B at 380B post-money); plausible 0.1–0.3.
+pub const MAX_ROUND_DILUTION: f64 = 0.2;

@@ -147,6 +147,14 @@ pub struct RawBehaviour {
     pub scarcity_max_step: Option<f64>,
     pub demand_trend_max: Option<f64>,
     pub burn_window_quarters: Option<f64>,
+    pub investor_return_target: Option<f64>,
+    pub investment_horizon_years: Option<f64>,
+    pub growth_fade_per_year: Option<f64>,
+    pub max_expected_growth: Option<f64>,
+    pub expected_growth_prior: Option<f64>,
+    pub growth_prior_weight_quarters: Option<f64>,
+    pub distressed_sale_fraction: Option<f64>,
+    pub max_round_dilution: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -145,6 +145,22 @@ pub struct BehaviourParams {
     pub demand_trend_max: f64,
     /// Quarters of net outflow a lab averages into the burn rate its runway and round size are measured against (rounded to a whole number).
     pub burn_window_quarters: f64,
+    /// Yearly return investors require of a lab round; they refuse valuations that cannot return it.
+    pub investor_return_target: f64,
+    /// Years from a round to the exit investors value it at.
+    pub investment_horizon_years: f64,
+    /// Share of a lab's excess yearly revenue growth investors expect to carry into each following year.
+    pub growth_fade_per_year: f64,
+    /// Most yearly revenue growth (as a factor) investors extrapolate.
+    pub max_expected_growth: f64,
+    /// Yearly revenue growth (as a factor) investors expect of a lab before it has a record: the consensus forecast they start from.
+    pub expected_growth_prior: f64,
+    /// Quarters of a lab's revenue record worth as much as investors' prior in the growth they expect.
+    pub growth_prior_weight_quarters: f64,
+    /// Share of what a failed lab paid for its fleet and halls that the lab buying them pays.
+    pub distressed_sale_fraction: f64,
+    /// Largest share of itself a lab sells in one round (at its asking valuation); a plan that needs more is funded over several rounds.
+    pub max_round_dilution: f64,
 }
 
 /// The cloud-rental market: compute rented by the quarter from owners inside

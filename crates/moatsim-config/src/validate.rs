@@ -1760,6 +1760,70 @@ fn check_behaviour(c: &mut Checker<'_>, rb: &RawBehaviour) -> BehaviourParams {
             12.0,
             "a number from 1 to 12",
         ),
+        investor_return_target: c.number(
+            "behaviour.investor_return_target".into(),
+            rb.investor_return_target
+                .unwrap_or(defaults::INVESTOR_RETURN_TARGET),
+            0.0,
+            2.0,
+            "a number from 0 to 2",
+        ),
+        investment_horizon_years: c.number(
+            "behaviour.investment_horizon_years".into(),
+            rb.investment_horizon_years
+                .unwrap_or(defaults::INVESTMENT_HORIZON_YEARS),
+            0.25,
+            20.0,
+            "a number from 0.25 to 20",
+        ),
+        growth_fade_per_year: c.number(
+            "behaviour.growth_fade_per_year".into(),
+            rb.growth_fade_per_year
+                .unwrap_or(defaults::GROWTH_FADE_PER_YEAR),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        max_expected_growth: c.number(
+            "behaviour.max_expected_growth".into(),
+            rb.max_expected_growth
+                .unwrap_or(defaults::MAX_EXPECTED_GROWTH),
+            1.0,
+            20.0,
+            "a number from 1 to 20",
+        ),
+        expected_growth_prior: c.number(
+            "behaviour.expected_growth_prior".into(),
+            rb.expected_growth_prior
+                .unwrap_or(defaults::EXPECTED_GROWTH_PRIOR),
+            1.0,
+            10.0,
+            "a number from 1 to 10",
+        ),
+        growth_prior_weight_quarters: c.number(
+            "behaviour.growth_prior_weight_quarters".into(),
+            rb.growth_prior_weight_quarters
+                .unwrap_or(defaults::GROWTH_PRIOR_WEIGHT_QUARTERS),
+            0.0,
+            40.0,
+            "a number from 0 to 40",
+        ),
+        distressed_sale_fraction: c.number(
+            "behaviour.distressed_sale_fraction".into(),
+            rb.distressed_sale_fraction
+                .unwrap_or(defaults::DISTRESSED_SALE_FRACTION),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        max_round_dilution: c.number(
+            "behaviour.max_round_dilution".into(),
+            rb.max_round_dilution
+                .unwrap_or(defaults::MAX_ROUND_DILUTION),
+            0.01,
+            0.9,
+            "a number from 0.01 to 0.9",
+        ),
         initial_pipeline_span_quarters: c.whole(
             "behaviour.initial_pipeline_span_quarters".into(),
             rb.initial_pipeline_span_quarters

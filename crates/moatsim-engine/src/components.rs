@@ -21,6 +21,10 @@ pub struct Agent {
 #[derive(Component, Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
 pub struct Cash(pub f64);
 
+/// Quarters of revenue a lab keeps: two years, so that investors can compare
+/// the last year with the year before.
+pub const REVENUE_HISTORY_QUARTERS: usize = 8;
+
 /// A frontier lab, follower or hyperscaler-like cloud.
 #[derive(Component, Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Lab {
@@ -63,6 +67,10 @@ pub struct Lab {
     /// their book value), for depreciation over `world.facility_life_quarters`.
     pub facility_cost_usd: f64,
     pub quarters_in_distress: u32,
+    /// An exited lab whose fleet and sites have not found a buyer yet
+    /// (`decide::sell_failed_labs`).
+    #[serde(default)]
+    pub assets_for_sale: bool,
     /// Share of its owned online compute lost to an outage (policy timeline
     /// `compute_outage`) until `outage_until_tick`.
     #[serde(default)]
@@ -79,6 +87,11 @@ pub struct Lab {
     /// burn rate a round is sized to (`Lab::burn_rate_usd`).
     #[serde(default)]
     pub recent_net_outflows_usd: Vec<f64>,
+    /// Revenue of the last quarters, at most `REVENUE_HISTORY_QUARTERS`,
+    /// oldest first: the growth investors price a round from
+    /// (`capital::trailing_yearly_growth`).
+    #[serde(default)]
+    pub recent_revenue_usd: Vec<f64>,
     pub last_round_tick: Option<u32>,
     // This quarter's plan.
     pub target_h100e: f64,
@@ -139,6 +152,18 @@ impl Lab {
         } else {
             0.0
         }
+    }
+
+    /// The yearly revenue growth investors expect of the lab: their prior
+    /// updated with the growth its revenue history shows.
+    pub fn expected_yearly_growth(&self, prior: f64, prior_weight_quarters: f64) -> f64 {
+        use moatsim_model::market::capital;
+        capital::expected_yearly_growth(
+            capital::trailing_yearly_growth(&self.recent_revenue_usd),
+            self.recent_revenue_usd.len(),
+            prior,
+            prior_weight_quarters,
+        )
     }
 
     /// Mean net outflow over the recent quarters it keeps (0 before any).

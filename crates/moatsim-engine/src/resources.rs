@@ -75,7 +75,8 @@ pub struct AnnouncedRound {
     pub amount_usd: f64,
     pub pre_money_usd: f64,
     pub run_rate_usd: f64,
-    pub capability: f64,
+    /// The yearly revenue growth investors expect of the lab, as a factor.
+    pub yearly_growth: f64,
     pub is_share_leader: bool,
     pub regulator_blocks_strategics: bool,
     /// A round the scenario schedules: it closes at its set valuation whatever

@@ -41,6 +41,7 @@ pub fn quarter_schedule() -> Schedule {
         (
             decide::begin_quarter,
             decide::apply_policy_timeline,
+            decide::sell_failed_labs,
             decide::price_cloud_rental,
             decide::plan_generation,
             decide::plan_chip_supply,

@@ -214,6 +214,8 @@ fn spawn_labs(world: &mut World, s: &Scenario, ids: &[AgentId]) -> (Vec<f64>, u6
                 online_h100e: spec.online_h100e,
                 rented_h100e: 0.0,
                 recent_net_outflows_usd: Vec::new(),
+                recent_revenue_usd: Vec::new(),
+                assets_for_sale: false,
                 training_h100e: 0.0,
                 inference_h100e: 0.0,
                 capacity_mtok: 0.0,

@@ -315,10 +315,56 @@ pub fn runway_quarters(cash: f64, quarterly_outflow: f64) -> f64 {
     cash.max(0.0) / quarterly_outflow
 }
 
+/// What a lab's plan will cost, for its runway and the round it announces.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FundingPlan {
+    /// Mean net outflow of recent quarters.
+    pub burn_usd: f64,
+    /// Spending already committed each quarter: staff and running costs, and
+    /// the construction instalments of the halls being built.
+    pub committed_per_quarter_usd: f64,
+    /// GPUs to fill the power of halls built or being built, at today's price.
+    pub fill_cost_usd: f64,
+}
+
+/// The quarterly outflow a lab plans for: its burn or its committed spending,
+/// whichever is larger, plus filling its halls spread over `runway_quarters`.
+pub fn planned_outflow(plan: &FundingPlan, runway_quarters: f64) -> f64 {
+    plan.burn_usd.max(plan.committed_per_quarter_usd).max(0.0)
+        + plan.fill_cost_usd.max(0.0) / runway_quarters.max(1.0)
+}
+
+/// A round sized to the plan: enough to fund `runway_quarters` of the planned
+/// outflow on top of the cash the lab holds (nothing if it holds enough).
+pub fn round_size(cash: f64, plan: &FundingPlan, runway_quarters: f64) -> f64 {
+    (runway_quarters.max(1.0) * planned_outflow(plan, runway_quarters) - cash.max(0.0)).max(0.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        /// A bigger plan never asks for less; enough cash asks for nothing; the
+        /// round plus the cash funds the runway at the planned outflow.
+        #[test]
+        fn rounds_are_sized_to_the_plan(
+            cash in 0.0f64..1e11, burn in -1e9f64..2e10, committed in 0.0f64..2e10,
+            fill in 0.0f64..1e11, more in 0.0f64..1e10, runway in 1.0f64..16.0,
+        ) {
+            let plan = FundingPlan { burn_usd: burn, committed_per_quarter_usd: committed, fill_cost_usd: fill };
+            let amount = round_size(cash, &plan, runway);
+            prop_assert!(amount >= 0.0);
+            let bigger = FundingPlan { fill_cost_usd: fill + more, committed_per_quarter_usd: committed + more, ..plan };
+            prop_assert!(round_size(cash, &bigger, runway) >= amount);
+            if amount > 0.0 {
+                let funded = runway_quarters(cash + amount, planned_outflow(&plan, runway));
+                prop_assert!((funded - runway).abs() <= 1e-9 * runway);
+            }
+            prop_assert!(round_size(cash + runway * planned_outflow(&plan, runway), &plan, runway) <= 1e-6);
+        }
+    }
 
     proptest! {
         /// The premium never falls below 1, never rises more than a step,

@@ -216,6 +216,7 @@ pub fn mark_valuations_and_exits(
         if lab.quarters_in_distress >= 3 {
             lab.alive = false;
             lab.valuation_usd = 0.0;
+            lab.assets_for_sale = true;
             logs.event(
                 "lab_exit",
                 Some(agent.id),
@@ -223,7 +224,8 @@ pub fn mark_valuations_and_exits(
                 None,
                 cash.0,
                 None,
-                "out of cash for three quarters; customers must move".into(),
+                "out of cash for three quarters; customers must move, fleet and sites for sale"
+                    .into(),
             );
         }
         valuations.insert(agent.id, lab.valuation_usd);

@@ -3,6 +3,7 @@
 use bevy_ecs::prelude::*;
 use moatsim_config::Scenario;
 use moatsim_model::accelerator_demand;
+use moatsim_model::market::capital::{ValuationView, max_post_money};
 use moatsim_model::market::cloud::{self, RentalBid};
 use moatsim_model::market::gpu::{ExportTreatment, GpuBid};
 use moatsim_model::market::land;
@@ -590,24 +591,21 @@ pub fn bid_for_rented_compute(
 }
 
 /// Investors bid into announced rounds: an amount from their dry powder scaled by
-/// their appetite this quarter, at the highest pre-money valuation their revenue
-/// multiple and view of the lab's capability justify.
+/// their appetite this quarter, at the highest pre-money valuation that can
+/// still return their target (`capital::max_post_money`): the lab's run-rate,
+/// grown at its trailing growth fading each year, sold at their exit multiple
+/// and discounted at their required return. A lab without revenue gets no bid
+/// (a scheduled round is priced by the scenario, not by them).
 pub fn bid_in_rounds(
     clock: Res<Clock>,
     params: Res<Params>,
-    labs: Query<&Lab>,
     investors: Query<(&Agent, &Cash, &Investor)>,
     mut book: ResMut<OrderBook>,
 ) {
     if book.rounds.is_empty() {
         return;
     }
-    let leader_capability = labs
-        .iter()
-        .filter(|l| l.alive)
-        .map(|l| l.capability)
-        .fold(0.0, f64::max)
-        .max(1e-9);
+    let behaviour = &params.0.behaviour;
     let mut sorted: Vec<(&Agent, &Cash, &Investor)> = investors.iter().collect();
     sorted.sort_by_key(|(a, _, _)| a.id);
     let mut bids = Vec::new();
@@ -624,10 +622,18 @@ pub fn bid_in_rounds(
                 continue;
             }
             let appetite = investor.risk_appetite * (0.5 + rng::uniform(&mut stream));
-            let relative_capability = round.capability / leader_capability;
-            let max_pre_money = round.run_rate_usd.max(1.0e9)
-                * investor.revenue_multiple
-                * (1.0 + 2.0 * investor.risk_appetite * relative_capability.powi(4));
+            let view = ValuationView {
+                exit_multiple: investor.revenue_multiple,
+                return_target: behaviour.investor_return_target,
+                horizon_years: behaviour.investment_horizon_years,
+                growth_fade: behaviour.growth_fade_per_year,
+                max_growth: behaviour.max_expected_growth,
+            };
+            let max_pre_money =
+                max_post_money(round.run_rate_usd, round.yearly_growth, &view) - round.amount_usd;
+            if max_pre_money <= 0.0 && !round.scheduled {
+                continue;
+            }
             let amount = (remaining * investor.max_deal_fraction * appetite)
                 .min(round.amount_usd * params.0.behaviour.max_round_share);
             if amount <= 0.0 {

@@ -798,19 +798,33 @@ pub fn clear_capital_market(
         asked += round.amount_usd;
         offered += bids.iter().map(|b| b.amount_usd).sum::<f64>();
         if !outcome.closed {
+            // The lab learns its price: it marks itself to the best valuation
+            // any investor would pay, so its next ask starts there (a down round
+            // if it tries again) instead of repeating an ask nobody accepts.
+            let best = outcome.best_bid_pre_money_usd;
+            if let Some((_, mut lab)) = labs.iter_mut().find(|(a, _)| a.id == round.lab)
+                && best > 0.0
+                && best < lab.valuation_usd
+            {
+                lab.valuation_usd = best;
+                lab.last_post_money_usd = best;
+                lab.run_rate_at_last_round_usd = round.run_rate_usd;
+            }
             logs.event(
                 "round_failed",
                 Some(round.lab),
                 None,
                 None,
                 round.amount_usd,
-                None,
+                Some(best),
                 format!(
-                    "asked {:.1}B at {:.0}B pre-money (down to {:.0}B); eligible bids {:.1}B",
+                    "asked {:.1}B at {:.0}B pre-money (down to {:.0}B); eligible bids {:.1}B; best bid {:.0}B pre-money",
                     round.amount_usd / 1e9,
                     round.pre_money_usd / 1e9,
                     ask.min_pre_money_usd / 1e9,
-                    outcome.eligible_usd / 1e9
+                    // `+ 0.0` turns the empty sum's -0 into 0 for the reader.
+                    outcome.eligible_usd / 1e9 + 0.0,
+                    best / 1e9
                 ),
             );
             continue;

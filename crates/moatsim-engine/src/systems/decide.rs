@@ -7,7 +7,7 @@ use std::sync::Arc;
 use moatsim_config::{PolicyChange, Scenario};
 use moatsim_model::market::cloud;
 use moatsim_model::units::HOURS_PER_QUARTER;
-use moatsim_model::{Account, ExternalAccount, accelerator_demand, cost_curve, rules};
+use moatsim_model::{Account, AgentId, ExternalAccount, accelerator_demand, cost_curve, rules};
 
 use crate::components::*;
 use crate::resources::*;
@@ -15,6 +15,7 @@ use crate::resources::*;
 /// Zeroes the per-quarter flows of every agent and clears the quarter's books.
 #[allow(clippy::too_many_arguments)]
 pub fn begin_quarter(
+    clock: Res<Clock>,
     params: Res<Params>,
     mut labs: Query<&mut Lab>,
     mut buyers: Query<&mut AcceleratorBuyer>,
@@ -38,6 +39,16 @@ pub fn begin_quarter(
         let window = params.0.behaviour.burn_window_quarters.round().max(1.0) as usize;
         let excess = lab.recent_net_outflows_usd.len().saturating_sub(window);
         lab.recent_net_outflows_usd.drain(..excess);
+        // The first quarter has no history yet: nothing was earned before it.
+        if clock.tick > 0 {
+            let revenue = lab.flows.revenue_usd;
+            lab.recent_revenue_usd.push(revenue);
+            let excess = lab
+                .recent_revenue_usd
+                .len()
+                .saturating_sub(REVENUE_HISTORY_QUARTERS);
+            lab.recent_revenue_usd.drain(..excess);
+        }
         lab.previous_revenue_usd = lab.flows.revenue_usd;
         lab.flows = LabFlows::default();
     }
@@ -661,6 +672,115 @@ pub fn review_permits_and_concentration(
     }
 }
 
+/// A lab that exited sells its fleet and sites, the quarter after, to the
+/// richest lab of its jurisdiction that can pay `distressed_sale_fraction` of
+/// what they cost (`capital::choose_acquirer`); a market leader under antitrust
+/// review may not buy. The buyer takes over the projects (built halls with
+/// their GPUs, and sites still in the pipeline) and their book cost. Without a
+/// buyer the assets stay idle and are offered again the next quarter. The
+/// failed lab's customers have already moved: builders choose among open labs.
+pub fn sell_failed_labs(
+    params: Res<Params>,
+    mut labs: Query<(&Agent, &Cash, &mut Lab)>,
+    mut projects: Query<&mut Project>,
+    regulators: Query<&Regulator>,
+    mut ledger: ResMut<Ledger>,
+    mut logs: ResMut<Logs>,
+) {
+    use moatsim_model::market::capital::{Bidder, choose_acquirer};
+    let scenario = &params.0;
+    let mut for_sale: Vec<(AgentId, usize)> = labs
+        .iter()
+        .filter(|(_, _, l)| !l.alive && l.assets_for_sale)
+        .map(|(a, _, l)| (a.id, l.index))
+        .collect();
+    for_sale.sort();
+    for (seller, seller_index) in for_sale {
+        let seller_region = scenario.labs[seller_index].home_region;
+        let jurisdiction = &scenario.regions[seller_region].jurisdiction;
+        let sites: Vec<usize> = projects
+            .iter()
+            .filter(|p| p.lab == seller)
+            .map(|p| p.region)
+            .collect();
+        let (fleet_cost, facility_cost) = labs
+            .iter()
+            .find(|(a, _, _)| a.id == seller)
+            .map_or((0.0, 0.0), |(_, _, l)| {
+                (l.fleet_cost_usd, l.facility_cost_usd)
+            });
+        let price = scenario.behaviour.distressed_sale_fraction * (fleet_cost + facility_cost);
+        let leader_share = labs
+            .iter()
+            .filter(|(_, _, l)| l.alive)
+            .map(|(_, _, l)| l.market_share)
+            .fold(0.0, f64::max);
+        let mut bidders: Vec<Bidder> = labs
+            .iter()
+            .filter(|(_, _, l)| l.alive)
+            .map(|(a, cash, l)| {
+                let home = &scenario.regions[l.home_region];
+                let under_review = regulators
+                    .iter()
+                    .any(|r| r.index == home.regulator && r.antitrust_review);
+                let leads = l.market_share > 0.0 && l.market_share >= leader_share;
+                Bidder {
+                    lab: a.id,
+                    cash_usd: cash.0,
+                    barred: &home.jurisdiction != jurisdiction
+                        || (leads && under_review)
+                        || !sites
+                            .iter()
+                            .all(|&r| super::lab_may_use_region(scenario, l.home_region, r)),
+                }
+            })
+            .collect();
+        bidders.sort_by_key(|b| b.lab);
+        let Some(buyer) = choose_acquirer(price, &bidders) else {
+            continue;
+        };
+        let Some(buyer_index) = labs
+            .iter()
+            .find(|(a, _, _)| a.id == buyer)
+            .map(|(_, _, l)| l.index)
+        else {
+            continue;
+        };
+        for mut project in &mut projects {
+            if project.lab == seller {
+                project.lab = buyer;
+                project.lab_index = buyer_index;
+            }
+        }
+        for (agent, _, mut lab) in &mut labs {
+            if agent.id == seller {
+                lab.assets_for_sale = false;
+                lab.fleet_cost_usd = 0.0;
+                lab.facility_cost_usd = 0.0;
+            } else if agent.id == buyer {
+                lab.fleet_cost_usd += fleet_cost;
+                lab.facility_cost_usd += facility_cost;
+                lab.flows.capex_usd += price;
+            }
+        }
+        ledger.pay(Account::Agent(buyer), Account::Agent(seller), price);
+        logs.event(
+            "lab_acquired",
+            Some(seller),
+            Some(buyer),
+            None,
+            price,
+            Some(sites.len() as f64),
+            format!(
+                "fleet and {} sites sold for {:.1}B ({:.0}% of cost)",
+                sites.len(),
+                price / 1e9,
+                100.0 * scenario.behaviour.distressed_sale_fraction
+            ),
+        );
+    }
+}
+
 /// Labs set their inference split, price, compute target and capex budget, and
 /// announce a funding round when their runway is short.
 #[allow(clippy::too_many_arguments)]
@@ -711,6 +831,19 @@ pub fn plan_labs(
         .filter(|p| p.on_sale())
         .map(|p| p.ask_usd / scenario.chips[p.chip].h100e_per_unit)
         .fold(f64::INFINITY, f64::min);
+    // What filling a MW of hall costs at today's prices: the generation with
+    // the cheapest H100e on sale, at its power draw.
+    let fill_cost_per_mw = chipmakers
+        .iter()
+        .flat_map(|m| m.products.iter())
+        .filter(|p| p.on_sale())
+        .map(|p| {
+            let chip = &scenario.chips[p.chip];
+            let units_per_mw = moatsim_model::units::WATTS_PER_MW / (chip.watts * world.pue);
+            (p.ask_usd / chip.h100e_per_unit, p.ask_usd * units_per_mw)
+        })
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map_or(0.0, |(_, per_mw)| per_mw);
 
     let efficiency =
         cost_curve::algorithmic_efficiency(clock.tick, world.algorithmic_efficiency_halving_months);
@@ -855,14 +988,32 @@ pub fn plan_labs(
             spec.capex_fraction_of_cash * cash.0.max(0.0) + spec.parent_funding_per_quarter_usd;
 
         // Raise when the runway is below half the target, at most once every two
-        // quarters. The runway is measured against what the lab actually spent
-        // last quarter (never less than its staff costs), not against its budget:
+        // quarters, and size the round to the plan (`rules::round_size`). The
+        // runway is measured against the plan, not against the capex budget:
         // the budget scales with cash, so measured against it every lab would
-        // always look short of money.
-        // The burn rate is the mean of the last `burn_window_quarters`: a one-off
-        // purchase (a banked powered site, a season of GPU deliveries) is
-        // not read as the burn of every quarter to come.
-        let outflow = lab.burn_rate_usd().max(spec.opex_per_quarter_usd);
+        // always look short of money. The plan is the larger of the burn (the
+        // mean net outflow of the last `burn_window_quarters`, so a one-off
+        // purchase is not read as the burn of every quarter to come) and the
+        // committed spending (staff, and the instalments of halls under
+        // construction), plus the GPUs to fill the power of the halls built or
+        // being built, bought over the runway.
+        let (construction_due, free_mw) = projects.iter().filter(|p| p.lab == agent.id).fold(
+            (0.0, 0.0),
+            |(due, free), p| match p.stage {
+                Stage::Construction => (
+                    due + p.construction_instalment_usd(world.dc_capex_per_mw_usd),
+                    free + p.free_mw(&scenario.chips, world.pue),
+                ),
+                Stage::Energized => (due, free + p.free_mw(&scenario.chips, world.pue)),
+                _ => (due, free),
+            },
+        );
+        let plan = rules::FundingPlan {
+            burn_usd: lab.burn_rate_usd(),
+            committed_per_quarter_usd: spec.opex_per_quarter_usd + construction_due,
+            fill_cost_usd: free_mw * fill_cost_per_mw,
+        };
+        let outflow = rules::planned_outflow(&plan, spec.target_runway_quarters);
         let runway = rules::runway_quarters(cash.0 + spec.parent_funding_per_quarter_usd, outflow);
         // A round the scenario schedules for this quarter replaces the lab's own.
         if let Some(round) = scenario
@@ -876,7 +1027,10 @@ pub fn plan_labs(
                 amount_usd: round.amount_usd,
                 pre_money_usd: round.post_money_usd - round.amount_usd,
                 run_rate_usd: lab.previous_revenue_usd * 4.0,
-                capability: lab.capability,
+                yearly_growth: lab.expected_yearly_growth(
+                    behaviour.expected_growth_prior,
+                    behaviour.growth_prior_weight_quarters,
+                ),
                 is_share_leader: false,
                 regulator_blocks_strategics: false,
                 scheduled: true,
@@ -886,7 +1040,11 @@ pub fn plan_labs(
         }
         let cooled_down = lab.last_round_tick.is_none_or(|t| clock.tick >= t + 2);
         if runway < spec.target_runway_quarters / 2.0 && cooled_down {
-            let amount = (spec.target_runway_quarters * outflow - cash.0.max(0.0)).max(0.0);
+            // A plan that needs more than the lab will sell of itself in one
+            // round is funded over several.
+            let dilution = behaviour.max_round_dilution;
+            let amount = rules::round_size(cash.0, &plan, spec.target_runway_quarters)
+                .min(lab.valuation_usd * dilution / (1.0 - dilution));
             let regulator = &regulators
                 .iter()
                 .find(|r| r.index == scenario.regions[lab.home_region].regulator);
@@ -898,7 +1056,10 @@ pub fn plan_labs(
                     amount_usd: amount,
                     pre_money_usd: lab.valuation_usd,
                     run_rate_usd: lab.previous_revenue_usd * 4.0,
-                    capability: lab.capability,
+                    yearly_growth: lab.expected_yearly_growth(
+                        behaviour.expected_growth_prior,
+                        behaviour.growth_prior_weight_quarters,
+                    ),
                     is_share_leader,
                     regulator_blocks_strategics: is_share_leader
                         && regulator.is_some_and(|r| r.antitrust_review),

@@ -8,6 +8,11 @@
 //! valuation); it then raises `min(target, eligible)` allocated pro rata across
 //! those bids. If no valuation down to the floor gathers enough, it fails and no
 //! money moves.
+//!
+//! Investors' caps come from `max_post_money`: the lab's run-rate grown at its
+//! expected growth (`expected_yearly_growth`: a prior updated with the lab's
+//! record; the excess over 1 fading each year) and sold at the investor's exit multiple,
+//! discounted at the return it requires. A lab without revenue gets no bid.
 
 use crate::AgentId;
 use crate::market::allocation::pro_rata_continuous;
@@ -42,6 +47,136 @@ pub struct RoundOutcome {
     /// The valuation the round priced at: the ask, or lower in a down round.
     pub pre_money_usd: f64,
     pub post_money_usd: f64,
+    /// The highest pre-money valuation any bid accepts (0 without bids): the
+    /// price the market showed, which a lab whose round failed marks itself to.
+    pub best_bid_pre_money_usd: f64,
+}
+
+/// How an investor values a lab: what its revenue could be worth at exit,
+/// discounted at the return the investor requires.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ValuationView {
+    /// Multiple of revenue the investor expects to sell at.
+    pub exit_multiple: f64,
+    /// Yearly return it requires.
+    pub return_target: f64,
+    /// Years to exit.
+    pub horizon_years: f64,
+    /// Share of a year's excess growth that carries into the next year.
+    pub growth_fade: f64,
+    /// Most yearly revenue growth (as a factor) it extrapolates.
+    pub max_growth: f64,
+}
+
+/// The multiple of run-rate revenue at which a round still returns the
+/// investor's target: `exit_multiple × Π_y (1 + (G − 1) × fade^y) /
+/// (1 + return_target)^horizon`, where `G` is the lab's yearly revenue growth
+/// bounded to `[1, max_growth]` and the product runs over the horizon's years
+/// `y = 0, 1, …` (the last one pro rata). A lab that shrinks is valued as one
+/// that stands still: investors refuse it through its revenue, not its growth.
+pub fn run_rate_multiple(yearly_growth: f64, view: &ValuationView) -> f64 {
+    let growth = if yearly_growth.is_finite() {
+        yearly_growth.clamp(1.0, view.max_growth.max(1.0))
+    } else {
+        1.0
+    };
+    let horizon = view.horizon_years.max(0.0);
+    let mut factor = 1.0;
+    let mut year = 0.0;
+    while year < horizon {
+        let span = (horizon - year).min(1.0);
+        let this_year = 1.0 + (growth - 1.0) * view.growth_fade.clamp(0.0, 1.0).powf(year);
+        factor *= this_year.powf(span);
+        year += 1.0;
+    }
+    view.exit_multiple.max(0.0) * factor / (1.0 + view.return_target.max(0.0)).powf(horizon)
+}
+
+/// The highest multiple of run-rate any lab can be valued at under `view`: the
+/// multiple at the most growth investors extrapolate. Round valuations are
+/// bounded by it (the plausibility tests read it).
+pub fn max_run_rate_multiple(view: &ValuationView) -> f64 {
+    run_rate_multiple(view.max_growth, view)
+}
+
+/// The highest post-money valuation at which a round can still return the
+/// investor's target: run-rate × [`run_rate_multiple`]. A lab without revenue
+/// has no value to an investor: the rule refuses rounds that cannot return
+/// the target rather than pricing them at a floor.
+pub fn max_post_money(run_rate_usd: f64, yearly_growth: f64, view: &ValuationView) -> f64 {
+    if run_rate_usd.is_nan() || run_rate_usd <= 0.0 {
+        return 0.0;
+    }
+    run_rate_usd * run_rate_multiple(yearly_growth, view)
+}
+
+/// The yearly growth investors expect of a lab: their prior (the consensus
+/// forecast they start from) updated with the growth the lab has shown, in
+/// logs, with the evidence weighted `n / (n + n₀)` for `n` quarters of history
+/// and `n₀ = prior_weight_quarters`. A lab with no history is priced on the
+/// prior; one with a long record on its record.
+pub fn expected_yearly_growth(
+    trailing_growth: f64,
+    history_quarters: usize,
+    prior_growth: f64,
+    prior_weight_quarters: f64,
+) -> f64 {
+    let n = history_quarters as f64;
+    let weight = if n > 0.0 {
+        n / (n + prior_weight_quarters.max(0.0))
+    } else {
+        0.0
+    };
+    let log = |g: f64| {
+        if g.is_finite() && g > 0.0 {
+            g.ln()
+        } else {
+            0.0
+        }
+    };
+    (weight * log(trailing_growth) + (1.0 - weight) * log(prior_growth)).exp()
+}
+
+/// A lab's yearly revenue growth, as a factor, read from its revenue history
+/// (oldest first): the last `k` quarters against the `k` before them, with
+/// `k = min(4, len / 2)`, annualised. Comparing sums of quarters, not two single
+/// quarters, keeps one noisy quarter from repricing a lab. Without two quarters
+/// of positive revenue to compare the growth is 1 (no evidence of any).
+pub fn trailing_yearly_growth(history: &[f64]) -> f64 {
+    let k = (history.len() / 2).min(4);
+    if k == 0 {
+        return 1.0;
+    }
+    let recent = &history[history.len() - k..];
+    let before = &history[history.len() - 2 * k..history.len() - k];
+    let (now, then): (f64, f64) = (recent.iter().sum(), before.iter().sum());
+    if now.is_nan() || then.is_nan() || now <= 0.0 || then <= 0.0 {
+        return 1.0;
+    }
+    (now / then).powf(4.0 / k as f64)
+}
+
+/// A lab that may buy a failed lab's fleet and sites.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bidder {
+    pub lab: AgentId,
+    pub cash_usd: f64,
+    /// Barred from buying (another jurisdiction, or a market leader under
+    /// antitrust review).
+    pub barred: bool,
+}
+
+/// Who buys a failed lab's assets at `price_usd`: the richest lab that may
+/// buy and can pay in cash (lowest id on a tie), or nobody. The assets of a
+/// failed lab go to whoever can put them to use soonest, and in a distressed
+/// sale that is whoever has the cash (Microsoft–Inflection, Google–Character,
+/// Amazon–Adept were all cash deals by the richest players).
+pub fn choose_acquirer(price_usd: f64, bidders: &[Bidder]) -> Option<AgentId> {
+    bidders
+        .iter()
+        .filter(|b| !b.barred && b.cash_usd >= price_usd && b.cash_usd > 0.0)
+        .max_by(|a, b| a.cash_usd.total_cmp(&b.cash_usd).then(b.lab.cmp(&a.lab)))
+        .map(|b| b.lab)
 }
 
 pub fn clear_round(ask: &RoundAsk, bids: &[RoundBid]) -> RoundOutcome {
@@ -92,6 +227,12 @@ pub fn clear_round(ask: &RoundAsk, bids: &[RoundBid]) -> RoundOutcome {
         eligible_usd: eligible_total,
         pre_money_usd: pre_money,
         post_money_usd: pre_money + raised,
+        best_bid_pre_money_usd: bids
+            .iter()
+            .filter(|b| b.amount_usd > 0.0)
+            .map(|b| b.max_pre_money_usd)
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max),
     }
 }
 
@@ -99,6 +240,118 @@ pub fn clear_round(ask: &RoundAsk, bids: &[RoundBid]) -> RoundOutcome {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn view() -> ValuationView {
+        ValuationView {
+            exit_multiple: 15.0,
+            return_target: 0.3,
+            horizon_years: 4.0,
+            growth_fade: 0.5,
+            max_growth: 3.0,
+        }
+    }
+
+    #[test]
+    fn a_lab_without_revenue_gets_no_valuation() {
+        assert!((max_post_money(0.0, 3.0, &view()) - 0.0).abs() < 1e-12);
+        assert!((max_post_money(f64::NAN, 3.0, &view()) - 0.0).abs() < 1e-12);
+        // A lab that has stopped growing is worth its exit multiple, discounted.
+        let flat = max_post_money(1.0, 1.0, &view());
+        assert!((flat - 15.0 / 1.3f64.powi(4)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn growth_read_from_history_compares_sums_of_quarters() {
+        assert!((trailing_yearly_growth(&[]) - 1.0).abs() < 1e-12);
+        assert!((trailing_yearly_growth(&[5.0]) - 1.0).abs() < 1e-12);
+        // Two quarters: one quarter's growth, annualised.
+        assert!((trailing_yearly_growth(&[1.0, 1.1]) - 1.1f64.powi(4)).abs() < 1e-12);
+        // Eight quarters: the last year's revenue over the year before.
+        let doubled = [1.0, 1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 2.0];
+        assert!((trailing_yearly_growth(&doubled) - 2.0).abs() < 1e-12);
+        // One zero quarter is no evidence of growth either way.
+        assert!((trailing_yearly_growth(&[0.0, 3.0]) - 1.0).abs() < 1e-12);
+        // No record: the prior alone.
+        assert!((expected_yearly_growth(5.0, 0, 2.5, 8.0) - 2.5).abs() < 1e-12);
+        // As many quarters of record as the prior is worth: the geometric mean.
+        assert!((expected_yearly_growth(4.0, 8, 1.0, 8.0) - 2.0).abs() < 1e-12);
+    }
+
+    proptest! {
+        /// Valuations rise with revenue and growth, fall with the required
+        /// return, and never exceed the documented multiple of run-rate.
+        #[test]
+        fn valuations_follow_revenue_growth_and_the_return_target(
+            run_rate in 0.0f64..1e11, more in 0.0f64..1e11, growth in 0.0f64..10.0,
+            faster in 0.0f64..5.0, harder in 0.0f64..1.0, longer in 0.0f64..4.0,
+        ) {
+            let v = view();
+            let base = max_post_money(run_rate, growth, &v);
+            prop_assert!(base >= 0.0 && base.is_finite());
+            prop_assert!(max_post_money(run_rate + more, growth, &v) >= base);
+            prop_assert!(max_post_money(run_rate, growth + faster, &v) >= base);
+            let strict = ValuationView { return_target: v.return_target + harder, ..v };
+            prop_assert!(max_post_money(run_rate, growth, &strict) <= base);
+            prop_assert!(base <= run_rate * max_run_rate_multiple(&v) * (1.0 + 1e-12));
+            // A longer wait for the exit never helps a lab growing slower than
+            // the investor's required return.
+            if growth <= 1.0 + v.return_target {
+                let patient = ValuationView { horizon_years: v.horizon_years + longer, ..v };
+                prop_assert!(max_post_money(run_rate, growth, &patient) <= base * (1.0 + 1e-12));
+            }
+        }
+
+        /// Expected growth lies between the prior and the record, and moves
+        /// towards the record as the record lengthens.
+        #[test]
+        fn expected_growth_learns_from_the_record(
+            trailing in 0.2f64..8.0, prior in 0.5f64..4.0, n in 0usize..12, n0 in 0.0f64..16.0,
+        ) {
+            let g = expected_yearly_growth(trailing, n, prior, n0);
+            let (lo, hi) = (trailing.min(prior), trailing.max(prior));
+            prop_assert!(g >= lo * (1.0 - 1e-12) && g <= hi * (1.0 + 1e-12));
+            let later = expected_yearly_growth(trailing, n + 1, prior, n0);
+            prop_assert!((later - trailing).abs() <= (g - trailing).abs() * (1.0 + 1e-12) + 1e-12);
+            prop_assert!(expected_yearly_growth(trailing * 1.1, n, prior, n0) >= g * (1.0 - 1e-12));
+        }
+
+        /// Growth read from a history scales out: multiplying every quarter by
+        /// the same amount leaves it unchanged, and a history that only grows
+        /// reads as growth of at least 1.
+        #[test]
+        fn trailing_growth_is_scale_free(
+            history in proptest::collection::vec(0.1f64..100.0, 0..10), scale in 0.01f64..100.0,
+        ) {
+            let g = trailing_yearly_growth(&history);
+            let scaled: Vec<f64> = history.iter().map(|x| x * scale).collect();
+            prop_assert!((trailing_yearly_growth(&scaled) - g).abs() <= 1e-9 * g.max(1.0));
+            let mut rising = history.clone();
+            rising.sort_by(f64::total_cmp);
+            prop_assert!(trailing_yearly_growth(&rising) >= 1.0 - 1e-12);
+        }
+    }
+
+    proptest! {
+        /// The acquirer can pay, may buy, and no other such lab is richer.
+        #[test]
+        fn the_richest_lab_that_can_pay_acquires(
+            raw in proptest::collection::vec((0.0f64..1e11, any::<bool>()), 0..8),
+            price in 0.0f64..5e10,
+        ) {
+            let bidders: Vec<Bidder> = raw.iter().enumerate().map(|(i, &(cash, barred))| Bidder {
+                lab: AgentId(i as u64 + 1), cash_usd: cash, barred,
+            }).collect();
+            let able = |b: &&Bidder| !b.barred && b.cash_usd >= price && b.cash_usd > 0.0;
+            match choose_acquirer(price, &bidders) {
+                Some(id) => {
+                    let chosen = bidders.iter().find(|b| b.lab == id).expect("the acquirer is a bidder");
+                    prop_assert!(able(&chosen));
+                    prop_assert!(bidders.iter().filter(able).all(|b| b.cash_usd <= chosen.cash_usd));
+                }
+                None => prop_assert!(bidders.iter().filter(able).count() == 0),
+            }
+        }
+    }
 
     #[test]
     fn a_round_below_the_close_threshold_fails_and_moves_nothing() {
