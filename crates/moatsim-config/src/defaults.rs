@@ -275,3 +275,7 @@ pub const GROWTH_PRIOR_WEIGHT_QUARTERS: f64 = 8.0;
 pub const DISTRESSED_SALE_FRACTION: f64 = 0.3;
 /// Largest share of itself a lab sells in one round (at its asking valuation); a plan that needs more is funded over several rounds. 2025–26 rounds sold 7–13% (OpenAI 40B at 300B, Anthropic 13B at 183B and 30B at 380B post-money); plausible 0.1–0.3.
 pub const MAX_ROUND_DILUTION: f64 = 0.2;
+/// Chance that a site's permit is challenged (local opposition, litigation, a longer environmental review) and delayed. Model assumption (plausible 0.05–0.3).
+pub const PERMIT_CHALLENGE_PROBABILITY: f64 = 0.15;
+/// Most quarters a challenge adds to a permit (the delay is uniform from 1 to this, rounded down to whole quarters). Model assumption (plausible 2–8).
+pub const PERMIT_CHALLENGE_MAX_QUARTERS: f64 = 4.0;

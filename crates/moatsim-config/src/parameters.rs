@@ -702,6 +702,22 @@ pub const PARAMETERS: &[Parameter] = &[
         0.3,
     ),
     p(
+        "behaviour.permit_challenge_probability",
+        "chance that a site's permit is challenged (local opposition, litigation, a longer environmental review) and delayed",
+        defaults::PERMIT_CHALLENGE_PROBABILITY,
+        "assumption",
+        0.05,
+        0.3,
+    ),
+    p(
+        "behaviour.permit_challenge_max_quarters",
+        "most quarters a challenge adds to a permit (the delay is uniform from 1 to this, rounded down to whole quarters)",
+        defaults::PERMIT_CHALLENGE_MAX_QUARTERS,
+        "assumption",
+        2.0,
+        8.0,
+    ),
+    p(
         "behaviour.initial_pipeline_span_quarters",
         "quarters over which the sites under construction at the start energize",
         defaults::INITIAL_PIPELINE_SPAN_QUARTERS as f64,

@@ -155,6 +155,8 @@ pub struct RawBehaviour {
     pub growth_prior_weight_quarters: Option<f64>,
     pub distressed_sale_fraction: Option<f64>,
     pub max_round_dilution: Option<f64>,
+    pub permit_challenge_probability: Option<f64>,
+    pub permit_challenge_max_quarters: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -161,6 +161,10 @@ pub struct BehaviourParams {
     pub distressed_sale_fraction: f64,
     /// Largest share of itself a lab sells in one round (at its asking valuation); a plan that needs more is funded over several rounds.
     pub max_round_dilution: f64,
+    /// Chance that a site's permit is challenged (local opposition, litigation, a longer environmental review) and delayed.
+    pub permit_challenge_probability: f64,
+    /// Most quarters a challenge adds to a permit (the delay is uniform from 1 to this, rounded down to whole quarters).
+    pub permit_challenge_max_quarters: f64,
 }
 
 /// The cloud-rental market: compute rented by the quarter from owners inside

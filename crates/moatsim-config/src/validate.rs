@@ -1824,6 +1824,22 @@ fn check_behaviour(c: &mut Checker<'_>, rb: &RawBehaviour) -> BehaviourParams {
             0.9,
             "a number from 0.01 to 0.9",
         ),
+        permit_challenge_probability: c.number(
+            "behaviour.permit_challenge_probability".into(),
+            rb.permit_challenge_probability
+                .unwrap_or(defaults::PERMIT_CHALLENGE_PROBABILITY),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        permit_challenge_max_quarters: c.number(
+            "behaviour.permit_challenge_max_quarters".into(),
+            rb.permit_challenge_max_quarters
+                .unwrap_or(defaults::PERMIT_CHALLENGE_MAX_QUARTERS),
+            1.0,
+            20.0,
+            "a number from 1 to 20",
+        ),
         initial_pipeline_span_quarters: c.whole(
             "behaviour.initial_pipeline_span_quarters".into(),
             rb.initial_pipeline_span_quarters

@@ -40,6 +40,10 @@ pub enum Purpose {
     /// How long a project's construction takes (drawn once, when it starts;
     /// agent = its lab, tick = the quarter the lab chose the site).
     Construction = 12,
+    /// Whether and for how long a site's permit is challenged (drawn once,
+    /// when it applies; agent = its lab, tick = the quarter the lab chose the
+    /// site).
+    PermitChallenge = 13,
 }
 
 /// SplitMix64 finaliser: a cheap, well-mixed 64-bit hash used to turn the key

@@ -281,6 +281,24 @@ pub fn construction_quarters(median_quarters: u32, sigma: f64, z: f64) -> u32 {
     drawn.round().clamp(1.0, 400.0) as u32
 }
 
+/// Quarters a challenge adds to a site's permit: with probability
+/// `probability` (the first uniform draw `u_hit` below it) the permit is
+/// challenged — local opposition, litigation, a longer environmental review —
+/// and delayed by a whole number of quarters uniform in `1..=max_quarters`
+/// (from the second draw `u_length`); otherwise 0.
+pub fn permit_challenge_quarters(
+    probability: f64,
+    max_quarters: u32,
+    u_hit: f64,
+    u_length: f64,
+) -> u32 {
+    if u_hit >= probability || max_quarters == 0 {
+        return 0;
+    }
+    let length = (u_length.clamp(0.0, 1.0) * f64::from(max_quarters)).floor() as u32;
+    1 + length.min(max_quarters - 1)
+}
+
 /// Marginal cost of serving one million tokens: the quarter's cost of one H100e of
 /// inference capacity (hardware amortisation plus energy) divided by the tokens it
 /// serves in a quarter.
@@ -344,6 +362,24 @@ pub fn round_size(cash: f64, plan: &FundingPlan, runway_quarters: f64) -> f64 {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        /// A challenge adds between 1 and the most quarters, and happens
+        /// exactly when the first draw falls below the probability.
+        #[test]
+        fn permit_challenges_add_bounded_whole_quarters(
+            p in 0.0f64..1.0, max in 1u32..12, u1 in 0.0f64..1.0, u2 in 0.0f64..1.0,
+        ) {
+            let extra = permit_challenge_quarters(p, max, u1, u2);
+            if u1 < p {
+                prop_assert!((1..=max).contains(&extra));
+            } else {
+                prop_assert_eq!(extra, 0);
+            }
+            // A longer draw never gives a shorter delay.
+            prop_assert!(permit_challenge_quarters(p, max, u1, (u2 + 0.1).min(1.0)) >= extra);
+        }
+    }
 
     proptest! {
         /// A bigger plan never asks for less; enough cash asks for nothing; the

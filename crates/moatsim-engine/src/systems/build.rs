@@ -101,7 +101,33 @@ pub fn advance_projects(
                     if let Some((regulator_agent, regulator)) =
                         regs.iter_mut().find(|(_, r)| r.index == region.regulator)
                     {
-                        let delay = regulator.permit_delay_quarters;
+                        // The regulator's queue delay, plus a challenge some
+                        // sites meet, drawn from a stream keyed like the
+                        // construction draw (lab, quarter the site was chosen).
+                        let mut stream = rng::stream(
+                            clock.seed,
+                            Purpose::PermitChallenge,
+                            project.lab,
+                            project.started_tick,
+                        );
+                        let u_hit = rng::uniform(&mut stream);
+                        let u_length = rng::uniform(&mut stream);
+                        // Powered land from a land bank comes entitled: only
+                        // the share of the site bought raw can be challenged.
+                        let raw_share = 1.0
+                            - (project.powered_acres / project.acres_needed.max(f64::MIN_POSITIVE))
+                                .clamp(0.0, 1.0);
+                        let challenge = rules::permit_challenge_quarters(
+                            scenario.behaviour.permit_challenge_probability * raw_share,
+                            scenario
+                                .behaviour
+                                .permit_challenge_max_quarters
+                                .round()
+                                .max(1.0) as u32,
+                            u_hit,
+                            u_length,
+                        );
+                        let delay = regulator.permit_delay_quarters + challenge;
                         regulator.applications.push(PermitApplication {
                             project_id: project.project_id,
                             earliest_tick: tick + delay,
@@ -114,10 +140,17 @@ pub fn advance_projects(
                             Some(&region.name),
                             0.0,
                             Some(project.mw),
-                            format!(
-                                "project {}; expected delay {delay} quarters",
-                                project.project_id
-                            ),
+                            if challenge > 0 {
+                                format!(
+                                    "project {}; expected delay {delay} quarters (challenged: +{challenge})",
+                                    project.project_id
+                                )
+                            } else {
+                                format!(
+                                    "project {}; expected delay {delay} quarters",
+                                    project.project_id
+                                )
+                            },
                         );
                     }
                 }
