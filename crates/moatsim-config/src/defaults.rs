@@ -279,3 +279,5 @@ pub const MAX_ROUND_DILUTION: f64 = 0.2;
 pub const PERMIT_CHALLENGE_PROBABILITY: f64 = 0.15;
 /// Most quarters a challenge adds to a permit (the delay is uniform from 1 to this, rounded down to whole quarters). Model assumption (plausible 2–8).
 pub const PERMIT_CHALLENGE_MAX_QUARTERS: f64 = 4.0;
+/// Share of a rationed builder's unserved tokens its router sends, the same quarter, to labs with idle capacity (multi-homing). Assumption bounded by a16z's 2024 enterprise survey (initial-state share_of_enterprises_using_5plus_models_2024 0.29; most use three or more model families); plausible 0.29–0.7.
+pub const FAILOVER_SHARE: f64 = 0.5;

@@ -718,6 +718,14 @@ pub const PARAMETERS: &[Parameter] = &[
         8.0,
     ),
     p(
+        "behaviour.failover_share",
+        "share of a rationed builder's unserved tokens its router sends, the same quarter, to labs with idle capacity (multi-homing)",
+        defaults::FAILOVER_SHARE,
+        "assumption bounded by a16z's 2024 enterprise survey: 29% of enterprises use five or more models, most use three or more model families",
+        0.29,
+        0.7,
+    ),
+    p(
         "behaviour.initial_pipeline_span_quarters",
         "quarters over which the sites under construction at the start energize",
         defaults::INITIAL_PIPELINE_SPAN_QUARTERS as f64,

@@ -157,6 +157,7 @@ pub struct RawBehaviour {
     pub max_round_dilution: Option<f64>,
     pub permit_challenge_probability: Option<f64>,
     pub permit_challenge_max_quarters: Option<f64>,
+    pub failover_share: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -165,6 +165,8 @@ pub struct BehaviourParams {
     pub permit_challenge_probability: f64,
     /// Most quarters a challenge adds to a permit (the delay is uniform from 1 to this, rounded down to whole quarters).
     pub permit_challenge_max_quarters: f64,
+    /// Share of a rationed builder's unserved tokens its router sends, the same quarter, to labs with idle capacity (multi-homing).
+    pub failover_share: f64,
 }
 
 /// The cloud-rental market: compute rented by the quarter from owners inside

@@ -1840,6 +1840,13 @@ fn check_behaviour(c: &mut Checker<'_>, rb: &RawBehaviour) -> BehaviourParams {
             20.0,
             "a number from 1 to 20",
         ),
+        failover_share: c.number(
+            "behaviour.failover_share".into(),
+            rb.failover_share.unwrap_or(defaults::FAILOVER_SHARE),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
         initial_pipeline_span_quarters: c.whole(
             "behaviour.initial_pipeline_span_quarters".into(),
             rb.initial_pipeline_span_quarters

@@ -109,6 +109,10 @@ pub struct Lab {
     /// The quarter before last's demand, for the trend a lab prices on.
     pub previous_demand_mtok: f64,
     pub served_mtok: f64,
+    /// Tokens it served last quarter for other labs' rationed builders
+    /// (failover), included in `served_mtok` but not in `demand_mtok`.
+    #[serde(default)]
+    pub failover_in_mtok: f64,
     /// Share of the GPU units it bid for that it received in its last quarter
     /// with bids (1 when it has not bid yet); below `behaviour.backlog_fill_ratio` the lab
     /// is backlogged and changes how it orders.

@@ -222,6 +222,7 @@ fn spawn_labs(world: &mut World, s: &Scenario, ids: &[AgentId]) -> (Vec<f64>, u6
                 demand_mtok: 0.0,
                 previous_demand_mtok: 0.0,
                 served_mtok: 0.0,
+                failover_in_mtok: 0.0,
                 flows: Default::default(),
                 gpu_fill_ratio: 1.0,
                 market_share: 0.0,

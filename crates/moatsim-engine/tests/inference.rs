@@ -32,3 +32,31 @@ fn the_unserved_share_is_what_labs_could_not_serve() {
     }
     assert!(rationed, "the baseline rations in some quarter");
 }
+
+/// Failover serves rationed builders from other labs' idle capacity: never
+/// more than was rationed and offered, never more than was idle, and it
+/// happens in the baseline.
+#[test]
+fn failover_serves_no_more_than_was_offered_or_idle() {
+    let frames = run(&["scenario.quarters=12"]);
+    let mut moved = 0.0;
+    for frame in &frames {
+        let row = frame
+            .markets
+            .iter()
+            .find(|m| m.market == "inference_failover")
+            .expect("a failover row every quarter");
+        let slack = 1e-9 * row.supply.max(row.demand).max(1.0);
+        assert!(row.cleared >= 0.0, "tick {}", frame.stamp.tick);
+        assert!(
+            row.cleared <= row.supply + slack && row.cleared <= row.demand + slack,
+            "tick {}: {} served of {} offered against {} idle",
+            frame.stamp.tick,
+            row.cleared,
+            row.demand,
+            row.supply
+        );
+        moved += row.cleared;
+    }
+    assert!(moved > 0.0, "some rationed demand fails over");
+}

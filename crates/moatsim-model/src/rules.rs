@@ -195,8 +195,31 @@ pub fn adjust_markup(markup: f64, utilisation: f64, retention: f64, rule: &Marku
 /// customer who stays with probability `retention` leaves at the rate
 /// `price_weight × (1 − retention)`, so customers held by switching costs
 /// make demand less elastic and a rationed lab must raise its price further.
-pub fn lab_demand_elasticity(builder_elasticity: f64, price_weight: f64, retention: f64) -> f64 {
-    builder_elasticity.max(0.0) + price_weight.max(0.0) * (1.0 - retention.clamp(0.0, 1.0))
+///
+/// Leaving only relieves a shortage if rivals can serve the customers who
+/// leave: `rival_room` in [0, 1] is the share of the lab's excess demand
+/// that rivals' idle capacity could absorb (`rival_room`). When the whole
+/// market is short (room 0) customers who switch are rationed elsewhere, so
+/// the price has to clear the market's demand, whose elasticity is builders'
+/// own alone.
+pub fn lab_demand_elasticity(
+    builder_elasticity: f64,
+    price_weight: f64,
+    retention: f64,
+    rival_room: f64,
+) -> f64 {
+    builder_elasticity.max(0.0)
+        + price_weight.max(0.0) * (1.0 - retention.clamp(0.0, 1.0)) * rival_room.clamp(0.0, 1.0)
+}
+
+/// The share of a lab's excess demand (`demand − capacity`) that rivals'
+/// idle capacity could serve, in [0, 1]; 1 when the lab has no excess.
+pub fn rival_room(demand: f64, capacity: f64, rivals_idle: f64) -> f64 {
+    let excess = demand - capacity;
+    if excess <= 0.0 {
+        return 1.0;
+    }
+    (rivals_idle.max(0.0) / excess).min(1.0)
 }
 
 /// The demand a lab expects this quarter at last quarter's price, from its
@@ -247,7 +270,8 @@ pub fn scarcity_premium(
         return ceiling;
     }
     let ratio = (demand / capacity).powf(1.0 / elasticity);
-    (previous * ratio).clamp(1.0, ceiling)
+    let floor = previous / (1.0 + max_step.max(0.0));
+    (previous * ratio).clamp(floor.max(1.0), ceiling)
 }
 
 /// A lab's posted price: its target price (marginal cost × (1 + markup)) pulled
@@ -449,10 +473,30 @@ mod tests {
         /// A lab whose customers stay faces less elastic demand, never
         /// less than builders' own elasticity.
         #[test]
-        fn kept_customers_make_demand_less_elastic(kept in 0.0f64..1.0, more in 0.0f64..1.0) {
-            let loose = lab_demand_elasticity(0.6, 1.2, kept);
-            let held = lab_demand_elasticity(0.6, 1.2, (kept + more).min(1.0));
+        fn kept_customers_make_demand_less_elastic(
+            kept in 0.0f64..1.0, more in 0.0f64..1.0, room in 0.0f64..1.0, wider in 0.0f64..1.0,
+        ) {
+            let loose = lab_demand_elasticity(0.6, 1.2, kept, room);
+            let held = lab_demand_elasticity(0.6, 1.2, (kept + more).min(1.0), room);
             prop_assert!(held <= loose && held >= 0.6);
+            // Rivals with room to serve the leavers make demand more elastic;
+            // with none the lab faces the market's elasticity.
+            prop_assert!(lab_demand_elasticity(0.6, 1.2, kept, (room + wider).min(1.0)) >= loose);
+            prop_assert!((lab_demand_elasticity(0.6, 1.2, kept, 0.0) - 0.6).abs() < 1e-12);
+        }
+
+        /// Room is a share: 1 without excess demand, falling as the excess
+        /// grows against the same idle capacity.
+        #[test]
+        fn rival_room_is_the_share_rivals_could_serve(
+            demand in 0.0f64..1e9, capacity in 0.0f64..1e9, idle in 0.0f64..1e9, more in 0.0f64..1e9,
+        ) {
+            let room = rival_room(demand, capacity, idle);
+            prop_assert!((0.0..=1.0).contains(&room));
+            if demand <= capacity {
+                prop_assert!((room - 1.0).abs() < 1e-12);
+            }
+            prop_assert!(rival_room(demand + more, capacity, idle) <= room + 1e-12);
         }
 
         /// A worse draw never builds faster, no project takes under a

@@ -820,6 +820,13 @@ pub fn plan_labs(
         .filter(|p| p.1)
         .map(|p| p.3)
         .fold(0.0, f64::max);
+    // Capacity each open lab left idle last quarter: where customers a
+    // rationed lab turns away could have gone.
+    let idle_capacity: Vec<(usize, f64)> = labs
+        .iter()
+        .filter(|(_, _, l)| l.alive)
+        .map(|(_, _, l)| (l.index, (l.capacity_mtok - l.served_mtok).max(0.0)))
+        .collect();
     let mut tariffs = vec![0.0; scenario.regions.len()];
     for utility in &utilities {
         tariffs[utility.region] = utility.tariff_per_mwh;
@@ -915,10 +922,25 @@ pub fn plan_labs(
             lab.markup = rules::adjust_markup(lab.markup, utilisation, lab.retention, &markup_rule);
             // Scarcity is priced apart from market power: the premium that
             // would have fitted last quarter's demand into its capacity.
+            // Its own customers' elasticity reads its demand trend; the
+            // premium that clears a shortage counts switching only as far as
+            // rivals had room last quarter for the customers it turned away.
             let elasticity = rules::lab_demand_elasticity(
                 scenario.app_builders.price_elasticity,
                 scenario.app_builders.price_weight,
                 lab.retention,
+                1.0,
+            );
+            let rivals_idle: f64 = idle_capacity
+                .iter()
+                .filter(|(index, _)| *index != lab.index)
+                .map(|(_, idle)| idle)
+                .sum();
+            let clearing_elasticity = rules::lab_demand_elasticity(
+                scenario.app_builders.price_elasticity,
+                scenario.app_builders.price_weight,
+                lab.retention,
+                rules::rival_room(lab.demand_mtok, lab.capacity_mtok, rivals_idle),
             );
             // What the lab expects this quarter: demand on its trend, and the
             // capacity its new inference share gives the compute it has.
@@ -929,7 +951,7 @@ pub fn plan_labs(
                 lab.previous_price_per_mtok,
                 elasticity,
                 behaviour.demand_trend_max,
-            );
+            ) + lab.failover_in_mtok;
             // A lab knows when an outage takes its fleet down or brings it back.
             let outage_change =
                 (1.0 - lab.outage_at(clock.tick)) / (1.0 - lab.outage_applied).max(1e-9);
@@ -942,7 +964,7 @@ pub fn plan_labs(
                 previous_premium,
                 demand,
                 capacity,
-                elasticity,
+                clearing_elasticity,
                 behaviour.scarcity_max_step,
             );
         }

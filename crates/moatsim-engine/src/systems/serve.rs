@@ -2,7 +2,7 @@
 //! served, and labs' capability grows with the compute they trained on.
 
 use bevy_ecs::prelude::*;
-use moatsim_model::market::inference::served_fractions;
+use moatsim_model::market::inference::{reroute_overflow, served_fractions};
 use moatsim_model::rng::{self, Purpose};
 use moatsim_model::units::mw_drawn_by;
 use moatsim_model::{Account, ExternalAccount, rules};
@@ -147,15 +147,72 @@ pub fn serve_app_builders(
         .collect();
     let capacity: Vec<f64> = sorted.iter().map(|(_, l)| l.capacity_mtok).collect();
     let fractions = served_fractions(&lab_demand, &capacity);
-    let settlement = settle_builders(
+    // Failover: multi-homed builders route part of what their lab rationed to
+    // labs with idle capacity, at those labs' prices (`reroute_overflow`).
+    let api = &segments.api_demand_by_lab;
+    let failover = scenario.behaviour.failover_share;
+    let reroutable: Vec<f64> = (0..offers.len())
+        .map(|i| failover * api[i] * (1.0 - fractions[i]))
+        .collect();
+    let idle: Vec<f64> = (0..offers.len())
+        .map(|j| {
+            if offers[j].open {
+                (capacity[j] - lab_demand[j] * fractions[j]).max(0.0)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let flows = reroute_overflow(&reroutable, &idle);
+    // What a lab's builders see: the share of their tokens served anywhere,
+    // and the mean price paid for them.
+    let mut builder_fractions = fractions.clone();
+    let mut builder_offers = offers.clone();
+    for i in 0..offers.len() {
+        let moved: f64 = flows[i].iter().sum();
+        if moved <= 0.0 || api[i] <= 0.0 {
+            continue;
+        }
+        let own = fractions[i] * api[i];
+        let paid: f64 = own * offers[i].price_per_mtok
+            + flows[i]
+                .iter()
+                .zip(&offers)
+                .map(|(flow, offer)| flow * offer.price_per_mtok)
+                .sum::<f64>();
+        builder_fractions[i] = ((own + moved) / api[i]).min(1.0);
+        builder_offers[i].price_per_mtok = paid / (own + moved);
+    }
+    let mut settlement = settle_builders(
         &mut population,
         spec,
         clock.tick,
-        &offers,
-        &fractions,
+        &builder_offers,
+        &builder_fractions,
         &segments.demand_per_weight,
         &adoption,
     );
+    // The tokens rerouted were served, and are paid for, by the labs that
+    // took them: move them from the builders' own lab to those labs.
+    let mut rerouted_in = vec![0.0; offers.len()];
+    for i in 0..offers.len() {
+        let served_as_i = builder_fractions[i] * api[i];
+        if served_as_i <= 0.0 {
+            continue;
+        }
+        let settled = settlement.served_by_lab[i];
+        for (j, flow) in flows[i].iter().enumerate() {
+            if *flow <= 0.0 {
+                continue;
+            }
+            let part = settled * flow / served_as_i;
+            settlement.served_by_lab[i] -= part;
+            settlement.served_by_lab[j] += part;
+            settlement.spend_by_lab[i] -= part * offers[j].price_per_mtok;
+            settlement.spend_by_lab[j] += part * offers[j].price_per_mtok;
+            rerouted_in[j] += part;
+        }
+    }
     let mut product_revenue = vec![0.0; offers.len()];
     let mut product_served = vec![0.0; offers.len()];
     for product in &mut population.products {
@@ -170,6 +227,8 @@ pub fn serve_app_builders(
     for (lab_index, (agent, lab)) in sorted.iter_mut().enumerate() {
         lab.previous_demand_mtok = lab.demand_mtok;
         lab.demand_mtok = lab_demand[lab_index];
+        // Failover used capacity the lab had priced as idle; it prices on it.
+        lab.failover_in_mtok = rerouted_in[lab_index];
         lab.served_mtok = settlement.served_by_lab[lab_index] + product_served[lab_index];
         lab.flows.api_revenue_usd = settlement.spend_by_lab[lab_index];
         lab.flows.product_revenue_usd = product_revenue[lab_index];
@@ -204,9 +263,10 @@ pub fn serve_app_builders(
                 lab.flows.revenue_usd,
                 Some(lab.served_mtok),
                 format!(
-                    "{} customers; {:.1}% of demand served",
+                    "{} customers; {:.1}% of demand served; {:.0} Mtok served by failover for rationed labs' builders",
                     lab.customers,
-                    100.0 * fractions[lab_index]
+                    100.0 * fractions[lab_index],
+                    rerouted_in[lab_index]
                 ),
             );
         }
@@ -299,6 +359,18 @@ pub fn serve_app_builders(
         cleared: total_served + product_served.iter().sum::<f64>(),
         // The API price: what builders paid per token they were served.
         price: (total_served > 0.0).then(|| total_revenue / total_served),
+    });
+    // Failover: overflow offered by rationed labs' multi-homed builders,
+    // other labs' idle capacity, and what was served.
+    let rerouted: f64 = rerouted_in.iter().sum();
+    logs.markets.push(MarketRow {
+        market: "inference_failover",
+        region: None,
+        item: None,
+        supply: idle.iter().sum(),
+        demand: reroutable.iter().sum(),
+        cleared: rerouted,
+        price: None,
     });
 }
 
