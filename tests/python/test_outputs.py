@@ -155,7 +155,15 @@ def test_every_market_has_rows_every_quarter(workdir):
     markets = (pl.scan_parquet(glob(workdir, "markets"), hive_partitioning=True)
                .group_by("seed", "tick").agg(pl.col("market").unique().sort()).collect())
     for row in markets.iter_rows(named=True):
-        assert set(row["market"]) == {"capital", "cloud", "gpu", "inference", "land", "power"}, row
+        assert set(row["market"]) == {
+            "capital",
+            "cloud",
+            "gpu",
+            "inference",
+            "inference_failover",
+            "land",
+            "power",
+        }, row
 
 
 ID_COLUMNS = {"labs": "lab_id", "investors": "investor_id", "chipmakers": "chipmaker_id",
