@@ -591,6 +591,7 @@ pub struct InvestorSpec {
     pub dry_powder_usd: f64,
     pub inflow_per_quarter_usd: f64,
     pub risk_appetite: f64,
+    /// EV/revenue multiple the investor expects to exit at (`capital::max_post_money`).
     pub revenue_multiple: f64,
     pub max_deal_fraction: f64,
     /// The lab (index into `Scenario::labs`) this investor banks powered land
