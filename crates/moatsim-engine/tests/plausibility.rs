@@ -16,6 +16,49 @@ fn baseline(seed: u64, extra: &[&str]) -> Vec<TickFrame> {
     run_config("baseline.toml", &overrides).1
 }
 
+/// Runs the baseline with one compute outage (policy timeline
+/// `compute_outage`) at each seed, with `builders` app builders, and returns
+/// each seed's frames.
+fn with_outage(
+    lab: &str,
+    quarter: &str,
+    share: f64,
+    quarters: u32,
+    builders: u32,
+) -> Vec<(u64, Vec<TickFrame>)> {
+    let path =
+        std::env::temp_dir().join(format!("moatsim-outage-{lab}-{}.toml", std::process::id()));
+    let baseline =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/baseline.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "extends = {:?}\n[scenario]\nname = \"outage\"\n[[events]]\nquarter = \"{quarter}\"\nkind = \"compute_outage\"\nlab = \"{lab}\"\nshare = {share}\nquarters = {quarters}\n",
+            baseline.display().to_string()
+        ),
+    )
+    .expect("writes the scenario");
+    let runs = SEEDS
+        .iter()
+        .map(|&seed| {
+            let scenario = moatsim_config::load(
+                &path,
+                &[
+                    format!("app_builders.count={builders}"),
+                    format!("scenario.seed={seed}"),
+                ],
+            )
+            .expect("the outage scenario loads")
+            .scenario;
+            let mut simulation =
+                moatsim_engine::Simulation::new(std::sync::Arc::new(scenario)).expect("builds");
+            (seed, std::iter::from_fn(|| simulation.step()).collect())
+        })
+        .collect();
+    let _ = std::fs::remove_file(&path);
+    runs
+}
+
 /// App builders compete: their profit stays below half their revenue in
 /// every year (version 1 had margins of 58–79%).
 #[test]
@@ -51,28 +94,7 @@ fn app_layer_profit_is_below_half_of_its_revenue_every_year() {
 /// labs do not chase each other's customers round in circles).
 #[test]
 fn rationing_after_a_capacity_shock_is_transient() {
-    let path = std::env::temp_dir().join(format!("moatsim-outage-{}.toml", std::process::id()));
-    let baseline =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/baseline.toml");
-    std::fs::write(
-        &path,
-        format!(
-            "extends = {:?}\n[scenario]\nname = \"outage\"\n[[events]]\nquarter = \"2027Q1\"\nkind = \"compute_outage\"\nlab = \"frontier-a\"\nshare = 0.5\nquarters = 4\n",
-            baseline.display().to_string()
-        ),
-    )
-    .expect("writes the scenario");
-    for seed in SEEDS {
-        let seed_override = format!("scenario.seed={seed}");
-        let scenario = moatsim_config::load(
-            &path,
-            &["app_builders.count=4000".to_string(), seed_override],
-        )
-        .expect("the outage scenario loads")
-        .scenario;
-        let mut simulation =
-            moatsim_engine::Simulation::new(std::sync::Arc::new(scenario)).expect("builds");
-        let frames: Vec<TickFrame> = std::iter::from_fn(|| simulation.step()).collect();
+    for (seed, frames) in with_outage("frontier-a", "2027Q1", 0.5, 4, 4000) {
         // The outage starts in 2027Q1, tick 8.
         let shocked = frames[8]
             .labs
@@ -104,7 +126,6 @@ fn rationing_after_a_capacity_shock_is_transient() {
             "seed {seed}: the shocked lab prices the shortage"
         );
     }
-    let _ = std::fs::remove_file(&path);
 }
 
 /// The post-money valuation and the run-rate (the quarter before's revenue,
@@ -188,30 +209,7 @@ fn round_valuations_stay_within_the_documented_multiple_of_run_rate() {
 /// runs out of cash and exits, and another lab buys its fleet and sites.
 #[test]
 fn a_lab_that_serves_nobody_stops_raising_and_its_assets_are_sold() {
-    let path = std::env::temp_dir().join(format!("moatsim-dark-{}.toml", std::process::id()));
-    let baseline =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/baseline.toml");
-    std::fs::write(
-        &path,
-        format!(
-            "extends = {:?}\n[scenario]\nname = \"dark\"\n[[events]]\nquarter = \"2026Q1\"\nkind = \"compute_outage\"\nlab = \"challenger-x\"\nshare = 1.0\nquarters = 8\n",
-            baseline.display().to_string()
-        ),
-    )
-    .expect("writes the scenario");
-    for seed in SEEDS {
-        let scenario = moatsim_config::load(
-            &path,
-            &[
-                "app_builders.count=2000".to_string(),
-                format!("scenario.seed={seed}"),
-            ],
-        )
-        .expect("the scenario loads")
-        .scenario;
-        let mut simulation =
-            moatsim_engine::Simulation::new(std::sync::Arc::new(scenario)).expect("builds");
-        let frames: Vec<TickFrame> = std::iter::from_fn(|| simulation.step()).collect();
+    for (seed, frames) in with_outage("challenger-x", "2026Q1", 1.0, 8, 2000) {
         let lab = |f: &TickFrame| {
             f.labs
                 .iter()
@@ -255,5 +253,4 @@ fn a_lab_that_serves_nobody_stops_raising_and_its_assets_are_sold() {
             "seed {seed}: the buyer holds the sites"
         );
     }
-    let _ = std::fs::remove_file(&path);
 }
