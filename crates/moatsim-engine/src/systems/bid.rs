@@ -593,8 +593,9 @@ pub fn bid_for_rented_compute(
 /// Investors bid into announced rounds: an amount from their dry powder scaled by
 /// their appetite this quarter, at the highest pre-money valuation that can
 /// still return their target (`capital::max_post_money`): the lab's run-rate,
-/// grown at its trailing growth fading each year, sold at their exit multiple
-/// and discounted at their required return. A lab without revenue gets no bid
+/// grown at the growth they expect of it (their prior updated with its record)
+/// fading each year, sold at their exit multiple and discounted at their
+/// required return. A lab without revenue gets no bid
 /// (a scheduled round is priced by the scenario, not by them).
 pub fn bid_in_rounds(
     clock: Res<Clock>,

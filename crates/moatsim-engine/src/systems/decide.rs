@@ -12,6 +12,14 @@ use moatsim_model::{Account, AgentId, ExternalAccount, accelerator_demand, cost_
 use crate::components::*;
 use crate::resources::*;
 
+/// Appends `value` to a history kept oldest first, dropping the oldest so that
+/// at most `quarters` remain.
+fn keep_last(history: &mut Vec<f64>, value: f64, quarters: usize) {
+    history.push(value);
+    let excess = history.len().saturating_sub(quarters);
+    history.drain(..excess);
+}
+
 /// Zeroes the per-quarter flows of every agent and clears the quarter's books.
 #[allow(clippy::too_many_arguments)]
 pub fn begin_quarter(
@@ -35,19 +43,16 @@ pub fn begin_quarter(
             + lab.flows.power_cost_usd
             + lab.flows.rent_usd
             - lab.flows.revenue_usd;
-        lab.recent_net_outflows_usd.push(outflow);
         let window = params.0.behaviour.burn_window_quarters.round().max(1.0) as usize;
-        let excess = lab.recent_net_outflows_usd.len().saturating_sub(window);
-        lab.recent_net_outflows_usd.drain(..excess);
+        keep_last(&mut lab.recent_net_outflows_usd, outflow, window);
         // The first quarter has no history yet: nothing was earned before it.
         if clock.tick > 0 {
             let revenue = lab.flows.revenue_usd;
-            lab.recent_revenue_usd.push(revenue);
-            let excess = lab
-                .recent_revenue_usd
-                .len()
-                .saturating_sub(REVENUE_HISTORY_QUARTERS);
-            lab.recent_revenue_usd.drain(..excess);
+            keep_last(
+                &mut lab.recent_revenue_usd,
+                revenue,
+                REVENUE_HISTORY_QUARTERS,
+            );
         }
         lab.previous_revenue_usd = lab.flows.revenue_usd;
         lab.flows = LabFlows::default();
@@ -689,6 +694,7 @@ pub fn sell_failed_labs(
 ) {
     use moatsim_model::market::capital::{Bidder, choose_acquirer};
     let scenario = &params.0;
+    let leader_share = super::leader_share(labs.iter().map(|(_, _, l)| l));
     let mut for_sale: Vec<(AgentId, usize)> = labs
         .iter()
         .filter(|(_, _, l)| !l.alive && l.assets_for_sale)
@@ -710,25 +716,16 @@ pub fn sell_failed_labs(
                 (l.fleet_cost_usd, l.facility_cost_usd)
             });
         let price = scenario.behaviour.distressed_sale_fraction * (fleet_cost + facility_cost);
-        let leader_share = labs
-            .iter()
-            .filter(|(_, _, l)| l.alive)
-            .map(|(_, _, l)| l.market_share)
-            .fold(0.0, f64::max);
         let mut bidders: Vec<Bidder> = labs
             .iter()
             .filter(|(_, _, l)| l.alive)
             .map(|(a, cash, l)| {
                 let home = &scenario.regions[l.home_region];
-                let under_review = regulators
-                    .iter()
-                    .any(|r| r.index == home.regulator && r.antitrust_review);
-                let leads = l.market_share > 0.0 && l.market_share >= leader_share;
                 Bidder {
                     lab: a.id,
                     cash_usd: cash.0,
                     barred: &home.jurisdiction != jurisdiction
-                        || (leads && under_review)
+                        || super::leader_under_review(scenario, &regulators, l, leader_share)
                         || !sites
                             .iter()
                             .all(|&r| super::lab_may_use_region(scenario, l.home_region, r)),
@@ -798,11 +795,11 @@ pub fn plan_labs(
     let world = &scenario.world;
     // Rivals compete on list prices; a rival's scarcity premium is its own
     // capacity problem, not a price to follow.
-    let prices: Vec<(usize, bool, f64, f64)> = labs
+    let prices: Vec<(usize, bool, f64)> = labs
         .iter()
         .map(|(_, _, l)| {
             let list = l.price_per_mtok / l.scarcity_premium.max(1.0);
-            (l.index, l.alive, list, l.market_share)
+            (l.index, l.alive, list)
         })
         .collect();
     let behaviour = &scenario.behaviour;
@@ -815,18 +812,17 @@ pub fn plan_labs(
         min: behaviour.markup_min,
         max: behaviour.markup_max,
     };
-    let leader_share = prices
-        .iter()
-        .filter(|p| p.1)
-        .map(|p| p.3)
-        .fold(0.0, f64::max);
-    // Capacity each open lab left idle last quarter: where customers a
+    let leader_share = super::leader_share(labs.iter().map(|(_, _, l)| l));
+    // Capacity the open labs left idle last quarter: where customers a
     // rationed lab turns away could have gone.
-    let idle_capacity: Vec<(usize, f64)> = labs
-        .iter()
-        .filter(|(_, _, l)| l.alive)
-        .map(|(_, _, l)| (l.index, (l.capacity_mtok - l.served_mtok).max(0.0)))
-        .collect();
+    let idle = |l: &Lab| {
+        if l.alive {
+            (l.capacity_mtok - l.served_mtok).max(0.0)
+        } else {
+            0.0
+        }
+    };
+    let total_idle: f64 = labs.iter().map(|(_, _, l)| idle(l)).sum();
     let mut tariffs = vec![0.0; scenario.regions.len()];
     for utility in &utilities {
         tariffs[utility.region] = utility.tariff_per_mwh;
@@ -931,11 +927,7 @@ pub fn plan_labs(
                 lab.retention,
                 1.0,
             );
-            let rivals_idle: f64 = idle_capacity
-                .iter()
-                .filter(|(index, _)| *index != lab.index)
-                .map(|(_, idle)| idle)
-                .sum();
+            let rivals_idle = total_idle - idle(&lab);
             let clearing_elasticity = rules::lab_demand_elasticity(
                 scenario.app_builders.price_elasticity,
                 scenario.app_builders.price_weight,
@@ -1037,6 +1029,12 @@ pub fn plan_labs(
         };
         let outflow = rules::planned_outflow(&plan, spec.target_runway_quarters);
         let runway = rules::runway_quarters(cash.0 + spec.parent_funding_per_quarter_usd, outflow);
+        // What investors read of the lab: its run-rate and the growth they expect.
+        let run_rate_usd = lab.previous_revenue_usd * 4.0;
+        let yearly_growth = lab.expected_yearly_growth(
+            behaviour.expected_growth_prior,
+            behaviour.growth_prior_weight_quarters,
+        );
         // A round the scenario schedules for this quarter replaces the lab's own.
         if let Some(round) = scenario
             .scheduled_rounds
@@ -1048,11 +1046,8 @@ pub fn plan_labs(
                 lab_index: lab.index,
                 amount_usd: round.amount_usd,
                 pre_money_usd: round.post_money_usd - round.amount_usd,
-                run_rate_usd: lab.previous_revenue_usd * 4.0,
-                yearly_growth: lab.expected_yearly_growth(
-                    behaviour.expected_growth_prior,
-                    behaviour.growth_prior_weight_quarters,
-                ),
+                run_rate_usd,
+                yearly_growth,
                 is_share_leader: false,
                 regulator_blocks_strategics: false,
                 scheduled: true,
@@ -1067,24 +1062,21 @@ pub fn plan_labs(
             let dilution = behaviour.max_round_dilution;
             let amount = rules::round_size(cash.0, &plan, spec.target_runway_quarters)
                 .min(lab.valuation_usd * dilution / (1.0 - dilution));
-            let regulator = &regulators
-                .iter()
-                .find(|r| r.index == scenario.regions[lab.home_region].regulator);
-            let is_share_leader = lab.market_share > 0.0 && lab.market_share >= leader_share;
             if amount > 0.0 {
                 rounds.push(AnnouncedRound {
                     lab: agent.id,
                     lab_index: lab.index,
                     amount_usd: amount,
                     pre_money_usd: lab.valuation_usd,
-                    run_rate_usd: lab.previous_revenue_usd * 4.0,
-                    yearly_growth: lab.expected_yearly_growth(
-                        behaviour.expected_growth_prior,
-                        behaviour.growth_prior_weight_quarters,
+                    run_rate_usd,
+                    yearly_growth,
+                    is_share_leader: super::leads_market(&lab, leader_share),
+                    regulator_blocks_strategics: super::leader_under_review(
+                        scenario,
+                        &regulators,
+                        &lab,
+                        leader_share,
                     ),
-                    is_share_leader,
-                    regulator_blocks_strategics: is_share_leader
-                        && regulator.is_some_and(|r| r.antitrust_review),
                     scheduled: false,
                 });
                 lab.last_round_tick = Some(clock.tick);
@@ -1112,11 +1104,7 @@ pub fn form_joint_ventures(
     mut logs: ResMut<Logs>,
 ) {
     let scenario = &params.0;
-    let leader_share = labs
-        .iter()
-        .filter(|(_, l)| l.alive)
-        .map(|(_, l)| l.market_share)
-        .fold(0.0, f64::max);
+    let leader_share = super::leader_share(labs.iter().map(|(_, l)| l));
     for (venture, jv) in scenario.joint_ventures.iter().enumerate() {
         if jv.quarter != clock.quarter {
             continue;
@@ -1129,14 +1117,7 @@ pub fn form_joint_ventures(
         else {
             continue;
         };
-        let regulator = scenario.regions[lab.home_region].regulator;
-        let leads = lab.market_share > 0.0 && lab.market_share >= leader_share;
-        if !lab.alive
-            || (leads
-                && regulators
-                    .iter()
-                    .any(|r| r.index == regulator && r.antitrust_review))
-        {
+        if !lab.alive || super::leader_under_review(scenario, &regulators, &lab, leader_share) {
             logs.event(
                 "jv_blocked",
                 Some(partner_agent.id),

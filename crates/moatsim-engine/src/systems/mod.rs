@@ -9,10 +9,11 @@ pub mod decide;
 pub mod record;
 pub mod serve;
 
+use bevy_ecs::prelude::Query;
 use moatsim_config::{ExportTier, Scenario};
 use moatsim_model::Quarter;
 
-use crate::components::{Chipmaker, Product};
+use crate::components::{Chipmaker, Lab, Product, Regulator};
 use moatsim_model::market::gpu::ExportTreatment;
 
 /// The capability of the reference model of the cost curve: the frontier at
@@ -57,6 +58,36 @@ pub fn licence_fee_rates(scenario: &Scenario) -> Vec<f64> {
                 .map_or(0.0, |r| r.licence_fee_rate)
         })
         .collect()
+}
+
+/// The largest share of the inference market among open labs.
+pub fn leader_share<'a>(labs: impl IntoIterator<Item = &'a Lab>) -> f64 {
+    labs.into_iter()
+        .filter(|l| l.alive)
+        .map(|l| l.market_share)
+        .fold(0.0, f64::max)
+}
+
+/// Whether `lab` leads the inference market (a positive share, at least the
+/// leader's) while its home regulator has an antitrust review open. Such a
+/// lab may not take money from strategic investors, form a joint venture or
+/// buy a failed lab.
+pub fn leader_under_review(
+    scenario: &Scenario,
+    regulators: &Query<&Regulator>,
+    lab: &Lab,
+    leader_share: f64,
+) -> bool {
+    let regulator = scenario.regions[lab.home_region].regulator;
+    leads_market(lab, leader_share)
+        && regulators
+            .iter()
+            .any(|r| r.index == regulator && r.antitrust_review)
+}
+
+/// Whether `lab` has the largest (positive) share of the inference market.
+pub fn leads_market(lab: &Lab, leader_share: f64) -> bool {
+    lab.market_share > 0.0 && lab.market_share >= leader_share
 }
 
 /// Whether a lab at home in `home_region` may put compute in `region`, by
