@@ -281,3 +281,5 @@ pub const PERMIT_CHALLENGE_PROBABILITY: f64 = 0.15;
 pub const PERMIT_CHALLENGE_MAX_QUARTERS: f64 = 4.0;
 /// Share of a rationed builder's unserved tokens its router sends, the same quarter, to labs with idle capacity (multi-homing). Assumption bounded by a16z's 2024 enterprise survey (initial-state share_of_enterprises_using_5plus_models_2024 0.29; most use three or more model families); plausible 0.29–0.7.
 pub const FAILOVER_SHARE: f64 = 0.5;
+/// Elasticity of end users' value per token to the token price: as tokens get cheaper apps spend more of them per task, so each is worth less. Model assumption (plausible 0–1).
+pub const VALUE_TOKEN_PRICE_ELASTICITY: f64 = 0.5;

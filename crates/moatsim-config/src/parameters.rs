@@ -726,6 +726,14 @@ pub const PARAMETERS: &[Parameter] = &[
         0.7,
     ),
     p(
+        "behaviour.value_token_price_elasticity",
+        "elasticity of end users' value per token to the market's token price: as tokens get cheaper apps spend more of them per task, so each is worth less",
+        defaults::VALUE_TOKEN_PRICE_ELASTICITY,
+        "assumption bounded by evidence: Google's processed tokens grew 49x in a year (9.7T/month May 2024 to 480T May 2025, initial-state rows) while fixed-capability prices fell 5-40x a year (published-figures inference_price_decline_fixed_capability); if a third to all of that growth is tokens per task, theta = ln(tokens per task growth) / ln(price decline) lies in 0.25-1",
+        0.25,
+        1.0,
+    ),
+    p(
         "behaviour.initial_pipeline_span_quarters",
         "quarters over which the sites under construction at the start energize",
         defaults::INITIAL_PIPELINE_SPAN_QUARTERS as f64,

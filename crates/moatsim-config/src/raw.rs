@@ -158,6 +158,7 @@ pub struct RawBehaviour {
     pub permit_challenge_probability: Option<f64>,
     pub permit_challenge_max_quarters: Option<f64>,
     pub failover_share: Option<f64>,
+    pub value_token_price_elasticity: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

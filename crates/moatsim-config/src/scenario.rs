@@ -167,6 +167,8 @@ pub struct BehaviourParams {
     pub permit_challenge_max_quarters: f64,
     /// Share of a rationed builder's unserved tokens its router sends, the same quarter, to labs with idle capacity (multi-homing).
     pub failover_share: f64,
+    /// Elasticity of end users' value per token to the token price: as tokens get cheaper apps spend more of them per task, so each is worth less.
+    pub value_token_price_elasticity: f64,
 }
 
 /// The cloud-rental market: compute rented by the quarter from owners inside

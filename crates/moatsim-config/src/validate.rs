@@ -1847,6 +1847,14 @@ fn check_behaviour(c: &mut Checker<'_>, rb: &RawBehaviour) -> BehaviourParams {
             1.0,
             "a number from 0 to 1",
         ),
+        value_token_price_elasticity: c.number(
+            "behaviour.value_token_price_elasticity".into(),
+            rb.value_token_price_elasticity
+                .unwrap_or(defaults::VALUE_TOKEN_PRICE_ELASTICITY),
+            0.0,
+            2.0,
+            "a number from 0 to 2",
+        ),
         initial_pipeline_span_quarters: c.whole(
             "behaviour.initial_pipeline_span_quarters".into(),
             rb.initial_pipeline_span_quarters

@@ -59,6 +59,11 @@ pub struct AppBuilderPopulation {
     /// Labs' first-party products, in scenario order (lab, then product).
     #[serde(default)]
     pub products: Vec<ProductState>,
+    /// The market's mean API price per million tokens in the first quarter:
+    /// the price end users' value per token is measured against
+    /// (`apps::token_value_factor`). Zero until the first quarter is served.
+    #[serde(default)]
+    pub reference_token_price: f64,
 }
 
 /// One segment's end-user market: what carries over between quarters, and
@@ -412,6 +417,9 @@ pub struct ChoiceContext<'a> {
     pub crowding: &'a [Crowding],
     /// Each segment's log cumulative adoption by quarter (`apps::adoption_log`).
     pub adoption: &'a [Vec<f64>],
+    /// End users' value per token relative to the first quarter
+    /// (`apps::token_value_factor` at the market's mean API price).
+    pub value_factor: f64,
 }
 
 /// Pass one: every alive builder picks a provider, prices its output to end
@@ -551,7 +559,11 @@ pub fn choose_providers(
                     let shock =
                         (spec.builder_shock_sigma * rng::standard_normal(&mut stream)).exp();
                     let kept = apps::capture(&context.crowding[segment_index], depth[row]);
-                    price[i] = apps::end_user_price(offer.price_per_mtok, value[row], kept);
+                    price[i] = apps::end_user_price(
+                        offer.price_per_mtok,
+                        value[row] * context.value_factor,
+                        kept,
+                    );
                     // End users lean to cheaper apps: a builder's weight falls
                     // with its end-user price, so a lab that raises its API
                     // price loses its builders' end users, not only builders.
@@ -609,6 +621,9 @@ pub struct SegmentContext<'a> {
     pub offers: &'a [LabOffer],
     pub crowding: &'a [Crowding],
     pub adoption: &'a [Vec<f64>],
+    /// End users' value per token relative to the first quarter
+    /// (`apps::token_value_factor` at the market's mean API price).
+    pub value_factor: f64,
 }
 
 /// Each segment's log cumulative adoption for every quarter of the run.
@@ -686,7 +701,7 @@ pub fn clear_segments(
             let kept = apps::capture(&context.crowding[s], product.depth);
             product.price_per_mtok = apps::end_user_price(
                 offer.own_cost_per_mtok,
-                segment.value_per_mtok_median_usd,
+                segment.value_per_mtok_median_usd * context.value_factor,
                 kept,
             );
             let own = apps::end_user_utility(

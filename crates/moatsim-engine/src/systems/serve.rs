@@ -113,6 +113,17 @@ pub fn serve_app_builders(
             own_cost_per_mtok: l.marginal_cost_per_mtok * l.scarcity_premium.max(1.0),
         })
         .collect();
+    // Tokens per task follow the market's price, not one lab's: the mean API
+    // price of the labs open this quarter, against the first quarter's.
+    let market_price = mean_open_price(&offers);
+    if population.reference_token_price <= 0.0 {
+        population.reference_token_price = market_price;
+    }
+    let value_factor = apps::token_value_factor(
+        market_price,
+        population.reference_token_price,
+        scenario.behaviour.value_token_price_elasticity,
+    );
     let crowding = segment_crowding(&population, spec);
     let adoption = adoption_tables(spec, clock.tick + 1);
     let context = ChoiceContext {
@@ -123,6 +134,7 @@ pub fn serve_app_builders(
         ties: &ties.ties,
         crowding: &crowding,
         adoption: &adoption,
+        value_factor,
     };
     let choice = choose_providers(&mut population, &context);
     let segments = clear_segments(
@@ -134,6 +146,7 @@ pub fn serve_app_builders(
             offers: &offers,
             crowding: &crowding,
             adoption: &adoption,
+            value_factor,
         },
         &choice,
     );
@@ -427,4 +440,14 @@ pub fn advance_capability(
         let spillover = rules::diffusion_gain(lab.capability, leader, world.diffusion_rate);
         lab.capability += own + breakthrough + spillover;
     }
+}
+
+/// Mean API price per million tokens of the labs open to builders (0 when
+/// none is).
+fn mean_open_price(offers: &[LabOffer]) -> f64 {
+    let (sum, n) = offers
+        .iter()
+        .filter(|o| o.open && o.price_per_mtok.is_finite())
+        .fold((0.0, 0u32), |(s, n), o| (s + o.price_per_mtok, n + 1));
+    if n == 0 { 0.0 } else { sum / f64::from(n) }
 }

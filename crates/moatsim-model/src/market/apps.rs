@@ -66,6 +66,22 @@ pub fn end_user_price(token_cost: f64, value: f64, capture: f64) -> f64 {
     cost + (value - cost).max(0.0) * capture.clamp(0.0, 1.0)
 }
 
+/// End users' value per token relative to when the market's tokens cost
+/// `reference`: cheaper tokens are spent more freely per task (longer
+/// contexts, more reasoning, agents that retry), so a task's value is spread
+/// over more tokens, `(price / reference)^θ`. θ = 0 keeps the value per
+/// token fixed; θ = 1 keeps the value per task's spend fixed. Without a
+/// positive price or reference the factor is 1.
+pub fn token_value_factor(price: f64, reference: f64, elasticity: f64) -> f64 {
+    if price > 0.0 && reference > 0.0 && price.is_finite() && reference.is_finite() {
+        ((price / reference).ln() * elasticity.max(0.0))
+            .clamp(-MAX_LOG_FACTOR, MAX_LOG_FACTOR)
+            .exp()
+    } else {
+        1.0
+    }
+}
+
 /// End users' utility of a seller: `capability_weight × capability −
 /// price_weight × ln(price)` plus its appeal.
 pub fn end_user_utility(
@@ -169,6 +185,24 @@ mod tests {
             prop_assert!(capture(&crowding(n + more, share), depth) <= base + 1e-12);
             prop_assert!(capture(&crowding(n, share + extra), depth) <= base + 1e-12);
             prop_assert!(capture(&crowding(n, share), (depth + deeper).min(1.0)) >= base - 1e-12);
+        }
+
+        /// The value factor is 1 at the reference and with θ = 0, never
+        /// negative, rises with the price, and with θ ≤ 1 a cheaper token
+        /// never lowers a task's value per dollar of tokens (factor / price).
+        #[test]
+        fn value_per_token_falls_with_the_token_price(
+            reference in 0.01f64..100.0, price in 0.01f64..100.0, cheaper in 0.0f64..0.99,
+            theta in 0.0f64..1.0,
+        ) {
+            prop_assert!((token_value_factor(reference, reference, theta) - 1.0).abs() < 1e-12);
+            prop_assert!((token_value_factor(price, reference, 0.0) - 1.0).abs() < 1e-12);
+            let at = token_value_factor(price, reference, theta);
+            let low = price * (1.0 - cheaper);
+            let below = token_value_factor(low, reference, theta);
+            prop_assert!(at > 0.0 && below > 0.0);
+            prop_assert!(below <= at + 1e-12);
+            prop_assert!(below / low >= at / price - 1e-9 * (at / price));
         }
 
         /// The end-user price lies between the token cost and the value (when
