@@ -281,5 +281,9 @@ pub const PERMIT_CHALLENGE_PROBABILITY: f64 = 0.15;
 pub const PERMIT_CHALLENGE_MAX_QUARTERS: f64 = 4.0;
 /// Share of a rationed builder's unserved tokens its router sends, the same quarter, to labs with idle capacity (multi-homing). Assumption bounded by a16z's 2024 enterprise survey (initial-state share_of_enterprises_using_5plus_models_2024 0.29; most use three or more model families); plausible 0.29–0.7.
 pub const FAILOVER_SHARE: f64 = 0.5;
-/// Elasticity of end users' value per token to the token price: as tokens get cheaper apps spend more of them per task, so each is worth less. Model assumption (plausible 0–1).
+/// Elasticity of end users' value per token to the market's token price: as tokens get cheaper apps spend more of them per task, so each is worth less. Assumption bounded by Google's token growth against the fixed-capability price decline (plausible 0.25–1).
 pub const VALUE_TOKEN_PRICE_ELASTICITY: f64 = 0.5;
+/// Yearly lease a lab pays an infrastructure fund per dollar of a hall the fund financed (its yield plus the hall's cost recovered over its life). Assumption from Meta's Hyperion financing ($27B of bonds at 6.58%, 2025) plus cost recovery over about 20 years; plausible 0.08–0.14.
+pub const HALL_LEASE_RATE: f64 = 0.11;
+/// Most a lab's yearly hall leases may be, as a share of its revenue run-rate, for a fund to finance another hall. Model assumption (plausible 0.25–1).
+pub const LEASE_COVERAGE: f64 = 0.5;

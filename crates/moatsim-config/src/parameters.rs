@@ -734,6 +734,22 @@ pub const PARAMETERS: &[Parameter] = &[
         1.0,
     ),
     p(
+        "behaviour.hall_lease_rate",
+        "yearly lease a lab pays an infrastructure fund per dollar of a hall the fund financed (its yield plus the hall's cost recovered over its life)",
+        defaults::HALL_LEASE_RATE,
+        "assumption from Meta's Hyperion financing (27B of bonds at 6.58%, 2025) plus cost recovery over about 20 years",
+        0.08,
+        0.14,
+    ),
+    p(
+        "behaviour.lease_coverage",
+        "most a lab's yearly hall leases may be, as a share of its revenue run-rate, for a fund to finance another hall",
+        defaults::LEASE_COVERAGE,
+        "assumption",
+        0.25,
+        1.0,
+    ),
+    p(
         "behaviour.initial_pipeline_span_quarters",
         "quarters over which the sites under construction at the start energize",
         defaults::INITIAL_PIPELINE_SPAN_QUARTERS as f64,

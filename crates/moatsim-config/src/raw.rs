@@ -159,6 +159,8 @@ pub struct RawBehaviour {
     pub permit_challenge_max_quarters: Option<f64>,
     pub failover_share: Option<f64>,
     pub value_token_price_elasticity: Option<f64>,
+    pub hall_lease_rate: Option<f64>,
+    pub lease_coverage: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -169,6 +169,10 @@ pub struct BehaviourParams {
     pub failover_share: f64,
     /// Elasticity of end users' value per token to the token price: as tokens get cheaper apps spend more of them per task, so each is worth less.
     pub value_token_price_elasticity: f64,
+    /// Yearly lease a lab pays an infrastructure fund per dollar of a hall the fund financed (its yield plus the hall's cost recovered over its life).
+    pub hall_lease_rate: f64,
+    /// Most a lab's yearly hall leases may be, as a share of its revenue run-rate, for a fund to finance another hall.
+    pub lease_coverage: f64,
 }
 
 /// The cloud-rental market: compute rented by the quarter from owners inside

@@ -1855,6 +1855,20 @@ fn check_behaviour(c: &mut Checker<'_>, rb: &RawBehaviour) -> BehaviourParams {
             2.0,
             "a number from 0 to 2",
         ),
+        hall_lease_rate: c.number(
+            "behaviour.hall_lease_rate".into(),
+            rb.hall_lease_rate.unwrap_or(defaults::HALL_LEASE_RATE),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
+        lease_coverage: c.number(
+            "behaviour.lease_coverage".into(),
+            rb.lease_coverage.unwrap_or(defaults::LEASE_COVERAGE),
+            0.0,
+            10.0,
+            "a number from 0 to 10",
+        ),
         initial_pipeline_span_quarters: c.whole(
             "behaviour.initial_pipeline_span_quarters".into(),
             rb.initial_pipeline_span_quarters

@@ -245,6 +245,12 @@ pub struct Project {
     /// (`rules::construction_quarters`); instalments spread over them.
     pub construction_quarters: u32,
     pub construction_paid_usd: f64,
+    /// The infrastructure fund that owns the hall and leases it to the lab
+    /// (`decide::finance_halls`), and what the fund has paid for it.
+    #[serde(default)]
+    pub financier: Option<AgentId>,
+    #[serde(default)]
+    pub financed_usd: f64,
     /// Installed units per chip generation (index into the scenario's chips).
     pub installed: Vec<u64>,
     /// Online H100e and stranded units as of this quarter's compute allocation.
@@ -287,6 +293,8 @@ impl Project {
             ready_tick: tick,
             construction_quarters,
             construction_paid_usd: 0.0,
+            financier: None,
+            financed_usd: 0.0,
             installed: vec![0; chips],
             online_h100e: 0.0,
             online_units: 0,
@@ -344,6 +352,9 @@ pub struct Investor {
     pub holdings: Vec<(AgentId, f64)>,
     pub invested_total_usd: f64,
     pub portfolio_value_usd: f64,
+    /// What it has paid for the halls it owns and leases to labs, at cost.
+    #[serde(default)]
+    pub financed_halls_usd: f64,
     /// Land banked, by region, in region order.
     pub land: Vec<LandHolding>,
     /// This quarter's flows, reset in one place (`begin_quarter`).
@@ -356,6 +367,12 @@ pub struct Investor {
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct InvestorFlows {
     pub invested_usd: f64,
+    /// Leases labs paid this quarter for the halls the fund financed.
+    #[serde(default)]
+    pub lease_income_usd: f64,
+    /// Depreciation of the halls the fund owns (`world.facility_life_quarters`).
+    #[serde(default)]
+    pub hall_depreciation_usd: f64,
     /// Banked land resold this quarter: what labs paid, and that less its cost.
     pub land_sales_usd: f64,
     pub land_gain_usd: f64,

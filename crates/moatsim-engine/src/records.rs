@@ -98,6 +98,9 @@ pub struct InvestorRow {
     pub land_value: f64,
     pub land_sales: f64,
     pub land_gain: f64,
+    pub financed_halls: f64,
+    pub lease_income: f64,
+    pub lease_profit: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -274,6 +277,7 @@ pub struct WorldRow {
     pub power_profit: f64,
     pub cloud_profit: f64,
     pub land_profit: f64,
+    pub lease_profit: f64,
     pub model_profit: f64,
     pub infra_profit: f64,
     pub app_profit: f64,

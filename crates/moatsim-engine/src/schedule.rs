@@ -47,6 +47,7 @@ pub fn quarter_schedule() -> Schedule {
             decide::plan_chip_supply,
             decide::review_permits_and_concentration,
             decide::plan_labs,
+            decide::finance_halls,
             decide::form_joint_ventures,
         )
             .chain()

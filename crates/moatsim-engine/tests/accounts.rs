@@ -46,7 +46,12 @@ fn world_profit_is_the_sum_of_its_layers_after_depreciation() {
         let w = &frame.world;
         assert!(close(
             w.infra_profit,
-            w.chip_profit + w.power_profit + w.cloud_profit + w.land_profit + w.model_profit
+            w.chip_profit
+                + w.power_profit
+                + w.cloud_profit
+                + w.land_profit
+                + w.lease_profit
+                + w.model_profit
         ));
         let depreciation = frame.labs.iter().map(|l| l.depreciation).sum::<f64>()
             + frame
@@ -55,7 +60,12 @@ fn world_profit_is_the_sum_of_its_layers_after_depreciation() {
                 .map(|b| b.depreciation)
                 .sum::<f64>()
             + frame.chipmakers.iter().map(|m| m.depreciation).sum::<f64>()
-            + frame.utilities.iter().map(|u| u.depreciation).sum::<f64>();
+            + frame.utilities.iter().map(|u| u.depreciation).sum::<f64>()
+            + frame
+                .investors
+                .iter()
+                .map(|i| i.lease_income - i.lease_profit)
+                .sum::<f64>();
         assert!(close(w.depreciation, depreciation));
         assert!(w.depreciation > 0.0);
         for lab in frame.labs.iter().filter(|l| l.alive) {
@@ -109,4 +119,70 @@ fn longer_lives_mean_less_depreciation_and_the_same_cash() {
     {
         assert_eq!(a.cash.to_bits(), b.cash.to_bits(), "{}", a.name);
     }
+}
+
+#[test]
+fn a_financed_hall_is_the_funds_asset_and_its_lease_the_labs_cost() {
+    let (scenario, frames) = run_config("baseline.toml", &["scenario.quarters=12"]);
+    let life = f64::from(scenario.world.facility_life_quarters);
+    let financed: usize = frames
+        .iter()
+        .flat_map(|f| f.events.iter())
+        .filter(|e| e.kind == "hall_financed")
+        .count();
+    assert!(financed > 0, "funds finance some halls in three years");
+    let mut leases = 0.0;
+    for pair in frames.windows(2) {
+        let (before, now) = (&pair[0], &pair[1]);
+        // What a lab pays in leases is what funds receive, quarter by quarter.
+        let paid: f64 = now
+            .labs
+            .iter()
+            .filter(|l| l.alive)
+            .map(|l| {
+                let spec = scenario
+                    .labs
+                    .iter()
+                    .find(|s| s.name == l.name)
+                    .expect("spec");
+                l.opex - spec.opex_per_quarter_usd
+            })
+            .sum();
+        let received: f64 = now.investors.iter().map(|i| i.lease_income).sum();
+        assert!(
+            close(paid, received),
+            "tick {}: {paid} != {received}",
+            now.stamp.tick
+        );
+        leases += received;
+        for (b, n) in before.investors.iter().zip(&now.investors) {
+            // Funds own halls at cost and depreciate them like labs do.
+            assert!(n.financed_halls >= b.financed_halls, "{}", n.name);
+            assert!(close(
+                n.lease_income - n.lease_profit,
+                n.financed_halls / life
+            ));
+        }
+    }
+    assert!(leases > 0.0, "energized financed halls pay leases");
+    // Hyperscalers fund their halls from their parents' cash flow.
+    let parented: Vec<u64> = frames[0]
+        .labs
+        .iter()
+        .filter(|l| {
+            scenario
+                .labs
+                .iter()
+                .any(|s| s.name == l.name && s.parent_funding_per_quarter_usd > 0.0)
+        })
+        .map(|l| l.lab_id)
+        .collect();
+    assert!(!parented.is_empty());
+    assert!(
+        frames
+            .iter()
+            .flat_map(|f| f.events.iter())
+            .filter(|e| e.kind == "hall_financed")
+            .all(|e| e.agent_id.is_some_and(|id| !parented.contains(&id)))
+    );
 }

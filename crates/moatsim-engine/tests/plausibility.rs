@@ -17,14 +17,15 @@ fn baseline(seed: u64, extra: &[&str]) -> Vec<TickFrame> {
 }
 
 /// Runs the baseline with one compute outage (policy timeline
-/// `compute_outage`) at each seed, with `builders` app builders, and returns
-/// each seed's frames.
+/// `compute_outage`) at each seed, with `builders` app builders (and, unless
+/// `rentals`, no compute for rent), and returns each seed's frames.
 fn with_outage(
     lab: &str,
     quarter: &str,
     share: f64,
     quarters: u32,
     builders: u32,
+    rentals: bool,
 ) -> Vec<(u64, Vec<TickFrame>)> {
     let path =
         std::env::temp_dir().join(format!("moatsim-outage-{lab}-{}.toml", std::process::id()));
@@ -41,15 +42,27 @@ fn with_outage(
     let runs = SEEDS
         .iter()
         .map(|&seed| {
-            let scenario = moatsim_config::load(
-                &path,
-                &[
-                    format!("app_builders.count={builders}"),
-                    format!("scenario.seed={seed}"),
-                ],
-            )
-            .expect("the outage scenario loads")
-            .scenario;
+            // No compute for rent, unless asked: a lab whose own compute is
+            // down cannot then bridge the outage by renting.
+            let mut overrides = vec![
+                format!("app_builders.count={builders}"),
+                format!("scenario.seed={seed}"),
+            ];
+            if !rentals {
+                for buyer in [
+                    "us-hyperscalers",
+                    "neoclouds",
+                    "us-enterprise",
+                    "eu-buyers",
+                    "gulf-sovereign-buyers",
+                    "cn-buyers",
+                ] {
+                    overrides.push(format!("accelerator_buyers[{buyer}].rental_share=0"));
+                }
+            }
+            let scenario = moatsim_config::load(&path, &overrides)
+                .expect("the outage scenario loads")
+                .scenario;
             let mut simulation =
                 moatsim_engine::Simulation::new(std::sync::Arc::new(scenario)).expect("builds");
             (seed, std::iter::from_fn(|| simulation.step()).collect())
@@ -94,7 +107,7 @@ fn app_layer_profit_is_below_half_of_its_revenue_every_year() {
 /// labs do not chase each other's customers round in circles).
 #[test]
 fn rationing_after_a_capacity_shock_is_transient() {
-    for (seed, frames) in with_outage("frontier-a", "2027Q1", 0.5, 4, 4000) {
+    for (seed, frames) in with_outage("frontier-a", "2027Q1", 0.5, 4, 4000, true) {
         // The outage starts in 2027Q1, tick 8.
         let shocked = frames[8]
             .labs
@@ -209,7 +222,7 @@ fn round_valuations_stay_within_the_documented_multiple_of_run_rate() {
 /// runs out of cash and exits, and another lab buys its fleet and sites.
 #[test]
 fn a_lab_that_serves_nobody_stops_raising_and_its_assets_are_sold() {
-    for (seed, frames) in with_outage("challenger-x", "2026Q1", 1.0, 8, 2000) {
+    for (seed, frames) in with_outage("challenger-x", "2026Q1", 1.0, 8, 2000, false) {
         let lab = |f: &TickFrame| {
             f.labs
                 .iter()

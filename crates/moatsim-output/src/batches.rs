@@ -157,6 +157,9 @@ pub fn batch_for(
                     f64s(r.iter().map(|x| x.land_value)),
                     f64s(r.iter().map(|x| x.land_sales)),
                     f64s(r.iter().map(|x| x.land_gain)),
+                    f64s(r.iter().map(|x| x.financed_halls)),
+                    f64s(r.iter().map(|x| x.lease_income)),
+                    f64s(r.iter().map(|x| x.lease_profit)),
                 ],
             )
         }
@@ -359,6 +362,7 @@ pub fn batch_for(
                     f64s(std::iter::once(w.power_profit)),
                     f64s(std::iter::once(w.cloud_profit)),
                     f64s(std::iter::once(w.land_profit)),
+                    f64s(std::iter::once(w.lease_profit)),
                     f64s(std::iter::once(w.model_profit)),
                     f64s(std::iter::once(w.infra_profit)),
                     f64s(std::iter::once(w.app_profit)),

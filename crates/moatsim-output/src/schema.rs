@@ -8,7 +8,7 @@ use std::sync::Arc;
 use arrow_schema::{DataType, Field, Schema};
 
 /// Bumped whenever a table or column changes meaning, is added or is removed.
-pub const SCHEMA_VERSION: u32 = 11;
+pub const SCHEMA_VERSION: u32 = 12;
 
 #[derive(Debug, Clone)]
 pub struct ColumnDef {
@@ -414,6 +414,21 @@ pub fn tables() -> Vec<TableDef> {
                     "land_gain",
                     Float64,
                     "Banked land resold this quarter: price less its cost, USD",
+                ),
+                col(
+                    "financed_halls",
+                    Float64,
+                    "Halls the fund has paid for and leases to labs (sale-leaseback), at cost, USD",
+                ),
+                col(
+                    "lease_income",
+                    Float64,
+                    "Leases labs paid this quarter on halls the fund owns, USD",
+                ),
+                col(
+                    "lease_profit",
+                    Float64,
+                    "lease_income less the depreciation of the halls the fund owns, USD",
                 ),
             ]),
         },
@@ -903,12 +918,12 @@ pub fn tables() -> Vec<TableDef> {
                 col(
                     "infra_revenue",
                     Float64,
-                    "Revenue of the infrastructure layers: chipmakers, utilities, cloud rental, land resale and labs, USD",
+                    "Revenue of the infrastructure layers: chipmakers, utilities, cloud rental, land resale, hall leases and labs, USD",
                 ),
                 col(
                     "depreciation",
                     Float64,
-                    "Depreciation of labs, aggregate buyers, chipmakers and utilities, USD",
+                    "Depreciation of labs, aggregate buyers, chipmakers, utilities and infrastructure funds' halls, USD",
                 ),
                 col("chip_profit", Float64, "Chipmakers' operating profit, USD"),
                 col(
@@ -922,11 +937,16 @@ pub fn tables() -> Vec<TableDef> {
                     Float64,
                     "Land banks' gains on land resold, USD",
                 ),
+                col(
+                    "lease_profit",
+                    Float64,
+                    "Infrastructure funds' hall leases less the halls' depreciation, USD",
+                ),
                 col("model_profit", Float64, "Labs' profit, USD"),
                 col(
                     "infra_profit",
                     Float64,
-                    "chip_profit + power_profit + cloud_profit + land_profit + model_profit, USD",
+                    "chip_profit + power_profit + cloud_profit + land_profit + lease_profit + model_profit, USD",
                 ),
                 col(
                     "app_profit",

@@ -38,10 +38,20 @@ pub fn book_running_costs(
     mut labs: Query<(&Agent, &mut Lab)>,
     mut buyers: Query<(&Agent, &mut AcceleratorBuyer)>,
     mut utilities: Query<(&Agent, &mut Utility)>,
-    investors: Query<(&Agent, &Investor)>,
+    mut investors: Query<(&Agent, &mut Investor)>,
     mut ledger: ResMut<Ledger>,
 ) {
     let scenario = &params.0;
+    // Leases on halls funds financed, due once a hall is energized.
+    let mut leases: BTreeMap<(AgentId, AgentId), f64> = BTreeMap::new();
+    for project in &projects {
+        if let Some(fund) = project.financier
+            && project.stage == Stage::Energized
+        {
+            *leases.entry((project.lab, fund)).or_default() +=
+                project.financed_usd * scenario.behaviour.hall_lease_rate / 4.0;
+        }
+    }
     let mut load_by_lab_region: BTreeMap<(usize, usize), f64> = BTreeMap::new();
     for project in &projects {
         if project.load_mw > 0.0 {
@@ -70,6 +80,17 @@ pub fn book_running_costs(
             spec.opex_per_quarter_usd,
         );
         lab.flows.opex_usd = spec.opex_per_quarter_usd;
+        for (&(_, fund), &lease) in
+            leases.range((agent.id, AgentId(0))..=(agent.id, AgentId(u64::MAX)))
+        {
+            ledger.pay(Account::Agent(agent.id), Account::Agent(fund), lease);
+            // An operating lease: the lab's running cost, not compute rent
+            // (`labs.rent` is what owners of rented compute receive).
+            lab.flows.opex_usd += lease;
+            if let Some((_, mut investor)) = investors.iter_mut().find(|(a, _)| a.id == fund) {
+                investor.flows.lease_income_usd += lease;
+            }
+        }
         for (utility_agent, utility) in sorted_utilities.iter_mut() {
             let Some(&load) = load_by_lab_region.get(&(lab.index, utility.region)) else {
                 continue;
@@ -123,7 +144,8 @@ pub fn book_running_costs(
 
 /// Every infrastructure asset depreciates straight-line over its life:
 /// accelerators (labs' and aggregate buyers' fleets) over
-/// `world.gpu_life_quarters`, labs' halls over `facility_life_quarters`,
+/// `world.gpu_life_quarters`, labs' halls and the halls infrastructure funds
+/// own and lease to labs over `facility_life_quarters`,
 /// chipmakers' packaging capacity over `packaging_life_quarters` and
 /// utilities' new plants over `generation_life_quarters`. Depreciation moves
 /// no cash; it is what profit subtracts for the capital used up.
@@ -133,9 +155,15 @@ pub fn book_depreciation(
     mut buyers: Query<&mut AcceleratorBuyer>,
     mut chipmakers: Query<&mut Chipmaker>,
     mut utilities: Query<&mut Utility>,
+    mut investors: Query<&mut Investor>,
 ) {
     let world = &params.0.world;
     let life = |quarters: u32| f64::from(quarters.max(1));
+    // A fund's halls wear out as a lab's do: it owns them.
+    for mut investor in &mut investors {
+        investor.flows.hall_depreciation_usd =
+            investor.financed_halls_usd / life(world.facility_life_quarters);
+    }
     for mut lab in &mut labs {
         lab.flows.depreciation_usd = if lab.alive {
             lab.fleet_cost_usd / life(world.gpu_life_quarters)
@@ -188,7 +216,8 @@ pub fn settle_payments(mut agents: Query<(&Agent, &mut Cash)>, mut ledger: ResMu
 
 /// Lab valuations follow revenue since the last round (square-root elasticity);
 /// labs in distress for three quarters exit and their customers must move;
-/// investors mark their holdings to the labs' valuations.
+/// investors mark their holdings to the labs' valuations (and the halls they
+/// financed at cost).
 pub fn mark_valuations_and_exits(
     clock: Res<Clock>,
     mut labs: Query<(&Agent, &Cash, &mut Lab)>,
@@ -235,6 +264,7 @@ pub fn mark_valuations_and_exits(
             .holdings
             .iter()
             .map(|(lab, fraction)| fraction * valuations.get(lab).copied().unwrap_or(0.0))
-            .sum();
+            .sum::<f64>()
+            + investor.financed_halls_usd;
     }
 }

@@ -75,7 +75,7 @@ pub fn bid_for_sites_and_gpus(
         // a large pipeline can still fill the halls that are already energized.
         let construction_due: f64 = own
             .iter()
-            .filter(|p| p.stage == Stage::Construction)
+            .filter(|p| p.stage == Stage::Construction && p.financier.is_none())
             .map(|p| p.construction_instalment_usd(world.dc_capex_per_mw_usd))
             .sum();
         let mut budget = (lab.capex_budget_usd - construction_due).max(

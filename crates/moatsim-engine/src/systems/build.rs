@@ -4,7 +4,7 @@
 use bevy_ecs::prelude::*;
 use moatsim_config::WorldParams;
 use moatsim_model::rng::{self, Purpose};
-use moatsim_model::{Account, ExternalAccount, rules};
+use moatsim_model::{Account, AgentId, ExternalAccount, rules};
 
 use crate::components::*;
 use crate::resources::*;
@@ -56,12 +56,16 @@ pub fn advance_projects(
     mut labs: Query<(&Agent, &Cash, &mut Lab)>,
     mut regulators: Query<(&Agent, &mut Regulator)>,
     mut utilities: Query<(&Agent, &mut Utility)>,
+    mut funds: Query<(&Agent, &Cash, &mut Investor)>,
     mut ledger: ResMut<Ledger>,
     mut logs: ResMut<Logs>,
 ) {
     let scenario = &params.0;
     let world = &scenario.world;
     let tick = clock.tick;
+    // Cash moves at settlement: what each fund still has to pay with this quarter.
+    let mut fund_cash: std::collections::BTreeMap<AgentId, f64> =
+        funds.iter().map(|(a, c, _)| (a.id, c.0)).collect();
     let mut sorted: Vec<Mut<Project>> = projects.iter_mut().collect();
     sorted.sort_by_key(|p| p.project_id);
 
@@ -228,7 +232,35 @@ pub fn advance_projects(
                 else {
                     continue;
                 };
-                if instalment > 0.0 {
+                // A hall a fund financed is paid by the fund, while it has
+                // the cash; otherwise by the lab.
+                let fund = project
+                    .financier
+                    .filter(|id| fund_cash.get(id).is_some_and(|&c| c >= instalment))
+                    .and_then(|id| {
+                        funds
+                            .iter_mut()
+                            .find(|(a, _, _)| a.id == id)
+                            .map(|(a, _, i)| (a.id, i))
+                    });
+                if instalment > 0.0
+                    && lab.alive
+                    && let Some((fund_id, mut fund)) = fund
+                {
+                    if let Some(left) = fund_cash.get_mut(&fund_id) {
+                        *left -= instalment;
+                    }
+                    ledger.pay(
+                        Account::Agent(fund_id),
+                        Account::External(ExternalAccount::Contractors),
+                        instalment,
+                    );
+                    fund.financed_halls_usd += instalment;
+                    fund.invested_total_usd += instalment;
+                    fund.flows.invested_usd += instalment;
+                    project.financed_usd += instalment;
+                    project.construction_paid_usd += instalment;
+                } else if instalment > 0.0 {
                     if cash.0 > 0.0 && lab.alive {
                         ledger.pay(
                             Account::Agent(project.lab),

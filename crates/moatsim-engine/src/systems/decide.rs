@@ -1014,11 +1014,24 @@ pub fn plan_labs(
         let (construction_due, free_mw) = projects.iter().filter(|p| p.lab == agent.id).fold(
             (0.0, 0.0),
             |(due, free), p| match p.stage {
+                // A fund pays the instalments of a hall it financed; the lab
+                // pays its lease once the hall is energized.
                 Stage::Construction => (
-                    due + p.construction_instalment_usd(world.dc_capex_per_mw_usd),
+                    due + if p.financier.is_none() {
+                        p.construction_instalment_usd(world.dc_capex_per_mw_usd)
+                    } else {
+                        0.0
+                    },
                     free + p.free_mw(&scenario.chips, world.pue),
                 ),
-                Stage::Energized => (due, free + p.free_mw(&scenario.chips, world.pue)),
+                Stage::Energized => (
+                    due + if p.financier.is_some() {
+                        p.financed_usd * behaviour.hall_lease_rate / 4.0
+                    } else {
+                        0.0
+                    },
+                    free + p.free_mw(&scenario.chips, world.pue),
+                ),
                 _ => (due, free),
             },
         );
@@ -1085,6 +1098,101 @@ pub fn plan_labs(
     }
     rounds.sort_by_key(|r| r.lab);
     book.rounds = rounds;
+}
+
+/// Infrastructure funds finance halls (a sale-leaseback): a lab whose capital
+/// is equity — no parent funding — sells each hall it starts building to the
+/// richest infrastructure fund with the cash for the whole hall, which repays
+/// what the lab has paid so far, pays the remaining instalments, owns the hall
+/// and leases it to the lab from energization at `hall_lease_rate` a year of
+/// its cost (`capital::choose_financier`). Equity costs such a lab the return
+/// its investors require (`investor_return_target`, 30%), well above the
+/// lease rate; a hyperscaler funds halls from its parent's cash flow. A fund
+/// finances only while the lab's yearly leases stay within `lease_coverage`
+/// of its revenue run-rate: it lends against the tenant's revenue.
+#[allow(clippy::too_many_arguments)]
+pub fn finance_halls(
+    params: Res<Params>,
+    mut labs: Query<(&Agent, &mut Lab)>,
+    mut projects: Query<&mut Project>,
+    mut funds: Query<(&Agent, &Cash, &mut Investor)>,
+    mut ledger: ResMut<Ledger>,
+    mut logs: ResMut<Logs>,
+) {
+    use moatsim_model::market::capital::{Bidder, choose_financier};
+    let scenario = &params.0;
+    let behaviour = &scenario.behaviour;
+    // Cash moves at settlement: what each fund can still commit this quarter.
+    let mut committed: std::collections::BTreeMap<AgentId, f64> = std::collections::BTreeMap::new();
+    let mut sorted_projects: Vec<Mut<Project>> = projects.iter_mut().collect();
+    sorted_projects.sort_by_key(|p| p.project_id);
+    let mut sorted_labs: Vec<(&Agent, Mut<Lab>)> = labs.iter_mut().collect();
+    sorted_labs.sort_by_key(|(a, _)| a.id);
+    for (agent, lab) in sorted_labs.iter_mut() {
+        let spec = &scenario.labs[lab.index];
+        if !lab.alive || spec.parent_funding_per_quarter_usd > 0.0 {
+            continue;
+        }
+        let run_rate = lab.previous_revenue_usd * 4.0;
+        let mut yearly_leases: f64 = sorted_projects
+            .iter()
+            .filter(|p| p.lab == agent.id && p.financier.is_some())
+            .map(|p| p.mw * scenario.world.dc_capex_per_mw_usd * behaviour.hall_lease_rate)
+            .sum();
+        for project in sorted_projects.iter_mut().filter(|p| {
+            p.lab == agent.id && p.stage == Stage::Construction && p.financier.is_none()
+        }) {
+            let hall_cost = project.mw * scenario.world.dc_capex_per_mw_usd;
+            let mut bidders: Vec<Bidder> = funds
+                .iter()
+                .filter(|(_, _, i)| i.kind == moatsim_config::InvestorKind::InfrastructurePe)
+                .map(|(a, cash, _)| Bidder {
+                    lab: a.id,
+                    cash_usd: cash.0 - committed.get(&a.id).copied().unwrap_or(0.0),
+                    barred: false,
+                })
+                .collect();
+            bidders.sort_by_key(|b| b.lab);
+            let Some(fund_id) = choose_financier(
+                hall_cost,
+                behaviour.hall_lease_rate,
+                yearly_leases,
+                run_rate,
+                behaviour.lease_coverage,
+                &bidders,
+            ) else {
+                continue;
+            };
+            let Some((_, _, mut fund)) = funds.iter_mut().find(|(a, _, _)| a.id == fund_id) else {
+                continue;
+            };
+            // The fund buys the hall so far and commits to the rest.
+            let paid = project.construction_paid_usd;
+            ledger.pay(Account::Agent(fund_id), Account::Agent(agent.id), paid);
+            *committed.entry(fund_id).or_default() += hall_cost;
+            fund.financed_halls_usd += paid;
+            fund.invested_total_usd += paid;
+            fund.flows.invested_usd += paid;
+            lab.facility_cost_usd = (lab.facility_cost_usd - paid).max(0.0);
+            project.financier = Some(fund_id);
+            project.financed_usd = paid;
+            yearly_leases += hall_cost * behaviour.hall_lease_rate;
+            logs.event(
+                "hall_financed",
+                Some(agent.id),
+                Some(fund_id),
+                None,
+                hall_cost,
+                Some(project.mw),
+                format!(
+                    "project {}: sold and leased back at {:.0}% a year; {:.1}B repaid to the lab",
+                    project.project_id,
+                    100.0 * behaviour.hall_lease_rate,
+                    paid / 1e9
+                ),
+            );
+        }
+    }
 }
 
 /// Enterprise joint ventures form in their scheduled quarter: the partner invests

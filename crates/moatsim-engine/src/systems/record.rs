@@ -306,6 +306,9 @@ fn investor_rows(
                 .sum(),
             land_sales: investor.flows.land_sales_usd,
             land_gain: investor.flows.land_gain_usd,
+            financed_halls: investor.financed_halls_usd,
+            lease_income: investor.flows.lease_income_usd,
+            lease_profit: investor.flows.lease_income_usd - investor.flows.hall_depreciation_usd,
         })
         .collect();
     investor_rows.sort_by_key(|r| r.investor_id);
@@ -537,14 +540,22 @@ fn world_row(
     let cloud_profit: f64 = buyer_rows.iter().map(|b| b.rental_profit).sum();
     let land_profit: f64 = investor_rows.iter().map(|i| i.land_gain).sum();
     let land_resale_revenue: f64 = investor_rows.iter().map(|i| i.land_sales).sum();
+    let lease_profit: f64 = investor_rows.iter().map(|i| i.lease_profit).sum();
     let model_profit: f64 = lab_rows.iter().map(|l| l.profit).sum();
-    let infra_profit = chip_profit + power_profit + cloud_profit + land_profit + model_profit;
+    let infra_profit =
+        chip_profit + power_profit + cloud_profit + land_profit + lease_profit + model_profit;
     let infra_revenue = chipmaker_rows.iter().map(|m| m.revenue).sum::<f64>()
         + utility_rows.iter().map(|u| u.revenue).sum::<f64>()
         + buyer_rows.iter().map(|b| b.rental_revenue).sum::<f64>()
         + land_resale_revenue
+        + investor_rows.iter().map(|i| i.lease_income).sum::<f64>()
         + lab_rows.iter().map(|l| l.revenue).sum::<f64>();
-    let depreciation = lab_rows.iter().map(|l| l.depreciation).sum::<f64>()
+    // The funds' hall depreciation is their lease income less lease profit.
+    let depreciation = investor_rows
+        .iter()
+        .map(|i| i.lease_income - i.lease_profit)
+        .sum::<f64>()
+        + lab_rows.iter().map(|l| l.depreciation).sum::<f64>()
         + buyer_rows.iter().map(|b| b.depreciation).sum::<f64>()
         + chipmaker_rows.iter().map(|m| m.depreciation).sum::<f64>()
         + utility_rows.iter().map(|u| u.depreciation).sum::<f64>();
@@ -620,6 +631,7 @@ fn world_row(
         power_profit,
         cloud_profit,
         land_profit,
+        lease_profit,
         model_profit,
         infra_profit,
         app_profit: stats.app_profit_usd,

@@ -179,6 +179,26 @@ pub fn choose_acquirer(price_usd: f64, bidders: &[Bidder]) -> Option<AgentId> {
         .map(|b| b.lab)
 }
 
+/// Project finance of a hall: the fund that pays for it (the richest
+/// infrastructure fund with the cash for the whole hall, as
+/// [`choose_acquirer`]), or nobody when the lab's yearly hall leases with this
+/// one would exceed `coverage` of its revenue run-rate — funds lend against
+/// the tenant's revenue.
+pub fn choose_financier(
+    hall_cost_usd: f64,
+    lease_rate: f64,
+    yearly_leases_usd: f64,
+    run_rate_usd: f64,
+    coverage: f64,
+    funds: &[Bidder],
+) -> Option<AgentId> {
+    let leases = yearly_leases_usd.max(0.0) + hall_cost_usd.max(0.0) * lease_rate.max(0.0);
+    if hall_cost_usd <= 0.0 || run_rate_usd.is_nan() || leases > coverage * run_rate_usd {
+        return None;
+    }
+    choose_acquirer(hall_cost_usd, funds)
+}
+
 pub fn clear_round(ask: &RoundAsk, bids: &[RoundBid]) -> RoundOutcome {
     let eligible_at = |pre_money: f64| -> Vec<f64> {
         bids.iter()
@@ -349,6 +369,27 @@ mod tests {
                     prop_assert!(bidders.iter().filter(able).all(|b| b.cash_usd <= chosen.cash_usd));
                 }
                 None => prop_assert!(bidders.iter().filter(able).count() == 0),
+            }
+        }
+    }
+
+    proptest! {
+        /// More revenue never loses a hall its financing; a bigger hall or
+        /// more leases already never win it; a financed hall is covered.
+        #[test]
+        fn halls_are_financed_against_the_tenants_revenue(
+            cost in 1.0f64..2e10, leases in 0.0f64..1e10, run_rate in 0.0f64..1e11,
+            more in 0.0f64..1e10, cash in 0.0f64..5e10,
+        ) {
+            let funds = [Bidder { lab: AgentId(9), cash_usd: cash, barred: false }];
+            let financed = choose_financier(cost, 0.11, leases, run_rate, 0.5, &funds).is_some();
+            if financed {
+                prop_assert!(leases + cost * 0.11 <= 0.5 * run_rate && cash >= cost);
+                prop_assert!(choose_financier(cost, 0.11, leases, run_rate + more, 0.5, &funds).is_some());
+            }
+            if !financed && cash >= cost + more {
+                prop_assert!(choose_financier(cost + more, 0.11, leases, run_rate, 0.5, &funds).is_none());
+                prop_assert!(choose_financier(cost, 0.11, leases + more, run_rate, 0.5, &funds).is_none());
             }
         }
     }
