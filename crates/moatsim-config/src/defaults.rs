@@ -243,6 +243,10 @@ pub const NORMAL_MARGIN: f64 = 0.1;
 pub const END_USER_CAPABILITY_WEIGHT: f64 = 8.0;
 /// End users' weight on log price in that choice. Model assumption (plausible 0.5–3).
 pub const END_USER_PRICE_WEIGHT: f64 = 1.5;
+/// Share of a segment's end users who choose between builders' apps and labs' products again each quarter (habit, memory, subscriptions keep the rest). Assumption bounded by consumer subscription churn (5–10% a month, 15–27% a quarter) and AI-assistant retention (ChatGPT one-month retention 56–90% in public cohort data); plausible 0.15–0.4.
+pub const END_USER_RECONSIDER_SHARE: f64 = 0.2;
+/// Share of app builders who review their model provider in a quarter. Assumption bounded by enterprise practice: annual to semi-annual contracts and evaluation cycles (0.25–0.5 a quarter), and the fastest observed shift of enterprise API share (Anthropic, about 10 points a year, Menlo Ventures 2023–25); plausible 0.25–0.5.
+pub const PROVIDER_REVIEW_SHARE: f64 = 0.35;
 /// Log-standard deviation of a builder's quarterly demand shock. Model assumption (plausible 0.05–0.3).
 pub const BUILDER_SHOCK_SIGMA: f64 = 0.1;
 /// Log-standard deviation of a segment's quarterly demand shock. Model assumption (plausible 0.05–0.3).

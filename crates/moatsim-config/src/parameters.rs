@@ -806,6 +806,22 @@ pub const PARAMETERS: &[Parameter] = &[
         3.0,
     ),
     p(
+        "app_builders.end_user_reconsider_share",
+        "share of a segment's end users who choose between builders' apps and labs' products again each quarter; the rest stay",
+        defaults::END_USER_RECONSIDER_SHARE,
+        "assumption bounded by consumer subscription churn (5-10% a month, 15-27% a quarter) and AI-assistant retention (ChatGPT one-month retention 56-90% in public cohort data)",
+        0.15,
+        0.4,
+    ),
+    p(
+        "app_builders.provider_review_share",
+        "share of app builders who review their model provider in a quarter (their integration and evaluation cycle); the others stay",
+        defaults::PROVIDER_REVIEW_SHARE,
+        "assumption bounded by annual to semi-annual enterprise contracts and evaluation cycles, and by the fastest observed shift of enterprise API share (about 10 points a year, Menlo Ventures 2023-25)",
+        0.25,
+        0.5,
+    ),
+    p(
         "app_builders.builder_shock_sigma",
         "log-standard deviation of a builder's quarterly demand shock",
         defaults::BUILDER_SHOCK_SIGMA,

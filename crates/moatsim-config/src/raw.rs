@@ -6,6 +6,7 @@
 //! turns these into the typed [`crate::Scenario`].
 
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -298,6 +299,10 @@ pub struct RawLab {
     /// in app builders' segments.
     #[serde(default)]
     pub products: Vec<RawProduct>,
+    /// Capability offsets by app builders' segment (a lab's models are
+    /// stronger in some domains than its overall capability says).
+    #[serde(default)]
+    pub segment_strengths: BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -427,6 +432,8 @@ pub struct RawAppBuilders {
     pub normal_margin: Option<f64>,
     pub end_user_capability_weight: Option<f64>,
     pub end_user_price_weight: Option<f64>,
+    pub end_user_reconsider_share: Option<f64>,
+    pub provider_review_share: Option<f64>,
     pub builder_shock_sigma: Option<f64>,
     pub segment_shock_sigma: Option<f64>,
     pub fixed_cost_scale_elasticity: Option<f64>,

@@ -435,6 +435,9 @@ pub struct LabSpec {
     pub capex_fraction_of_cash: f64,
     pub target_runway_quarters: f64,
     pub products: Vec<ProductSpec>,
+    /// Capability offset in each app builders' segment, in segment order
+    /// (0 where the config names none).
+    pub segment_strengths: Vec<f64>,
 }
 
 /// A lab's first-party product in an app builders' segment.
@@ -705,6 +708,12 @@ pub struct AppBuilderSpec {
     pub end_user_capability_weight: f64,
     /// End users' weight on log price in the same choice.
     pub end_user_price_weight: f64,
+    /// Share of a segment's end users who choose between builders' apps and
+    /// labs' products again each quarter; the rest stay where they were.
+    pub end_user_reconsider_share: f64,
+    /// Share of builders who review their provider in a quarter (their
+    /// integration and evaluation cycle); the others stay.
+    pub provider_review_share: f64,
     /// Log-standard deviation of a builder's quarterly demand shock.
     pub builder_shock_sigma: f64,
     /// Log-standard deviation of a segment's quarterly demand shock.

@@ -929,6 +929,24 @@ fn check_labs(
                         }
                     })
                     .collect(),
+                segment_strengths: {
+                    let segment_names: BTreeMap<String, usize> = raw
+                        .app_builders
+                        .segments
+                        .iter()
+                        .enumerate()
+                        .map(|(k, s)| (s.name.clone(), k))
+                        .collect();
+                    let mut strengths = vec![0.0; raw.app_builders.segments.len()];
+                    for (name, &offset) in &l.segment_strengths {
+                        let field = format!("labs[{i}].segment_strengths.{name}");
+                        let k = c.resolve(field.clone(), name, &segment_names, "app_builders.segments");
+                        if let Some(slot) = strengths.get_mut(k) {
+                            *slot = c.number(field, offset, -1.0, 1.0, "a capability offset from -1 to 1");
+                        }
+                    }
+                    strengths
+                },
             }
         })
         .collect()
@@ -1345,6 +1363,22 @@ fn check_app_builders(c: &mut Checker<'_>, a: &RawAppBuilders) -> AppBuilderSpec
             ranges::UTILITY_WEIGHT,
             a.end_user_price_weight
                 .unwrap_or(defaults::END_USER_PRICE_WEIGHT),
+        ),
+        end_user_reconsider_share: c.number(
+            "app_builders.end_user_reconsider_share".into(),
+            a.end_user_reconsider_share
+                .unwrap_or(defaults::END_USER_RECONSIDER_SHARE),
+            0.0,
+            1.0,
+            "a share from 0 to 1",
+        ),
+        provider_review_share: c.number(
+            "app_builders.provider_review_share".into(),
+            a.provider_review_share
+                .unwrap_or(defaults::PROVIDER_REVIEW_SHARE),
+            0.01,
+            1.0,
+            "a share from 0.01 to 1",
         ),
         builder_shock_sigma: c.number(
             "app_builders.builder_shock_sigma".into(),

@@ -363,3 +363,27 @@ fn a_removed_cloud_field_says_where_capacity_comes_from_now() {
         found[0].origin
     );
 }
+
+#[test]
+fn a_segment_strength_must_name_a_segment_and_stay_in_range() {
+    let text = baseline_text().replacen(
+        "segment_strengths = { coding = 0.13 }",
+        "segment_strengths = { codeing = 0.13, consumer-chat = 3.0 }",
+        1,
+    );
+    let found = problems(&text, &[]);
+    let paths: Vec<&str> = found.iter().map(|p| p.path.as_str()).collect();
+    assert!(
+        paths.contains(&"labs[1].segment_strengths.codeing"),
+        "{paths:?}"
+    );
+    assert!(
+        paths.contains(&"labs[1].segment_strengths.consumer-chat"),
+        "{paths:?}"
+    );
+    let unknown = found
+        .iter()
+        .find(|p| p.path.ends_with("codeing"))
+        .expect("unknown segment");
+    assert!(unknown.message.contains("coding"), "{}", unknown.message);
+}

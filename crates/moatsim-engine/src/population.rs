@@ -420,6 +420,9 @@ pub struct ChoiceContext<'a> {
     /// End users' value per token relative to the first quarter
     /// (`apps::token_value_factor` at the market's mean API price).
     pub value_factor: f64,
+    /// Each lab's capability offset in each segment (`lab × segments +
+    /// segment`; empty: none).
+    pub strengths: &'a [f64],
 }
 
 /// Pass one: every alive builder picks a provider, prices its output to end
@@ -486,6 +489,17 @@ pub fn choose_providers(
                         continue;
                     }
                     let current = provider[i];
+                    // Builders review their provider on their integration and
+                    // evaluation cycle, not every quarter: between reviews a
+                    // builder with an open provider stays.
+                    let reviews = current == NO_PROVIDER
+                        || !context.offers.get(current as usize).is_some_and(|o| o.open)
+                        || rng::unit_hash(
+                            context.seed,
+                            Purpose::ProviderReview,
+                            AgentId(id[row]),
+                            u64::from(context.tick),
+                        ) < spec.provider_review_share;
                     let cost = rules::switching_cost(
                         spec.switching_cost_base,
                         spec.switching_cost_growth,
@@ -494,12 +508,15 @@ pub fn choose_providers(
                         spec.switching_cost_cap_quarters,
                     );
                     utilities.clear();
+                    let segment_index = usize::from(segment[row]);
                     for (lab, offer) in context.offers.iter().enumerate() {
                         if !offer.open {
                             utilities.push(f64::NEG_INFINITY);
                             continue;
                         }
-                        let mut utility = spec.capability_weight * offer.capability
+                        let capability = offer.capability
+                            + strength(context.strengths, segments, lab, segment_index);
+                        let mut utility = spec.capability_weight * capability
                             - spec.price_weight * offer.price_per_mtok.max(1e-9).ln();
                         if current as usize == lab {
                             // Staying avoids the switching cost; a provider that rationed
@@ -530,7 +547,15 @@ pub fn choose_providers(
                         AgentId(id[row]),
                         context.tick,
                     );
-                    let Some(chosen) = pick(&probabilities, rng::uniform(&mut stream)) else {
+                    // The draw is taken either way, so the stream's later
+                    // draws do not depend on whether the builder reviewed.
+                    let draw = rng::uniform(&mut stream);
+                    let picked = if reviews {
+                        pick(&probabilities, draw)
+                    } else {
+                        Some(current as usize)
+                    };
+                    let Some(chosen) = picked else {
                         provider[i] = NO_PROVIDER;
                         demand[i] = 0.0;
                         price[i] = 0.0;
@@ -550,7 +575,6 @@ pub fn choose_providers(
                     provider[i] = chosen;
                     switching[i] = cost;
                     let offer = &context.offers[chosen_index];
-                    let segment_index = usize::from(segment[row]);
                     // A builder's customer base grows with the segment's
                     // adoption since it entered; its share of the segment is
                     // its base over all builders' bases.
@@ -573,7 +597,9 @@ pub fn choose_providers(
                     totals.weight_by_segment_lab[segment_index * labs + chosen_index] += demand[i];
                     totals.weight_by_segment[segment_index] += demand[i];
                     totals.priced_weight_by_segment[segment_index] += demand[i] * price[i];
-                    totals.capable_weight_by_segment[segment_index] += demand[i] * offer.capability;
+                    totals.capable_weight_by_segment[segment_index] += demand[i]
+                        * (offer.capability
+                            + strength(context.strengths, segments, chosen_index, segment_index));
                     totals.customers[chosen_index] += 1;
                 }
                 totals
@@ -583,6 +609,14 @@ pub fn choose_providers(
     chunk_totals
         .into_iter()
         .fold(ChoiceTotals::zero(labs, segments), ChoiceTotals::add)
+}
+
+/// A lab's capability offset in a segment (0 without a table).
+fn strength(strengths: &[f64], segments: usize, lab: usize, segment: usize) -> f64 {
+    strengths
+        .get(lab * segments + segment)
+        .copied()
+        .unwrap_or(0.0)
 }
 
 /// Each segment's crowding this quarter, from last quarter's builders and
@@ -624,6 +658,9 @@ pub struct SegmentContext<'a> {
     /// End users' value per token relative to the first quarter
     /// (`apps::token_value_factor` at the market's mean API price).
     pub value_factor: f64,
+    /// Each lab's capability offset in each segment (`lab × segments +
+    /// segment`; empty: none).
+    pub strengths: &'a [f64],
 }
 
 /// Each segment's log cumulative adoption for every quarter of the run.
@@ -671,6 +708,7 @@ pub fn clear_segments(
     };
     let (capability_weight, price_weight) =
         (spec.end_user_capability_weight, spec.end_user_price_weight);
+    let population_segments = population.segments.len();
     for (s, state) in population.segments.iter_mut().enumerate() {
         let segment = &spec.segments[s];
         let weight = choice.weight_by_segment[s];
@@ -685,10 +723,14 @@ pub fn clear_segments(
         };
         let mut members = Vec::new();
         let mut utilities = Vec::new();
+        // Last quarter's shares, builders first; a product launching now
+        // starts from its logit share (`None` until the shares are known).
+        let mut previous = vec![Some(1.0 - state.product_share)];
         for (k, product) in population.products.iter_mut().enumerate() {
             if product.segment != s {
                 continue;
             }
+            let last_share = product.share;
             product.share = 0.0;
             product.price_per_mtok = 0.0;
             product.demand_mtok = 0.0;
@@ -706,11 +748,12 @@ pub fn clear_segments(
             );
             let own = apps::end_user_utility(
                 0.0,
-                offer.capability,
+                offer.capability + strength(context.strengths, population_segments, product.lab, s),
                 product.price_per_mtok,
                 capability_weight,
                 price_weight,
             );
+            previous.push(product.appeal.is_some().then_some(last_share));
             let appeal = *product.appeal.get_or_insert_with(|| {
                 if builders_utility.is_finite() {
                     apps::launch_appeal(product.share_at_launch, builders_utility, own)
@@ -725,7 +768,19 @@ pub fn clear_segments(
             state.demand_mtok = 0.0;
             continue;
         }
-        let shares = apps::segment_shares(builders_utility, &utilities);
+        let target = apps::segment_shares(builders_utility, &utilities);
+        // Only part of the end users choose again each quarter; in the
+        // segment's first quarter there is nothing to keep.
+        let shares = if state.reference_price > 0.0 {
+            let previous: Vec<f64> = previous
+                .iter()
+                .zip(&target)
+                .map(|(p, t)| p.unwrap_or(*t))
+                .collect();
+            apps::adjust_shares(&previous, &target, spec.end_user_reconsider_share)
+        } else {
+            target
+        };
         let builders_share = shares[0];
         let mut mean_price = builders_share * builders_price;
         for (&k, &share) in members.iter().zip(&shares[1..]) {

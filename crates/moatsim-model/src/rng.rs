@@ -44,6 +44,9 @@ pub enum Purpose {
     /// when it applies; agent = its lab, tick = the quarter the lab chose the
     /// site).
     PermitChallenge = 13,
+    /// Whether an app builder reviews its provider this quarter (its
+    /// integration and evaluation cycle).
+    ProviderReview = 14,
 }
 
 /// SplitMix64 finaliser: a cheap, well-mixed 64-bit hash used to turn the key

@@ -124,6 +124,11 @@ pub fn serve_app_builders(
         population.reference_token_price,
         scenario.behaviour.value_token_price_elasticity,
     );
+    // Each lab's capability offset by segment, in lab-index order.
+    let strengths: Vec<f64> = sorted
+        .iter()
+        .flat_map(|(_, l)| scenario.labs[l.index].segment_strengths.iter().copied())
+        .collect();
     let crowding = segment_crowding(&population, spec);
     let adoption = adoption_tables(spec, clock.tick + 1);
     let context = ChoiceContext {
@@ -135,6 +140,7 @@ pub fn serve_app_builders(
         crowding: &crowding,
         adoption: &adoption,
         value_factor,
+        strengths: &strengths,
     };
     let choice = choose_providers(&mut population, &context);
     let segments = clear_segments(
@@ -147,6 +153,7 @@ pub fn serve_app_builders(
             crowding: &crowding,
             adoption: &adoption,
             value_factor,
+            strengths: &strengths,
         },
         &choice,
     );

@@ -112,6 +112,31 @@ pub fn segment_shares(builders_utility: f64, product_utilities: &[f64]) -> Vec<f
     shares
 }
 
+/// End users' shares after a quarter in which only `reconsider` of them
+/// choose again (habit, memory, subscriptions): each seller keeps
+/// `(1 − reconsider)` of its last share and wins `reconsider` of its logit
+/// share, `s = (1 − λ) × previous + λ × target`, normalised so the shares sum
+/// to one (a seller that left the segment leaves its end users to the rest).
+/// Without a previous share (the first quarter) the target stands.
+pub fn adjust_shares(previous: &[f64], target: &[f64], reconsider: f64) -> Vec<f64> {
+    let lambda = reconsider.clamp(0.0, 1.0);
+    let previous_total: f64 = previous.iter().map(|s| s.max(0.0)).sum();
+    if lambda >= 1.0 || previous.len() != target.len() || previous_total <= 0.0 {
+        return target.to_vec();
+    }
+    let mixed: Vec<f64> = previous
+        .iter()
+        .zip(target)
+        .map(|(p, t)| (1.0 - lambda) * p.max(0.0) + lambda * t.max(0.0))
+        .collect();
+    let total: f64 = mixed.iter().sum();
+    if total > 0.0 {
+        mixed.iter().map(|m| m / total).collect()
+    } else {
+        target.to_vec()
+    }
+}
+
 /// Log of cumulative adoption after each quarter from the start, for
 /// `quarters + 1` quarters: growth in quarter k is
 /// `growth × 2^(−k / half_life)` (an S-curve's later half: fast early
@@ -185,6 +210,37 @@ mod tests {
             prop_assert!(capture(&crowding(n + more, share), depth) <= base + 1e-12);
             prop_assert!(capture(&crowding(n, share + extra), depth) <= base + 1e-12);
             prop_assert!(capture(&crowding(n, share), (depth + deeper).min(1.0)) >= base - 1e-12);
+        }
+
+        /// Shares that reconsider partly stay shares, lie between last
+        /// quarter's and the logit's for every seller (when both sum to one),
+        /// and move all the way at λ = 1 and not at all at λ = 0.
+        #[test]
+        fn end_users_move_part_of_the_way_to_the_logit_shares(
+            raw_previous in proptest::collection::vec(0.01f64..1.0, 2..6),
+            raw_target in proptest::collection::vec(0.01f64..1.0, 6),
+            lambda in 0.0f64..1.0,
+        ) {
+            let n = raw_previous.len();
+            let norm = |v: &[f64]| {
+                let t: f64 = v.iter().sum();
+                v.iter().map(|x| x / t).collect::<Vec<f64>>()
+            };
+            let previous = norm(&raw_previous);
+            let target = norm(&raw_target[..n]);
+            let shares = adjust_shares(&previous, &target, lambda);
+            prop_assert!((shares.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+            for ((s, p), t) in shares.iter().zip(&previous).zip(&target) {
+                prop_assert!(*s >= p.min(*t) - 1e-9 && *s <= p.max(*t) + 1e-9);
+            }
+            let all = adjust_shares(&previous, &target, 1.0);
+            let none = adjust_shares(&previous, &target, 0.0);
+            for i in 0..n {
+                prop_assert!((all[i] - target[i]).abs() < 1e-9);
+                prop_assert!((none[i] - previous[i]).abs() < 1e-9);
+            }
+            // No history: the logit's shares.
+            prop_assert_eq!(adjust_shares(&vec![0.0; n], &target, lambda), target);
         }
 
         /// The value factor is 1 at the reference and with θ = 0, never
