@@ -874,6 +874,14 @@ fn check_labs(
     chips: &[ChipGeneration],
     start: Quarter,
 ) -> Vec<LabSpec> {
+    // Products and segment strengths name app builders' segments.
+    let segment_names: BTreeMap<String, usize> = raw
+        .app_builders
+        .segments
+        .iter()
+        .enumerate()
+        .map(|(k, s)| (s.name.clone(), k))
+        .collect();
     raw
         .labs
         .iter()
@@ -914,13 +922,6 @@ fn check_labs(
                     .enumerate()
                     .map(|(j, product)| {
                         let q = |f: &str| format!("labs[{i}].products[{j}].{f}");
-                        let segment_names: BTreeMap<String, usize> = raw
-                            .app_builders
-                            .segments
-                            .iter()
-                            .enumerate()
-                            .map(|(k, s)| (s.name.clone(), k))
-                            .collect();
                         ProductSpec {
                             segment: c.resolve(q("segment"), &product.segment, &segment_names, "app_builders.segments"),
                             share: c.number(q("share"), product.share, 0.0, 0.95, "a share of the segment's end-user demand from 0 to 0.95"),
@@ -930,13 +931,6 @@ fn check_labs(
                     })
                     .collect(),
                 segment_strengths: {
-                    let segment_names: BTreeMap<String, usize> = raw
-                        .app_builders
-                        .segments
-                        .iter()
-                        .enumerate()
-                        .map(|(k, s)| (s.name.clone(), k))
-                        .collect();
                     let mut strengths = vec![0.0; raw.app_builders.segments.len()];
                     for (name, &offset) in &l.segment_strengths {
                         let field = format!("labs[{i}].segment_strengths.{name}");
