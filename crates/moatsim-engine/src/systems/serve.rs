@@ -2,7 +2,9 @@
 //! served, and labs' capability grows with the compute they trained on.
 
 use bevy_ecs::prelude::*;
-use moatsim_model::market::inference::{reroute_overflow, served_fractions};
+use moatsim_model::market::inference::{
+    book_failover, failover_terms, reroute_overflow, served_fractions,
+};
 use moatsim_model::rng::{self, Purpose};
 use moatsim_model::units::mw_drawn_by;
 use moatsim_model::{Account, ExternalAccount, rules};
@@ -186,22 +188,11 @@ pub fn serve_app_builders(
     let flows = reroute_overflow(&reroutable, &idle);
     // What a lab's builders see: the share of their tokens served anywhere,
     // and the mean price paid for them.
-    let mut builder_fractions = fractions.clone();
+    let prices: Vec<f64> = offers.iter().map(|o| o.price_per_mtok).collect();
+    let (builder_fractions, builder_prices) = failover_terms(&fractions, api, &prices, &flows);
     let mut builder_offers = offers.clone();
-    for i in 0..offers.len() {
-        let moved: f64 = flows[i].iter().sum();
-        if moved <= 0.0 || api[i] <= 0.0 {
-            continue;
-        }
-        let own = fractions[i] * api[i];
-        let paid: f64 = own * offers[i].price_per_mtok
-            + flows[i]
-                .iter()
-                .zip(&offers)
-                .map(|(flow, offer)| flow * offer.price_per_mtok)
-                .sum::<f64>();
-        builder_fractions[i] = ((own + moved) / api[i]).min(1.0);
-        builder_offers[i].price_per_mtok = paid / (own + moved);
+    for (offer, price) in builder_offers.iter_mut().zip(builder_prices) {
+        offer.price_per_mtok = price;
     }
     let mut settlement = settle_builders(
         &mut population,
@@ -214,25 +205,18 @@ pub fn serve_app_builders(
     );
     // The tokens rerouted were served, and are paid for, by the labs that
     // took them: move them from the builders' own lab to those labs.
-    let mut rerouted_in = vec![0.0; offers.len()];
-    for i in 0..offers.len() {
-        let served_as_i = builder_fractions[i] * api[i];
-        if served_as_i <= 0.0 {
-            continue;
-        }
-        let settled = settlement.served_by_lab[i];
-        for (j, flow) in flows[i].iter().enumerate() {
-            if *flow <= 0.0 {
-                continue;
-            }
-            let part = settled * flow / served_as_i;
-            settlement.served_by_lab[i] -= part;
-            settlement.served_by_lab[j] += part;
-            settlement.spend_by_lab[i] -= part * offers[j].price_per_mtok;
-            settlement.spend_by_lab[j] += part * offers[j].price_per_mtok;
-            rerouted_in[j] += part;
-        }
-    }
+    let served_as: Vec<f64> = builder_fractions
+        .iter()
+        .zip(api)
+        .map(|(fraction, demand)| fraction * demand)
+        .collect();
+    let rerouted_in = book_failover(
+        &mut settlement.served_by_lab,
+        &mut settlement.spend_by_lab,
+        &served_as,
+        &flows,
+        &prices,
+    );
     let mut product_revenue = vec![0.0; offers.len()];
     let mut product_served = vec![0.0; offers.len()];
     for product in &mut population.products {

@@ -97,10 +97,115 @@ pub fn reroute_overflow(reroutable: &[f64], idle: &[f64]) -> Vec<Vec<f64>> {
     offers
 }
 
+/// What lab `i`'s API customers see once failover has served part of what
+/// `i` rationed: the share of their tokens served anywhere,
+/// `(own + moved) / api`, and the mean price they paid for them (own tokens
+/// at `i`'s price, rerouted ones at the serving lab's). Labs whose customers
+/// moved nothing keep their served fraction and price.
+pub fn failover_terms(
+    fractions: &[f64],
+    api: &[f64],
+    prices: &[f64],
+    flows: &[Vec<f64>],
+) -> (Vec<f64>, Vec<f64>) {
+    let mut served = fractions.to_vec();
+    let mut paid_per_mtok = prices.to_vec();
+    for i in 0..fractions.len().min(api.len()).min(flows.len()) {
+        let moved: f64 = flows[i].iter().sum();
+        if moved <= 0.0 || api[i] <= 0.0 {
+            continue;
+        }
+        let own = fractions[i] * api[i];
+        let paid: f64 = own * prices[i]
+            + flows[i]
+                .iter()
+                .zip(prices)
+                .map(|(flow, price)| flow * price)
+                .sum::<f64>();
+        served[i] = ((own + moved) / api[i]).min(1.0);
+        paid_per_mtok[i] = paid / (own + moved);
+    }
+    (served, paid_per_mtok)
+}
+
+/// Books failover to the labs that served it. Builders settled with their
+/// own lab `i` as if it had served `served_as[i]` (its own tokens and the
+/// rerouted ones); the rerouted part `flows[i][j] / served_as[i]` of what
+/// they settled moves, with its payment at `j`'s price, from `i` to `j`.
+/// Returns the tokens each lab served by failover. Totals of tokens served
+/// and of spend are unchanged.
+pub fn book_failover(
+    served_by_lab: &mut [f64],
+    spend_by_lab: &mut [f64],
+    served_as: &[f64],
+    flows: &[Vec<f64>],
+    prices: &[f64],
+) -> Vec<f64> {
+    let n = served_by_lab.len();
+    // What each lab's builders settled before any failover is booked: a lab
+    // that both took and sent overflow moves only its own builders' part.
+    let settled_as: Vec<f64> = served_by_lab.to_vec();
+    let mut rerouted_in = vec![0.0; n];
+    for i in 0..n.min(served_as.len()).min(flows.len()) {
+        if served_as[i] <= 0.0 {
+            continue;
+        }
+        let settled = settled_as[i];
+        for (j, flow) in flows[i].iter().enumerate().take(n) {
+            if *flow <= 0.0 {
+                continue;
+            }
+            let part = settled * flow / served_as[i];
+            served_by_lab[i] -= part;
+            served_by_lab[j] += part;
+            spend_by_lab[i] -= part * prices[j];
+            spend_by_lab[j] += part * prices[j];
+            rerouted_in[j] += part;
+        }
+    }
+    rerouted_in
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        /// Failover raises the served share of a rationed lab's customers to
+        /// at most all of it, prices their tokens between the cheapest and
+        /// dearest lab involved, and booking it to the serving labs keeps
+        /// the totals of tokens and spend.
+        #[test]
+        fn failover_accounting_conserves_tokens_and_spend(
+            api in proptest::collection::vec(0.0f64..1e6, 3),
+            fractions in proptest::collection::vec(0.0f64..1.0, 3),
+            prices in proptest::collection::vec(0.1f64..10.0, 3),
+            idle in proptest::collection::vec(0.0f64..1e6, 3),
+            share in 0.0f64..1.0,
+        ) {
+            let reroutable: Vec<f64> =
+                (0..3).map(|i| share * api[i] * (1.0 - fractions[i])).collect();
+            let flows = reroute_overflow(&reroutable, &idle);
+            let (served, paid) = failover_terms(&fractions, &api, &prices, &flows);
+            let (low, high) = prices
+                .iter()
+                .fold((f64::INFINITY, 0.0f64), |(l, h), p| (l.min(*p), h.max(*p)));
+            for i in 0..3 {
+                prop_assert!(served[i] >= fractions[i] - 1e-12 && served[i] <= 1.0);
+                prop_assert!(paid[i] >= low - 1e-9 && paid[i] <= high + 1e-9);
+            }
+            let served_as: Vec<f64> = (0..3).map(|i| served[i] * api[i]).collect();
+            let mut by_lab = served_as.clone();
+            let mut spend: Vec<f64> = (0..3).map(|i| by_lab[i] * paid[i]).collect();
+            let (tokens, money) = (by_lab.iter().sum::<f64>(), spend.iter().sum::<f64>());
+            let rerouted = book_failover(&mut by_lab, &mut spend, &served_as, &flows, &prices);
+            let moved: f64 = flows.iter().flatten().sum();
+            prop_assert!((rerouted.iter().sum::<f64>() - moved).abs() <= 1e-6 * moved.max(1.0));
+            prop_assert!((by_lab.iter().sum::<f64>() - tokens).abs() <= 1e-6 * tokens.max(1.0));
+            prop_assert!((spend.iter().sum::<f64>() - money).abs() <= 1e-6 * money.max(1.0));
+        }
+    }
 
     proptest! {
         /// Failover conserves tokens: a lab serves at most its idle capacity,
