@@ -261,10 +261,25 @@ pub struct Project {
 }
 
 impl Project {
+    /// What the whole hall costs to build.
+    pub fn hall_cost_usd(&self, capex_per_mw_usd: f64) -> f64 {
+        self.mw * capex_per_mw_usd
+    }
+
     /// A quarter's construction instalment: the hall's cost spread evenly
     /// over its construction time.
     pub fn construction_instalment_usd(&self, capex_per_mw_usd: f64) -> f64 {
-        self.mw * capex_per_mw_usd / f64::from(self.construction_quarters.max(1))
+        self.hall_cost_usd(capex_per_mw_usd) / f64::from(self.construction_quarters.max(1))
+    }
+
+    /// The lease the lab owes this quarter on a hall an infrastructure fund
+    /// financed: `financed × lease_rate / 4` once the hall is energized, else 0.
+    pub fn lease_due_usd(&self, lease_rate: f64) -> f64 {
+        if self.financier.is_some() && self.stage == Stage::Energized {
+            self.financed_usd * lease_rate / 4.0
+        } else {
+            0.0
+        }
     }
 
     /// A site a lab (id and scenario index) has just chosen: it seeks its
@@ -359,6 +374,17 @@ pub struct Investor {
     pub land: Vec<LandHolding>,
     /// This quarter's flows, reset in one place (`begin_quarter`).
     pub flows: InvestorFlows,
+}
+
+impl Investor {
+    /// The fund pays `amount` towards a hall it finances: it owns that much
+    /// more of the hall, at cost, and counts it as invested.
+    pub fn pay_for_hall(&mut self, project: &mut Project, amount: f64) {
+        self.financed_halls_usd += amount;
+        self.invested_total_usd += amount;
+        self.flows.invested_usd += amount;
+        project.financed_usd += amount;
+    }
 }
 
 /// What an investor put in and took out this quarter: flows that start from zero

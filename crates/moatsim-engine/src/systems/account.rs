@@ -49,7 +49,7 @@ pub fn book_running_costs(
             && project.stage == Stage::Energized
         {
             *leases.entry((project.lab, fund)).or_default() +=
-                project.financed_usd * scenario.behaviour.hall_lease_rate / 4.0;
+                project.lease_due_usd(scenario.behaviour.hall_lease_rate);
         }
     }
     let mut load_by_lab_region: BTreeMap<(usize, usize), f64> = BTreeMap::new();

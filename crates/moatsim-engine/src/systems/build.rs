@@ -223,7 +223,7 @@ pub fn advance_projects(
                 }
             }
             Stage::Construction => {
-                let total = project.mw * world.dc_capex_per_mw_usd;
+                let total = project.hall_cost_usd(world.dc_capex_per_mw_usd);
                 let instalment = project
                     .construction_instalment_usd(world.dc_capex_per_mw_usd)
                     .min(total - project.construction_paid_usd);
@@ -255,10 +255,7 @@ pub fn advance_projects(
                         Account::External(ExternalAccount::Contractors),
                         instalment,
                     );
-                    fund.financed_halls_usd += instalment;
-                    fund.invested_total_usd += instalment;
-                    fund.flows.invested_usd += instalment;
-                    project.financed_usd += instalment;
+                    fund.pay_for_hall(project, instalment);
                     project.construction_paid_usd += instalment;
                 } else if instalment > 0.0 {
                     if cash.0 > 0.0 && lab.alive {

@@ -1025,11 +1025,7 @@ pub fn plan_labs(
                     free + p.free_mw(&scenario.chips, world.pue),
                 ),
                 Stage::Energized => (
-                    due + if p.financier.is_some() {
-                        p.financed_usd * behaviour.hall_lease_rate / 4.0
-                    } else {
-                        0.0
-                    },
+                    due + p.lease_due_usd(behaviour.hall_lease_rate),
                     free + p.free_mw(&scenario.chips, world.pue),
                 ),
                 _ => (due, free),
@@ -1137,12 +1133,14 @@ pub fn finance_halls(
         let mut yearly_leases: f64 = sorted_projects
             .iter()
             .filter(|p| p.lab == agent.id && p.financier.is_some())
-            .map(|p| p.mw * scenario.world.dc_capex_per_mw_usd * behaviour.hall_lease_rate)
+            .map(|p| {
+                p.hall_cost_usd(scenario.world.dc_capex_per_mw_usd) * behaviour.hall_lease_rate
+            })
             .sum();
         for project in sorted_projects.iter_mut().filter(|p| {
             p.lab == agent.id && p.stage == Stage::Construction && p.financier.is_none()
         }) {
-            let hall_cost = project.mw * scenario.world.dc_capex_per_mw_usd;
+            let hall_cost = project.hall_cost_usd(scenario.world.dc_capex_per_mw_usd);
             let mut bidders: Vec<Bidder> = funds
                 .iter()
                 .filter(|(_, _, i)| i.kind == moatsim_config::InvestorKind::InfrastructurePe)
@@ -1170,12 +1168,9 @@ pub fn finance_halls(
             let paid = project.construction_paid_usd;
             ledger.pay(Account::Agent(fund_id), Account::Agent(agent.id), paid);
             *committed.entry(fund_id).or_default() += hall_cost;
-            fund.financed_halls_usd += paid;
-            fund.invested_total_usd += paid;
-            fund.flows.invested_usd += paid;
+            fund.pay_for_hall(project, paid);
             lab.facility_cost_usd = (lab.facility_cost_usd - paid).max(0.0);
             project.financier = Some(fund_id);
-            project.financed_usd = paid;
             yearly_leases += hall_cost * behaviour.hall_lease_rate;
             logs.event(
                 "hall_financed",
