@@ -127,6 +127,16 @@ pub const GPU_ENERGY_EFFICIENCY_GAIN_PER_YEAR: f64 = 0.4;
 pub const GENERATION_COST_SHARE: f64 = 0.7;
 /// Quarters ahead of power that labs buy GPUs for sites being built. Model assumption (plausible 1–4).
 pub const GPU_LEAD_QUARTERS: u32 = 2;
+/// Quarters a generation has been on sale before a power-limited lab may retire
+/// its units for a newer one. Model assumption: servers' useful lives of 4–6
+/// years in hyperscalers' accounts, and GPUs worked harder than servers
+/// (plausible 12–20).
+pub const REFRESH_MIN_AGE_QUARTERS: u32 = 16;
+/// Most of a generation's installed power a lab refreshes in one quarter, per
+/// region. Model assumption: decommissioning, installation and burn-in take
+/// crews and downtime, so a fleet turns over in about a year (plausible
+/// 0.125–0.5: two years to two quarters).
+pub const REFRESH_SHARE_PER_QUARTER: f64 = 0.25;
 /// Below this share of its GPU order filled, a lab counts itself backlogged. Model assumption (plausible 0.6–0.95).
 pub const BACKLOG_FILL_RATIO: f64 = 0.8;
 /// Extra willingness to pay of a backlogged lab, as a share of value. Model assumption (plausible 0.2–1.0).

@@ -254,6 +254,22 @@ pub const PARAMETERS: &[Parameter] = &[
         4.0,
     ),
     p(
+        "behaviour.refresh_min_age_quarters",
+        "quarters a generation has been on sale before a power-limited lab may retire its units for a newer one",
+        defaults::REFRESH_MIN_AGE_QUARTERS as f64,
+        "assumption",
+        12.0,
+        20.0,
+    ),
+    p(
+        "behaviour.refresh_share_per_quarter",
+        "most of a generation's installed power a lab refreshes in one quarter, per region",
+        defaults::REFRESH_SHARE_PER_QUARTER,
+        "assumption",
+        0.125,
+        0.5,
+    ),
+    p(
         "behaviour.backlog_fill_ratio",
         "below this share of its GPU order filled, a lab counts itself backlogged",
         defaults::BACKLOG_FILL_RATIO,

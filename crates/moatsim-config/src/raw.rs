@@ -98,6 +98,8 @@ impl RawPolicyEvent {
 pub struct RawBehaviour {
     pub generation_cost_share: Option<f64>,
     pub gpu_lead_quarters: Option<i64>,
+    pub refresh_min_age_quarters: Option<i64>,
+    pub refresh_share_per_quarter: Option<f64>,
     pub backlog_fill_ratio: Option<f64>,
     pub backlog_premium: Option<f64>,
     pub delay_cost_share: Option<f64>,

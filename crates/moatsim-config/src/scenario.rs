@@ -44,6 +44,12 @@ pub struct BehaviourParams {
     pub generation_cost_share: f64,
     /// Quarters ahead of power that labs buy GPUs for sites being built.
     pub gpu_lead_quarters: u32,
+    /// Quarters a generation has been on sale before a power-limited lab may
+    /// retire its units for a newer one (fleet refresh).
+    pub refresh_min_age_quarters: u32,
+    /// Most of a generation's installed power at a lab's energized sites in a
+    /// region it refreshes in one quarter.
+    pub refresh_share_per_quarter: f64,
     /// Below this share of its GPU order filled, a lab counts itself backlogged.
     pub backlog_fill_ratio: f64,
     /// Extra willingness to pay of a backlogged lab, as a share of value.

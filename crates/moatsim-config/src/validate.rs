@@ -1421,6 +1421,21 @@ fn check_behaviour(c: &mut Checker<'_>, rb: &RawBehaviour) -> BehaviourParams {
             0,
             20,
         ),
+        refresh_min_age_quarters: c.whole(
+            "behaviour.refresh_min_age_quarters".into(),
+            rb.refresh_min_age_quarters
+                .unwrap_or(i64::from(defaults::REFRESH_MIN_AGE_QUARTERS)),
+            0,
+            200,
+        ),
+        refresh_share_per_quarter: c.number(
+            "behaviour.refresh_share_per_quarter".into(),
+            rb.refresh_share_per_quarter
+                .unwrap_or(defaults::REFRESH_SHARE_PER_QUARTER),
+            0.0,
+            1.0,
+            "a number from 0 to 1",
+        ),
         backlog_fill_ratio: c.number(
             "behaviour.backlog_fill_ratio".into(),
             rb.backlog_fill_ratio

@@ -144,6 +144,9 @@ pub struct LabFlows {
     pub depreciation_usd: f64,
     pub raised_usd: f64,
     pub gpus_bought: u64,
+    /// Units retired this quarter to make room for a fleet refresh.
+    #[serde(default)]
+    pub gpus_retired: u64,
     pub rent_usd: f64,
 }
 
@@ -258,6 +261,10 @@ pub struct Project {
     pub online_units: u64,
     pub stranded_units: u64,
     pub load_mw: f64,
+    /// Units retired from the site over the run to make room for newer ones
+    /// (fleet refresh); they are scrapped.
+    #[serde(default)]
+    pub retired_units: u64,
 }
 
 impl Project {
@@ -315,6 +322,7 @@ impl Project {
             online_units: 0,
             stranded_units: 0,
             load_mw: 0.0,
+            retired_units: 0,
         }
     }
 

@@ -146,8 +146,8 @@ impl Simulation {
     }
 
     /// GPUs that should be installed (the labs' initial fleets plus every unit
-    /// sold) and GPUs that are: at labs' sites, installed or stranded, or
-    /// delivered to aggregate buyers.
+    /// sold) and GPUs that are: at labs' sites, installed or stranded, retired
+    /// from them in a fleet refresh, or delivered to aggregate buyers.
     pub fn gpu_totals(&mut self) -> (u64, u64) {
         (self.units_accounted, self.installed_units())
     }
@@ -156,7 +156,7 @@ impl Simulation {
         let mut projects = self.world.query::<&components::Project>();
         let at_sites: u64 = projects
             .iter(&self.world)
-            .map(|p| p.installed_units())
+            .map(|p| p.installed_units() + p.retired_units)
             .sum();
         let mut buyers = self.world.query::<&components::AcceleratorBuyer>();
         let at_buyers: u64 = buyers.iter(&self.world).map(|b| b.units_delivered).sum();

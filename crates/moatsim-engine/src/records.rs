@@ -27,6 +27,7 @@ pub struct LabRow {
     pub inference_compute_h100e: f64,
     pub installed_gpus: u64,
     pub gpus_bought: u64,
+    pub gpus_retired: u64,
     pub gpu_fill_ratio: f64,
     pub stranded_gpus: u64,
     pub inference_price: f64,

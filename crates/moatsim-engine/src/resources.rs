@@ -53,6 +53,23 @@ pub struct RegionBook {
 pub struct RegionalGpuBid {
     pub region: usize,
     pub bid: GpuBid,
+    /// A bid for units that replace older ones on the same power (fleet
+    /// refresh): it does not spill over to other makers, and it does not
+    /// count towards the lab's fill ratio.
+    pub refresh: bool,
+}
+
+/// A lab's fleet refresh in one region this quarter: the new generation it
+/// bid for and the installed generations its units may retire.
+#[derive(Debug, Clone)]
+pub struct RefreshOrder {
+    pub lab: AgentId,
+    pub region: usize,
+    pub chip: usize,
+    /// Generations at most this efficient (H100e per MW) may be retired.
+    pub retire_up_to_h100e_per_mw: f64,
+    /// MW of installed units the lab plans to retire.
+    pub mw: f64,
 }
 
 /// A land bid: a lab's for one of its projects, or a land-banking investor's.
@@ -98,6 +115,8 @@ pub struct InvestorBid {
 pub struct OrderBook {
     /// Per chip generation, in (lab id, region) order.
     pub gpu_bids: Vec<Vec<RegionalGpuBid>>,
+    /// Labs' fleet refreshes, in (lab id, region) order.
+    pub refresh: Vec<RefreshOrder>,
     /// Per region: labs' orders in project-id order, then investors' in id order.
     pub land_bids: Vec<Vec<LandOrder>>,
     pub rounds: Vec<AnnouncedRound>,

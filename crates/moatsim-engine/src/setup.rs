@@ -129,6 +129,7 @@ fn spawn_labs(world: &mut World, s: &Scenario, ids: &[AgentId]) -> (Vec<f64>, u6
             online_units: 0,
             stranded_units: 0,
             load_mw: 0.0,
+            retired_units: 0,
         });
         next_project += 1;
         // Sites already under construction at the start, with power contracted,
@@ -167,6 +168,7 @@ fn spawn_labs(world: &mut World, s: &Scenario, ids: &[AgentId]) -> (Vec<f64>, u6
                     online_units: 0,
                     stranded_units: 0,
                     load_mw: 0.0,
+                    retired_units: 0,
                 });
                 next_project += 1;
             }

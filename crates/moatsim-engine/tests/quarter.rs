@@ -86,6 +86,42 @@ fn gpus_sold_are_gpus_delivered() {
 }
 
 #[test]
+fn power_limited_labs_retire_old_gpus_for_newer_ones_and_lose_none() {
+    let (mut simulation, frames) = run_all(scenario(&["app_builders.count=2000"]));
+    let retired: u64 = frames
+        .iter()
+        .flat_map(|f| f.labs.iter())
+        .map(|l| l.gpus_retired)
+        .sum();
+    assert!(retired > 0, "power-limited labs refresh their fleets");
+    // The oldest generation in the baseline (H100, on sale from 2023Q1) is due
+    // for refresh only after `refresh_min_age_quarters` (16): from 2027Q1.
+    for frame in &frames {
+        let year = frame.stamp.year;
+        let retired_now: u64 = frame.labs.iter().map(|l| l.gpus_retired).sum();
+        assert!(
+            year >= 2027 || retired_now == 0,
+            "{retired_now} units retired in {year}, before any generation is due"
+        );
+    }
+    // Retired units are counted, not lost.
+    let (accounted, installed) = simulation.gpu_totals();
+    assert_eq!(accounted, installed);
+
+    let (_, frames) = run_all(scenario(&[
+        "app_builders.count=2000",
+        "behaviour.refresh_min_age_quarters=200",
+    ]));
+    assert!(
+        frames
+            .iter()
+            .flat_map(|f| f.labs.iter())
+            .all(|l| l.gpus_retired == 0),
+        "no generation is old enough to refresh"
+    );
+}
+
+#[test]
 fn contracted_power_never_exceeds_generation() {
     let (_, frames) = run_all(scenario(&["app_builders.count=2000"]));
     for frame in &frames {

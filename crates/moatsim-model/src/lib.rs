@@ -9,6 +9,7 @@ pub mod cost_curve;
 pub mod ids;
 pub mod market;
 pub mod money;
+pub mod refresh;
 pub mod rng;
 pub mod rules;
 pub mod time;

@@ -53,6 +53,38 @@ pub fn ask_toward_rivals(
     }
 }
 
+/// Idle packaging wafers, as a share of capacity, below which a chipmaker
+/// counts itself sold out: production is planned in whole units, so a sold-out
+/// maker is left with a fraction of a wafer, not exactly none.
+pub const SOLD_OUT_IDLE_SHARE: f64 = 0.01;
+
+/// What a chipmaker saw of its market last quarter, for its capacity decision.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CapacitySignal {
+    /// Unmet eligible orders, units.
+    pub backlog_units: f64,
+    pub produced_units: f64,
+    /// Units the expansions under way will add per quarter.
+    pub coming_units: f64,
+    pub idle_wafers: f64,
+    pub wafers_per_quarter: f64,
+    /// Whether any generation in production is priced above its launch price.
+    pub ask_above_launch: bool,
+}
+
+/// Whether a quarter counts towards a capacity expansion: its backlog
+/// exceeded `backlog_share` of production plus the capacity already coming,
+/// or, with nothing coming, it sold out while scarcity held an ask above its
+/// launch price. A market that clears by price shows scarcity in the price,
+/// not in a backlog, so a rule that waited for a backlog would never build
+/// when demand keeps raising the ask.
+pub fn expansion_warranted(signal: &CapacitySignal, backlog_share: f64) -> bool {
+    let backlogged =
+        signal.backlog_units > backlog_share * signal.produced_units.max(1.0) + signal.coming_units;
+    let sold_out = signal.idle_wafers <= SOLD_OUT_IDLE_SHARE * signal.wafers_per_quarter;
+    backlogged || (sold_out && signal.ask_above_launch && signal.coming_units <= 0.0)
+}
+
 /// A utility's tariff: the base tariff plus a scarcity adder that grows linearly
 /// as the reserve margin falls below its target, reaching `max_adder` (a fraction
 /// of base) at zero margin.
@@ -386,6 +418,75 @@ pub fn round_size(cash: f64, plan: &FundingPlan, runway_quarters: f64) -> f64 {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn scarcity_priced_into_the_ask_warrants_capacity_only_with_none_coming() {
+        let scarce = CapacitySignal {
+            backlog_units: 0.0,
+            produced_units: 700_000.0,
+            coming_units: 0.0,
+            idle_wafers: 50.0,
+            wafers_per_quarter: 30_000.0,
+            ask_above_launch: true,
+        };
+        assert!(expansion_warranted(&scarce, 0.2));
+        // Capacity already coming answers the scarcity.
+        assert!(!expansion_warranted(
+            &CapacitySignal {
+                coming_units: 288_000.0,
+                ..scarce
+            },
+            0.2
+        ));
+        // Idle wafers or an ask at or below launch: no scarcity.
+        assert!(!expansion_warranted(
+            &CapacitySignal {
+                idle_wafers: 3_000.0,
+                ..scarce
+            },
+            0.2
+        ));
+        assert!(!expansion_warranted(
+            &CapacitySignal {
+                ask_above_launch: false,
+                ..scarce
+            },
+            0.2
+        ));
+        // A backlog beyond the share of production warrants it either way.
+        let backlogged = CapacitySignal {
+            backlog_units: 300_000.0,
+            idle_wafers: 3_000.0,
+            ask_above_launch: false,
+            ..scarce
+        };
+        assert!(expansion_warranted(&backlogged, 0.2));
+    }
+
+    proptest! {
+        /// More backlog or fewer idle wafers never takes away the case for capacity.
+        #[test]
+        fn more_scarcity_never_weakens_the_case_for_capacity(
+            backlog in 0.0f64..2e6, more in 0.0f64..1e6, produced in 0.0f64..2e6,
+            coming in 0.0f64..1e6, idle in 0.0f64..5000.0, wafers in 1.0f64..1e5,
+            above in proptest::bool::ANY, share in 0.0f64..1.0,
+        ) {
+            let signal = CapacitySignal {
+                backlog_units: backlog,
+                produced_units: produced,
+                coming_units: coming,
+                idle_wafers: idle,
+                wafers_per_quarter: wafers,
+                ask_above_launch: above,
+            };
+            if expansion_warranted(&signal, share) {
+                let more_backlog = CapacitySignal { backlog_units: backlog + more, ..signal };
+                let no_idle = CapacitySignal { idle_wafers: 0.0, ..signal };
+                prop_assert!(expansion_warranted(&more_backlog, share));
+                prop_assert!(expansion_warranted(&no_idle, share));
+            }
+        }
+    }
 
     proptest! {
         /// A challenge adds between 1 and the most quarters, and happens

@@ -78,6 +78,7 @@ pub fn batch_for(
                     f64s(r.iter().map(|x| x.inference_compute_h100e)),
                     u64s(r.iter().map(|x| x.installed_gpus)),
                     u64s(r.iter().map(|x| x.gpus_bought)),
+                    u64s(r.iter().map(|x| x.gpus_retired)),
                     f64s(r.iter().map(|x| x.gpu_fill_ratio)),
                     u64s(r.iter().map(|x| x.stranded_gpus)),
                     f64s(r.iter().map(|x| x.inference_price)),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use arrow_schema::{DataType, Field, Schema};
 
 /// Bumped whenever a table or column changes meaning, is added or is removed.
-pub const SCHEMA_VERSION: u32 = 12;
+pub const SCHEMA_VERSION: u32 = 13;
 
 #[derive(Debug, Clone)]
 pub struct ColumnDef {
@@ -139,6 +139,11 @@ pub fn tables() -> Vec<TableDef> {
                     "gpus_bought",
                     UInt64,
                     "Accelerators bought this quarter, units",
+                ),
+                col(
+                    "gpus_retired",
+                    UInt64,
+                    "Accelerators retired this quarter to make room for newer ones on the same power (fleet refresh; scrapped), units",
                 ),
                 col(
                     "gpu_fill_ratio",

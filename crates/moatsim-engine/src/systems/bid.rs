@@ -8,6 +8,7 @@ use moatsim_model::market::cloud::{self, RentalBid};
 use moatsim_model::market::gpu::{ExportTreatment, GpuBid};
 use moatsim_model::market::land;
 use moatsim_model::market::site::{self, SiteOffer, SiteTerms};
+use moatsim_model::refresh::{InstalledGeneration, plan_refresh};
 use moatsim_model::rng::{self, Purpose};
 use moatsim_model::units::{HOURS_PER_QUARTER, mw_drawn_by, units_powered_by};
 
@@ -37,6 +38,7 @@ pub fn bid_for_sites_and_gpus(
     let world = &scenario.world;
     let tick = clock.tick;
     book.gpu_bids = vec![Vec::new(); scenario.chips.len()];
+    book.refresh = Vec::new();
     book.land_bids = vec![Vec::new(); scenario.regions.len()];
 
     let fee_rate_of_maker = licence_fee_rates(scenario);
@@ -150,20 +152,192 @@ pub fn bid_for_sites_and_gpus(
             }
         }
         let total_free: f64 = free_mw.iter().sum();
-        if total_free <= 0.0 || budget <= 0.0 || gap_h100e <= 0.0 {
+        if budget <= 0.0 || gap_h100e <= 0.0 {
             continue;
         }
-        bid_for_lab_gpus(
-            scenario,
-            &mut book,
-            &ask,
-            &fee_rate_of_maker,
-            agent.id,
+        let terms = LabGpuTerms {
+            buyer: agent.id,
             lab,
-            &free_mw,
-            budget,
-            gap_h100e,
+            value_per_h100e: gpu_value_per_h100e(scenario, lab),
+        };
+        let mut spent = 0.0;
+        if total_free > 0.0 {
+            spent = bid_for_lab_gpus(
+                scenario,
+                &mut book,
+                &ask,
+                &fee_rate_of_maker,
+                &terms,
+                &free_mw,
+                budget,
+                gap_h100e,
+            );
+        }
+        // The compute the target needs beyond the power it will have soon can
+        // only come from refreshing the fleet on the power it has.
+        let wanted_mw = gap_h100e / sites.best_h100e_per_mw - total_free;
+        if wanted_mw > 0.0 && budget > spent {
+            bid_for_fleet_refresh(
+                scenario,
+                &mut book,
+                &ask,
+                &fee_rate_of_maker,
+                &terms,
+                &own,
+                wanted_mw,
+                budget - spent,
+                clock.quarter,
+            );
+        }
+    }
+}
+
+/// What an H100e a lab buys is worth to it: what it earns serving for
+/// `behaviour.gpu_value_quarters`, at least `gpu_value_floor_per_h100e_usd`.
+fn gpu_value_per_h100e(scenario: &Scenario, lab: &Lab) -> f64 {
+    let behaviour = &scenario.behaviour;
+    (lab.price_per_mtok * lab.mtok_per_h100e * behaviour.gpu_value_quarters)
+        .max(behaviour.gpu_value_floor_per_h100e_usd)
+}
+
+/// The lab a GPU bid is for: its id, its state and what an H100e is worth to it.
+struct LabGpuTerms<'a> {
+    buyer: moatsim_model::AgentId,
+    lab: &'a Lab,
+    value_per_h100e: f64,
+}
+
+/// Generations on sale that may go to `region`, with their price per unit
+/// as the lab faces it (licence fee included) and their export treatment.
+fn chips_for_region(
+    scenario: &Scenario,
+    ask: &[Option<f64>],
+    fee_rate_of_maker: &[f64],
+    region: usize,
+) -> Vec<(usize, f64, ExportTreatment)> {
+    let mut out = Vec::new();
+    for (chip, price) in ask.iter().enumerate() {
+        let Some(price) = *price else { continue };
+        let treatment = export_treatment(
+            scenario,
+            region,
+            chip,
+            fee_rate_of_maker[scenario.chips[chip].maker],
         );
+        let effective = match treatment {
+            ExportTreatment::Licensed { fee_rate } => price * (1.0 + fee_rate),
+            _ => price,
+        };
+        out.push((chip, effective, treatment));
+    }
+    out
+}
+
+/// A power-limited lab's bids to refresh its fleet, per region where it has
+/// energized sites (`moatsim_model::refresh::plan_refresh`): the most
+/// power-efficient generation allowed there replaces the least efficient
+/// installed units wherever the compute it adds is worth its price, up to
+/// `wanted_mw` and `budget`. The bid's limit is the refresh value of the
+/// last generation it replaces, so every MW it replaces pays.
+#[allow(clippy::too_many_arguments)]
+fn bid_for_fleet_refresh(
+    scenario: &Scenario,
+    book: &mut OrderBook,
+    ask: &[Option<f64>],
+    fee_rate_of_maker: &[f64],
+    terms: &LabGpuTerms,
+    own: &[&Project],
+    wanted_mw: f64,
+    budget: f64,
+    quarter: moatsim_model::Quarter,
+) {
+    let world = &scenario.world;
+    let h100e_per_mw = |chip: usize| {
+        let generation = &scenario.chips[chip];
+        units_powered_by(1.0, generation.watts, world.pue) * generation.h100e_per_unit
+    };
+    let mut wanted_mw = wanted_mw;
+    let mut budget = budget;
+    for region in 0..scenario.regions.len() {
+        if wanted_mw <= 0.0 || budget <= 0.0 {
+            break;
+        }
+        let mut installed_mw = vec![0.0; scenario.chips.len()];
+        for p in own
+            .iter()
+            .filter(|p| p.region == region && p.stage == Stage::Energized)
+        {
+            for (chip, &units) in p.installed.iter().enumerate() {
+                installed_mw[chip] +=
+                    mw_drawn_by(units as f64, scenario.chips[chip].watts, world.pue);
+            }
+        }
+        if installed_mw.iter().all(|&mw| mw <= 0.0) {
+            continue;
+        }
+        let Some((chip, price, treatment)) =
+            chips_for_region(scenario, ask, fee_rate_of_maker, region)
+                .into_iter()
+                .filter(|c| c.2 != ExportTreatment::Embargoed)
+                .max_by(|a, b| {
+                    h100e_per_mw(a.0)
+                        .total_cmp(&h100e_per_mw(b.0))
+                        .then(b.0.cmp(&a.0))
+                })
+        else {
+            continue;
+        };
+        let generation = &scenario.chips[chip];
+        let installed: Vec<InstalledGeneration> = installed_mw
+            .iter()
+            .enumerate()
+            .filter(|(c, _)| {
+                // Only generations old enough to be due for refresh.
+                scenario.chips[*c]
+                    .available
+                    .plus(scenario.behaviour.refresh_min_age_quarters)
+                    <= quarter
+            })
+            .map(|(c, &mw)| InstalledGeneration {
+                chip: c,
+                h100e_per_mw: h100e_per_mw(c),
+                // Crews and downtime pace a refresh: a share of each
+                // generation's power a quarter.
+                mw: mw * scenario.behaviour.refresh_share_per_quarter,
+            })
+            .collect();
+        let plan = plan_refresh(
+            &installed,
+            h100e_per_mw(chip),
+            terms.value_per_h100e,
+            price / generation.h100e_per_unit,
+            wanted_mw,
+        );
+        let by_power = units_powered_by(plan.mw(), generation.watts, world.pue);
+        let by_budget = (budget / price).floor();
+        let units = by_power.min(by_budget).max(0.0) as u64;
+        if units == 0 {
+            continue;
+        }
+        book.gpu_bids[chip].push(RegionalGpuBid {
+            region,
+            bid: GpuBid {
+                buyer: terms.buyer,
+                units,
+                limit_usd: plan.marginal_value_per_h100e * generation.h100e_per_unit,
+                export: treatment,
+            },
+            refresh: true,
+        });
+        book.refresh.push(RefreshOrder {
+            lab: terms.buyer,
+            region,
+            chip,
+            retire_up_to_h100e_per_mw: plan.retire_up_to_h100e_per_mw,
+            mw: mw_drawn_by(units as f64, generation.watts, world.pue),
+        });
+        wanted_mw -= plan.mw();
+        budget -= units as f64 * price;
     }
 }
 
@@ -381,24 +555,24 @@ impl<'a> SiteConditions<'a> {
 /// each capped by power, gap and budget. Its limit is what an H100e earns it
 /// serving for `behaviour.gpu_value_quarters` (at least
 /// `gpu_value_floor_per_h100e_usd`), raised by urgency and, when it is
-/// backlogged, by `behaviour.backlog_premium`.
+/// backlogged, by `behaviour.backlog_premium`. Returns what the bids would
+/// cost at the asks.
 #[allow(clippy::too_many_arguments)]
 fn bid_for_lab_gpus(
     scenario: &Scenario,
     book: &mut OrderBook,
     ask: &[Option<f64>],
     fee_rate_of_maker: &[f64],
-    buyer: moatsim_model::AgentId,
-    lab: &Lab,
+    terms: &LabGpuTerms,
     free_mw: &[f64],
     budget: f64,
     gap_h100e: f64,
-) {
+) -> f64 {
     let world = &scenario.world;
     let total_free: f64 = free_mw.iter().sum();
-    let behaviour = &scenario.behaviour;
-    let value_per_h100e = (lab.price_per_mtok * lab.mtok_per_h100e * behaviour.gpu_value_quarters)
-        .max(behaviour.gpu_value_floor_per_h100e_usd);
+    let lab = terms.lab;
+    let value_per_h100e = terms.value_per_h100e;
+    let mut spend = 0.0;
     for (region, &mw) in free_mw.iter().enumerate() {
         if mw <= 0.0 {
             continue;
@@ -406,25 +580,17 @@ fn bid_for_lab_gpus(
         let region_budget = budget * mw / total_free;
         let region_gap = gap_h100e * mw / total_free;
         // Rank generations on sale by H100e per dollar, licence fee included.
-        let mut candidates: Vec<(usize, f64, ExportTreatment)> = Vec::new();
-        for (chip, price) in ask.iter().enumerate() {
-            let Some(price) = *price else { continue };
-            let treatment = export_treatment(
-                scenario,
-                region,
-                chip,
-                fee_rate_of_maker[scenario.chips[chip].maker],
-            );
-            let effective = match treatment {
-                ExportTreatment::Licensed { fee_rate } => price * (1.0 + fee_rate),
-                _ => price,
-            };
-            candidates.push((
-                chip,
-                scenario.chips[chip].h100e_per_unit / effective,
-                treatment,
-            ));
-        }
+        let candidates: Vec<(usize, f64, ExportTreatment)> =
+            chips_for_region(scenario, ask, fee_rate_of_maker, region)
+                .into_iter()
+                .map(|(chip, effective, treatment)| {
+                    (
+                        chip,
+                        scenario.chips[chip].h100e_per_unit / effective,
+                        treatment,
+                    )
+                })
+                .collect();
         let allowed: Vec<_> = candidates
             .iter()
             .filter(|c| c.2 != ExportTreatment::Embargoed)
@@ -472,14 +638,17 @@ fn bid_for_lab_gpus(
             book.gpu_bids[chip].push(RegionalGpuBid {
                 region,
                 bid: GpuBid {
-                    buyer,
+                    buyer: terms.buyer,
                     units,
                     limit_usd: value_per_h100e * generation.h100e_per_unit * (1.0 + urgency),
                     export: treatment,
                 },
+                refresh: false,
             });
+            spend += units as f64 * generation.h100e_per_unit / per_dollar;
         }
     }
+    spend
 }
 
 /// A project's land bids: the powered acres worth their premium (`split`,
@@ -935,6 +1104,7 @@ pub fn bid_for_accelerators(
                         limit_usd: limit,
                         export: *treatment,
                     },
+                    refresh: false,
                 });
             }
         }

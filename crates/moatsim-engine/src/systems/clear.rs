@@ -105,6 +105,9 @@ pub fn clear_gpu_markets(
     makers.sort_by_key(|(a, _)| a.id);
     // (region, demand) that supply left unserved in the first round.
     let mut leftovers: Vec<(usize, Leftover)> = Vec::new();
+    // Units each lab received for fleet refresh.
+    let mut refresh_filled: std::collections::BTreeMap<AgentId, u64> =
+        std::collections::BTreeMap::new();
     for (maker_agent, maker) in makers.iter_mut() {
         let regulator_index = maker.jurisdiction_regulator;
         for p in 0..maker.products.len() {
@@ -126,8 +129,13 @@ pub fn clear_gpu_markets(
                 .zip(regional)
                 .zip(&clearing.requested_units)
             {
-                // What supply left unserved may spill over (second round below).
-                if requested > fill.units {
+                if regional_bid.refresh {
+                    *refresh_filled.entry(fill.buyer).or_default() += fill.units;
+                }
+                // What supply left unserved may spill over (second round
+                // below), except a refresh: it is for this generation's
+                // power efficiency, not for any compute.
+                if requested > fill.units && !regional_bid.refresh {
                     leftovers.push((
                         regional_bid.region,
                         Leftover {
@@ -198,16 +206,19 @@ pub fn clear_gpu_markets(
         }
     }
     spill_unserved_orders(scenario, &leftovers, &mut makers, &mut to);
-    // Each lab's fill ratio: what it received against what it asked for.
+    // Each lab's fill ratio: what it received against what it asked for,
+    // for the power it will have (a refresh is optional, so it is left out).
     let mut asked: std::collections::BTreeMap<AgentId, u64> = std::collections::BTreeMap::new();
     for bids in &book.gpu_bids {
-        for regional in bids {
+        for regional in bids.iter().filter(|b| !b.refresh) {
             *asked.entry(regional.bid.buyer).or_default() += regional.bid.units;
         }
     }
     for (agent, mut lab) in &mut to.labs {
         if let Some(&units) = asked.get(&agent.id).filter(|&&u| u > 0) {
-            lab.gpu_fill_ratio = lab.flows.gpus_bought as f64 / units as f64;
+            let for_refresh = refresh_filled.get(&agent.id).copied().unwrap_or(0);
+            lab.gpu_fill_ratio =
+                lab.flows.gpus_bought.saturating_sub(for_refresh) as f64 / units as f64;
         }
     }
 }

@@ -592,16 +592,25 @@ pub fn plan_chip_supply(
             } else {
                 0.0
             };
-        if backlog as f64
-            > scenario.behaviour.expansion_backlog_share * produced.max(1) as f64 + coming
-        {
+        let signal = rules::CapacitySignal {
+            backlog_units: backlog as f64,
+            produced_units: produced as f64,
+            coming_units: coming,
+            idle_wafers: maker.idle_wafers,
+            wafers_per_quarter: maker.wafers_per_quarter,
+            ask_above_launch: maker.products.iter().any(|p| {
+                p.capacity_units > 0 && p.ask_usd > scenario.chips[p.chip].launch_price_usd
+            }),
+        };
+        if rules::expansion_warranted(&signal, scenario.behaviour.expansion_backlog_share) {
             maker.quarters_backlogged += 1;
         } else {
             maker.quarters_backlogged = 0;
         }
-        // Two quarters of backlog order an expansion; a backlog that persists
-        // orders another two quarters later, even while the first is being built,
-        // so capacity can ramp as fast as CoWoS did when demand outran it.
+        // Two quarters of backlog or priced scarcity order an expansion; a
+        // backlog that persists orders another two quarters later, even while
+        // the first is being built, so capacity can ramp as fast as CoWoS did
+        // when demand outran it.
         if maker.quarters_backlogged >= 2 && spec.expansion_wafers > 0.0 {
             maker.quarters_backlogged = 0;
             let cost = spec.expansion_wafers * spec.expansion_cost_per_wafer_usd;

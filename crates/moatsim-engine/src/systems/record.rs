@@ -204,6 +204,7 @@ fn lab_rows(
                 inference_compute_h100e: lab.inference_h100e,
                 installed_gpus: installed,
                 gpus_bought: lab.flows.gpus_bought,
+                gpus_retired: lab.flows.gpus_retired,
                 gpu_fill_ratio: lab.gpu_fill_ratio,
                 stranded_gpus: stranded,
                 inference_price: lab.price_per_mtok,
