@@ -27,6 +27,13 @@ pub fn mw_drawn_by(units: f64, watts_per_unit: f64, pue: f64) -> f64 {
     units * watts_per_unit * pue / WATTS_PER_MW
 }
 
+/// Compute that one grid MW powers with accelerators of `h100e_per_unit` and
+/// `watts_per_unit` each (whole units), H100e: what a site's power is worth in
+/// compute, by generation.
+pub fn h100e_per_mw(h100e_per_unit: f64, watts_per_unit: f64, pue: f64) -> f64 {
+    units_powered_by(1.0, watts_per_unit, pue) * h100e_per_unit
+}
+
 /// Headroom of a lab's existing site over the power its fleet draws at the start.
 pub const INITIAL_SITE_HEADROOM: f64 = 1.05;
 

@@ -10,7 +10,7 @@ use moatsim_model::market::land;
 use moatsim_model::market::site::{self, SiteOffer, SiteTerms};
 use moatsim_model::refresh::{InstalledGeneration, plan_refresh};
 use moatsim_model::rng::{self, Purpose};
-use moatsim_model::units::{HOURS_PER_QUARTER, mw_drawn_by, units_powered_by};
+use moatsim_model::units::{self, HOURS_PER_QUARTER, mw_drawn_by, units_powered_by};
 
 use crate::components::*;
 use crate::resources::*;
@@ -254,7 +254,7 @@ fn bid_for_fleet_refresh(
     let world = &scenario.world;
     let h100e_per_mw = |chip: usize| {
         let generation = &scenario.chips[chip];
-        units_powered_by(1.0, generation.watts, world.pue) * generation.h100e_per_unit
+        units::h100e_per_mw(generation.h100e_per_unit, generation.watts, world.pue)
     };
     let mut wanted_mw = wanted_mw;
     let mut budget = budget;
@@ -405,8 +405,11 @@ impl<'a> SiteConditions<'a> {
         let best_h100e_per_mw = (0..scenario.chips.len())
             .filter(|&c| ask[c].is_some())
             .map(|c| {
-                units_powered_by(1.0, scenario.chips[c].watts, world.pue)
-                    * scenario.chips[c].h100e_per_unit
+                units::h100e_per_mw(
+                    scenario.chips[c].h100e_per_unit,
+                    scenario.chips[c].watts,
+                    world.pue,
+                )
             })
             .fold(0.0, f64::max)
             .max(1.0);

@@ -436,9 +436,8 @@ fn retire_for_refresh(
     up_to_h100e_per_mw: f64,
     wanted_mw: f64,
 ) -> Retired {
-    use moatsim_model::units::{mw_drawn_by, units_powered_by};
-    let h100e_per_mw =
-        |c: usize| units_powered_by(1.0, chips[c].watts, pue) * chips[c].h100e_per_unit;
+    use moatsim_model::units::{h100e_per_mw as per_mw, mw_drawn_by};
+    let h100e_per_mw = |c: usize| per_mw(chips[c].h100e_per_unit, chips[c].watts, pue);
     let mut order: Vec<usize> = (0..installed.len())
         .filter(|&c| installed[c] > 0 && h100e_per_mw(c) <= up_to_h100e_per_mw)
         .collect();
