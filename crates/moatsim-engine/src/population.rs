@@ -461,6 +461,26 @@ pub fn choose_providers(
         &*entered_tick,
         &*rationed_last,
     );
+    // What changes only per lab and segment this quarter, computed once: each
+    // lab's utility before switching costs, and each entry quarter's growth.
+    let base_utility: Vec<f64> = (0..segments)
+        .flat_map(|segment_index| {
+            context.offers.iter().enumerate().map(move |(lab, offer)| {
+                if !offer.open {
+                    return f64::NEG_INFINITY;
+                }
+                let capability =
+                    offer.capability + strength(context.strengths, segments, lab, segment_index);
+                spec.capability_weight * capability
+                    - spec.price_weight * offer.price_per_mtok.max(1e-9).ln()
+            })
+        })
+        .collect();
+    let growth: Vec<Vec<f64>> = context
+        .adoption
+        .iter()
+        .map(|a| growth_table(a, context.tick, None))
+        .collect();
     let chunk_totals: Vec<ChoiceTotals> = alive
         .par_chunks(CHUNK)
         .zip(provider.par_chunks_mut(CHUNK))
@@ -507,40 +527,7 @@ pub fn choose_providers(
                         depth[row],
                         spec.switching_cost_cap_quarters,
                     );
-                    utilities.clear();
                     let segment_index = usize::from(segment[row]);
-                    for (lab, offer) in context.offers.iter().enumerate() {
-                        if !offer.open {
-                            utilities.push(f64::NEG_INFINITY);
-                            continue;
-                        }
-                        let capability = offer.capability
-                            + strength(context.strengths, segments, lab, segment_index);
-                        let mut utility = spec.capability_weight * capability
-                            - spec.price_weight * offer.price_per_mtok.max(1e-9).ln();
-                        if current as usize == lab {
-                            // Staying avoids the switching cost; a provider that rationed
-                            // this builder last quarter lost some goodwill.
-                            utility += cost;
-                            if rationed[row] {
-                                utility -= spec.rationing_penalty;
-                            }
-                        }
-                        utilities.push(utility);
-                    }
-                    // Builders inside a joint venture's tied demand lean to its lab.
-                    for tie in context.ties {
-                        let member = rng::unit_hash(
-                            context.seed,
-                            Purpose::JointVentureTie,
-                            AgentId(id[row]),
-                            tie.venture as u64,
-                        ) < tie.share;
-                        if member && context.offers.get(tie.lab).is_some_and(|o| o.open) {
-                            utilities[tie.lab] += tie.strength;
-                        }
-                    }
-                    logit_probabilities(&utilities, &mut probabilities);
                     let mut stream = rng::stream(
                         context.seed,
                         Purpose::ProviderChoice,
@@ -551,6 +538,32 @@ pub fn choose_providers(
                     // draws do not depend on whether the builder reviewed.
                     let draw = rng::uniform(&mut stream);
                     let picked = if reviews {
+                        utilities.clear();
+                        for lab in 0..labs {
+                            let mut utility = base_utility[segment_index * labs + lab];
+                            if current as usize == lab && utility > f64::NEG_INFINITY {
+                                // Staying avoids the switching cost; a provider that rationed
+                                // this builder last quarter lost some goodwill.
+                                utility += cost;
+                                if rationed[row] {
+                                    utility -= spec.rationing_penalty;
+                                }
+                            }
+                            utilities.push(utility);
+                        }
+                        // Builders inside a joint venture's tied demand lean to its lab.
+                        for tie in context.ties {
+                            let member = rng::unit_hash(
+                                context.seed,
+                                Purpose::JointVentureTie,
+                                AgentId(id[row]),
+                                tie.venture as u64,
+                            ) < tie.share;
+                            if member && context.offers.get(tie.lab).is_some_and(|o| o.open) {
+                                utilities[tie.lab] += tie.strength;
+                            }
+                        }
+                        logit_probabilities(&utilities, &mut probabilities);
                         pick(&probabilities, draw)
                     } else {
                         Some(current as usize)
@@ -578,8 +591,9 @@ pub fn choose_providers(
                     // A builder's customer base grows with the segment's
                     // adoption since it entered; its share of the segment is
                     // its base over all builders' bases.
-                    let adoption =
-                        grown(&context.adoption[segment_index], entered[row], context.tick);
+                    let adoption = table_or(&growth[segment_index], entered[row], || {
+                        grown(&context.adoption[segment_index], entered[row], context.tick)
+                    });
                     let shock =
                         (spec.builder_shock_sigma * rng::standard_normal(&mut stream)).exp();
                     let kept = apps::capture(&context.crowding[segment_index], depth[row]);
@@ -675,6 +689,24 @@ pub fn adoption_tables(spec: &AppBuilderSpec, quarters: u32) -> Vec<Vec<f64>> {
             )
         })
         .collect()
+}
+
+/// How much a customer base that entered in each quarter up to `to` has grown
+/// by `to` (`grown` for every `from` in `0..=to`), raised to `power`: the
+/// per-builder lookups of one quarter, computed once per segment.
+fn growth_table(adoption: &[f64], to: u32, power: Option<f64>) -> Vec<f64> {
+    (0..=to)
+        .map(|from| {
+            let g = grown(adoption, from, to);
+            power.map_or(g, |p| g.powf(p))
+        })
+        .collect()
+}
+
+/// A builder's entry in its segment's `growth_table` (computed directly for
+/// an entry after `to`, which a builder cannot have).
+fn table_or(table: &[f64], from: u32, direct: impl FnOnce() -> f64) -> f64 {
+    table.get(from as usize).copied().unwrap_or_else(direct)
 }
 
 /// How much a customer base that started at `from` has grown by `to`.
@@ -870,6 +902,11 @@ pub fn settle_builders(
     } = population;
     let (segment, entered, provider, end_user_price) =
         (&*segment, &*entered_tick, &*provider, &*end_user_price);
+    // Each entry quarter's growth of fixed costs, computed once per segment.
+    let cost_growth: Vec<Vec<f64>> = adoption
+        .iter()
+        .map(|a| growth_table(a, tick, Some(spec.fixed_cost_scale_elasticity)))
+        .collect();
     let chunk_totals: Vec<SettlementTotals> = alive
         .par_chunks_mut(CHUNK)
         .zip(demand_mtok.par_chunks_mut(CHUNK))
@@ -925,8 +962,10 @@ pub fn settle_builders(
                         fixed[i] = spec.segments[segment_index].fixed_cost_share * revenue[i];
                     }
                     let fixed_cost = fixed[i]
-                        * grown(&adoption[segment_index], entered[row], tick)
-                            .powf(spec.fixed_cost_scale_elasticity);
+                        * table_or(&cost_growth[segment_index], entered[row], || {
+                            grown(&adoption[segment_index], entered[row], tick)
+                                .powf(spec.fixed_cost_scale_elasticity)
+                        });
                     profit[i] = revenue[i] - spend[i] - fixed_cost;
                     cash[i] += profit[i];
                     rationed[i] = fraction < 1.0;
