@@ -4,8 +4,9 @@
 //!   simulated and every table written, builder rows included, into a fresh
 //!   run folder (created outside the timing). Throughput in builders per
 //!   second.
-//! - `writer_only`: one quarter simulated once; each sample writes that frame
-//!   into a fresh run folder. This is the writer's share of the quarter.
+//! - `writer_only`: one quarter simulated once; each sample writes a copy of
+//!   that frame (copied outside the timing) into a fresh run folder. This is
+//!   the writer's share of the quarter.
 //!
 //! Run with `cargo bench -p moatsim-output --bench write`.
 
@@ -60,7 +61,7 @@ fn quarter_written(c: &mut Criterion) {
                 },
                 |(mut simulation, (dir, mut writer))| {
                     let frame = simulation.step().expect("a quarter");
-                    writer.write_frame(&frame).expect("writes");
+                    writer.write_frame(frame).expect("writes");
                     writer.finish().expect("finishes");
                     dir
                 },
@@ -80,9 +81,9 @@ fn writer_only(c: &mut Criterion) {
         group.sample_size(10);
         group.bench_function(format!("{builders}_builders"), |b| {
             b.iter_batched(
-                fresh_writer,
-                |(dir, mut writer)| {
-                    writer.write_frame(&frame).expect("writes");
+                || (frame.clone(), fresh_writer()),
+                |(frame, (dir, mut writer))| {
+                    writer.write_frame(frame).expect("writes");
                     writer.finish().expect("finishes");
                     dir
                 },

@@ -12,6 +12,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 
 use crate::batches::batch_for;
 use crate::finite::first_non_finite;
@@ -92,9 +93,13 @@ fn writer_properties(table: &TableDef, provenance: &Provenance) -> WriterPropert
             provenance.resolved_config_json.clone(),
         ),
     ];
-    WriterProperties::builder()
+    let mut builder = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
-        .set_key_value_metadata(Some(metadata))
+        .set_key_value_metadata(Some(metadata));
+    for column in table.columns.iter().filter(|c| !c.dictionary) {
+        builder = builder.set_column_dictionary_enabled(ColumnPath::from(column.name), false);
+    }
+    builder
         // The version string is fixed so that files do not change with the
         // parquet crate's patch version.
         .set_created_by(format!("moatsim {}", env!("CARGO_PKG_VERSION")))
@@ -149,10 +154,11 @@ impl RunWriter {
     }
 
     /// Appends the quarter to every table and flushes it as its own row group,
-    /// so memory does not grow with the horizon.
-    pub fn write_frame(&mut self, frame: &TickFrame) -> Result<(), OutputError> {
+    /// so memory does not grow with the horizon. The frame is consumed: its
+    /// builder columns move into the batch instead of being copied.
+    pub fn write_frame(&mut self, mut frame: TickFrame) -> Result<(), OutputError> {
         for (table, writer, rows) in &mut self.tables {
-            let batch = batch_for(table, frame).map_err(|source| OutputError::Arrow {
+            let batch = batch_for(table, &mut frame).map_err(|source| OutputError::Arrow {
                 table: table.name,
                 source,
             })?;

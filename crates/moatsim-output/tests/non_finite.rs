@@ -23,7 +23,9 @@ fn a_non_finite_number_fails_the_write_and_names_where_it_is() {
         resolved_config_json: loaded.resolved_json,
     };
     let mut writer = RunWriter::create(dir.path(), &provenance).expect("writer");
-    let error = writer.write_frame(&frame).expect_err("NaN is refused");
+    let error = writer
+        .write_frame(frame.clone())
+        .expect_err("NaN is refused");
     assert!(matches!(
         error,
         OutputError::NonFinite { table: "labs", .. }
@@ -41,6 +43,6 @@ fn a_non_finite_number_fails_the_write_and_names_where_it_is() {
 
     frame.labs[1].cash = 1.0;
     frame.world.app_profit = f64::INFINITY;
-    let error = writer.write_frame(&frame).expect_err("inf is refused");
+    let error = writer.write_frame(frame).expect_err("inf is refused");
     assert!(error.to_string().contains("column `app_profit`"), "{error}");
 }

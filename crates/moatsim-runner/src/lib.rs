@@ -429,9 +429,8 @@ fn simulate_and_publish(
                 &provenance,
             )?),
         };
-        open.write_frame(&frame)?;
         rows += frame.row_count();
-        drop(frame);
+        open.write_frame(frame)?;
         let done = simulation.ticks_done();
         if let Some(plan) = &checkpoint
             && done.is_multiple_of(plan.every.max(1))
