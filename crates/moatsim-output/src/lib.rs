@@ -13,6 +13,6 @@ mod writer;
 pub use batches::batch_for;
 pub use schema::{ColumnDef, SCHEMA_VERSION, TableDef, table_names, tables};
 pub use writer::{
-    OutputError, Provenance, RunWriter, WriteSummary, merge_segments, remove_segments,
-    segment_path, segment_suffix,
+    BackgroundWriter, OutputError, Provenance, RunWriter, WriteSummary, merge_segments,
+    remove_segments, segment_path, segment_suffix,
 };

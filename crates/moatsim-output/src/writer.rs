@@ -41,6 +41,8 @@ pub enum OutputError {
         table: &'static str,
         found: crate::finite::NonFinite,
     },
+    #[error("the writer thread stopped after an earlier error")]
+    WriterGone,
     #[error("cannot build the `{table}` batch: {source}")]
     Arrow {
         table: &'static str,
@@ -203,6 +205,73 @@ impl RunWriter {
             summary.rows_by_table.push((name, rows));
         }
         Ok(summary)
+    }
+}
+
+/// A [`RunWriter`] on its own thread, so that writing quarter *t* overlaps
+/// simulating quarter *t + 1*. Frames are handed over one at a time (the
+/// channel holds none, so at most one frame is being written while the next
+/// is simulated) and written in the order they were sent, by one thread, so
+/// the files are the same bytes as a writer on the caller's thread would
+/// produce.
+pub struct BackgroundWriter {
+    frames: Option<std::sync::mpsc::SyncSender<TickFrame>>,
+    thread: Option<std::thread::JoinHandle<Result<RunWriter, OutputError>>>,
+}
+
+impl std::fmt::Debug for BackgroundWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackgroundWriter").finish_non_exhaustive()
+    }
+}
+
+impl BackgroundWriter {
+    /// Starts the thread that owns `writer`.
+    pub fn spawn(mut writer: RunWriter) -> Self {
+        let (frames, received) = std::sync::mpsc::sync_channel::<TickFrame>(0);
+        let thread = std::thread::Builder::new()
+            .name("moatsim-writer".into())
+            .spawn(move || {
+                for frame in received {
+                    // On an error the thread stops taking frames; the caller
+                    // sees it at its next hand-over or at `finish`.
+                    writer.write_frame(frame)?;
+                }
+                Ok(writer)
+            })
+            .expect("the writer thread starts");
+        Self {
+            frames: Some(frames),
+            thread: Some(thread),
+        }
+    }
+
+    /// Hands a quarter to the writer thread. An error the thread met with an
+    /// earlier frame is returned here.
+    pub fn write_frame(&mut self, frame: TickFrame) -> Result<(), OutputError> {
+        let sent = self.frames.as_ref().is_some_and(|s| s.send(frame).is_ok());
+        if sent {
+            Ok(())
+        } else {
+            // The thread has stopped: its error explains why.
+            self.join().map(|_| ())
+        }
+    }
+
+    fn join(&mut self) -> Result<RunWriter, OutputError> {
+        self.frames = None;
+        match self.thread.take() {
+            Some(thread) => thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            None => Err(OutputError::WriterGone),
+        }
+    }
+
+    /// Waits for every frame handed over to be written, then closes the
+    /// files ([`RunWriter::finish`]).
+    pub fn finish(mut self) -> Result<WriteSummary, OutputError> {
+        self.join()?.finish()
     }
 }
 

@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 use moatsim_config::LoadedScenario;
 use moatsim_engine::{EngineError, Simulation};
 use moatsim_output::{
-    OutputError, Provenance, RunWriter, SCHEMA_VERSION, merge_segments, remove_segments,
-    segment_suffix,
+    BackgroundWriter, OutputError, Provenance, RunWriter, SCHEMA_VERSION, merge_segments,
+    remove_segments, segment_suffix,
 };
 use serde::Serialize;
 
@@ -398,8 +398,8 @@ fn simulate_and_publish(
         config_hash: loaded.config_hash.clone(),
         resolved_config_json: loaded.resolved_json.clone(),
     };
-    // Only the engine's work runs inside the pool; writing and progress stay on
-    // this thread.
+    // Only the engine's work runs inside the pool; the tables are written on
+    // their own thread and progress is reported from this one.
     // Without checkpoints the tables are written straight to `.partial` files;
     // with them, in segments closed at each checkpoint and joined at the end.
     let checkpoint = run.checkpoint.clone();
@@ -408,11 +408,12 @@ fn simulate_and_publish(
         Some(_) => segment_suffix(segment),
     };
     let mut segments_done = run.segments_done;
-    let mut writer = Some(RunWriter::create_with_suffix(
+    // Writing quarter t overlaps simulating quarter t + 1 (`BackgroundWriter`).
+    let mut writer = Some(BackgroundWriter::spawn(RunWriter::create_with_suffix(
         &staging_path,
         &suffix(segments_done),
         &provenance,
-    )?);
+    )?));
     let mut rows = 0;
     progress(Progress {
         quarters_done: simulation.ticks_done(),
@@ -423,11 +424,11 @@ fn simulate_and_publish(
     while let Some(frame) = run.pool.install(|| simulation.step()) {
         let open = match writer.as_mut() {
             Some(open) => open,
-            None => writer.insert(RunWriter::create_with_suffix(
+            None => writer.insert(BackgroundWriter::spawn(RunWriter::create_with_suffix(
                 &staging_path,
                 &suffix(segments_done),
                 &provenance,
-            )?),
+            )?)),
         };
         rows += frame.row_count();
         open.write_frame(frame)?;
@@ -465,7 +466,7 @@ fn simulate_and_publish(
             resumed: run.resumed_from.is_some(),
         });
     }
-    let last = writer.take().map(RunWriter::finish).transpose()?;
+    let last = writer.take().map(BackgroundWriter::finish).transpose()?;
     let agents = scenario.initial_agent_count() - scenario.app_builders.count
         + simulation.builder_count() as u64;
     let joined = match (&checkpoint, last) {
