@@ -107,8 +107,12 @@ fn builder_columns(
         }
         BuilderOutput::Segments => false,
     };
-    let mut columns = AppBuilderColumns::default();
-    for i in (0..population.len()).filter(|&i| population.alive_at_start[i] && keep(i)) {
+    let written = |i: &usize| population.alive_at_start[*i] && keep(*i);
+    // Each column is sized once: growing eleven vectors row by row leaves up
+    // to twice the rows allocated while the frame waits for the writer.
+    let mut columns =
+        AppBuilderColumns::with_capacity((0..population.len()).filter(written).count());
+    for i in (0..population.len()).filter(written) {
         columns.builder_id.push(population.id[i]);
         columns.segment.push(population.segment[i]);
         let provider = population.provider[i];
