@@ -98,8 +98,14 @@ fn writer_properties(table: &TableDef, provenance: &Provenance) -> WriterPropert
     let mut builder = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
         .set_key_value_metadata(Some(metadata));
-    for column in table.columns.iter().filter(|c| !c.dictionary) {
-        builder = builder.set_column_dictionary_enabled(ColumnPath::from(column.name), false);
+    for column in &table.columns {
+        let path = || ColumnPath::from(column.name);
+        if !column.dictionary {
+            builder = builder.set_column_dictionary_enabled(path(), false);
+        }
+        if !column.compressed {
+            builder = builder.set_column_compression(path(), Compression::UNCOMPRESSED);
+        }
     }
     builder
         // The version string is fixed so that files do not change with the
