@@ -2,7 +2,7 @@
 //! table's column definitions (`schema.rs`).
 
 use arrow_array::{ArrayRef, RecordBatch};
-use moatsim_engine::TickFrame;
+use moatsim_records::TickFrame;
 
 use crate::schema::{Source, TableDef};
 

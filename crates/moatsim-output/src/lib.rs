@@ -1,7 +1,7 @@
 //! Output tables of moatsim: Arrow schemas and per-quarter Parquet writing.
 //!
 //! This is the only crate that knows Arrow and Parquet. It turns the engine's
-//! [`moatsim_engine::TickFrame`]s into one record batch per table per quarter.
+//! [`moatsim_records::TickFrame`]s into one record batch per table per quarter.
 
 mod batches;
 pub mod finite;

@@ -10,7 +10,7 @@ use arrow_array::{
     UInt64Array,
 };
 use arrow_schema::{DataType, Field, Schema};
-use moatsim_engine::{Stamp, TickFrame};
+use moatsim_records::{Stamp, TickFrame};
 
 /// Bumped whenever a table or column changes meaning, is added or is removed.
 pub const SCHEMA_VERSION: u32 = 13;
