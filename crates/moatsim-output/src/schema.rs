@@ -158,6 +158,19 @@ fn stamped(mut columns: Vec<ColumnDef>) -> Vec<ColumnDef> {
     all
 }
 
+/// A builder column moved out of the frame into an Arrow array, not copied.
+fn moved_f64s(values: &mut Vec<f64>) -> ArrayRef {
+    Arc::new(Float64Array::from(std::mem::take(values)))
+}
+
+fn moved_u64s(values: &mut Vec<u64>) -> ArrayRef {
+    Arc::new(UInt64Array::from(std::mem::take(values)))
+}
+
+fn moved_u32s(values: &mut Vec<u32>) -> ArrayRef {
+    Arc::new(UInt32Array::from(std::mem::take(values)))
+}
+
 fn f64s(values: impl Iterator<Item = f64>) -> ArrayRef {
     Arc::new(Float64Array::from_iter_values(values))
 }
@@ -1078,9 +1091,7 @@ pub fn tables() -> Vec<TableDef> {
             rows: |f| f.app_builders.len(),
             columns: stamped(vec![
                 col("builder_id", UInt64, "Agent id", |f| {
-                    Arc::new(UInt64Array::from(std::mem::take(
-                        &mut f.app_builders.builder_id,
-                    )))
+                    moved_u64s(&mut f.app_builders.builder_id)
                 })
                 .plain(),
                 col("segment", Utf8, "Market segment from the scenario", |f| {
@@ -1101,67 +1112,43 @@ pub fn tables() -> Vec<TableDef> {
                     "demand_tokens",
                     Float64,
                     "Tokens wanted at the chosen lab's price, millions",
-                    |f| {
-                        Arc::new(Float64Array::from(std::mem::take(
-                            &mut f.app_builders.demand_tokens,
-                        )))
-                    },
+                    |f| moved_f64s(&mut f.app_builders.demand_tokens),
                 )
                 .raw(),
                 col("tokens", Float64, "Tokens served, millions", |f| {
-                    Arc::new(Float64Array::from(std::mem::take(
-                        &mut f.app_builders.tokens,
-                    )))
+                    moved_f64s(&mut f.app_builders.tokens)
                 })
                 .raw(),
                 col("spend", Float64, "Paid to the lab, USD", |f| {
-                    Arc::new(Float64Array::from(std::mem::take(
-                        &mut f.app_builders.spend,
-                    )))
+                    moved_f64s(&mut f.app_builders.spend)
                 })
                 .raw(),
                 col(
                     "revenue",
                     Float64,
                     "Earned from its own customers, USD",
-                    |f| {
-                        Arc::new(Float64Array::from(std::mem::take(
-                            &mut f.app_builders.revenue,
-                        )))
-                    },
+                    |f| moved_f64s(&mut f.app_builders.revenue),
                 )
                 .raw(),
                 col(
                     "profit",
                     Float64,
                     "Revenue minus spend minus fixed costs, USD",
-                    |f| {
-                        Arc::new(Float64Array::from(std::mem::take(
-                            &mut f.app_builders.profit,
-                        )))
-                    },
+                    |f| moved_f64s(&mut f.app_builders.profit),
                 )
                 .raw(),
                 col(
                     "switching_cost",
                     Float64,
                     "Cost of leaving its provider, in choice-utility units",
-                    |f| {
-                        Arc::new(Float64Array::from(std::mem::take(
-                            &mut f.app_builders.switching_cost,
-                        )))
-                    },
+                    |f| moved_f64s(&mut f.app_builders.switching_cost),
                 )
                 .raw(),
                 col(
                     "tenure_quarters",
                     UInt32,
                     "Consecutive quarters with its current provider",
-                    |f| {
-                        Arc::new(UInt32Array::from(std::mem::take(
-                            &mut f.app_builders.tenure_quarters,
-                        )))
-                    },
+                    |f| moved_u32s(&mut f.app_builders.tenure_quarters),
                 ),
                 col(
                     "alive",

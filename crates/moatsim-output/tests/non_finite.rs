@@ -1,27 +1,16 @@
 //! A quarter holding a `NaN` or `inf` is refused by the writer, which names the
 //! table, the column, the row's agent and the quarter.
 
-use std::path::Path;
-use std::sync::Arc;
+mod common;
 
-use moatsim_engine::Simulation;
-use moatsim_output::{BackgroundWriter, OutputError, Provenance, RunWriter};
+use moatsim_output::{BackgroundWriter, OutputError, RunWriter};
 
 #[test]
 fn a_non_finite_number_fails_the_write_and_names_where_it_is() {
-    let baseline = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/baseline.toml");
-    let loaded = moatsim_config::load(&baseline, &["app_builders.count=200".to_string()])
-        .expect("baseline loads");
-    let mut simulation = Simulation::new(Arc::new(loaded.scenario)).expect("builds");
-    let mut frame = simulation.step().expect("a quarter");
+    let (frames, provenance) = common::baseline_quarters(200, 1);
+    let mut frame = frames.into_iter().next().expect("a quarter");
     frame.labs[1].cash = f64::NAN;
     let dir = tempfile::tempdir().expect("temp dir");
-    let provenance = Provenance {
-        scenario: "baseline".into(),
-        seed: 42,
-        config_hash: loaded.config_hash,
-        resolved_config_json: loaded.resolved_json,
-    };
     let mut writer = RunWriter::create(dir.path(), &provenance).expect("writer");
     let error = writer
         .write_frame(frame.clone())
@@ -49,20 +38,12 @@ fn a_non_finite_number_fails_the_write_and_names_where_it_is() {
 
 #[test]
 fn a_background_writer_reports_a_frame_it_refused() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/baseline.toml");
-    let loaded =
-        moatsim_config::load(&path, &["app_builders.count=200".to_string()]).expect("loads");
-    let mut simulation = Simulation::new(Arc::new(loaded.scenario)).expect("builds");
-    let mut bad = simulation.step().expect("a quarter");
-    let good = simulation.step().expect("another quarter");
+    let (frames, provenance) = common::baseline_quarters(200, 2);
+    let mut frames = frames.into_iter();
+    let mut bad = frames.next().expect("a quarter");
+    let good = frames.next().expect("another quarter");
     bad.labs[0].cash = f64::NAN;
     let dir = tempfile::tempdir().expect("temp dir");
-    let provenance = Provenance {
-        scenario: "baseline".into(),
-        seed: 42,
-        config_hash: loaded.config_hash,
-        resolved_config_json: loaded.resolved_json,
-    };
     let writer = RunWriter::create(dir.path(), &provenance).expect("writer");
     let mut background = BackgroundWriter::spawn(writer);
     // The hand-over of the bad frame succeeds; the writer thread refuses it,

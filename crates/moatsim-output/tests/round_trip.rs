@@ -3,12 +3,12 @@
 //! named columns carry the frame's values (a column written under another's
 //! name would fail here).
 
+mod common;
+
 use std::path::Path;
-use std::sync::Arc;
 
 use arrow_array::{Array, Float64Array, RecordBatch, StringArray, UInt64Array};
-use moatsim_engine::Simulation;
-use moatsim_output::{Provenance, RunWriter, batch_for, tables};
+use moatsim_output::{RunWriter, batch_for, tables};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 fn read_back(dir: &Path, table: &str) -> RecordBatch {
@@ -33,19 +33,9 @@ fn f64s<'a>(batch: &'a RecordBatch, column: &str) -> &'a Float64Array {
 
 #[test]
 fn every_table_round_trips_under_its_own_names() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/baseline.toml");
-    let loaded =
-        moatsim_config::load(&path, &["app_builders.count=500".to_string()]).expect("loads");
-    let mut simulation = Simulation::new(Arc::new(loaded.scenario)).expect("builds");
-    let frame = simulation.step().expect("a quarter");
-
+    let (frames, provenance) = common::baseline_quarters(500, 1);
+    let frame = frames.into_iter().next().expect("a quarter");
     let dir = tempfile::tempdir().expect("temp dir");
-    let provenance = Provenance {
-        scenario: "baseline".into(),
-        seed: 42,
-        config_hash: loaded.config_hash,
-        resolved_config_json: loaded.resolved_json,
-    };
     let mut writer = RunWriter::create(dir.path(), &provenance).expect("writer");
     writer.write_frame(frame.clone()).expect("writes");
     writer.finish().expect("finishes");
