@@ -97,7 +97,9 @@ pub struct RunReport {
     pub quarters: u32,
     /// Distinct agents that existed during the run (named agents plus every app builder).
     pub agents: u64,
-    /// Rows in the six agent tables: one per agent per quarter it was alive.
+    /// Agent-quarters simulated: the named agents' rows plus every app builder
+    /// alive at the start of each quarter, whether or not its rows were
+    /// written (`output.app_builders`).
     pub agent_quarters: u64,
     pub rows_written: u64,
     pub wall_time: Duration,
@@ -577,24 +579,31 @@ fn publish_run(finish: Finish<'_>, joined: &checkpoint::Joined) -> Result<RunRep
     // kill here leaves a complete run that `moatsim resume` tidies.
     checkpoint::remove(final_dir)?;
 
-    let agent_tables = [
-        "labs",
-        "investors",
-        "chipmakers",
-        "utilities",
-        "regulators",
-        "app_builders",
-    ];
+    let agent_tables = ["labs", "investors", "chipmakers", "utilities", "regulators"];
+    let rows_of = |tables: &[&str]| -> u64 {
+        joined
+            .rows_by_table
+            .iter()
+            .filter(|t| tables.contains(&t.0.as_str()))
+            .map(|t| t.1)
+            .sum()
+    };
+    // Builders simulated, whatever the output mode wrote of them: each
+    // quarter's segment rows count every builder alive at its start (the rows
+    // `app_builders` has when every builder is written). A report figure, so
+    // an unreadable table falls back to the rows written.
+    let builder_quarters = moatsim_output::reader::read_columns(
+        &final_dir.join("app_builder_segments.parquet"),
+        &["builders"],
+        &[],
+    )
+    .map(|t| t.numbers("builders").iter().sum::<f64>() as u64)
+    .unwrap_or_else(|_| rows_of(&["app_builders"]));
     Ok(RunReport {
         run_dir: final_dir.to_path_buf(),
         quarters: scenario.quarters,
         agents: joined.agents,
-        agent_quarters: joined
-            .rows_by_table
-            .iter()
-            .filter(|t| agent_tables.contains(&t.0.as_str()))
-            .map(|t| t.1)
-            .sum(),
+        agent_quarters: rows_of(&agent_tables) + builder_quarters,
         rows_written: joined.total_rows(),
         wall_time: started.elapsed(),
         resumed_from,
