@@ -6,21 +6,14 @@
 //!
 //! Run with `cargo bench -p moatsim-engine --bench quarter`.
 
-use std::path::Path;
 use std::sync::Arc;
 
+#[path = "common.rs"]
+mod common;
+
+use common::scenario;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use moatsim_engine::Simulation;
-
-fn scenario(builders: u64) -> Arc<moatsim_config::Scenario> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/baseline.toml");
-    let overrides = vec![format!("app_builders.count={builders}")];
-    Arc::new(
-        moatsim_config::load(&path, &overrides)
-            .expect("baseline loads")
-            .scenario,
-    )
-}
 
 fn one_quarter(c: &mut Criterion) {
     let mut group = c.benchmark_group("one_quarter");

@@ -10,22 +10,15 @@
 //!
 //! Run with `cargo bench -p moatsim-output --bench write`.
 
-use std::path::Path;
 use std::sync::Arc;
 
+#[path = "common.rs"]
+mod common;
+
+use common::scenario;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use moatsim_engine::Simulation;
 use moatsim_output::{Provenance, RunWriter};
-
-fn scenario(builders: u64) -> Arc<moatsim_config::Scenario> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/baseline.toml");
-    let overrides = vec![format!("app_builders.count={builders}")];
-    Arc::new(
-        moatsim_config::load(&path, &overrides)
-            .expect("baseline loads")
-            .scenario,
-    )
-}
 
 fn provenance() -> Provenance {
     Provenance {

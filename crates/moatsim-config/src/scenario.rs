@@ -421,6 +421,14 @@ pub struct ChipGeneration {
     pub sold_in: Option<Vec<String>>,
 }
 
+impl ChipGeneration {
+    /// Compute one grid MW powers with this generation in a facility with
+    /// `pue` (whole units), H100e: what a site's power is worth in compute.
+    pub fn h100e_per_mw(&self, pue: f64) -> f64 {
+        moatsim_model::units::h100e_per_mw(self.h100e_per_unit, self.watts, pue)
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct LabSpec {
     pub name: String,

@@ -10,7 +10,7 @@ use moatsim_model::market::land;
 use moatsim_model::market::site::{self, SiteOffer, SiteTerms};
 use moatsim_model::refresh::{InstalledGeneration, plan_refresh};
 use moatsim_model::rng::{self, Purpose};
-use moatsim_model::units::{self, HOURS_PER_QUARTER, mw_drawn_by, units_powered_by};
+use moatsim_model::units::{HOURS_PER_QUARTER, mw_drawn_by, units_powered_by};
 
 use crate::components::*;
 use crate::resources::*;
@@ -252,10 +252,7 @@ fn bid_for_fleet_refresh(
     quarter: moatsim_model::Quarter,
 ) {
     let world = &scenario.world;
-    let h100e_per_mw = |chip: usize| {
-        let generation = &scenario.chips[chip];
-        units::h100e_per_mw(generation.h100e_per_unit, generation.watts, world.pue)
-    };
+    let h100e_per_mw = |chip: usize| scenario.chips[chip].h100e_per_mw(world.pue);
     let mut wanted_mw = wanted_mw;
     let mut budget = budget;
     for region in 0..scenario.regions.len() {
@@ -404,13 +401,7 @@ impl<'a> SiteConditions<'a> {
             .collect();
         let best_h100e_per_mw = (0..scenario.chips.len())
             .filter(|&c| ask[c].is_some())
-            .map(|c| {
-                units::h100e_per_mw(
-                    scenario.chips[c].h100e_per_unit,
-                    scenario.chips[c].watts,
-                    world.pue,
-                )
-            })
+            .map(|c| scenario.chips[c].h100e_per_mw(world.pue))
             .fold(0.0, f64::max)
             .max(1.0);
         let cheapest_per_h100e = (0..scenario.chips.len())

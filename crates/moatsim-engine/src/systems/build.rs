@@ -436,8 +436,8 @@ fn retire_for_refresh(
     up_to_h100e_per_mw: f64,
     wanted_mw: f64,
 ) -> Retired {
-    use moatsim_model::units::{h100e_per_mw as per_mw, mw_drawn_by};
-    let h100e_per_mw = |c: usize| per_mw(chips[c].h100e_per_unit, chips[c].watts, pue);
+    use moatsim_model::units::mw_drawn_by;
+    let h100e_per_mw = |c: usize| chips[c].h100e_per_mw(pue);
     let mut order: Vec<usize> = (0..installed.len())
         .filter(|&c| installed[c] > 0 && h100e_per_mw(c) <= up_to_h100e_per_mw)
         .collect();
