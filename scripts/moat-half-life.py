@@ -14,8 +14,9 @@ horizon ("censored"). The same for frontier-a's API revenue share.
     cargo build --release
     .venv/bin/python scripts/moat-half-life.py [OUT_DIR]
 
-Runs use 2,000 builders with per-segment builder output (the market's size
-does not depend on the count); runs already in OUT_DIR are reused.
+Runs use the baseline's 20,000 builders with per-segment builder output (with
+2,000 the API revenue lead was within the builders' sampling noise); runs
+already in OUT_DIR are reused.
 """
 
 import subprocess
@@ -28,7 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 BIN = REPO / "target" / "release" / "moatsim"
 OUT = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/tmp/moatsim-moat")
 SEEDS = (42, 7, 1, 2, 3)
-COMMON = ["app_builders.count=2000", "output.app_builders=segments"]
+COMMON = ["output.app_builders=segments"]
 ROUND_QUARTER_TICK = 4  # the mega-round closes in 2026Q1
 
 # (label, overrides for both runs, overrides for the mega-round only)

@@ -9,7 +9,9 @@
 use bevy_ecs::prelude::*;
 use moatsim_config::{AppBuilderSpec, Scenario};
 use moatsim_model::market::apps::{self, Crowding};
-use moatsim_model::market::inference::{logit_probabilities, pick};
+use moatsim_model::market::inference::{
+    logit_probabilities, pick, pick_weighted, relative_weights,
+};
 use moatsim_model::rng::{self, Purpose};
 use moatsim_model::{AgentId, rules};
 use rayon::prelude::*;
@@ -122,7 +124,7 @@ fn draw_traits(
     spec: &AppBuilderSpec,
     mean_demand: f64,
     segment: Option<usize>,
-    stream: &mut rand_chacha::ChaCha8Rng,
+    stream: &mut impl rng::Draws,
 ) -> Traits {
     let u = rng::uniform(stream);
     let mut cumulative = 0.0;
@@ -171,17 +173,13 @@ impl AppBuilderPopulation {
         let spec = &scenario.app_builders;
         let mean_demand = spec.initial_market_mtok_per_quarter / spec.count as f64;
         let count = usize::try_from(spec.count).unwrap_or(usize::MAX);
+        let traits = rng::KeyedFamily::new(scenario.seed, Purpose::BuilderTraits, 0);
         let traits: Vec<Traits> = (0..count)
             .into_par_iter()
             .with_min_len(CHUNK)
             .map(|offset| {
                 let offset = offset as u64;
-                let mut stream = rng::stream(
-                    scenario.seed,
-                    Purpose::BuilderTraits,
-                    AgentId(first_id + offset),
-                    0,
-                );
+                let mut stream = traits.stream(AgentId(first_id + offset));
                 draw_traits(spec, mean_demand, None, &mut stream)
             })
             .collect();
@@ -254,9 +252,10 @@ impl AppBuilderPopulation {
         mean_demand: f64,
     ) {
         let spec = &scenario.app_builders;
+        let entry = rng::KeyedFamily::new(scenario.seed, Purpose::BuilderEntry, tick);
         for offset in 0..count {
             let id = first_id + offset;
-            let mut stream = rng::stream(scenario.seed, Purpose::BuilderEntry, AgentId(id), tick);
+            let mut stream = entry.stream(AgentId(id));
             let traits = draw_traits(spec, mean_demand, Some(segment), &mut stream);
             self.push(id, traits, tick);
         }
@@ -476,11 +475,20 @@ pub fn choose_providers(
             })
         })
         .collect();
+    // The logit weights before switching costs, relative to each segment's
+    // best lab; a reviewer scales its current lab's and its ties' weights.
+    let base_weight: Vec<f64> = base_utility
+        .chunks(labs.max(1))
+        .flat_map(relative_weights)
+        .collect();
+    let tie_factor: Vec<f64> = context.ties.iter().map(|tie| tie.strength.exp()).collect();
+    let segment_capture: Vec<f64> = context.crowding.iter().map(apps::segment_capture).collect();
     let growth: Vec<Vec<f64>> = context
         .adoption
         .iter()
         .map(|a| growth_table(a, context.tick, None))
         .collect();
+    let choice = rng::KeyedFamily::new(context.seed, Purpose::ProviderChoice, context.tick);
     let chunk_totals: Vec<ChoiceTotals> = alive
         .par_chunks(CHUNK)
         .zip(provider.par_chunks_mut(CHUNK))
@@ -497,6 +505,7 @@ pub fn choose_providers(
             )| {
                 let start = chunk * CHUNK;
                 let mut totals = ChoiceTotals::zero(labs, segments);
+                let mut weights = Vec::with_capacity(labs);
                 let mut utilities = Vec::with_capacity(labs);
                 let mut probabilities = Vec::with_capacity(labs);
                 for i in 0..alive.len() {
@@ -512,14 +521,14 @@ pub fn choose_providers(
                     // Builders review their provider on their integration and
                     // evaluation cycle, not every quarter: between reviews a
                     // builder with an open provider stays.
+                    let mut stream = choice.stream(AgentId(id[row]));
+                    // Every builder takes the same draws in the same order,
+                    // reviewing or not, so one draw never shifts another.
+                    let review_draw = rng::uniform(&mut stream);
+                    let draw = rng::uniform(&mut stream);
                     let reviews = current == NO_PROVIDER
                         || !context.offers.get(current as usize).is_some_and(|o| o.open)
-                        || rng::unit_hash(
-                            context.seed,
-                            Purpose::ProviderReview,
-                            AgentId(id[row]),
-                            u64::from(context.tick),
-                        ) < spec.provider_review_share;
+                        || review_draw < spec.provider_review_share;
                     let cost = rules::switching_cost(
                         spec.switching_cost_base,
                         spec.switching_cost_growth,
@@ -528,43 +537,53 @@ pub fn choose_providers(
                         spec.switching_cost_cap_quarters,
                     );
                     let segment_index = usize::from(segment[row]);
-                    let mut stream = rng::stream(
-                        context.seed,
-                        Purpose::ProviderChoice,
-                        AgentId(id[row]),
-                        context.tick,
-                    );
-                    // The draw is taken either way, so the stream's later
-                    // draws do not depend on whether the builder reviewed.
-                    let draw = rng::uniform(&mut stream);
                     let picked = if reviews {
-                        utilities.clear();
-                        for lab in 0..labs {
-                            let mut utility = base_utility[segment_index * labs + lab];
-                            if current as usize == lab && utility > f64::NEG_INFINITY {
+                        let stay = if rationed[row] {
+                            cost - spec.rationing_penalty
+                        } else {
+                            cost
+                        };
+                        if stay <= MAX_STAY_LOG_WEIGHT {
+                            weights.clear();
+                            weights.extend_from_slice(
+                                &base_weight[segment_index * labs..(segment_index + 1) * labs],
+                            );
+                            if let Some(weight) = weights.get_mut(current as usize) {
                                 // Staying avoids the switching cost; a provider that rationed
                                 // this builder last quarter lost some goodwill.
-                                utility += cost;
-                                if rationed[row] {
-                                    utility -= spec.rationing_penalty;
+                                *weight *= stay.exp();
+                            }
+                            // Builders inside a joint venture's tied demand lean to its lab.
+                            for (tie, factor) in context.ties.iter().zip(&tie_factor) {
+                                if tie_member(context.seed, id[row], tie)
+                                    && let Some(weight) = weights.get_mut(tie.lab)
+                                {
+                                    *weight *= factor;
                                 }
                             }
-                            utilities.push(utility);
-                        }
-                        // Builders inside a joint venture's tied demand lean to its lab.
-                        for tie in context.ties {
-                            let member = rng::unit_hash(
-                                context.seed,
-                                Purpose::JointVentureTie,
-                                AgentId(id[row]),
-                                tie.venture as u64,
-                            ) < tie.share;
-                            if member && context.offers.get(tie.lab).is_some_and(|o| o.open) {
-                                utilities[tie.lab] += tie.strength;
+                            pick_weighted(&weights, draw)
+                        } else {
+                            // Switching costs beyond exp's range (possible
+                            // only in extreme configurations): the logit over
+                            // utilities, computed stably.
+                            utilities.clear();
+                            for lab in 0..labs {
+                                let mut utility = base_utility[segment_index * labs + lab];
+                                if current as usize == lab && utility > f64::NEG_INFINITY {
+                                    utility += stay;
+                                }
+                                utilities.push(utility);
                             }
+                            for tie in context.ties {
+                                if tie_member(context.seed, id[row], tie)
+                                    && context.offers.get(tie.lab).is_some_and(|o| o.open)
+                                {
+                                    utilities[tie.lab] += tie.strength;
+                                }
+                            }
+                            logit_probabilities(&utilities, &mut probabilities);
+                            pick(&probabilities, draw)
                         }
-                        logit_probabilities(&utilities, &mut probabilities);
-                        pick(&probabilities, draw)
                     } else {
                         Some(current as usize)
                     };
@@ -596,7 +615,7 @@ pub fn choose_providers(
                     });
                     let shock =
                         (spec.builder_shock_sigma * rng::standard_normal(&mut stream)).exp();
-                    let kept = apps::capture(&context.crowding[segment_index], depth[row]);
+                    let kept = apps::capture_at_depth(segment_capture[segment_index], depth[row]);
                     price[i] = apps::end_user_price(
                         offer.price_per_mtok,
                         value[row] * context.value_factor,
@@ -624,6 +643,22 @@ pub fn choose_providers(
         .into_iter()
         .fold(ChoiceTotals::zero(labs, segments), ChoiceTotals::add)
 }
+
+/// Whether a builder is inside a joint venture's tied demand: a fixed share
+/// of builders, by a hash of their id, for as long as the tie lasts.
+fn tie_member(seed: u64, builder: u64, tie: &crate::resources::ActiveTie) -> bool {
+    rng::unit_hash(
+        seed,
+        Purpose::JointVentureTie,
+        AgentId(builder),
+        tie.venture as u64,
+    ) < tie.share
+}
+
+/// The largest log-weight a reviewer's current lab gets from its switching
+/// cost before the choice falls back to the logit over utilities: `exp`
+/// overflows just above 709, and the other weights are at most 1.
+const MAX_STAY_LOG_WEIGHT: f64 = 600.0;
 
 /// A lab's capability offset in a segment (0 without a table).
 fn strength(strengths: &[f64], segments: usize, lab: usize, segment: usize) -> f64 {

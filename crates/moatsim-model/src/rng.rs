@@ -1,12 +1,21 @@
 //! Deterministic random streams.
 //!
-//! Every random draw in moatsim comes from a ChaCha stream derived from
-//! (run seed, purpose, agent id, tick). Streams never depend on the order in
-//! which agents are processed or on which thread processes them, which is what
-//! makes output byte-identical for any thread count.
+//! Every random draw in moatsim comes from a stream derived from (run seed,
+//! purpose, agent id, tick). Streams never depend on the order in which agents
+//! are processed or on which thread processes them, which is what makes output
+//! byte-identical for any thread count.
+//!
+//! Two kinds of stream share that key:
+//! - [`stream`], a ChaCha8 generator, for agents that draw once or a few
+//!   times a quarter (labs, investors, projects, a builder's traits);
+//! - [`Keyed`], a counter-based SplitMix64 sequence, for the builders' draws
+//!   every quarter. Creating a ChaCha generator fills a 256-byte block; a
+//!   builder uses two or three numbers of it, and at a million builders that
+//!   block was a fifth of the run's CPU time.
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rand_distr::Distribution;
 
 use crate::AgentId;
 
@@ -44,9 +53,8 @@ pub enum Purpose {
     /// when it applies; agent = its lab, tick = the quarter the lab chose the
     /// site).
     PermitChallenge = 13,
-    /// Whether an app builder reviews its provider this quarter (its
-    /// integration and evaluation cycle).
-    ProviderReview = 14,
+    // 14 was `ProviderReview` until schema 14; the review is now the first
+    // draw of the builder's `ProviderChoice` stream. Not to be reused.
 }
 
 /// SplitMix64 finaliser: a cheap, well-mixed 64-bit hash used to turn the key
@@ -79,21 +87,120 @@ pub fn unit_hash(seed: u64, purpose: Purpose, agent: AgentId, salt: u64) -> f64 
     (h >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// A uniform draw in [0, 1).
-pub fn uniform(rng: &mut ChaCha8Rng) -> f64 {
-    rng.random::<f64>()
+/// A source of draws: uniform in [0, 1), and standard normal.
+pub trait Draws {
+    /// A uniform draw in [0, 1).
+    fn uniform(&mut self) -> f64;
+
+    /// A standard normal draw (Box–Muller; one of the pair is discarded so
+    /// that each call consumes a fixed number of words).
+    fn standard_normal(&mut self) -> f64 {
+        let u1 = 1.0 - self.uniform(); // (0, 1], so the log is finite
+        let u2 = self.uniform();
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
 }
 
-/// A standard normal draw (Box–Muller; one of the pair is discarded so that
-/// each call consumes a fixed number of words).
-pub fn standard_normal(rng: &mut ChaCha8Rng) -> f64 {
-    let u1 = 1.0 - uniform(rng); // (0, 1], so the log is finite
-    let u2 = uniform(rng);
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+impl Draws for ChaCha8Rng {
+    fn uniform(&mut self) -> f64 {
+        self.random::<f64>()
+    }
+}
+
+/// A counter-based stream: draw n is SplitMix64's n-th output from the key
+/// of (seed, purpose, agent, tick), so creating one costs four hashes and
+/// each draw one more. SplitMix64 passes BigCrush (Steele, Lea and Flood,
+/// "Fast splittable pseudorandom number generators", OOPSLA 2014).
+#[derive(Debug, Clone, Copy)]
+pub struct Keyed {
+    state: u64,
+}
+
+/// SplitMix64's increment (the golden ratio in 64 bits).
+const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// The keyed streams of one purpose in one quarter: the part of the key they
+/// share is hashed once, so a builder's stream costs one more hash.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyedFamily {
+    prefix: u64,
+}
+
+impl KeyedFamily {
+    pub fn new(seed: u64, purpose: Purpose, tick: u32) -> Self {
+        Self {
+            prefix: mix(mix(mix(seed) ^ purpose as u64) ^ u64::from(tick)),
+        }
+    }
+
+    /// One agent's stream.
+    pub fn stream(&self, agent: AgentId) -> Keyed {
+        Keyed {
+            state: mix(self.prefix ^ agent.get()),
+        }
+    }
+}
+
+impl Keyed {
+    pub fn new(seed: u64, purpose: Purpose, agent: AgentId, tick: u32) -> Self {
+        KeyedFamily::new(seed, purpose, tick).stream(agent)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        // `mix` adds GAMMA before finalising, so this is SplitMix64 seeded at
+        // the key.
+        let out = mix(self.state);
+        self.state = self.state.wrapping_add(GAMMA);
+        out
+    }
+}
+
+impl Draws for Keyed {
+    fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// The ziggurat method (Marsaglia and Tsang 2000, as implemented by
+    /// `rand_distr`): one word and a table lookup in about 99% of draws,
+    /// where Box–Muller takes a logarithm, a square root and a cosine.
+    fn standard_normal(&mut self) -> f64 {
+        rand_distr::StandardNormal.sample(self)
+    }
+}
+
+/// So that `rand_distr`'s samplers can draw from a keyed stream.
+impl rand::TryRng for Keyed {
+    type Error = std::convert::Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        Ok((self.next_u64() >> 32) as u32)
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        Ok(self.next_u64())
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        for chunk in dst.chunks_mut(8) {
+            let bytes = self.next_u64().to_le_bytes();
+            chunk.copy_from_slice(&bytes[..chunk.len()]);
+        }
+        Ok(())
+    }
+}
+
+/// A uniform draw in [0, 1).
+pub fn uniform(rng: &mut impl Draws) -> f64 {
+    rng.uniform()
+}
+
+/// A standard normal draw.
+pub fn standard_normal(rng: &mut impl Draws) -> f64 {
+    rng.standard_normal()
 }
 
 /// A lognormal draw with the given median and log-standard deviation.
-pub fn lognormal(rng: &mut ChaCha8Rng, median: f64, sigma: f64) -> f64 {
+pub fn lognormal(rng: &mut impl Draws, median: f64, sigma: f64) -> f64 {
     median * (sigma * standard_normal(rng)).exp()
 }
 
@@ -121,6 +228,55 @@ mod tests {
             let mut other = other;
             assert_ne!(uniform(&mut other).to_bits(), a[0].to_bits());
         }
+    }
+
+    #[test]
+    fn keyed_streams_are_reproducible_independent_and_uniform() {
+        let draws = |seed, purpose, agent, tick| -> Vec<u64> {
+            let mut keyed = Keyed::new(seed, purpose, AgentId(agent), tick);
+            (0..3).map(|_| uniform(&mut keyed).to_bits()).collect()
+        };
+        let a = draws(7, Purpose::ProviderChoice, 42, 3);
+        assert_eq!(a, draws(7, Purpose::ProviderChoice, 42, 3));
+        assert_ne!(a[0], a[1], "successive draws differ");
+        for other in [
+            draws(8, Purpose::ProviderChoice, 42, 3),
+            draws(7, Purpose::DemandShock, 42, 3),
+            draws(7, Purpose::ProviderChoice, 43, 3),
+            draws(7, Purpose::ProviderChoice, 42, 4),
+        ] {
+            assert_ne!(other[0], a[0]);
+        }
+        // Mean, variance and the first-to-second draw correlation over many
+        // keys (agents), the way builders use them.
+        let n = 100_000;
+        let (mut sum, mut sum_sq, mut cross) = (0.0, 0.0, 0.0);
+        let mut normals = 0.0;
+        let mut normals_sq = 0.0;
+        let mut tails = 0;
+        for agent in 0..n {
+            let mut keyed = Keyed::new(1, Purpose::ProviderChoice, AgentId(agent), 5);
+            let (u, v) = (uniform(&mut keyed), uniform(&mut keyed));
+            assert!((0.0..1.0).contains(&u));
+            sum += u;
+            sum_sq += u * u;
+            cross += (u - 0.5) * (v - 0.5);
+            let z = standard_normal(&mut keyed);
+            normals += z;
+            normals_sq += z * z;
+            tails += usize::from(z.abs() > 1.96);
+        }
+        let n = n as f64;
+        let mean = sum / n;
+        assert!((mean - 0.5).abs() < 0.005, "mean {mean}");
+        let variance = sum_sq / n - mean * mean;
+        assert!((variance - 1.0 / 12.0).abs() < 0.002, "variance {variance}");
+        let correlation = cross / n * 12.0;
+        assert!(correlation.abs() < 0.01, "correlation {correlation}");
+        assert!((normals / n).abs() < 0.01);
+        assert!((normals_sq / n - 1.0).abs() < 0.02);
+        let tail = tails as f64 / n;
+        assert!((tail - 0.05).abs() < 0.003, "two-sided 5% tail {tail}");
     }
 
     #[test]

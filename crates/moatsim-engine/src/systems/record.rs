@@ -8,9 +8,10 @@ use moatsim_model::units::{HOURS_PER_QUARTER, MWH_PER_TWH};
 use moatsim_model::{AgentId, cost_curve, rules};
 
 use crate::components::*;
-use crate::population::{AppBuilderPopulation, NO_PROVIDER};
+use crate::population::{AppBuilderPopulation, CHUNK, NO_PROVIDER};
 use crate::records::*;
 use crate::resources::*;
+use rayon::prelude::*;
 
 /// Builds the quarter's [`TickFrame`].
 #[allow(clippy::too_many_arguments)]
@@ -107,29 +108,64 @@ fn builder_columns(
         }
         BuilderOutput::Segments => false,
     };
-    let written = |i: &usize| population.alive_at_start[*i] && keep(*i);
-    // Each column is sized once: growing eleven vectors row by row leaves up
-    // to twice the rows allocated while the frame waits for the writer.
-    let mut columns =
-        AppBuilderColumns::with_capacity((0..population.len()).filter(written).count());
-    for i in (0..population.len()).filter(written) {
-        columns.builder_id.push(population.id[i]);
-        columns.segment.push(population.segment[i]);
-        let provider = population.provider[i];
-        // Lab ids are 1-based in scenario order, so lab index i has id i + 1.
-        columns
-            .provider_lab_id
-            .push((provider != NO_PROVIDER).then(|| u64::from(provider) + 1));
-        columns.demand_tokens.push(population.demand_mtok[i]);
-        columns.tokens.push(population.served_mtok[i]);
-        columns.spend.push(population.spend_usd[i]);
-        columns.revenue.push(population.revenue_usd[i]);
-        columns.profit.push(population.profit_usd[i]);
-        columns.switching_cost.push(population.switching_cost[i]);
-        columns.tenure_quarters.push(population.tenure[i]);
-        columns.alive.push(population.alive[i]);
-    }
+    let rows: Vec<usize> = (0..population.len())
+        .filter(|&i| population.alive_at_start[i] && keep(i))
+        .collect();
+    // Column by column, each gathered at its final size, and the columns
+    // in parallel: the frame holds a copy of every written builder while the
+    // writer encodes the previous quarter.
+    let gather = |column: &[f64]| -> Vec<f64> { rows.iter().map(|&i| column[i]).collect() };
+    let mut columns = AppBuilderColumns::default();
+    rayon::scope(|scope| {
+        let AppBuilderColumns {
+            builder_id,
+            segment,
+            provider_lab_id,
+            demand_tokens,
+            tokens,
+            spend,
+            revenue,
+            profit,
+            switching_cost,
+            tenure_quarters,
+            alive,
+        } = &mut columns;
+        let rows = &rows;
+        scope.spawn(move |_| {
+            *builder_id = rows.iter().map(|&i| population.id[i]).collect();
+            *segment = rows.iter().map(|&i| population.segment[i]).collect();
+            // Lab ids are 1-based in scenario order, so lab index i has id i + 1.
+            *provider_lab_id = rows
+                .iter()
+                .map(|&i| {
+                    let provider = population.provider[i];
+                    (provider != NO_PROVIDER).then(|| u64::from(provider) + 1)
+                })
+                .collect();
+            *tenure_quarters = rows.iter().map(|&i| population.tenure[i]).collect();
+            *alive = rows.iter().map(|&i| population.alive[i]).collect();
+        });
+        scope.spawn(move |_| *demand_tokens = gather(&population.demand_mtok));
+        scope.spawn(move |_| *tokens = gather(&population.served_mtok));
+        scope.spawn(move |_| *spend = gather(&population.spend_usd));
+        scope.spawn(move |_| *revenue = gather(&population.revenue_usd));
+        scope.spawn(move |_| *profit = gather(&population.profit_usd));
+        scope.spawn(move |_| *switching_cost = gather(&population.switching_cost));
+    });
     columns
+}
+
+/// One chunk's sums for one segment.
+#[derive(Debug, Clone, Copy, Default)]
+struct SegmentSums {
+    builders: u64,
+    exits: u64,
+    demand_tokens: f64,
+    tokens: f64,
+    spend: f64,
+    revenue: f64,
+    profit: f64,
+    switching_cost: f64,
 }
 
 /// One row per segment: the whole population summed, whatever the output mode.
@@ -141,18 +177,42 @@ fn segment_rows(population: &AppBuilderPopulation, names: &[String]) -> Vec<Segm
             ..SegmentRow::default()
         })
         .collect();
-    for i in (0..population.len()).filter(|&i| population.alive_at_start[i]) {
-        let row = &mut rows[usize::from(population.segment[i])];
-        row.builders += 1;
-        if !population.alive[i] {
-            row.exits += 1;
+    // Summed over the population's fixed chunks, then chunk by chunk in
+    // order, so the sums do not depend on the thread count.
+    let partials: Vec<Vec<SegmentSums>> = population
+        .alive_at_start
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(chunk, started)| {
+            let mut sums = vec![SegmentSums::default(); names.len()];
+            for (offset, _) in started.iter().enumerate().filter(|(_, started)| **started) {
+                let i = chunk * CHUNK + offset;
+                let Some(sum) = sums.get_mut(usize::from(population.segment[i])) else {
+                    continue;
+                };
+                sum.builders += 1;
+                sum.exits += u64::from(!population.alive[i]);
+                sum.demand_tokens += population.demand_mtok[i];
+                sum.tokens += population.served_mtok[i];
+                sum.spend += population.spend_usd[i];
+                sum.revenue += population.revenue_usd[i];
+                sum.profit += population.profit_usd[i];
+                sum.switching_cost += population.switching_cost[i];
+            }
+            sums
+        })
+        .collect();
+    for sums in &partials {
+        for (row, sum) in rows.iter_mut().zip(sums) {
+            row.builders += sum.builders;
+            row.exits += sum.exits;
+            row.demand_tokens += sum.demand_tokens;
+            row.tokens += sum.tokens;
+            row.spend += sum.spend;
+            row.revenue += sum.revenue;
+            row.profit += sum.profit;
+            row.switching_cost_sum += sum.switching_cost;
         }
-        row.demand_tokens += population.demand_mtok[i];
-        row.tokens += population.served_mtok[i];
-        row.spend += population.spend_usd[i];
-        row.revenue += population.revenue_usd[i];
-        row.profit += population.profit_usd[i];
-        row.switching_cost_sum += population.switching_cost[i];
     }
     for (row, state) in rows.iter_mut().zip(&population.segments) {
         row.end_user_price = state.end_user_price;

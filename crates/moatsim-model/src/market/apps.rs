@@ -44,6 +44,12 @@ pub struct Crowding {
 /// Share of the surplus per token a seller of specialisation `depth` keeps:
 /// `generic × (N₀ / N)^κ × (1 − product share) × (1 + depth)`, within [0, 1].
 pub fn capture(crowding: &Crowding, depth: f64) -> f64 {
+    capture_at_depth(segment_capture(crowding), depth)
+}
+
+/// The part of [`capture`] shared by a segment's builders, computed once per
+/// segment and quarter: `generic × (N₀/N)^ε × (1 − product share)`.
+pub fn segment_capture(crowding: &Crowding) -> f64 {
     let relative = if crowding.builders_now > 0.0 && crowding.builders_at_start > 0.0 {
         ((crowding.builders_at_start / crowding.builders_now).ln() * crowding.elasticity.max(0.0))
             .clamp(-MAX_LOG_FACTOR, MAX_LOG_FACTOR)
@@ -51,11 +57,12 @@ pub fn capture(crowding: &Crowding, depth: f64) -> f64 {
     } else {
         1.0
     };
-    (crowding.generic_capture.max(0.0)
-        * relative
-        * (1.0 - crowding.product_share.clamp(0.0, 1.0))
-        * (1.0 + depth.clamp(0.0, 1.0)))
-    .clamp(0.0, 1.0)
+    crowding.generic_capture.max(0.0) * relative * (1.0 - crowding.product_share.clamp(0.0, 1.0))
+}
+
+/// A builder's capture from its segment's [`segment_capture`] and its depth.
+pub fn capture_at_depth(segment_capture: f64, depth: f64) -> f64 {
+    (segment_capture * (1.0 + depth.clamp(0.0, 1.0))).clamp(0.0, 1.0)
 }
 
 /// The price end users pay per million tokens of a seller's output: its token

@@ -24,6 +24,45 @@ pub fn logit_probabilities(utilities: &[f64], out: &mut Vec<f64>) {
     }
 }
 
+/// Logit weights relative to the best option, `exp(u − max u)`: zero for an
+/// option at −∞, and all zero when no option is finite. A chooser whose
+/// utilities differ from these by a few terms multiplies those options'
+/// weights by `exp(term)` and picks with [`pick_weighted`]: the same logit
+/// choice, with one exponential per changed option instead of one per option.
+pub fn relative_weights(utilities: &[f64]) -> Vec<f64> {
+    let max = utilities.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    utilities
+        .iter()
+        .map(|&utility| {
+            if max.is_finite() {
+                (utility - max).exp()
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+/// The option picked by a uniform draw `u ∈ [0, 1)` with probabilities in
+/// proportion to non-negative `weights`. `None` when every weight is zero.
+pub fn pick_weighted(weights: &[f64], u: f64) -> Option<usize> {
+    let total: f64 = weights.iter().sum();
+    // Also catches a NaN total.
+    if total.is_nan() || total <= 0.0 {
+        return None;
+    }
+    let target = u * total;
+    let mut cumulative = 0.0;
+    for (index, &weight) in weights.iter().enumerate() {
+        cumulative += weight;
+        if target < cumulative {
+            return Some(index);
+        }
+    }
+    // Rounding can leave the cumulative sum a hair under the target.
+    weights.iter().rposition(|&w| w > 0.0)
+}
+
 /// The option picked by a uniform draw `u ∈ [0, 1)` under the given probabilities.
 /// Returns `None` only when there are no options.
 pub fn pick(probabilities: &[f64], u: f64) -> Option<usize> {
@@ -172,6 +211,49 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        /// Picking from relative weights scaled by `exp(adjustment)` is the
+        /// logit choice over the adjusted utilities: the same probabilities
+        /// (to rounding), and the same option for draws not on a boundary.
+        #[test]
+        fn adjusted_relative_weights_are_the_logit_choice(
+            base in proptest::collection::vec(-20.0f64..20.0, 1..8),
+            closed in proptest::collection::vec(any::<bool>(), 8),
+            adjustments in proptest::collection::vec(-5.0f64..20.0, 8),
+            adjusted in proptest::collection::vec(any::<bool>(), 8),
+            u in 0.0f64..1.0,
+        ) {
+            let base: Vec<f64> = base
+                .iter()
+                .zip(&closed)
+                .map(|(&b, &c)| if c { f64::NEG_INFINITY } else { b })
+                .collect();
+            let mut weights = relative_weights(&base);
+            let mut utilities = base.clone();
+            for i in 0..base.len() {
+                if adjusted[i] {
+                    weights[i] *= adjustments[i].exp();
+                    utilities[i] += adjustments[i];
+                }
+            }
+            let mut expected = Vec::new();
+            logit_probabilities(&utilities, &mut expected);
+            let total: f64 = weights.iter().sum();
+            if expected.is_empty() {
+                prop_assert!(total == 0.0);
+                prop_assert_eq!(pick_weighted(&weights, u), None);
+            } else {
+                for (w, p) in weights.iter().zip(&expected) {
+                    prop_assert!((w / total - p).abs() < 1e-12, "{} vs {}", w / total, p);
+                }
+                let picked = pick_weighted(&weights, u).expect("a positive weight");
+                prop_assert!(weights[picked] > 0.0, "never an option at zero weight");
+                let below: f64 = expected[..picked].iter().sum();
+                let through = below + expected[picked];
+                prop_assert!(u >= below - 1e-9 && u < through + 1e-9,
+                    "u {} outside option {}'s interval [{}, {})", u, picked, below, through);
+            }
+        }
+
         /// Failover raises the served share of a rationed lab's customers to
         /// at most all of it, prices their tokens between the cheapest and
         /// dearest lab involved, and booking it to the serving labs keeps
