@@ -54,12 +54,23 @@ pub struct ColumnDef {
     /// their doubles shrink by about 5% for a seventh of the writer's time
     /// at a million builders (measured with `benches/write.rs`).
     pub compressed: bool,
+    /// Write min/max statistics. Off for the builders' columns other than
+    /// the quarter's stamp: every row group holds every builder, so their
+    /// ranges prune nothing, and computing them took a tenth of the writer's
+    /// time at a million builders (`benches/write.rs`).
+    pub statistics: bool,
 }
 
 impl ColumnDef {
     /// The same column, written without a dictionary.
     fn plain(mut self) -> Self {
         self.dictionary = false;
+        self
+    }
+
+    /// The same column, written without min/max statistics.
+    fn unranged(mut self) -> Self {
+        self.statistics = false;
         self
     }
 
@@ -105,6 +116,7 @@ fn col(
         source: Source::Frame(values),
         dictionary: true,
         compressed: true,
+        statistics: true,
     }
 }
 
@@ -132,8 +144,12 @@ fn stamp(
         nullable: false,
         description,
         source: Source::Stamp(values),
-        dictionary: true,
+        // One value per row group: zstd shrinks the plain column to a few
+        // bytes, and a dictionary would hash every row (a tenth of the
+        // writer's time at a million builders, `benches/write.rs`).
+        dictionary: false,
         compressed: true,
+        statistics: true,
     }
 }
 
@@ -156,6 +172,11 @@ fn stamped(mut columns: Vec<ColumnDef>) -> Vec<ColumnDef> {
     ];
     all.append(&mut columns);
     all
+}
+
+/// Columns written without min/max statistics (`ColumnDef::unranged`).
+fn unranged(columns: Vec<ColumnDef>) -> Vec<ColumnDef> {
+    columns.into_iter().map(ColumnDef::unranged).collect()
 }
 
 /// A builder column moved out of the frame into an Arrow array, not copied.
@@ -1089,7 +1110,7 @@ pub fn tables() -> Vec<TableDef> {
             name: "app_builders",
             description: "One row per app builder alive at the start of the quarter (all, a sample, or none: see the scenario's [output] table).",
             rows: |f| f.app_builders.len(),
-            columns: stamped(vec![
+            columns: stamped(unranged(vec![
                 col("builder_id", UInt64, "Agent id", |f| {
                     moved_u64s(&mut f.app_builders.builder_id)
                 })
@@ -1156,7 +1177,7 @@ pub fn tables() -> Vec<TableDef> {
                     "False in the quarter it exits after sustained losses",
                     |f| bools(f.app_builders.alive.iter().copied()),
                 ),
-            ]),
+            ])),
         },
         TableDef {
             name: "app_builder_segments",

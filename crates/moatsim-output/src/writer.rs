@@ -11,7 +11,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
 use crate::batches::batch_for;
@@ -40,6 +40,11 @@ pub enum OutputError {
     NonFinite {
         table: &'static str,
         found: crate::finite::NonFinite,
+    },
+    #[error("cannot send the run's files to the disk: {source}")]
+    Writeback {
+        #[source]
+        source: std::io::Error,
     },
     #[error("the writer thread stopped after an earlier error")]
     WriterGone,
@@ -106,6 +111,9 @@ fn writer_properties(table: &TableDef, provenance: &Provenance) -> WriterPropert
         if !column.compressed {
             builder = builder.set_column_compression(path(), Compression::UNCOMPRESSED);
         }
+        if !column.statistics {
+            builder = builder.set_column_statistics_enabled(path(), EnabledStatistics::None);
+        }
     }
     builder
         // The version string is fixed so that files do not change with the
@@ -117,6 +125,65 @@ fn writer_properties(table: &TableDef, provenance: &Provenance) -> WriterPropert
 /// The open Parquet files of one run.
 pub struct RunWriter {
     tables: Vec<(TableDef, ArrowWriter<BufWriter<File>>, u64)>,
+    writeback: Writeback,
+}
+
+/// Sends each quarter's bytes to the disk while the next quarters are
+/// simulated and encoded. Without it the kernel holds a run's output in the
+/// page cache (up to a tenth of memory by default) and `finish` waits for all
+/// of it at once: at a million builders, 1.5 GB and five seconds on a disk
+/// that writes 300 MB/s. A thread of its own calls `sync_data` on a second
+/// handle of every file after each quarter, so neither the simulation nor
+/// the encoder waits for the disk; requests made while it is busy are merged.
+struct Writeback {
+    requests: Option<std::sync::mpsc::SyncSender<()>>,
+    thread: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+}
+
+impl Writeback {
+    fn spawn(files: Vec<File>) -> std::io::Result<Self> {
+        let (requests, received) = std::sync::mpsc::sync_channel::<()>(1);
+        let thread = std::thread::Builder::new()
+            .name("moatsim-sync".into())
+            .spawn(move || {
+                for () in received {
+                    for file in &files {
+                        file.sync_data()?;
+                    }
+                }
+                Ok(())
+            })?;
+        Ok(Self {
+            requests: Some(requests),
+            thread: Some(thread),
+        })
+    }
+
+    /// Asks for the files written so far to be sent to the disk; a request
+    /// already waiting covers this one.
+    fn request(&self) {
+        if let Some(requests) = &self.requests {
+            // Full: a request is already waiting. Disconnected: the thread
+            // stopped on an error, which `finish` reports.
+            let _ = requests.try_send(());
+        }
+    }
+
+    /// Waits for the thread; an error it met is returned.
+    fn finish(&mut self) -> std::io::Result<()> {
+        self.requests = None;
+        match self.thread.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(std::io::Error::other("the writeback thread panicked")),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Writeback {
+    fn drop(&mut self) {
+        let _ = self.finish();
+    }
 }
 
 impl std::fmt::Debug for RunWriter {
@@ -141,12 +208,15 @@ impl RunWriter {
         provenance: &Provenance,
     ) -> Result<Self, OutputError> {
         let mut open = Vec::new();
+        let mut handles = Vec::new();
         for table in tables() {
             let path = dir.join(format!("{}.parquet{suffix}", table.name));
-            let file = File::create(&path).map_err(|source| OutputError::Create {
+            let create = |source| OutputError::Create {
                 path: path.clone(),
                 source,
-            })?;
+            };
+            let file = File::create(&path).map_err(create)?;
+            handles.push(file.try_clone().map_err(create)?);
             let writer = ArrowWriter::try_new(
                 BufWriter::new(file),
                 table.schema(),
@@ -158,7 +228,14 @@ impl RunWriter {
             })?;
             open.push((table, writer, 0));
         }
-        Ok(Self { tables: open })
+        let writeback = Writeback::spawn(handles).map_err(|source| OutputError::Create {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        Ok(Self {
+            tables: open,
+            writeback,
+        })
     }
 
     /// Appends the quarter to every table and flushes it as its own row group,
@@ -188,13 +265,17 @@ impl RunWriter {
                 source,
             })?;
         }
+        self.writeback.request();
         Ok(())
     }
 
     /// Closes every file, writing the Parquet footers.
-    pub fn finish(self) -> Result<WriteSummary, OutputError> {
+    pub fn finish(mut self) -> Result<WriteSummary, OutputError> {
         let mut summary = WriteSummary::default();
-        for (table, writer, rows) in self.tables {
+        self.writeback
+            .finish()
+            .map_err(|source| OutputError::Writeback { source })?;
+        for (table, writer, rows) in std::mem::take(&mut self.tables) {
             let name = table.name;
             let inner = writer.into_inner().map_err(|source| OutputError::Parquet {
                 table: name,

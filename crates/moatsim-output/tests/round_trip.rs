@@ -95,3 +95,51 @@ fn every_table_round_trips_under_its_own_names() {
         frame.world.hhi.to_bits()
     );
 }
+
+/// Min/max statistics are written where they prune row groups (the
+/// quarter's stamp) and not for the builders' own columns, whose every row
+/// group spans all builders; the stamp is written without a dictionary.
+#[test]
+fn builder_files_keep_statistics_for_the_stamp_only() {
+    let (frames, provenance) = common::baseline_quarters(500, 1);
+    let frame = frames.into_iter().next().expect("a quarter");
+    let tick = frame.stamp.tick;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut writer = RunWriter::create(dir.path(), &provenance).expect("writer");
+    writer.write_frame(frame).expect("writes");
+    writer.finish().expect("finishes");
+
+    let file = std::fs::File::open(dir.path().join("app_builders.parquet")).expect("opens");
+    let metadata = ParquetRecordBatchReaderBuilder::try_new(file)
+        .expect("a parquet file")
+        .metadata()
+        .clone();
+    let group = metadata.row_group(0);
+    for column in group.columns() {
+        let name = column.column_path().string();
+        let stamp = matches!(name.as_str(), "tick" | "year" | "quarter");
+        assert_eq!(
+            column.statistics().is_some(),
+            stamp,
+            "app_builders.{name}: statistics only on the stamp"
+        );
+        if stamp {
+            assert!(
+                column.dictionary_page_offset().is_none(),
+                "app_builders.{name}: no dictionary"
+            );
+        }
+    }
+    let tick_column = group
+        .columns()
+        .iter()
+        .find(|c| c.column_path().string() == "tick")
+        .expect("tick");
+    match tick_column.statistics() {
+        Some(parquet::file::statistics::Statistics::Int32(s)) => {
+            assert_eq!(s.min_opt(), Some(&(tick as i32)));
+            assert_eq!(s.max_opt(), Some(&(tick as i32)));
+        }
+        other => panic!("tick statistics: {other:?}"),
+    }
+}
