@@ -263,6 +263,19 @@ fn the_scale_scenario_is_the_baseline_with_a_million_builders() {
 }
 
 #[test]
+fn the_largest_scale_scenario_samples_its_ten_million_builders() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/scale-10m.toml");
+    let loaded = load(&path, &[]).expect("scale-10m loads");
+    assert_eq!(loaded.scenario.app_builders.count, 10_000_000);
+    assert_eq!(loaded.scenario.name, "scale-10m");
+    assert_eq!(
+        loaded.scenario.output.app_builders,
+        moatsim_config::BuilderOutput::Sampled { share: 0.01 },
+        "every row of ten million builders would be about 15 GB"
+    );
+}
+
+#[test]
 fn a_policy_timeline_entry_is_checked_against_its_kind() {
     let text = format!(
         "{}\n{}",
