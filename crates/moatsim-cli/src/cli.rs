@@ -100,6 +100,19 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Compare two scenarios' headline indicators, paired by seed: for each,
+    /// the mean difference B - A, its 90% interval and in how many seeds the
+    /// sign holds (docs/ANALYSIS.md lists the indicators).
+    Compare {
+        /// Runs of the first scenario: a scenario folder such as
+        /// outputs/scenario=baseline, or one run folder.
+        a: PathBuf,
+        /// Runs of the second scenario, for example outputs/scenario=mega-round.
+        b: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -272,6 +285,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Compare { a, b, json } => match compare_runs(&a, &b) {
+            Ok(comparison) if json => print_json(&comparison),
+            Ok(comparison) => emit(&comparison.render()),
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::from(2)
+            }
+        },
         Command::Calibrate { run_dirs, json } => {
             use moatsim_runner::calibrate::{Scorecard, calibrate};
             let reports: Result<Vec<_>, _> = run_dirs.iter().map(|dir| calibrate(dir)).collect();
@@ -293,6 +314,20 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             }
         }
     }
+}
+
+/// Reads both sets of runs and compares their indicators.
+fn compare_runs(
+    a: &Path,
+    b: &Path,
+) -> Result<moatsim_analysis::Comparison, moatsim_analysis::AnalysisError> {
+    let indicators = |path: &Path| -> Result<Vec<_>, moatsim_analysis::AnalysisError> {
+        moatsim_analysis::discover(&[path.to_path_buf()])?
+            .iter()
+            .map(moatsim_analysis::run_indicators)
+            .collect()
+    };
+    moatsim_analysis::compare(&indicators(a)?, &indicators(b)?)
 }
 
 /// Loads and validates, printing problems; a bad config is exit status 2.

@@ -1,0 +1,47 @@
+//! Reading finished runs back for people: the headline indicators of a run
+//! (one number each, documented in `docs/ANALYSIS.md`) and the comparison of
+//! two scenarios paired by seed.
+//!
+//! Everything here reads the published Parquet tables and the manifest; no
+//! simulation code is involved, so a report on yesterday's runs reads exactly
+//! what was written.
+
+pub mod compare;
+pub mod indicators;
+pub mod runs;
+pub mod stats;
+
+pub use compare::{Comparison, IndicatorDifference, compare};
+pub use indicators::{INDICATORS, Indicator, RunIndicators, run_indicators};
+pub use runs::{RunRef, discover};
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    #[error("{}: no finished run there (a run folder holds manifest.json; give a run, a scenario folder, an outputs folder or a sweep folder)", path.display())]
+    NoRuns { path: PathBuf },
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: unreadable manifest: {detail}", path.display())]
+    Manifest { path: PathBuf, detail: String },
+    #[error(transparent)]
+    Read(#[from] moatsim_output::reader::ReadError),
+    #[error(
+        "no seed is in both sets: {a} has seeds {a_seeds:?}, {b} has seeds {b_seeds:?}; compare runs of the same seeds"
+    )]
+    NoCommonSeeds {
+        a: String,
+        b: String,
+        a_seeds: Vec<u64>,
+        b_seeds: Vec<u64>,
+    },
+    #[error(
+        "{what} holds runs of more than one scenario ({scenarios}); give one scenario's folder"
+    )]
+    MixedScenarios { what: String, scenarios: String },
+}
