@@ -489,3 +489,61 @@ fn params_lists_every_scenario_wide_parameter_with_a_plausible_range() {
             .contains("world.algorithmic_efficiency_halving_months")
     );
 }
+
+#[test]
+fn report_writes_one_html_file_and_never_replaces_one_unless_forced() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let result = small_run(out.path(), &[]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let html = out.path().join("report.html");
+    let html_arg = html.to_str().expect("utf-8 path");
+    let runs = out.path().to_str().expect("utf-8 path");
+
+    let result = moatsim(&["report", runs, "--out", html_arg]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    assert!(
+        text(&result.stdout).contains("1 scenario, 1 run"),
+        "{}",
+        text(&result.stdout)
+    );
+    let written = std::fs::read_to_string(&html).expect("the report");
+    assert!(written.starts_with("<!DOCTYPE html>"));
+    assert!(written.contains("<svg") && !written.contains("<script"));
+
+    // An existing report is refused, left as it was, and nothing else is written.
+    std::fs::write(&html, "mine").expect("overwrite by hand");
+    let result = moatsim(&["report", runs, "--out", html_arg]);
+    assert_eq!(result.status.code(), Some(2));
+    assert!(
+        text(&result.stderr).contains("--force"),
+        "{}",
+        text(&result.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&html).expect("kept"), "mine");
+    let result = moatsim(&["report", runs, "--out", html_arg, "--force"]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    assert!(
+        std::fs::read_to_string(&html)
+            .expect("replaced")
+            .contains("<svg")
+    );
+
+    // A folder without runs is named; nothing is written.
+    let empty = tempfile::tempdir().expect("temp dir");
+    let other = empty.path().join("r.html");
+    let result = moatsim(&[
+        "report",
+        empty.path().to_str().expect("utf-8"),
+        "--out",
+        other.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(result.status.code(), Some(2));
+    assert!(text(&result.stderr).contains("manifest.json"));
+    assert!(!other.exists());
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

@@ -1,18 +1,22 @@
 //! Reading finished runs back for people: the headline indicators of a run
-//! (one number each, documented in `docs/ANALYSIS.md`) and the comparison of
-//! two scenarios paired by seed.
+//! (one number each, documented in `docs/ANALYSIS.md`), the comparison of
+//! two scenarios paired by seed, and the HTML report with its charts.
 //!
 //! Everything here reads the published Parquet tables and the manifest; no
 //! simulation code is involved, so a report on yesterday's runs reads exactly
 //! what was written.
 
+pub mod chart;
 pub mod compare;
 pub mod indicators;
+pub mod report;
 pub mod runs;
+pub mod series;
 pub mod stats;
 
 pub use compare::{Comparison, IndicatorDifference, compare};
 pub use indicators::{INDICATORS, Indicator, RunIndicators, run_indicators};
+pub use report::{read_report, render_html, write_report};
 pub use runs::{RunRef, discover};
 
 use std::path::PathBuf;
@@ -44,4 +48,8 @@ pub enum AnalysisError {
         "{what} holds runs of more than one scenario ({scenarios}); give one scenario's folder"
     )]
     MixedScenarios { what: String, scenarios: String },
+    #[error("cannot draw a chart: {detail}")]
+    Chart { detail: String },
+    #[error("{} exists; give another --out or add --force to replace it", path.display())]
+    Exists { path: PathBuf },
 }

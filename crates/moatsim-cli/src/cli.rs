@@ -100,6 +100,21 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write one self-contained HTML report (inline SVG charts, no scripts)
+    /// of finished runs: a section per question of the model brief, seeds as a
+    /// median and a 10-90% band, scenarios overlaid and compared with the
+    /// baseline.
+    Report {
+        /// Run folders, scenario folders, an outputs folder or a sweep folder.
+        #[arg(required = true, num_args = 1..)]
+        dirs: Vec<PathBuf>,
+        /// The HTML file to write.
+        #[arg(long, default_value = "report.html")]
+        out: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
     /// Compare two scenarios' headline indicators, paired by seed: for each,
     /// the mean difference B - A, its 90% interval and in how many seeds the
     /// sign holds (docs/ANALYSIS.md lists the indicators).
@@ -285,6 +300,30 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Report { dirs, out, force } => {
+            let written = moatsim_analysis::read_report(&dirs).and_then(|report| {
+                let html = moatsim_analysis::render_html(&report)?;
+                moatsim_analysis::write_report(&html, &out, force)?;
+                Ok(report)
+            });
+            match written {
+                Ok(report) => {
+                    let runs: usize = report.groups.iter().map(|g| g.series.len()).sum();
+                    emit(&format!(
+                        "wrote {} ({} scenario{}, {} run{})\n",
+                        out.display(),
+                        report.groups.len(),
+                        if report.groups.len() == 1 { "" } else { "s" },
+                        runs,
+                        if runs == 1 { "" } else { "s" }
+                    ))
+                }
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Compare { a, b, json } => match compare_runs(&a, &b) {
             Ok(comparison) if json => print_json(&comparison),
             Ok(comparison) => emit(&comparison.render()),

@@ -1,0 +1,106 @@
+"""The report as a reader sees it: `moatsim report` rendered by headless Chromium.
+
+Runs two scenarios (baseline and mega-round, three seeds, short and small),
+writes the report, opens it in the system Chromium through Playwright (no
+browser download; installs Debian's `chromium` when it is missing and this
+runs as root, skips otherwise), and checks that every expected chart is
+there, drawn, and not blank, and that the page fetches nothing. A
+full-page screenshot is kept next to the report (and in MOATSIM_REPORT_PNG
+when set, for a look by hand).
+"""
+
+import io
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(os.environ.get("MOATSIM_BIN", REPO / "target" / "release" / "moatsim"))
+SEEDS = (1, 2, 3)
+SCENARIOS = ("baseline", "mega-round")
+
+# One chart per series, and the breakdowns once per scenario.
+OVERLAYS = ["q1-compute", "q1-lead", "q1-stranded", "q2-power-price", "q2-queue", "q3-fixed-capability",
+            "q3-inference-price", "q3-gpu-price", "q3-app-margin", "q4-churn", "q4-markup",
+            "q5-leader-share", "q5-hhi", "q7-model-profit", "q7-chip-profit", "q7-app-profit",
+            "q7-product-revenue"]
+BREAKDOWNS = ["q5-shares", "q6-regions", "q6-chip-sales"]
+EXPECTED = OVERLAYS + [f"{chart}-{scenario}" for chart in BREAKDOWNS for scenario in SCENARIOS]
+
+
+def chromium():
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    if os.geteuid() != 0:
+        pytest.skip("Chromium is not installed and installing it needs root (apt-get install chromium)")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
+    return shutil.which("chromium")
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    assert BIN.exists(), f"{BIN} not found: build it with `cargo build --release`"
+    root = tmp_path_factory.mktemp("report")
+    out = root / "outputs"
+    for scenario in SCENARIOS:
+        for seed in SEEDS:
+            subprocess.run(
+                [BIN, "run", REPO / "configs" / f"{scenario}.toml", "--quarters", "12", "--seed", str(seed),
+                 "--set", "app_builders.count=800", "--set", "output.app_builders=segments",
+                 "--out", out, "--quiet"],
+                check=True,
+            )
+    html = root / "report.html"
+    result = subprocess.run([BIN, "report", out, "--out", html], check=True, capture_output=True, text=True)
+    assert "2 scenarios, 6 runs" in result.stdout
+    return html
+
+
+def test_the_report_is_one_file_that_fetches_nothing(report):
+    text = report.read_text()
+    assert "<script" not in text
+    for link in ("src=\"http", "href=\"http", "@import", "url("):
+        assert link not in text, link
+    for chart in EXPECTED:
+        assert f'id="{chart}"' in text, chart
+    # The comparison with the baseline is a section of the report.
+    assert "mega-round minus baseline" in text
+
+
+def test_every_chart_renders_in_chromium_and_is_not_blank(report):
+    from PIL import Image
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium()
+    requests = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 900, "height": 1200})
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(report.as_uri())
+        screenshot = report.with_suffix(".png")
+        page.screenshot(path=screenshot, full_page=True)
+        if os.environ.get("MOATSIM_REPORT_PNG"):
+            shutil.copy(screenshot, os.environ["MOATSIM_REPORT_PNG"])
+        for chart in EXPECTED:
+            svg = page.locator(f"#{chart} svg")
+            assert svg.count() == 1, f"{chart}: no chart"
+            assert page.locator(f"#{chart} svg polyline").count() >= 1, f"{chart}: no line"
+            box = svg.bounding_box()
+            assert box["width"] > 500 and box["height"] > 200, f"{chart}: drawn at {box}"
+            image = Image.open(io.BytesIO(svg.screenshot())).convert("L")
+            histogram = image.histogram()  # pixels per grey level, 0 (black) to 255
+            inked = sum(histogram[:200]) / sum(histogram)
+            levels = sum(1 for count in histogram if count)
+            assert inked > 0.01, f"{chart}: blank ({inked:.3%} inked)"
+            assert levels > 8, f"{chart}: flat ({levels} grey levels)"
+        browser.close()
+    assert all(url.startswith("file://") for url in requests), requests
+    full = Image.open(screenshot)
+    assert full.size[0] >= 900 and full.size[1] > 20 * 330, full.size
