@@ -11,6 +11,7 @@ pub mod compare;
 pub mod indicators;
 pub mod report;
 pub mod runs;
+pub mod sensitivity;
 pub mod series;
 pub mod stats;
 

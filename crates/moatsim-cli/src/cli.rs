@@ -115,6 +115,27 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Global sensitivity analysis: run a sweep spec's [morris] or [sobol]
+    /// design (shards, Slurm arrays and resume as `sweep run`), then estimate
+    /// every headline indicator's indices into OUT/sensitivity.parquet.
+    Sensitivity {
+        /// Sweep spec with a [morris] or [sobol] table, for example
+        /// configs/sweeps/sensitivity-moat.toml.
+        spec: PathBuf,
+        /// Folder of the sweep's runs and results (default: sweeps/<sweep name>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// This process's share, I/N (as `sweep run`); the indices are
+        /// estimated once every run is complete.
+        #[arg(long, allow_hyphen_values = true)]
+        shard: Option<String>,
+        /// Runs at once (default: SLURM_CPUS_PER_TASK, else every core).
+        #[arg(long, allow_hyphen_values = true, value_parser = parse_count)]
+        jobs: Option<usize>,
+        /// Print nothing but errors and the indices.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Compare two scenarios' headline indicators, paired by seed: for each,
     /// the mean difference B - A, its 90% interval and in how many seeds the
     /// sign holds (docs/ANALYSIS.md lists the indicators).
@@ -324,6 +345,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 }
             }
         }
+        Command::Sensitivity {
+            spec,
+            out,
+            shard,
+            jobs,
+            quiet,
+        } => sensitivity(&spec, out, shard.as_deref(), jobs, quiet),
         Command::Compare { a, b, json } => match compare_runs(&a, &b) {
             Ok(comparison) if json => print_json(&comparison),
             Ok(comparison) => emit(&comparison.render()),
@@ -947,6 +975,93 @@ fn sweep_run(
             ExitCode::from(1)
         }
     }
+}
+
+/// Runs the design's sweep (this shard's part), then, once every run is
+/// complete, estimates the indices and writes OUT/sensitivity.parquet.
+fn sensitivity(
+    spec: &Path,
+    out: Option<PathBuf>,
+    shard: Option<&str>,
+    jobs: Option<usize>,
+    quiet: bool,
+) -> ExitCode {
+    use moatsim_analysis::sensitivity::{DesignInput, Method, estimate, render, write_indices};
+    use moatsim_config::sweep::DesignMethod;
+    let plan = match load_plan(spec) {
+        Ok(plan) => plan,
+        Err(code) => return code,
+    };
+    let Some(design) = plan.design.clone() else {
+        eprintln!(
+            "error: {} has no [morris] or [sobol] table; allowed: a sweep spec with one (docs/ANALYSIS.md, \"Sensitivity\")",
+            spec.display()
+        );
+        return ExitCode::from(2);
+    };
+    let out = sweep_out(out, &plan);
+    let code = sweep_run(spec, Some(out.clone()), shard, jobs, quiet);
+    if code != ExitCode::SUCCESS {
+        return code;
+    }
+    let status = match moatsim_runner::sweep::sweep_status(&plan, &out) {
+        Ok(status) => status,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    if !status.partial.is_empty() || !status.missing.is_empty() {
+        if !quiet {
+            println!(
+                "moatsim: {} of {} runs are not complete yet (other shards); run `moatsim sensitivity {}` without --shard once they are, to estimate the indices",
+                status.partial.len() + status.missing.len(),
+                plan.runs.len(),
+                spec.display()
+            );
+        }
+        return ExitCode::SUCCESS;
+    }
+    let mut runs = Vec::with_capacity(plan.runs.len());
+    for run in &plan.runs {
+        let root = moatsim_runner::sweep::run_root(&out, run);
+        let reference = moatsim_analysis::RunRef {
+            dir: moatsim_runner::run_dir(&root, &plan.scenario_name, run.seed),
+            scenario: plan.scenario_name.clone(),
+            seed: run.seed,
+            run_id: Some(run.run_id.clone()),
+        };
+        match moatsim_analysis::run_indicators(&reference) {
+            Ok(indicators) => runs.push((run.design_point.unwrap_or(0) as usize, indicators)),
+            Err(error) => {
+                eprintln!("error: {error}");
+                return ExitCode::from(1);
+            }
+        }
+    }
+    let input = DesignInput {
+        method: match design.method {
+            DesignMethod::Morris { levels } => Method::Morris { levels },
+            DesignMethod::Sobol => Method::Sobol,
+        },
+        parameters: design.parameters.clone(),
+        unit_rows: design.unit_rows.clone(),
+    };
+    // The bootstrap's draws are fixed by the spec's design, so the file is
+    // the same whenever it is estimated.
+    let seed = plan.runs.first().map_or(0, |r| r.seed);
+    let indices = estimate(&input, &runs, seed);
+    let path = out.join("sensitivity.parquet");
+    if let Err(error) = write_indices(&path, &indices.rows) {
+        eprintln!("error: {error}");
+        return ExitCode::from(1);
+    }
+    emit(&format!(
+        "{}\nwrote {} ({} indices)\n",
+        render(&indices),
+        path.display(),
+        indices.rows.len()
+    ))
 }
 
 fn sweep_status(spec: &Path, out: Option<PathBuf>) -> ExitCode {

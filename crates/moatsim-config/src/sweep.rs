@@ -19,6 +19,22 @@
 //! samples = 4
 //! ranges = { "world.diffusion_rate" = [0.02, 0.10] }
 //! ```
+//!
+//! Or, instead of a grid or hypercube, a global sensitivity design over
+//! parameters whose ranges default to their recorded plausible ranges
+//! (`moatsim params`):
+//!
+//! ```toml
+//! [morris]                               # elementary effects
+//! trajectories = 10
+//! levels = 4
+//! parameters = ["world.diffusion_rate", "app_builders.switching_cost_growth"]
+//! ranges = { "app_builders.switching_cost_growth" = [0.0, 0.45] }  # optional
+//!
+//! [sobol]                                # or: first-order and total indices
+//! base_samples = 64                      # runs: base_samples × (parameters + 2) × seeds
+//! parameters = ["world.diffusion_rate", "cloud.rent_cash_share"]
+//! ```
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -38,6 +54,53 @@ struct RawSweep {
     #[serde(default)]
     grid: BTreeMap<String, Vec<toml::Value>>,
     latin_hypercube: Option<RawHypercube>,
+    morris: Option<RawMorris>,
+    sobol: Option<RawSobol>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMorris {
+    trajectories: u32,
+    #[serde(default = "default_levels")]
+    levels: u32,
+    parameters: Vec<String>,
+    #[serde(default)]
+    ranges: BTreeMap<String, [f64; 2]>,
+}
+
+fn default_levels() -> u32 {
+    4
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSobol {
+    base_samples: u32,
+    parameters: Vec<String>,
+    #[serde(default)]
+    ranges: BTreeMap<String, [f64; 2]>,
+}
+
+/// A global sensitivity design: which method, over which parameters, and
+/// its points in the unit hypercube (row `i` is design point `i`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Design {
+    pub method: DesignMethod,
+    pub parameters: Vec<String>,
+    /// Each parameter's [low, high].
+    pub ranges: Vec<[f64; 2]>,
+    /// Parameters whose values are rounded to whole numbers (the scenario
+    /// refuses a fraction for them).
+    pub whole: Vec<bool>,
+    pub unit_rows: Vec<Vec<f64>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "method", rename_all = "lowercase")]
+pub enum DesignMethod {
+    Morris { levels: u32 },
+    Sobol,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -73,6 +136,9 @@ pub struct PlannedRun {
     pub seed: u64,
     /// Swept parameter → value, as written to `--set` (TOML literal).
     pub parameters: BTreeMap<String, String>,
+    /// The row of the sensitivity design this run evaluates (a design may
+    /// visit the same values twice, so the row is part of the run id).
+    pub design_point: Option<u32>,
 }
 
 impl PlannedRun {
@@ -100,6 +166,8 @@ pub struct SweepPlan {
     /// The swept parameter names, in column order.
     pub parameter_names: Vec<String>,
     pub runs: Vec<PlannedRun>,
+    /// The sensitivity design, for a `[morris]` or `[sobol]` spec.
+    pub design: Option<Design>,
 }
 
 impl SweepPlan {
@@ -174,12 +242,22 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
         .values()
         .map(|values| values.len() as u128)
         .chain(raw.latin_hypercube.as_ref().map(|l| u128::from(l.samples)))
+        .chain(
+            raw.morris
+                .as_ref()
+                .map(|m| u128::from(m.trajectories) * (m.parameters.len() as u128 + 1)),
+        )
+        .chain(
+            raw.sobol
+                .as_ref()
+                .map(|s| u128::from(s.base_samples) * (s.parameters.len() as u128 + 2)),
+        )
         .fold(seed_count, u128::saturating_mul);
     if total > MAX_RUNS as u128 {
         return Err(invalid(vec![problem(
             "",
             format!(
-                "plans {total} runs (grid values × hypercube samples × seeds); allowed: at most {MAX_RUNS} runs in one sweep. Split it into several specs"
+                "plans {total} runs (grid values × hypercube samples or design points × seeds); allowed: at most {MAX_RUNS} runs in one sweep. Split it into several specs"
             ),
         )]));
     }
@@ -224,7 +302,9 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
         .set
         .keys()
         .chain(raw.grid.keys())
-        .chain(raw.latin_hypercube.iter().flat_map(|l| l.ranges.keys()));
+        .chain(raw.latin_hypercube.iter().flat_map(|l| l.ranges.keys()))
+        .chain(raw.morris.iter().flat_map(|m| m.parameters.iter()))
+        .chain(raw.sobol.iter().flat_map(|s| s.parameters.iter()));
     for key in swept {
         if key.trim() == "scenario.seed" {
             problems.push(problem(
@@ -273,6 +353,94 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
         }
         hypercube = latin_hypercube(raw.seeds.master_seed.unwrap_or(0), lhs.samples, &lhs.ranges);
     }
+    let designs = [
+        raw.latin_hypercube.is_some(),
+        raw.morris.is_some(),
+        raw.sobol.is_some(),
+    ];
+    if designs.iter().filter(|d| **d).count() > 1 {
+        problems.push(problem(
+            "",
+            "has more than one of [latin_hypercube], [morris] and [sobol]; allowed: one design per spec",
+        ));
+    }
+    if (raw.morris.is_some() || raw.sobol.is_some()) && !raw.grid.is_empty() {
+        problems.push(problem(
+            "grid",
+            "is given with a sensitivity design; allowed: [morris] or [sobol] alone (fix other values in sweep.set)",
+        ));
+    }
+    let master = raw.seeds.master_seed.unwrap_or(0);
+    let mut design = match (&raw.morris, &raw.sobol) {
+        (Some(morris), _) => {
+            if morris.trajectories == 0 {
+                problems.push(problem("morris.trajectories", "is 0; allowed: 1 or more"));
+            }
+            if morris.levels < 2 || morris.levels % 2 != 0 || morris.levels > 64 {
+                problems.push(problem(
+                    "morris.levels",
+                    format!("is {}; allowed: an even number from 2 to 64", morris.levels),
+                ));
+            }
+            design_ranges("morris", &morris.parameters, &morris.ranges, &mut problems).map(
+                |(parameters, ranges)| Design {
+                    method: DesignMethod::Morris {
+                        levels: morris.levels,
+                    },
+                    unit_rows: if problems.is_empty() {
+                        moatsim_sensitivity::morris::design(
+                            parameters.len(),
+                            morris.trajectories as usize,
+                            morris.levels,
+                            master,
+                        )
+                    } else {
+                        Vec::new()
+                    },
+                    whole: vec![false; parameters.len()],
+                    parameters,
+                    ranges,
+                },
+            )
+        }
+        (None, Some(sobol)) => {
+            let limit = moatsim_sensitivity::sobol::MAX_BASE_SAMPLES;
+            if sobol.base_samples == 0 || sobol.base_samples as usize > limit {
+                problems.push(problem(
+                    "sobol.base_samples",
+                    format!("is {}; allowed: 1 to {limit}", sobol.base_samples),
+                ));
+            }
+            if sobol.parameters.len() > moatsim_sensitivity::sobol::MAX_PARAMETERS {
+                problems.push(problem(
+                    "sobol.parameters",
+                    format!(
+                        "has {} parameters; allowed: at most {}",
+                        sobol.parameters.len(),
+                        moatsim_sensitivity::sobol::MAX_PARAMETERS
+                    ),
+                ));
+            }
+            design_ranges("sobol", &sobol.parameters, &sobol.ranges, &mut problems).map(
+                |(parameters, ranges)| Design {
+                    method: DesignMethod::Sobol,
+                    unit_rows: if problems.is_empty() {
+                        moatsim_sensitivity::sobol::design(
+                            parameters.len(),
+                            sobol.base_samples as usize,
+                            (master & 0xffff_ffff) as u32,
+                        )
+                    } else {
+                        Vec::new()
+                    },
+                    whole: vec![false; parameters.len()],
+                    parameters,
+                    ranges,
+                },
+            )
+        }
+        (None, None) => None,
+    };
     if !problems.is_empty() {
         return Err(invalid(problems));
     }
@@ -317,10 +485,44 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
     if let Some(lhs) = &raw.latin_hypercube {
         parameter_names.extend(lhs.ranges.keys().cloned());
     }
+    // A design's points replace the grid's single empty point.
+    let mut design_points: Vec<Option<u32>> = vec![None; points.len()];
+    if let Some(design) = &mut design {
+        design.whole = design
+            .parameters
+            .iter()
+            .zip(&design.ranges)
+            .map(|(key, range)| refuses_fractions(&scenario_path, &fixed, key, *range))
+            .collect();
+        points = design
+            .unit_rows
+            .iter()
+            .map(|row| {
+                design
+                    .parameters
+                    .iter()
+                    .zip(&design.ranges)
+                    .zip(&design.whole)
+                    .zip(row)
+                    .map(|(((key, [low, high]), whole), u)| {
+                        let value = low + u * (high - low);
+                        let written = if *whole {
+                            format!("{}", value.round())
+                        } else {
+                            format!("{value:.9}")
+                        };
+                        (key.clone(), written)
+                    })
+                    .collect()
+            })
+            .collect();
+        design_points = (0..points.len()).map(|i| u32::try_from(i).ok()).collect();
+        parameter_names = design.parameters.clone();
+    }
 
     let mut runs = Vec::with_capacity(points.len() * seeds.len());
     let mut scenario_name = String::new();
-    for point in &points {
+    for (point, design_point) in points.iter().zip(&design_points) {
         // Each distinct point is checked once (seeds cannot make a config invalid).
         let overrides: Vec<String> = fixed
             .iter()
@@ -331,9 +533,10 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
         scenario_name = loaded.scenario.name.clone();
         for &seed in &seeds {
             runs.push(PlannedRun {
-                run_id: run_id(&scenario_name, &fixed, point, seed),
+                run_id: run_id(&scenario_name, &fixed, point, *design_point, seed),
                 seed,
                 parameters: point.clone(),
+                design_point: *design_point,
             });
         }
     }
@@ -345,7 +548,93 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
         fixed,
         parameter_names,
         runs,
+        design,
     })
+}
+
+/// A design's parameters and ranges: each range as the spec gives it, else
+/// the parameter's recorded plausible range (`moatsim params`).
+fn design_ranges(
+    section: &str,
+    parameters: &[String],
+    ranges: &BTreeMap<String, [f64; 2]>,
+    problems: &mut Vec<Problem>,
+) -> Option<(Vec<String>, Vec<[f64; 2]>)> {
+    if parameters.is_empty() {
+        problems.push(problem(
+            &format!("{section}.parameters"),
+            "is empty; allowed: one or more parameter paths",
+        ));
+        return None;
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for key in parameters {
+        if !seen.insert(key) {
+            problems.push(problem(
+                &format!("{section}.parameters"),
+                format!("has {key} twice; allowed: distinct parameters"),
+            ));
+        }
+        let recorded = crate::parameters::PARAMETERS
+            .iter()
+            .find(|p| p.path == key)
+            .map(|p| [p.low, p.high]);
+        match ranges.get(key).copied().or(recorded) {
+            Some([low, high]) if low.is_finite() && high.is_finite() && low < high => {
+                out.push([low, high]);
+            }
+            Some([low, high]) => problems.push(problem(
+                &format!("{section}.ranges.{key}"),
+                format!("is [{low}, {high}]; allowed: [low, high] with low < high"),
+            )),
+            None => problems.push(problem(
+                &format!("{section}.ranges.{key}"),
+                "is missing, and the parameter has no recorded range (`moatsim params` lists those that do); give [low, high]",
+            )),
+        }
+    }
+    for key in ranges.keys() {
+        if !parameters.contains(key) {
+            problems.push(problem(
+                &format!("{section}.ranges.{key}"),
+                "names a parameter not in `parameters`",
+            ));
+        }
+    }
+    (problems.is_empty()).then_some((parameters.to_vec(), out))
+}
+
+/// Whether the scenario refuses a fractional value for `key` (a whole-number
+/// field such as a count of quarters): the design's values are then rounded.
+fn refuses_fractions(
+    scenario: &Path,
+    fixed: &BTreeMap<String, String>,
+    key: &str,
+    [low, high]: [f64; 2],
+) -> bool {
+    // Both probes lie inside the range, so a refusal is about the fraction.
+    let whole = low.ceil();
+    if whole > high {
+        return false;
+    }
+    let middle = (low + high) / 2.0;
+    let fraction = if middle.fract() != 0.0 {
+        middle
+    } else if middle + 0.5 <= high {
+        middle + 0.5
+    } else {
+        middle + (high - low) / 4.0
+    };
+    let load = |value: f64| {
+        let overrides: Vec<String> = fixed
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .chain(std::iter::once(format!("{key}={value}")))
+            .collect();
+        crate::load(scenario, &overrides).is_ok()
+    };
+    !load(fraction) && load(whole)
 }
 
 /// Seed `i` of a sweep: a ChaCha draw keyed by the master seed, kept below 2⁶³
@@ -386,6 +675,7 @@ fn run_id(
     scenario: &str,
     fixed: &BTreeMap<String, String>,
     point: &BTreeMap<String, String>,
+    design_point: Option<u32>,
     seed: u64,
 ) -> String {
     let mut hasher = Sha256::new();
@@ -395,6 +685,10 @@ fn run_id(
         hasher.update(k.as_bytes());
         hasher.update(b"=");
         hasher.update(v.as_bytes());
+    }
+    // Only designs add their row, so grid and hypercube ids are as before.
+    if let Some(row) = design_point {
+        hasher.update(format!("\0design_point={row}").as_bytes());
     }
     hasher.update(format!("\0seed={seed}").as_bytes());
     let digest = hasher.finalize();

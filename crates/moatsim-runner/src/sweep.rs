@@ -331,6 +331,16 @@ fn write_runs(plan: &SweepPlan, out_dir: &Path) -> Result<(), SweepError> {
             ),
         ),
     ];
+    if plan.design.is_some() {
+        columns.push((
+            "design_point".into(),
+            RunsColumn::Count(
+                runs.iter()
+                    .map(|r| r.design_point.map_or(0, u64::from))
+                    .collect(),
+            ),
+        ));
+    }
     for name in &plan.parameter_names {
         let values: Vec<&str> = runs
             .iter()
