@@ -74,6 +74,39 @@ def test_the_report_is_one_file_that_fetches_nothing(report):
 
 
 def test_every_chart_renders_in_chromium_and_is_not_blank(report):
+    render_and_check(report, EXPECTED, "polyline", copy_to=os.environ.get("MOATSIM_REPORT_PNG"))
+    from PIL import Image
+    full = Image.open(report.with_suffix(".png"))
+    assert full.size[0] >= 900 and full.size[1] > 20 * 330, full.size
+
+
+def test_a_sensitivity_sweep_is_drawn_as_ranked_bars(tmp_path):
+    spec = tmp_path / "tiny.toml"
+    spec.write_text(f"""
+[sweep]
+name = "tiny"
+scenario = "{REPO / 'configs' / 'baseline.toml'}"
+set = {{ "scenario.quarters" = 6, "app_builders.count" = 300, "output.app_builders" = "segments" }}
+[seeds]
+list = [3]
+[morris]
+trajectories = 2
+parameters = ["world.diffusion_rate", "app_builders.provider_review_share"]
+""")
+    out = tmp_path / "tiny"
+    subprocess.run([BIN, "sensitivity", spec, "--out", out, "--quiet"], check=True, capture_output=True)
+    html = tmp_path / "sensitivity.html"
+    subprocess.run([BIN, "report", out, "--out", html], check=True, capture_output=True)
+    text = html.read_text()
+    charts = [f"sensitivity-0-{name}" for name in ("leader-share-horizon", "hhi-horizon", "app-profit-share")]
+    for chart in charts:
+        assert f'id="{chart}"' in text, chart
+    render_and_check(html, charts, "rect", min_height=120)  # two bars
+
+
+def render_and_check(report, charts, mark, copy_to=None, min_height=200):
+    """Opens `report` in Chromium and checks each chart: present, drawn with
+    at least one `mark` element, full size, not blank; nothing fetched."""
     from PIL import Image
     from playwright.sync_api import sync_playwright
 
@@ -86,14 +119,14 @@ def test_every_chart_renders_in_chromium_and_is_not_blank(report):
         page.goto(report.as_uri())
         screenshot = report.with_suffix(".png")
         page.screenshot(path=screenshot, full_page=True)
-        if os.environ.get("MOATSIM_REPORT_PNG"):
-            shutil.copy(screenshot, os.environ["MOATSIM_REPORT_PNG"])
-        for chart in EXPECTED:
+        if copy_to:
+            shutil.copy(screenshot, copy_to)
+        for chart in charts:
             svg = page.locator(f"#{chart} svg")
             assert svg.count() == 1, f"{chart}: no chart"
-            assert page.locator(f"#{chart} svg polyline").count() >= 1, f"{chart}: no line"
+            assert page.locator(f"#{chart} svg {mark}").count() >= 1, f"{chart}: nothing drawn"
             box = svg.bounding_box()
-            assert box["width"] > 500 and box["height"] > 200, f"{chart}: drawn at {box}"
+            assert box["width"] > 500 and box["height"] > min_height, f"{chart}: drawn at {box}"
             image = Image.open(io.BytesIO(svg.screenshot())).convert("L")
             histogram = image.histogram()  # pixels per grey level, 0 (black) to 255
             inked = sum(histogram[:200]) / sum(histogram)
@@ -102,5 +135,3 @@ def test_every_chart_renders_in_chromium_and_is_not_blank(report):
             assert levels > 8, f"{chart}: flat ({levels} grey levels)"
         browser.close()
     assert all(url.startswith("file://") for url in requests), requests
-    full = Image.open(screenshot)
-    assert full.size[0] >= 900 and full.size[1] > 20 * 330, full.size

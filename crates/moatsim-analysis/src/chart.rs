@@ -118,6 +118,82 @@ pub fn svg(
     Ok(out)
 }
 
+/// One bar of a bar chart: a label, a value and an optional interval.
+#[derive(Debug, Clone)]
+pub struct Bar {
+    pub label: String,
+    pub value: f64,
+    pub interval: Option<(f64, f64)>,
+}
+
+/// Horizontal bars, largest first as given, each labelled above its bar,
+/// with its interval drawn as a whisker.
+pub fn bars_svg(title: &str, x_label: &str, bars: &[Bar]) -> Result<String, String> {
+    let ends = bars.iter().flat_map(|b| {
+        let (low, high) = b.interval.unwrap_or((b.value, b.value));
+        [b.value, low, high]
+    });
+    let (low, high) = ends
+        .filter(|v| v.is_finite())
+        .fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    if bars.is_empty() {
+        return Err(format!("{title}: nothing to draw"));
+    }
+    let pad = ((high - low) * 0.05).max(1e-12);
+    let rows = bars.len() as f64;
+    let height = (90 + 34 * bars.len()) as u32;
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(plain(title), ("sans-serif", 17))
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(8)
+            .build_cartesian_2d((low - pad)..(high + pad), 0.0..rows)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .x_desc(plain(x_label))
+            .x_labels(6)
+            .x_label_formatter(&|x| compact(*x))
+            .disable_y_mesh()
+            .disable_y_axis()
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        let colour = COLOURS[0];
+        for (i, bar) in bars.iter().enumerate() {
+            // Top to bottom in the order given.
+            let y = rows - 1.0 - i as f64;
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, y + 0.12), (bar.value, y + 0.52)],
+                    colour.mix(0.75).filled(),
+                )))
+                .map_err(|e| e.to_string())?;
+            if let Some((lo, hi)) = bar.interval {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(lo, y + 0.32), (hi, y + 0.32)],
+                        BLACK.stroke_width(1),
+                    )))
+                    .map_err(|e| e.to_string())?;
+            }
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    plain(&bar.label),
+                    (low - pad * 0.5, y + 0.92),
+                    ("sans-serif", 13),
+                )))
+                .map_err(|e| e.to_string())?;
+        }
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
 /// Text safe inside SVG and HTML without escaping.
 pub fn plain(text: &str) -> String {
     text.chars()
@@ -214,6 +290,36 @@ mod tests {
         .expect("draws");
         assert_eq!(svg.matches("<polygon").count(), 0);
         assert!(super::svg("empty", "y", 1.0, &[], true).is_err());
+    }
+
+    #[test]
+    fn bars_have_their_labels_and_whiskers() {
+        let bars = [
+            Bar {
+                label: "world.diffusion_rate".into(),
+                value: 2.0,
+                interval: Some((1.0, 3.0)),
+            },
+            Bar {
+                label: "world.pue".into(),
+                value: 0.5,
+                interval: None,
+            },
+        ];
+        let svg = bars_svg("moat_half_life_quarters", "mu*", &bars).expect("draws");
+        for text in [
+            "moat_half_life_quarters",
+            "world.diffusion_rate",
+            "world.pue",
+            "mu*",
+        ] {
+            assert!(svg.contains(text), "missing {text}");
+        }
+        assert!(
+            svg.matches("<rect").count() >= 3,
+            "a background and two bars"
+        );
+        assert!(bars_svg("empty", "x", &[]).is_err());
     }
 
     #[test]

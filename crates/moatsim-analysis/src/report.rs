@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::AnalysisError;
-use crate::chart::{Line, plain, svg};
+use crate::chart::{Bar, Line, bars_svg, plain, svg};
 use crate::compare::{Comparison, compare, short};
 use crate::indicators::{RunIndicators, run_indicators};
 use crate::runs::discover;
@@ -274,6 +274,50 @@ pub struct Report {
     pub inputs: Vec<PathBuf>,
     /// The reference first (`baseline` if present), then by name.
     pub groups: Vec<Group>,
+    /// The `sensitivity.parquet` of each sweep folder named that has one.
+    pub sensitivity: Vec<(PathBuf, Vec<SensitivityIndex>)>,
+}
+
+/// One row of a `sensitivity.parquet` as read back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SensitivityIndex {
+    pub parameter: String,
+    pub indicator: String,
+    pub method: String,
+    pub index: String,
+    pub value: f64,
+    pub interval: Option<(f64, f64)>,
+}
+
+/// The indicators the sensitivity section draws (docs/ANALYSIS.md), in order.
+pub const SENSITIVITY_INDICATORS: &[&str] = &[
+    "moat_half_life_quarters",
+    "leader_share_horizon",
+    "hhi_horizon",
+    "fixed_capability_price_decline",
+    "app_profit_share",
+    "stranded_gpus_peak",
+];
+
+fn read_sensitivity(path: &Path) -> Result<Vec<SensitivityIndex>, AnalysisError> {
+    let table = moatsim_output::reader::read_columns(
+        path,
+        &["value", "ci_low", "ci_high"],
+        &["parameter", "indicator", "method", "index"],
+    )?;
+    Ok((0..table.rows())
+        .map(|i| {
+            let (low, high) = (table.numbers("ci_low")[i], table.numbers("ci_high")[i]);
+            SensitivityIndex {
+                parameter: table.strings("parameter")[i].clone(),
+                indicator: table.strings("indicator")[i].clone(),
+                method: table.strings("method")[i].clone(),
+                index: table.strings("index")[i].clone(),
+                value: table.numbers("value")[i],
+                interval: (low.is_finite() && high.is_finite()).then_some((low, high)),
+            }
+        })
+        .collect())
 }
 
 /// Reads every finished run under `paths`, grouped by scenario.
@@ -296,9 +340,17 @@ pub fn read_report(paths: &[PathBuf]) -> Result<Report, AnalysisError> {
         let baseline = groups.remove(i);
         groups.insert(0, baseline);
     }
+    let mut sensitivity = Vec::new();
+    for path in paths {
+        let file = path.join("sensitivity.parquet");
+        if file.is_file() {
+            sensitivity.push((path.clone(), read_sensitivity(&file)?));
+        }
+    }
     Ok(Report {
         inputs: paths.to_vec(),
         groups,
+        sensitivity,
     })
 }
 
@@ -314,6 +366,13 @@ pub fn chart_ids(report: &Report) -> Vec<String> {
                         ids.push(format!("{}-{}", chart.id, slug(&group.scenario)));
                     }
                 }
+            }
+        }
+    }
+    for (k, (_, indices)) in report.sensitivity.iter().enumerate() {
+        for indicator in SENSITIVITY_INDICATORS {
+            if indices.iter().any(|i| i.indicator == *indicator) {
+                ids.push(format!("sensitivity-{k}-{}", slug(indicator)));
             }
         }
     }
@@ -364,6 +423,9 @@ pub fn render_html(report: &Report) -> Result<String, AnalysisError> {
     }
     if report.groups.len() > 1 {
         html += "<li><a href=\"#compare\">Scenarios against the reference</a></li>\n";
+    }
+    if !report.sensitivity.is_empty() {
+        html += "<li><a href=\"#sensitivity\">Which parameters matter</a></li>\n";
     }
     html += "</ol></nav>\n";
 
@@ -463,6 +525,54 @@ pub fn render_html(report: &Report) -> Result<String, AnalysisError> {
                         plain(&error.to_string())
                     );
                 }
+            }
+        }
+        html += "</section>\n";
+    }
+    if !report.sensitivity.is_empty() {
+        html += "<section id=\"sensitivity\">\n<h2>Which parameters matter</h2>\n<p class=\"meta\">Global sensitivity indices from each sweep's <code>sensitivity.parquet</code> (docs/ANALYSIS.md, \"Sensitivity\"): for a Morris design the mean absolute elementary effect &mu;* (in the indicator's unit per parameter range), for a Sobol design the total index ST (share of the variance); whiskers are 95% bootstrap intervals.</p>\n";
+        for (k, (path, indices)) in report.sensitivity.iter().enumerate() {
+            let _ = writeln!(html, "<h3>{}</h3>", plain(&path.display().to_string()));
+            for indicator in SENSITIVITY_INDICATORS {
+                let mut bars: Vec<Bar> = indices
+                    .iter()
+                    .filter(|i| {
+                        i.indicator == *indicator && (i.index == "mu_star" || i.index == "ST")
+                    })
+                    .map(|i| Bar {
+                        label: i.parameter.clone(),
+                        value: i.value,
+                        interval: i.interval,
+                    })
+                    .collect();
+                if bars.is_empty() {
+                    continue;
+                }
+                bars.sort_by(|a, b| b.value.total_cmp(&a.value));
+                let index = indices
+                    .iter()
+                    .find(|i| {
+                        i.indicator == *indicator && (i.index == "mu_star" || i.index == "ST")
+                    })
+                    .map_or("", |i| {
+                        if i.index == "ST" {
+                            "ST (share of variance)"
+                        } else {
+                            "mu* (per parameter range)"
+                        }
+                    });
+                let figure = bars_svg(indicator, index, &bars).map_err(chart_error)?;
+                let reading = format!(
+                    "Most influential: {} ({}).",
+                    bars[0].label,
+                    short(bars[0].value)
+                );
+                let _ = writeln!(
+                    html,
+                    "<figure id=\"sensitivity-{k}-{}\" class=\"chart\">\n{figure}\n<figcaption><strong>{}</strong></figcaption>\n</figure>",
+                    slug(indicator),
+                    plain(&reading)
+                );
             }
         }
         html += "</section>\n";
