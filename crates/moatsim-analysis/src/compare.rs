@@ -103,6 +103,38 @@ fn by_seed<'a>(
     Ok((label, by_seed))
 }
 
+impl IndicatorDifference {
+    /// The row as text cells: A's mean, B's mean, the difference, its
+    /// interval and the sign count ("–" where undefined), as both the table
+    /// and the report print them.
+    pub fn cells(&self) -> [String; 5] {
+        let cell = |v: Option<f64>| v.map_or_else(|| "–".to_string(), short);
+        match &self.difference {
+            Some(d) => [
+                cell(self.a_mean),
+                cell(self.b_mean),
+                short(d.mean),
+                format!("[{}, {}]", short(d.low), short(d.high)),
+                format!("{}/{}", d.sign_holds, d.seeds),
+            ],
+            None => [
+                cell(self.a_mean),
+                cell(self.b_mean),
+                "–".into(),
+                "–".into(),
+                "–".into(),
+            ],
+        }
+    }
+
+    /// More than one seed, and the interval excludes zero.
+    pub fn excludes_zero(&self) -> bool {
+        self.difference
+            .as_ref()
+            .is_some_and(|d| d.seeds > 1 && (d.low > 0.0 || d.high < 0.0))
+    }
+}
+
 impl Comparison {
     /// A plain-text table: one row per indicator.
     pub fn render(&self) -> String {
@@ -122,24 +154,10 @@ impl Comparison {
             "indicator", self.a, self.b, "difference", "90% interval", "sign", "unit"
         );
         for row in &self.indicators {
-            let cell = |v: Option<f64>| v.map_or_else(|| "–".to_string(), short);
-            let (difference, interval, sign) = match &row.difference {
-                Some(d) => (
-                    short(d.mean),
-                    format!("[{}, {}]", short(d.low), short(d.high)),
-                    format!("{}/{}", d.sign_holds, d.seeds),
-                ),
-                None => ("–".into(), "–".into(), "–".into()),
-            };
+            let [a, b, difference, interval, sign] = row.cells();
             out += &format!(
                 "{:<32} {:>11} {:>11} {:>11} {:>25} {:>6}  {}\n",
-                row.indicator,
-                cell(row.a_mean),
-                cell(row.b_mean),
-                difference,
-                interval,
-                sign,
-                row.unit
+                row.indicator, a, b, difference, interval, sign, row.unit
             );
         }
         out += "\nThe interval is for the mean difference (paired Student t); `sign` counts the seeds \

@@ -710,31 +710,16 @@ fn comparison_html(html: &mut String, comparison: &Comparison) {
         plain(&comparison.b)
     );
     for row in &comparison.indicators {
-        let cell = |v: Option<f64>| v.map_or_else(|| "–".to_string(), short);
-        let (difference, interval, sign, strong) = match &row.difference {
-            Some(d) => (
-                short(d.mean),
-                format!("[{}, {}]", short(d.low), short(d.high)),
-                format!("{}/{}", d.sign_holds, d.seeds),
-                d.seeds > 1 && (d.low > 0.0 || d.high < 0.0),
-            ),
-            None => ("–".into(), "–".into(), "–".into(), false),
-        };
-        let difference = if strong {
+        let [a, b, difference, interval, sign] = row.cells();
+        let difference = if row.excludes_zero() {
             format!("<strong>{difference}</strong>")
         } else {
             difference
         };
         let _ = writeln!(
             html,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            row.indicator,
-            cell(row.a_mean),
-            cell(row.b_mean),
-            difference,
-            interval,
-            sign,
-            row.unit
+            "<tr><td>{}</td><td>{a}</td><td>{b}</td><td>{difference}</td><td>{interval}</td><td>{sign}</td><td>{}</td></tr>",
+            row.indicator, row.unit
         );
     }
     *html += "</table>\n";

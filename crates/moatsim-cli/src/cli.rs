@@ -122,19 +122,8 @@ enum Command {
         /// Sweep spec with a [morris] or [sobol] table, for example
         /// configs/sweeps/sensitivity-moat.toml.
         spec: PathBuf,
-        /// Folder of the sweep's runs and results (default: sweeps/<sweep name>).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// This process's share, I/N (as `sweep run`); the indices are
-        /// estimated once every run is complete.
-        #[arg(long, allow_hyphen_values = true)]
-        shard: Option<String>,
-        /// Runs at once (default: SLURM_CPUS_PER_TASK, else every core).
-        #[arg(long, allow_hyphen_values = true, value_parser = parse_count)]
-        jobs: Option<usize>,
-        /// Print nothing but errors and the indices.
-        #[arg(long)]
-        quiet: bool,
+        #[command(flatten)]
+        sweep: SweepArgs,
     },
     /// Compare two scenarios' headline indicators, paired by seed: for each,
     /// the mean difference B - A, its 90% interval and in how many seeds the
@@ -149,6 +138,26 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Where and how a sweep's runs are made: `sweep run` and `sensitivity`.
+#[derive(Debug, clap::Args)]
+struct SweepArgs {
+    /// Folder that holds the sweep's runs (default: sweeps/<sweep name>,
+    /// apart from the single runs in outputs/).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// This process's share, I/N (0-based). Default: from SLURM_ARRAY_TASK_ID /
+    /// SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX / MOATSIM_SHARD_COUNT,
+    /// else every run.
+    #[arg(long, allow_hyphen_values = true)]
+    shard: Option<String>,
+    /// Runs at once (default: SLURM_CPUS_PER_TASK, else every core).
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_count)]
+    jobs: Option<usize>,
+    /// Print nothing but errors (and, for `sensitivity`, the indices).
+    #[arg(long)]
+    quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -166,21 +175,8 @@ enum SweepCommand {
     /// write OUT/runs.parquet. Rerunning skips complete runs and redoes partial ones.
     Run {
         spec: PathBuf,
-        /// Folder that holds the sweep's runs (default: sweeps/<sweep name>,
-        /// apart from the single runs in outputs/).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// This process's share, I/N (0-based). Default: from SLURM_ARRAY_TASK_ID /
-        /// SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX / MOATSIM_SHARD_COUNT,
-        /// else every run.
-        #[arg(long, allow_hyphen_values = true)]
-        shard: Option<String>,
-        /// Runs at once (default: SLURM_CPUS_PER_TASK, else every core).
-        #[arg(long, allow_hyphen_values = true, value_parser = parse_count)]
-        jobs: Option<usize>,
-        /// Print nothing but errors.
-        #[arg(long)]
-        quiet: bool,
+        #[command(flatten)]
+        sweep: SweepArgs,
     },
     /// Report complete, partial and missing runs, and refresh OUT/runs.parquet.
     Status {
@@ -299,15 +295,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Params { json: true } => print_json(&moatsim_config::parameters::PARAMETERS),
         Command::Params { json: false } => emit(&describe_parameters()),
         Command::Sweep {
-            action:
-                SweepCommand::Run {
-                    spec,
-                    out,
-                    shard,
-                    jobs,
-                    quiet,
-                },
-        } => sweep_run(&spec, out, shard.as_deref(), jobs, quiet),
+            action: SweepCommand::Run { spec, sweep },
+        } => sweep_run(&spec, sweep),
         Command::Sweep {
             action: SweepCommand::Status { spec, out },
         } => sweep_status(&spec, out),
@@ -345,13 +334,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 }
             }
         }
-        Command::Sensitivity {
-            spec,
-            out,
-            shard,
-            jobs,
-            quiet,
-        } => sensitivity(&spec, out, shard.as_deref(), jobs, quiet),
+        Command::Sensitivity { spec, sweep } => sensitivity(&spec, sweep),
         Command::Compare { a, b, json } => match compare_runs(&a, &b) {
             Ok(comparison) if json => print_json(&comparison),
             Ok(comparison) => emit(&comparison.render()),
@@ -861,13 +844,14 @@ fn sweep_out(out: Option<PathBuf>, plan: &moatsim_config::sweep::SweepPlan) -> P
     out.unwrap_or_else(|| Path::new("sweeps").join(&plan.name))
 }
 
-fn sweep_run(
-    spec: &Path,
-    out: Option<PathBuf>,
-    shard: Option<&str>,
-    jobs: Option<usize>,
-    quiet: bool,
-) -> ExitCode {
+fn sweep_run(spec: &Path, args: SweepArgs) -> ExitCode {
+    let SweepArgs {
+        out,
+        shard,
+        jobs,
+        quiet,
+    } = args;
+    let shard = shard.as_deref();
     use moatsim_runner::sweep::{Shard, SweepOptions, run_sweep};
     let plan = match load_plan(spec) {
         Ok(plan) => plan,
@@ -979,13 +963,7 @@ fn sweep_run(
 
 /// Runs the design's sweep (this shard's part), then, once every run is
 /// complete, estimates the indices and writes OUT/sensitivity.parquet.
-fn sensitivity(
-    spec: &Path,
-    out: Option<PathBuf>,
-    shard: Option<&str>,
-    jobs: Option<usize>,
-    quiet: bool,
-) -> ExitCode {
+fn sensitivity(spec: &Path, sweep: SweepArgs) -> ExitCode {
     use moatsim_analysis::sensitivity::{DesignInput, Method, estimate, render, write_indices};
     use moatsim_config::sweep::DesignMethod;
     let plan = match load_plan(spec) {
@@ -999,8 +977,15 @@ fn sensitivity(
         );
         return ExitCode::from(2);
     };
-    let out = sweep_out(out, &plan);
-    let code = sweep_run(spec, Some(out.clone()), shard, jobs, quiet);
+    let out = sweep_out(sweep.out.clone(), &plan);
+    let quiet = sweep.quiet;
+    let code = sweep_run(
+        spec,
+        SweepArgs {
+            out: Some(out.clone()),
+            ..sweep
+        },
+    );
     if code != ExitCode::SUCCESS {
         return code;
     }
