@@ -116,3 +116,56 @@ def test_sobol_indices_agree_with_salib(tmp_path):
                 half = (ours_index[2] - ours_index[1]) / 2
                 if conf > 1e-6:
                     assert 0.5 < half / conf < 2.0, (parameter, name, half, conf)
+
+
+# Ishigami's analytic indices (a = 7, b = 0.1): Sobol' and Saltelli's textbook values.
+ISHIGAMI_S1 = (0.3139, 0.4424, 0.0)
+ISHIGAMI_ST = (0.5576, 0.4424, 0.2437)
+
+
+def test_sobol_on_ishigami_gives_its_known_indices_and_salibs(tmp_path):
+    """The design's points (from `sweep plan --json`) mapped to [-pi, pi]^3,
+    Ishigami's function evaluated on them in Python, and `moatsim sensitivity
+    --outputs` estimating from those values: every analytic index lies inside
+    the estimate's 95% bootstrap interval at 512 base samples, and the
+    estimates equal SALib's on the same values."""
+    from SALib.analyze import sobol
+    spec_path = tmp_path / "ishigami.toml"
+    spec_path.write_text(f"""
+[sweep]
+name = "ishigami"
+scenario = "{REPO / 'configs' / 'baseline.toml'}"
+[seeds]
+list = [1]
+[sobol]
+base_samples = 512
+parameters = ["world.pue", "world.diffusion_rate", "cloud.rent_cash_share"]
+""")
+    plan = subprocess.run([BIN, "sweep", "plan", spec_path, "--json"], check=True, capture_output=True, text=True)
+    import json
+    rows = np.array(json.loads(plan.stdout)["design"]["unit_rows"])
+    assert rows.shape == (512 * 5, 3)
+    x = -np.pi + 2 * np.pi * rows
+    y = np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])
+    csv = tmp_path / "ishigami.csv"
+    csv.write_text("design_point,ishigami\n" + "".join(f"{i},{float(v)!r}\n" for i, v in enumerate(y)))
+    out = tmp_path / "out"
+    result = subprocess.run([BIN, "sensitivity", spec_path, "--outputs", csv, "--out", out],
+                            check=True, capture_output=True, text=True)
+    assert "ishigami" in result.stdout
+    s1, st = ours(out, "S1"), ours(out, "ST")
+    salib = sobol.analyze({"num_vars": 3, "names": ["a", "b", "c"], "bounds": [[-np.pi, np.pi]] * 3}, y,
+                          calc_second_order=False, seed=1)
+    for j, parameter in enumerate(["world.pue", "world.diffusion_rate", "cloud.rent_cash_share"]):
+        for (value, low, high), known in ((s1[(parameter, "ishigami", "S1")], ISHIGAMI_S1[j]),
+                                          (st[(parameter, "ishigami", "ST")], ISHIGAMI_ST[j])):
+            assert low <= known <= high, (parameter, known, low, value, high)
+            assert high - low < 0.35, (parameter, low, high)
+        assert s1[(parameter, "ishigami", "S1")][0] == pytest.approx(salib["S1"][j], rel=1e-6, abs=1e-9)
+        assert st[(parameter, "ishigami", "ST")][0] == pytest.approx(salib["ST"][j], rel=1e-6, abs=1e-9)
+    # A bad outputs file is refused with exit status 2 and says why.
+    bad = tmp_path / "bad.csv"
+    bad.write_text("point,ishigami\n0,1\n")
+    refused = subprocess.run([BIN, "sensitivity", spec_path, "--outputs", bad, "--out", tmp_path / "bad"],
+                             capture_output=True, text=True)
+    assert refused.returncode == 2 and "design_point" in refused.stderr

@@ -49,6 +49,8 @@ pub enum AnalysisError {
         "{what} holds runs of more than one scenario ({scenarios}); give one scenario's folder"
     )]
     MixedScenarios { what: String, scenarios: String },
+    #[error("{}: {detail}", path.display())]
+    Outputs { path: PathBuf, detail: String },
     #[error("cannot draw a chart: {detail}")]
     Chart { detail: String },
     #[error("{} exists; give another --out or add --force to replace it", path.display())]

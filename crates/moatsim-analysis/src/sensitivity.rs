@@ -33,7 +33,7 @@ pub struct DesignInput {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct IndexRow {
     pub parameter: String,
-    pub indicator: &'static str,
+    pub indicator: String,
     pub method: &'static str,
     /// `mu_star`, `mu` or `sigma` (Morris); `S1` or `ST` (Sobol).
     pub index: &'static str,
@@ -51,10 +51,12 @@ pub struct Indices {
 }
 
 /// Estimates every indicator's indices from the runs, each given with its
-/// design point. `seed` fixes the bootstrap resamples.
+/// design point: an indicator's output at a point is the mean over the
+/// point's runs (seeds). `seed` fixes the bootstrap resamples.
 pub fn estimate(design: &DesignInput, runs: &[(usize, RunIndicators)], seed: u64) -> Indices {
     let points = design.unit_rows.len();
-    let mut out = Indices::default();
+    let mut outputs = Vec::new();
+    let mut skipped = Vec::new();
     for (k, indicator) in INDICATORS.iter().enumerate() {
         let mut sums: BTreeMap<usize, (f64, usize)> = BTreeMap::new();
         for (point, run) in runs {
@@ -64,14 +66,39 @@ pub fn estimate(design: &DesignInput, runs: &[(usize, RunIndicators)], seed: u64
                 entry.1 += 1;
             }
         }
-        let outputs: Vec<f64> = (0..points)
+        let means: Vec<f64> = (0..points)
             .filter_map(|p| sums.get(&p).map(|(sum, n)| sum / *n as f64))
             .collect();
-        if outputs.len() < points {
-            out.skipped.push(format!(
+        if means.len() < points {
+            skipped.push(format!(
                 "{}: undefined at {} of {points} design points",
                 indicator.name,
-                points - outputs.len()
+                points - means.len()
+            ));
+        } else {
+            outputs.push((indicator.name.to_string(), means));
+        }
+    }
+    let mut indices = estimate_outputs(design, &outputs, seed);
+    indices.skipped.extend(skipped);
+    indices
+}
+
+/// Estimates the indices of named outputs given at every design point, in
+/// design order (for example outputs computed outside moatsim on the
+/// design's points).
+pub fn estimate_outputs(
+    design: &DesignInput,
+    outputs: &[(String, Vec<f64>)],
+    seed: u64,
+) -> Indices {
+    let mut out = Indices::default();
+    for (name, values) in outputs {
+        if values.len() != design.unit_rows.len() || values.iter().any(|v| !v.is_finite()) {
+            out.skipped.push(format!(
+                "{name}: {} finite values for {} design points",
+                values.iter().filter(|v| v.is_finite()).count(),
+                design.unit_rows.len()
             ));
             continue;
         }
@@ -79,13 +106,13 @@ pub fn estimate(design: &DesignInput, runs: &[(usize, RunIndicators)], seed: u64
             Method::Morris { levels } => {
                 for (parameter, m) in design.parameters.iter().zip(morris::analyze(
                     &design.unit_rows,
-                    &outputs,
+                    values,
                     levels,
                     seed,
                 )) {
                     let row = |index, value, ci: Option<(f64, f64)>| IndexRow {
                         parameter: parameter.clone(),
-                        indicator: indicator.name,
+                        indicator: name.clone(),
                         method: "morris",
                         index,
                         value,
@@ -104,13 +131,13 @@ pub fn estimate(design: &DesignInput, runs: &[(usize, RunIndicators)], seed: u64
             Method::Sobol => {
                 for (parameter, s) in design.parameters.iter().zip(sobol::analyze(
                     design.parameters.len(),
-                    &outputs,
+                    values,
                     seed,
                 )) {
                     for (index, e) in [("S1", s.s1), ("ST", s.st)] {
                         out.rows.push(IndexRow {
                             parameter: parameter.clone(),
-                            indicator: indicator.name,
+                            indicator: name.clone(),
                             method: "sobol",
                             index,
                             value: e.value,
@@ -125,13 +152,72 @@ pub fn estimate(design: &DesignInput, runs: &[(usize, RunIndicators)], seed: u64
     out
 }
 
+/// Reads outputs per design point from a CSV file: a header with
+/// `design_point` and one column per output, then one row per design point.
+pub fn read_outputs_csv(
+    path: &Path,
+    points: usize,
+) -> Result<Vec<(String, Vec<f64>)>, AnalysisError> {
+    let bad = |detail: String| AnalysisError::Outputs {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let text = std::fs::read_to_string(path).map_err(|source| AnalysisError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let header: Vec<String> = lines
+        .next()
+        .ok_or_else(|| bad("is empty; allowed: a header `design_point,<output>,...` and one row per design point".into()))?
+        .split(',')
+        .map(|c| c.trim().to_string())
+        .collect();
+    if header.first().map(String::as_str) != Some("design_point") || header.len() < 2 {
+        return Err(bad(format!(
+            "has header {header:?}; allowed: `design_point` first, then one column per output"
+        )));
+    }
+    let mut columns: Vec<Vec<Option<f64>>> = vec![vec![None; points]; header.len() - 1];
+    for (number, line) in lines.enumerate() {
+        let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+        let point: usize = cells
+            .first()
+            .and_then(|c| c.parse().ok())
+            .filter(|p| *p < points)
+            .ok_or_else(|| {
+                bad(format!(
+                    "row {}: design_point must be 0 to {}",
+                    number + 2,
+                    points - 1
+                ))
+            })?;
+        for (column, cell) in columns.iter_mut().zip(&cells[1..]) {
+            column[point] = Some(
+                cell.parse()
+                    .map_err(|_| bad(format!("row {}: `{cell}` is not a number", number + 2)))?,
+            );
+        }
+    }
+    header[1..]
+        .iter()
+        .zip(columns)
+        .map(|(name, column)| {
+            let values: Option<Vec<f64>> = column.into_iter().collect();
+            values
+                .map(|v| (name.clone(), v))
+                .ok_or_else(|| bad(format!("output `{name}` is missing at some design point")))
+        })
+        .collect()
+}
+
 /// Writes the indices to `path` (atomically, through a temporary file).
 pub fn write_indices(path: &Path, rows: &[IndexRow]) -> Result<(), AnalysisError> {
     let text = |f: fn(&IndexRow) -> String| RunsColumn::Text(rows.iter().map(f).collect());
     let number = |f: fn(&IndexRow) -> Option<f64>| RunsColumn::Number(rows.iter().map(f).collect());
     let columns = vec![
         ("parameter".to_string(), text(|r| r.parameter.clone())),
-        ("indicator".to_string(), text(|r| r.indicator.to_string())),
+        ("indicator".to_string(), text(|r| r.indicator.clone())),
         ("method".to_string(), text(|r| r.method.to_string())),
         ("index".to_string(), text(|r| r.index.to_string())),
         ("value".to_string(), number(|r| Some(r.value))),
@@ -148,20 +234,27 @@ pub fn write_indices(path: &Path, rows: &[IndexRow]) -> Result<(), AnalysisError
 /// Morris, ST for Sobol), one line each.
 pub fn render(indices: &Indices) -> String {
     let mut out = String::new();
-    for indicator in INDICATORS {
+    let mut names: Vec<&str> = Vec::new();
+    for row in &indices.rows {
+        if !names.contains(&row.indicator.as_str()) {
+            names.push(&row.indicator);
+        }
+    }
+    for indicator in names {
         let mut main: Vec<&IndexRow> = indices
             .rows
             .iter()
-            .filter(|r| r.indicator == indicator.name && (r.index == "mu_star" || r.index == "ST"))
+            .filter(|r| r.indicator == indicator && (r.index == "mu_star" || r.index == "ST"))
             .collect();
         if main.is_empty() {
             continue;
         }
         main.sort_by(|a, b| b.value.total_cmp(&a.value));
-        out += &format!(
-            "{} ({}, by {}):\n",
-            indicator.name, indicator.unit, main[0].index
-        );
+        let unit = INDICATORS
+            .iter()
+            .find(|i| i.name == indicator)
+            .map_or(String::new(), |i| format!("{}, ", i.unit));
+        out += &format!("{indicator} ({unit}by {}):\n", main[0].index);
         for row in main {
             out += &format!(
                 "  {:<44} {:>10}  [{}, {}]\n",

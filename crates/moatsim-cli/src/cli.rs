@@ -124,6 +124,11 @@ enum Command {
         spec: PathBuf,
         #[command(flatten)]
         sweep: SweepArgs,
+        /// Estimate from outputs computed elsewhere instead of running the
+        /// model: a CSV with `design_point` and one column per output, one
+        /// row per design point (`sweep plan --json` lists the points).
+        #[arg(long, value_name = "CSV")]
+        outputs: Option<PathBuf>,
     },
     /// Compare two scenarios' headline indicators, paired by seed: for each,
     /// the mean difference B - A, its 90% interval and in how many seeds the
@@ -334,7 +339,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 }
             }
         }
-        Command::Sensitivity { spec, sweep } => sensitivity(&spec, sweep),
+        Command::Sensitivity {
+            spec,
+            sweep,
+            outputs,
+        } => sensitivity(&spec, sweep, outputs.as_deref()),
         Command::Compare { a, b, json } => match compare_runs(&a, &b) {
             Ok(comparison) if json => print_json(&comparison),
             Ok(comparison) => emit(&comparison.render()),
@@ -963,8 +972,10 @@ fn sweep_run(spec: &Path, args: SweepArgs) -> ExitCode {
 
 /// Runs the design's sweep (this shard's part), then, once every run is
 /// complete, estimates the indices and writes OUT/sensitivity.parquet.
-fn sensitivity(spec: &Path, sweep: SweepArgs) -> ExitCode {
-    use moatsim_analysis::sensitivity::{DesignInput, Method, estimate, render, write_indices};
+fn sensitivity(spec: &Path, sweep: SweepArgs, outputs: Option<&Path>) -> ExitCode {
+    use moatsim_analysis::sensitivity::{
+        DesignInput, Method, estimate, estimate_outputs, read_outputs_csv, render, write_indices,
+    };
     use moatsim_config::sweep::DesignMethod;
     let plan = match load_plan(spec) {
         Ok(plan) => plan,
@@ -978,6 +989,45 @@ fn sensitivity(spec: &Path, sweep: SweepArgs) -> ExitCode {
         return ExitCode::from(2);
     };
     let out = sweep_out(sweep.out.clone(), &plan);
+    let input = DesignInput {
+        method: match design.method {
+            DesignMethod::Morris { levels } => Method::Morris { levels },
+            DesignMethod::Sobol => Method::Sobol,
+        },
+        parameters: design.parameters.clone(),
+        unit_rows: design.unit_rows.clone(),
+    };
+    // The bootstrap's draws are fixed by the spec, so the file is the same
+    // whenever it is estimated.
+    let seed = plan.runs.first().map_or(0, |r| r.seed);
+    let write = |indices: &moatsim_analysis::sensitivity::Indices| {
+        let path = out.join("sensitivity.parquet");
+        if let Err(error) = std::fs::create_dir_all(&out)
+            .map_err(|source| moatsim_analysis::AnalysisError::Io {
+                path: out.clone(),
+                source,
+            })
+            .and_then(|()| write_indices(&path, &indices.rows))
+        {
+            eprintln!("error: {error}");
+            return ExitCode::from(1);
+        }
+        emit(&format!(
+            "{}\nwrote {} ({} indices)\n",
+            render(indices),
+            path.display(),
+            indices.rows.len()
+        ))
+    };
+    if let Some(csv) = outputs {
+        return match read_outputs_csv(csv, input.unit_rows.len()) {
+            Ok(values) => write(&estimate_outputs(&input, &values, seed)),
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let quiet = sweep.quiet;
     let code = sweep_run(
         spec,
@@ -1024,29 +1074,7 @@ fn sensitivity(spec: &Path, sweep: SweepArgs) -> ExitCode {
             }
         }
     }
-    let input = DesignInput {
-        method: match design.method {
-            DesignMethod::Morris { levels } => Method::Morris { levels },
-            DesignMethod::Sobol => Method::Sobol,
-        },
-        parameters: design.parameters.clone(),
-        unit_rows: design.unit_rows.clone(),
-    };
-    // The bootstrap's draws are fixed by the spec's design, so the file is
-    // the same whenever it is estimated.
-    let seed = plan.runs.first().map_or(0, |r| r.seed);
-    let indices = estimate(&input, &runs, seed);
-    let path = out.join("sensitivity.parquet");
-    if let Err(error) = write_indices(&path, &indices.rows) {
-        eprintln!("error: {error}");
-        return ExitCode::from(1);
-    }
-    emit(&format!(
-        "{}\nwrote {} ({} indices)\n",
-        render(&indices),
-        path.display(),
-        indices.rows.len()
-    ))
+    write(&estimate(&input, &runs, seed))
 }
 
 fn sweep_status(spec: &Path, out: Option<PathBuf>) -> ExitCode {
