@@ -854,6 +854,15 @@ fn sweep_out(out: Option<PathBuf>, plan: &moatsim_config::sweep::SweepPlan) -> P
 }
 
 fn sweep_run(spec: &Path, args: SweepArgs) -> ExitCode {
+    match load_plan(spec) {
+        Ok(plan) => run_planned_sweep(&plan, args),
+        Err(code) => code,
+    }
+}
+
+/// Runs this shard's part of a planned sweep (a plan is checked once: a
+/// design of thousands of points takes seconds to plan).
+fn run_planned_sweep(plan: &moatsim_config::sweep::SweepPlan, args: SweepArgs) -> ExitCode {
     let SweepArgs {
         out,
         shard,
@@ -862,11 +871,7 @@ fn sweep_run(spec: &Path, args: SweepArgs) -> ExitCode {
     } = args;
     let shard = shard.as_deref();
     use moatsim_runner::sweep::{Shard, SweepOptions, run_sweep};
-    let plan = match load_plan(spec) {
-        Ok(plan) => plan,
-        Err(code) => return code,
-    };
-    let out = sweep_out(out, &plan);
+    let out = sweep_out(out, plan);
     let shard = match shard {
         Some(text) => Shard::parse(text).map_err(|message| format!("--shard {message}")),
         None => Shard::from_environment(|name| std::env::var(name).ok())
@@ -913,7 +918,7 @@ fn sweep_run(spec: &Path, args: SweepArgs) -> ExitCode {
         shard,
         jobs,
     };
-    let result = run_sweep(&plan, &options, |outcome| {
+    let result = run_sweep(plan, &options, |outcome| {
         if let Some(bar) = &bar {
             bar.set_length(outcome.total as u64);
             bar.set_position(outcome.done as u64);
@@ -1029,8 +1034,8 @@ fn sensitivity(spec: &Path, sweep: SweepArgs, outputs: Option<&Path>) -> ExitCod
         };
     }
     let quiet = sweep.quiet;
-    let code = sweep_run(
-        spec,
+    let code = run_planned_sweep(
+        &plan,
         SweepArgs {
             out: Some(out.clone()),
             ..sweep

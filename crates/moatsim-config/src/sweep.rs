@@ -338,11 +338,10 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
             ));
         }
         for (key, [low, high]) in &lhs.ranges {
-            if !(low.is_finite() && high.is_finite() && low < high) {
-                problems.push(problem(
-                    &format!("latin_hypercube.ranges.{key}"),
-                    format!("is [{low}, {high}]; allowed: [low, high] with low < high"),
-                ));
+            if let Some(bad) =
+                range_problem(&format!("latin_hypercube.ranges.{key}"), [*low, *high])
+            {
+                problems.push(bad);
             }
             if raw.grid.contains_key(key) {
                 problems.push(problem(
@@ -552,6 +551,17 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
     })
 }
 
+/// The problem with a swept range, if it is not `[low, high]` with finite
+/// `low < high`.
+fn range_problem(path: &str, [low, high]: [f64; 2]) -> Option<Problem> {
+    (!(low.is_finite() && high.is_finite() && low < high)).then(|| {
+        problem(
+            path,
+            format!("is [{low}, {high}]; allowed: [low, high] with low < high"),
+        )
+    })
+}
+
 /// A design's parameters and ranges: each range as the spec gives it, else
 /// the parameter's recorded plausible range (`moatsim params`).
 fn design_ranges(
@@ -581,13 +591,10 @@ fn design_ranges(
             .find(|p| p.path == key)
             .map(|p| [p.low, p.high]);
         match ranges.get(key).copied().or(recorded) {
-            Some([low, high]) if low.is_finite() && high.is_finite() && low < high => {
-                out.push([low, high]);
-            }
-            Some([low, high]) => problems.push(problem(
-                &format!("{section}.ranges.{key}"),
-                format!("is [{low}, {high}]; allowed: [low, high] with low < high"),
-            )),
+            Some(range) => match range_problem(&format!("{section}.ranges.{key}"), range) {
+                None => out.push(range),
+                Some(bad) => problems.push(bad),
+            },
             None => problems.push(problem(
                 &format!("{section}.ranges.{key}"),
                 "is missing, and the parameter has no recorded range (`moatsim params` lists those that do); give [low, high]",
