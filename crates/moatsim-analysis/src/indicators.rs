@@ -123,7 +123,8 @@ impl RunIndicators {
     }
 }
 
-const WORLD_COLUMNS: &[&str] = &[
+/// The `world` columns the indicators read.
+pub const WORLD_COLUMNS: &[&str] = &[
     "leader_capability_lead",
     "leader_share",
     "hhi",
@@ -144,7 +145,12 @@ const WORLD_COLUMNS: &[&str] = &[
 /// Reads a run's `world` table and computes its indicators.
 pub fn run_indicators(run: &RunRef) -> Result<RunIndicators, AnalysisError> {
     let world = read_columns(&run.dir.join("world.parquet"), WORLD_COLUMNS, &[])?;
-    let series = |name: &str| world.numbers(name);
+    Ok(indicators_from(run, |name| world.numbers(name)))
+}
+
+/// A run's indicators from its `world` columns by name (every name in
+/// `WORLD_COLUMNS`), for callers that have read them already.
+pub fn indicators_from<'a>(run: &RunRef, series: impl Fn(&str) -> &'a [f64]) -> RunIndicators {
     let values = INDICATORS
         .iter()
         .map(|indicator| match indicator.name {
@@ -169,10 +175,10 @@ pub fn run_indicators(run: &RunRef) -> Result<RunIndicators, AnalysisError> {
             _ => None,
         })
         .collect();
-    Ok(RunIndicators {
+    RunIndicators {
         run: run.clone(),
         values,
-    })
+    }
 }
 
 /// A lead's half-life.

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::AnalysisError;
 use crate::chart::{Bar, Line, bars_svg, plain, svg};
 use crate::compare::{Comparison, compare, short};
-use crate::indicators::{RunIndicators, run_indicators};
+use crate::indicators::{RunIndicators, indicators_from};
 use crate::runs::discover;
 use crate::series::{Band, RunSeries, band, run_series};
 
@@ -332,8 +332,12 @@ pub fn read_report(paths: &[PathBuf]) -> Result<Report, AnalysisError> {
                 series: Vec::new(),
                 indicators: Vec::new(),
             });
-        group.series.push(run_series(run)?);
-        group.indicators.push(run_indicators(run)?);
+        let series = run_series(run)?;
+        // The indicators read the same `world` columns the charts do.
+        group.indicators.push(indicators_from(run, |column| {
+            series.get(&format!("world.{column}")).unwrap_or(&[])
+        }));
+        group.series.push(series);
     }
     let mut groups: Vec<Group> = by_scenario.into_values().collect();
     if let Some(i) = groups.iter().position(|g| g.scenario == "baseline") {

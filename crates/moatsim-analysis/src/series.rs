@@ -9,7 +9,8 @@ use crate::AnalysisError;
 use crate::runs::RunRef;
 use crate::stats::quantile;
 
-/// World columns the report draws.
+/// World columns the report draws, and every column the headline
+/// indicators read (`indicators::WORLD_COLUMNS`), so one read serves both.
 pub const WORLD_SERIES: &[&str] = &[
     "online_compute_h100e",
     "market_fleet_h100e",
@@ -33,6 +34,7 @@ pub const WORLD_SERIES: &[&str] = &[
     "app_profit",
     "app_revenue",
     "product_revenue",
+    "infra_profit",
 ];
 
 /// One run's series by quarter index. Keys are `world.<column>`,
@@ -243,6 +245,13 @@ mod tests {
             start_year: 2025.0,
             quarters: values.len(),
             series: BTreeMap::from([("world.x".to_string(), values.to_vec())]),
+        }
+    }
+
+    #[test]
+    fn the_report_reads_every_column_the_indicators_need() {
+        for column in crate::indicators::WORLD_COLUMNS {
+            assert!(WORLD_SERIES.contains(column), "{column}");
         }
     }
 

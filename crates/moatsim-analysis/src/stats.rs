@@ -1,17 +1,6 @@
 //! Small, pure statistics over seeds.
 
-/// The arithmetic mean; `None` for no values.
-pub fn mean(values: &[f64]) -> Option<f64> {
-    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
-}
-
-/// The sample standard deviation (n − 1); `None` below two values.
-pub fn sample_sd(values: &[f64]) -> Option<f64> {
-    let m = mean(values)?;
-    (values.len() >= 2).then(|| {
-        (values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (values.len() - 1) as f64).sqrt()
-    })
-}
+pub use moatsim_sensitivity::stats::{mean, sample_sd};
 
 /// The `q` quantile (0 ≤ q ≤ 1) by linear interpolation between order
 /// statistics (Hyndman and Fan's type 7, the default of R, NumPy and

@@ -47,20 +47,31 @@ impl Estimate {
     }
 }
 
-fn mean(values: &[f64]) -> f64 {
-    if values.is_empty() {
-        return f64::NAN;
+/// Means and spreads, shared with `moatsim-analysis` (its statistics over
+/// seeds use the same definitions).
+pub mod stats {
+    /// The arithmetic mean; `None` for no values.
+    pub fn mean(values: &[f64]) -> Option<f64> {
+        (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
     }
-    values.iter().sum::<f64>() / values.len() as f64
+
+    /// The sample standard deviation (n − 1); `None` below two values.
+    pub fn sample_sd(values: &[f64]) -> Option<f64> {
+        let m = mean(values)?;
+        (values.len() >= 2).then(|| {
+            (values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (values.len() - 1) as f64).sqrt()
+        })
+    }
 }
 
-/// Sample standard deviation (n − 1); 0 below two values.
+/// The estimators' mean: NaN for no values, so an empty estimate shows.
+fn mean(values: &[f64]) -> f64 {
+    stats::mean(values).unwrap_or(f64::NAN)
+}
+
+/// The estimators' spread: 0 below two values (no interval).
 fn sample_sd(values: &[f64]) -> f64 {
-    if values.len() < 2 {
-        return 0.0;
-    }
-    let m = mean(values);
-    (values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (values.len() - 1) as f64).sqrt()
+    stats::sample_sd(values).unwrap_or(0.0)
 }
 
 /// Population variance (n), as NumPy's default.
