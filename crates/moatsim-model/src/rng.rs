@@ -83,8 +83,14 @@ pub fn stream(seed: u64, purpose: Purpose, agent: AgentId, tick: u32) -> ChaCha8
 /// memberships that must not change from quarter to quarter, computed without
 /// building a stream.
 pub fn unit_hash(seed: u64, purpose: Purpose, agent: AgentId, salt: u64) -> f64 {
-    let h = mix(mix(mix(mix(seed) ^ purpose as u64) ^ agent.get()) ^ salt);
-    (h >> 11) as f64 / (1u64 << 53) as f64
+    unit(mix(
+        mix(mix(mix(seed) ^ purpose as u64) ^ agent.get()) ^ salt
+    ))
+}
+
+/// A uniform number in [0, 1) from the top 53 bits of a 64-bit word.
+fn unit(word: u64) -> f64 {
+    (word >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// A source of draws: uniform in [0, 1), and standard normal.
@@ -157,7 +163,7 @@ impl Keyed {
 
 impl Draws for Keyed {
     fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+        unit(self.next_u64())
     }
 
     /// The ziggurat method (Marsaglia and Tsang 2000, as implemented by

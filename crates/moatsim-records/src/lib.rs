@@ -184,23 +184,6 @@ pub struct AppBuilderColumns {
 }
 
 impl AppBuilderColumns {
-    /// Empty columns with room for `rows` builders.
-    pub fn with_capacity(rows: usize) -> Self {
-        Self {
-            builder_id: Vec::with_capacity(rows),
-            segment: Vec::with_capacity(rows),
-            provider_lab_id: Vec::with_capacity(rows),
-            demand_tokens: Vec::with_capacity(rows),
-            tokens: Vec::with_capacity(rows),
-            spend: Vec::with_capacity(rows),
-            revenue: Vec::with_capacity(rows),
-            profit: Vec::with_capacity(rows),
-            switching_cost: Vec::with_capacity(rows),
-            tenure_quarters: Vec::with_capacity(rows),
-            alive: Vec::with_capacity(rows),
-        }
-    }
-
     pub fn len(&self) -> usize {
         self.builder_id.len()
     }
