@@ -90,15 +90,35 @@ enum Command {
     },
     /// Compare a finished run with the published target figures
     /// (docs/calibration/published-figures.csv). Informative: exits non-zero
-    /// only when the run cannot be read.
+    /// only when the run cannot be read. With --fit, search a fit spec's
+    /// parameters for values that land its targets at every seed.
     Calibrate {
         /// One or more run folders, for example outputs/scenario=baseline/seed=42,
         /// or outputs/scenario=baseline/seed=* for every seed (one column each).
-        #[arg(required = true, num_args = 1..)]
+        #[arg(required_unless_present = "fit", conflicts_with = "fit", num_args = 1..)]
         run_dirs: Vec<PathBuf>,
         /// Print the report as JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Fit spec (TOML), for example configs/fits/price-decline.toml: search
+        /// its parameters within their ranges by ABC-SMC, each generation a
+        /// sweep (shards, Slurm arrays, resume), and write OUT/fitted.toml
+        /// (a scenario overlay) and OUT/scorecard.txt (before and after).
+        #[arg(long, value_name = "SPEC")]
+        fit: Option<PathBuf>,
+        /// Folder of the fit (default: fits/<fit name>).
+        #[arg(long, requires = "fit")]
+        out: Option<PathBuf>,
+        /// This process's share of each generation, I/N (default: from the
+        /// Slurm array or MOATSIM_SHARD_COUNT, else every run).
+        #[arg(long, requires = "fit", allow_hyphen_values = true)]
+        shard: Option<String>,
+        /// Runs at once (default: SLURM_CPUS_PER_TASK, else every core).
+        #[arg(long, requires = "fit", allow_hyphen_values = true, value_parser = parse_count)]
+        jobs: Option<usize>,
+        /// Print nothing but errors and the result.
+        #[arg(long, requires = "fit")]
+        quiet: bool,
     },
     /// Write one self-contained HTML report (inline SVG charts, no scripts)
     /// of finished runs: a section per question of the model brief, seeds as a
@@ -352,7 +372,25 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Command::Calibrate { run_dirs, json } => {
+        Command::Calibrate {
+            fit: Some(spec),
+            out,
+            shard,
+            jobs,
+            quiet,
+            json,
+            ..
+        } => fit(
+            &spec,
+            SweepArgs {
+                out,
+                shard,
+                jobs,
+                quiet,
+            },
+            json,
+        ),
+        Command::Calibrate { run_dirs, json, .. } => {
             use moatsim_runner::calibrate::{Scorecard, calibrate};
             let reports: Result<Vec<_>, _> = run_dirs.iter().map(|dir| calibrate(dir)).collect();
             match reports {
@@ -860,30 +898,22 @@ fn sweep_run(spec: &Path, args: SweepArgs) -> ExitCode {
     }
 }
 
-/// Runs this shard's part of a planned sweep (a plan is checked once: a
-/// design of thousands of points takes seconds to plan).
-fn run_planned_sweep(plan: &moatsim_config::sweep::SweepPlan, args: SweepArgs) -> ExitCode {
-    let SweepArgs {
-        out,
-        shard,
-        jobs,
-        quiet,
-    } = args;
-    let shard = shard.as_deref();
-    use moatsim_runner::sweep::{Shard, SweepOptions, run_sweep};
-    let out = sweep_out(out, plan);
+/// This process's shard (from --shard, else the batch system's environment,
+/// else every run) and how many runs it makes at once.
+fn shard_and_jobs(
+    shard: Option<&str>,
+    jobs: Option<usize>,
+) -> Result<(moatsim_runner::sweep::Shard, usize), ExitCode> {
+    use moatsim_runner::sweep::Shard;
     let shard = match shard {
         Some(text) => Shard::parse(text).map_err(|message| format!("--shard {message}")),
         None => Shard::from_environment(|name| std::env::var(name).ok())
             .map(|s| s.unwrap_or(Shard::ALL)),
     };
-    let shard = match shard {
-        Ok(shard) => shard,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
-    };
+    let shard = shard.map_err(|message| {
+        eprintln!("error: {message}");
+        ExitCode::from(2)
+    })?;
     let jobs = jobs
         .or_else(|| {
             std::env::var("SLURM_CPUS_PER_TASK")
@@ -894,8 +924,158 @@ fn run_planned_sweep(plan: &moatsim_config::sweep::SweepPlan, args: SweepArgs) -
         .unwrap_or(1);
     if jobs == 0 {
         eprintln!("error: SLURM_CPUS_PER_TASK=0; allowed: a whole number of 1 or more");
-        return ExitCode::from(2);
+        return Err(ExitCode::from(2));
     }
+    Ok((shard, jobs))
+}
+
+/// `calibrate --fit`: runs this shard's share of the fit; when the fit is
+/// done, writes its files and prints the fitted values and both scorecards.
+fn fit(spec_path: &Path, args: SweepArgs, json: bool) -> ExitCode {
+    use moatsim_runner::fit::{FitOptions, FitState, render_scorecards, run_fit, write_fit};
+    let spec = match moatsim_config::fit::load_fit(spec_path, &moatsim_runner::fit::target_names())
+    {
+        Ok(spec) => spec,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let (shard, jobs) = match shard_and_jobs(args.shard.as_deref(), args.jobs) {
+        Ok(both) => both,
+        Err(code) => return code,
+    };
+    let out = args
+        .out
+        .unwrap_or_else(|| Path::new("fits").join(&spec.name));
+    let quiet = args.quiet;
+    let terminal = std::io::stderr().is_terminal();
+    let options = FitOptions {
+        out_dir: out.clone(),
+        shard,
+        jobs,
+    };
+    let started = std::time::Instant::now();
+    let state = run_fit(
+        &spec,
+        &options,
+        |stage, outcome| {
+            if quiet {
+                return;
+            }
+            if let Err(message) = &outcome.result {
+                eprintln!("moatsim: {stage} run {} FAILED: {message}", outcome.run_id);
+            } else if terminal {
+                eprint!("\r{stage}: {}/{} runs   ", outcome.done, outcome.total);
+                if outcome.done == outcome.total {
+                    eprint!("\r\x1b[K");
+                }
+            }
+        },
+        |generation| {
+            if !quiet {
+                eprintln!(
+                    "moatsim: {} generation {}: {} of {} points within tolerance {:.4}; best distance {:.4} ({:.0} s)",
+                    spec.name,
+                    generation.generation,
+                    generation.accepted,
+                    generation.proposed,
+                    generation.tolerance,
+                    generation.best,
+                    started.elapsed().as_secs_f64()
+                );
+            }
+        },
+    );
+    let result = match state {
+        Ok(FitState::Done(result)) => result,
+        Ok(FitState::Waiting {
+            stage,
+            incomplete,
+            total,
+        }) => {
+            if !quiet {
+                println!(
+                    "moatsim: {stage}: {incomplete} of {total} runs are not complete yet (other shards); run `moatsim calibrate --fit {}` again once they are, to go on",
+                    spec_path.display()
+                );
+            }
+            return ExitCode::SUCCESS;
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    let written = match write_fit(&spec, &result, &out) {
+        Ok(written) => written,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    if json {
+        return print_json(&result);
+    }
+    let mut text = format!(
+        "fit {} of {} against {} ({} runs)\n\n",
+        spec.name,
+        spec.scenario_path.display(),
+        result.targets.join(", "),
+        result.runs
+    );
+    text.push_str(&format!(
+        "{:<48} {:>22} {:>14} {:>28}\n",
+        "parameter", "range", "fitted", "population mean [min, max]"
+    ));
+    for p in &result.parameters {
+        text.push_str(&format!(
+            "{:<48} {:>22} {:>14} {:>28}\n",
+            p.path,
+            format!("[{}, {}]", p.low, p.high),
+            p.fitted,
+            format!(
+                "{:.4} [{:.4}, {:.4}]",
+                p.population_mean, p.population_min, p.population_max
+            )
+        ));
+    }
+    if !result.kept.is_empty() {
+        text.push_str(&format!(
+            "\nkept in (they land at every seed before the fit): {}\n",
+            result.kept.join(", ")
+        ));
+    }
+    text.push_str(&format!(
+        "\ndistance to the targets (0 = inside at every seed): {:.4} before, {:.4} after\n\n",
+        result.reference_distance, result.best_distance
+    ));
+    text.push_str(&render_scorecards(&result));
+    text.push_str("\nwrote:\n");
+    for path in written {
+        text.push_str(&format!("  {}\n", path.display()));
+    }
+    text.push_str(
+        "\nA fit tunes assumptions: where a target is reached only far from a parameter's source, fix the mechanism instead (docs/CALIBRATION.md, \"Fitting\").\n",
+    );
+    emit(&text)
+}
+
+/// Runs this shard's part of a planned sweep (a plan is checked once: a
+/// design of thousands of points takes seconds to plan).
+fn run_planned_sweep(plan: &moatsim_config::sweep::SweepPlan, args: SweepArgs) -> ExitCode {
+    let SweepArgs {
+        out,
+        shard,
+        jobs,
+        quiet,
+    } = args;
+    use moatsim_runner::sweep::{SweepOptions, run_sweep};
+    let out = sweep_out(out, plan);
+    let (shard, jobs) = match shard_and_jobs(shard.as_deref(), jobs) {
+        Ok(both) => both,
+        Err(code) => return code,
+    };
     let mine = (0..plan.runs.len()).filter(|&k| shard.owns(k)).count();
     // A bar on a terminal; in a batch job, one line per finished run.
     let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {

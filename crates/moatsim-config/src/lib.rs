@@ -9,6 +9,7 @@
 
 pub mod defaults;
 mod error;
+pub mod fit;
 mod layers;
 mod locate;
 mod overrides;

@@ -114,10 +114,10 @@ struct RawSweepHeader {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawSeeds {
-    list: Option<Vec<u64>>,
-    count: Option<u32>,
-    master_seed: Option<u64>,
+pub(crate) struct RawSeeds {
+    pub(crate) list: Option<Vec<u64>>,
+    pub(crate) count: Option<u32>,
+    pub(crate) master_seed: Option<u64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -263,31 +263,7 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
     }
 
     let mut problems = Vec::new();
-    let seeds: Vec<u64> = match (&raw.seeds.list, raw.seeds.count) {
-        (Some(list), None) if !list.is_empty() => {
-            let mut seen = std::collections::BTreeSet::new();
-            for seed in list {
-                if !seen.insert(*seed) {
-                    problems.push(problem(
-                        "seeds.list",
-                        format!("has seed {seed} twice; allowed: distinct seeds (each seed is one run folder)"),
-                    ));
-                }
-            }
-            list.clone()
-        }
-        (None, Some(count)) if count > 0 => {
-            let master = raw.seeds.master_seed.unwrap_or(0);
-            (0..count).map(|i| derived_seed(master, i)).collect()
-        }
-        _ => {
-            problems.push(problem(
-                "seeds",
-                "give either `list` (a non-empty list of seeds) or `count` (1 or more, with an optional `master_seed`)",
-            ));
-            Vec::new()
-        }
-    };
+    let seeds = seeds_of(&raw.seeds, &mut problems);
     let name = &raw.sweep.name;
     // The name is a folder of its own, so it cannot be `.`, `..` or hidden.
     let safe = crate::validate::is_plain_name(name) && !name.starts_with('.');
@@ -503,14 +479,8 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
                     .zip(&design.ranges)
                     .zip(&design.whole)
                     .zip(row)
-                    .map(|(((key, [low, high]), whole), u)| {
-                        let value = low + u * (high - low);
-                        let written = if *whole {
-                            format!("{}", value.round())
-                        } else {
-                            format!("{value:.9}")
-                        };
-                        (key.clone(), written)
+                    .map(|(((key, range), whole), u)| {
+                        (key.clone(), design_value(*range, *whole, *u))
                     })
                     .collect()
             })
@@ -519,9 +489,35 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
         parameter_names = design.parameters.clone();
     }
 
+    let points = points.into_iter().zip(design_points).collect();
+    let mut plan = plan_points(
+        raw.sweep.name,
+        spec_path,
+        scenario_path,
+        fixed,
+        parameter_names,
+        points,
+        &seeds,
+    )?;
+    plan.design = design;
+    Ok(plan)
+}
+
+/// The runs of given points: each point is checked once by loading its
+/// scenario with its overrides, then run at every seed. A point's number
+/// (a design row, a fit's particle) is part of its runs' ids.
+pub fn plan_points(
+    name: String,
+    spec_path: &Path,
+    scenario_path: PathBuf,
+    fixed: BTreeMap<String, String>,
+    parameter_names: Vec<String>,
+    points: Vec<(BTreeMap<String, String>, Option<u32>)>,
+    seeds: &[u64],
+) -> Result<SweepPlan, ConfigError> {
     let mut runs = Vec::with_capacity(points.len() * seeds.len());
     let mut scenario_name = String::new();
-    for (point, design_point) in points.iter().zip(&design_points) {
+    for (point, design_point) in &points {
         // Each distinct point is checked once (seeds cannot make a config invalid).
         let overrides: Vec<String> = fixed
             .iter()
@@ -530,7 +526,7 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
             .collect();
         let loaded = crate::load(&scenario_path, &overrides)?;
         scenario_name = loaded.scenario.name.clone();
-        for &seed in &seeds {
+        for &seed in seeds {
             runs.push(PlannedRun {
                 run_id: run_id(&scenario_name, &fixed, point, *design_point, seed),
                 seed,
@@ -540,20 +536,61 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
         }
     }
     Ok(SweepPlan {
-        name: raw.sweep.name,
+        name,
         spec_path: spec_path.to_path_buf(),
         scenario_path,
         scenario_name,
         fixed,
         parameter_names,
         runs,
-        design,
+        design: None,
     })
+}
+
+/// The seeds a `[seeds]` table names: its `list`, or `count` seeds derived
+/// from `master_seed`.
+pub(crate) fn seeds_of(raw: &RawSeeds, problems: &mut Vec<Problem>) -> Vec<u64> {
+    match (&raw.list, raw.count) {
+        (Some(list), None) if !list.is_empty() => {
+            let mut seen = std::collections::BTreeSet::new();
+            for seed in list {
+                if !seen.insert(*seed) {
+                    problems.push(problem(
+                        "seeds.list",
+                        format!("has seed {seed} twice; allowed: distinct seeds (each seed is one run folder)"),
+                    ));
+                }
+            }
+            list.clone()
+        }
+        (None, Some(count)) if count > 0 => {
+            let master = raw.master_seed.unwrap_or(0);
+            (0..count).map(|i| derived_seed(master, i)).collect()
+        }
+        _ => {
+            problems.push(problem(
+                "seeds",
+                "give either `list` (a non-empty list of seeds) or `count` (1 or more, with an optional `master_seed`)",
+            ));
+            Vec::new()
+        }
+    }
+}
+
+/// A unit coordinate `u` scaled to `[low, high]` and written as `--set`
+/// takes it: rounded for a whole-number field, else to nine decimals.
+pub fn design_value([low, high]: [f64; 2], whole: bool, u: f64) -> String {
+    let value = low + u * (high - low);
+    if whole {
+        format!("{}", value.round())
+    } else {
+        format!("{value:.9}")
+    }
 }
 
 /// The problem with a swept range, if it is not `[low, high]` with finite
 /// `low < high`.
-fn range_problem(path: &str, [low, high]: [f64; 2]) -> Option<Problem> {
+pub(crate) fn range_problem(path: &str, [low, high]: [f64; 2]) -> Option<Problem> {
     (!(low.is_finite() && high.is_finite() && low < high)).then(|| {
         problem(
             path,
@@ -564,7 +601,7 @@ fn range_problem(path: &str, [low, high]: [f64; 2]) -> Option<Problem> {
 
 /// A design's parameters and ranges: each range as the spec gives it, else
 /// the parameter's recorded plausible range (`moatsim params`).
-fn design_ranges(
+pub(crate) fn design_ranges(
     section: &str,
     parameters: &[String],
     ranges: &BTreeMap<String, [f64; 2]>,
@@ -614,7 +651,7 @@ fn design_ranges(
 
 /// Whether the scenario refuses a fractional value for `key` (a whole-number
 /// field such as a count of quarters): the design's values are then rounded.
-fn refuses_fractions(
+pub(crate) fn refuses_fractions(
     scenario: &Path,
     fixed: &BTreeMap<String, String>,
     key: &str,

@@ -8,6 +8,7 @@
 
 pub mod calibrate;
 mod checkpoint;
+pub mod fit;
 pub mod sweep;
 
 use std::path::{Path, PathBuf};

@@ -19,6 +19,7 @@
 //! agree. Confidence intervals are bootstrap intervals (95%, normal
 //! approximation over resampled estimates), as SALib computes them.
 
+pub mod abc;
 pub mod morris;
 pub mod sobol;
 

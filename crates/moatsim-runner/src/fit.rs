@@ -1,0 +1,676 @@
+//! `moatsim calibrate --fit SPEC`: searches the parameters a fit spec names,
+//! within their ranges, for values that bring the scenario inside the named
+//! published targets at every seed, by ABC-SMC
+//! ([`moatsim_sensitivity::abc`]).
+//!
+//! Each generation is a sweep ([`crate::sweep::run_sweep`]): its runs are
+//! sharded, resumable and can run as Slurm array tasks. A generation's points
+//! are a pure function of the spec and the earlier generations' results, so a
+//! rerun recomputes them, skips every complete run and carries on; a shard
+//! whose generation is not complete yet (other shards still running) stops
+//! and says so.
+//!
+//! Layout under the fit's folder:
+//! - `reference/`: the scenario as it stands at every seed (the scorecard
+//!   before);
+//! - `generation=<g>/`: generation `g`'s runs, as a sweep folder;
+//! - `fit.parquet`: every point tried (generation, particle, parameter values,
+//!   distance, tolerance, accepted, weight);
+//! - `fitted.toml`: the best point as a scenario overlay;
+//! - `scorecard.txt`: every target before and after, per seed.
+//!
+//! A fit tunes assumptions. A target that only a parameter far from its
+//! sources can reach points at a missing mechanism, which should be fixed
+//! instead (docs/CALIBRATION.md, "Fitting").
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use moatsim_config::ConfigError;
+use moatsim_config::fit::FitSpec;
+use moatsim_config::sweep::SweepPlan;
+use moatsim_output::runs::{RunsColumn, write_runs_table};
+use moatsim_sensitivity::abc::{self, Particle};
+use serde::Serialize;
+
+use crate::calibrate::{
+    CalibrateError, CalibrationReport, PUBLISHED_FIGURES_CSV, Scorecard, calibrate, lands_inside,
+    published_figures,
+};
+use crate::run_dir;
+use crate::sweep::{
+    RunOutcome, Shard, SweepError, SweepOptions, run_root, run_sweep, sweep_status,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum FitError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Sweep(#[from] SweepError),
+    #[error(transparent)]
+    Calibrate(#[from] CalibrateError),
+    #[error("{count} run(s) of {stage} failed (first: {first}); rerun the fit to retry them")]
+    RunsFailed {
+        stage: String,
+        count: usize,
+        first: String,
+    },
+    #[error(
+        "target {target} has no value in {} (the run is too short to measure it); give targets the scenario measures, or more quarters",
+        run.display()
+    )]
+    Unmeasured { target: String, run: PathBuf },
+    #[error(
+        "{} already exists and differs from what this fit writes; nothing was overwritten (give another --out, or remove it)",
+        path.display()
+    )]
+    Exists { path: PathBuf },
+    #[error("cannot write {}: {detail}", path.display())]
+    Write { path: PathBuf, detail: String },
+}
+
+/// The names of the published `target` figures, in file order.
+pub fn target_names() -> Vec<String> {
+    published_figures(PUBLISHED_FIGURES_CSV)
+        .map(|figures| {
+            figures
+                .into_iter()
+                .filter(|f| f.class == "target")
+                .map(|f| f.name)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// How far `value` lies outside `[low, high]` (a single published number:
+/// ±10%, as the calibration report counts it): 0 inside, else the size of
+/// the log-ratio to the nearest bound — scale-free, so a miss by half counts
+/// the same for dollars as for growth rates. Where the bound or the value is
+/// not positive, the gap in widths of the band.
+pub fn miss(value: f64, low: f64, high: f64) -> f64 {
+    if lands_inside(value, low, high) {
+        return 0.0;
+    }
+    let (low, high) = if high - low <= f64::EPSILON * high.abs().max(1.0) {
+        let band = 0.10 * low.abs();
+        (low - band, high + band)
+    } else {
+        (low, high)
+    };
+    let bound = if value < low { low } else { high };
+    if value > 0.0 && bound > 0.0 {
+        (value / bound).ln().abs()
+    } else {
+        let width = (high - low).max(f64::MIN_POSITIVE);
+        (value - bound).abs() / width
+    }
+}
+
+/// A point's distance: for each scored target, its worst miss over the seeds,
+/// summed over the targets. Zero exactly when every target lands inside at
+/// every seed.
+pub fn distance(misses_by_target: &[Vec<f64>]) -> f64 {
+    misses_by_target
+        .iter()
+        .map(|seeds| seeds.iter().copied().fold(0.0, f64::max))
+        .sum()
+}
+
+/// Where the fit is made.
+#[derive(Debug, Clone)]
+pub struct FitOptions {
+    pub out_dir: PathBuf,
+    pub shard: Shard,
+    pub jobs: usize,
+}
+
+/// One generation of the search.
+#[derive(Debug, Clone, Serialize)]
+pub struct GenerationSummary {
+    pub generation: u32,
+    pub proposed: usize,
+    pub accepted: usize,
+    pub tolerance: f64,
+    /// The smallest distance in the generation.
+    pub best: f64,
+}
+
+/// Every point tried.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tried {
+    pub generation: u32,
+    pub particle: u32,
+    pub unit: Vec<f64>,
+    /// As written to `--set`.
+    pub values: BTreeMap<String, String>,
+    pub distance: f64,
+    /// Its weight in the generation's population; `None` when not accepted.
+    pub weight: Option<f64>,
+}
+
+/// A parameter's fitted value and the final population's spread.
+#[derive(Debug, Clone, Serialize)]
+pub struct FittedParameter {
+    pub path: String,
+    pub low: f64,
+    pub high: f64,
+    pub fitted: String,
+    /// Weighted mean and extremes of the final population.
+    pub population_mean: f64,
+    pub population_min: f64,
+    pub population_max: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FitResult {
+    pub name: String,
+    pub targets: Vec<String>,
+    /// Targets that landed at every seed before the fit and count in its
+    /// distance so that they stay in (`keep_landed`).
+    pub kept: Vec<String>,
+    pub generations: Vec<GenerationSummary>,
+    pub tried: Vec<Tried>,
+    pub parameters: Vec<FittedParameter>,
+    /// The distance of the scenario as it stands and of the best point.
+    pub reference_distance: f64,
+    pub best_distance: f64,
+    pub best_generation: u32,
+    pub best_particle: u32,
+    pub before: Scorecard,
+    pub after: Scorecard,
+    pub runs: usize,
+}
+
+/// Where a fit stands after this process's share.
+#[derive(Debug)]
+pub enum FitState {
+    /// Runs of `stage` are still to be made by other shards.
+    Waiting {
+        stage: String,
+        incomplete: usize,
+        total: usize,
+    },
+    Done(Box<FitResult>),
+}
+
+/// Runs this shard's share of the fit until it is done or waits for other
+/// shards. `on_run` hears each finished run with its stage's name;
+/// `on_generation` each scored generation.
+pub fn run_fit(
+    spec: &FitSpec,
+    options: &FitOptions,
+    on_run: impl Fn(&str, &RunOutcome) + Sync,
+    on_generation: impl Fn(&GenerationSummary),
+) -> Result<FitState, FitError> {
+    let d = spec.parameters.len();
+    let n = spec.particles as usize;
+    let reference = spec.reference_plan()?;
+    let reference_dir = options.out_dir.join("reference");
+    let mut units = abc::prior_draws(n, d, spec.search_seed);
+    let mut plan = spec.generation_plan(0, &units)?;
+    // The reference and generation 0 do not depend on each other: let every
+    // shard start both before anyone waits.
+    if let Some(waiting) = run_stage(&reference, &reference_dir, options, &on_run)? {
+        run_stage(&plan, &generation_dir(options, 0), options, &on_run)?;
+        return Ok(waiting);
+    }
+    let before: Vec<CalibrationReport> = reports(&reference, &reference_dir)?;
+    let targets: Vec<String> = if spec.targets.is_empty() {
+        // Every target the scenario measures.
+        before
+            .first()
+            .map(|r| {
+                r.checks
+                    .iter()
+                    .filter(|c| c.simulated.is_some())
+                    .map(|c| c.figure.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        spec.targets.clone()
+    };
+    // Targets that land at every seed before the fit must stay in: a point
+    // that moves one target in by moving another out is no better.
+    let kept: Vec<String> = if spec.keep_landed {
+        before
+            .first()
+            .map(|r| {
+                r.checks
+                    .iter()
+                    .map(|c| &c.figure.name)
+                    .filter(|name| !targets.contains(name))
+                    .filter(|name| {
+                        before.iter().all(|run| {
+                            run.checks.iter().any(|c| {
+                                &c.figure.name == *name
+                                    && c.simulated.is_some_and(|v| {
+                                        lands_inside(v, c.figure.low, c.figure.high)
+                                    })
+                            })
+                        })
+                    })
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let scored: Vec<String> = targets.iter().chain(&kept).cloned().collect();
+    let reference_distance = score(&before, &scored, &reference_dir)?;
+
+    let mut tried: Vec<Tried> = Vec::new();
+    let mut best: Option<(f64, Vec<CalibrationReport>, Tried)> = None;
+    let mut summaries = Vec::new();
+    let mut population: Vec<Particle> = Vec::new();
+    let mut tolerance: Option<f64> = None;
+    let mut runs = reference.runs.len();
+    for generation in 0..spec.generations {
+        let dir = generation_dir(options, generation);
+        if let Some(waiting) = run_stage(&plan, &dir, options, &on_run)? {
+            return Ok(waiting);
+        }
+        runs += plan.runs.len();
+        let mut distances = Vec::with_capacity(n);
+        let mut point_reports = Vec::with_capacity(n);
+        for particle in 0..n {
+            let point_runs = SweepPlan {
+                runs: plan
+                    .runs
+                    .iter()
+                    .filter(|r| r.design_point == u32::try_from(particle).ok())
+                    .cloned()
+                    .collect(),
+                ..plan.clone()
+            };
+            let found = reports(&point_runs, &dir)?;
+            distances.push(score(&found, &scored, &dir)?);
+            point_reports.push(found);
+        }
+        let eps = abc::tolerance(tolerance, &distances, spec.quantile);
+        let previous = (generation > 0).then_some(population.as_slice());
+        let accepted = abc::accept(previous, &units, &distances, eps);
+        let summary = GenerationSummary {
+            generation,
+            proposed: n,
+            accepted: accepted.len(),
+            tolerance: eps,
+            best: distances.iter().copied().fold(f64::INFINITY, f64::min),
+        };
+        // The accepted particles keep their order, so match them back by
+        // position among the points within the tolerance.
+        let mut weights = accepted.iter().map(|p| p.weight);
+        for (particle, ((unit, &dist), found)) in
+            units.iter().zip(&distances).zip(point_reports).enumerate()
+        {
+            let weight = if dist <= eps { weights.next() } else { None };
+            let point = Tried {
+                generation,
+                particle: particle as u32,
+                unit: unit.clone(),
+                values: spec.point(unit),
+                distance: dist,
+                weight,
+            };
+            // The best point tried: smallest distance, earliest on ties.
+            if best.as_ref().is_none_or(|(d, _, _)| dist < *d) {
+                best = Some((dist, found, point.clone()));
+            }
+            tried.push(point);
+        }
+        on_generation(&summary);
+        summaries.push(summary);
+        // A generation where nothing came within the tolerance keeps the
+        // previous population and tolerance.
+        if !accepted.is_empty() {
+            population = accepted;
+            tolerance = Some(eps);
+        }
+        let last = generation + 1 == spec.generations;
+        if tolerance == Some(0.0) || last {
+            break;
+        }
+        units = abc::propose(&population, n, spec.search_seed, generation + 1);
+        plan = spec.generation_plan(generation + 1, &units)?;
+    }
+
+    let (_, best_reports, best) = best.expect("a fit tries at least two points");
+    let total: f64 = population
+        .iter()
+        .map(|p| p.weight)
+        .sum::<f64>()
+        .max(f64::MIN_POSITIVE);
+    let parameters = spec
+        .parameters
+        .iter()
+        .enumerate()
+        .map(|(k, path)| {
+            let [low, high] = spec.ranges[k];
+            let scale = |u: f64| low + u * (high - low);
+            let values: Vec<f64> = population.iter().map(|p| scale(p.unit[k])).collect();
+            FittedParameter {
+                path: path.clone(),
+                low,
+                high,
+                fitted: best.values[path].clone(),
+                population_mean: population
+                    .iter()
+                    .zip(&values)
+                    .map(|(p, v)| p.weight * v)
+                    .sum::<f64>()
+                    / total,
+                population_min: values.iter().copied().fold(f64::INFINITY, f64::min),
+                population_max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            }
+        })
+        .collect();
+    Ok(FitState::Done(Box::new(FitResult {
+        name: spec.name.clone(),
+        targets,
+        kept,
+        generations: summaries,
+        reference_distance,
+        best_distance: best.distance,
+        best_generation: best.generation,
+        best_particle: best.particle,
+        tried,
+        parameters,
+        before: Scorecard::new(before),
+        after: Scorecard::new(best_reports),
+        runs,
+    })))
+}
+
+fn generation_dir(options: &FitOptions, generation: u32) -> PathBuf {
+    options.out_dir.join(format!("generation={generation}"))
+}
+
+/// Runs this shard's share of a stage; `Some(Waiting)` while other shards'
+/// runs are not complete.
+fn run_stage(
+    plan: &SweepPlan,
+    dir: &Path,
+    options: &FitOptions,
+    on_run: &(impl Fn(&str, &RunOutcome) + Sync),
+) -> Result<Option<FitState>, FitError> {
+    let sweep = SweepOptions {
+        out_dir: dir.to_path_buf(),
+        shard: options.shard,
+        jobs: options.jobs,
+    };
+    let report = run_sweep(plan, &sweep, |outcome| on_run(&plan.name, outcome))?;
+    if let Some((id, message)) = report.failed.first() {
+        return Err(FitError::RunsFailed {
+            stage: plan.name.clone(),
+            count: report.failed.len(),
+            first: format!("{id}: {message}"),
+        });
+    }
+    let status = sweep_status(plan, dir)?;
+    let incomplete = status.partial.len() + status.missing.len();
+    Ok((incomplete > 0).then(|| FitState::Waiting {
+        stage: plan.name.clone(),
+        incomplete,
+        total: plan.runs.len(),
+    }))
+}
+
+/// The calibration reports of a plan's runs, in plan order.
+fn reports(plan: &SweepPlan, dir: &Path) -> Result<Vec<CalibrationReport>, FitError> {
+    plan.runs
+        .iter()
+        .map(|run| {
+            calibrate(&run_dir(&run_root(dir, run), &plan.scenario_name, run.seed))
+                .map_err(FitError::from)
+        })
+        .collect()
+}
+
+/// The distance of one point from its runs' reports.
+fn score(reports: &[CalibrationReport], targets: &[String], dir: &Path) -> Result<f64, FitError> {
+    let mut by_target = Vec::with_capacity(targets.len());
+    for target in targets {
+        let mut misses = Vec::with_capacity(reports.len());
+        for report in reports {
+            let check = report.checks.iter().find(|c| &c.figure.name == target);
+            match check.and_then(|c| c.simulated.map(|v| (v, &c.figure))) {
+                Some((value, figure)) => misses.push(miss(value, figure.low, figure.high)),
+                None => {
+                    return Err(FitError::Unmeasured {
+                        target: target.clone(),
+                        run: if report.run_dir.as_os_str().is_empty() {
+                            dir.to_path_buf()
+                        } else {
+                            report.run_dir.clone()
+                        },
+                    });
+                }
+            }
+        }
+        by_target.push(misses);
+    }
+    Ok(distance(&by_target))
+}
+
+/// Writes `fit.parquet`, `fitted.toml` and `scorecard.txt` into the fit's
+/// folder. Each is written whole or not at all; an existing file with other
+/// content is left alone and reported.
+pub fn write_fit(
+    spec: &FitSpec,
+    result: &FitResult,
+    out_dir: &Path,
+) -> Result<Vec<PathBuf>, FitError> {
+    let mut written = Vec::new();
+    // fit.parquet: one row per point tried.
+    let mut columns: Vec<(String, RunsColumn)> = vec![
+        (
+            "generation".into(),
+            RunsColumn::Count(
+                result
+                    .tried
+                    .iter()
+                    .map(|t| u64::from(t.generation))
+                    .collect(),
+            ),
+        ),
+        (
+            "particle".into(),
+            RunsColumn::Count(result.tried.iter().map(|t| u64::from(t.particle)).collect()),
+        ),
+    ];
+    for (k, path) in spec.parameters.iter().enumerate() {
+        columns.push((
+            path.clone(),
+            RunsColumn::Number(
+                result
+                    .tried
+                    .iter()
+                    .map(|t| t.values[path].parse::<f64>().ok().or(Some(t.unit[k])))
+                    .collect(),
+            ),
+        ));
+    }
+    let tolerance: BTreeMap<u32, f64> = result
+        .generations
+        .iter()
+        .map(|g| (g.generation, g.tolerance))
+        .collect();
+    columns.extend([
+        (
+            "distance".into(),
+            RunsColumn::Number(result.tried.iter().map(|t| Some(t.distance)).collect()),
+        ),
+        (
+            "tolerance".into(),
+            RunsColumn::Number(
+                result
+                    .tried
+                    .iter()
+                    .map(|t| tolerance.get(&t.generation).copied())
+                    .collect(),
+            ),
+        ),
+        (
+            "accepted".into(),
+            RunsColumn::Count(
+                result
+                    .tried
+                    .iter()
+                    .map(|t| u64::from(t.weight.is_some()))
+                    .collect(),
+            ),
+        ),
+        (
+            "weight".into(),
+            RunsColumn::Number(result.tried.iter().map(|t| t.weight).collect()),
+        ),
+    ]);
+    let parquet = out_dir.join("fit.parquet");
+    let staged = out_dir.join(".fit.parquet.new");
+    write_runs_table(&staged, &columns).map_err(|e| FitError::Write {
+        path: parquet.clone(),
+        detail: e.to_string(),
+    })?;
+    publish(&staged, &parquet)?;
+    written.push(parquet);
+
+    let extends = relative_path(out_dir, &spec.scenario_path);
+    let header = format!(
+        "# Fitted by `moatsim calibrate --fit {}` (ABC-SMC, {} generations of {} points at seeds {:?}).\n\
+         # Distance to the targets {} (keeping in: {}): {:.4} before, {:.4} after.\n\
+         # A fit tunes assumptions; a target only a value far from its source reaches\n\
+         # points at a missing mechanism (docs/CALIBRATION.md, \"Fitting\").\n",
+        spec.spec_path.display(),
+        result.generations.len(),
+        spec.particles,
+        spec.seeds,
+        result.targets.join(", "),
+        if result.kept.is_empty() {
+            "none".to_string()
+        } else {
+            result.kept.join(", ")
+        },
+        result.reference_distance,
+        result.best_distance,
+    );
+    let best: BTreeMap<String, String> = result
+        .parameters
+        .iter()
+        .map(|p| (p.path.clone(), p.fitted.clone()))
+        .collect();
+    let overlay = spec
+        .overlay(&extends, &best, &header)
+        .map_err(|detail| FitError::Write {
+            path: out_dir.join("fitted.toml"),
+            detail,
+        })?;
+    written.push(write_text(&out_dir.join("fitted.toml"), &overlay)?);
+    written.push(write_text(
+        &out_dir.join("scorecard.txt"),
+        &render_scorecards(result),
+    )?);
+    Ok(written)
+}
+
+/// The scorecard before and after, as text.
+pub fn render_scorecards(result: &FitResult) -> String {
+    format!(
+        "before the fit (the scenario as it stands):\n{}\nafter the fit (generation {}, particle {}):\n{}",
+        result.before.render(),
+        result.best_generation,
+        result.best_particle,
+        result.after.render()
+    )
+}
+
+/// Writes `text` to `path` unless the same text is already there.
+fn write_text(path: &Path, text: &str) -> Result<PathBuf, FitError> {
+    let staged = path.with_extension("new");
+    std::fs::write(&staged, text).map_err(|e| FitError::Write {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })?;
+    publish(&staged, path)?;
+    Ok(path.to_path_buf())
+}
+
+/// Moves a staged file into place; an existing file with the same bytes is
+/// kept, one with other bytes is an error (and the staged file is removed).
+fn publish(staged: &Path, path: &Path) -> Result<(), FitError> {
+    if path.exists() {
+        let same = std::fs::read(path).ok() == std::fs::read(staged).ok();
+        let _ = std::fs::remove_file(staged);
+        return if same {
+            Ok(())
+        } else {
+            Err(FitError::Exists {
+                path: path.to_path_buf(),
+            })
+        };
+    }
+    std::fs::rename(staged, path).map_err(|e| FitError::Write {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })
+}
+
+/// `to` relative to the folder `from`, when both resolve; else `to` as given.
+fn relative_path(from: &Path, to: &Path) -> String {
+    let (Ok(from), Ok(to)) = (std::fs::canonicalize(from), std::fs::canonicalize(to)) else {
+        return to.display().to_string();
+    };
+    let a: Vec<_> = from.components().collect();
+    let b: Vec<_> = to.components().collect();
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut out = PathBuf::new();
+    for _ in common..a.len() {
+        out.push("..");
+    }
+    for part in &b[common..] {
+        out.push(part);
+    }
+    out.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_miss_is_zero_inside_and_the_log_ratio_outside() {
+        assert!(miss(10.0, 5.0, 40.0) == 0.0);
+        assert!((miss(2.5, 5.0, 40.0) - 2f64.ln()).abs() < 1e-12);
+        assert!((miss(80.0, 5.0, 40.0) - 2f64.ln()).abs() < 1e-12);
+        // A single number is a ±10% band.
+        assert!(miss(3.2, 3.0, 3.0) == 0.0);
+        assert!((miss(6.6, 3.0, 3.0) - 2f64.ln()).abs() < 1e-12);
+        // A zero bound: the gap in widths of the band.
+        assert!((miss(-0.2, 0.0, 0.4) - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_distance_is_zero_exactly_when_every_seed_lands() {
+        assert!(distance(&[vec![0.0, 0.0], vec![0.0, 0.0]]) == 0.0);
+        assert!((distance(&[vec![0.0, 0.3], vec![0.1, 0.0]]) - 0.4).abs() < 1e-12);
+    }
+
+    proptest! {
+        #[test]
+        fn a_miss_grows_with_the_gap_on_either_side(
+            low in 0.1f64..10.0,
+            width in 0.1f64..10.0,
+            gap in 0.0f64..5.0,
+            more in 0.01f64..5.0,
+        ) {
+            let high = low + width;
+            prop_assert!(miss(high + gap, low, high) <= miss(high + gap + more, low, high));
+            let below = (low - gap).max(1e-6);
+            let further = (low - gap - more).max(1e-7);
+            prop_assert!(miss(below, low, high) <= miss(further, low, high) + 1e-12);
+            prop_assert!(miss(high + gap, low, high) >= 0.0);
+        }
+    }
+}
