@@ -20,6 +20,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(os.environ.get("MOATSIM_BIN", REPO / "target" / "release" / "moatsim"))
 SBATCH = REPO / "scripts" / "slurm" / "sweep.sbatch"
+FIT_SBATCH = REPO / "scripts" / "slurm" / "fit.sbatch"
 SMOKE = REPO / "configs" / "sweeps" / "smoke.toml"
 WAIT_SECONDS = 600
 
@@ -122,10 +123,10 @@ PartitionName=test Nodes={node} Default=YES MaxTime=INFINITE State=UP
             process.kill()
 
 
-def submit(env, root, spec, out, shards):
+def submit(env, root, spec, out, shards, script=SBATCH):
     result = subprocess.run(
         ["sbatch", "--parsable", f"--array=0-{shards - 1}", "--chdir", REPO,
-         f"--output={root}/sweep-%A_%a.out", SBATCH, spec, out],
+         f"--output={root}/sweep-%A_%a.out", script, spec, out],
         env=dict(env, MOATSIM=str(BIN)), check=True, capture_output=True, text=True)
     return result.stdout.strip().split(";")[0]
 
@@ -215,3 +216,31 @@ list = [11, 12]
         SELECT run_id, count(DISTINCT tick) AS quarters, count(*) AS rows
         FROM read_parquet('{out}/**/world.parquet', hive_partitioning = true) GROUP BY run_id""").fetchall()
     assert len(per_run) == 4 and all(q == 12 and r == 12 for _, q, r in per_run), per_run
+
+
+def test_a_fit_as_an_array_job_matches_one_process_byte_for_byte(cluster, tmp_path):
+    env, root = cluster
+    spec = tmp_path / "fit.toml"
+    spec.write_text(f"""[fit]
+name = "fit-slurm"
+scenario = "{REPO / 'configs' / 'baseline.toml'}"
+set = {{ "scenario.quarters" = 8 }}
+targets = ["inference_price_decline_fixed_capability"]
+parameters = ["world.algorithmic_efficiency_halving_months"]
+particles = 4
+generations = 2
+
+[seeds]
+list = [1, 2]
+""")
+    out = tmp_path / "fit"
+    job = submit(env, root, spec, out, shards=2, script=FIT_SBATCH)
+    wait_until_done(env, job)
+    logs = "\n".join(p.read_text() for p in root.glob(f"sweep-{job}_*.out"))
+    assert (out / "fitted.toml").exists(), f"the array job finished the fit:\n{logs}"
+    clean = tmp_path / "clean"
+    subprocess.run([BIN, "calibrate", "--fit", spec, "--out", clean, "--quiet"], check=True,
+                   capture_output=True)
+    assert tree(out) == tree(clean), "the array job's fit equals one process's, byte for byte"
+    tried = duckdb.connect().sql(f"SELECT count(*), count(DISTINCT generation) FROM '{out}/fit.parquet'").fetchall()[0]
+    assert tried == (8, 2)

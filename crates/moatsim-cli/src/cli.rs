@@ -119,6 +119,10 @@ enum Command {
         /// Print nothing but errors and the result.
         #[arg(long, requires = "fit")]
         quiet: bool,
+        /// When other shards' runs of a generation are not complete, wait for
+        /// them and go on (as Slurm array tasks do), instead of stopping.
+        #[arg(long, requires = "fit")]
+        wait: bool,
     },
     /// Write one self-contained HTML report (inline SVG charts, no scripts)
     /// of finished runs: a section per question of the model brief, seeds as a
@@ -379,6 +383,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             jobs,
             quiet,
             json,
+            wait,
             ..
         } => fit(
             &spec,
@@ -389,6 +394,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 quiet,
             },
             json,
+            wait,
         ),
         Command::Calibrate { run_dirs, json, .. } => {
             use moatsim_runner::calibrate::{Scorecard, calibrate};
@@ -929,9 +935,12 @@ fn shard_and_jobs(
     Ok((shard, jobs))
 }
 
+/// How often a waiting shard of a fit looks for the other shards' runs.
+const FIT_POLL: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// `calibrate --fit`: runs this shard's share of the fit; when the fit is
 /// done, writes its files and prints the fitted values and both scorecards.
-fn fit(spec_path: &Path, args: SweepArgs, json: bool) -> ExitCode {
+fn fit(spec_path: &Path, args: SweepArgs, json: bool, wait: bool) -> ExitCode {
     use moatsim_runner::fit::{FitOptions, FitState, render_scorecards, run_fit, write_fit};
     let spec = match moatsim_config::fit::load_fit(spec_path, &moatsim_runner::fit::target_names())
     {
@@ -956,55 +965,71 @@ fn fit(spec_path: &Path, args: SweepArgs, json: bool) -> ExitCode {
         jobs,
     };
     let started = std::time::Instant::now();
-    let state = run_fit(
-        &spec,
-        &options,
-        |stage, outcome| {
-            if quiet {
-                return;
-            }
-            if let Err(message) = &outcome.result {
-                eprintln!("moatsim: {stage} run {} FAILED: {message}", outcome.run_id);
-            } else if terminal {
-                eprint!("\r{stage}: {}/{} runs   ", outcome.done, outcome.total);
-                if outcome.done == outcome.total {
-                    eprint!("\r\x1b[K");
+    let mut announced = String::new();
+    let result = loop {
+        let state = run_fit(
+            &spec,
+            &options,
+            |stage, outcome| {
+                if quiet {
+                    return;
                 }
+                if let Err(message) = &outcome.result {
+                    eprintln!("moatsim: {stage} run {} FAILED: {message}", outcome.run_id);
+                } else if terminal {
+                    eprint!("\r{stage}: {}/{} runs   ", outcome.done, outcome.total);
+                    if outcome.done == outcome.total {
+                        eprint!("\r\x1b[K");
+                    }
+                }
+            },
+            |generation| {
+                if !quiet {
+                    eprintln!(
+                        "moatsim: {} generation {}: {} of {} points within tolerance {:.4}; best distance {:.4} ({:.0} s)",
+                        spec.name,
+                        generation.generation,
+                        generation.accepted,
+                        generation.proposed,
+                        generation.tolerance,
+                        generation.best,
+                        started.elapsed().as_secs_f64()
+                    );
+                }
+            },
+        );
+        match state {
+            Ok(FitState::Done(result)) => break result,
+            Ok(FitState::Waiting {
+                stage,
+                incomplete,
+                total,
+            }) if wait => {
+                if !quiet && announced != stage {
+                    eprintln!(
+                        "moatsim: {stage}: waiting for {incomplete} of {total} runs (other shards)"
+                    );
+                    announced = stage;
+                }
+                std::thread::sleep(FIT_POLL);
             }
-        },
-        |generation| {
-            if !quiet {
-                eprintln!(
-                    "moatsim: {} generation {}: {} of {} points within tolerance {:.4}; best distance {:.4} ({:.0} s)",
-                    spec.name,
-                    generation.generation,
-                    generation.accepted,
-                    generation.proposed,
-                    generation.tolerance,
-                    generation.best,
-                    started.elapsed().as_secs_f64()
-                );
+            Ok(FitState::Waiting {
+                stage,
+                incomplete,
+                total,
+            }) => {
+                if !quiet {
+                    println!(
+                        "moatsim: {stage}: {incomplete} of {total} runs are not complete yet (other shards); run `moatsim calibrate --fit {}` again once they are, to go on (or give --wait)",
+                        spec_path.display()
+                    );
+                }
+                return ExitCode::SUCCESS;
             }
-        },
-    );
-    let result = match state {
-        Ok(FitState::Done(result)) => result,
-        Ok(FitState::Waiting {
-            stage,
-            incomplete,
-            total,
-        }) => {
-            if !quiet {
-                println!(
-                    "moatsim: {stage}: {incomplete} of {total} runs are not complete yet (other shards); run `moatsim calibrate --fit {}` again once they are, to go on",
-                    spec_path.display()
-                );
+            Err(error) => {
+                eprintln!("error: {error}");
+                return ExitCode::from(1);
             }
-            return ExitCode::SUCCESS;
-        }
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::from(1);
         }
     };
     let written = match write_fit(&spec, &result, &out) {

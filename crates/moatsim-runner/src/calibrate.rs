@@ -622,8 +622,11 @@ fn measure(figure: &Figure, data: &RunData) -> (Option<f64>, String) {
             let demand: f64 = data.lab_demand.iter().sum();
             let served: f64 = data.lab_served.iter().sum();
             (
-                (demand > 0.0).then(|| 1.0 - served / demand),
-                "1 - sum of labs.served_mtok over sum of labs.demand_mtok, over the run".into(),
+                // Served never exceeds demand; summing a fully served run's
+                // rows in floating point can leave served a rounding error
+                // above it, which is no negative unserved share.
+                (demand > 0.0).then(|| ((demand - served) / demand).max(0.0)),
+                "1 - sum of labs.served_mtok over sum of labs.demand_mtok, over the run (0 when every token is served)".into(),
             )
         }
         "hyperscaler_capex_2025" => {

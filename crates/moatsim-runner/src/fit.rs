@@ -528,7 +528,7 @@ pub fn write_fit(
         ),
     ]);
     let parquet = out_dir.join("fit.parquet");
-    let staged = out_dir.join(".fit.parquet.new");
+    let staged = staging(&parquet);
     write_runs_table(&staged, &columns).map_err(|e| FitError::Write {
         path: parquet.clone(),
         detail: e.to_string(),
@@ -587,7 +587,7 @@ pub fn render_scorecards(result: &FitResult) -> String {
 
 /// Writes `text` to `path` unless the same text is already there.
 fn write_text(path: &Path, text: &str) -> Result<PathBuf, FitError> {
-    let staged = path.with_extension("new");
+    let staged = staging(path);
     std::fs::write(&staged, text).map_err(|e| FitError::Write {
         path: path.to_path_buf(),
         detail: e.to_string(),
@@ -596,24 +596,38 @@ fn write_text(path: &Path, text: &str) -> Result<PathBuf, FitError> {
     Ok(path.to_path_buf())
 }
 
-/// Moves a staged file into place; an existing file with the same bytes is
-/// kept, one with other bytes is an error (and the staged file is removed).
+/// Moves a staged file into place without ever replacing one: a hard link
+/// creates `path` only if it is absent (so shards that finish together
+/// cannot overwrite each other); an existing file with the same bytes is
+/// kept, one with other bytes is an error. The staged file is removed.
 fn publish(staged: &Path, path: &Path) -> Result<(), FitError> {
-    if path.exists() {
-        let same = std::fs::read(path).ok() == std::fs::read(staged).ok();
-        let _ = std::fs::remove_file(staged);
-        return if same {
-            Ok(())
-        } else {
-            Err(FitError::Exists {
-                path: path.to_path_buf(),
-            })
-        };
-    }
-    std::fs::rename(staged, path).map_err(|e| FitError::Write {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
-    })
+    let linked = std::fs::hard_link(staged, path);
+    let outcome = match linked {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            if std::fs::read(path).ok() == std::fs::read(staged).ok() {
+                Ok(())
+            } else {
+                Err(FitError::Exists {
+                    path: path.to_path_buf(),
+                })
+            }
+        }
+        Err(error) => Err(FitError::Write {
+            path: path.to_path_buf(),
+            detail: error.to_string(),
+        }),
+    };
+    let _ = std::fs::remove_file(staged);
+    outcome
+}
+
+/// A staging name beside `path`, private to this process.
+fn staging(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map_or_else(|| "fit".to_string(), |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!(".{name}.{}.new", std::process::id()))
 }
 
 /// `to` relative to the folder `from`, when both resolve; else `to` as given.
