@@ -61,7 +61,12 @@ fn a_fit_writes_an_overlay_that_reproduces_its_best_point() {
     assert!(printed.contains("before the fit"), "{printed}");
     assert!(printed.contains("after the fit"), "{printed}");
     assert!(printed.contains("world.algorithmic_efficiency_halving_months"));
-    for file in ["fit.parquet", "fitted.toml", "scorecard.txt"] {
+    for file in [
+        "fit.parquet",
+        "fitted.toml",
+        "scorecard.txt",
+        "scorecard.parquet",
+    ] {
         assert!(out.join(file).is_file(), "{file} written");
     }
     let json = ok(moatsim(&[
@@ -81,6 +86,33 @@ fn a_fit_writes_an_overlay_that_reproduces_its_best_point() {
     // Whole-number parameters are rounded.
     let life = result["parameters"][1]["fitted"].as_str().expect("text");
     assert!(!life.contains('.'), "gpu_life_quarters = {life}");
+
+    // The report reads a fit's folder as the scenario before and the fitted
+    // point, with the search's schedule and the scorecard before and after.
+    let html = dir.path().join("fit.html");
+    ok(moatsim(&[
+        "report",
+        out.to_str().expect("utf-8"),
+        "--out",
+        html.to_str().expect("utf-8"),
+    ]));
+    let html = std::fs::read_to_string(&html).expect("report");
+    for expected in [
+        "id=\"fit-0-schedule\"",
+        "fit (fitted)",
+        "inference_price_decline_fixed_capability",
+        "<section id=\"compare\">",
+    ] {
+        assert!(html.contains(expected), "the report has {expected}");
+    }
+    let schedule = html
+        .split("id=\"fit-0-schedule\"")
+        .nth(1)
+        .expect("the schedule chart");
+    assert!(
+        schedule.contains("<polyline") || schedule.contains("<path"),
+        "drawn"
+    );
 
     // The overlay loads and, run at a seed, gives the fitted point's values.
     let overlay = out.join("fitted.toml");

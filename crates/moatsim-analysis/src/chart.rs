@@ -38,6 +38,19 @@ pub fn svg(
     lines: &[Line],
     bands: bool,
 ) -> Result<String, String> {
+    svg_over("year", title, y_label, scale, lines, bands)
+}
+
+/// As [`svg`], over another x axis than calendar years (each band's `time`
+/// holds the x values; they are labelled as whole numbers).
+pub fn svg_over(
+    x_label: &str,
+    title: &str,
+    y_label: &str,
+    scale: f64,
+    lines: &[Line],
+    bands: bool,
+) -> Result<String, String> {
     let points = |values: &[f64], time: &[f64]| -> Vec<(f64, f64)> {
         time.iter()
             .zip(values)
@@ -76,7 +89,7 @@ pub fn svg(
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
-            .x_desc("year")
+            .x_desc(plain(x_label))
             .y_desc(plain(y_label))
             .x_labels(8)
             .y_labels(6)

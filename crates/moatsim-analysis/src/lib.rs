@@ -8,6 +8,7 @@
 
 pub mod chart;
 pub mod compare;
+pub mod fit;
 pub mod indicators;
 pub mod report;
 pub mod runs;

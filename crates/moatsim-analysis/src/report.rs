@@ -8,8 +8,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::AnalysisError;
-use crate::chart::{Bar, Line, bars_svg, plain, svg};
+use crate::chart::{Bar, Line, bars_svg, compact, plain, svg, svg_over};
 use crate::compare::{Comparison, compare, short};
+use crate::fit::{FitRead, is_fit, read_fit};
 use crate::indicators::{RunIndicators, indicators_from};
 use crate::runs::discover;
 use crate::series::{Band, RunSeries, band, run_series};
@@ -276,6 +277,8 @@ pub struct Report {
     pub groups: Vec<Group>,
     /// The `sensitivity.parquet` of each sweep folder named that has one.
     pub sensitivity: Vec<(PathBuf, Vec<SensitivityIndex>)>,
+    /// Each calibration fit's folder named.
+    pub fits: Vec<FitRead>,
 }
 
 /// One row of a `sensitivity.parquet` as read back.
@@ -322,7 +325,23 @@ fn read_sensitivity(path: &Path) -> Result<Vec<SensitivityIndex>, AnalysisError>
 
 /// Reads every finished run under `paths`, grouped by scenario.
 pub fn read_report(paths: &[PathBuf]) -> Result<Report, AnalysisError> {
-    let runs = discover(paths)?;
+    // A fit's folder gives two scenarios: the reference and the fitted
+    // point (not every point the search tried).
+    let (fit_dirs, others): (Vec<PathBuf>, Vec<PathBuf>) =
+        paths.iter().cloned().partition(|p| is_fit(p));
+    let fits = fit_dirs
+        .iter()
+        .map(|dir| read_fit(dir))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut runs = if others.is_empty() {
+        Vec::new()
+    } else {
+        discover(&others)?
+    };
+    for fit in &fits {
+        runs.extend(fit.reference.iter().cloned());
+        runs.extend(fit.fitted.iter().cloned());
+    }
     let mut by_scenario: BTreeMap<String, Group> = BTreeMap::new();
     for run in &runs {
         let group = by_scenario
@@ -355,6 +374,7 @@ pub fn read_report(paths: &[PathBuf]) -> Result<Report, AnalysisError> {
         inputs: paths.to_vec(),
         groups,
         sensitivity,
+        fits,
     })
 }
 
@@ -379,6 +399,9 @@ pub fn chart_ids(report: &Report) -> Vec<String> {
                 ids.push(format!("sensitivity-{k}-{}", slug(indicator)));
             }
         }
+    }
+    for k in 0..report.fits.len() {
+        ids.push(format!("fit-{k}-schedule"));
     }
     ids
 }
@@ -430,6 +453,9 @@ pub fn render_html(report: &Report) -> Result<String, AnalysisError> {
     }
     if !report.sensitivity.is_empty() {
         html += "<li><a href=\"#sensitivity\">Which parameters matter</a></li>\n";
+    }
+    if !report.fits.is_empty() {
+        html += "<li><a href=\"#fit\">Calibration fits</a></li>\n";
     }
     html += "</ol></nav>\n";
 
@@ -578,6 +604,94 @@ pub fn render_html(report: &Report) -> Result<String, AnalysisError> {
                     plain(&reading)
                 );
             }
+        }
+        html += "</section>\n";
+    }
+    if !report.fits.is_empty() {
+        html += "<section id=\"fit\">\n<h2>Calibration fits</h2>\n<p class=\"meta\">Each fit (<code>moatsim calibrate --fit</code>, docs/CALIBRATION.md, \"Fitting\") is drawn above as two scenarios, the scenario as it stood and the best point found, and compared in the table of differences. Here: the tolerance schedule of its ABC-SMC search and the scorecard before and after. A fit tunes assumptions; a target reached only at the edge of a parameter's range points at a missing mechanism.</p>\n";
+        for (k, fit) in report.fits.iter().enumerate() {
+            let _ = writeln!(html, "<h3>{}</h3>", plain(&fit.dir.display().to_string()));
+            let line = |label: &str, values: Vec<f64>| Line {
+                label: label.to_string(),
+                band: Band {
+                    time: fit
+                        .generations
+                        .iter()
+                        .map(|g| f64::from(g.generation))
+                        .collect(),
+                    p10: values.clone(),
+                    median: values.clone(),
+                    p90: values,
+                    runs: 1,
+                },
+            };
+            let lines = [
+                line(
+                    "tolerance",
+                    fit.generations.iter().map(|g| g.tolerance).collect(),
+                ),
+                line(
+                    "best distance in the generation",
+                    fit.generations.iter().map(|g| g.best).collect(),
+                ),
+            ];
+            let figure = svg_over(
+                "generation",
+                &format!("{}: the search", fit.name),
+                "distance (0 = every target inside)",
+                1.0,
+                &lines,
+                false,
+            )
+            .map_err(chart_error)?;
+            let reading = format!(
+                "Best point: generation {}, particle {}, distance {} ({} generations of {} points).",
+                fit.best_generation,
+                fit.best_particle,
+                short(fit.best_distance),
+                fit.generations.len(),
+                fit.generations.first().map_or(0, |g| g.proposed)
+            );
+            let _ = writeln!(
+                html,
+                "<figure id=\"fit-{k}-schedule\" class=\"chart\">\n{figure}\n<figcaption><strong>{}</strong></figcaption>\n</figure>",
+                plain(&reading)
+            );
+            html += "<table>\n<tr><th>target</th><th>published</th><th>before (seeds' range)</th><th>after</th><th>inside at seeds</th></tr>\n";
+            for row in &fit.scorecard {
+                let range = |values: &[Option<f64>]| {
+                    let known: Vec<f64> = values.iter().flatten().copied().collect();
+                    let low = known.iter().copied().fold(f64::INFINITY, f64::min);
+                    let high = known.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    if known.is_empty() {
+                        "n/a".to_string()
+                    } else if compact(low) == compact(high) {
+                        compact(low)
+                    } else {
+                        format!("{}–{}", compact(low), compact(high))
+                    }
+                };
+                let published =
+                    if (row.high - row.low).abs() <= f64::EPSILON * row.high.abs().max(1.0) {
+                        format!("{} ±10%", compact(row.low))
+                    } else {
+                        format!("{}–{}", compact(row.low), compact(row.high))
+                    };
+                let changed = row.inside_before != row.inside_after;
+                let _ = writeln!(
+                    html,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{} → {}{}</td></tr>",
+                    plain(&row.target),
+                    published,
+                    range(&row.before),
+                    range(&row.after),
+                    if changed { "<strong>" } else { "" },
+                    row.inside_before,
+                    row.inside_after,
+                    if changed { "</strong>" } else { "" },
+                );
+            }
+            html += "</table>\n";
         }
         html += "</section>\n";
     }

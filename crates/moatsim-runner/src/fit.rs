@@ -17,7 +17,8 @@
 //! - `fit.parquet`: every point tried (generation, particle, parameter values,
 //!   distance, tolerance, accepted, weight);
 //! - `fitted.toml`: the best point as a scenario overlay;
-//! - `scorecard.txt`: every target before and after, per seed.
+//! - `scorecard.txt` and `scorecard.parquet`: every target before and after,
+//!   per seed.
 //!
 //! A fit tunes assumptions. A target that only a parameter far from its
 //! sources can reach points at a missing mechanism, which should be fixed
@@ -567,11 +568,58 @@ pub fn write_fit(
             detail,
         })?;
     written.push(write_text(&out_dir.join("fitted.toml"), &overlay)?);
+    written.push(write_scorecards(
+        result,
+        &out_dir.join("scorecard.parquet"),
+    )?);
     written.push(write_text(
         &out_dir.join("scorecard.txt"),
         &render_scorecards(result),
     )?);
     Ok(written)
+}
+
+/// `scorecard.parquet`: one row per stage (`before`, `after`), target and
+/// seed, with the published range, the value and whether it lands inside.
+fn write_scorecards(result: &FitResult, path: &Path) -> Result<PathBuf, FitError> {
+    let mut stage = Vec::new();
+    let mut target = Vec::new();
+    let mut low = Vec::new();
+    let mut high = Vec::new();
+    let mut seed = Vec::new();
+    let mut value = Vec::new();
+    let mut inside = Vec::new();
+    for (name, card) in [("before", &result.before), ("after", &result.after)] {
+        for row in &card.rows {
+            for (run, v) in card.runs.iter().zip(&row.values) {
+                stage.push(name.to_string());
+                target.push(row.name.clone());
+                low.push(Some(row.low));
+                high.push(Some(row.high));
+                seed.push(run.seed);
+                value.push(*v);
+                inside.push(u64::from(
+                    v.is_some_and(|v| lands_inside(v, row.low, row.high)),
+                ));
+            }
+        }
+    }
+    let columns = vec![
+        ("stage".to_string(), RunsColumn::Text(stage)),
+        ("target".to_string(), RunsColumn::Text(target)),
+        ("low".to_string(), RunsColumn::Number(low)),
+        ("high".to_string(), RunsColumn::Number(high)),
+        ("seed".to_string(), RunsColumn::Count(seed)),
+        ("value".to_string(), RunsColumn::Number(value)),
+        ("inside".to_string(), RunsColumn::Count(inside)),
+    ];
+    let staged = staging(path);
+    write_runs_table(&staged, &columns).map_err(|e| FitError::Write {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })?;
+    publish(&staged, path)?;
+    Ok(path.to_path_buf())
 }
 
 /// The scorecard before and after, as text.

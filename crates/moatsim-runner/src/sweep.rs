@@ -331,7 +331,8 @@ fn write_runs(plan: &SweepPlan, out_dir: &Path) -> Result<(), SweepError> {
             ),
         ),
     ];
-    if plan.design.is_some() {
+    // A design's row, or a fit's particle: the point a run evaluates.
+    if plan.design.is_some() || runs.iter().any(|r| r.design_point.is_some()) {
         columns.push((
             "design_point".into(),
             RunsColumn::Count(
