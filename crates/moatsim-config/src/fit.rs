@@ -28,7 +28,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ConfigError, Origin, Problem};
 use crate::sweep::{
-    RawSeeds, SweepPlan, design_ranges, design_value, plan_points, refuses_fractions, seeds_of,
+    RawSeeds, SweepPlan, design_ranges, design_value, plan_points, read_spec, refuses_fractions,
+    seeds_of,
 };
 
 /// Points per generation when the spec does not say.
@@ -238,25 +239,8 @@ fn problem(path: &str, message: impl Into<String>) -> Problem {
 /// Reads and checks a fit spec; `known_targets` are the names of the
 /// published `target` rows the calibration report measures.
 pub fn load_fit(spec_path: &Path, known_targets: &[String]) -> Result<FitSpec, ConfigError> {
-    let text = std::fs::read_to_string(spec_path).map_err(|source| ConfigError::Read {
-        path: spec_path.to_path_buf(),
-        source,
-    })?;
     let invalid = |problems: Vec<Problem>| ConfigError::invalid(spec_path, problems);
-    let raw: RawFitSpec = toml::from_str(&text).map_err(|error| {
-        let origin = match error.span() {
-            Some(span) => {
-                let (line, column) = crate::locate::line_and_column(&text, span.start);
-                Origin::File { line, column }
-            }
-            None => Origin::Whole,
-        };
-        invalid(vec![Problem {
-            path: String::new(),
-            origin,
-            message: crate::locate::toml_message(&text, &error),
-        }])
-    })?;
+    let raw: RawFitSpec = read_spec(spec_path)?;
     let fit = raw.fit;
     let mut problems = Vec::new();
     let seeds = seeds_of(&raw.seeds, &mut problems);

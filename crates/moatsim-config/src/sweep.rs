@@ -208,14 +208,16 @@ fn problem(path: &str, message: impl Into<String>) -> Problem {
     }
 }
 
-/// Reads a sweep spec and expands it into runs, checking every run's scenario.
-pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
+/// Reads a spec file (a sweep's or a fit's) into its raw form; a TOML error
+/// names the file, line and column.
+pub(crate) fn read_spec<T: serde::de::DeserializeOwned>(
+    spec_path: &Path,
+) -> Result<T, ConfigError> {
     let text = std::fs::read_to_string(spec_path).map_err(|source| ConfigError::Read {
         path: spec_path.to_path_buf(),
         source,
     })?;
-    let invalid = |problems: Vec<Problem>| ConfigError::invalid(spec_path, problems);
-    let raw: RawSweep = toml::from_str(&text).map_err(|error| {
+    toml::from_str(&text).map_err(|error| {
         let origin = match error.span() {
             Some(span) => {
                 let (line, column) = crate::locate::line_and_column(&text, span.start);
@@ -223,12 +225,21 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
             }
             None => Origin::Whole,
         };
-        invalid(vec![Problem {
-            path: String::new(),
-            origin,
-            message: crate::locate::toml_message(&text, &error),
-        }])
-    })?;
+        ConfigError::invalid(
+            spec_path,
+            vec![Problem {
+                path: String::new(),
+                origin,
+                message: crate::locate::toml_message(&text, &error),
+            }],
+        )
+    })
+}
+
+/// Reads a sweep spec and expands it into runs, checking every run's scenario.
+pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
+    let invalid = |problems: Vec<Problem>| ConfigError::invalid(spec_path, problems);
+    let raw: RawSweep = read_spec(spec_path)?;
 
     // Count the runs before building anything: a design of billions of runs
     // must be refused, not allocated.
