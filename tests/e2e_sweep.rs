@@ -130,3 +130,26 @@ fn a_bad_shard_is_refused_before_anything_runs() {
     assert!(text(&result.stderr).contains("shard"));
     assert_eq!(std::fs::read_dir(out.path()).expect("readable").count(), 0);
 }
+
+#[test]
+fn a_report_of_a_grid_sweep_draws_each_grid_point_as_a_scenario() {
+    let out = tempfile::tempdir().expect("temp dir");
+    sweep(&["run", SMOKE, "--quiet"], out.path());
+    let html = out.path().join("report.html");
+    let result = moatsim(&[
+        "report",
+        out.path().to_str().expect("utf-8"),
+        "--out",
+        html.to_str().expect("utf-8"),
+    ]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    // Two values of each of two grid fields: four scenarios of two seeds.
+    assert!(text(&result.stdout).contains("4 scenarios, 8 runs"));
+    let html = std::fs::read_to_string(&html).expect("report");
+    for point in [
+        "rent_cash_share=0.02, export_tier=capped",
+        "rent_cash_share=0.08, export_tier=embargoed",
+    ] {
+        assert!(html.contains(point), "the report names the point {point}");
+    }
+}

@@ -75,6 +75,7 @@ pub fn svg_over(
     let pad = ((high - low) * 0.05).max(high.abs().max(1e-9) * 1e-3);
     let (low, high) = (low - pad, high + pad);
     let end = if end > start { end } else { start + 0.25 };
+    let calendar = x_label == "year";
 
     let mut out = String::new();
     {
@@ -93,7 +94,21 @@ pub fn svg_over(
             .y_desc(plain(y_label))
             .x_labels(8)
             .y_labels(6)
-            .x_label_formatter(&|x| format!("{x:.0}"))
+            .x_label_formatter(&|x| {
+                // A short run's ticks fall inside one year: name quarters.
+                // Ticks between quarters stay unlabelled.
+                if calendar && end - start < 3.0 {
+                    let year = (x + 1e-6).floor();
+                    let quarters = (x - year) * 4.0;
+                    if (quarters - quarters.round()).abs() > 0.05 {
+                        return String::new();
+                    }
+                    let quarter = (quarters.round() as i64).clamp(0, 3) + 1;
+                    format!("{year:.0}Q{quarter}")
+                } else {
+                    format!("{x:.0}")
+                }
+            })
             .y_label_formatter(&|y| compact(*y))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()

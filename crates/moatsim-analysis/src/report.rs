@@ -338,6 +338,17 @@ pub fn read_report(paths: &[PathBuf]) -> Result<Report, AnalysisError> {
     } else {
         discover(&others)?
     };
+    // A sweep folder over a few grid points draws each point as a scenario.
+    for path in &others {
+        let Some(labels) = grid_points(path)? else {
+            continue;
+        };
+        for run in runs.iter_mut().filter(|r| r.dir.starts_with(path)) {
+            if let Some(label) = run.run_id.as_ref().and_then(|id| labels.get(id)) {
+                run.scenario = format!("{} {label}", run.scenario);
+            }
+        }
+    }
     for fit in &fits {
         runs.extend(fit.reference.iter().cloned());
         runs.extend(fit.fitted.iter().cloned());
@@ -376,6 +387,69 @@ pub fn read_report(paths: &[PathBuf]) -> Result<Report, AnalysisError> {
         sensitivity,
         fits,
     })
+}
+
+/// Most grid points of a sweep the report draws as scenarios of their own
+/// (one colour each); a sweep with more, or a sensitivity design, is one band.
+pub const MAX_GRID_GROUPS: usize = 7;
+
+/// For a sweep folder over a grid or hypercube of at most
+/// [`MAX_GRID_GROUPS`] points, each run id's point as `field=v, field=v`
+/// (the last part of each swept path); `None` for any other folder.
+fn grid_points(dir: &Path) -> Result<Option<BTreeMap<String, String>>, AnalysisError> {
+    use moatsim_output::reader::{ColumnKind, column_kinds, read_columns};
+    let file = dir.join("runs.parquet");
+    if !file.is_file() {
+        return Ok(None);
+    }
+    let kinds = column_kinds(&file)?;
+    const BOOKKEEPING: [&str; 6] = ["run_id", "sweep", "scenario", "seed", "status", "path"];
+    if kinds.iter().any(|(name, _)| name == "design_point") {
+        return Ok(None);
+    }
+    let parameters: Vec<&(String, ColumnKind)> = kinds
+        .iter()
+        .filter(|(name, _)| !BOOKKEEPING.contains(&name.as_str()))
+        .collect();
+    if parameters.is_empty() {
+        return Ok(None);
+    }
+    let numeric: Vec<&str> = parameters
+        .iter()
+        .filter(|(_, kind)| *kind == ColumnKind::Number)
+        .map(|(name, _)| name.as_str())
+        .collect();
+    let mut text: Vec<&str> = parameters
+        .iter()
+        .filter(|(_, kind)| *kind == ColumnKind::Text)
+        .map(|(name, _)| name.as_str())
+        .collect();
+    text.push("run_id");
+    let table = read_columns(&file, &numeric, &text)?;
+    let labels: BTreeMap<String, String> = (0..table.rows())
+        .map(|i| {
+            let label = parameters
+                .iter()
+                .map(|(name, kind)| {
+                    let value = if *kind == ColumnKind::Number {
+                        format!("{}", table.numbers(name)[i])
+                    } else if *kind == ColumnKind::Text {
+                        table.strings(name)[i].clone()
+                    } else {
+                        "?".to_string()
+                    };
+                    // The field's own name keeps legends short:
+                    // `cloud.rent_cash_share` reads as `rent_cash_share`.
+                    let short = name.rsplit('.').next().unwrap_or(name);
+                    format!("{short}={value}")
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            (table.strings("run_id")[i].clone(), label)
+        })
+        .collect();
+    let points: std::collections::BTreeSet<&String> = labels.values().collect();
+    Ok((points.len() <= MAX_GRID_GROUPS).then_some(labels))
 }
 
 /// The ids of every chart the report draws for these groups, in order.

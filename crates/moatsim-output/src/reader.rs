@@ -103,6 +103,46 @@ pub fn read_columns(
     Ok(out)
 }
 
+/// What a column holds, as [`read_columns`] can read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    Number,
+    Text,
+    Other,
+}
+
+/// The columns of a Parquet table file, in order, with what each holds.
+pub fn column_kinds(path: &Path) -> Result<Vec<(String, ColumnKind)>, ReadError> {
+    use arrow_schema::DataType;
+    let file = File::open(path).map_err(|source| ReadError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|source| ReadError::Parquet {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    Ok(builder
+        .schema()
+        .fields()
+        .iter()
+        .map(|field| {
+            let kind = match field.data_type() {
+                DataType::Float64
+                | DataType::UInt64
+                | DataType::UInt32
+                | DataType::UInt8
+                | DataType::Int64
+                | DataType::Int32 => ColumnKind::Number,
+                DataType::Utf8 => ColumnKind::Text,
+                _ => ColumnKind::Other,
+            };
+            (field.name().clone(), kind)
+        })
+        .collect())
+}
+
 fn column<'b>(batch: &'b RecordBatch, name: &str, path: &Path) -> Result<&'b dyn Array, ReadError> {
     batch
         .column_by_name(name)
