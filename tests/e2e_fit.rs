@@ -207,6 +207,22 @@ fn a_bad_fit_spec_is_refused_and_writes_nothing() {
     assert_eq!(result.status.code(), Some(2));
     assert!(text(&result.stderr).contains("fit.quantile"));
     assert!(!out.exists(), "nothing written");
+
+    let spec = write_spec(
+        dir.path(),
+        &SPEC.replace(
+            "generations = 2",
+            "generations = 2\ntarget_ranges = { \"hyperscaler_capex_2025\" = [1e11, 2e11] }",
+        ),
+    );
+    let result = fit(&spec, &out, &[]);
+    assert_eq!(result.status.code(), Some(2));
+    assert!(
+        text(&result.stderr).contains("fit.target_ranges.hyperscaler_capex_2025"),
+        "{}",
+        text(&result.stderr)
+    );
+    assert!(!out.exists(), "nothing written");
 }
 
 #[test]
@@ -222,5 +238,81 @@ fn an_existing_different_overlay_is_never_overwritten() {
     assert_eq!(
         std::fs::read_to_string(out.join("fitted.toml")).expect("file"),
         "# mine\n"
+    );
+}
+
+/// Parameter recovery: targets measured from runs at a known value are
+/// given as the fit's ranges; the fit must find that value again.
+#[test]
+fn a_fit_recovers_the_value_that_produced_its_targets() {
+    const TRUE_HALVING: f64 = 7.0;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let runs = dir.path().join("truth");
+    let mut measured = Vec::new();
+    for seed in ["1", "2"] {
+        ok(moatsim(&[
+            "run",
+            "configs/baseline.toml",
+            "--seed",
+            seed,
+            "--quarters",
+            "8",
+            "--set",
+            &format!("world.algorithmic_efficiency_halving_months={TRUE_HALVING}"),
+            "--out",
+            runs.to_str().expect("utf-8"),
+            "--quiet",
+        ]));
+        let report = ok(moatsim(&[
+            "calibrate",
+            runs.join(format!("scenario=baseline/seed={seed}"))
+                .to_str()
+                .expect("utf-8"),
+            "--json",
+        ]));
+        let report: serde_json::Value = serde_json::from_slice(&report.stdout).expect("JSON");
+        let value = report["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .find(|c| c["figure"]["name"] == "inference_price_decline_fixed_capability")
+            .and_then(|c| c["simulated"].as_f64())
+            .expect("a measured price decline");
+        measured.push(value);
+    }
+    let low = measured.iter().copied().fold(f64::INFINITY, f64::min) * 0.99;
+    let high = measured.iter().copied().fold(f64::NEG_INFINITY, f64::max) * 1.01;
+    let spec = write_spec(
+        dir.path(),
+        &format!(
+            r#"
+[fit]
+name = "recover"
+scenario = "REPO/configs/baseline.toml"
+set = {{ "scenario.quarters" = 8 }}
+targets = ["inference_price_decline_fixed_capability"]
+target_ranges = {{ "inference_price_decline_fixed_capability" = [{low}, {high}] }}
+parameters = ["world.algorithmic_efficiency_halving_months"]
+particles = 8
+generations = 4
+keep_landed = false
+
+[seeds]
+list = [1, 2]
+master_seed = 3
+"#
+        ),
+    );
+    let out = dir.path().join("fit");
+    let printed = ok(fit(&spec, &out, &["--json"]));
+    let result: serde_json::Value = serde_json::from_slice(&printed.stdout).expect("JSON");
+    assert!(result["best_distance"].as_f64() == Some(0.0), "{result}");
+    let fitted: f64 = result["parameters"][0]["fitted"]
+        .as_str()
+        .and_then(|v| v.parse().ok())
+        .expect("a fitted value");
+    assert!(
+        (fitted - TRUE_HALVING).abs() < 0.5,
+        "recovered {fitted} months, made with {TRUE_HALVING} (range 5-14)"
     );
 }

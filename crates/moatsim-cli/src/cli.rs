@@ -1065,6 +1065,11 @@ fn fit(spec_path: &Path, args: SweepArgs, json: bool, wait: bool) -> ExitCode {
             )
         ));
     }
+    for (target, [low, high]) in &spec.target_ranges {
+        text.push_str(&format!(
+            "{target} is scored against [{low}, {high}] (the spec's target_ranges), not its published range\n"
+        ));
+    }
     if !result.kept.is_empty() {
         text.push_str(&format!(
             "\nkept in (they land at every seed before the fit): {}\n",

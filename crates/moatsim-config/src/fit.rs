@@ -8,6 +8,7 @@
 //! scenario = "../baseline.toml"            # relative to the spec
 //! set = { "scenario.quarters" = 24 }       # optional, fixed for every run
 //! targets = ["inference_price_decline_fixed_capability"]  # default: every target
+//! target_ranges = { "inference_price_decline_fixed_capability" = [8, 12] }  # optional
 //! parameters = ["world.algorithmic_efficiency_halving_months"]
 //! ranges = { }                             # optional; default: `moatsim params`
 //! particles = 12                           # points per generation
@@ -58,6 +59,8 @@ struct RawFit {
     set: BTreeMap<String, toml::Value>,
     #[serde(default)]
     targets: Vec<String>,
+    #[serde(default)]
+    target_ranges: BTreeMap<String, [f64; 2]>,
     parameters: Vec<String>,
     #[serde(default)]
     ranges: BTreeMap<String, [f64; 2]>,
@@ -97,6 +100,10 @@ pub struct FitSpec {
     pub fixed: BTreeMap<String, String>,
     /// Names of `target` rows of the published figures; empty for all.
     pub targets: Vec<String>,
+    /// Ranges that replace some targets' published ones in the fit's
+    /// distance: what-if questions ("which halving time gives 10x a year?")
+    /// and parameter-recovery checks.
+    pub target_ranges: BTreeMap<String, [f64; 2]>,
     pub parameters: Vec<String>,
     pub ranges: Vec<[f64; 2]>,
     /// Parameters whose values are rounded to whole numbers.
@@ -278,6 +285,21 @@ pub fn load_fit(spec_path: &Path, known_targets: &[String]) -> Result<FitSpec, C
             format!("plans up to {runs} runs (particles × generations × seeds); allowed: at most {MAX_RUNS}"),
         ));
     }
+    for (target, range) in &fit.target_ranges {
+        if !fit.targets.contains(target) {
+            problems.push(problem(
+                &format!("fit.target_ranges.{target}"),
+                "names a target not in `targets`; allowed: one of the fit's targets",
+            ));
+        }
+        let [low, high] = *range;
+        if !(low.is_finite() && high.is_finite() && low <= high) {
+            problems.push(problem(
+                &format!("fit.target_ranges.{target}"),
+                format!("is [{low}, {high}]; allowed: [low, high] with low <= high (equal: ±10%)"),
+            ));
+        }
+    }
     let mut seen = std::collections::BTreeSet::new();
     for target in &fit.targets {
         if !known_targets.contains(target) {
@@ -339,6 +361,7 @@ pub fn load_fit(spec_path: &Path, known_targets: &[String]) -> Result<FitSpec, C
         scenario_name,
         fixed,
         targets: fit.targets,
+        target_ranges: fit.target_ranges,
         parameters,
         ranges,
         whole,
@@ -364,6 +387,7 @@ mod tests {
             scenario_name: "baseline".into(),
             fixed: BTreeMap::from([("scenario.quarters".into(), "8".into())]),
             targets: Vec::new(),
+            target_ranges: BTreeMap::new(),
             parameters: Vec::new(),
             ranges: Vec::new(),
             whole: Vec::new(),

@@ -260,7 +260,7 @@ pub fn run_fit(
         Vec::new()
     };
     let scored: Vec<String> = targets.iter().chain(&kept).cloned().collect();
-    let reference_distance = score(&before, &scored, &reference_dir)?;
+    let reference_distance = score(&before, &scored, &spec.target_ranges, &reference_dir)?;
 
     let mut tried: Vec<Tried> = Vec::new();
     let mut best: Option<(f64, Vec<CalibrationReport>, Tried)> = None;
@@ -287,7 +287,7 @@ pub fn run_fit(
                 ..plan.clone()
             };
             let found = reports(&point_runs, &dir)?;
-            distances.push(score(&found, &scored, &dir)?);
+            distances.push(score(&found, &scored, &spec.target_ranges, &dir)?);
             point_reports.push(found);
         }
         let eps = abc::tolerance(tolerance, &distances, spec.quantile);
@@ -430,14 +430,27 @@ fn reports(plan: &SweepPlan, dir: &Path) -> Result<Vec<CalibrationReport>, FitEr
 }
 
 /// The distance of one point from its runs' reports.
-fn score(reports: &[CalibrationReport], targets: &[String], dir: &Path) -> Result<f64, FitError> {
+/// `ranges` replaces a target's published range (a fit spec's
+/// `target_ranges`).
+fn score(
+    reports: &[CalibrationReport],
+    targets: &[String],
+    ranges: &BTreeMap<String, [f64; 2]>,
+    dir: &Path,
+) -> Result<f64, FitError> {
     let mut by_target = Vec::with_capacity(targets.len());
     for target in targets {
         let mut misses = Vec::with_capacity(reports.len());
         for report in reports {
             let check = report.checks.iter().find(|c| &c.figure.name == target);
             match check.and_then(|c| c.simulated.map(|v| (v, &c.figure))) {
-                Some((value, figure)) => misses.push(miss(value, figure.low, figure.high)),
+                Some((value, figure)) => {
+                    let [low, high] = ranges
+                        .get(target)
+                        .copied()
+                        .unwrap_or([figure.low, figure.high]);
+                    misses.push(miss(value, low, high));
+                }
                 None => {
                     return Err(FitError::Unmeasured {
                         target: target.clone(),
@@ -540,7 +553,7 @@ pub fn write_fit(
     let extends = relative_path(out_dir, &spec.scenario_path);
     let header = format!(
         "# Fitted by `moatsim calibrate --fit {}` (ABC-SMC, {} generations of {} points at seeds {:?}).\n\
-         # Distance to the targets {} (keeping in: {}): {:.4} before, {:.4} after.\n\
+         # Distance to the targets {}{} (keeping in: {}): {:.4} before, {:.4} after.\n\
          # A fit tunes assumptions; a target only a value far from its source reaches\n\
          # points at a missing mechanism (docs/CALIBRATION.md, \"Fitting\").\n",
         spec.spec_path.display(),
@@ -548,6 +561,18 @@ pub fn write_fit(
         spec.particles,
         spec.seeds,
         result.targets.join(", "),
+        if spec.target_ranges.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (with ranges {})",
+                spec.target_ranges
+                    .iter()
+                    .map(|(t, [l, h])| format!("{t} = [{l}, {h}]"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        },
         if result.kept.is_empty() {
             "none".to_string()
         } else {
