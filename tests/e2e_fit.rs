@@ -226,11 +226,13 @@ fn a_bad_fit_spec_is_refused_and_writes_nothing() {
 }
 
 #[test]
-fn an_existing_different_overlay_is_never_overwritten() {
+fn existing_results_are_never_overwritten_nor_mixed_with_another_spec() {
     let dir = tempfile::tempdir().expect("temp dir");
     let spec = write_spec(dir.path(), SPEC);
     let out = dir.path().join("fit");
-    std::fs::create_dir_all(&out).expect("folder");
+    ok(fit(&spec, &out, &[]));
+
+    // A fitted.toml edited by hand is not replaced.
     std::fs::write(out.join("fitted.toml"), "# mine\n").expect("file");
     let result = fit(&spec, &out, &[]);
     assert_eq!(result.status.code(), Some(1));
@@ -238,6 +240,27 @@ fn an_existing_different_overlay_is_never_overwritten() {
     assert_eq!(
         std::fs::read_to_string(out.join("fitted.toml")).expect("file"),
         "# mine\n"
+    );
+
+    // Another spec's search is refused before it runs anything.
+    let before = support::tree(&out);
+    let other = write_spec(dir.path(), &SPEC.replace("particles = 4", "particles = 6"));
+    let result = fit(&other, &out, &[]);
+    assert_eq!(result.status.code(), Some(2));
+    let message = text(&result.stderr);
+    assert!(message.contains("particles was 4, is 6"), "{message}");
+    assert_eq!(before, support::tree(&out), "nothing written");
+
+    // So is a folder that is not a fit's.
+    let stranger = dir.path().join("stranger");
+    std::fs::create_dir_all(&stranger).expect("folder");
+    std::fs::write(stranger.join("notes.txt"), "mine").expect("file");
+    let result = fit(&spec, &stranger, &[]);
+    assert_eq!(result.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_dir(&stranger).expect("folder").count(),
+        1,
+        "nothing written"
     );
 }
 

@@ -1028,7 +1028,9 @@ fn fit(spec_path: &Path, args: SweepArgs, json: bool, wait: bool) -> ExitCode {
             }
             Err(error) => {
                 eprintln!("error: {error}");
-                return ExitCode::from(1);
+                // Another fit's folder is a usage error: nothing was run.
+                let usage = matches!(error, moatsim_runner::fit::FitError::OtherSpec { .. });
+                return ExitCode::from(if usage { 2 } else { 1 });
             }
         }
     };

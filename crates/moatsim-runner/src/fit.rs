@@ -11,6 +11,8 @@
 //! and says so.
 //!
 //! Layout under the fit's folder:
+//! - `fit-spec.json`: what makes the fit's points (its spec but the number
+//!   of generations); a folder made with another spec is refused;
 //! - `reference/`: the scenario as it stands at every seed (the scorecard
 //!   before);
 //! - `generation=<g>/`: generation `g`'s runs, as a sweep folder;
@@ -63,10 +65,15 @@ pub enum FitError {
     )]
     Unmeasured { target: String, run: PathBuf },
     #[error(
-        "{} already exists and differs from what this fit writes; nothing was overwritten (give another --out, or remove it)",
+        "{} already exists and differs from what this fit writes; nothing was overwritten (give another --out, or remove fit.parquet, fitted.toml and scorecard.* there to replace them: the runs are kept)",
         path.display()
     )]
     Exists { path: PathBuf },
+    #[error(
+        "{} holds a fit made with another spec ({detail}); nothing was run (give another --out, or remove the folder)",
+        dir.display()
+    )]
+    OtherSpec { dir: PathBuf, detail: String },
     #[error("cannot write {}: {detail}", path.display())]
     Write { path: PathBuf, detail: String },
 }
@@ -204,6 +211,7 @@ pub fn run_fit(
     on_run: impl Fn(&str, &RunOutcome) + Sync,
     on_generation: impl Fn(&GenerationSummary),
 ) -> Result<FitState, FitError> {
+    claim_folder(spec, &options.out_dir)?;
     let d = spec.parameters.len();
     let n = spec.particles as usize;
     let reference = spec.reference_plan()?;
@@ -382,6 +390,100 @@ pub fn run_fit(
         after: Scorecard::new(best_reports),
         runs,
     })))
+}
+
+/// What makes a fit's points: everything in its spec but the number of
+/// generations (more generations continue the same search) and where files
+/// are.
+#[derive(Debug, PartialEq, Serialize, serde::Deserialize)]
+struct FitIdentity {
+    scenario: String,
+    fixed: BTreeMap<String, String>,
+    targets: Vec<String>,
+    target_ranges: BTreeMap<String, [f64; 2]>,
+    parameters: Vec<String>,
+    ranges: Vec<[f64; 2]>,
+    whole: Vec<bool>,
+    seeds: Vec<u64>,
+    search_seed: u64,
+    particles: u32,
+    quantile: f64,
+    keep_landed: bool,
+}
+
+/// Records the spec a fit's folder is made with (`fit-spec.json`), or
+/// refuses a folder made with another one before anything runs: its runs
+/// would mix two searches.
+fn claim_folder(spec: &FitSpec, dir: &Path) -> Result<(), FitError> {
+    let identity = FitIdentity {
+        scenario: spec.scenario_name.clone(),
+        fixed: spec.fixed.clone(),
+        targets: spec.targets.clone(),
+        target_ranges: spec.target_ranges.clone(),
+        parameters: spec.parameters.clone(),
+        ranges: spec.ranges.clone(),
+        whole: spec.whole.clone(),
+        seeds: spec.seeds.clone(),
+        search_seed: spec.search_seed,
+        particles: spec.particles,
+        quantile: spec.quantile,
+        keep_landed: spec.keep_landed,
+    };
+    let path = dir.join("fit-spec.json");
+    let write_error = |detail: String| FitError::Write {
+        path: path.clone(),
+        detail,
+    };
+    std::fs::create_dir_all(dir).map_err(|e| write_error(e.to_string()))?;
+    // A folder with anything but staging files in it and no record is not a
+    // fit's. (A shard that starts at the same moment as another sees the
+    // record before any of its runs: the record is made first.)
+    let visible = std::fs::read_dir(dir)
+        .map_err(|e| write_error(e.to_string()))?
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .count();
+    if visible > 0 && !path.exists() {
+        return Err(FitError::OtherSpec {
+            dir: dir.to_path_buf(),
+            detail: "it is not empty and has no fit-spec.json".into(),
+        });
+    }
+    let text = serde_json::to_string_pretty(&identity).map_err(|e| write_error(e.to_string()))?;
+    let staged = staging(&path);
+    std::fs::write(&staged, text + "\n").map_err(|e| write_error(e.to_string()))?;
+    match publish(&staged, &path) {
+        Err(FitError::Exists { .. }) => {}
+        other => return other,
+    }
+    // Made with another spec, or by another version of this record.
+    let earlier: Option<FitIdentity> = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok());
+    let detail = match earlier {
+        Some(earlier) if earlier == identity => return Ok(()),
+        Some(earlier) => {
+            let (a, b) = (
+                serde_json::to_value(&earlier).unwrap_or_default(),
+                serde_json::to_value(&identity).unwrap_or_default(),
+            );
+            a.as_object()
+                .map(|fields| {
+                    fields
+                        .iter()
+                        .filter(|(k, v)| b.get(k.as_str()) != Some(v))
+                        .map(|(k, v)| format!("{k} was {v}, is {}", b[k.as_str()]))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+                .unwrap_or_default()
+        }
+        None => format!("{} is unreadable", path.display()),
+    };
+    Err(FitError::OtherSpec {
+        dir: dir.to_path_buf(),
+        detail,
+    })
 }
 
 fn generation_dir(options: &FitOptions, generation: u32) -> PathBuf {
