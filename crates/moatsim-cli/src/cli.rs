@@ -964,6 +964,18 @@ fn fit(spec_path: &Path, args: SweepArgs, json: bool, wait: bool) -> ExitCode {
         shard,
         jobs,
     };
+    if !quiet {
+        let seeds = spec.seeds.len() as u64;
+        let most = u64::from(spec.particles) * u64::from(spec.generations) * seeds + seeds;
+        eprintln!(
+            "moatsim: fit {}: {} points x up to {} generations x {} seeds, plus the scenario as it stands: up to {most} runs, {jobs} at a time -> {}",
+            spec.name,
+            spec.particles,
+            spec.generations,
+            seeds,
+            out.display()
+        );
+    }
     let started = std::time::Instant::now();
     let mut announced = String::new();
     let result = loop {
