@@ -248,27 +248,56 @@ mod tests {
         }
     }
 
+    /// With every proposal accepted the posterior is the (uniform) prior,
+    /// so the weighted proposals must be flat wherever they reach, however
+    /// peaked the kernel made them: the share of weight within `inner` of
+    /// `centre` over that within `outer` is `inner / outer`.
+    fn flat_share(parents: &[Vec<f64>], centre: f64, inner: f64, outer: f64) -> (f64, f64) {
+        let pop = population(parents);
+        let proposals = propose(&pop, 40_000, 5, 1);
+        let kept = accept(Some(&pop), &proposals, &vec![0.0; proposals.len()], 0.0);
+        let mass = |r: f64| -> (f64, f64) {
+            let near = kept.iter().filter(|p| (p.unit[0] - centre).abs() < r);
+            let count = near.clone().count() as f64 / kept.len() as f64;
+            (near.map(|p| p.weight).sum(), count)
+        };
+        let ((w_in, n_in), (w_out, n_out)) = (mass(inner), mass(outer));
+        (w_in / w_out, n_in / n_out)
+    }
+
     #[test]
-    fn when_every_point_is_accepted_the_weighted_population_is_the_prior() {
-        // With nothing rejected, the posterior is the prior: the importance
-        // weights must undo the kernel's pull towards the parents, including
-        // at the cube's edges (the truncation mass).
-        let seed = 9;
-        let mut pop = population(&prior_draws(400, 2, seed));
-        for generation in 1..=3 {
-            let proposals = propose(&pop, 3_000, seed, generation);
-            pop = accept(Some(&pop), &proposals, &vec![0.0; proposals.len()], 0.0);
-        }
-        for k in 0..2 {
-            let mean: f64 = pop.iter().map(|p| p.weight * p.unit[k]).sum();
-            let low: f64 = pop
-                .iter()
-                .filter(|p| p.unit[k] < 0.1)
+    fn importance_weights_undo_the_kernels_peak() {
+        // Parents on [0.45, 0.55]: proposals pile up around 0.5.
+        let parents: Vec<Vec<f64>> = (0..200)
+            .map(|i| vec![0.45 + 0.1 * f64::from(i) / 199.0])
+            .collect();
+        let (weighted, unweighted) = flat_share(&parents, 0.5, 0.02, 0.08);
+        assert!((weighted - 0.25).abs() < 0.025, "weighted share {weighted}");
+        assert!(
+            unweighted > 0.32,
+            "the test needs a peaked proposal: {unweighted}"
+        );
+    }
+
+    #[test]
+    fn importance_weights_count_the_kernels_mass_cut_at_the_edge() {
+        // Half the parents sit on the edge (half their kernel's mass is cut
+        // off and redrawn inside), half at 0.2 (almost none is): two equally
+        // wide windows must still weigh the same under the flat posterior.
+        let parents: Vec<Vec<f64>> = (0..200)
+            .map(|i| vec![if i % 2 == 0 { 0.0 } else { 0.2 }])
+            .collect();
+        let pop = population(&parents);
+        let proposals = propose(&pop, 40_000, 5, 1);
+        let kept = accept(Some(&pop), &proposals, &vec![0.0; proposals.len()], 0.0);
+        let mass = |low: f64, high: f64| -> f64 {
+            kept.iter()
+                .filter(|p| (low..high).contains(&p.unit[0]))
                 .map(|p| p.weight)
-                .sum();
-            assert!((mean - 0.5).abs() < 0.03, "mean {mean}");
-            assert!((low - 0.1).abs() < 0.03, "mass below 0.1: {low}");
-        }
+                .sum()
+        };
+        let ratio = mass(0.0, 0.05) / mass(0.175, 0.225);
+        assert!((ratio - 1.0).abs() < 0.1, "edge over interior {ratio}");
     }
 
     #[test]
