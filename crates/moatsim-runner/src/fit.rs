@@ -15,7 +15,9 @@
 //!   of generations); a folder made with another spec is refused;
 //! - `reference/`: the scenario as it stands at every seed (the scorecard
 //!   before);
-//! - `generation=<g>/`: generation `g`'s runs, as a sweep folder;
+//! - `generation=<g>/`: generation `g`'s runs, as a sweep folder, and once
+//!   it is scored its particles' distances (`distances.json`, so that a
+//!   rerun or a waiting shard reads no run twice);
 //! - `fit.parquet`: every point tried (generation, particle, parameter values,
 //!   distance, tolerance, accepted, weight);
 //! - `fitted.toml`: the best point as a scenario overlay;
@@ -271,33 +273,32 @@ pub fn run_fit(
     let reference_distance = score(&before, &scored, &spec.target_ranges, &reference_dir)?;
 
     let mut tried: Vec<Tried> = Vec::new();
-    let mut best: Option<(f64, Vec<CalibrationReport>, Tried)> = None;
+    let mut best: Option<(f64, Tried)> = None;
+    let mut plans: Vec<SweepPlan> = Vec::new();
     let mut summaries = Vec::new();
     let mut population: Vec<Particle> = Vec::new();
     let mut tolerance: Option<f64> = None;
     let mut runs = reference.runs.len();
     for generation in 0..spec.generations {
         let dir = generation_dir(options, generation);
-        if let Some(waiting) = run_stage(&plan, &dir, options, &on_run)? {
-            return Ok(waiting);
-        }
+        // A scored generation's distances are kept beside its runs, so a
+        // rerun or a waiting shard does not read every run again.
+        let distances = match read_distances(&dir, n) {
+            Some(distances) => distances,
+            None => {
+                if let Some(waiting) = run_stage(&plan, &dir, options, &on_run)? {
+                    return Ok(waiting);
+                }
+                let mut distances = Vec::with_capacity(n);
+                for particle in 0..n {
+                    let found = reports(&point_runs(&plan, particle), &dir)?;
+                    distances.push(score(&found, &scored, &spec.target_ranges, &dir)?);
+                }
+                write_distances(&dir, &distances)?;
+                distances
+            }
+        };
         runs += plan.runs.len();
-        let mut distances = Vec::with_capacity(n);
-        let mut point_reports = Vec::with_capacity(n);
-        for particle in 0..n {
-            let point_runs = SweepPlan {
-                runs: plan
-                    .runs
-                    .iter()
-                    .filter(|r| r.design_point == u32::try_from(particle).ok())
-                    .cloned()
-                    .collect(),
-                ..plan.clone()
-            };
-            let found = reports(&point_runs, &dir)?;
-            distances.push(score(&found, &scored, &spec.target_ranges, &dir)?);
-            point_reports.push(found);
-        }
         let eps = abc::tolerance(tolerance, &distances, spec.quantile);
         let previous = (generation > 0).then_some(population.as_slice());
         let accepted = abc::accept(previous, &units, &distances, eps);
@@ -311,9 +312,7 @@ pub fn run_fit(
         // The accepted particles keep their order, so match them back by
         // position among the points within the tolerance.
         let mut weights = accepted.iter().map(|p| p.weight);
-        for (particle, ((unit, &dist), found)) in
-            units.iter().zip(&distances).zip(point_reports).enumerate()
-        {
+        for (particle, (unit, &dist)) in units.iter().zip(&distances).enumerate() {
             let weight = if dist <= eps { weights.next() } else { None };
             let point = Tried {
                 generation,
@@ -324,8 +323,8 @@ pub fn run_fit(
                 weight,
             };
             // The best point tried: smallest distance, earliest on ties.
-            if best.as_ref().is_none_or(|(d, _, _)| dist < *d) {
-                best = Some((dist, found, point.clone()));
+            if best.as_ref().is_none_or(|(d, _)| dist < *d) {
+                best = Some((dist, point.clone()));
             }
             tried.push(point);
         }
@@ -342,10 +341,19 @@ pub fn run_fit(
             break;
         }
         units = abc::propose(&population, n, spec.search_seed, generation + 1);
-        plan = spec.generation_plan(generation + 1, &units)?;
+        plans.push(std::mem::replace(
+            &mut plan,
+            spec.generation_plan(generation + 1, &units)?,
+        ));
     }
+    plans.push(plan);
 
-    let (_, best_reports, best) = best.expect("a fit tries at least two points");
+    let (_, best) = best.expect("a fit tries at least two points");
+    // The best point's runs are on disk; its scorecard is measured.
+    let best_reports = reports(
+        &point_runs(&plans[best.generation as usize], best.particle as usize),
+        &generation_dir(options, best.generation),
+    )?;
     let total: f64 = population
         .iter()
         .map(|p| p.weight)
@@ -484,6 +492,54 @@ fn claim_folder(spec: &FitSpec, dir: &Path) -> Result<(), FitError> {
         dir: dir.to_path_buf(),
         detail,
     })
+}
+
+/// The runs of one particle of a generation's plan.
+fn point_runs(plan: &SweepPlan, particle: usize) -> SweepPlan {
+    SweepPlan {
+        runs: plan
+            .runs
+            .iter()
+            .filter(|r| r.design_point == u32::try_from(particle).ok())
+            .cloned()
+            .collect(),
+        ..plan.clone()
+    }
+}
+
+/// Where a scored generation keeps its particles' distances.
+fn distances_path(dir: &Path) -> PathBuf {
+    dir.join("distances.json")
+}
+
+/// A scored generation's distances as stored: readable values, and their
+/// exact bits, which are what is read back (a decimal float can come back a
+/// bit off, and a rerun must decide exactly as the first pass did).
+#[derive(Serialize, serde::Deserialize)]
+struct StoredDistances {
+    distance: Vec<f64>,
+    bits: Vec<u64>,
+}
+
+/// A scored generation's distances, if they are on disk for `n` particles.
+fn read_distances(dir: &Path, n: usize) -> Option<Vec<f64>> {
+    let text = std::fs::read_to_string(distances_path(dir)).ok()?;
+    let stored: StoredDistances = serde_json::from_str(&text).ok()?;
+    let distances: Vec<f64> = stored.bits.into_iter().map(f64::from_bits).collect();
+    (distances.len() == n && distances.iter().all(|d| d.is_finite())).then_some(distances)
+}
+
+fn write_distances(dir: &Path, distances: &[f64]) -> Result<(), FitError> {
+    let path = distances_path(dir);
+    let stored = StoredDistances {
+        distance: distances.to_vec(),
+        bits: distances.iter().map(|d| d.to_bits()).collect(),
+    };
+    let text = serde_json::to_string(&stored).map_err(|e| FitError::Write {
+        path: path.clone(),
+        detail: e.to_string(),
+    })?;
+    write_text(&path, &(text + "\n")).map(|_| ())
 }
 
 fn generation_dir(options: &FitOptions, generation: u32) -> PathBuf {
