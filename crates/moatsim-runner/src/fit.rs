@@ -902,6 +902,22 @@ mod tests {
         assert!((distance(&[vec![0.0, 0.3], vec![0.1, 0.0]]) - 0.4).abs() < 1e-12);
     }
 
+    #[test]
+    fn every_fit_spec_in_configs_loads() {
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/fits");
+        let specs: Vec<PathBuf> = std::fs::read_dir(&folder)
+            .expect("configs/fits")
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        assert!(!specs.is_empty(), "no fit specs in {}", folder.display());
+        for spec in specs {
+            let loaded = moatsim_config::fit::load_fit(&spec, &target_names());
+            assert!(loaded.is_ok(), "{}: {:?}", spec.display(), loaded.err());
+        }
+    }
+
     proptest! {
         #[test]
         fn a_miss_grows_with_the_gap_on_either_side(
