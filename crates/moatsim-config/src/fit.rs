@@ -27,10 +27,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ConfigError, Origin, Problem};
+use crate::error::{ConfigError, Problem};
 use crate::sweep::{
-    RawSeeds, SweepPlan, design_ranges, design_value, plan_points, read_spec, refuses_fractions,
-    seeds_of,
+    RawSeeds, SweepPlan, design_ranges, design_value, plan_points, problem, read_spec,
+    refuses_fractions, seeds_of,
 };
 
 /// Points per generation when the spec does not say.
@@ -233,14 +233,6 @@ fn insert_path(table: &mut toml::Table, path: &str, value: toml::Value) -> Resul
         return Err(format!("{path}: {head} is not a table"));
     };
     insert_path(inner, rest, value)
-}
-
-fn problem(path: &str, message: impl Into<String>) -> Problem {
-    Problem {
-        path: path.to_string(),
-        origin: Origin::Whole,
-        message: message.into(),
-    }
 }
 
 /// Reads and checks a fit spec; `known_targets` are the names of the

@@ -200,7 +200,7 @@ impl SweepPlan {
 /// Most runs one sweep may plan; a larger design is almost surely a mistake.
 const MAX_RUNS: usize = 1_000_000;
 
-fn problem(path: &str, message: impl Into<String>) -> Problem {
+pub(crate) fn problem(path: &str, message: impl Into<String>) -> Problem {
     Problem {
         path: path.to_string(),
         origin: Origin::Whole,

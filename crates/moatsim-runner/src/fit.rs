@@ -226,19 +226,15 @@ pub fn run_fit(
         run_stage(&plan, &generation_dir(options, 0), options, &on_run)?;
         return Ok(waiting);
     }
-    let before: Vec<CalibrationReport> = reports(&reference, &reference_dir)?;
+    let before = Scorecard::new(reports(&reference, &reference_dir)?);
     let targets: Vec<String> = if spec.targets.is_empty() {
         // Every target the scenario measures.
         before
-            .first()
-            .map(|r| {
-                r.checks
-                    .iter()
-                    .filter(|c| c.simulated.is_some())
-                    .map(|c| c.figure.name.clone())
-                    .collect()
-            })
-            .unwrap_or_default()
+            .rows
+            .iter()
+            .filter(|row| row.values.first().copied().flatten().is_some())
+            .map(|row| row.name.clone())
+            .collect()
     } else {
         spec.targets.clone()
     };
@@ -246,34 +242,19 @@ pub fn run_fit(
     // that moves one target in by moving another out is no better.
     let kept: Vec<String> = if spec.keep_landed {
         before
-            .first()
-            .map(|r| {
-                r.checks
-                    .iter()
-                    .map(|c| &c.figure.name)
-                    .filter(|name| !targets.contains(name))
-                    .filter(|name| {
-                        before.iter().all(|run| {
-                            run.checks.iter().any(|c| {
-                                &c.figure.name == *name
-                                    && c.simulated.is_some_and(|v| {
-                                        lands_inside(v, c.figure.low, c.figure.high)
-                                    })
-                            })
-                        })
-                    })
-                    .cloned()
-                    .collect()
-            })
-            .unwrap_or_default()
+            .rows
+            .iter()
+            .filter(|row| !targets.contains(&row.name) && row.inside == before.runs.len())
+            .map(|row| row.name.clone())
+            .collect()
     } else {
         Vec::new()
     };
     let scored: Vec<String> = targets.iter().chain(&kept).cloned().collect();
-    let reference_distance = score(&before, &scored, &spec.target_ranges, &reference_dir)?;
+    let reference_distance = score(&before.runs, &scored, &spec.target_ranges)?;
 
     let mut tried: Vec<Tried> = Vec::new();
-    let mut best: Option<(f64, Tried)> = None;
+    let mut best: Option<Tried> = None;
     let mut plans: Vec<SweepPlan> = Vec::new();
     let mut summaries = Vec::new();
     let mut population: Vec<Particle> = Vec::new();
@@ -292,7 +273,7 @@ pub fn run_fit(
                 let mut distances = Vec::with_capacity(n);
                 for particle in 0..n {
                     let found = reports(&point_runs(&plan, particle), &dir)?;
-                    distances.push(score(&found, &scored, &spec.target_ranges, &dir)?);
+                    distances.push(score(&found, &scored, &spec.target_ranges)?);
                 }
                 write_distances(&dir, &distances)?;
                 distances
@@ -323,8 +304,8 @@ pub fn run_fit(
                 weight,
             };
             // The best point tried: smallest distance, earliest on ties.
-            if best.as_ref().is_none_or(|(d, _)| dist < *d) {
-                best = Some((dist, point.clone()));
+            if best.as_ref().is_none_or(|b| dist < b.distance) {
+                best = Some(point.clone());
             }
             tried.push(point);
         }
@@ -348,7 +329,7 @@ pub fn run_fit(
     }
     plans.push(plan);
 
-    let (_, best) = best.expect("a fit tries at least two points");
+    let best = best.expect("a fit tries at least two points");
     // The best point's runs are on disk; its scorecard is measured.
     let best_reports = reports(
         &point_runs(&plans[best.generation as usize], best.particle as usize),
@@ -394,7 +375,7 @@ pub fn run_fit(
         best_particle: best.particle,
         tried,
         parameters,
-        before: Scorecard::new(before),
+        before,
         after: Scorecard::new(best_reports),
         runs,
     })))
@@ -594,7 +575,6 @@ fn score(
     reports: &[CalibrationReport],
     targets: &[String],
     ranges: &BTreeMap<String, [f64; 2]>,
-    dir: &Path,
 ) -> Result<f64, FitError> {
     let mut by_target = Vec::with_capacity(targets.len());
     for target in targets {
@@ -612,11 +592,7 @@ fn score(
                 None => {
                     return Err(FitError::Unmeasured {
                         target: target.clone(),
-                        run: if report.run_dir.as_os_str().is_empty() {
-                            dir.to_path_buf()
-                        } else {
-                            report.run_dir.clone()
-                        },
+                        run: report.run_dir.clone(),
                     });
                 }
             }
@@ -652,14 +628,14 @@ pub fn write_fit(
             RunsColumn::Count(result.tried.iter().map(|t| u64::from(t.particle)).collect()),
         ),
     ];
-    for (k, path) in spec.parameters.iter().enumerate() {
+    for path in &spec.parameters {
         columns.push((
             path.clone(),
             RunsColumn::Number(
                 result
                     .tried
                     .iter()
-                    .map(|t| t.values[path].parse::<f64>().ok().or(Some(t.unit[k])))
+                    .map(|t| t.values[path].parse::<f64>().ok())
                     .collect(),
             ),
         ));
@@ -699,14 +675,7 @@ pub fn write_fit(
             RunsColumn::Number(result.tried.iter().map(|t| t.weight).collect()),
         ),
     ]);
-    let parquet = out_dir.join("fit.parquet");
-    let staged = staging(&parquet);
-    write_runs_table(&staged, &columns).map_err(|e| FitError::Write {
-        path: parquet.clone(),
-        detail: e.to_string(),
-    })?;
-    publish(&staged, &parquet)?;
-    written.push(parquet);
+    written.push(write_table(&out_dir.join("fit.parquet"), &columns)?);
 
     let extends = relative_path(out_dir, &spec.scenario_path);
     let header = format!(
@@ -796,8 +765,14 @@ fn write_scorecards(result: &FitResult, path: &Path) -> Result<PathBuf, FitError
         ("value".to_string(), RunsColumn::Number(value)),
         ("inside".to_string(), RunsColumn::Count(inside)),
     ];
+    write_table(path, &columns)
+}
+
+/// Writes a table to `path` as [`write_text`] writes text: whole, and only
+/// where no other table is.
+fn write_table(path: &Path, columns: &[(String, RunsColumn)]) -> Result<PathBuf, FitError> {
     let staged = staging(path);
-    write_runs_table(&staged, &columns).map_err(|e| FitError::Write {
+    write_runs_table(&staged, columns).map_err(|e| FitError::Write {
         path: path.to_path_buf(),
         detail: e.to_string(),
     })?;
