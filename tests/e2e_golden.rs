@@ -7,12 +7,21 @@
 //! The schema's structure (tables, columns, types, nullability) is kept per
 //! `SCHEMA_VERSION` (`schema-v<N>.txt`): changing it without bumping the
 //! version fails, and no update overwrites it.
+//!
+//! The golden runs (`run-*.txt`) pin the engine's output bytes: the SHA-256 of
+//! every Parquet file of small runs, and the manifest's data fields. A change
+//! that says it changes no behaviour must leave them as they are. They have a
+//! flag of their own, so that recording a new schema snapshot never re-records
+//! them by accident: `MOATSIM_RECORD_GOLDEN_RUN=1 cargo nextest run --release
+//! -p moatsim-cli --test e2e_golden golden_run`, in a commit that says which
+//! tables moved and why.
 
 mod support;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use support::{moatsim, repo, text};
+use sha2::{Digest, Sha256};
+use support::{moatsim, repo, text, tree};
 
 fn golden(name: &str) -> PathBuf {
     repo().join("tests/golden").join(name)
@@ -24,8 +33,13 @@ fn updating() -> bool {
 
 /// Compares `actual` with the golden file, or records it when updating.
 fn assert_golden(name: &str, actual: &str) {
+    assert_golden_unless(name, actual, updating());
+}
+
+/// Compares `actual` with the golden file, or records it when `record`.
+fn assert_golden_unless(name: &str, actual: &str, record: bool) {
     let path = golden(name);
-    if updating() {
+    if record {
         std::fs::create_dir_all(path.parent().expect("folder")).expect("golden folder");
         std::fs::write(&path, actual).expect("record golden");
         return;
@@ -43,7 +57,7 @@ fn assert_golden(name: &str, actual: &str) {
             .position(|(a, b)| a != b)
             .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
         panic!(
-            "{} differs from the output, first at line {}:\n  golden: {:?}\n  now:    {:?}\nIf the change is intended, record it with MOATSIM_UPDATE_GOLDEN=1 and review the diff.",
+            "{} differs from the output, first at line {}:\n  golden: {:?}\n  now:    {:?}\nIf the change is intended, record it (see the top of tests/e2e_golden.rs) and review the diff.",
             path.display(),
             first + 1,
             expected.lines().nth(first),
@@ -160,4 +174,123 @@ fn every_sweep_spec_plans() {
         let runs = plan["runs"].as_array().expect("runs");
         assert!(!runs.is_empty(), "{} plans no runs", spec.display());
     }
+}
+
+/// The golden run's description: what each line of a `run-*.txt` file pins.
+/// Lines are `sha256 <hex> <file>` for every Parquet file and
+/// `manifest <field> <value>` for the manifest's data fields (its `config`
+/// as a digest of its JSON).
+fn run_digests(run_dir: &Path) -> String {
+    let mut out = String::new();
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(run_dir.join("manifest.json")).expect("manifest.json"),
+    )
+    .expect("manifest JSON");
+    for field in [
+        "schema_version",
+        "scenario",
+        "seed",
+        "config_hash",
+        "start",
+        "end",
+        "quarters",
+    ] {
+        out.push_str(&format!("manifest {field} {}\n", manifest[field]));
+    }
+    for table in manifest["tables"].as_array().expect("tables") {
+        out.push_str(&format!(
+            "manifest table {} {} rows\n",
+            table["file"].as_str().expect("file"),
+            table["rows"]
+        ));
+    }
+    let config = serde_json::to_vec(&manifest["config"]).expect("config JSON");
+    out.push_str(&format!("manifest config sha256 {}\n", sha256(&config)));
+    for (path, bytes) in tree(run_dir) {
+        if path.extension().is_some_and(|e| e == "parquet") {
+            out.push_str(&format!("sha256 {} {}\n", sha256(&bytes), path.display()));
+        }
+    }
+    out
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn recording_runs() -> bool {
+    std::env::var_os("MOATSIM_RECORD_GOLDEN_RUN").is_some_and(|v| v == "1")
+}
+
+/// Runs `config` with `args` into a fresh folder and returns its digests,
+/// headed by the command that made them.
+fn golden_run(config: &str, args: &[&str]) -> String {
+    let out = tempfile::tempdir().expect("temp dir");
+    let out_dir = out.path().to_str().expect("utf-8");
+    let mut full = vec!["run", config, "--out", out_dir, "--quiet"];
+    full.extend_from_slice(args);
+    let result = moatsim(&full);
+    assert!(
+        result.status.success(),
+        "{full:?}: {}",
+        text(&result.stderr)
+    );
+    let scenario = std::fs::read_dir(out.path())
+        .expect("outputs")
+        .flatten()
+        .next()
+        .expect("a scenario folder")
+        .path();
+    let run_dir = std::fs::read_dir(&scenario)
+        .expect("scenario folder")
+        .flatten()
+        .next()
+        .expect("a seed folder")
+        .path();
+    format!(
+        "# moatsim run {config} {}\n{}",
+        args.join(" "),
+        run_digests(&run_dir)
+    )
+}
+
+const GOLDEN_BUILDERS: &str = "app_builders.count=2000";
+
+/// The small baseline the issue names: seed 42, 4 quarters, 2,000 builders.
+#[test]
+fn golden_run_baseline_is_unchanged() {
+    let digests = golden_run(
+        "configs/baseline.toml",
+        &["--seed", "42", "--quarters", "4", "--set", GOLDEN_BUILDERS],
+    );
+    assert_golden_unless("run-baseline.txt", &digests, recording_runs());
+}
+
+/// Every scenario in `configs/` (but the two scale runs, which only change
+/// the population) over the whole horizon, so the golden runs reach the code
+/// that the first quarters never do: projects energizing, policy events,
+/// refresh, exits, sales of failed labs.
+#[test]
+fn golden_run_scenarios_are_unchanged() {
+    let mut configs: Vec<String> = std::fs::read_dir(repo().join("configs"))
+        .expect("configs")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .filter_map(|p| p.file_name()?.to_str().map(str::to_owned))
+        .filter(|name| !name.starts_with("scale-"))
+        .collect();
+    configs.sort();
+    assert!(configs.len() >= 9, "scenarios found: {configs:?}");
+    let mut digests = String::new();
+    for config in configs {
+        digests.push_str(&golden_run(
+            &format!("configs/{config}"),
+            &["--seed", "7", "--set", GOLDEN_BUILDERS],
+        ));
+    }
+    assert_golden_unless("run-scenarios.txt", &digests, recording_runs());
 }
