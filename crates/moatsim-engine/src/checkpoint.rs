@@ -23,10 +23,10 @@ use bevy_ecs::prelude::*;
 use moatsim_config::Scenario;
 use serde::{Deserialize, Serialize};
 
+use crate::apps::AppBuilderPopulation;
 use crate::components::*;
-use crate::population::AppBuilderPopulation;
 use crate::resources::*;
-use crate::systems::decide::apply_rule_change;
+use crate::systems::quarter::apply_rule_change;
 use crate::{EngineError, Simulation};
 
 /// Everything a run needs to continue from the end of quarter `next_tick − 1`.

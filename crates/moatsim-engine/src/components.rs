@@ -2,7 +2,7 @@
 //! projects, investors, chipmakers, utilities and regulators.
 //!
 //! App builders are the one deliberate exception: there are up to millions of
-//! them, so they live as columns in the [`crate::population::AppBuilderPopulation`]
+//! them, so they live as columns in the [`crate::apps::AppBuilderPopulation`]
 //! resource (see `ARCHITECTURE.md`).
 
 use bevy_ecs::prelude::*;
@@ -68,7 +68,7 @@ pub struct Lab {
     pub facility_cost_usd: f64,
     pub quarters_in_distress: u32,
     /// An exited lab whose fleet and sites have not found a buyer yet
-    /// (`decide::sell_failed_labs`).
+    /// (`capital::sell_failed_labs`).
     #[serde(default)]
     pub assets_for_sale: bool,
     /// Share of its owned online compute lost to an outage (policy timeline
@@ -249,7 +249,7 @@ pub struct Project {
     pub construction_quarters: u32,
     pub construction_paid_usd: f64,
     /// The infrastructure fund that owns the hall and leases it to the lab
-    /// (`decide::finance_halls`), and what the fund has paid for it.
+    /// (`projects::finance_halls`), and what the fund has paid for it.
     #[serde(default)]
     pub financier: Option<AgentId>,
     #[serde(default)]

@@ -5,9 +5,9 @@
 //! engine does no I/O and owns no threads: callers that want parallelism run
 //! `step` inside a rayon pool, and the app-builder step uses that pool.
 
+pub mod apps;
 pub mod checkpoint;
 pub mod components;
-pub mod population;
 pub mod records;
 pub mod resources;
 pub mod schedule;
@@ -21,8 +21,8 @@ use moatsim_config::Scenario;
 
 pub use records::*;
 
+use crate::apps::AppBuilderPopulation;
 use crate::components::{Agent, Cash};
-use crate::population::AppBuilderPopulation;
 use crate::resources::{Clock, FrameSlot, Ledger};
 
 #[derive(Debug, thiserror::Error)]

@@ -5,7 +5,9 @@
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings};
 
-use crate::systems::{account, bid, build, clear, decide, record, serve};
+use crate::systems::{
+    account, capital, cloud, gpu, inference, labs, land, power, projects, quarter, record,
+};
 
 /// The phases of a quarter, in order.
 #[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
@@ -39,57 +41,57 @@ pub fn quarter_schedule() -> Schedule {
     );
     schedule.add_systems(
         (
-            decide::begin_quarter,
-            decide::apply_policy_timeline,
-            decide::sell_failed_labs,
-            decide::price_cloud_rental,
-            decide::plan_generation,
-            decide::plan_chip_supply,
-            decide::review_permits_and_concentration,
-            decide::plan_labs,
-            decide::finance_halls,
-            decide::form_joint_ventures,
+            quarter::begin_quarter,
+            quarter::apply_policy_timeline,
+            capital::sell_failed_labs,
+            cloud::price_cloud_rental,
+            power::plan_generation,
+            gpu::supply::plan_chip_supply,
+            quarter::review_permits_and_concentration,
+            labs::plan_labs,
+            projects::finance_halls,
+            labs::form_joint_ventures,
         )
             .chain()
             .in_set(QuarterSystems::Decide),
     );
     schedule.add_systems(
         (
-            bid::bid_for_sites_and_gpus,
-            bid::bid_for_accelerators,
-            bid::bank_land,
-            bid::bid_in_rounds,
-            bid::bid_for_rented_compute,
+            labs::bid_for_sites_and_gpus,
+            gpu::orders::bid_for_accelerators,
+            land::bank_land,
+            capital::bid_in_rounds,
+            cloud::bid_for_rented_compute,
         )
             .chain()
             .in_set(QuarterSystems::Bid),
     );
     schedule.add_systems(
         (
-            clear::produce_to_order,
-            clear::clear_gpu_markets,
-            clear::clear_land_markets,
-            clear::clear_power_queues,
-            clear::clear_capital_market,
-            clear::clear_rented_compute,
+            gpu::supply::produce_to_order,
+            gpu::clear::clear_gpu_markets,
+            land::clear_land_markets,
+            power::clear_power_queues,
+            capital::clear_capital_market,
+            cloud::clear_rented_compute,
         )
             .chain()
             .in_set(QuarterSystems::ClearMarkets),
     );
     schedule.add_systems(
         (
-            build::advance_projects,
-            build::install_delivered_gpus,
-            build::connect_buyer_fleets,
+            projects::advance_projects,
+            gpu::install::install_delivered_gpus,
+            power::connect_buyer_fleets,
         )
             .chain()
             .in_set(QuarterSystems::Build),
     );
     schedule.add_systems(
         (
-            serve::bring_compute_online,
-            serve::serve_app_builders,
-            serve::advance_capability,
+            labs::bring_compute_online,
+            inference::serve_app_builders,
+            labs::advance_capability,
         )
             .chain()
             .in_set(QuarterSystems::Serve),
@@ -99,7 +101,7 @@ pub fn quarter_schedule() -> Schedule {
             account::book_running_costs,
             account::book_depreciation,
             account::settle_payments,
-            account::mark_valuations_and_exits,
+            capital::mark_valuations_and_exits,
         )
             .chain()
             .in_set(QuarterSystems::Account),

@@ -11,8 +11,8 @@ use moatsim_config::Scenario;
 use moatsim_model::units::{HOURS_PER_QUARTER, initial_site_mw, mw_drawn_by};
 use moatsim_model::{AgentId, Quarter};
 
+use crate::apps::AppBuilderPopulation;
 use crate::components::*;
-use crate::population::AppBuilderPopulation;
 use crate::resources::*;
 
 /// Sites a lab's starting pipeline is split into; they energize two quarters apart.

@@ -1,14 +1,12 @@
-//! Account phase: running costs and inflows are booked, the ledger is settled
-//! into cash, valuations are marked, and labs out of money exit.
-
-use std::collections::BTreeMap;
-
-use bevy_ecs::prelude::*;
-use moatsim_model::units::HOURS_PER_QUARTER;
-use moatsim_model::{Account, AgentId, ExternalAccount};
+//! Account phase: running costs and inflows are booked and the ledger is
+//! settled into cash.
 
 use crate::components::*;
 use crate::resources::*;
+use bevy_ecs::prelude::*;
+use moatsim_model::units::HOURS_PER_QUARTER;
+use moatsim_model::{Account, AgentId, ExternalAccount};
+use std::collections::BTreeMap;
 
 /// A quarter of energy at `load_mw` sold by a utility to `buyer` at its
 /// tariff: the buyer pays, the utility books the energy and revenue. Returns
@@ -211,60 +209,5 @@ pub fn settle_payments(mut agents: Query<(&Agent, &mut Cash)>, mut ledger: ResMu
         if let Some(change) = net.get(&agent.id) {
             cash.0 += change;
         }
-    }
-}
-
-/// Lab valuations follow revenue since the last round (square-root elasticity);
-/// labs in distress for three quarters exit and their customers must move;
-/// investors mark their holdings to the labs' valuations (and the halls they
-/// financed at cost).
-pub fn mark_valuations_and_exits(
-    clock: Res<Clock>,
-    mut labs: Query<(&Agent, &Cash, &mut Lab)>,
-    mut investors: Query<&mut Investor>,
-    mut logs: ResMut<Logs>,
-) {
-    let mut valuations: BTreeMap<AgentId, f64> = BTreeMap::new();
-    for (agent, cash, mut lab) in &mut labs {
-        if !lab.alive {
-            valuations.insert(agent.id, 0.0);
-            continue;
-        }
-        if clock.tick == 0 && lab.run_rate_at_last_round_usd <= 0.0 {
-            lab.run_rate_at_last_round_usd = lab.run_rate_usd();
-        }
-        if lab.flows.raised_usd <= 0.0 {
-            let growth = (lab.run_rate_usd() + 1e6) / (lab.run_rate_at_last_round_usd + 1e6);
-            lab.valuation_usd = lab.last_post_money_usd * growth.sqrt().clamp(0.25, 4.0);
-        }
-        lab.quarters_in_distress = if cash.0 < 0.0 {
-            lab.quarters_in_distress + 1
-        } else {
-            0
-        };
-        if lab.quarters_in_distress >= 3 {
-            lab.alive = false;
-            lab.valuation_usd = 0.0;
-            lab.assets_for_sale = true;
-            logs.event(
-                "lab_exit",
-                Some(agent.id),
-                None,
-                None,
-                cash.0,
-                None,
-                "out of cash for three quarters; customers must move, fleet and sites for sale"
-                    .into(),
-            );
-        }
-        valuations.insert(agent.id, lab.valuation_usd);
-    }
-    for mut investor in &mut investors {
-        investor.portfolio_value_usd = investor
-            .holdings
-            .iter()
-            .map(|(lab, fraction)| fraction * valuations.get(lab).copied().unwrap_or(0.0))
-            .sum::<f64>()
-            + investor.financed_halls_usd;
     }
 }

@@ -1,13 +1,20 @@
-//! The systems of one quarter, grouped by phase. Each is a free function named
-//! for what it does; `crate::schedule` chains them in quarter order.
+//! The systems of one quarter, one room per market: each market's bids,
+//! clearing and consequences live together, decisions that span markets live
+//! in `labs`, and `crate::schedule` is the one place that orders them by
+//! phase. The helpers below are the rules several markets share (export
+//! treatment, where a lab may put compute, who leads the market).
 
 pub mod account;
-pub mod bid;
-pub mod build;
-pub mod clear;
-pub mod decide;
+pub mod capital;
+pub mod cloud;
+pub mod gpu;
+pub mod inference;
+pub mod labs;
+pub mod land;
+pub mod power;
+pub mod projects;
+pub mod quarter;
 pub mod record;
-pub mod serve;
 
 use bevy_ecs::prelude::Query;
 use moatsim_config::{ExportTier, Scenario};

@@ -7,8 +7,8 @@ use moatsim_model::rng::{self, Purpose};
 use moatsim_model::units::{HOURS_PER_QUARTER, MWH_PER_TWH};
 use moatsim_model::{AgentId, cost_curve, rules};
 
+use crate::apps::{AppBuilderPopulation, CHUNK, NO_PROVIDER};
 use crate::components::*;
-use crate::population::{AppBuilderPopulation, CHUNK, NO_PROVIDER};
 use crate::records::*;
 use crate::resources::*;
 use rayon::prelude::*;

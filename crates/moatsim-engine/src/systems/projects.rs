@@ -1,13 +1,13 @@
-//! Build phase: data-center projects move through their pipeline and delivered
-//! GPUs are installed.
-
-use bevy_ecs::prelude::*;
-use moatsim_config::WorldParams;
-use moatsim_model::rng::{self, Purpose};
-use moatsim_model::{Account, AgentId, ExternalAccount, rules};
+//! Data-center projects through their pipeline (land, permit, queue,
+//! construction, energized) and the sale-leaseback of halls to
+//! infrastructure funds.
 
 use crate::components::*;
 use crate::resources::*;
+use bevy_ecs::prelude::*;
+use moatsim_config::WorldParams;
+use moatsim_model::rng::Purpose;
+use moatsim_model::{Account, AgentId, ExternalAccount, rng, rules};
 
 /// Share of a site's MW its powered land must bring for the project to skip
 /// the queue altogether (the rest of the acres may be a rounding remainder).
@@ -303,218 +303,96 @@ pub fn advance_projects(
     }
 }
 
-/// Installs delivered GPUs at the buyer's sites in the region they were bought
-/// for: energized sites with power headroom first; then, for a fleet
-/// refresh, in place of the least power-efficient units its plan may retire
-/// at energized sites (`retire_for_refresh`); then the sites closest to
-/// energizing (where they wait, stranded).
-pub fn install_delivered_gpus(
+/// Infrastructure funds finance halls (a sale-leaseback): a lab whose capital
+/// is equity — no parent funding — sells each hall it starts building to the
+/// richest infrastructure fund with the cash for the whole hall, which repays
+/// what the lab has paid so far, pays the remaining instalments, owns the hall
+/// and leases it to the lab from energization at `hall_lease_rate` a year of
+/// its cost (`capital::choose_financier`). Equity costs such a lab the return
+/// its investors require (`investor_return_target`, 30%), well above the
+/// lease rate; a hyperscaler funds halls from its parent's cash flow. A fund
+/// finances only while the lab's yearly leases stay within `lease_coverage`
+/// of its revenue run-rate: it lends against the tenant's revenue.
+#[allow(clippy::too_many_arguments)]
+pub fn finance_halls(
     params: Res<Params>,
-    deliveries: Res<Deliveries>,
-    book: Res<OrderBook>,
-    mut projects: Query<&mut Project>,
     mut labs: Query<(&Agent, &mut Lab)>,
-) {
-    let scenario = &params.0;
-    let pue = scenario.world.pue;
-    let mut sorted: Vec<Mut<Project>> = projects.iter_mut().collect();
-    sorted.sort_by_key(|p| p.project_id);
-    // MW each refresh order may still retire.
-    let mut refresh_left: Vec<f64> = book.refresh.iter().map(|r| r.mw).collect();
-    for &(lab, region, chip, units) in &deliveries.items {
-        let watts = scenario.chips[chip].watts;
-        let mut left = units;
-        let mut candidates: Vec<usize> = (0..sorted.len())
-            .filter(|&i| sorted[i].lab == lab && sorted[i].region == region)
-            .collect();
-        if candidates.is_empty() {
-            // Bids are only made for regions where the lab has sites, so this is a
-            // safety net: units are never lost, they go to another of its sites.
-            candidates = (0..sorted.len())
-                .filter(|&i| sorted[i].lab == lab)
-                .collect();
-        }
-        candidates.sort_by_key(|&i| {
-            (
-                sorted[i].stage != Stage::Energized,
-                std::cmp::Reverse(sorted[i].stage),
-                sorted[i].ready_tick,
-                sorted[i].project_id,
-            )
-        });
-        let room = |project: &Project| {
-            moatsim_model::units::units_powered_by(
-                project.free_mw(&scenario.chips, pue),
-                watts,
-                pue,
-            ) as u64
-        };
-        let energized = candidates
-            .iter()
-            .take_while(|&&i| sorted[i].stage == Stage::Energized)
-            .count();
-        for &i in &candidates[..energized] {
-            let take = left.min(room(&sorted[i]));
-            sorted[i].installed[chip] += take;
-            left -= take;
-        }
-        if let Some(order) = book
-            .refresh
-            .iter()
-            .position(|r| r.lab == lab && r.region == region && r.chip == chip)
-        {
-            let mut retired = 0;
-            let mut retired_h100e = 0.0;
-            for &i in &candidates[..energized] {
-                if left == 0 || refresh_left[order] <= 0.0 {
-                    break;
-                }
-                let wanted_mw = moatsim_model::units::mw_drawn_by(left as f64, watts, pue)
-                    .min(refresh_left[order]);
-                let out = retire_for_refresh(
-                    &mut sorted[i].installed,
-                    &scenario.chips,
-                    pue,
-                    book.refresh[order].retire_up_to_h100e_per_mw,
-                    wanted_mw,
-                );
-                refresh_left[order] -= out.mw;
-                retired += out.units;
-                retired_h100e += out.h100e;
-                sorted[i].retired_units += out.units;
-                let take = left.min(room(&sorted[i]));
-                sorted[i].installed[chip] += take;
-                left -= take;
-            }
-            if retired > 0
-                && let Some((_, mut owner)) = labs.iter_mut().find(|(a, _)| a.id == lab)
-            {
-                // The retired units leave the fleet's book cost at its
-                // average cost per H100e; they are scrapped, not sold.
-                let fleet_h100e: f64 = sorted
-                    .iter()
-                    .filter(|p| p.lab == lab)
-                    .map(|p| p.installed_h100e(&scenario.chips))
-                    .sum::<f64>()
-                    + retired_h100e;
-                if fleet_h100e > 0.0 {
-                    owner.fleet_cost_usd *= 1.0 - retired_h100e / fleet_h100e;
-                }
-                owner.flows.gpus_retired += retired;
-            }
-        }
-        for &i in &candidates[energized..] {
-            let take = left.min(room(&sorted[i]));
-            sorted[i].installed[chip] += take;
-            left -= take;
-        }
-        // Whatever did not fit goes to the most advanced site; it waits there for power.
-        if left > 0
-            && let Some(&i) = candidates.first()
-        {
-            sorted[i].installed[chip] += left;
-        }
-    }
-}
-
-/// Units retired from one site's fleet for a refresh.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct Retired {
-    units: u64,
-    h100e: f64,
-    /// Grid MW the retired units drew.
-    mw: f64,
-}
-
-/// Retires installed units from a site, least power-efficient generation
-/// first and only generations at most `up_to_h100e_per_mw` efficient, until
-/// they free `wanted_mw` of power (whole units, so up to one unit more).
-fn retire_for_refresh(
-    installed: &mut [u64],
-    chips: &[moatsim_config::ChipGeneration],
-    pue: f64,
-    up_to_h100e_per_mw: f64,
-    wanted_mw: f64,
-) -> Retired {
-    use moatsim_model::units::mw_drawn_by;
-    let h100e_per_mw = |c: usize| chips[c].h100e_per_mw(pue);
-    let mut order: Vec<usize> = (0..installed.len())
-        .filter(|&c| installed[c] > 0 && h100e_per_mw(c) <= up_to_h100e_per_mw)
-        .collect();
-    order.sort_by(|&a, &b| h100e_per_mw(a).total_cmp(&h100e_per_mw(b)).then(a.cmp(&b)));
-    let mut out = Retired::default();
-    for c in order {
-        let left_mw = wanted_mw - out.mw;
-        if left_mw <= 0.0 {
-            break;
-        }
-        let per_unit = mw_drawn_by(1.0, chips[c].watts, pue);
-        let units = ((left_mw / per_unit).ceil() as u64).min(installed[c]);
-        installed[c] -= units;
-        out.units += units;
-        out.h100e += units as f64 * chips[c].h100e_per_unit;
-        out.mw += units as f64 * per_unit;
-    }
-    out
-}
-
-/// Aggregate buyers' fleets draw on their region's grid: the load they have
-/// added since the start becomes part of the region's utility's committed
-/// load (the starting fleets are already in its base load), and so do the MW
-/// the queue granted them that they do not draw yet. A buyer whose order the
-/// grid cut joins the queue for what it lacked, as a project would. A region
-/// has exactly one utility (the validator checks it).
-pub fn connect_buyer_fleets(
-    clock: Res<Clock>,
-    params: Res<Params>,
-    mut buyers: Query<(&Agent, &mut AcceleratorBuyer)>,
-    mut utilities: Query<(&Agent, &mut Utility)>,
+    mut projects: Query<&mut Project>,
+    mut funds: Query<(&Agent, &Cash, &mut Investor)>,
+    mut ledger: ResMut<Ledger>,
     mut logs: ResMut<Logs>,
 ) {
+    use moatsim_model::market::capital::{Bidder, choose_financier};
     let scenario = &params.0;
-    let mut sorted: Vec<(&Agent, Mut<AcceleratorBuyer>)> = buyers.iter_mut().collect();
-    sorted.sort_by_key(|(a, _)| a.id);
-    for (agent, mut buyer) in sorted {
-        let mw = buyer.flows.power_to_request_mw;
-        let Some((utility_agent, mut utility)) =
-            utilities.iter_mut().find(|(_, u)| u.region == buyer.region)
-        else {
-            continue;
-        };
-        if mw <= 0.0 {
+    let behaviour = &scenario.behaviour;
+    // Cash moves at settlement: what each fund can still commit this quarter.
+    let mut committed: std::collections::BTreeMap<AgentId, f64> = std::collections::BTreeMap::new();
+    let mut sorted_projects: Vec<Mut<Project>> = projects.iter_mut().collect();
+    sorted_projects.sort_by_key(|p| p.project_id);
+    let mut sorted_labs: Vec<(&Agent, Mut<Lab>)> = labs.iter_mut().collect();
+    sorted_labs.sort_by_key(|(a, _)| a.id);
+    for (agent, lab) in sorted_labs.iter_mut() {
+        let spec = &scenario.labs[lab.index];
+        if !lab.alive || spec.parent_funding_per_quarter_usd > 0.0 {
             continue;
         }
-        // Buyers walk away at the same multiple of today's tariff as labs.
-        let max_price_per_mwh = utility.tariff_per_mwh * scenario.behaviour.max_tariff_multiple;
-        utility.queue.push(QueuedRequest {
-            project_id: None,
-            requester: agent.id,
-            mw,
-            max_price_per_mwh,
-            arrival_tick: clock.tick,
-        });
-        buyer.power_queued_mw += mw;
-        logs.event(
-            "interconnection_requested",
-            Some(agent.id),
-            Some(utility_agent.id),
-            Some(&scenario.regions[buyer.region].name),
-            0.0,
-            Some(mw),
-            "fleet growth of an aggregate buyer".to_string(),
-        );
-    }
-    for (_, mut utility) in &mut utilities {
-        // Buyers' growth may run outside their home region; their queue
-        // grants are at home.
-        utility.buyer_added_mw = buyers
+        let run_rate = lab.previous_revenue_usd * 4.0;
+        let mut yearly_leases: f64 = sorted_projects
             .iter()
-            .map(|(_, b)| b.added_load_in(utility.region))
+            .filter(|p| p.lab == agent.id && p.financier.is_some())
+            .map(|p| {
+                p.hall_cost_usd(scenario.world.dc_capex_per_mw_usd) * behaviour.hall_lease_rate
+            })
             .sum();
-        utility.buyer_reserved_mw = buyers
-            .iter()
-            .filter(|(_, b)| b.region == utility.region)
-            .map(|(_, b)| b.power_reserved_mw)
-            .sum();
+        for project in sorted_projects.iter_mut().filter(|p| {
+            p.lab == agent.id && p.stage == Stage::Construction && p.financier.is_none()
+        }) {
+            let hall_cost = project.hall_cost_usd(scenario.world.dc_capex_per_mw_usd);
+            let mut bidders: Vec<Bidder> = funds
+                .iter()
+                .filter(|(_, _, i)| i.kind == moatsim_config::InvestorKind::InfrastructurePe)
+                .map(|(a, cash, _)| Bidder {
+                    lab: a.id,
+                    cash_usd: cash.0 - committed.get(&a.id).copied().unwrap_or(0.0),
+                    barred: false,
+                })
+                .collect();
+            bidders.sort_by_key(|b| b.lab);
+            let Some(fund_id) = choose_financier(
+                hall_cost,
+                behaviour.hall_lease_rate,
+                yearly_leases,
+                run_rate,
+                behaviour.lease_coverage,
+                &bidders,
+            ) else {
+                continue;
+            };
+            let Some((_, _, mut fund)) = funds.iter_mut().find(|(a, _, _)| a.id == fund_id) else {
+                continue;
+            };
+            // The fund buys the hall so far and commits to the rest.
+            let paid = project.construction_paid_usd;
+            ledger.pay(Account::Agent(fund_id), Account::Agent(agent.id), paid);
+            *committed.entry(fund_id).or_default() += hall_cost;
+            fund.pay_for_hall(project, paid);
+            lab.facility_cost_usd = (lab.facility_cost_usd - paid).max(0.0);
+            project.financier = Some(fund_id);
+            yearly_leases += hall_cost * behaviour.hall_lease_rate;
+            logs.event(
+                "hall_financed",
+                Some(agent.id),
+                Some(fund_id),
+                None,
+                hall_cost,
+                Some(project.mw),
+                format!(
+                    "project {}: sold and leased back at {:.0}% a year; {:.1}B repaid to the lab",
+                    project.project_id,
+                    100.0 * behaviour.hall_lease_rate,
+                    paid / 1e9
+                ),
+            );
+        }
     }
 }

@@ -1,0 +1,216 @@
+//! The serial step between the passes: each segment's end-user market clears
+//! on the pass-one sums (prices, crowding, adoption), and labs' own products
+//! are priced.
+
+use super::{AppBuilderPopulation, ChoiceTotals, LabOffer, strength};
+
+use moatsim_config::AppBuilderSpec;
+use moatsim_model::market::apps;
+use moatsim_model::market::apps::Crowding;
+use moatsim_model::rng::Purpose;
+use moatsim_model::{AgentId, rng};
+
+/// Each segment's crowding this quarter, from last quarter's builders and
+/// products' share.
+pub fn segment_crowding(population: &AppBuilderPopulation, spec: &AppBuilderSpec) -> Vec<Crowding> {
+    population
+        .segments
+        .iter()
+        .map(|state| Crowding {
+            generic_capture: spec.generic_capture,
+            builders_at_start: state.builders_at_start,
+            builders_now: state.builders,
+            elasticity: spec.crowding_elasticity,
+            product_share: state.product_share,
+        })
+        .collect()
+}
+
+/// What the end-user markets decide this quarter.
+#[derive(Debug, Clone, Default)]
+pub struct SegmentOutcome {
+    /// Builders' tokens per unit of their end-user weight, by segment.
+    pub demand_per_weight: Vec<f64>,
+    /// Tokens the builders on each lab's API ask for.
+    pub api_demand_by_lab: Vec<f64>,
+    /// Tokens each lab's own products are asked for.
+    pub product_demand_by_lab: Vec<f64>,
+}
+
+/// Quarter-invariant inputs of the end-user markets.
+#[derive(Debug)]
+pub struct SegmentContext<'a> {
+    pub seed: u64,
+    pub tick: u32,
+    pub spec: &'a AppBuilderSpec,
+    pub offers: &'a [LabOffer],
+    pub crowding: &'a [Crowding],
+    pub adoption: &'a [Vec<f64>],
+    /// End users' value per token relative to the first quarter
+    /// (`apps::token_value_factor` at the market's mean API price).
+    pub value_factor: f64,
+    /// Each lab's capability offset in each segment (`lab × segments +
+    /// segment`; empty: none).
+    pub strengths: &'a [f64],
+}
+
+/// Each segment's log cumulative adoption for every quarter of the run.
+pub fn adoption_tables(spec: &AppBuilderSpec, quarters: u32) -> Vec<Vec<f64>> {
+    spec.segments
+        .iter()
+        .map(|s| {
+            apps::adoption_log(
+                s.demand_growth_per_quarter,
+                s.growth_half_life_quarters,
+                quarters,
+            )
+        })
+        .collect()
+}
+
+/// The end-user market of each segment, between the two passes: end users
+/// split between the builders' apps and labs' products (logit over capability
+/// and log price; a product's appeal is fixed at launch to give its launch
+/// share), the segment's demand follows adoption, its mean end-user price and
+/// a segment shock, and the builders' part is spread over them by weight.
+pub fn clear_segments(
+    population: &mut AppBuilderPopulation,
+    context: &SegmentContext<'_>,
+    choice: &ChoiceTotals,
+) -> SegmentOutcome {
+    let spec = context.spec;
+    let labs = context.offers.len();
+    let mut outcome = SegmentOutcome {
+        demand_per_weight: vec![0.0; population.segments.len()],
+        api_demand_by_lab: vec![0.0; labs],
+        product_demand_by_lab: vec![0.0; labs],
+    };
+    let (capability_weight, price_weight) =
+        (spec.end_user_capability_weight, spec.end_user_price_weight);
+    let population_segments = population.segments.len();
+    for (s, state) in population.segments.iter_mut().enumerate() {
+        let segment = &spec.segments[s];
+        let weight = choice.weight_by_segment[s];
+        let (builders_price, builders_utility) = if weight > 0.0 {
+            let price = choice.priced_weight_by_segment[s] / weight;
+            let capability = choice.capable_weight_by_segment[s] / weight;
+            let utility =
+                apps::end_user_utility(0.0, capability, price, capability_weight, price_weight);
+            (price, utility)
+        } else {
+            (0.0, f64::NEG_INFINITY)
+        };
+        let mut members = Vec::new();
+        let mut utilities = Vec::new();
+        // Last quarter's shares, builders first; a product launching now
+        // starts from its logit share (`None` until the shares are known).
+        let mut previous = vec![Some(1.0 - state.product_share)];
+        for (k, product) in population.products.iter_mut().enumerate() {
+            if product.segment != s {
+                continue;
+            }
+            let last_share = product.share;
+            product.share = 0.0;
+            product.price_per_mtok = 0.0;
+            product.demand_mtok = 0.0;
+            product.served_mtok = 0.0;
+            product.revenue_usd = 0.0;
+            let offer = &context.offers[product.lab];
+            if context.tick < product.launch_tick || !offer.open {
+                continue;
+            }
+            let kept = apps::capture(&context.crowding[s], product.depth);
+            product.price_per_mtok = apps::end_user_price(
+                offer.own_cost_per_mtok,
+                segment.value_per_mtok_median_usd * context.value_factor,
+                kept,
+            );
+            let own = apps::end_user_utility(
+                0.0,
+                offer.capability + strength(context.strengths, population_segments, product.lab, s),
+                product.price_per_mtok,
+                capability_weight,
+                price_weight,
+            );
+            previous.push(product.appeal.is_some().then_some(last_share));
+            let appeal = *product.appeal.get_or_insert_with(|| {
+                if builders_utility.is_finite() {
+                    apps::launch_appeal(product.share_at_launch, builders_utility, own)
+                } else {
+                    0.0
+                }
+            });
+            members.push(k);
+            utilities.push(own + appeal);
+        }
+        if weight <= 0.0 && members.is_empty() {
+            state.demand_mtok = 0.0;
+            continue;
+        }
+        let target = apps::segment_shares(builders_utility, &utilities);
+        // Only part of the end users choose again each quarter; in the
+        // segment's first quarter there is nothing to keep.
+        let shares = if state.reference_price > 0.0 {
+            let previous: Vec<f64> = previous
+                .iter()
+                .zip(&target)
+                .map(|(p, t)| p.unwrap_or(*t))
+                .collect();
+            apps::adjust_shares(&previous, &target, spec.end_user_reconsider_share)
+        } else {
+            target
+        };
+        let builders_share = shares[0];
+        let mut mean_price = builders_share * builders_price;
+        for (&k, &share) in members.iter().zip(&shares[1..]) {
+            population.products[k].share = share;
+            mean_price += share * population.products[k].price_per_mtok;
+        }
+        if state.reference_price <= 0.0 {
+            state.reference_price = mean_price;
+        }
+        if state.initial_demand_mtok <= 0.0 && builders_share > 0.0 {
+            // The configured market is the builders' token demand at the
+            // start; products' end users come on top of it.
+            state.initial_demand_mtok =
+                spec.initial_market_mtok_per_quarter * segment.weight / builders_share;
+        }
+        let mut stream = rng::stream(
+            context.seed,
+            Purpose::SegmentDemand,
+            AgentId(s as u64),
+            context.tick,
+        );
+        let shock = (spec.segment_shock_sigma * rng::standard_normal(&mut stream)).exp();
+        let demand = apps::segment_demand(
+            state.initial_demand_mtok,
+            context.adoption[s]
+                .get(context.tick as usize)
+                .copied()
+                .unwrap_or(0.0),
+            if state.reference_price > 0.0 {
+                mean_price / state.reference_price
+            } else {
+                1.0
+            },
+            spec.price_elasticity,
+            shock,
+        );
+        if weight > 0.0 {
+            outcome.demand_per_weight[s] = demand * builders_share / weight;
+            for lab in 0..labs {
+                outcome.api_demand_by_lab[lab] +=
+                    outcome.demand_per_weight[s] * choice.weight_by_segment_lab[s * labs + lab];
+            }
+        }
+        for (&k, &share) in members.iter().zip(&shares[1..]) {
+            let product = &mut population.products[k];
+            product.demand_mtok = demand * share;
+            outcome.product_demand_by_lab[product.lab] += product.demand_mtok;
+        }
+        state.demand_mtok = demand;
+        state.end_user_price = mean_price;
+        state.product_share = 1.0 - builders_share;
+    }
+    outcome
+}

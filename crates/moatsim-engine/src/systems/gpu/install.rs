@@ -1,0 +1,161 @@
+//! Delivered GPUs are installed in labs' halls, retiring older units where a
+//! fleet refresh replaces them.
+
+use crate::components::*;
+use crate::resources::*;
+use bevy_ecs::prelude::*;
+
+/// Installs delivered GPUs at the buyer's sites in the region they were bought
+/// for: energized sites with power headroom first; then, for a fleet
+/// refresh, in place of the least power-efficient units its plan may retire
+/// at energized sites (`retire_for_refresh`); then the sites closest to
+/// energizing (where they wait, stranded).
+pub fn install_delivered_gpus(
+    params: Res<Params>,
+    deliveries: Res<Deliveries>,
+    book: Res<OrderBook>,
+    mut projects: Query<&mut Project>,
+    mut labs: Query<(&Agent, &mut Lab)>,
+) {
+    let scenario = &params.0;
+    let pue = scenario.world.pue;
+    let mut sorted: Vec<Mut<Project>> = projects.iter_mut().collect();
+    sorted.sort_by_key(|p| p.project_id);
+    // MW each refresh order may still retire.
+    let mut refresh_left: Vec<f64> = book.refresh.iter().map(|r| r.mw).collect();
+    for &(lab, region, chip, units) in &deliveries.items {
+        let watts = scenario.chips[chip].watts;
+        let mut left = units;
+        let mut candidates: Vec<usize> = (0..sorted.len())
+            .filter(|&i| sorted[i].lab == lab && sorted[i].region == region)
+            .collect();
+        if candidates.is_empty() {
+            // Bids are only made for regions where the lab has sites, so this is a
+            // safety net: units are never lost, they go to another of its sites.
+            candidates = (0..sorted.len())
+                .filter(|&i| sorted[i].lab == lab)
+                .collect();
+        }
+        candidates.sort_by_key(|&i| {
+            (
+                sorted[i].stage != Stage::Energized,
+                std::cmp::Reverse(sorted[i].stage),
+                sorted[i].ready_tick,
+                sorted[i].project_id,
+            )
+        });
+        let room = |project: &Project| {
+            moatsim_model::units::units_powered_by(
+                project.free_mw(&scenario.chips, pue),
+                watts,
+                pue,
+            ) as u64
+        };
+        let energized = candidates
+            .iter()
+            .take_while(|&&i| sorted[i].stage == Stage::Energized)
+            .count();
+        for &i in &candidates[..energized] {
+            let take = left.min(room(&sorted[i]));
+            sorted[i].installed[chip] += take;
+            left -= take;
+        }
+        if let Some(order) = book
+            .refresh
+            .iter()
+            .position(|r| r.lab == lab && r.region == region && r.chip == chip)
+        {
+            let mut retired = 0;
+            let mut retired_h100e = 0.0;
+            for &i in &candidates[..energized] {
+                if left == 0 || refresh_left[order] <= 0.0 {
+                    break;
+                }
+                let wanted_mw = moatsim_model::units::mw_drawn_by(left as f64, watts, pue)
+                    .min(refresh_left[order]);
+                let out = retire_for_refresh(
+                    &mut sorted[i].installed,
+                    &scenario.chips,
+                    pue,
+                    book.refresh[order].retire_up_to_h100e_per_mw,
+                    wanted_mw,
+                );
+                refresh_left[order] -= out.mw;
+                retired += out.units;
+                retired_h100e += out.h100e;
+                sorted[i].retired_units += out.units;
+                let take = left.min(room(&sorted[i]));
+                sorted[i].installed[chip] += take;
+                left -= take;
+            }
+            if retired > 0
+                && let Some((_, mut owner)) = labs.iter_mut().find(|(a, _)| a.id == lab)
+            {
+                // The retired units leave the fleet's book cost at its
+                // average cost per H100e; they are scrapped, not sold.
+                let fleet_h100e: f64 = sorted
+                    .iter()
+                    .filter(|p| p.lab == lab)
+                    .map(|p| p.installed_h100e(&scenario.chips))
+                    .sum::<f64>()
+                    + retired_h100e;
+                if fleet_h100e > 0.0 {
+                    owner.fleet_cost_usd *= 1.0 - retired_h100e / fleet_h100e;
+                }
+                owner.flows.gpus_retired += retired;
+            }
+        }
+        for &i in &candidates[energized..] {
+            let take = left.min(room(&sorted[i]));
+            sorted[i].installed[chip] += take;
+            left -= take;
+        }
+        // Whatever did not fit goes to the most advanced site; it waits there for power.
+        if left > 0
+            && let Some(&i) = candidates.first()
+        {
+            sorted[i].installed[chip] += left;
+        }
+    }
+}
+
+/// Units retired from one site's fleet for a refresh.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Retired {
+    units: u64,
+    h100e: f64,
+    /// Grid MW the retired units drew.
+    mw: f64,
+}
+
+/// Retires installed units from a site, least power-efficient generation
+/// first and only generations at most `up_to_h100e_per_mw` efficient, until
+/// they free `wanted_mw` of power (whole units, so up to one unit more).
+fn retire_for_refresh(
+    installed: &mut [u64],
+    chips: &[moatsim_config::ChipGeneration],
+    pue: f64,
+    up_to_h100e_per_mw: f64,
+    wanted_mw: f64,
+) -> Retired {
+    use moatsim_model::units::mw_drawn_by;
+    let h100e_per_mw = |c: usize| chips[c].h100e_per_mw(pue);
+    let mut order: Vec<usize> = (0..installed.len())
+        .filter(|&c| installed[c] > 0 && h100e_per_mw(c) <= up_to_h100e_per_mw)
+        .collect();
+    order.sort_by(|&a, &b| h100e_per_mw(a).total_cmp(&h100e_per_mw(b)).then(a.cmp(&b)));
+    let mut out = Retired::default();
+    for c in order {
+        let left_mw = wanted_mw - out.mw;
+        if left_mw <= 0.0 {
+            break;
+        }
+        let per_unit = mw_drawn_by(1.0, chips[c].watts, pue);
+        let units = ((left_mw / per_unit).ceil() as u64).min(installed[c]);
+        installed[c] -= units;
+        out.units += units;
+        out.h100e += units as f64 * chips[c].h100e_per_unit;
+        out.mw += units as f64 * per_unit;
+    }
+    out
+}
