@@ -9,8 +9,8 @@
 //!   agent, tick), so there is no generator state;
 //! - the rules in force (`Params`): replayed from the scenario's policy
 //!   timeline up to the quarter restored;
-//! - per-quarter scratch (`OrderBook`, `Deliveries`, `Logs`, `FrameSlot`):
-//!   cleared at the start of every quarter.
+//! - per-quarter scratch (each market's books, `MarketBooks`; `Logs`,
+//!   `FrameSlot`): cleared at the start of every quarter.
 //!
 //! Restoring builds a fresh world from the scenario, which creates the same
 //! archetypes in the same order, then overwrites each agent's components in
@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use crate::apps::AppBuilderPopulation;
 use crate::components::*;
 use crate::resources::*;
+use crate::systems::cloud::CloudMarket;
 use crate::systems::quarter::apply_rule_change;
 use crate::{EngineError, Simulation};
 

@@ -1,12 +1,12 @@
-//! World-level state: the clock, the scenario, regions, this quarter's order
-//! book and clearings, the money ledger and the event and market logs.
+//! World-level state that every market shares: the clock, the scenario,
+//! regions' land, the money ledger, the event and market logs and the
+//! quarter's world figures. Each market's own books (this quarter's orders
+//! and what its clearing delivers) live in its room under `systems/`.
 
 use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 use moatsim_config::Scenario;
-use moatsim_model::market::cloud::RentalBid;
-use moatsim_model::market::gpu::GpuBid;
 use moatsim_model::{Account, AgentId, Quarter, Transfer};
 
 use crate::records::{EventRow, MarketRow, TickFrame};
@@ -46,120 +46,6 @@ impl RegionState {
 #[derive(Resource, Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct RegionBook {
     pub regions: Vec<RegionState>,
-}
-
-/// A GPU bid with the region the units are for (export rules depend on it).
-#[derive(Debug, Clone)]
-pub struct RegionalGpuBid {
-    pub region: usize,
-    pub bid: GpuBid,
-    /// A bid for units that replace older ones on the same power (fleet
-    /// refresh): it does not spill over to other makers, and it does not
-    /// count towards the lab's fill ratio.
-    pub refresh: bool,
-}
-
-/// A lab's fleet refresh in one region this quarter: the new generation it
-/// bid for and the installed generations its units may retire.
-#[derive(Debug, Clone)]
-pub struct RefreshOrder {
-    pub lab: AgentId,
-    pub region: usize,
-    pub chip: usize,
-    /// Generations at most this efficient (H100e per MW) may be retired.
-    pub retire_up_to_h100e_per_mw: f64,
-    /// MW of installed units the lab plans to retire.
-    pub mw: f64,
-}
-
-/// A land bid: a lab's for one of its projects, or a land-banking investor's.
-#[derive(Debug, Clone)]
-pub struct LandOrder {
-    /// The project the land is for; `None` for an investor banking land.
-    pub project_id: Option<u64>,
-    pub buyer: AgentId,
-    pub acres: f64,
-    pub limit_per_acre: f64,
-    /// Powered acres (with a grid position) or raw ones: two markets.
-    pub powered: bool,
-}
-
-/// A funding round a lab announced this quarter.
-#[derive(Debug, Clone)]
-pub struct AnnouncedRound {
-    pub lab: AgentId,
-    pub lab_index: usize,
-    pub amount_usd: f64,
-    pub pre_money_usd: f64,
-    pub run_rate_usd: f64,
-    /// The yearly revenue growth investors expect of the lab, as a factor.
-    pub yearly_growth: f64,
-    pub is_share_leader: bool,
-    pub regulator_blocks_strategics: bool,
-    /// A round the scenario schedules: it closes at its set valuation whatever
-    /// investors bid (see `clear_capital_market`).
-    pub scheduled: bool,
-}
-
-/// One investor's bid into one round.
-#[derive(Debug, Clone)]
-pub struct InvestorBid {
-    pub lab: AgentId,
-    pub investor: AgentId,
-    pub amount_usd: f64,
-    pub max_pre_money_usd: f64,
-}
-
-/// This quarter's bids and offers, filled in the bid phase and consumed by clearing.
-#[derive(Resource, Debug, Clone, Default)]
-pub struct OrderBook {
-    /// Per chip generation, in (lab id, region) order.
-    pub gpu_bids: Vec<Vec<RegionalGpuBid>>,
-    /// Labs' fleet refreshes, in (lab id, region) order.
-    pub refresh: Vec<RefreshOrder>,
-    /// Per region: labs' orders in project-id order, then investors' in id order.
-    pub land_bids: Vec<Vec<LandOrder>>,
-    pub rounds: Vec<AnnouncedRound>,
-    pub investor_bids: Vec<InvestorBid>,
-    /// Labs' bids for rented compute per region, in lab-id order.
-    pub rental_bids: Vec<Vec<RentalBid>>,
-}
-
-/// The cloud-rental market of each region: its posted ask and what last
-/// quarter's clearing showed (`moatsim_model::market::cloud`).
-#[derive(Resource, Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct CloudMarket {
-    pub regions: Vec<RegionRental>,
-}
-
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct RegionRental {
-    pub ask_per_h100e_quarter: f64,
-    /// Last quarter's demand above the capacity offered, as a share of it.
-    pub last_excess_demand: f64,
-    /// The owners' rental fleets in the region last quarter, H100e; renters
-    /// spread their bids across regions in proportion to it.
-    pub last_fleet_h100e: f64,
-    /// Demand at last quarter's ask that went unrented, H100e: owners build
-    /// rental capacity towards it.
-    pub last_unmet_h100e: f64,
-    /// The highest value per H100e-quarter among last quarter's bids (0 with
-    /// none): the ask does not rise above what any renter would pay.
-    pub last_top_value: f64,
-}
-
-/// GPUs delivered this quarter: (lab id, region, chip, units), installed in the build phase.
-#[derive(Resource, Debug, Clone, Default)]
-pub struct Deliveries {
-    pub items: Vec<(AgentId, usize, usize, u64)>,
-    /// Land acquired this quarter: (project id, acres, powered).
-    pub land: Vec<(u64, f64, bool)>,
-    /// Interconnections granted this quarter: project ids.
-    pub power_granted: Vec<u64>,
-    /// Closed rounds: (lab, raised, post-money).
-    pub rounds_closed: Vec<(AgentId, f64, f64)>,
-    /// Investments made: (investor, lab, amount, fraction acquired).
-    pub investments: Vec<(AgentId, AgentId, f64, f64)>,
 }
 
 /// Every payment of the quarter, applied to cash in `settle_payments`.

@@ -14,6 +14,8 @@ use moatsim_model::{AgentId, Quarter};
 use crate::apps::AppBuilderPopulation;
 use crate::components::*;
 use crate::resources::*;
+use crate::systems::cloud::{CloudMarket, RegionRental};
+use crate::systems::quarter::MarketBooks;
 
 /// Sites a lab's starting pipeline is split into; they energize two quarters apart.
 const INITIAL_PIPELINE_SITES: u32 = 4;
@@ -69,7 +71,6 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
         seed: s.seed,
     });
     world.insert_resource(Params(Arc::clone(scenario)));
-    world.insert_resource(OrderBook::default());
     let mut rental = vec![
         RegionRental {
             ask_per_h100e_quarter: s.cloud.ask_per_h100e_hour_usd * HOURS_PER_QUARTER,
@@ -81,7 +82,7 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
         rental[spec.region].last_fleet_h100e += spec.fleet_h100e * spec.rental_share;
     }
     world.insert_resource(CloudMarket { regions: rental });
-    world.insert_resource(Deliveries::default());
+    MarketBooks::insert(world, s);
     world.insert_resource(Ledger::default());
     world.insert_resource(Logs::default());
     world.insert_resource(QuarterStats::default());

@@ -12,6 +12,42 @@ use moatsim_model::rng::Purpose;
 use moatsim_model::{Account, AgentId, ExternalAccount, rng};
 use std::collections::BTreeMap;
 
+/// This quarter's funding rounds and the investors' bids into them: rounds
+/// are announced when labs plan, bids follow, and the market clears them.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct CapitalOrders {
+    /// In lab-id order.
+    pub rounds: Vec<AnnouncedRound>,
+    /// In investor-id order, each investor's bids in round order.
+    pub investor_bids: Vec<InvestorBid>,
+}
+
+/// A funding round a lab announced this quarter.
+#[derive(Debug, Clone)]
+pub struct AnnouncedRound {
+    pub lab: AgentId,
+    pub lab_index: usize,
+    pub amount_usd: f64,
+    pub pre_money_usd: f64,
+    pub run_rate_usd: f64,
+    /// The yearly revenue growth investors expect of the lab, as a factor.
+    pub yearly_growth: f64,
+    pub is_share_leader: bool,
+    pub regulator_blocks_strategics: bool,
+    /// A round the scenario schedules: it closes at its set valuation whatever
+    /// investors bid (see `clear_capital_market`).
+    pub scheduled: bool,
+}
+
+/// One investor's bid into one round.
+#[derive(Debug, Clone)]
+pub struct InvestorBid {
+    pub lab: AgentId,
+    pub investor: AgentId,
+    pub amount_usd: f64,
+    pub max_pre_money_usd: f64,
+}
+
 /// A lab that exited sells its fleet and sites, the quarter after, to the
 /// richest lab of its jurisdiction that can pay `distressed_sale_fraction` of
 /// what they cost (`capital::choose_acquirer`); a market leader under antitrust
@@ -124,9 +160,9 @@ pub fn bid_in_rounds(
     clock: Res<Clock>,
     params: Res<Params>,
     investors: Query<(&Agent, &Cash, &Investor)>,
-    mut book: ResMut<OrderBook>,
+    mut orders: ResMut<CapitalOrders>,
 ) {
-    if book.rounds.is_empty() {
+    if orders.rounds.is_empty() {
         return;
     }
     let behaviour = &params.0.behaviour;
@@ -136,7 +172,7 @@ pub fn bid_in_rounds(
     for (agent, cash, investor) in sorted {
         let mut remaining = cash.0.max(0.0);
         let mut stream = rng::stream(clock.seed, Purpose::InvestorAppetite, agent.id, clock.tick);
-        for round in &book.rounds {
+        for round in &orders.rounds {
             if remaining <= 0.0 {
                 break;
             }
@@ -172,7 +208,7 @@ pub fn bid_in_rounds(
             });
         }
     }
-    book.investor_bids = bids;
+    orders.investor_bids = bids;
 }
 
 /// One clearing per announced round. Closed rounds move money from investors to
@@ -181,7 +217,7 @@ pub fn bid_in_rounds(
 pub fn clear_capital_market(
     clock: Res<Clock>,
     params: Res<Params>,
-    book: Res<OrderBook>,
+    orders: Res<CapitalOrders>,
     mut labs: Query<(&Agent, &mut Lab)>,
     mut investors: Query<(&Agent, &mut Investor)>,
     mut ledger: ResMut<Ledger>,
@@ -194,7 +230,7 @@ pub fn clear_capital_market(
     let mut raised = 0.0;
     let mut post_money_sum = 0.0;
     let mut closed = 0u32;
-    for round in &book.rounds {
+    for round in &orders.rounds {
         // A scheduled round closes at its terms: every bid into it accepts the
         // valuation, and outside investors take whatever the simulated ones do not.
         let ask = RoundAsk {
@@ -212,7 +248,7 @@ pub fn clear_capital_market(
                 scenario.behaviour.min_close_fraction
             },
         };
-        let bids: Vec<RoundBid> = book
+        let bids: Vec<RoundBid> = orders
             .investor_bids
             .iter()
             .filter(|b| b.lab == round.lab)

@@ -11,6 +11,45 @@ use moatsim_model::market::cloud;
 use moatsim_model::market::cloud::{RentalBid, RentalOffer, clear_rental_market};
 use moatsim_model::units::HOURS_PER_QUARTER;
 
+/// The cloud-rental market of each region: its posted ask and what last
+/// quarter's clearing showed (`moatsim_model::market::cloud`).
+#[derive(Resource, Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct CloudMarket {
+    pub regions: Vec<RegionRental>,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct RegionRental {
+    pub ask_per_h100e_quarter: f64,
+    /// Last quarter's demand above the capacity offered, as a share of it.
+    pub last_excess_demand: f64,
+    /// The owners' rental fleets in the region last quarter, H100e; renters
+    /// spread their bids across regions in proportion to it.
+    pub last_fleet_h100e: f64,
+    /// Demand at last quarter's ask that went unrented, H100e: owners build
+    /// rental capacity towards it.
+    pub last_unmet_h100e: f64,
+    /// The highest value per H100e-quarter among last quarter's bids (0 with
+    /// none): the ask does not rise above what any renter would pay.
+    pub last_top_value: f64,
+}
+
+/// This quarter's bids for rented compute per region, in lab-id order. Sized
+/// per region at the start of the quarter.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct RentalOrders {
+    pub bids: Vec<Vec<RentalBid>>,
+}
+
+impl RentalOrders {
+    /// Empty books for a world of `regions` regions.
+    pub fn new(regions: usize) -> Self {
+        Self {
+            bids: vec![Vec::new(); regions],
+        }
+    }
+}
+
 /// Cloud owners work out what owning an H100e costs them this quarter
 /// (depreciation, the return on its capital, its energy at the region's
 /// tariff), and each region's rental ask moves with last quarter's excess
@@ -79,11 +118,10 @@ pub fn bid_for_rented_compute(
     params: Res<Params>,
     cloud: Res<CloudMarket>,
     labs: Query<(&Agent, &Cash, &Lab)>,
-    mut book: ResMut<OrderBook>,
+    mut orders: ResMut<RentalOrders>,
 ) {
     let scenario = &params.0;
     let spec = &scenario.cloud;
-    book.rental_bids = vec![Vec::new(); scenario.regions.len()];
     let mut sorted: Vec<(&Agent, &Cash, &Lab)> = labs.iter().filter(|(_, _, l)| l.alive).collect();
     sorted.sort_by_key(|(a, _, _)| a.id);
     for (agent, cash, lab) in sorted {
@@ -125,7 +163,7 @@ pub fn bid_for_rented_compute(
             };
             let h100e = (wanted * share).min(affordable);
             if h100e > 0.0 {
-                book.rental_bids[r].push(RentalBid {
+                orders.bids[r].push(RentalBid {
                     renter: agent.id,
                     h100e,
                     value_per_h100e_quarter: value,
@@ -142,7 +180,7 @@ pub fn bid_for_rented_compute(
 /// and the compute serves this quarter (`bring_compute_online`).
 pub fn clear_rented_compute(
     params: Res<Params>,
-    book: Res<OrderBook>,
+    orders: Res<RentalOrders>,
     mut cloud: ResMut<CloudMarket>,
     mut labs: Query<(&Agent, &mut Lab)>,
     mut buyers: Query<(&Agent, &mut AcceleratorBuyer)>,
@@ -170,7 +208,7 @@ pub fn clear_rented_compute(
                 cost_per_h100e_quarter: owners[o].1.rental_cost_per_h100e_quarter,
             })
             .collect();
-        let bids = book.rental_bids.get(region).map_or(&[][..], Vec::as_slice);
+        let bids = orders.bids.get(region).map_or(&[][..], Vec::as_slice);
         let clearing = clear_rental_market(market.ask_per_h100e_quarter, &offers, bids);
         let price_per_hour = clearing.price_per_h100e_quarter / HOURS_PER_QUARTER;
         for (i, bid) in bids.iter().enumerate() {

@@ -5,10 +5,12 @@
 
 use crate::components::*;
 use crate::resources::*;
+use crate::systems::capital::{AnnouncedRound, CapitalOrders};
+use crate::systems::gpu::GpuOrders;
 use crate::systems::gpu::orders::{
     LabGpuTerms, bid_for_fleet_refresh, bid_for_lab_gpus, gpu_value_per_h100e,
 };
-use crate::systems::land::{LandSite, SiteConditions};
+use crate::systems::land::{LandOrders, LandSite, SiteConditions};
 use crate::systems::{licence_fee_rates, products_on_sale};
 use bevy_ecs::prelude::*;
 use moatsim_model::market::site;
@@ -28,7 +30,7 @@ pub fn plan_labs(
     utilities: Query<&Utility>,
     chipmakers: Query<&Chipmaker>,
     regulators: Query<&Regulator>,
-    mut book: ResMut<OrderBook>,
+    mut capital: ResMut<CapitalOrders>,
 ) {
     let scenario = &params.0;
     let world = &scenario.world;
@@ -332,7 +334,7 @@ pub fn plan_labs(
         }
     }
     rounds.sort_by_key(|r| r.lab);
-    book.rounds = rounds;
+    capital.rounds = rounds;
 }
 
 /// Enterprise joint ventures form in their scheduled quarter: the partner invests
@@ -441,15 +443,13 @@ pub fn bid_for_sites_and_gpus(
     investors: Query<&Investor>,
     regions: Res<RegionBook>,
     mut ids: ResMut<IdSource>,
-    mut book: ResMut<OrderBook>,
+    mut gpu_orders: ResMut<GpuOrders>,
+    mut land_orders: ResMut<LandOrders>,
     mut commands: Commands,
 ) {
     let scenario = &params.0;
     let world = &scenario.world;
     let tick = clock.tick;
-    book.gpu_bids = vec![Vec::new(); scenario.chips.len()];
-    book.refresh = Vec::new();
-    book.land_bids = vec![Vec::new(); scenario.regions.len()];
 
     let fee_rate_of_maker = licence_fee_rates(scenario);
     // Current asks per chip generation, for generations on sale this quarter.
@@ -538,7 +538,7 @@ pub fn bid_for_sites_and_gpus(
                     lab: (agent.id, lab.index),
                     acres,
                 };
-                budget -= sites.bid_for_land(&mut book, &site, value_per_mw_quarter);
+                budget -= sites.bid_for_land(&mut land_orders, &site, value_per_mw_quarter);
             }
         }
         for project in own.iter().filter(|p| p.stage == Stage::SeekingLand) {
@@ -548,7 +548,7 @@ pub fn bid_for_sites_and_gpus(
                 lab: (agent.id, lab.index),
                 acres: (project.acres_needed - project.acres_held).max(0.0),
             };
-            budget -= sites.bid_for_land(&mut book, &site, value_per_mw_quarter);
+            budget -= sites.bid_for_land(&mut land_orders, &site, value_per_mw_quarter);
         }
 
         // GPUs for power that is on or coming within the lead time, per region.
@@ -574,7 +574,7 @@ pub fn bid_for_sites_and_gpus(
         if total_free > 0.0 {
             spent = bid_for_lab_gpus(
                 scenario,
-                &mut book,
+                &mut gpu_orders,
                 &ask,
                 &fee_rate_of_maker,
                 &terms,
@@ -589,7 +589,7 @@ pub fn bid_for_sites_and_gpus(
         if wanted_mw > 0.0 && budget > spent {
             bid_for_fleet_refresh(
                 scenario,
-                &mut book,
+                &mut gpu_orders,
                 &ask,
                 &fee_rate_of_maker,
                 &terms,

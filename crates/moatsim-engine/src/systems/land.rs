@@ -13,6 +13,50 @@ use moatsim_model::market::land::{LandBid, LandOffer, clear_land_market};
 use moatsim_model::market::site::SiteOffer;
 use moatsim_model::{Account, AgentId, ExternalAccount, rules};
 
+/// This quarter's land bids per region: labs' orders in project-id order,
+/// then investors' in id order. Sized per region at the start of the quarter.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct LandOrders {
+    pub bids: Vec<Vec<LandOrder>>,
+}
+
+impl LandOrders {
+    /// Empty books for a world of `regions` regions.
+    pub fn new(regions: usize) -> Self {
+        Self {
+            bids: vec![Vec::new(); regions],
+        }
+    }
+}
+
+/// A land bid: a lab's for one of its projects, or a land-banking investor's.
+#[derive(Debug, Clone)]
+pub struct LandOrder {
+    /// The project the land is for; `None` for an investor banking land.
+    pub project_id: Option<u64>,
+    pub buyer: AgentId,
+    pub acres: f64,
+    pub limit_per_acre: f64,
+    /// Powered acres (with a grid position) or raw ones: two markets.
+    pub powered: bool,
+}
+
+/// Acres a project bought this quarter, and whether they carry a grid
+/// position.
+#[derive(Debug, Clone, Copy)]
+pub struct AcquiredLand {
+    pub project_id: u64,
+    pub acres: f64,
+    pub powered: bool,
+}
+
+/// Land that changed hands this quarter for labs' projects, which take it up
+/// in the build phase.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct LandDeliveries {
+    pub items: Vec<AcquiredLand>,
+}
+
 /// What labs see of the regions this quarter when they place a site and bid
 /// for its land: tariffs, permitting and queue waits, powered land on offer,
 /// and the GPU terms that size sites and price licence fees.
@@ -199,13 +243,13 @@ impl<'a> SiteConditions<'a> {
     /// expects to pay.
     pub(crate) fn bid_for_land(
         &self,
-        book: &mut OrderBook,
+        orders: &mut LandOrders,
         site: &LandSite,
         value_per_mw_quarter: f64,
     ) -> f64 {
         let (lab_id, lab) = site.lab;
         bid_for_site_land(
-            book,
+            orders,
             site.region,
             site.project_id,
             lab_id,
@@ -225,7 +269,7 @@ impl<'a> SiteConditions<'a> {
 /// expects to pay.
 #[allow(clippy::too_many_arguments)]
 fn bid_for_site_land(
-    book: &mut OrderBook,
+    orders: &mut LandOrders,
     region: usize,
     project_id: u64,
     lab: AgentId,
@@ -238,7 +282,7 @@ fn bid_for_site_land(
     let (powered, powered_cost) = split;
     let raw_limit = raw_price * raw_land_limit_multiple;
     if powered > 0.0 {
-        book.land_bids[region].push(LandOrder {
+        orders.bids[region].push(LandOrder {
             project_id: Some(project_id),
             buyer: lab,
             acres: powered,
@@ -248,7 +292,7 @@ fn bid_for_site_land(
     }
     let raw = (acres - powered).max(0.0);
     if raw > 0.0 {
-        book.land_bids[region].push(LandOrder {
+        orders.bids[region].push(LandOrder {
             project_id: Some(project_id),
             buyer: lab,
             acres: raw,
@@ -269,7 +313,7 @@ pub fn bank_land(
     regions: Res<RegionBook>,
     investors: Query<(&Agent, &Cash, &Investor)>,
     labs: Query<&Lab>,
-    mut book: ResMut<OrderBook>,
+    mut orders: ResMut<LandOrders>,
 ) {
     let scenario = &params.0;
     let mut sorted: Vec<(&Agent, &Cash, &Investor)> = investors
@@ -300,7 +344,7 @@ pub fn bank_land(
                     continue;
                 }
                 budget -= acres * price;
-                book.land_bids[r].push(LandOrder {
+                orders.bids[r].push(LandOrder {
                     project_id: None,
                     buyer: agent.id,
                     acres,
@@ -322,7 +366,7 @@ pub fn bank_land(
                 continue;
             }
             budget -= acres * region.land_price_per_acre;
-            book.land_bids[r].push(LandOrder {
+            orders.bids[r].push(LandOrder {
                 project_id: None,
                 buyer: agent.id,
                 acres,
@@ -342,12 +386,12 @@ pub fn bank_land(
 #[allow(clippy::too_many_arguments)]
 pub fn clear_land_markets(
     params: Res<Params>,
-    book: Res<OrderBook>,
+    orders: Res<LandOrders>,
     mut regions: ResMut<RegionBook>,
     mut labs: Query<(&Agent, &mut Lab)>,
     mut investors: Query<(&Agent, &mut Investor)>,
     mut ledger: ResMut<Ledger>,
-    mut deliveries: ResMut<Deliveries>,
+    mut delivered: ResMut<LandDeliveries>,
     mut logs: ResMut<Logs>,
 ) {
     let scenario = &params.0;
@@ -356,7 +400,7 @@ pub fn clear_land_markets(
     let lab_ids: Vec<(usize, AgentId)> = labs.iter().map(|(a, l)| (l.index, a.id)).collect();
     for (r, region_spec) in scenario.regions.iter().enumerate() {
         for powered in [true, false] {
-            let orders: Vec<&LandOrder> = book.land_bids[r]
+            let orders: Vec<&LandOrder> = orders.bids[r]
                 .iter()
                 .filter(|o| o.powered == powered)
                 .collect();
@@ -435,7 +479,11 @@ pub fn clear_land_markets(
                         {
                             lab.flows.capex_usd += fill.paid_usd;
                         }
-                        deliveries.land.push((project_id, fill.acres, powered));
+                        delivered.items.push(AcquiredLand {
+                            project_id,
+                            acres: fill.acres,
+                            powered,
+                        });
                         logs.event(
                             if seller.is_some() {
                                 "land_resold"

@@ -11,6 +11,13 @@ use moatsim_model::market::power::{
 use moatsim_model::units::HOURS_PER_QUARTER;
 use moatsim_model::{Account, ExternalAccount, rules};
 
+/// Projects whose interconnection the queues granted this quarter; they
+/// start construction in the build phase.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct PowerGrants {
+    pub projects: Vec<u64>,
+}
+
 /// Utilities bring finished plants online, pay for plants under construction,
 /// set the tariff from the reserve margin, and start new generation when the
 /// expected price beats a technology's cost plus the hurdle.
@@ -151,7 +158,7 @@ pub fn clear_power_queues(
     params: Res<Params>,
     mut utilities: Query<(&Agent, &mut Utility)>,
     mut buyers: Query<(&Agent, &mut AcceleratorBuyer)>,
-    mut deliveries: ResMut<Deliveries>,
+    mut grants: ResMut<PowerGrants>,
     mut logs: ResMut<Logs>,
 ) {
     let scenario = &params.0;
@@ -190,7 +197,7 @@ pub fn clear_power_queues(
             let what = match request.project_id {
                 // A project's MW are contracted now; it builds on them.
                 Some(project_id) => {
-                    deliveries.power_granted.push(project_id);
+                    grants.projects.push(project_id);
                     utility.dc_contracted_mw += request.mw;
                     format!("project {project_id} after {waited} quarters in queue")
                 }

@@ -4,6 +4,8 @@
 
 use crate::components::*;
 use crate::resources::*;
+use crate::systems::land::{AcquiredLand, LandDeliveries};
+use crate::systems::power::PowerGrants;
 use bevy_ecs::prelude::*;
 use moatsim_config::WorldParams;
 use moatsim_model::rng::Purpose;
@@ -51,7 +53,8 @@ fn start_construction(project: &mut Project, tick: u32, seed: u64, world: &World
 pub fn advance_projects(
     clock: Res<Clock>,
     params: Res<Params>,
-    deliveries: Res<Deliveries>,
+    land: Res<LandDeliveries>,
+    grants: Res<PowerGrants>,
     mut projects: Query<&mut Project>,
     mut labs: Query<(&Agent, &Cash, &mut Lab)>,
     mut regulators: Query<(&Agent, &mut Regulator)>,
@@ -94,7 +97,9 @@ pub fn advance_projects(
         match project.stage {
             Stage::SeekingLand => {
                 let id = project.project_id;
-                for &(_, acres, powered) in deliveries.land.iter().filter(|l| l.0 == id) {
+                for &AcquiredLand { acres, powered, .. } in
+                    land.items.iter().filter(|l| l.project_id == id)
+                {
                     project.acres_held += acres;
                     if powered {
                         project.powered_acres += acres;
@@ -209,7 +214,7 @@ pub fn advance_projects(
                 }
             }
             Stage::AwaitingPower => {
-                if deliveries.power_granted.contains(&project.project_id) {
+                if grants.projects.contains(&project.project_id) {
                     start_construction(project, tick, clock.seed, world);
                     // The queue granted the rest; the powered part was already reserved.
                     let powered_mw = project.powered_mw(region.mw_per_acre);

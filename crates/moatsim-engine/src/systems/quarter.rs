@@ -4,7 +4,13 @@
 
 use crate::components::*;
 use crate::resources::*;
+use crate::systems::capital::CapitalOrders;
+use crate::systems::cloud::RentalOrders;
+use crate::systems::gpu::{GpuDeliveries, GpuOrders};
+use crate::systems::land::{LandDeliveries, LandOrders};
+use crate::systems::power::PowerGrants;
 use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemParam;
 use moatsim_config::{PolicyChange, Scenario};
 use moatsim_model::rules;
 use std::sync::Arc;
@@ -15,6 +21,44 @@ fn keep_last(history: &mut Vec<f64>, value: f64, quarters: usize) {
     history.push(value);
     let excess = history.len().saturating_sub(quarters);
     history.drain(..excess);
+}
+
+/// Every market's books for the quarter: its orders and what its clearing
+/// delivers. Each is filled during the quarter and emptied, sized for the
+/// scenario, at the start of the next, so no market reads last quarter's.
+/// A market with books of its own adds them here, once.
+#[derive(SystemParam, Debug)]
+pub struct MarketBooks<'w> {
+    gpu_orders: ResMut<'w, GpuOrders>,
+    gpu_deliveries: ResMut<'w, GpuDeliveries>,
+    land_orders: ResMut<'w, LandOrders>,
+    land_deliveries: ResMut<'w, LandDeliveries>,
+    power_grants: ResMut<'w, PowerGrants>,
+    capital_orders: ResMut<'w, CapitalOrders>,
+    rental_orders: ResMut<'w, RentalOrders>,
+}
+
+impl MarketBooks<'_> {
+    /// Puts every market's books in the world, empty, when it is built.
+    pub fn insert(world: &mut World, scenario: &Scenario) {
+        world.insert_resource(GpuOrders::new(scenario.chips.len()));
+        world.insert_resource(GpuDeliveries::default());
+        world.insert_resource(LandOrders::new(scenario.regions.len()));
+        world.insert_resource(LandDeliveries::default());
+        world.insert_resource(PowerGrants::default());
+        world.insert_resource(CapitalOrders::default());
+        world.insert_resource(RentalOrders::new(scenario.regions.len()));
+    }
+
+    fn reset(&mut self, scenario: &Scenario) {
+        *self.gpu_orders = GpuOrders::new(scenario.chips.len());
+        *self.gpu_deliveries = GpuDeliveries::default();
+        *self.land_orders = LandOrders::new(scenario.regions.len());
+        *self.land_deliveries = LandDeliveries::default();
+        *self.power_grants = PowerGrants::default();
+        *self.capital_orders = CapitalOrders::default();
+        *self.rental_orders = RentalOrders::new(scenario.regions.len());
+    }
 }
 
 /// Zeroes the per-quarter flows of every agent and clears the quarter's books.
@@ -28,8 +72,7 @@ pub fn begin_quarter(
     mut chipmakers: Query<&mut Chipmaker>,
     mut utilities: Query<&mut Utility>,
     mut regulators: Query<&mut Regulator>,
-    mut book: ResMut<OrderBook>,
-    mut deliveries: ResMut<Deliveries>,
+    mut books: MarketBooks,
     mut logs: ResMut<Logs>,
     mut stats: ResMut<QuarterStats>,
 ) {
@@ -69,8 +112,7 @@ pub fn begin_quarter(
     for mut regulator in &mut regulators {
         regulator.flows = RegulatorFlows::default();
     }
-    *book = OrderBook::default();
-    *deliveries = Deliveries::default();
+    books.reset(&params.0);
     logs.events.clear();
     logs.markets.clear();
     stats.capital_raised_usd = 0.0;

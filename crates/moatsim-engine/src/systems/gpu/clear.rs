@@ -4,6 +4,7 @@
 use crate::components::*;
 use crate::records::MarketRow;
 use crate::resources::*;
+use crate::systems::gpu::{GpuDeliveries, GpuDelivery, GpuOrders, RegionalGpuBid};
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 use moatsim_model::accelerator_demand::update_expected_fill;
@@ -19,7 +20,7 @@ use moatsim_model::{Account, AgentId, ExternalAccount};
 pub fn clear_gpu_markets(
     clock: Res<Clock>,
     params: Res<Params>,
-    book: Res<OrderBook>,
+    orders: Res<GpuOrders>,
     mut chipmakers: Query<(&Agent, &mut Chipmaker)>,
     mut to: GpuSettlement,
 ) {
@@ -43,7 +44,7 @@ pub fn clear_gpu_markets(
                 units: maker.products[p].offered_units,
                 ask_usd: maker.products[p].ask_usd,
             };
-            let regional: &[RegionalGpuBid] = &book.gpu_bids[chip];
+            let regional: &[RegionalGpuBid] = &orders.bids[chip];
             let bids: Vec<GpuBid> = regional.iter().map(|b| b.bid.clone()).collect();
             let clearing = clear_gpu_market(&offer, &bids);
             for ((fill, regional_bid), &requested) in clearing
@@ -132,7 +133,7 @@ pub fn clear_gpu_markets(
     // Each lab's fill ratio: what it received against what it asked for,
     // for the power it will have (a refresh is optional, so it is left out).
     let mut asked: std::collections::BTreeMap<AgentId, u64> = std::collections::BTreeMap::new();
-    for bids in &book.gpu_bids {
+    for bids in &orders.bids {
         for regional in bids.iter().filter(|b| !b.refresh) {
             *asked.entry(regional.bid.buyer).or_default() += regional.bid.units;
         }
@@ -161,7 +162,7 @@ pub struct GpuSettlement<'w, 's> {
     labs: LabQuery<'w, 's>,
     regulators: RegulatorQuery<'w, 's>,
     ledger: ResMut<'w, Ledger>,
-    deliveries: ResMut<'w, Deliveries>,
+    deliveries: ResMut<'w, GpuDeliveries>,
     logs: ResMut<'w, Logs>,
 }
 
@@ -251,9 +252,12 @@ fn settle_gpu_fill(
         lab.fleet_cost_usd += fill.paid_to_seller_usd + fill.licence_fee_usd;
     }
     if !runs_at_once {
-        deliveries
-            .items
-            .push((fill.buyer, region, chip, fill.units));
+        deliveries.items.push(GpuDelivery {
+            lab: fill.buyer,
+            region,
+            chip,
+            units: fill.units,
+        });
     }
     logs.event(
         "gpu_order",

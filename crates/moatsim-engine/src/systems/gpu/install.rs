@@ -3,6 +3,7 @@
 
 use crate::components::*;
 use crate::resources::*;
+use crate::systems::gpu::{GpuDeliveries, GpuDelivery, GpuOrders};
 use bevy_ecs::prelude::*;
 
 /// Installs delivered GPUs at the buyer's sites in the region they were bought
@@ -12,8 +13,8 @@ use bevy_ecs::prelude::*;
 /// energizing (where they wait, stranded).
 pub fn install_delivered_gpus(
     params: Res<Params>,
-    deliveries: Res<Deliveries>,
-    book: Res<OrderBook>,
+    deliveries: Res<GpuDeliveries>,
+    orders: Res<GpuOrders>,
     mut projects: Query<&mut Project>,
     mut labs: Query<(&Agent, &mut Lab)>,
 ) {
@@ -22,8 +23,14 @@ pub fn install_delivered_gpus(
     let mut sorted: Vec<Mut<Project>> = projects.iter_mut().collect();
     sorted.sort_by_key(|p| p.project_id);
     // MW each refresh order may still retire.
-    let mut refresh_left: Vec<f64> = book.refresh.iter().map(|r| r.mw).collect();
-    for &(lab, region, chip, units) in &deliveries.items {
+    let mut refresh_left: Vec<f64> = orders.refresh.iter().map(|r| r.mw).collect();
+    for &GpuDelivery {
+        lab,
+        region,
+        chip,
+        units,
+    } in &deliveries.items
+    {
         let watts = scenario.chips[chip].watts;
         let mut left = units;
         let mut candidates: Vec<usize> = (0..sorted.len())
@@ -60,7 +67,7 @@ pub fn install_delivered_gpus(
             sorted[i].installed[chip] += take;
             left -= take;
         }
-        if let Some(order) = book
+        if let Some(order) = orders
             .refresh
             .iter()
             .position(|r| r.lab == lab && r.region == region && r.chip == chip)
@@ -77,7 +84,7 @@ pub fn install_delivered_gpus(
                     &mut sorted[i].installed,
                     &scenario.chips,
                     pue,
-                    book.refresh[order].retire_up_to_h100e_per_mw,
+                    orders.refresh[order].retire_up_to_h100e_per_mw,
                     wanted_mw,
                 );
                 refresh_left[order] -= out.mw;

@@ -4,6 +4,8 @@
 
 use crate::components::*;
 use crate::resources::*;
+use crate::systems::cloud::CloudMarket;
+use crate::systems::gpu::{GpuOrders, RefreshOrder, RegionalGpuBid};
 use crate::systems::{export_treatment, licence_fee_rates, products_on_sale};
 use bevy_ecs::prelude::*;
 use moatsim_config::Scenario;
@@ -62,7 +64,7 @@ fn chips_for_region(
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn bid_for_fleet_refresh(
     scenario: &Scenario,
-    book: &mut OrderBook,
+    orders: &mut GpuOrders,
     ask: &[Option<f64>],
     fee_rate_of_maker: &[f64],
     terms: &LabGpuTerms,
@@ -136,7 +138,7 @@ pub(crate) fn bid_for_fleet_refresh(
         if units == 0 {
             continue;
         }
-        book.gpu_bids[chip].push(RegionalGpuBid {
+        orders.bids[chip].push(RegionalGpuBid {
             region,
             bid: GpuBid {
                 buyer: terms.buyer,
@@ -146,7 +148,7 @@ pub(crate) fn bid_for_fleet_refresh(
             },
             refresh: true,
         });
-        book.refresh.push(RefreshOrder {
+        orders.refresh.push(RefreshOrder {
             lab: terms.buyer,
             region,
             chip,
@@ -169,7 +171,7 @@ pub(crate) fn bid_for_fleet_refresh(
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn bid_for_lab_gpus(
     scenario: &Scenario,
-    book: &mut OrderBook,
+    orders: &mut GpuOrders,
     ask: &[Option<f64>],
     fee_rate_of_maker: &[f64],
     terms: &LabGpuTerms,
@@ -244,7 +246,7 @@ pub(crate) fn bid_for_lab_gpus(
                 } else {
                     0.0
                 };
-            book.gpu_bids[chip].push(RegionalGpuBid {
+            orders.bids[chip].push(RegionalGpuBid {
                 region,
                 bid: GpuBid {
                     buyer: terms.buyer,
@@ -290,13 +292,10 @@ pub fn bid_for_accelerators(
     chipmakers: Query<&Chipmaker>,
     utilities: Query<&Utility>,
     cloud: Res<CloudMarket>,
-    mut book: ResMut<OrderBook>,
+    mut orders: ResMut<GpuOrders>,
 ) {
     let scenario = &params.0;
     let pue = scenario.world.pue;
-    if book.gpu_bids.len() != scenario.chips.len() {
-        book.gpu_bids = vec![Vec::new(); scenario.chips.len()];
-    }
     let on_sale = products_on_sale(scenario, clock.quarter, chipmakers.iter());
     let ask: Vec<Option<f64>> = on_sale.iter().map(|p| p.map(|p| p.ask_usd)).collect();
     // The share of its orders each generation is expected to fill.
@@ -461,7 +460,7 @@ pub fn bid_for_accelerators(
                 }
                 // The limit is the buyer's value of the unit, licence fee included.
                 let limit = spec.value_per_h100e_usd * generation.h100e_per_unit;
-                book.gpu_bids[*chip].push(RegionalGpuBid {
+                orders.bids[*chip].push(RegionalGpuBid {
                     region,
                     bid: GpuBid {
                         buyer: plan.buyer,
@@ -475,7 +474,7 @@ pub fn bid_for_accelerators(
         }
     }
     // Clearing breaks ties by input order: bids in agent-id order.
-    for bids in &mut book.gpu_bids {
+    for bids in &mut orders.bids {
         bids.sort_by_key(|b| b.bid.buyer);
     }
 }

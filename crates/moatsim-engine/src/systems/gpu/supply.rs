@@ -4,6 +4,7 @@
 
 use crate::components::*;
 use crate::resources::*;
+use crate::systems::gpu::GpuOrders;
 use bevy_ecs::prelude::*;
 use moatsim_model::market::gpu::{ExportTreatment, ProductionLine, plan_production};
 use moatsim_model::{Account, ExternalAccount, accelerator_demand, rules};
@@ -188,7 +189,7 @@ pub fn plan_chip_supply(
 /// ask is measured against.
 pub fn produce_to_order(
     params: Res<Params>,
-    book: Res<OrderBook>,
+    orders: Res<GpuOrders>,
     mut chipmakers: Query<(&Agent, &mut Chipmaker)>,
     mut ledger: ResMut<Ledger>,
 ) {
@@ -199,7 +200,7 @@ pub fn produce_to_order(
             .products
             .iter()
             .map(|product| {
-                let orders: u64 = book.gpu_bids[product.chip]
+                let orders: u64 = orders.bids[product.chip]
                     .iter()
                     .filter(|b| b.bid.export != ExportTreatment::Embargoed)
                     .filter(|b| b.bid.limit_usd >= product.ask_usd)
