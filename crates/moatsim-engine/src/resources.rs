@@ -19,6 +19,15 @@ pub struct Clock {
     pub seed: u64,
 }
 
+/// What the quarter's technology is, the same for every system that reads it:
+/// set once in `begin_quarter`, so no system recomputes it.
+#[derive(Resource, Debug, Clone, Copy, Default)]
+pub struct Technology {
+    /// Compute-equivalent gain from algorithms since the start of the run
+    /// (`cost_curve::algorithmic_efficiency`).
+    pub algorithmic_efficiency: f64,
+}
+
 /// The validated scenario, shared read-only by every system.
 #[derive(Resource, Debug, Clone)]
 pub struct Params(pub Arc<Scenario>);

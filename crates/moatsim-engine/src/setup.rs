@@ -83,6 +83,7 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
     }
     world.insert_resource(CloudMarket { regions: rental });
     MarketBooks::insert(world, s);
+    world.insert_resource(Technology::default());
     world.insert_resource(Ledger::default());
     world.insert_resource(Logs::default());
     world.insert_resource(QuarterStats::default());

@@ -30,6 +30,7 @@ pub fn plan_labs(
     utilities: Query<&Utility>,
     chipmakers: Query<&Chipmaker>,
     regulators: Query<&Regulator>,
+    technology: Res<Technology>,
     mut capital: ResMut<CapitalOrders>,
 ) {
     let scenario = &params.0;
@@ -89,8 +90,7 @@ pub fn plan_labs(
         .min_by(|a, b| a.0.total_cmp(&b.0))
         .map_or(0.0, |(_, per_mw)| per_mw);
 
-    let efficiency =
-        cost_curve::algorithmic_efficiency(clock.tick, world.algorithmic_efficiency_halving_months);
+    let efficiency = technology.algorithmic_efficiency;
     let reference = super::reference_capability(scenario);
     let mut rounds = Vec::new();
     for (agent, cash, mut lab) in &mut labs {
@@ -678,12 +678,12 @@ pub fn bring_compute_online(
 pub fn advance_capability(
     clock: Res<Clock>,
     params: Res<Params>,
+    technology: Res<Technology>,
     mut labs: Query<(&Agent, &mut Lab)>,
     mut logs: ResMut<Logs>,
 ) {
     let world = &params.0.world;
-    let efficiency =
-        cost_curve::algorithmic_efficiency(clock.tick, world.algorithmic_efficiency_halving_months);
+    let efficiency = technology.algorithmic_efficiency;
     let leader = labs
         .iter()
         .filter(|(_, l)| l.alive)

@@ -12,6 +12,7 @@ use crate::systems::power::PowerGrants;
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 use moatsim_config::{PolicyChange, Scenario};
+use moatsim_model::cost_curve;
 use moatsim_model::rules;
 use std::sync::Arc;
 
@@ -73,6 +74,7 @@ pub fn begin_quarter(
     mut utilities: Query<&mut Utility>,
     mut regulators: Query<&mut Regulator>,
     mut books: MarketBooks,
+    mut technology: ResMut<Technology>,
     mut logs: ResMut<Logs>,
     mut stats: ResMut<QuarterStats>,
 ) {
@@ -113,6 +115,12 @@ pub fn begin_quarter(
         regulator.flows = RegulatorFlows::default();
     }
     books.reset(&params.0);
+    // No policy change touches the world's technology, so the value set
+    // before the policy timeline holds all quarter.
+    technology.algorithmic_efficiency = cost_curve::algorithmic_efficiency(
+        clock.tick,
+        params.0.world.algorithmic_efficiency_halving_months,
+    );
     logs.events.clear();
     logs.markets.clear();
     stats.capital_raised_usd = 0.0;

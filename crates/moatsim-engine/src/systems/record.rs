@@ -5,7 +5,7 @@ use bevy_ecs::prelude::*;
 use moatsim_config::{BuilderOutput, Scenario};
 use moatsim_model::rng::{self, Purpose};
 use moatsim_model::units::{HOURS_PER_QUARTER, MWH_PER_TWH};
-use moatsim_model::{AgentId, cost_curve, rules};
+use moatsim_model::{AgentId, rules};
 
 use crate::apps::{AppBuilderPopulation, CHUNK, NO_PROVIDER};
 use crate::components::*;
@@ -27,6 +27,7 @@ pub fn record_quarter(
     regulators: Query<(&Agent, &Cash, &Regulator)>,
     population: Res<AppBuilderPopulation>,
     regions: Res<RegionBook>,
+    technology: Res<Technology>,
     mut stats: ResMut<QuarterStats>,
     mut logs: ResMut<Logs>,
     mut slot: ResMut<FrameSlot>,
@@ -63,6 +64,7 @@ pub fn record_quarter(
 
     let world = world_row(
         &clock,
+        &technology,
         &projects,
         &chipmakers,
         &utilities,
@@ -523,6 +525,7 @@ fn project_rows(projects: &Query<&Project>, scenario: &Scenario) -> Vec<ProjectR
 #[allow(clippy::too_many_arguments)]
 fn world_row(
     clock: &Clock,
+    technology: &Technology,
     projects: &Query<&Project>,
     chipmakers: &Query<(&Agent, &Cash, &Chipmaker)>,
     utilities: &Query<(&Agent, &Cash, &Utility)>,
@@ -668,10 +671,7 @@ fn world_row(
             (Some(price), Some(base)) if base > 0.0 => Some(100.0 * price / base),
             _ => None,
         },
-        algorithmic_efficiency: cost_curve::algorithmic_efficiency(
-            clock.tick,
-            scenario.world.algorithmic_efficiency_halving_months,
-        ),
+        algorithmic_efficiency: technology.algorithmic_efficiency,
         markup_avg,
         hhi: rules::hhi(&shares),
         leader_share: shares.iter().copied().fold(0.0, f64::max),
