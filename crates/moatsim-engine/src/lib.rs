@@ -8,6 +8,7 @@
 pub mod apps;
 pub mod checkpoint;
 pub mod components;
+pub mod events;
 pub mod records;
 pub mod resources;
 pub mod schedule;

@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 use moatsim_config::Scenario;
-use moatsim_model::{Account, AgentId, Quarter, Transfer};
+use moatsim_model::{Account, Quarter, Transfer};
 
+use crate::events::Event;
 use crate::records::{EventRow, MarketRow, TickFrame};
 
 /// The quarter being simulated.
@@ -86,26 +87,9 @@ pub struct Logs {
 }
 
 impl Logs {
-    #[allow(clippy::too_many_arguments)]
-    pub fn event(
-        &mut self,
-        kind: &'static str,
-        agent: Option<AgentId>,
-        counterparty: Option<AgentId>,
-        region: Option<&str>,
-        amount_usd: f64,
-        quantity: Option<f64>,
-        detail: String,
-    ) {
-        self.events.push(EventRow {
-            kind,
-            agent_id: agent.map(AgentId::get),
-            counterparty_id: counterparty.map(AgentId::get),
-            region: region.map(str::to_string),
-            amount_usd,
-            quantity,
-            detail,
-        });
+    /// Adds one row to the quarter's `events` table.
+    pub fn event(&mut self, event: Event) {
+        self.events.push(event.into_row());
     }
 }
 

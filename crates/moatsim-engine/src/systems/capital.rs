@@ -2,6 +2,7 @@
 //! rounds cleared, and valuations marked (labs out of money exit).
 
 use crate::components::*;
+use crate::events::{Event, EventKind};
 use crate::records::MarketRow;
 use crate::resources::*;
 use bevy_ecs::prelude::*;
@@ -133,18 +134,17 @@ pub fn sell_failed_labs(
         }
         ledger.pay(Account::Agent(buyer), Account::Agent(seller), price);
         logs.event(
-            "lab_acquired",
-            Some(seller),
-            Some(buyer),
-            None,
-            price,
-            Some(sites.len() as f64),
-            format!(
-                "fleet and {} sites sold for {:.1}B ({:.0}% of cost)",
-                sites.len(),
-                price / 1e9,
-                100.0 * scenario.behaviour.distressed_sale_fraction
-            ),
+            Event::new(EventKind::LabAcquired)
+                .agent(seller)
+                .counterparty(buyer)
+                .amount(price)
+                .quantity(sites.len() as f64)
+                .detail(format!(
+                    "fleet and {} sites sold for {:.1}B ({:.0}% of cost)",
+                    sites.len(),
+                    price / 1e9,
+                    100.0 * scenario.behaviour.distressed_sale_fraction
+                )),
         );
     }
 }
@@ -290,14 +290,7 @@ pub fn clear_capital_market(
                 lab.last_post_money_usd = best;
                 lab.run_rate_at_last_round_usd = round.run_rate_usd;
             }
-            logs.event(
-                "round_failed",
-                Some(round.lab),
-                None,
-                None,
-                round.amount_usd,
-                Some(best),
-                format!(
+            logs.event(Event::new(EventKind::RoundFailed).agent(round.lab).amount(round.amount_usd).quantity(best).detail(format!(
                     "asked {:.1}B at {:.0}B pre-money (down to {:.0}B); eligible bids {:.1}B; best bid {:.0}B pre-money",
                     round.amount_usd / 1e9,
                     round.pre_money_usd / 1e9,
@@ -305,8 +298,7 @@ pub fn clear_capital_market(
                     // `+ 0.0` turns the empty sum's -0 into 0 for the reader.
                     outcome.eligible_usd / 1e9 + 0.0,
                     best / 1e9
-                ),
-            );
+                )));
             continue;
         }
         closed += 1;
@@ -336,13 +328,12 @@ pub fn clear_capital_market(
                 investor.invested_total_usd += amount;
             }
             logs.event(
-                "investment",
-                Some(*investor_id),
-                Some(round.lab),
-                None,
-                *amount,
-                Some(amount / outcome.post_money_usd),
-                "fraction of the lab acquired".into(),
+                Event::new(EventKind::Investment)
+                    .agent(*investor_id)
+                    .counterparty(round.lab)
+                    .amount(*amount)
+                    .quantity(amount / outcome.post_money_usd)
+                    .detail("fraction of the lab acquired".into()),
             );
         }
         if let Some((_, mut lab)) = labs.iter_mut().find(|(a, _)| a.id == round.lab) {
@@ -353,24 +344,22 @@ pub fn clear_capital_market(
             lab.last_round_tick = Some(clock.tick);
         }
         logs.event(
-            "round_closed",
-            Some(round.lab),
-            None,
-            None,
-            outcome.raised_usd,
-            Some(outcome.post_money_usd),
-            format!(
-                "{}{:.1}B at {:.0}B post-money",
-                if round.scheduled {
-                    "scheduled: "
-                } else if outcome.pre_money_usd < round.pre_money_usd {
-                    "down round: "
-                } else {
-                    ""
-                },
-                outcome.raised_usd / 1e9,
-                outcome.post_money_usd / 1e9
-            ),
+            Event::new(EventKind::RoundClosed)
+                .agent(round.lab)
+                .amount(outcome.raised_usd)
+                .quantity(outcome.post_money_usd)
+                .detail(format!(
+                    "{}{:.1}B at {:.0}B post-money",
+                    if round.scheduled {
+                        "scheduled: "
+                    } else if outcome.pre_money_usd < round.pre_money_usd {
+                        "down round: "
+                    } else {
+                        ""
+                    },
+                    outcome.raised_usd / 1e9,
+                    outcome.post_money_usd / 1e9
+                )),
         );
     }
     stats.capital_raised_usd += raised;
@@ -424,16 +413,8 @@ pub fn mark_valuations_and_exits(
             lab.alive = false;
             lab.valuation_usd = 0.0;
             lab.assets_for_sale = true;
-            logs.event(
-                "lab_exit",
-                Some(agent.id),
-                None,
-                None,
-                cash.0,
-                None,
-                "out of cash for three quarters; customers must move, fleet and sites for sale"
-                    .into(),
-            );
+            logs.event(Event::new(EventKind::LabExit).agent(agent.id).amount(cash.0).detail("out of cash for three quarters; customers must move, fleet and sites for sale"
+                    .into()));
         }
         valuations.insert(agent.id, lab.valuation_usd);
     }

@@ -2,6 +2,7 @@
 //! compute, and each region's clearing.
 
 use crate::components::*;
+use crate::events::{Event, EventKind};
 use crate::records::MarketRow;
 use crate::resources::*;
 use crate::systems::lab_may_use_region;
@@ -237,13 +238,15 @@ pub fn clear_rented_compute(
                 owner.flows.rented_out_h100e += supplied;
                 owner.flows.rental_revenue_usd += paid;
                 logs.event(
-                    "cloud_rental",
-                    Some(bid.renter),
-                    Some(owner_agent.id),
-                    Some(region_name),
-                    paid,
-                    Some(supplied),
-                    format!("H100e for the quarter at {price_per_hour:.2} USD per H100e-hour"),
+                    Event::new(EventKind::CloudRental)
+                        .agent(bid.renter)
+                        .counterparty(owner_agent.id)
+                        .region(region_name)
+                        .amount(paid)
+                        .quantity(supplied)
+                        .detail(format!(
+                            "H100e for the quarter at {price_per_hour:.2} USD per H100e-hour"
+                        )),
                 );
             }
         }

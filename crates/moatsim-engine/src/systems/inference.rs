@@ -7,6 +7,7 @@ use crate::apps::{
     choose_providers, clear_segments, segment_crowding, settle_builders,
 };
 use crate::components::*;
+use crate::events::{Event, EventKind};
 use crate::records::MarketRow;
 use crate::resources::*;
 use bevy_ecs::prelude::*;
@@ -188,20 +189,12 @@ pub fn serve_app_builders(
             lab.flows.product_revenue_usd,
         );
         if lab.flows.revenue_usd > 0.0 {
-            logs.event(
-                "inference_sales",
-                Some(agent.id),
-                None,
-                None,
-                lab.flows.revenue_usd,
-                Some(lab.served_mtok),
-                format!(
+            logs.event(Event::new(EventKind::InferenceSales).agent(agent.id).amount(lab.flows.revenue_usd).quantity(lab.served_mtok).detail(format!(
                     "{} customers; {:.1}% of demand served; {:.0} Mtok served by failover for rationed labs' builders",
                     lab.customers,
                     100.0 * fractions[lab_index],
                     rerouted_in[lab_index]
-                ),
-            );
+                )));
         }
     }
     ledger.pay(
@@ -231,13 +224,9 @@ pub fn serve_app_builders(
     for (segment, &exits) in settlement.exits_by_segment.iter().enumerate() {
         if exits > 0 {
             logs.event(
-                "builder_exits",
-                None,
-                None,
-                None,
-                0.0,
-                Some(exits as f64),
-                spec.segments[segment].name.clone(),
+                Event::new(EventKind::BuilderExits)
+                    .quantity(exits as f64)
+                    .detail(spec.segments[segment].name.clone()),
             );
         }
     }
@@ -266,17 +255,13 @@ pub fn serve_app_builders(
             population.enter(scenario, s, entrants, first, clock.tick + 1, mean_demand);
             ids.next_agent += entrants;
             logs.event(
-                "builder_entries",
-                None,
-                None,
-                None,
-                0.0,
-                Some(entrants as f64),
-                format!(
-                    "{}: ids {first} to {}",
-                    spec.segments[s].name,
-                    first + entrants - 1
-                ),
+                Event::new(EventKind::BuilderEntries)
+                    .quantity(entrants as f64)
+                    .detail(format!(
+                        "{}: ids {first} to {}",
+                        spec.segments[s].name,
+                        first + entrants - 1
+                    )),
             );
         }
     }

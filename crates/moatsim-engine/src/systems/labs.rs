@@ -4,6 +4,7 @@
 //! turns into capability.
 
 use crate::components::*;
+use crate::events::{Event, EventKind};
 use crate::resources::*;
 use crate::systems::capital::{AnnouncedRound, CapitalOrders};
 use crate::systems::gpu::GpuOrders;
@@ -369,17 +370,14 @@ pub fn form_joint_ventures(
         };
         if !lab.alive || super::leader_under_review(scenario, &regulators, &lab, leader_share) {
             logs.event(
-                "jv_blocked",
-                Some(partner_agent.id),
-                Some(lab_agent.id),
-                None,
-                0.0,
-                None,
-                if lab.alive {
-                    "antitrust review of the market leader".into()
-                } else {
-                    "the lab has exited".into()
-                },
+                Event::new(EventKind::JvBlocked)
+                    .agent(partner_agent.id)
+                    .counterparty(lab_agent.id)
+                    .detail(if lab.alive {
+                        "antitrust review of the market leader".into()
+                    } else {
+                        "the lab has exited".into()
+                    }),
             );
             continue;
         }
@@ -413,17 +411,16 @@ pub fn form_joint_ventures(
             strength: jv.tie_strength,
         });
         logs.event(
-            "jv_formed",
-            Some(partner_agent.id),
-            Some(lab_agent.id),
-            None,
-            amount,
-            Some(jv.builder_share),
-            format!(
-                "ties {:.0}% of app builders with strength {}",
-                100.0 * jv.builder_share,
-                jv.tie_strength
-            ),
+            Event::new(EventKind::JvFormed)
+                .agent(partner_agent.id)
+                .counterparty(lab_agent.id)
+                .amount(amount)
+                .quantity(jv.builder_share)
+                .detail(format!(
+                    "ties {:.0}% of app builders with strength {}",
+                    100.0 * jv.builder_share,
+                    jv.tie_strength
+                )),
         );
     }
 }
@@ -710,13 +707,10 @@ pub fn advance_capability(
         };
         if breakthrough > 0.0 {
             logs.event(
-                "breakthrough",
-                Some(agent.id),
-                None,
-                None,
-                0.0,
-                Some(breakthrough),
-                format!("capability +{breakthrough}"),
+                Event::new(EventKind::Breakthrough)
+                    .agent(agent.id)
+                    .quantity(breakthrough)
+                    .detail(format!("capability +{breakthrough}")),
             );
         }
         let spillover = rules::diffusion_gain(lab.capability, leader, world.diffusion_rate);

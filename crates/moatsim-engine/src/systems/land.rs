@@ -3,6 +3,7 @@
 //! of raw and powered acres.
 
 use crate::components::*;
+use crate::events::{Event, EventKind};
 use crate::records::MarketRow;
 use crate::resources::*;
 use crate::systems::lab_may_use_region;
@@ -485,17 +486,17 @@ pub fn clear_land_markets(
                             powered,
                         });
                         logs.event(
-                            if seller.is_some() {
-                                "land_resold"
+                            Event::new(if seller.is_some() {
+                                EventKind::LandResold
                             } else {
-                                "land_deal"
-                            },
-                            Some(order.buyer),
-                            seller,
-                            Some(&region_spec.name),
-                            fill.paid_usd,
-                            Some(fill.acres),
-                            format!("{kind}acres for project {project_id}"),
+                                EventKind::LandDeal
+                            })
+                            .agent(order.buyer)
+                            .counterparty(seller)
+                            .region(region_spec.name.as_str())
+                            .amount(fill.paid_usd)
+                            .quantity(fill.acres)
+                            .detail(format!("{kind}acres for project {project_id}")),
                         );
                     }
                     None => {
@@ -524,13 +525,12 @@ pub fn clear_land_markets(
                             }
                         }
                         logs.event(
-                            "land_banked",
-                            Some(order.buyer),
-                            None,
-                            Some(&region_spec.name),
-                            fill.paid_usd,
-                            Some(fill.acres),
-                            format!("{kind}acres bought to resell to labs"),
+                            Event::new(EventKind::LandBanked)
+                                .agent(order.buyer)
+                                .region(region_spec.name.as_str())
+                                .amount(fill.paid_usd)
+                                .quantity(fill.acres)
+                                .detail(format!("{kind}acres bought to resell to labs")),
                         );
                     }
                 }

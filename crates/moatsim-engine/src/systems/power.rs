@@ -2,6 +2,7 @@
 //! queues, and the aggregate buyers' fleets connected to the grid.
 
 use crate::components::*;
+use crate::events::{Event, EventKind};
 use crate::records::MarketRow;
 use crate::resources::*;
 use bevy_ecs::prelude::*;
@@ -40,15 +41,15 @@ pub fn plan_generation(
             if build.ready_tick <= tick {
                 online_now += build.mw;
                 logs.event(
-                    "generation_online",
-                    Some(agent.id),
-                    None,
-                    Some(region_name),
-                    0.0,
-                    Some(build.mw),
-                    scenario.generation_technologies[build.technology]
-                        .name
-                        .clone(),
+                    Event::new(EventKind::GenerationOnline)
+                        .agent(agent.id)
+                        .region(region_name)
+                        .quantity(build.mw)
+                        .detail(
+                            scenario.generation_technologies[build.technology]
+                                .name
+                                .clone(),
+                        ),
                 );
             } else {
                 spend += build.capex_per_quarter_usd;
@@ -68,13 +69,11 @@ pub fn plan_generation(
         let room = (utility.generation_mw - data_centers).max(0.0);
         if wanted_base > room {
             logs.event(
-                "base_load_unserved",
-                Some(agent.id),
-                None,
-                Some(region_name),
-                0.0,
-                Some(wanted_base - room),
-                "MW of other customers' load growth the grid could not carry".into(),
+                Event::new(EventKind::BaseLoadUnserved)
+                    .agent(agent.id)
+                    .region(region_name)
+                    .quantity(wanted_base - room)
+                    .detail("MW of other customers' load growth the grid could not carry".into()),
             );
         }
         utility.base_load_mw = wanted_base.min(room).max(utility.base_load_mw.min(room));
@@ -135,17 +134,16 @@ pub fn plan_generation(
             });
             utility.flows.builds_started_mw += mw;
             logs.event(
-                "generation_build",
-                Some(agent.id),
-                None,
-                Some(region_name),
-                mw * tech.capex_per_mw_usd,
-                Some(mw),
-                format!(
-                    "{} ready {}",
-                    tech.name,
-                    clock.quarter.plus(tech.lead_quarters)
-                ),
+                Event::new(EventKind::GenerationBuild)
+                    .agent(agent.id)
+                    .region(region_name)
+                    .amount(mw * tech.capex_per_mw_usd)
+                    .quantity(mw)
+                    .detail(format!(
+                        "{} ready {}",
+                        tech.name,
+                        clock.quarter.plus(tech.lead_quarters)
+                    )),
             );
         }
     }
@@ -214,13 +212,13 @@ pub fn clear_power_queues(
                 }
             };
             logs.event(
-                "power_contract",
-                Some(request.requester),
-                Some(agent.id),
-                Some(&region_name),
-                request.mw * HOURS_PER_QUARTER * 4.0 * utility.tariff_per_mwh,
-                Some(request.mw),
-                what,
+                Event::new(EventKind::PowerContract)
+                    .agent(request.requester)
+                    .counterparty(agent.id)
+                    .region(region_name.as_str())
+                    .amount(request.mw * HOURS_PER_QUARTER * 4.0 * utility.tariff_per_mwh)
+                    .quantity(request.mw)
+                    .detail(what),
             );
         }
         let granted: Vec<usize> = clearing.granted.clone();
@@ -286,13 +284,12 @@ pub fn connect_buyer_fleets(
         });
         buyer.power_queued_mw += mw;
         logs.event(
-            "interconnection_requested",
-            Some(agent.id),
-            Some(utility_agent.id),
-            Some(&scenario.regions[buyer.region].name),
-            0.0,
-            Some(mw),
-            "fleet growth of an aggregate buyer".to_string(),
+            Event::new(EventKind::InterconnectionRequested)
+                .agent(agent.id)
+                .counterparty(utility_agent.id)
+                .region(scenario.regions[buyer.region].name.as_str())
+                .quantity(mw)
+                .detail("fleet growth of an aggregate buyer".to_string()),
         );
     }
     for (_, mut utility) in &mut utilities {

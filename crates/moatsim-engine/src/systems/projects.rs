@@ -3,6 +3,7 @@
 //! infrastructure funds.
 
 use crate::components::*;
+use crate::events::{Event, EventKind};
 use crate::resources::*;
 use crate::systems::land::{AcquiredLand, LandDeliveries};
 use crate::systems::power::PowerGrants;
@@ -142,14 +143,7 @@ pub fn advance_projects(
                             earliest_tick: tick + delay,
                         });
                         project.ready_tick = tick + delay;
-                        logs.event(
-                            "permit_applied",
-                            Some(project.lab),
-                            Some(regulator_agent.id),
-                            Some(&region.name),
-                            0.0,
-                            Some(project.mw),
-                            if challenge > 0 {
+                        logs.event(Event::new(EventKind::PermitApplied).agent(project.lab).counterparty(regulator_agent.id).region(region.name.as_str()).quantity(project.mw).detail(if challenge > 0 {
                                 format!(
                                     "project {}; expected delay {delay} quarters (challenged: +{challenge})",
                                     project.project_id
@@ -159,8 +153,7 @@ pub fn advance_projects(
                                     "project {}; expected delay {delay} quarters",
                                     project.project_id
                                 )
-                            },
-                        );
+                            }));
                     }
                 }
             }
@@ -179,13 +172,12 @@ pub fn advance_projects(
                         use_grid_positions(&mut utility, powered_mw);
                         start_construction(project, tick, clock.seed, world);
                         logs.event(
-                            "queue_skipped",
-                            Some(project.lab),
-                            Some(utility_agent.id),
-                            Some(&region.name),
-                            0.0,
-                            Some(project.mw),
-                            format!("project {}: on powered land", project.project_id),
+                            Event::new(EventKind::QueueSkipped)
+                                .agent(project.lab)
+                                .counterparty(utility_agent.id)
+                                .region(region.name.as_str())
+                                .quantity(project.mw)
+                                .detail(format!("project {}: on powered land", project.project_id)),
                         );
                         continue;
                     }
@@ -202,13 +194,12 @@ pub fn advance_projects(
                             arrival_tick: tick,
                         });
                         logs.event(
-                            "interconnection_requested",
-                            Some(project.lab),
-                            Some(utility_agent.id),
-                            Some(&region.name),
-                            0.0,
-                            Some(project.mw - powered_mw),
-                            format!("project {}", project.project_id),
+                            Event::new(EventKind::InterconnectionRequested)
+                                .agent(project.lab)
+                                .counterparty(utility_agent.id)
+                                .region(region.name.as_str())
+                                .quantity(project.mw - powered_mw)
+                                .detail(format!("project {}", project.project_id)),
                         );
                     }
                 }
@@ -275,13 +266,11 @@ pub fn advance_projects(
                     } else {
                         project.ready_tick += 1;
                         logs.event(
-                            "construction_paused",
-                            Some(project.lab),
-                            None,
-                            Some(&region.name),
-                            0.0,
-                            Some(project.mw),
-                            format!("project {}: no cash", project.project_id),
+                            Event::new(EventKind::ConstructionPaused)
+                                .agent(project.lab)
+                                .region(region.name.as_str())
+                                .quantity(project.mw)
+                                .detail(format!("project {}: no cash", project.project_id)),
                         );
                     }
                 }
@@ -289,17 +278,16 @@ pub fn advance_projects(
                 {
                     project.stage = Stage::Energized;
                     logs.event(
-                        "project_energized",
-                        Some(project.lab),
-                        None,
-                        Some(&region.name),
-                        project.construction_paid_usd,
-                        Some(project.mw),
-                        format!(
-                            "project {} after {} quarters",
-                            project.project_id,
-                            tick - project.started_tick
-                        ),
+                        Event::new(EventKind::ProjectEnergized)
+                            .agent(project.lab)
+                            .region(region.name.as_str())
+                            .amount(project.construction_paid_usd)
+                            .quantity(project.mw)
+                            .detail(format!(
+                                "project {} after {} quarters",
+                                project.project_id,
+                                tick - project.started_tick
+                            )),
                     );
                 }
             }
@@ -384,20 +372,12 @@ pub fn finance_halls(
             lab.facility_cost_usd = (lab.facility_cost_usd - paid).max(0.0);
             project.financier = Some(fund_id);
             yearly_leases += hall_cost * behaviour.hall_lease_rate;
-            logs.event(
-                "hall_financed",
-                Some(agent.id),
-                Some(fund_id),
-                None,
-                hall_cost,
-                Some(project.mw),
-                format!(
+            logs.event(Event::new(EventKind::HallFinanced).agent(agent.id).counterparty(fund_id).amount(hall_cost).quantity(project.mw).detail(format!(
                     "project {}: sold and leased back at {:.0}% a year; {:.1}B repaid to the lab",
                     project.project_id,
                     100.0 * behaviour.hall_lease_rate,
                     paid / 1e9
-                ),
-            );
+                )));
         }
     }
 }

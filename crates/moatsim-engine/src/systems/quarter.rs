@@ -3,6 +3,7 @@
 //! antitrust review set, before any agent decides.
 
 use crate::components::*;
+use crate::events::{Event, EventKind};
 use crate::resources::*;
 use crate::systems::capital::CapitalOrders;
 use crate::systems::cloud::RentalOrders;
@@ -243,13 +244,12 @@ pub fn apply_policy_timeline(
             }
         };
         logs.event(
-            "policy_change",
-            agent,
-            None,
-            region.as_deref(),
-            amount,
-            quantity,
-            format!("{}: {detail}", change.kind()),
+            Event::new(EventKind::PolicyChange)
+                .agent(agent)
+                .region(region.as_deref())
+                .amount(amount)
+                .quantity(quantity)
+                .detail(format!("{}: {detail}", change.kind())),
         );
     }
 }
@@ -351,20 +351,17 @@ pub fn review_permits_and_concentration(
         let review = hhi > spec.antitrust_hhi_threshold;
         if review != regulator.antitrust_review {
             logs.event(
-                if review {
-                    "antitrust_review_opened"
+                Event::new(if review {
+                    EventKind::AntitrustReviewOpened
                 } else {
-                    "antitrust_review_closed"
-                },
-                Some(agent.id),
-                None,
-                None,
-                0.0,
-                Some(hhi),
-                format!(
+                    EventKind::AntitrustReviewClosed
+                })
+                .agent(agent.id)
+                .quantity(hhi)
+                .detail(format!(
                     "inference HHI {hhi:.0} vs threshold {:.0}",
                     spec.antitrust_hhi_threshold
-                ),
+                )),
             );
         }
         regulator.antitrust_review = review;

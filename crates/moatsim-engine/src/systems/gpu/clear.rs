@@ -2,6 +2,7 @@
 //! supply, fills paid and delivered, unserved orders spilled to other makers.
 
 use crate::components::*;
+use crate::events::{Event, EventKind};
 use crate::records::MarketRow;
 use crate::resources::*;
 use crate::systems::gpu::{GpuDeliveries, GpuDelivery, GpuOrders, RegionalGpuBid};
@@ -91,13 +92,11 @@ pub fn clear_gpu_markets(
             {
                 regulator.flows.blocked_units += clearing.blocked_demand_units;
                 to.logs.event(
-                    "export_blocked",
-                    Some(regulator_agent.id),
-                    Some(maker_agent.id),
-                    None,
-                    0.0,
-                    Some(clearing.blocked_demand_units as f64),
-                    generation.name.clone(),
+                    Event::new(EventKind::ExportBlocked)
+                        .agent(regulator_agent.id)
+                        .counterparty(maker_agent.id)
+                        .quantity(clearing.blocked_demand_units as f64)
+                        .detail(generation.name.clone()),
                 );
             }
             let product = &mut maker.products[p];
@@ -237,13 +236,13 @@ fn settle_gpu_fill(
         );
         regulator.flows.licence_fees_usd += fill.licence_fee_usd;
         logs.event(
-            "licence_fee",
-            Some(fill.buyer),
-            Some(regulator_agent.id),
-            Some(region_name),
-            fill.licence_fee_usd,
-            Some(fill.units as f64),
-            generation.name.clone(),
+            Event::new(EventKind::LicenceFee)
+                .agent(fill.buyer)
+                .counterparty(regulator_agent.id)
+                .region(region_name)
+                .amount(fill.licence_fee_usd)
+                .quantity(fill.units as f64)
+                .detail(generation.name.clone()),
         );
     }
     if let Some((_, mut lab)) = labs.iter_mut().find(|(a, _)| a.id == fill.buyer) {
@@ -260,13 +259,13 @@ fn settle_gpu_fill(
         });
     }
     logs.event(
-        "gpu_order",
-        Some(fill.buyer),
-        Some(maker),
-        Some(region_name),
-        fill.paid_to_seller_usd,
-        Some(fill.units as f64),
-        generation.name.clone(),
+        Event::new(EventKind::GpuOrder)
+            .agent(fill.buyer)
+            .counterparty(maker)
+            .region(region_name)
+            .amount(fill.paid_to_seller_usd)
+            .quantity(fill.units as f64)
+            .detail(generation.name.clone()),
     );
 }
 
@@ -374,16 +373,14 @@ fn spill_unserved_orders(
             row.cleared += sold as f64;
         }
         to.logs.event(
-            "orders_spilled",
-            None,
-            Some(maker_agent.id),
-            None,
-            sold as f64 * lines[s].ask_usd,
-            Some(sold as f64),
-            format!(
-                "{} made from idle wafers for orders other generations could not fill",
-                generation.name
-            ),
+            Event::new(EventKind::OrdersSpilled)
+                .counterparty(maker_agent.id)
+                .amount(sold as f64 * lines[s].ask_usd)
+                .quantity(sold as f64)
+                .detail(format!(
+                    "{} made from idle wafers for orders other generations could not fill",
+                    generation.name
+                )),
         );
     }
 }

@@ -3,6 +3,7 @@
 //! order book (`produce_to_order`).
 
 use crate::components::*;
+use crate::events::{Event, EventKind};
 use crate::resources::*;
 use crate::systems::gpu::GpuOrders;
 use bevy_ecs::prelude::*;
@@ -166,16 +167,14 @@ pub fn plan_chip_supply(
                 cost,
             );
             logs.event(
-                "capacity_expansion",
-                Some(agent.id),
-                None,
-                None,
-                cost,
-                Some(spec.expansion_wafers),
-                format!(
-                    "wafers per quarter, ready {}",
-                    clock.quarter.plus(spec.expansion_lead_quarters)
-                ),
+                Event::new(EventKind::CapacityExpansion)
+                    .agent(agent.id)
+                    .amount(cost)
+                    .quantity(spec.expansion_wafers)
+                    .detail(format!(
+                        "wafers per quarter, ready {}",
+                        clock.quarter.plus(spec.expansion_lead_quarters)
+                    )),
             );
         }
     }
