@@ -15,6 +15,6 @@ pub mod rules;
 pub mod time;
 pub mod units;
 
-pub use ids::{AgentId, AgentKind};
+pub use ids::AgentId;
 pub use money::{Account, ExternalAccount, Transfer};
 pub use time::Quarter;
