@@ -8,213 +8,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use moatsim_config::{ConfigError, LoadedScenario};
 use moatsim_runner::{CheckpointPlan, Progress, RunOptions, RunReport, resume_run, run_scenario};
 
-/// Agent-based simulation of the AI infrastructure race: labs, investors,
-/// chipmakers, utilities, regulators and app builders, one quarter at a time.
-#[derive(Debug, Parser)]
-#[command(name = "moatsim", version, about, long_about = None)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Run a scenario and write its Parquet tables under OUT/scenario=<name>/seed=<seed>/.
-    Run {
-        /// Scenario file (TOML), for example configs/baseline.toml.
-        config: PathBuf,
-        /// Random seed (sets scenario.seed): a whole number from 0 to 2^63 - 1.
-        #[arg(long, allow_hyphen_values = true, value_parser = parse_seed)]
-        seed: Option<u64>,
-        /// Number of quarters to simulate (sets scenario.quarters): 1 to 400.
-        #[arg(long, allow_hyphen_values = true, value_parser = parse_quarters)]
-        quarters: Option<u32>,
-        /// Folder that holds runs.
-        #[arg(long, default_value = "outputs")]
-        out: PathBuf,
-        /// Override any config field: --set labs[frontier-a].cash_usd=5e10 (repeatable).
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        overrides: Vec<String>,
-        /// Worker threads (default: all cores). Output is identical for any count.
-        #[arg(long, allow_hyphen_values = true, value_parser = parse_count)]
-        threads: Option<usize>,
-        /// Replace an existing run folder for the same scenario and seed.
-        #[arg(long)]
-        force: bool,
-        /// Save the whole world every K quarters so that `moatsim resume` can
-        /// continue the run if it is killed.
-        #[arg(long, value_name = "K", allow_hyphen_values = true, value_parser = parse_quarters)]
-        checkpoint_every: Option<u32>,
-        /// Print nothing but errors.
-        #[arg(long)]
-        quiet: bool,
-    },
-    /// Continue a run that was stopped, from its last checkpoint. The result is
-    /// byte-identical to a run that never stopped.
-    Resume {
-        /// The run's folder, for example outputs/scenario=baseline/seed=42.
-        run_dir: PathBuf,
-        /// Worker threads (default: all cores). Output is identical for any count.
-        #[arg(long, allow_hyphen_values = true, value_parser = parse_count)]
-        threads: Option<usize>,
-        /// Print nothing but errors.
-        #[arg(long)]
-        quiet: bool,
-    },
-    /// Check a scenario and summarise what would run, without running it.
-    Validate {
-        config: PathBuf,
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        overrides: Vec<String>,
-        /// Also list every numeric field with its allowed range.
-        #[arg(long)]
-        ranges: bool,
-    },
-    /// Print every output table with its columns, types and meaning.
-    Schema,
-    /// Print the behavioural parameters with a scenario-wide default: path,
-    /// default, source and the plausible range a sensitivity analysis varies.
-    Params {
-        /// Print JSON instead of a table.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Sweeps: many seeded runs of a scenario over a grid of config values.
-    Sweep {
-        #[command(subcommand)]
-        action: SweepCommand,
-    },
-    /// Compare a finished run with the published target figures
-    /// (docs/calibration/published-figures.csv). Informative: exits non-zero
-    /// only when the run cannot be read. With --fit, search a fit spec's
-    /// parameters for values that land its targets at every seed.
-    Calibrate {
-        /// One or more run folders, for example outputs/scenario=baseline/seed=42,
-        /// or outputs/scenario=baseline/seed=* for every seed (one column each).
-        #[arg(required_unless_present = "fit", conflicts_with = "fit", num_args = 1..)]
-        run_dirs: Vec<PathBuf>,
-        /// Print the report as JSON instead of a table.
-        #[arg(long)]
-        json: bool,
-        /// Fit spec (TOML), for example configs/fits/price-decline.toml: search
-        /// its parameters within their ranges by ABC-SMC, each generation a
-        /// sweep (shards, Slurm arrays, resume), and write OUT/fitted.toml
-        /// (a scenario overlay) and OUT/scorecard.txt (before and after).
-        #[arg(long, value_name = "SPEC")]
-        fit: Option<PathBuf>,
-        /// Folder of the fit (default: fits/<fit name>).
-        #[arg(long, requires = "fit")]
-        out: Option<PathBuf>,
-        /// This process's share of each generation, I/N (default: from the
-        /// Slurm array or MOATSIM_SHARD_COUNT, else every run).
-        #[arg(long, requires = "fit", allow_hyphen_values = true)]
-        shard: Option<String>,
-        /// Runs at once (default: SLURM_CPUS_PER_TASK, else every core).
-        #[arg(long, requires = "fit", allow_hyphen_values = true, value_parser = parse_count)]
-        jobs: Option<usize>,
-        /// Print nothing but errors and the result.
-        #[arg(long, requires = "fit")]
-        quiet: bool,
-        /// When other shards' runs of a generation are not complete, wait for
-        /// them and go on (as Slurm array tasks do), instead of stopping.
-        #[arg(long, requires = "fit")]
-        wait: bool,
-    },
-    /// Write one self-contained HTML report (inline SVG charts, no scripts)
-    /// of finished runs: a section per question of the model brief, seeds as a
-    /// median and a 10-90% band, scenarios overlaid and compared with the
-    /// baseline.
-    Report {
-        /// Run folders, scenario folders, an outputs folder or a sweep folder.
-        #[arg(required = true, num_args = 1..)]
-        dirs: Vec<PathBuf>,
-        /// The HTML file to write.
-        #[arg(long, default_value = "report.html")]
-        out: PathBuf,
-        /// Replace an existing file.
-        #[arg(long)]
-        force: bool,
-    },
-    /// Global sensitivity analysis: run a sweep spec's [morris] or [sobol]
-    /// design (shards, Slurm arrays and resume as `sweep run`), then estimate
-    /// every headline indicator's indices into OUT/sensitivity.parquet.
-    Sensitivity {
-        /// Sweep spec with a [morris] or [sobol] table, for example
-        /// configs/sweeps/sensitivity-moat.toml.
-        spec: PathBuf,
-        #[command(flatten)]
-        sweep: SweepArgs,
-        /// Estimate from outputs computed elsewhere instead of running the
-        /// model: a CSV with `design_point` and one column per output, one
-        /// row per design point (`sweep plan --json` lists the points).
-        #[arg(long, value_name = "CSV")]
-        outputs: Option<PathBuf>,
-    },
-    /// Compare two scenarios' headline indicators, paired by seed: for each,
-    /// the mean difference B - A, its 90% interval and in how many seeds the
-    /// sign holds (docs/ANALYSIS.md lists the indicators).
-    Compare {
-        /// Runs of the first scenario: a scenario folder such as
-        /// outputs/scenario=baseline, or one run folder.
-        a: PathBuf,
-        /// Runs of the second scenario, for example outputs/scenario=mega-round.
-        b: PathBuf,
-        /// Print JSON instead of a table.
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-/// Where and how a sweep's runs are made: `sweep run` and `sensitivity`.
-#[derive(Debug, clap::Args)]
-struct SweepArgs {
-    /// Folder that holds the sweep's runs (default: sweeps/<sweep name>,
-    /// apart from the single runs in outputs/).
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// This process's share, I/N (0-based). Default: from SLURM_ARRAY_TASK_ID /
-    /// SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX / MOATSIM_SHARD_COUNT,
-    /// else every run.
-    #[arg(long, allow_hyphen_values = true)]
-    shard: Option<String>,
-    /// Runs at once (default: SLURM_CPUS_PER_TASK, else every core).
-    #[arg(long, allow_hyphen_values = true, value_parser = parse_count)]
-    jobs: Option<usize>,
-    /// Print nothing but errors (and, for `sensitivity`, the indices).
-    #[arg(long)]
-    quiet: bool,
-}
-
-#[derive(Debug, Subcommand)]
-enum SweepCommand {
-    /// Print the run table of a sweep spec (run id, seed, parameter values) in
-    /// its stable order, after checking every run's scenario.
-    Plan {
-        /// Sweep spec (TOML), for example configs/sweeps/smoke.toml.
-        spec: PathBuf,
-        /// Print the plan as JSON.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Run this shard's runs that are not complete yet, several at once, and
-    /// write OUT/runs.parquet. Rerunning skips complete runs and redoes partial ones.
-    Run {
-        spec: PathBuf,
-        #[command(flatten)]
-        sweep: SweepArgs,
-    },
-    /// Report complete, partial and missing runs, and refresh OUT/runs.parquet.
-    Status {
-        spec: PathBuf,
-        /// Folder that holds the sweep's runs (default: sweeps/<sweep name>).
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
-}
+use crate::args::{
+    CalibrateArgs, Cli, Command, CompareArgs, ParamsArgs, ReportArgs, ResumeArgs, RunArgs,
+    SensitivityArgs, SweepArgs, SweepCommand, SweepPlanArgs, SweepRunArgs, SweepStatusArgs,
+    ValidateArgs,
+};
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let cli = match Cli::try_parse_from(args) {
@@ -229,7 +31,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         }
     };
     match cli.command {
-        Command::Run {
+        Command::Run(RunArgs {
             config,
             seed,
             quarters,
@@ -239,7 +41,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             force,
             checkpoint_every,
             quiet,
-        } => {
+        }) => {
             // --seed and --quarters are shorthands for --set scenario.seed and
             // --set scenario.quarters; like any field, each is set once.
             let mut all = overrides;
@@ -286,11 +88,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 }
             }
         }
-        Command::Resume {
+        Command::Resume(ResumeArgs {
             run_dir,
             threads,
             quiet,
-        } => {
+        }) => {
             // "outputs/scenario=baseline/seed=42" -> "baseline seed=42".
             let part = |p: Option<&std::ffi::OsStr>| p.map(|c| c.to_string_lossy().into_owned());
             let label = format!(
@@ -311,26 +113,28 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 }
             }
         }
-        Command::Validate {
+        Command::Validate(ValidateArgs {
             config,
             overrides,
             ranges,
-        } => match load(&config, &overrides) {
+        }) => match load(&config, &overrides) {
             Ok(loaded) if ranges => emit(&(summarise(&loaded) + &describe_ranges(&loaded))),
             Ok(loaded) => emit(&summarise(&loaded)),
             Err(code) => code,
         },
         Command::Schema => emit(&describe_schema()),
-        Command::Params { json: true } => print_json(&moatsim_config::parameters::PARAMETERS),
-        Command::Params { json: false } => emit(&describe_parameters()),
+        Command::Params(ParamsArgs { json: true }) => {
+            print_json(&moatsim_config::parameters::PARAMETERS)
+        }
+        Command::Params(ParamsArgs { json: false }) => emit(&describe_parameters()),
         Command::Sweep {
-            action: SweepCommand::Run { spec, sweep },
+            action: SweepCommand::Run(SweepRunArgs { spec, sweep }),
         } => sweep_run(&spec, sweep),
         Command::Sweep {
-            action: SweepCommand::Status { spec, out },
+            action: SweepCommand::Status(SweepStatusArgs { spec, out }),
         } => sweep_status(&spec, out),
         Command::Sweep {
-            action: SweepCommand::Plan { spec, json },
+            action: SweepCommand::Plan(SweepPlanArgs { spec, json }),
         } => match moatsim_config::sweep::plan(&spec) {
             Ok(plan) if json => print_json(&plan),
             Ok(plan) => emit(&plan.render()),
@@ -339,7 +143,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Command::Report { dirs, out, force } => {
+        Command::Report(ReportArgs { dirs, out, force }) => {
             let written = moatsim_analysis::read_report(&dirs).and_then(|report| {
                 let html = moatsim_analysis::render_html(&report)?;
                 moatsim_analysis::write_report(&html, &out, force)?;
@@ -363,12 +167,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 }
             }
         }
-        Command::Sensitivity {
+        Command::Sensitivity(SensitivityArgs {
             spec,
             sweep,
             outputs,
-        } => sensitivity(&spec, sweep, outputs.as_deref()),
-        Command::Compare { a, b, json } => match compare_runs(&a, &b) {
+        }) => sensitivity(&spec, sweep, outputs.as_deref()),
+        Command::Compare(CompareArgs { a, b, json }) => match compare_runs(&a, &b) {
             Ok(comparison) if json => print_json(&comparison),
             Ok(comparison) => emit(&comparison.render()),
             Err(error) => {
@@ -376,7 +180,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Command::Calibrate {
+        Command::Calibrate(CalibrateArgs {
             fit: Some(spec),
             out,
             shard,
@@ -385,7 +189,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             json,
             wait,
             ..
-        } => fit(
+        }) => fit(
             &spec,
             SweepArgs {
                 out,
@@ -396,7 +200,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             json,
             wait,
         ),
-        Command::Calibrate { run_dirs, json, .. } => {
+        Command::Calibrate(CalibrateArgs { run_dirs, json, .. }) => {
             use moatsim_runner::calibrate::{Scorecard, calibrate};
             let reports: Result<Vec<_>, _> = run_dirs.iter().map(|dir| calibrate(dir)).collect();
             match reports {
@@ -860,28 +664,6 @@ fn emit(text: &str) -> ExitCode {
             ExitCode::from(1)
         }
     }
-}
-
-/// A whole number with a range, for flags; clap names the flag in its message.
-fn whole_in(text: &str, low: u64, high: u64) -> Result<u64, String> {
-    match text.trim().parse::<u64>() {
-        Ok(value) if (low..=high).contains(&value) => Ok(value),
-        _ => Err(format!("allowed: a whole number from {low} to {high}")),
-    }
-}
-
-fn parse_seed(text: &str) -> Result<u64, String> {
-    // Seeds are stored as signed 64-bit integers in Parquet and JSON tools.
-    whole_in(text, 0, i64::MAX as u64)
-}
-
-/// A number of quarters: `--quarters` and `--checkpoint-every`.
-fn parse_quarters(text: &str) -> Result<u32, String> {
-    whole_in(text, 1, 400).map(|v| v as u32)
-}
-
-fn parse_count(text: &str) -> Result<usize, String> {
-    whole_in(text, 1, 4096).map(|v| v as usize)
 }
 
 fn load_plan(spec: &Path) -> Result<moatsim_config::sweep::SweepPlan, ExitCode> {

@@ -1,5 +1,6 @@
 //! The `moatsim` binary: parses arguments, calls [`cli::run`], maps the result to an exit code.
 
+mod args;
 mod cli;
 
 fn main() -> std::process::ExitCode {
