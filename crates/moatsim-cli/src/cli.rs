@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
+use moatsim_config::sweep::SweepPlan;
 use moatsim_config::{ConfigError, LoadedScenario};
 use moatsim_runner::{CheckpointPlan, Progress, RunOptions, RunReport, resume_run, run_scenario};
 
@@ -17,209 +18,287 @@ use crate::args::{
     SensitivityArgs, SweepArgs, SweepCommand, SweepPlanArgs, SweepRunArgs, SweepStatusArgs,
     ValidateArgs,
 };
+use crate::output::{emit, group, print_json, progress_bar};
 
-pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
-        Err(error) => {
-            let _ = error.print();
-            return if error.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
+/// Why a command failed, and so the exit status it ends with. Commands return
+/// it; [`run`] tells the user and maps it to the exit status, in one place.
+#[derive(Debug)]
+pub(crate) enum CliError {
+    /// The command line does not parse; clap words the message. Exit status 2.
+    Arguments(clap::Error),
+    /// A bad flag, scenario or spec: nothing was run or written. Printed as
+    /// `error: <message>` (a message may end in a `hint:` line). Exit status 2.
+    Usage(String),
+    /// A run, a read or a write failed. Printed as `error: <message>`. Exit
+    /// status 1.
+    Failed(String),
+    /// Some of a sweep's runs failed (run id, why); the others were made.
+    /// Printed as one `error: run <id> failed: <why>` line each. Exit status 1.
+    RunsFailed(Vec<(String, String)>),
+}
+
+impl CliError {
+    /// A usage error worded by its cause.
+    pub(crate) fn usage(cause: impl std::fmt::Display) -> Self {
+        Self::Usage(cause.to_string())
+    }
+
+    /// A failure worded by its cause.
+    pub(crate) fn failed(cause: impl std::fmt::Display) -> Self {
+        Self::Failed(cause.to_string())
+    }
+
+    /// 2 when nothing was run because the request was wrong, 1 when running
+    /// it failed.
+    fn exit_status(&self) -> u8 {
+        match self {
+            Self::Arguments(_) | Self::Usage(_) => 2,
+            Self::Failed(_) | Self::RunsFailed(_) => 1,
         }
+    }
+
+    /// Tells the user on stderr.
+    fn print(&self) {
+        match self {
+            // clap colours its message on a terminal, as it does for --help.
+            Self::Arguments(error) => {
+                let _ = error.print();
+            }
+            Self::Usage(message) | Self::Failed(message) => eprintln!("error: {message}"),
+            Self::RunsFailed(runs) => {
+                for (run, message) in runs {
+                    eprintln!("error: run {run} failed: {message}");
+                }
+            }
+        }
+    }
+}
+
+/// Parses the command line, runs the command and maps its outcome to the exit
+/// status: 0 success, 1 a failed run, 2 a bad command line or configuration.
+pub(crate) fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let outcome = match Cli::try_parse_from(args) {
+        Ok(cli) => dispatch(cli.command),
+        // clap hands --help and --version over as errors meant for stdout.
+        Err(help) if !help.use_stderr() => {
+            let _ = help.print();
+            Ok(())
+        }
+        Err(error) => Err(CliError::Arguments(error)),
     };
-    match cli.command {
-        Command::Run(RunArgs {
-            config,
-            seed,
-            quarters,
-            out,
-            overrides,
-            threads,
-            force,
-            checkpoint_every,
-            quiet,
-        }) => {
-            // --seed and --quarters are shorthands for --set scenario.seed and
-            // --set scenario.quarters; like any field, each is set once.
-            let mut all = overrides;
-            for (flag, field, value) in [
-                ("--seed", "scenario.seed", seed.map(|v| v.to_string())),
-                (
-                    "--quarters",
-                    "scenario.quarters",
-                    quarters.map(|v| v.to_string()),
-                ),
-            ] {
-                let Some(value) = value else { continue };
-                if let Some(other) = all.iter().find(|o| {
-                    o.split_once('=')
-                        .is_some_and(|(key, _)| key.trim() == field)
-                }) {
-                    eprintln!(
-                        "error: {flag} {value} and --set {other} both set `{field}`; allowed: one of them"
-                    );
-                    return ExitCode::from(2);
-                }
-                all.push(format!("{field}={value}"));
-            }
-            let loaded = match load(&config, &all) {
-                Ok(loaded) => loaded,
-                Err(code) => return code,
-            };
-            if checkpoint_every == Some(0) {
-                eprintln!("error: --checkpoint-every must be at least 1");
-                return ExitCode::from(2);
-            }
-            // Resume reloads the configuration from the same file with the same
-            // overrides, wherever it is started from.
-            let checkpoint = checkpoint_every.map(|every| CheckpointPlan {
-                every,
-                config_path: std::fs::canonicalize(&config).unwrap_or(config.clone()),
-                overrides: all.clone(),
-            });
-            match run_loaded(&loaded, out, threads, force, quiet, checkpoint) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(error) => {
-                    eprintln!("error: {error:#}");
-                    ExitCode::from(1)
-                }
-            }
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            error.print();
+            ExitCode::from(error.exit_status())
         }
-        Command::Resume(ResumeArgs {
-            run_dir,
-            threads,
-            quiet,
-        }) => {
-            // "outputs/scenario=baseline/seed=42" -> "baseline seed=42".
-            let part = |p: Option<&std::ffi::OsStr>| p.map(|c| c.to_string_lossy().into_owned());
-            let label = format!(
-                "{} {}",
-                part(run_dir.parent().and_then(Path::file_name))
-                    .unwrap_or_default()
-                    .trim_start_matches("scenario="),
-                part(run_dir.file_name()).unwrap_or_default()
-            );
-            match with_progress(&label, quiet, |progress| {
-                resume_run(&run_dir, threads, progress)
-                    .with_context(|| format!("resuming {} failed", run_dir.display()))
-            }) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(error) => {
-                    eprintln!("error: {error:#}");
-                    ExitCode::from(1)
-                }
-            }
-        }
-        Command::Validate(ValidateArgs {
-            config,
-            overrides,
-            ranges,
-        }) => match load(&config, &overrides) {
-            Ok(loaded) if ranges => emit(&(summarise(&loaded) + &describe_ranges(&loaded))),
-            Ok(loaded) => emit(&summarise(&loaded)),
-            Err(code) => code,
-        },
+    }
+}
+
+/// Hands each command to its function.
+fn dispatch(command: Command) -> Result<(), CliError> {
+    match command {
+        Command::Run(args) => run_command(args),
+        Command::Resume(args) => resume(args),
+        Command::Validate(args) => validate(args),
         Command::Schema => emit(&describe_schema()),
-        Command::Params(ParamsArgs { json: true }) => {
-            print_json(&moatsim_config::parameters::PARAMETERS)
-        }
-        Command::Params(ParamsArgs { json: false }) => emit(&describe_parameters()),
-        Command::Sweep {
-            action: SweepCommand::Run(SweepRunArgs { spec, sweep }),
-        } => sweep_run(&spec, sweep),
-        Command::Sweep {
-            action: SweepCommand::Status(SweepStatusArgs { spec, out }),
-        } => sweep_status(&spec, out),
-        Command::Sweep {
-            action: SweepCommand::Plan(SweepPlanArgs { spec, json }),
-        } => match moatsim_config::sweep::plan(&spec) {
-            Ok(plan) if json => print_json(&plan),
-            Ok(plan) => emit(&plan.render()),
-            Err(error) => {
-                eprintln!("error: {error}");
-                ExitCode::from(2)
-            }
+        Command::Params(args) => params(args),
+        Command::Sweep { action } => match action {
+            SweepCommand::Plan(args) => sweep_plan(args),
+            SweepCommand::Run(args) => sweep_run(args),
+            SweepCommand::Status(args) => sweep_status(args),
         },
-        Command::Report(ReportArgs { dirs, out, force }) => {
-            let written = moatsim_analysis::read_report(&dirs).and_then(|report| {
-                let html = moatsim_analysis::render_html(&report)?;
-                moatsim_analysis::write_report(&html, &out, force)?;
-                Ok(report)
-            });
-            match written {
-                Ok(report) => {
-                    let runs: usize = report.groups.iter().map(|g| g.series.len()).sum();
-                    emit(&format!(
-                        "wrote {} ({} scenario{}, {} run{})\n",
-                        out.display(),
-                        report.groups.len(),
-                        if report.groups.len() == 1 { "" } else { "s" },
-                        runs,
-                        if runs == 1 { "" } else { "s" }
-                    ))
-                }
-                Err(error) => {
-                    eprintln!("error: {error}");
-                    ExitCode::from(2)
-                }
-            }
+        Command::Calibrate(args) => calibrate(args),
+        Command::Report(args) => report(args),
+        Command::Sensitivity(args) => sensitivity(args),
+        Command::Compare(args) => compare(args),
+    }
+}
+
+/// `moatsim run`: loads the scenario with the command line's overrides and
+/// runs it.
+fn run_command(args: RunArgs) -> Result<(), CliError> {
+    let overrides = with_shorthands(args.overrides, args.seed, args.quarters)?;
+    let loaded = load(&args.config, &overrides)?;
+    if args.checkpoint_every == Some(0) {
+        return Err(CliError::usage("--checkpoint-every must be at least 1"));
+    }
+    // Resume reloads the configuration from the same file with the same
+    // overrides, wherever it is started from.
+    let checkpoint = args.checkpoint_every.map(|every| CheckpointPlan {
+        every,
+        config_path: std::fs::canonicalize(&args.config).unwrap_or(args.config.clone()),
+        overrides: overrides.clone(),
+    });
+    let scenario = &loaded.scenario;
+    let options = RunOptions {
+        out_dir: args.out,
+        threads: args.threads,
+        force: args.force,
+        checkpoint,
+    };
+    let label = format!("{} seed={}", scenario.name, scenario.seed);
+    with_progress(&label, args.quiet, |progress| {
+        run_scenario(&loaded, &options, progress)
+            .with_context(|| format!("run of {} (seed {}) failed", scenario.name, scenario.seed))
+    })
+}
+
+/// The `--set` overrides with `--seed` and `--quarters` added: they are
+/// shorthands for `--set scenario.seed` and `--set scenario.quarters`, and
+/// like any field each is set once.
+fn with_shorthands(
+    mut overrides: Vec<String>,
+    seed: Option<u64>,
+    quarters: Option<u32>,
+) -> Result<Vec<String>, CliError> {
+    for (flag, field, value) in [
+        ("--seed", "scenario.seed", seed.map(|v| v.to_string())),
+        (
+            "--quarters",
+            "scenario.quarters",
+            quarters.map(|v| v.to_string()),
+        ),
+    ] {
+        let Some(value) = value else { continue };
+        if let Some(other) = overrides.iter().find(|o| {
+            o.split_once('=')
+                .is_some_and(|(key, _)| key.trim() == field)
+        }) {
+            return Err(CliError::Usage(format!(
+                "{flag} {value} and --set {other} both set `{field}`; allowed: one of them"
+            )));
         }
-        Command::Sensitivity(SensitivityArgs {
-            spec,
-            sweep,
-            outputs,
-        }) => sensitivity(&spec, sweep, outputs.as_deref()),
-        Command::Compare(CompareArgs { a, b, json }) => match compare_runs(&a, &b) {
-            Ok(comparison) if json => print_json(&comparison),
-            Ok(comparison) => emit(&comparison.render()),
-            Err(error) => {
-                eprintln!("error: {error}");
-                ExitCode::from(2)
-            }
-        },
-        Command::Calibrate(CalibrateArgs {
-            fit: Some(spec),
+        overrides.push(format!("{field}={value}"));
+    }
+    Ok(overrides)
+}
+
+/// `moatsim resume`: continues a run from its last checkpoint.
+fn resume(args: ResumeArgs) -> Result<(), CliError> {
+    let ResumeArgs {
+        run_dir,
+        threads,
+        quiet,
+    } = args;
+    // "outputs/scenario=baseline/seed=42" -> "baseline seed=42".
+    let part = |p: Option<&std::ffi::OsStr>| p.map(|c| c.to_string_lossy().into_owned());
+    let label = format!(
+        "{} {}",
+        part(run_dir.parent().and_then(Path::file_name))
+            .unwrap_or_default()
+            .trim_start_matches("scenario="),
+        part(run_dir.file_name()).unwrap_or_default()
+    );
+    with_progress(&label, quiet, |progress| {
+        resume_run(&run_dir, threads, progress)
+            .with_context(|| format!("resuming {} failed", run_dir.display()))
+    })
+}
+
+/// `moatsim validate`: the summary of a scenario, and with `--ranges` every
+/// numeric field's allowed range.
+fn validate(args: ValidateArgs) -> Result<(), CliError> {
+    let loaded = load(&args.config, &args.overrides)?;
+    let mut text = summarise(&loaded);
+    if args.ranges {
+        text += &describe_ranges(&loaded);
+    }
+    emit(&text)
+}
+
+/// `moatsim params`: the behavioural parameters, as a table or JSON.
+fn params(args: ParamsArgs) -> Result<(), CliError> {
+    if args.json {
+        print_json(&moatsim_config::parameters::PARAMETERS)
+    } else {
+        emit(&describe_parameters())
+    }
+}
+
+/// `moatsim sweep plan`: the run table of a sweep spec.
+fn sweep_plan(args: SweepPlanArgs) -> Result<(), CliError> {
+    let plan = load_plan(&args.spec)?;
+    if args.json {
+        print_json(&plan)
+    } else {
+        emit(&plan.render())
+    }
+}
+
+/// `moatsim report`: one HTML file of finished runs.
+fn report(args: ReportArgs) -> Result<(), CliError> {
+    let ReportArgs { dirs, out, force } = args;
+    let report = moatsim_analysis::read_report(&dirs)
+        .and_then(|report| {
+            let html = moatsim_analysis::render_html(&report)?;
+            moatsim_analysis::write_report(&html, &out, force)?;
+            Ok(report)
+        })
+        .map_err(CliError::usage)?;
+    let runs: usize = report.groups.iter().map(|g| g.series.len()).sum();
+    emit(&format!(
+        "wrote {} ({} scenario{}, {} run{})\n",
+        out.display(),
+        report.groups.len(),
+        if report.groups.len() == 1 { "" } else { "s" },
+        runs,
+        if runs == 1 { "" } else { "s" }
+    ))
+}
+
+/// `moatsim compare`: two scenarios' headline indicators, paired by seed.
+fn compare(args: CompareArgs) -> Result<(), CliError> {
+    let comparison = compare_runs(&args.a, &args.b).map_err(CliError::usage)?;
+    if args.json {
+        print_json(&comparison)
+    } else {
+        emit(&comparison.render())
+    }
+}
+
+/// `moatsim calibrate`: with `--fit`, a fit; otherwise the scorecard of
+/// finished runs against the published figures.
+fn calibrate(args: CalibrateArgs) -> Result<(), CliError> {
+    use moatsim_runner::calibrate::{Scorecard, calibrate};
+    let CalibrateArgs {
+        run_dirs,
+        json,
+        fit: spec,
+        out,
+        shard,
+        jobs,
+        quiet,
+        wait,
+    } = args;
+    if let Some(spec) = spec {
+        let sweep = SweepArgs {
             out,
             shard,
             jobs,
             quiet,
-            json,
-            wait,
-            ..
-        }) => fit(
-            &spec,
-            SweepArgs {
-                out,
-                shard,
-                jobs,
-                quiet,
-            },
-            json,
-            wait,
-        ),
-        Command::Calibrate(CalibrateArgs { run_dirs, json, .. }) => {
-            use moatsim_runner::calibrate::{Scorecard, calibrate};
-            let reports: Result<Vec<_>, _> = run_dirs.iter().map(|dir| calibrate(dir)).collect();
-            match reports {
-                Ok(mut reports) if reports.len() == 1 => {
-                    let report = reports.remove(0);
-                    if json {
-                        print_json(&report)
-                    } else {
-                        emit(&report.render())
-                    }
-                }
-                Ok(reports) if json => print_json(&Scorecard::new(reports)),
-                Ok(reports) => emit(&Scorecard::new(reports).render()),
-                Err(error) => {
-                    eprintln!("error: {error}");
-                    ExitCode::from(1)
-                }
-            }
-        }
+        };
+        return fit(&spec, sweep, json, wait);
+    }
+    let mut reports = run_dirs
+        .iter()
+        .map(|dir| calibrate(dir))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(CliError::failed)?;
+    // One run reads best as its own report; several as one column each.
+    if reports.len() == 1 {
+        let report = reports.remove(0);
+        return if json {
+            print_json(&report)
+        } else {
+            emit(&report.render())
+        };
+    }
+    let scorecard = Scorecard::new(reports);
+    if json {
+        print_json(&scorecard)
+    } else {
+        emit(&scorecard.render())
     }
 }
 
@@ -237,36 +316,14 @@ fn compare_runs(
     moatsim_analysis::compare(&indicators(a)?, &indicators(b)?)
 }
 
-/// Loads and validates, printing problems; a bad config is exit status 2.
-fn load(config: &Path, overrides: &[String]) -> Result<LoadedScenario, ExitCode> {
-    moatsim_config::load(config, overrides).map_err(|error| {
-        eprintln!("error: {error}");
-        if let ConfigError::Read { .. } = error {
-            eprintln!("hint: scenario files live in configs/, for example configs/baseline.toml");
-        }
-        ExitCode::from(2)
-    })
-}
-
-fn run_loaded(
-    loaded: &LoadedScenario,
-    out: PathBuf,
-    threads: Option<usize>,
-    force: bool,
-    quiet: bool,
-    checkpoint: Option<CheckpointPlan>,
-) -> anyhow::Result<()> {
-    let scenario = &loaded.scenario;
-    let options = RunOptions {
-        out_dir: out,
-        threads,
-        force,
-        checkpoint,
-    };
-    let label = format!("{} seed={}", scenario.name, scenario.seed);
-    with_progress(&label, quiet, |progress| {
-        run_scenario(loaded, &options, progress)
-            .with_context(|| format!("run of {} (seed {}) failed", scenario.name, scenario.seed))
+/// Loads and validates a scenario; a bad one is a usage error, and a file that
+/// cannot be read gets a hint where scenarios live.
+fn load(config: &Path, overrides: &[String]) -> Result<LoadedScenario, CliError> {
+    moatsim_config::load(config, overrides).map_err(|error| match error {
+        ConfigError::Read { .. } => CliError::Usage(format!(
+            "{error}\nhint: scenario files live in configs/, for example configs/baseline.toml"
+        )),
+        _ => CliError::usage(error),
     })
 }
 
@@ -275,7 +332,7 @@ fn with_progress(
     label: &str,
     quiet: bool,
     work: impl FnOnce(&mut dyn FnMut(Progress)) -> anyhow::Result<RunReport>,
-) -> anyhow::Result<()> {
+) -> Result<(), CliError> {
     // The bar is made when the first progress arrives, so its first frame
     // already knows the horizon (and, for a resumed run, where it resumes).
     let show_bar = !quiet && std::io::stderr().is_terminal();
@@ -291,16 +348,11 @@ fn with_progress(
                 );
             }
             if show_bar {
-                let new = indicatif::ProgressBar::new(u64::from(p.quarters));
-                new.set_style(
-                    indicatif::ProgressStyle::with_template(
-                        "{prefix} [{bar:30}] {pos}/{len} quarters  {msg}  ETA {eta}",
-                    )
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                    .progress_chars("=> "),
-                );
-                new.set_prefix(label.to_string());
-                bar = Some(new);
+                bar = Some(progress_bar(
+                    u64::from(p.quarters),
+                    "{prefix} [{bar:30}] {pos}/{len} quarters  {msg}  ETA {eta}",
+                    label.to_string(),
+                ));
             }
         }
         if let Some(bar) = &bar {
@@ -308,7 +360,8 @@ fn with_progress(
             bar.set_position(u64::from(p.quarters_done));
         }
     };
-    let report = work(&mut on_progress)?;
+    // `{:#}` prints the whole chain: what failed and why.
+    let report = work(&mut on_progress).map_err(|error| CliError::Failed(format!("{error:#}")))?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -328,19 +381,6 @@ fn with_progress(
         );
     }
     Ok(())
-}
-
-/// 1234567 -> "1,234,567".
-fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn summarise(loaded: &LoadedScenario) -> String {
@@ -637,53 +677,21 @@ fn describe_parameters() -> String {
     out
 }
 
-/// Prints a report as pretty JSON on stdout.
-fn print_json(value: &impl serde::Serialize) -> ExitCode {
-    match serde_json::to_string_pretty(value) {
-        Ok(text) => emit(&(text + "\n")),
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::from(1)
-        }
-    }
-}
-
-/// Writes a command's output to stdout. A reader that stops early (`| head`)
-/// closes the pipe; that ends the command quietly, as in any Unix tool.
-fn emit(text: &str) -> ExitCode {
-    use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: cannot write to standard output: {error}");
-            ExitCode::from(1)
-        }
-    }
-}
-
-fn load_plan(spec: &Path) -> Result<moatsim_config::sweep::SweepPlan, ExitCode> {
-    moatsim_config::sweep::plan(spec).map_err(|error| {
-        eprintln!("error: {error}");
-        ExitCode::from(2)
-    })
+/// Plans a sweep spec; a bad spec is a usage error.
+fn load_plan(spec: &Path) -> Result<SweepPlan, CliError> {
+    moatsim_config::sweep::plan(spec).map_err(CliError::usage)
 }
 
 /// Where a sweep's runs go without `--out`: their own root, so that the
 /// README's globs over `outputs/` never mix sweep runs with single runs.
-fn sweep_out(out: Option<PathBuf>, plan: &moatsim_config::sweep::SweepPlan) -> PathBuf {
+fn sweep_out(out: Option<PathBuf>, plan: &SweepPlan) -> PathBuf {
     out.unwrap_or_else(|| Path::new("sweeps").join(&plan.name))
 }
 
-fn sweep_run(spec: &Path, args: SweepArgs) -> ExitCode {
-    match load_plan(spec) {
-        Ok(plan) => run_planned_sweep(&plan, args),
-        Err(code) => code,
-    }
+/// `moatsim sweep run`: this shard's runs of a sweep spec.
+fn sweep_run(args: SweepRunArgs) -> Result<(), CliError> {
+    let plan = load_plan(&args.spec)?;
+    run_planned_sweep(&plan, args.sweep)
 }
 
 /// This process's shard (from --shard, else the batch system's environment,
@@ -691,17 +699,14 @@ fn sweep_run(spec: &Path, args: SweepArgs) -> ExitCode {
 fn shard_and_jobs(
     shard: Option<&str>,
     jobs: Option<usize>,
-) -> Result<(moatsim_runner::sweep::Shard, usize), ExitCode> {
+) -> Result<(moatsim_runner::sweep::Shard, usize), CliError> {
     use moatsim_runner::sweep::Shard;
     let shard = match shard {
         Some(text) => Shard::parse(text).map_err(|message| format!("--shard {message}")),
         None => Shard::from_environment(|name| std::env::var(name).ok())
             .map(|s| s.unwrap_or(Shard::ALL)),
     };
-    let shard = shard.map_err(|message| {
-        eprintln!("error: {message}");
-        ExitCode::from(2)
-    })?;
+    let shard = shard.map_err(CliError::Usage)?;
     let jobs = jobs
         .or_else(|| {
             std::env::var("SLURM_CPUS_PER_TASK")
@@ -711,31 +716,22 @@ fn shard_and_jobs(
         .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
         .unwrap_or(1);
     if jobs == 0 {
-        eprintln!("error: SLURM_CPUS_PER_TASK=0; allowed: a whole number of 1 or more");
-        return Err(ExitCode::from(2));
+        return Err(CliError::usage(
+            "SLURM_CPUS_PER_TASK=0; allowed: a whole number of 1 or more",
+        ));
     }
     Ok((shard, jobs))
 }
-
 /// How often a waiting shard of a fit looks for the other shards' runs.
 const FIT_POLL: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// `calibrate --fit`: runs this shard's share of the fit; when the fit is
 /// done, writes its files and prints the fitted values and both scorecards.
-fn fit(spec_path: &Path, args: SweepArgs, json: bool, wait: bool) -> ExitCode {
+fn fit(spec_path: &Path, args: SweepArgs, json: bool, wait: bool) -> Result<(), CliError> {
     use moatsim_runner::fit::{FitOptions, FitState, render_scorecards, run_fit, write_fit};
-    let spec = match moatsim_config::fit::load_fit(spec_path, &moatsim_runner::fit::target_names())
-    {
-        Ok(spec) => spec,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::from(2);
-        }
-    };
-    let (shard, jobs) = match shard_and_jobs(args.shard.as_deref(), args.jobs) {
-        Ok(both) => both,
-        Err(code) => return code,
-    };
+    let spec = moatsim_config::fit::load_fit(spec_path, &moatsim_runner::fit::target_names())
+        .map_err(CliError::usage)?;
+    let (shard, jobs) = shard_and_jobs(args.shard.as_deref(), args.jobs)?;
     let out = args
         .out
         .unwrap_or_else(|| Path::new("fits").join(&spec.name));
@@ -818,23 +814,16 @@ fn fit(spec_path: &Path, args: SweepArgs, json: bool, wait: bool) -> ExitCode {
                         spec_path.display()
                     );
                 }
-                return ExitCode::SUCCESS;
+                return Ok(());
             }
-            Err(error) => {
-                eprintln!("error: {error}");
-                // Another fit's folder is a usage error: nothing was run.
-                let usage = matches!(error, moatsim_runner::fit::FitError::OtherSpec { .. });
-                return ExitCode::from(if usage { 2 } else { 1 });
+            // Another fit's folder is a usage error: nothing was run.
+            Err(error @ moatsim_runner::fit::FitError::OtherSpec { .. }) => {
+                return Err(CliError::usage(error));
             }
+            Err(error) => return Err(CliError::failed(error)),
         }
     };
-    let written = match write_fit(&spec, &result, &out) {
-        Ok(written) => written,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::from(1);
-        }
-    };
+    let written = write_fit(&spec, &result, &out).map_err(CliError::failed)?;
     if json {
         return print_json(&result);
     }
@@ -889,7 +878,7 @@ fn fit(spec_path: &Path, args: SweepArgs, json: bool, wait: bool) -> ExitCode {
 
 /// Runs this shard's part of a planned sweep (a plan is checked once: a
 /// design of thousands of points takes seconds to plan).
-fn run_planned_sweep(plan: &moatsim_config::sweep::SweepPlan, args: SweepArgs) -> ExitCode {
+fn run_planned_sweep(plan: &SweepPlan, args: SweepArgs) -> Result<(), CliError> {
     let SweepArgs {
         out,
         shard,
@@ -898,26 +887,15 @@ fn run_planned_sweep(plan: &moatsim_config::sweep::SweepPlan, args: SweepArgs) -
     } = args;
     use moatsim_runner::sweep::{SweepOptions, run_sweep};
     let out = sweep_out(out, plan);
-    let (shard, jobs) = match shard_and_jobs(shard.as_deref(), jobs) {
-        Ok(both) => both,
-        Err(code) => return code,
-    };
+    let (shard, jobs) = shard_and_jobs(shard.as_deref(), jobs)?;
     let mine = (0..plan.runs.len()).filter(|&k| shard.owns(k)).count();
     // A bar on a terminal; in a batch job, one line per finished run.
     let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{prefix} [{bar:30}] {pos}/{len} runs  {per_sec}  ETA {eta}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        );
-        bar.set_prefix(format!(
-            "{} shard {}/{}",
-            plan.name, shard.index, shard.count
-        ));
-        bar
+        progress_bar(
+            0,
+            "{prefix} [{bar:30}] {pos}/{len} runs  {per_sec}  ETA {eta}",
+            format!("{} shard {}/{}", plan.name, shard.index, shard.count),
+        )
     });
     let options = SweepOptions {
         out_dir: out.clone(),
@@ -949,55 +927,48 @@ fn run_planned_sweep(plan: &moatsim_config::sweep::SweepPlan, args: SweepArgs) -
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    match result {
-        Ok(report) => {
-            if !quiet {
-                println!(
-                    "moatsim: sweep {} shard {}/{}: {} runs, {} already complete, {} completed, {} failed in {:.1} s -> {}",
-                    plan.name,
-                    shard.index,
-                    shard.count,
-                    mine,
-                    report.skipped,
-                    report.completed,
-                    report.failed.len(),
-                    report.wall_time.as_secs_f64(),
-                    out.display()
-                );
-            }
-            for (run, message) in &report.failed {
-                eprintln!("error: run {run} failed: {message}");
-            }
-            if report.failed.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            }
-        }
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::from(1)
-        }
+    let report = result.map_err(CliError::failed)?;
+    if !quiet {
+        println!(
+            "moatsim: sweep {} shard {}/{}: {} runs, {} already complete, {} completed, {} failed in {:.1} s -> {}",
+            plan.name,
+            shard.index,
+            shard.count,
+            mine,
+            report.skipped,
+            report.completed,
+            report.failed.len(),
+            report.wall_time.as_secs_f64(),
+            out.display()
+        );
+    }
+    if report.failed.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::RunsFailed(report.failed))
     }
 }
 
 /// Runs the design's sweep (this shard's part), then, once every run is
 /// complete, estimates the indices and writes OUT/sensitivity.parquet.
-fn sensitivity(spec: &Path, sweep: SweepArgs, outputs: Option<&Path>) -> ExitCode {
+fn sensitivity(args: SensitivityArgs) -> Result<(), CliError> {
+    let SensitivityArgs {
+        spec,
+        sweep,
+        outputs,
+    } = args;
+    let spec = spec.as_path();
+    let outputs = outputs.as_deref();
     use moatsim_analysis::sensitivity::{
         DesignInput, Method, estimate, estimate_outputs, read_outputs_csv, render, write_indices,
     };
     use moatsim_config::sweep::DesignMethod;
-    let plan = match load_plan(spec) {
-        Ok(plan) => plan,
-        Err(code) => return code,
-    };
+    let plan = load_plan(spec)?;
     let Some(design) = plan.design.clone() else {
-        eprintln!(
-            "error: {} has no [morris] or [sobol] table; allowed: a sweep spec with one (docs/ANALYSIS.md, \"Sensitivity\")",
+        return Err(CliError::Usage(format!(
+            "{} has no [morris] or [sobol] table; allowed: a sweep spec with one (docs/ANALYSIS.md, \"Sensitivity\")",
             spec.display()
-        );
-        return ExitCode::from(2);
+        )));
     };
     let out = sweep_out(sweep.out.clone(), &plan);
     let input = DesignInput {
@@ -1013,16 +984,13 @@ fn sensitivity(spec: &Path, sweep: SweepArgs, outputs: Option<&Path>) -> ExitCod
     let seed = plan.runs.first().map_or(0, |r| r.seed);
     let write = |indices: &moatsim_analysis::sensitivity::Indices| {
         let path = out.join("sensitivity.parquet");
-        if let Err(error) = std::fs::create_dir_all(&out)
+        std::fs::create_dir_all(&out)
             .map_err(|source| moatsim_analysis::AnalysisError::Io {
                 path: out.clone(),
                 source,
             })
             .and_then(|()| write_indices(&path, &indices.rows))
-        {
-            eprintln!("error: {error}");
-            return ExitCode::from(1);
-        }
+            .map_err(CliError::failed)?;
         emit(&format!(
             "{}\nwrote {} ({} indices)\n",
             render(indices),
@@ -1031,32 +999,18 @@ fn sensitivity(spec: &Path, sweep: SweepArgs, outputs: Option<&Path>) -> ExitCod
         ))
     };
     if let Some(csv) = outputs {
-        return match read_outputs_csv(csv, input.unit_rows.len()) {
-            Ok(values) => write(&estimate_outputs(&input, &values, seed)),
-            Err(error) => {
-                eprintln!("error: {error}");
-                ExitCode::from(2)
-            }
-        };
+        let values = read_outputs_csv(csv, input.unit_rows.len()).map_err(CliError::usage)?;
+        return write(&estimate_outputs(&input, &values, seed));
     }
     let quiet = sweep.quiet;
-    let code = run_planned_sweep(
+    run_planned_sweep(
         &plan,
         SweepArgs {
             out: Some(out.clone()),
             ..sweep
         },
-    );
-    if code != ExitCode::SUCCESS {
-        return code;
-    }
-    let status = match moatsim_runner::sweep::sweep_status(&plan, &out) {
-        Ok(status) => status,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::from(1);
-        }
-    };
+    )?;
+    let status = moatsim_runner::sweep::sweep_status(&plan, &out).map_err(CliError::failed)?;
     if !status.partial.is_empty() || !status.missing.is_empty() {
         if !quiet {
             println!(
@@ -1066,7 +1020,7 @@ fn sensitivity(spec: &Path, sweep: SweepArgs, outputs: Option<&Path>) -> ExitCod
                 spec.display()
             );
         }
-        return ExitCode::SUCCESS;
+        return Ok(());
     }
     let mut runs = Vec::with_capacity(plan.runs.len());
     for run in &plan.runs {
@@ -1077,46 +1031,32 @@ fn sensitivity(spec: &Path, sweep: SweepArgs, outputs: Option<&Path>) -> ExitCod
             seed: run.seed,
             run_id: Some(run.run_id.clone()),
         };
-        match moatsim_analysis::run_indicators(&reference) {
-            Ok(indicators) => runs.push((run.design_point.unwrap_or(0) as usize, indicators)),
-            Err(error) => {
-                eprintln!("error: {error}");
-                return ExitCode::from(1);
-            }
-        }
+        let indicators = moatsim_analysis::run_indicators(&reference).map_err(CliError::failed)?;
+        runs.push((run.design_point.unwrap_or(0) as usize, indicators));
     }
     write(&estimate(&input, &runs, seed))
 }
 
-fn sweep_status(spec: &Path, out: Option<PathBuf>) -> ExitCode {
-    let plan = match load_plan(spec) {
-        Ok(plan) => plan,
-        Err(code) => return code,
-    };
-    let out = sweep_out(out, &plan);
+/// `moatsim sweep status`: which runs of a sweep are complete.
+fn sweep_status(args: SweepStatusArgs) -> Result<(), CliError> {
+    let plan = load_plan(&args.spec)?;
+    let out = sweep_out(args.out, &plan);
     let out = out.as_path();
-    match moatsim_runner::sweep::sweep_status(&plan, out) {
-        Ok(status) => {
-            println!(
-                "sweep {} in {}: {} runs: {} complete, {} partial, {} missing",
-                plan.name,
-                out.display(),
-                plan.runs.len(),
-                status.complete.len(),
-                status.partial.len(),
-                status.missing.len()
-            );
-            for id in &status.partial {
-                println!("partial {id}");
-            }
-            for id in &status.missing {
-                println!("missing {id}");
-            }
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::from(1)
-        }
+    let status = moatsim_runner::sweep::sweep_status(&plan, out).map_err(CliError::failed)?;
+    println!(
+        "sweep {} in {}: {} runs: {} complete, {} partial, {} missing",
+        plan.name,
+        out.display(),
+        plan.runs.len(),
+        status.complete.len(),
+        status.partial.len(),
+        status.missing.len()
+    );
+    for id in &status.partial {
+        println!("partial {id}");
     }
+    for id in &status.missing {
+        println!("missing {id}");
+    }
+    Ok(())
 }

@@ -2,6 +2,7 @@
 
 mod args;
 mod cli;
+mod output;
 
 fn main() -> std::process::ExitCode {
     cli::run(std::env::args_os())
