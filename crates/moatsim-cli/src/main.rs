@@ -1,7 +1,9 @@
-//! The `moatsim` binary: parses arguments, calls [`cli::run`], maps the result to an exit code.
+//! The `moatsim` binary: hands the command line to [`cli::run`], which runs the
+//! command and returns its exit status.
 
 mod args;
 mod cli;
+mod commands;
 mod output;
 
 fn main() -> std::process::ExitCode {

@@ -1,0 +1,142 @@
+//! `moatsim report`, `compare` and `sensitivity`: what finished runs say,
+//! as an HTML report, a paired comparison or sensitivity indices.
+
+use std::path::Path;
+
+use super::sweep::{load_plan, run_planned, sweep_out};
+use crate::args::{CompareArgs, ReportArgs, SensitivityArgs, SweepArgs};
+use crate::cli::CliError;
+use crate::output::{emit, print_json};
+
+/// `moatsim report`: one HTML file of finished runs.
+pub(super) fn report(args: ReportArgs) -> Result<(), CliError> {
+    let ReportArgs { dirs, out, force } = args;
+    let report = moatsim_analysis::read_report(&dirs)
+        .and_then(|report| {
+            let html = moatsim_analysis::render_html(&report)?;
+            moatsim_analysis::write_report(&html, &out, force)?;
+            Ok(report)
+        })
+        .map_err(CliError::usage)?;
+    let runs: usize = report.groups.iter().map(|g| g.series.len()).sum();
+    emit(&format!(
+        "wrote {} ({} scenario{}, {} run{})\n",
+        out.display(),
+        report.groups.len(),
+        if report.groups.len() == 1 { "" } else { "s" },
+        runs,
+        if runs == 1 { "" } else { "s" }
+    ))
+}
+
+/// `moatsim compare`: two scenarios' headline indicators, paired by seed.
+pub(super) fn compare(args: CompareArgs) -> Result<(), CliError> {
+    let comparison = compare_runs(&args.a, &args.b).map_err(CliError::usage)?;
+    if args.json {
+        print_json(&comparison)
+    } else {
+        emit(&comparison.render())
+    }
+}
+
+/// Reads both sets of runs and compares their indicators.
+fn compare_runs(
+    a: &Path,
+    b: &Path,
+) -> Result<moatsim_analysis::Comparison, moatsim_analysis::AnalysisError> {
+    let indicators = |path: &Path| -> Result<Vec<_>, moatsim_analysis::AnalysisError> {
+        moatsim_analysis::discover(&[path.to_path_buf()])?
+            .iter()
+            .map(moatsim_analysis::run_indicators)
+            .collect()
+    };
+    moatsim_analysis::compare(&indicators(a)?, &indicators(b)?)
+}
+
+/// Runs the design's sweep (this shard's part), then, once every run is
+/// complete, estimates the indices and writes OUT/sensitivity.parquet.
+pub(super) fn sensitivity(args: SensitivityArgs) -> Result<(), CliError> {
+    let SensitivityArgs {
+        spec,
+        sweep,
+        outputs,
+    } = args;
+    let spec = spec.as_path();
+    let outputs = outputs.as_deref();
+    use moatsim_analysis::sensitivity::{
+        DesignInput, Method, estimate, estimate_outputs, read_outputs_csv, render, write_indices,
+    };
+    use moatsim_config::sweep::DesignMethod;
+    let plan = load_plan(spec)?;
+    let Some(design) = plan.design.clone() else {
+        return Err(CliError::Usage(format!(
+            "{} has no [morris] or [sobol] table; allowed: a sweep spec with one (docs/ANALYSIS.md, \"Sensitivity\")",
+            spec.display()
+        )));
+    };
+    let out = sweep_out(sweep.out.clone(), &plan);
+    let input = DesignInput {
+        method: match design.method {
+            DesignMethod::Morris { levels } => Method::Morris { levels },
+            DesignMethod::Sobol => Method::Sobol,
+        },
+        parameters: design.parameters.clone(),
+        unit_rows: design.unit_rows.clone(),
+    };
+    // The bootstrap's draws are fixed by the spec, so the file is the same
+    // whenever it is estimated.
+    let seed = plan.runs.first().map_or(0, |r| r.seed);
+    let write = |indices: &moatsim_analysis::sensitivity::Indices| {
+        let path = out.join("sensitivity.parquet");
+        std::fs::create_dir_all(&out)
+            .map_err(|source| moatsim_analysis::AnalysisError::Io {
+                path: out.clone(),
+                source,
+            })
+            .and_then(|()| write_indices(&path, &indices.rows))
+            .map_err(CliError::failed)?;
+        emit(&format!(
+            "{}\nwrote {} ({} indices)\n",
+            render(indices),
+            path.display(),
+            indices.rows.len()
+        ))
+    };
+    if let Some(csv) = outputs {
+        let values = read_outputs_csv(csv, input.unit_rows.len()).map_err(CliError::usage)?;
+        return write(&estimate_outputs(&input, &values, seed));
+    }
+    let quiet = sweep.quiet;
+    run_planned(
+        &plan,
+        SweepArgs {
+            out: Some(out.clone()),
+            ..sweep
+        },
+    )?;
+    let status = moatsim_runner::sweep::sweep_status(&plan, &out).map_err(CliError::failed)?;
+    if !status.partial.is_empty() || !status.missing.is_empty() {
+        if !quiet {
+            println!(
+                "moatsim: {} of {} runs are not complete yet (other shards); run `moatsim sensitivity {}` without --shard once they are, to estimate the indices",
+                status.partial.len() + status.missing.len(),
+                plan.runs.len(),
+                spec.display()
+            );
+        }
+        return Ok(());
+    }
+    let mut runs = Vec::with_capacity(plan.runs.len());
+    for run in &plan.runs {
+        let root = moatsim_runner::sweep::run_root(&out, run);
+        let reference = moatsim_analysis::RunRef {
+            dir: moatsim_runner::run_dir(&root, &plan.scenario_name, run.seed),
+            scenario: plan.scenario_name.clone(),
+            seed: run.seed,
+            run_id: Some(run.run_id.clone()),
+        };
+        let indicators = moatsim_analysis::run_indicators(&reference).map_err(CliError::failed)?;
+        runs.push((run.design_point.unwrap_or(0) as usize, indicators));
+    }
+    write(&estimate(&input, &runs, seed))
+}
