@@ -40,6 +40,11 @@ pub(crate) fn group(n: u64) -> String {
     out
 }
 
+/// The plural ending of a count's noun: "1 run", "2 runs".
+pub(crate) fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
+}
+
 /// A progress bar of `length` steps drawn with `template` (indicatif's
 /// syntax), labelled with `prefix`.
 pub(crate) fn progress_bar(length: u64, template: &str, prefix: String) -> indicatif::ProgressBar {

@@ -6,7 +6,7 @@ use std::path::Path;
 use super::sweep::{load_plan, run_planned, sweep_out};
 use crate::args::{CompareArgs, ReportArgs, SensitivityArgs, SweepArgs};
 use crate::cli::CliError;
-use crate::output::{emit, print_json};
+use crate::output::{emit, plural, print_json};
 
 /// `moatsim report`: one HTML file of finished runs.
 pub(super) fn report(args: ReportArgs) -> Result<(), CliError> {
@@ -23,9 +23,9 @@ pub(super) fn report(args: ReportArgs) -> Result<(), CliError> {
         "wrote {} ({} scenario{}, {} run{})\n",
         out.display(),
         report.groups.len(),
-        if report.groups.len() == 1 { "" } else { "s" },
+        plural(report.groups.len()),
         runs,
-        if runs == 1 { "" } else { "s" }
+        plural(runs)
     ))
 }
 

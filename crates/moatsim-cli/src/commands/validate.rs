@@ -2,12 +2,12 @@
 //! tables and the behavioural parameters are, printed without running
 //! anything. Their text is pinned by the snapshots in tests/golden/.
 
-use moatsim_config::LoadedScenario;
+use moatsim_config::{LoadedScenario, PolicyChange, Scenario};
 
 use super::load;
 use crate::args::{ParamsArgs, ValidateArgs};
 use crate::cli::CliError;
-use crate::output::{emit, group, print_json};
+use crate::output::{emit, group, plural, print_json};
 
 /// `moatsim validate`: the summary of a scenario, and with `--ranges` every
 /// numeric field's allowed range.
@@ -34,209 +34,148 @@ pub(super) fn params(args: ParamsArgs) -> Result<(), CliError> {
     }
 }
 
+/// The summary `moatsim validate` prints: what the scenario holds, what a
+/// base file or the command line changed, its dated changes and where its
+/// output goes.
 fn summarise(loaded: &LoadedScenario) -> String {
     let s = &loaded.scenario;
-    let mut out = String::new();
-    let mut line = |text: String| {
-        out.push_str(&text);
-        out.push('\n');
-    };
-    line(format!("{} is valid.", loaded.source.display()));
-    line(format!("scenario   {}  {}", s.name, s.description));
-    line(format!(
-        "time       {} to {} ({} quarters), seed {}",
-        s.start,
-        s.end(),
-        s.quarters,
-        s.seed
+    let mut lines = vec![
+        format!("{} is valid.", loaded.source.display()),
+        format!("scenario   {}  {}", s.name, s.description),
+        format!(
+            "time       {} to {} ({} quarters), seed {}",
+            s.start,
+            s.end(),
+            s.quarters,
+            s.seed
+        ),
+    ];
+    lines.extend(describe_agents(s));
+    lines.extend(describe_differences(loaded));
+    lines.extend(describe_timeline(s));
+    lines.push(format!("config     sha256 {}", loaded.config_hash));
+    lines.push(format!(
+        "output     <out>/scenario={}/seed={}/<table>.parquet",
+        s.name, s.seed
     ));
-    line(format!(
-        "regions    {}",
-        s.regions
-            .iter()
-            .map(|r| format!("{} ({})", r.name, r.export_tier.name()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    line(format!(
-        "chips      {}",
-        s.chips
-            .iter()
-            .map(|c| format!("{} {}", c.name, c.available))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    line(format!(
-        "labs       {}",
-        s.labs
-            .iter()
-            .map(|l| format!("{} ({})", l.name, l.kind.name()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
+    lines.into_iter().map(|line| line + "\n").collect()
+}
+
+/// One line per kind of agent, naming each, and the builders' population.
+fn describe_agents(s: &Scenario) -> Vec<String> {
+    let mut lines = vec![
+        format!(
+            "regions    {}",
+            list(&s.regions, |r| format!(
+                "{} ({})",
+                r.name,
+                r.export_tier.name()
+            ))
+        ),
+        format!(
+            "chips      {}",
+            list(&s.chips, |c| format!("{} {}", c.name, c.available))
+        ),
+        format!(
+            "labs       {}",
+            list(&s.labs, |l| format!("{} ({})", l.name, l.kind.name()))
+        ),
+    ];
+    // A scenario without accelerator buyers gets no empty `buyers` line.
     if !s.accelerator_buyers.is_empty() {
-        line(format!(
+        lines.push(format!(
             "buyers     {}",
-            s.accelerator_buyers
-                .iter()
-                .map(|b| format!("{} ({})", b.name, b.kind.name()))
-                .collect::<Vec<_>>()
-                .join(", ")
+            list(&s.accelerator_buyers, |b| format!(
+                "{} ({})",
+                b.name,
+                b.kind.name()
+            ))
         ));
     }
-    line(format!(
-        "investors  {}",
-        s.investors
-            .iter()
-            .map(|i| format!("{} ({})", i.name, i.kind.name()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    line(format!(
-        "chipmakers {}",
-        s.chipmakers
-            .iter()
-            .map(|c| c.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    line(format!(
-        "utilities  {}",
-        s.utilities
-            .iter()
-            .map(|u| u.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    line(format!(
-        "regulators {}",
-        s.regulators
-            .iter()
-            .map(|r| format!("{} ({})", r.name, r.jurisdiction))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    line(format!(
-        "builders   {} in {} segments ({}), entry {:.1}%/quarter",
-        group(s.app_builders.count),
-        s.app_builders.segments.len(),
-        s.app_builders
-            .segments
-            .iter()
-            .map(|g| g.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
-        100.0 * s.app_builders.entry_rate_per_quarter
-    ));
-    line(format!(
-        "agents     {} at the start",
-        group(s.initial_agent_count())
-    ));
+    let builders = &s.app_builders;
+    lines.extend([
+        format!(
+            "investors  {}",
+            list(&s.investors, |i| format!("{} ({})", i.name, i.kind.name()))
+        ),
+        format!("chipmakers {}", list(&s.chipmakers, |c| c.name.clone())),
+        format!("utilities  {}", list(&s.utilities, |u| u.name.clone())),
+        format!(
+            "regulators {}",
+            list(&s.regulators, |r| format!(
+                "{} ({})",
+                r.name, r.jurisdiction
+            ))
+        ),
+        format!(
+            "builders   {} in {} segments ({}), entry {:.1}%/quarter",
+            group(builders.count),
+            builders.segments.len(),
+            list(&builders.segments, |g| g.name.clone()),
+            100.0 * builders.entry_rate_per_quarter
+        ),
+        format!("agents     {} at the start", group(s.initial_agent_count())),
+    ]);
+    lines
+}
+
+/// The fields that differ from the base file (or, without one, that the
+/// command line set), one line each with the old and the new value.
+fn describe_differences(loaded: &LoadedScenario) -> Vec<String> {
+    let count = loaded.differences.len();
+    let mut lines = Vec::new();
     match &loaded.base {
-        Some(base) => line(format!(
-            "base       {} ({} difference{})",
+        Some(base) => lines.push(format!(
+            "base       {} ({count} difference{})",
             base.display(),
-            loaded.differences.len(),
-            if loaded.differences.len() == 1 {
-                ""
-            } else {
-                "s"
-            }
+            plural(count)
         )),
-        None if !loaded.differences.is_empty() => line(format!(
-            "overrides  {} field{} set on the command line",
-            loaded.differences.len(),
-            if loaded.differences.len() == 1 {
-                ""
-            } else {
-                "s"
-            }
+        None if count > 0 => lines.push(format!(
+            "overrides  {count} field{} set on the command line",
+            plural(count)
         )),
         None => {}
     }
-    for difference in &loaded.differences {
-        line(format!(
+    lines.extend(loaded.differences.iter().map(|difference| {
+        format!(
             "  {:<44} {} -> {}",
             difference.path,
             difference.base.as_deref().unwrap_or("(not set)"),
             difference.value
-        ));
-    }
+        )
+    }));
+    lines
+}
+
+/// The timeline's heading and one line per dated change.
+fn describe_timeline(s: &Scenario) -> Vec<String> {
     let timeline = timeline(s);
     if timeline.is_empty() {
-        line("timeline   no policy events, scheduled rounds or joint ventures".into());
-    } else {
-        line(format!(
-            "timeline   {} dated change{}",
-            timeline.len(),
-            if timeline.len() == 1 { "" } else { "s" }
-        ));
-        for entry in timeline {
-            line(format!("  {entry}"));
-        }
+        return vec!["timeline   no policy events, scheduled rounds or joint ventures".into()];
     }
-    line(format!("config     sha256 {}", loaded.config_hash));
-    line(format!(
-        "output     <out>/scenario={}/seed={}/<table>.parquet",
-        s.name, s.seed
-    ));
-    out
+    let mut lines = vec![format!(
+        "timeline   {} dated change{}",
+        timeline.len(),
+        plural(timeline.len())
+    )];
+    lines.extend(timeline.into_iter().map(|entry| format!("  {entry}")));
+    lines
+}
+
+/// Items described one way each, separated by commas.
+fn list<T>(items: &[T], describe: impl Fn(&T) -> String) -> String {
+    items.iter().map(describe).collect::<Vec<_>>().join(", ")
 }
 
 /// Every dated change of a scenario, in time order: policy events, scheduled
 /// rounds and joint ventures, with names instead of indices.
-fn timeline(s: &moatsim_config::Scenario) -> Vec<String> {
-    use moatsim_config::PolicyChange;
+fn timeline(s: &Scenario) -> Vec<String> {
     let billions = |usd: f64| format!("${:.1}B", usd / 1e9);
     let mut entries: Vec<(String, String)> = Vec::new();
     for event in &s.events {
-        let what = match &event.change {
-            PolicyChange::ExportTier { region, tier } => {
-                format!("{} becomes {}", s.regions[*region].name, tier.name())
-            }
-            PolicyChange::LicenceFee { regulator, rate } => {
-                format!("{} licence fee {rate}", s.regulators[*regulator].name)
-            }
-            PolicyChange::PermitDelay {
-                regulator,
-                quarters,
-            } => {
-                format!(
-                    "{} permit delay {quarters} quarters",
-                    s.regulators[*regulator].name
-                )
-            }
-            PolicyChange::AntitrustThreshold { regulator, hhi } => {
-                format!(
-                    "{} antitrust threshold HHI {hhi}",
-                    s.regulators[*regulator].name
-                )
-            }
-            PolicyChange::PowerPriority {
-                regulator,
-                dc_power_share,
-            } => format!(
-                "{} data-center power share {dc_power_share}",
-                s.regulators[*regulator].name
-            ),
-            // Listed below with the other scheduled rounds.
-            PolicyChange::ScheduledRound { .. } => continue,
-            PolicyChange::UtilityBuild {
-                utility,
-                technology,
-                mw,
-            } => format!(
-                "{} starts {mw} MW of {}",
-                s.utilities[*utility].name, s.generation_technologies[*technology].name
-            ),
-            PolicyChange::ChipRoadmap { chip, available } => {
-                format!("{} moves to {available}", s.chips[*chip].name)
-            }
-            PolicyChange::ComputeOutage {
-                lab,
-                share,
-                quarters,
-            } => PolicyChange::outage_text(&s.labs[*lab].name, *share, *quarters),
+        // Scheduled rounds are listed below with the others.
+        let Some(what) = describe_policy_change(s, &event.change) else {
+            continue;
         };
         entries.push((
             event.quarter.to_string(),
@@ -277,6 +216,59 @@ fn timeline(s: &moatsim_config::Scenario) -> Vec<String> {
         .collect()
 }
 
+/// A policy event in words, with names instead of indices; `None` for a
+/// scheduled round, which the timeline lists with the other rounds.
+fn describe_policy_change(s: &Scenario, change: &PolicyChange) -> Option<String> {
+    let text = match change {
+        PolicyChange::ExportTier { region, tier } => {
+            format!("{} becomes {}", s.regions[*region].name, tier.name())
+        }
+        PolicyChange::LicenceFee { regulator, rate } => {
+            format!("{} licence fee {rate}", s.regulators[*regulator].name)
+        }
+        PolicyChange::PermitDelay {
+            regulator,
+            quarters,
+        } => {
+            format!(
+                "{} permit delay {quarters} quarters",
+                s.regulators[*regulator].name
+            )
+        }
+        PolicyChange::AntitrustThreshold { regulator, hhi } => {
+            format!(
+                "{} antitrust threshold HHI {hhi}",
+                s.regulators[*regulator].name
+            )
+        }
+        PolicyChange::PowerPriority {
+            regulator,
+            dc_power_share,
+        } => format!(
+            "{} data-center power share {dc_power_share}",
+            s.regulators[*regulator].name
+        ),
+        PolicyChange::ScheduledRound { .. } => return None,
+        PolicyChange::UtilityBuild {
+            utility,
+            technology,
+            mw,
+        } => format!(
+            "{} starts {mw} MW of {}",
+            s.utilities[*utility].name, s.generation_technologies[*technology].name
+        ),
+        PolicyChange::ChipRoadmap { chip, available } => {
+            format!("{} moves to {available}", s.chips[*chip].name)
+        }
+        PolicyChange::ComputeOutage {
+            lab,
+            share,
+            quarters,
+        } => PolicyChange::outage_text(&s.labs[*lab].name, *share, *quarters),
+    };
+    Some(text)
+}
+
 /// `moatsim validate --ranges`: every numeric field, its value's allowed range.
 fn describe_ranges(loaded: &LoadedScenario) -> String {
     let mut out = format!("\nranges     {} numeric fields\n", loaded.ranges.len());
@@ -286,6 +278,7 @@ fn describe_ranges(loaded: &LoadedScenario) -> String {
     out
 }
 
+/// `moatsim schema`: the schema version, then every table and its columns.
 fn describe_schema() -> String {
     let mut out = format!(
         "moatsim output schema version {}\n",
