@@ -3,6 +3,13 @@
 
 use std::path::Path;
 
+use moatsim_analysis::RunIndicators;
+use moatsim_analysis::sensitivity::{
+    DesignInput, Indices, Method, estimate, estimate_outputs, read_outputs_csv, render,
+    write_indices,
+};
+use moatsim_config::sweep::{DesignMethod, SweepPlan};
+
 use super::sweep::{load_plan, run_planned, sweep_out};
 use crate::args::{CompareArgs, ReportArgs, SensitivityArgs, SweepArgs};
 use crate::cli::CliError;
@@ -61,50 +68,15 @@ pub(super) fn sensitivity(args: SensitivityArgs) -> Result<(), CliError> {
         sweep,
         outputs,
     } = args;
-    let spec = spec.as_path();
-    let outputs = outputs.as_deref();
-    use moatsim_analysis::sensitivity::{
-        DesignInput, Method, estimate, estimate_outputs, read_outputs_csv, render, write_indices,
-    };
-    use moatsim_config::sweep::DesignMethod;
-    let plan = load_plan(spec)?;
-    let Some(design) = plan.design.clone() else {
-        return Err(CliError::Usage(format!(
-            "{} has no [morris] or [sobol] table; allowed: a sweep spec with one (docs/ANALYSIS.md, \"Sensitivity\")",
-            spec.display()
-        )));
-    };
+    let plan = load_plan(&spec)?;
+    let input = design_input(&plan, &spec)?;
     let out = sweep_out(sweep.out.clone(), &plan);
-    let input = DesignInput {
-        method: match design.method {
-            DesignMethod::Morris { levels } => Method::Morris { levels },
-            DesignMethod::Sobol => Method::Sobol,
-        },
-        parameters: design.parameters.clone(),
-        unit_rows: design.unit_rows.clone(),
-    };
     // The bootstrap's draws are fixed by the spec, so the file is the same
     // whenever it is estimated.
     let seed = plan.runs.first().map_or(0, |r| r.seed);
-    let write = |indices: &moatsim_analysis::sensitivity::Indices| {
-        let path = out.join("sensitivity.parquet");
-        std::fs::create_dir_all(&out)
-            .map_err(|source| moatsim_analysis::AnalysisError::Io {
-                path: out.clone(),
-                source,
-            })
-            .and_then(|()| write_indices(&path, &indices.rows))
-            .map_err(CliError::failed)?;
-        emit(&format!(
-            "{}\nwrote {} ({} indices)\n",
-            render(indices),
-            path.display(),
-            indices.rows.len()
-        ))
-    };
     if let Some(csv) = outputs {
-        let values = read_outputs_csv(csv, input.unit_rows.len()).map_err(CliError::usage)?;
-        return write(&estimate_outputs(&input, &values, seed));
+        let values = read_outputs_csv(&csv, input.unit_rows.len()).map_err(CliError::usage)?;
+        return save_indices(&out, &estimate_outputs(&input, &values, seed));
     }
     let quiet = sweep.quiet;
     run_planned(
@@ -115,20 +87,45 @@ pub(super) fn sensitivity(args: SensitivityArgs) -> Result<(), CliError> {
         },
     )?;
     let status = moatsim_runner::sweep::sweep_status(&plan, &out).map_err(CliError::failed)?;
-    if !status.partial.is_empty() || !status.missing.is_empty() {
+    let incomplete = status.partial.len() + status.missing.len();
+    if incomplete > 0 {
         if !quiet {
             println!(
-                "moatsim: {} of {} runs are not complete yet (other shards); run `moatsim sensitivity {}` without --shard once they are, to estimate the indices",
-                status.partial.len() + status.missing.len(),
+                "moatsim: {incomplete} of {} runs are not complete yet (other shards); run `moatsim sensitivity {}` without --shard once they are, to estimate the indices",
                 plan.runs.len(),
                 spec.display()
             );
         }
         return Ok(());
     }
+    let runs = read_indicators(&plan, &out)?;
+    save_indices(&out, &estimate(&input, &runs, seed))
+}
+
+/// The spec's design as the estimators take it; a spec without one is a
+/// usage error.
+fn design_input(plan: &SweepPlan, spec: &Path) -> Result<DesignInput, CliError> {
+    let Some(design) = &plan.design else {
+        return Err(CliError::Usage(format!(
+            "{} has no [morris] or [sobol] table; allowed: a sweep spec with one (docs/ANALYSIS.md, \"Sensitivity\")",
+            spec.display()
+        )));
+    };
+    Ok(DesignInput {
+        method: match design.method {
+            DesignMethod::Morris { levels } => Method::Morris { levels },
+            DesignMethod::Sobol => Method::Sobol,
+        },
+        parameters: design.parameters.clone(),
+        unit_rows: design.unit_rows.clone(),
+    })
+}
+
+/// Every run's headline indicators, with the design point it belongs to.
+fn read_indicators(plan: &SweepPlan, out: &Path) -> Result<Vec<(usize, RunIndicators)>, CliError> {
     let mut runs = Vec::with_capacity(plan.runs.len());
     for run in &plan.runs {
-        let root = moatsim_runner::sweep::run_root(&out, run);
+        let root = moatsim_runner::sweep::run_root(out, run);
         let reference = moatsim_analysis::RunRef {
             dir: moatsim_runner::run_dir(&root, &plan.scenario_name, run.seed),
             scenario: plan.scenario_name.clone(),
@@ -138,5 +135,23 @@ pub(super) fn sensitivity(args: SensitivityArgs) -> Result<(), CliError> {
         let indicators = moatsim_analysis::run_indicators(&reference).map_err(CliError::failed)?;
         runs.push((run.design_point.unwrap_or(0) as usize, indicators));
     }
-    write(&estimate(&input, &runs, seed))
+    Ok(runs)
+}
+
+/// Writes OUT/sensitivity.parquet and prints the indices.
+fn save_indices(out: &Path, indices: &Indices) -> Result<(), CliError> {
+    let path = out.join("sensitivity.parquet");
+    std::fs::create_dir_all(out)
+        .map_err(|source| moatsim_analysis::AnalysisError::Io {
+            path: out.to_path_buf(),
+            source,
+        })
+        .and_then(|()| write_indices(&path, &indices.rows))
+        .map_err(CliError::failed)?;
+    emit(&format!(
+        "{}\nwrote {} ({} indices)\n",
+        render(indices),
+        path.display(),
+        indices.rows.len()
+    ))
 }

@@ -2,7 +2,15 @@
 //! figures, and with `--fit` the search for parameter values that land them.
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use moatsim_config::fit::FitSpec;
+use moatsim_runner::fit::{
+    FitError, FitOptions, FitResult, FitState, GenerationSummary, render_scorecards, run_fit,
+    write_fit,
+};
+use moatsim_runner::sweep::RunOutcome;
 
 use super::sweep::shard_and_jobs;
 use crate::args::{CalibrateArgs, SweepArgs};
@@ -55,12 +63,11 @@ pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), CliError> {
 }
 
 /// How often a waiting shard of a fit looks for the other shards' runs.
-const FIT_POLL: std::time::Duration = std::time::Duration::from_secs(5);
+const FIT_POLL: Duration = Duration::from_secs(5);
 
 /// `calibrate --fit`: runs this shard's share of the fit; when the fit is
 /// done, writes its files and prints the fitted values and both scorecards.
 fn fit(spec_path: &Path, args: SweepArgs, json: bool, wait: bool) -> Result<(), CliError> {
-    use moatsim_runner::fit::{FitOptions, FitState, render_scorecards, run_fit, write_fit};
     let spec = moatsim_config::fit::load_fit(spec_path, &moatsim_runner::fit::target_names())
         .map_err(CliError::usage)?;
     let (shard, jobs) = shard_and_jobs(args.shard.as_deref(), args.jobs)?;
@@ -68,7 +75,6 @@ fn fit(spec_path: &Path, args: SweepArgs, json: bool, wait: bool) -> Result<(), 
         .out
         .unwrap_or_else(|| Path::new("fits").join(&spec.name));
     let quiet = args.quiet;
-    let terminal = std::io::stderr().is_terminal();
     let options = FitOptions {
         out_dir: out.clone(),
         shard,
@@ -86,42 +92,58 @@ fn fit(spec_path: &Path, args: SweepArgs, json: bool, wait: bool) -> Result<(), 
             out.display()
         );
     }
-    let started = std::time::Instant::now();
+    let result = match search(&spec, &options, quiet, wait)? {
+        FitState::Done(result) => result,
+        FitState::Waiting {
+            stage,
+            incomplete,
+            total,
+        } => {
+            if !quiet {
+                println!(
+                    "moatsim: {stage}: {incomplete} of {total} runs are not complete yet (other shards); run `moatsim calibrate --fit {}` again once they are, to go on (or give --wait)",
+                    spec_path.display()
+                );
+            }
+            return Ok(());
+        }
+    };
+    let written = write_fit(&spec, &result, &out).map_err(CliError::failed)?;
+    if json {
+        return print_json(&result);
+    }
+    emit(&describe_fit(&spec, &result, &written))
+}
+
+/// Runs this shard's share of the fit, telling its progress on stderr. With
+/// `wait`, it waits for other shards' runs and goes on; without, it returns
+/// the first wait.
+fn search(
+    spec: &FitSpec,
+    options: &FitOptions,
+    quiet: bool,
+    wait: bool,
+) -> Result<FitState, CliError> {
+    let terminal = std::io::stderr().is_terminal();
+    let started = Instant::now();
+    // Each stage's wait is announced once, not at every poll.
     let mut announced = String::new();
-    let result = loop {
+    loop {
         let state = run_fit(
-            &spec,
-            &options,
+            spec,
+            options,
             |stage, outcome| {
-                if quiet {
-                    return;
-                }
-                if let Err(message) = &outcome.result {
-                    eprintln!("moatsim: {stage} run {} FAILED: {message}", outcome.run_id);
-                } else if terminal {
-                    eprint!("\r{stage}: {}/{} runs   ", outcome.done, outcome.total);
-                    if outcome.done == outcome.total {
-                        eprint!("\r\x1b[K");
-                    }
+                if !quiet {
+                    tell_run(stage, outcome, terminal);
                 }
             },
             |generation| {
                 if !quiet {
-                    eprintln!(
-                        "moatsim: {} generation {}: {} of {} points within tolerance {:.4}; best distance {:.4} ({:.0} s)",
-                        spec.name,
-                        generation.generation,
-                        generation.accepted,
-                        generation.proposed,
-                        generation.tolerance,
-                        generation.best,
-                        started.elapsed().as_secs_f64()
-                    );
+                    tell_generation(spec, generation, started);
                 }
             },
         );
         match state {
-            Ok(FitState::Done(result)) => break result,
             Ok(FitState::Waiting {
                 stage,
                 incomplete,
@@ -135,30 +157,45 @@ fn fit(spec_path: &Path, args: SweepArgs, json: bool, wait: bool) -> Result<(), 
                 }
                 std::thread::sleep(FIT_POLL);
             }
-            Ok(FitState::Waiting {
-                stage,
-                incomplete,
-                total,
-            }) => {
-                if !quiet {
-                    println!(
-                        "moatsim: {stage}: {incomplete} of {total} runs are not complete yet (other shards); run `moatsim calibrate --fit {}` again once they are, to go on (or give --wait)",
-                        spec_path.display()
-                    );
-                }
-                return Ok(());
-            }
+            Ok(state) => return Ok(state),
             // Another fit's folder is a usage error: nothing was run.
-            Err(error @ moatsim_runner::fit::FitError::OtherSpec { .. }) => {
-                return Err(CliError::usage(error));
-            }
+            Err(error @ FitError::OtherSpec { .. }) => return Err(CliError::usage(error)),
             Err(error) => return Err(CliError::failed(error)),
         }
-    };
-    let written = write_fit(&spec, &result, &out).map_err(CliError::failed)?;
-    if json {
-        return print_json(&result);
     }
+}
+
+/// A failed run on its own line; on a terminal, a counter of the stage's runs
+/// that is overwritten in place and wiped when the stage is done.
+fn tell_run(stage: &str, outcome: &RunOutcome, terminal: bool) {
+    if let Err(message) = &outcome.result {
+        eprintln!("moatsim: {stage} run {} FAILED: {message}", outcome.run_id);
+    } else if terminal {
+        eprint!("\r{stage}: {}/{} runs   ", outcome.done, outcome.total);
+        if outcome.done == outcome.total {
+            eprint!("\r\x1b[K");
+        }
+    }
+}
+
+/// One line per scored generation: how many points it kept, and how close the
+/// best came.
+fn tell_generation(spec: &FitSpec, generation: &GenerationSummary, started: Instant) {
+    eprintln!(
+        "moatsim: {} generation {}: {} of {} points within tolerance {:.4}; best distance {:.4} ({:.0} s)",
+        spec.name,
+        generation.generation,
+        generation.accepted,
+        generation.proposed,
+        generation.tolerance,
+        generation.best,
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// The result of a finished fit: the fitted values within their ranges, the
+/// distance before and after, both scorecards and the files written.
+fn describe_fit(spec: &FitSpec, result: &FitResult, written: &[PathBuf]) -> String {
     let mut text = format!(
         "fit {} of {} against {} ({} runs)\n\n",
         spec.name,
@@ -197,7 +234,7 @@ fn fit(spec_path: &Path, args: SweepArgs, json: bool, wait: bool) -> Result<(), 
         "\ndistance to the targets (0 = inside at every seed): {:.4} before, {:.4} after\n\n",
         result.reference_distance, result.best_distance
     ));
-    text.push_str(&render_scorecards(&result));
+    text.push_str(&render_scorecards(result));
     text.push_str("\nwrote:\n");
     for path in written {
         text.push_str(&format!("  {}\n", path.display()));
@@ -205,5 +242,5 @@ fn fit(spec_path: &Path, args: SweepArgs, json: bool, wait: bool) -> Result<(), 
     text.push_str(
         "\nA fit tunes assumptions: where a target is reached only far from a parameter's source, fix the mechanism instead (docs/CALIBRATION.md, \"Fitting\").\n",
     );
-    emit(&text)
+    text
 }

@@ -131,20 +131,25 @@ fn with_progress(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    if !quiet {
+        print_summary(label, &report);
+    }
+    Ok(())
+}
+
+/// The line a finished run leaves on stdout: its size, speed and folder.
+fn print_summary(label: &str, report: &RunReport) {
     let resumed = report
         .resumed_from
         .map(|q| format!(" (resumed after quarter {q})"))
         .unwrap_or_default();
-    if !quiet {
-        println!(
-            "moatsim: {label}: {} quarters{resumed}, {} agents, {} rows written in {:.2} s ({} agent-quarters/s) -> {}",
-            report.quarters,
-            group(report.agents),
-            group(report.rows_written),
-            report.wall_time.as_secs_f64(),
-            group(report.agent_quarters_per_second() as u64),
-            report.run_dir.display()
-        );
-    }
-    Ok(())
+    println!(
+        "moatsim: {label}: {} quarters{resumed}, {} agents, {} rows written in {:.2} s ({} agent-quarters/s) -> {}",
+        report.quarters,
+        group(report.agents),
+        group(report.rows_written),
+        report.wall_time.as_secs_f64(),
+        group(report.agent_quarters_per_second() as u64),
+        report.run_dir.display()
+    );
 }

@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use moatsim_config::sweep::SweepPlan;
+use moatsim_runner::sweep::{RunOutcome, Shard, SweepOptions, run_sweep};
 
 use crate::args::{SweepArgs, SweepPlanArgs, SweepRunArgs, SweepStatusArgs};
 use crate::cli::CliError;
@@ -67,8 +68,7 @@ pub(super) fn sweep_out(out: Option<PathBuf>, plan: &SweepPlan) -> PathBuf {
 pub(super) fn shard_and_jobs(
     shard: Option<&str>,
     jobs: Option<usize>,
-) -> Result<(moatsim_runner::sweep::Shard, usize), CliError> {
-    use moatsim_runner::sweep::Shard;
+) -> Result<(Shard, usize), CliError> {
     let shard = match shard {
         Some(text) => Shard::parse(text).map_err(|message| format!("--shard {message}")),
         None => Shard::from_environment(|name| std::env::var(name).ok())
@@ -100,7 +100,6 @@ pub(super) fn run_planned(plan: &SweepPlan, args: SweepArgs) -> Result<(), CliEr
         jobs,
         quiet,
     } = args;
-    use moatsim_runner::sweep::{SweepOptions, run_sweep};
     let out = sweep_out(out, plan);
     let (shard, jobs) = shard_and_jobs(shard.as_deref(), jobs)?;
     let mine = (0..plan.runs.len()).filter(|&k| shard.owns(k)).count();
@@ -122,21 +121,7 @@ pub(super) fn run_planned(plan: &SweepPlan, args: SweepArgs) -> Result<(), CliEr
             bar.set_length(outcome.total as u64);
             bar.set_position(outcome.done as u64);
         } else if !quiet {
-            match &outcome.result {
-                Ok(took) => eprintln!(
-                    "moatsim: {} run {} seed={} complete in {:.1} s [{}/{}]",
-                    plan.name,
-                    outcome.run_id,
-                    outcome.seed,
-                    took.as_secs_f64(),
-                    outcome.done,
-                    outcome.total
-                ),
-                Err(message) => eprintln!(
-                    "moatsim: {} run {} seed={} FAILED: {message} [{}/{}]",
-                    plan.name, outcome.run_id, outcome.seed, outcome.done, outcome.total
-                ),
-            }
+            tell_run(plan, outcome);
         }
     });
     if let Some(bar) = bar {
@@ -161,5 +146,24 @@ pub(super) fn run_planned(plan: &SweepPlan, args: SweepArgs) -> Result<(), CliEr
         Ok(())
     } else {
         Err(CliError::RunsFailed(report.failed))
+    }
+}
+
+/// One line per finished run, for logs of batch jobs where no bar is drawn.
+fn tell_run(plan: &SweepPlan, outcome: &RunOutcome) {
+    match &outcome.result {
+        Ok(took) => eprintln!(
+            "moatsim: {} run {} seed={} complete in {:.1} s [{}/{}]",
+            plan.name,
+            outcome.run_id,
+            outcome.seed,
+            took.as_secs_f64(),
+            outcome.done,
+            outcome.total
+        ),
+        Err(message) => eprintln!(
+            "moatsim: {} run {} seed={} FAILED: {message} [{}/{}]",
+            plan.name, outcome.run_id, outcome.seed, outcome.done, outcome.total
+        ),
     }
 }
