@@ -281,3 +281,24 @@ fn parse_quarters(text: &str) -> Result<u32, String> {
 fn parse_count(text: &str) -> Result<usize, String> {
     whole_in(text, 1, 4096).map(|v| v as usize)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_count, parse_quarters, parse_seed};
+
+    #[test]
+    fn whole_numbers_outside_their_range_are_refused_with_the_range() {
+        assert_eq!(parse_seed(" 42 "), Ok(42));
+        assert_eq!(parse_seed("9223372036854775807"), Ok(i64::MAX as u64));
+        assert_eq!(
+            parse_seed("9223372036854775808"),
+            Err("allowed: a whole number from 0 to 9223372036854775807".to_string())
+        );
+        assert!(parse_seed("-1").is_err());
+        assert_eq!(parse_quarters("400"), Ok(400));
+        assert!(parse_quarters("0").is_err());
+        assert!(parse_quarters("1.5").is_err());
+        assert_eq!(parse_count("4096"), Ok(4096));
+        assert!(parse_count("4097").is_err());
+    }
+}
