@@ -49,6 +49,8 @@ pub(crate) fn plural(count: usize) -> &'static str {
 /// syntax), labelled with `prefix`.
 pub(crate) fn progress_bar(length: u64, template: &str, prefix: String) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(length);
+    // The templates are constants: should one not parse after an indicatif
+    // upgrade, a plain bar is better than failing the run it decorates.
     bar.set_style(
         indicatif::ProgressStyle::with_template(template)
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())

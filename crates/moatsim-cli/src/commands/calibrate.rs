@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use moatsim_config::fit::FitSpec;
+use moatsim_runner::calibrate::Scorecard;
 use moatsim_runner::fit::{
     FitError, FitOptions, FitResult, FitState, GenerationSummary, render_scorecards, run_fit,
     write_fit,
@@ -20,7 +21,6 @@ use crate::output::{emit, print_json};
 /// `moatsim calibrate`: with `--fit`, a fit; otherwise the scorecard of
 /// finished runs against the published figures.
 pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), CliError> {
-    use moatsim_runner::calibrate::Scorecard;
     let CalibrateArgs {
         run_dirs,
         json,
