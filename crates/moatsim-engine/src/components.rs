@@ -8,7 +8,7 @@
 use bevy_ecs::prelude::*;
 use moatsim_config::{ChipGeneration, InvestorKind};
 use moatsim_model::AgentId;
-use moatsim_model::units::{HOURS_PER_QUARTER, mw_drawn_by};
+use moatsim_model::units::{HOURS_PER_QUARTER, QUARTERS_PER_YEAR, mw_drawn_by};
 
 /// Identity shared by every named agent.
 #[derive(Component, Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -199,7 +199,7 @@ impl Lab {
 
     /// Annualised inference revenue.
     pub fn run_rate_usd(&self) -> f64 {
-        self.flows.revenue_usd * 4.0
+        self.flows.revenue_usd * QUARTERS_PER_YEAR
     }
 }
 
@@ -283,7 +283,7 @@ impl Project {
     /// financed: `financed × lease_rate / 4` once the hall is energized, else 0.
     pub fn lease_due_usd(&self, lease_rate: f64) -> f64 {
         if self.financier.is_some() && self.stage == Stage::Energized {
-            self.financed_usd * lease_rate / 4.0
+            self.financed_usd * lease_rate / QUARTERS_PER_YEAR
         } else {
             0.0
         }

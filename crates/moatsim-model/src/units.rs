@@ -1,5 +1,8 @@
 //! Physical and calendar constants shared by the rules.
 
+/// Quarters in a year: a quarterly flow times this is its annual run-rate.
+pub const QUARTERS_PER_YEAR: f64 = 4.0;
+
 /// Hours in an average calendar quarter (8,760 / 4). Used to turn MW of load into MWh.
 pub const HOURS_PER_QUARTER: f64 = 2_190.0;
 

@@ -14,11 +14,24 @@ use crate::systems::gpu::orders::{
 use crate::systems::land::{LandOrders, LandSite, SiteConditions};
 use crate::systems::{licence_fee_rates, products_on_sale};
 use bevy_ecs::prelude::*;
+use moatsim_config::Scenario;
+use moatsim_model::AgentId;
 use moatsim_model::market::site;
 use moatsim_model::market::site::SiteTerms;
 use moatsim_model::rng::Purpose;
-use moatsim_model::units::{HOURS_PER_QUARTER, mw_drawn_by};
+use moatsim_model::units::{HOURS_PER_QUARTER, QUARTERS_PER_YEAR, WATTS_PER_MW, mw_drawn_by};
 use moatsim_model::{Account, cost_curve, rng, rules};
+
+/// The draw per H100e assumed for a lab with no fleet yet, W: an H100's.
+const DEFAULT_WATTS_PER_H100E: f64 = 700.0;
+
+/// Quarters beyond construction that a lab's compute target looks ahead: a
+/// site started now must also be permitted and connected before it is built.
+const TARGET_LEAD_BEYOND_BUILD_QUARTERS: u32 = 4;
+
+/// Quarters a lab waits after announcing a round before it may announce
+/// another.
+const ROUND_COOLDOWN_QUARTERS: u32 = 2;
 
 /// Labs set their inference split, price, compute target and capex budget, and
 /// announce a funding round when their runway is short.
@@ -35,70 +48,18 @@ pub fn plan_labs(
     mut capital: ResMut<CapitalOrders>,
 ) {
     let scenario = &params.0;
-    let world = &scenario.world;
-    // Rivals compete on list prices; a rival's scarcity premium is its own
-    // capacity problem, not a price to follow.
-    let prices: Vec<(usize, bool, f64)> = labs
-        .iter()
-        .map(|(_, _, l)| {
-            let list = l.price_per_mtok / l.scarcity_premium.max(1.0);
-            (l.index, l.alive, list)
-        })
-        .collect();
-    let behaviour = &scenario.behaviour;
-    let markup_rule = rules::MarkupRule {
-        idle_utilisation: behaviour.markup_idle_utilisation,
-        idle_step: behaviour.markup_idle_step,
-        raise_retention: behaviour.markup_raise_retention,
-        cut_retention: behaviour.markup_cut_retention,
-        retention_step: behaviour.markup_retention_step,
-        min: behaviour.markup_min,
-        max: behaviour.markup_max,
-    };
-    let leader_share = super::leader_share(labs.iter().map(|(_, _, l)| l));
-    // Capacity the open labs left idle last quarter: where customers a
-    // rationed lab turns away could have gone.
-    let idle = |l: &Lab| {
-        if l.alive {
-            (l.capacity_mtok - l.served_mtok).max(0.0)
-        } else {
-            0.0
-        }
-    };
-    let total_idle: f64 = labs.iter().map(|(_, _, l)| idle(l)).sum();
-    let mut tariffs = vec![0.0; scenario.regions.len()];
-    for utility in &utilities {
-        tariffs[utility.region] = utility.tariff_per_mwh;
-    }
-    // The cheapest H100e on offer right now, for pricing a fleet that does not exist yet.
-    let cheapest_h100e = chipmakers
-        .iter()
-        .flat_map(|m| m.products.iter())
-        .filter(|p| p.on_sale())
-        .map(|p| p.ask_usd / scenario.chips[p.chip].h100e_per_unit)
-        .fold(f64::INFINITY, f64::min);
-    // What filling a MW of hall costs at today's prices: the generation with
-    // the cheapest H100e on sale, at its power draw.
-    let fill_cost_per_mw = chipmakers
-        .iter()
-        .flat_map(|m| m.products.iter())
-        .filter(|p| p.on_sale())
-        .map(|p| {
-            let chip = &scenario.chips[p.chip];
-            let units_per_mw = moatsim_model::units::WATTS_PER_MW / (chip.watts * world.pue);
-            (p.ask_usd / chip.h100e_per_unit, p.ask_usd * units_per_mw)
-        })
-        .min_by(|a, b| a.0.total_cmp(&b.0))
-        .map_or(0.0, |(_, per_mw)| per_mw);
-
-    let efficiency = technology.algorithmic_efficiency;
-    let reference = super::reference_capability(scenario);
+    let market = LabMarket::new(
+        scenario,
+        labs.iter().map(|(_, _, l)| l),
+        &utilities,
+        &chipmakers,
+        &technology,
+    );
     let mut rounds = Vec::new();
     for (agent, cash, mut lab) in &mut labs {
         if !lab.alive {
             continue;
         }
-        let spec = &scenario.labs[lab.index];
         let utilisation = lab.utilisation();
         let share_before = lab.inference_share;
 
@@ -116,226 +77,391 @@ pub fn plan_labs(
                 },
             );
         }
-
-        // Marginal cost of a million tokens: fleet amortisation plus energy.
-        let (installed_h100e, energy_watts_per_h100e) = projects
-            .iter()
-            .filter(|p| p.lab == agent.id)
-            .fold((0.0, 0.0), |(h, w), p| {
-                let h100e = p.installed_h100e(&scenario.chips);
-                let watts: f64 = p
-                    .installed
-                    .iter()
-                    .enumerate()
-                    .map(|(c, &u)| u as f64 * scenario.chips[c].watts)
-                    .sum();
-                (h + h100e, w + watts)
-            });
-        let amortisation = if installed_h100e > 0.0 {
-            lab.fleet_cost_usd / installed_h100e / f64::from(world.gpu_life_quarters)
-        } else if cheapest_h100e.is_finite() {
-            cheapest_h100e / f64::from(world.gpu_life_quarters)
-        } else {
-            0.0
-        };
-        let watts_per_h100e = if installed_h100e > 0.0 {
-            energy_watts_per_h100e / installed_h100e
-        } else {
-            700.0
-        };
-        let energy = watts_per_h100e * world.pue / moatsim_model::units::WATTS_PER_MW
-            * HOURS_PER_QUARTER
-            * tariffs[lab.home_region];
-        lab.mtok_per_h100e = cost_curve::mtok_per_h100e(
-            world.mtok_per_h100e_quarter,
-            efficiency,
-            lab.capability,
-            reference,
-            world.capability_per_serving_doubling,
+        let own: Vec<&Project> = projects.iter().filter(|p| p.lab == agent.id).collect();
+        price_inference(
+            scenario,
+            &market,
+            &own,
+            &mut lab,
+            clock.tick,
+            (utilisation, share_before),
         );
-        lab.marginal_cost_per_mtok =
-            rules::marginal_cost_per_mtok(amortisation, energy, lab.mtok_per_h100e);
-        let previous_premium = lab.scarcity_premium.max(1.0);
-        if clock.tick > 0 {
-            lab.markup = rules::adjust_markup(lab.markup, utilisation, lab.retention, &markup_rule);
-            // Scarcity is priced apart from market power: the premium that
-            // would have fitted last quarter's demand into its capacity.
-            // Its own customers' elasticity reads its demand trend; the
-            // premium that clears a shortage counts switching only as far as
-            // rivals had room last quarter for the customers it turned away.
-            let elasticity = rules::lab_demand_elasticity(
-                scenario.app_builders.price_elasticity,
-                scenario.app_builders.price_weight,
-                lab.retention,
-                1.0,
-            );
-            let rivals_idle = total_idle - idle(&lab);
-            let clearing_elasticity = rules::lab_demand_elasticity(
-                scenario.app_builders.price_elasticity,
-                scenario.app_builders.price_weight,
-                lab.retention,
-                rules::rival_room(lab.demand_mtok, lab.capacity_mtok, rivals_idle),
-            );
-            // What the lab expects this quarter: demand on its trend, and the
-            // capacity its new inference share gives the compute it has.
-            let demand = rules::expected_demand(
-                lab.demand_mtok,
-                lab.previous_demand_mtok,
-                lab.price_per_mtok,
-                lab.previous_price_per_mtok,
-                elasticity,
-                behaviour.demand_trend_max,
-            ) + lab.failover_in_mtok;
-            // A lab knows when an outage takes its fleet down or brings it back.
-            let outage_change =
-                (1.0 - lab.outage_at(clock.tick)) / (1.0 - lab.outage_applied).max(1e-9);
-            let capacity = if share_before > 0.0 {
-                lab.capacity_mtok * lab.inference_share / share_before * outage_change
-            } else {
-                lab.capacity_mtok * outage_change
-            };
-            lab.scarcity_premium = rules::scarcity_premium(
-                previous_premium,
-                demand,
-                capacity,
-                clearing_elasticity,
-                behaviour.scarcity_max_step,
-            );
-        }
-        let rivals: Vec<f64> = prices
-            .iter()
-            .filter(|p| p.1 && p.0 != lab.index)
-            .map(|p| p.2)
-            .collect();
-        let rival_mean =
-            (!rivals.is_empty()).then(|| rivals.iter().sum::<f64>() / rivals.len() as f64);
-        let previous = if lab.price_per_mtok > 0.0 {
-            lab.price_per_mtok / previous_premium
-        } else {
-            lab.marginal_cost_per_mtok * (1.0 + lab.markup)
-        };
-        let list_price = rules::posted_price(
-            previous,
-            lab.marginal_cost_per_mtok,
-            lab.markup,
-            rival_mean,
-            behaviour.price_rival_weight,
-            behaviour.price_stickiness,
-        );
-        lab.previous_price_per_mtok = lab.price_per_mtok;
-        lab.price_per_mtok = list_price * lab.scarcity_premium;
-        lab.fixed_capability_price_per_mtok = cost_curve::fixed_capability_quote(
-            lab.price_per_mtok,
-            lab.capability,
-            reference,
-            world.capability_per_serving_doubling,
-        );
-
-        // Compute ambition: what the lab wants online once a site started now could
-        // be powered and built (permits, queue and construction take years). The
-        // target follows a growth path, so the pipeline keeps filling while earlier
-        // sites are still being built.
-        let horizon = i32::try_from(world.dc_build_quarters + 4).unwrap_or(12);
-        let growth = 1.0 + lab.ambition_per_quarter;
-        // Rented compute is a bridge, not a base to plan sites from.
-        let owned_online = (lab.online_h100e - lab.rented_h100e).max(1.0);
-        lab.target_h100e = (owned_online * growth.powi(horizon)).max(lab.target_h100e * growth);
-        lab.capex_budget_usd =
-            spec.capex_fraction_of_cash * cash.0.max(0.0) + spec.parent_funding_per_quarter_usd;
-
-        // Raise when the runway is below half the target, at most once every two
-        // quarters, and size the round to the plan (`rules::round_size`). The
-        // runway is measured against the plan, not against the capex budget:
-        // the budget scales with cash, so measured against it every lab would
-        // always look short of money. The plan is the larger of the burn (the
-        // mean net outflow of the last `burn_window_quarters`, so a one-off
-        // purchase is not read as the burn of every quarter to come) and the
-        // committed spending (staff, and the instalments of halls under
-        // construction), plus the GPUs to fill the power of the halls built or
-        // being built, bought over the runway.
-        let (construction_due, free_mw) = projects.iter().filter(|p| p.lab == agent.id).fold(
-            (0.0, 0.0),
-            |(due, free), p| match p.stage {
-                // A fund pays the instalments of a hall it financed; the lab
-                // pays its lease once the hall is energized.
-                Stage::Construction => (
-                    due + if p.financier.is_none() {
-                        p.construction_instalment_usd(world.dc_capex_per_mw_usd)
-                    } else {
-                        0.0
-                    },
-                    free + p.free_mw(&scenario.chips, world.pue),
-                ),
-                Stage::Energized => (
-                    due + p.lease_due_usd(behaviour.hall_lease_rate),
-                    free + p.free_mw(&scenario.chips, world.pue),
-                ),
-                _ => (due, free),
-            },
-        );
-        let plan = rules::FundingPlan {
-            burn_usd: lab.burn_rate_usd(),
-            committed_per_quarter_usd: spec.opex_per_quarter_usd + construction_due,
-            fill_cost_usd: free_mw * fill_cost_per_mw,
-        };
-        let outflow = rules::planned_outflow(&plan, spec.target_runway_quarters);
-        let runway = rules::runway_quarters(cash.0 + spec.parent_funding_per_quarter_usd, outflow);
-        // What investors read of the lab: its run-rate and the growth they expect.
-        let run_rate_usd = lab.previous_revenue_usd * 4.0;
-        let yearly_growth = lab.expected_yearly_growth(
-            behaviour.expected_growth_prior,
-            behaviour.growth_prior_weight_quarters,
-        );
-        // A round the scenario schedules for this quarter replaces the lab's own.
-        if let Some(round) = scenario
-            .scheduled_rounds
-            .iter()
-            .find(|r| r.lab == lab.index && r.quarter == clock.quarter)
-        {
-            rounds.push(AnnouncedRound {
-                lab: agent.id,
-                lab_index: lab.index,
-                amount_usd: round.amount_usd,
-                pre_money_usd: round.post_money_usd - round.amount_usd,
-                run_rate_usd,
-                yearly_growth,
-                is_share_leader: false,
-                regulator_blocks_strategics: false,
-                scheduled: true,
-            });
-            lab.last_round_tick = Some(clock.tick);
-            continue;
-        }
-        let cooled_down = lab.last_round_tick.is_none_or(|t| clock.tick >= t + 2);
-        if runway < spec.target_runway_quarters / 2.0 && cooled_down {
-            // A plan that needs more than the lab will sell of itself in one
-            // round is funded over several.
-            let dilution = behaviour.max_round_dilution;
-            let amount = rules::round_size(cash.0, &plan, spec.target_runway_quarters)
-                .min(lab.valuation_usd * dilution / (1.0 - dilution));
-            if amount > 0.0 {
-                rounds.push(AnnouncedRound {
-                    lab: agent.id,
-                    lab_index: lab.index,
-                    amount_usd: amount,
-                    pre_money_usd: lab.valuation_usd,
-                    run_rate_usd,
-                    yearly_growth,
-                    is_share_leader: super::leads_market(&lab, leader_share),
-                    regulator_blocks_strategics: super::leader_under_review(
-                        scenario,
-                        &regulators,
-                        &lab,
-                        leader_share,
-                    ),
-                    scheduled: false,
-                });
-                lab.last_round_tick = Some(clock.tick);
-            }
+        set_compute_target(scenario, &mut lab, cash.0);
+        let review = super::leader_under_review(scenario, &regulators, &lab, market.leader_share);
+        if let Some(round) = announce_round(
+            scenario,
+            &market,
+            &own,
+            (agent.id, &mut *lab, cash.0),
+            &clock,
+            review,
+        ) {
+            rounds.push(round);
         }
     }
     rounds.sort_by_key(|r| r.lab);
     capital.rounds = rounds;
+}
+
+/// What every lab sees of the market when it plans: rivals' list prices,
+/// idle capacity, tariffs, GPU prices and the state of the art.
+struct LabMarket {
+    /// (lab index, open, list price) of every lab. Rivals compete on list
+    /// prices; a rival's scarcity premium is its own capacity problem, not a
+    /// price to follow.
+    prices: Vec<(usize, bool, f64)>,
+    markup_rule: rules::MarkupRule,
+    leader_share: f64,
+    /// Capacity the open labs left idle last quarter: where customers a
+    /// rationed lab turns away could have gone.
+    total_idle_mtok: f64,
+    tariffs: Vec<f64>,
+    /// The cheapest H100e on offer right now, for pricing a fleet that does
+    /// not exist yet.
+    cheapest_h100e: f64,
+    /// What filling a MW of hall costs at today's prices: the generation with
+    /// the cheapest H100e on sale, at its power draw.
+    fill_cost_per_mw: f64,
+    efficiency: f64,
+    reference: f64,
+}
+
+impl LabMarket {
+    fn new<'a>(
+        scenario: &Scenario,
+        labs: impl Iterator<Item = &'a Lab> + Clone,
+        utilities: &Query<&Utility>,
+        chipmakers: &Query<&Chipmaker>,
+        technology: &Technology,
+    ) -> Self {
+        let world = &scenario.world;
+        let behaviour = &scenario.behaviour;
+        let prices = labs
+            .clone()
+            .map(|l| {
+                let list = l.price_per_mtok / l.scarcity_premium.max(1.0);
+                (l.index, l.alive, list)
+            })
+            .collect();
+        let markup_rule = rules::MarkupRule {
+            idle_utilisation: behaviour.markup_idle_utilisation,
+            idle_step: behaviour.markup_idle_step,
+            raise_retention: behaviour.markup_raise_retention,
+            cut_retention: behaviour.markup_cut_retention,
+            retention_step: behaviour.markup_retention_step,
+            min: behaviour.markup_min,
+            max: behaviour.markup_max,
+        };
+        let leader_share = super::leader_share(labs.clone());
+        let total_idle_mtok = labs.map(idle_mtok).sum();
+        let mut tariffs = vec![0.0; scenario.regions.len()];
+        for utility in utilities {
+            tariffs[utility.region] = utility.tariff_per_mwh;
+        }
+        let on_sale = || {
+            chipmakers
+                .iter()
+                .flat_map(|m| m.products.iter())
+                .filter(|p| p.on_sale())
+        };
+        let cheapest_h100e = on_sale()
+            .map(|p| p.ask_usd / scenario.chips[p.chip].h100e_per_unit)
+            .fold(f64::INFINITY, f64::min);
+        let fill_cost_per_mw = on_sale()
+            .map(|p| {
+                let chip = &scenario.chips[p.chip];
+                let units_per_mw = WATTS_PER_MW / (chip.watts * world.pue);
+                (p.ask_usd / chip.h100e_per_unit, p.ask_usd * units_per_mw)
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map_or(0.0, |(_, per_mw)| per_mw);
+        Self {
+            prices,
+            markup_rule,
+            leader_share,
+            total_idle_mtok,
+            tariffs,
+            cheapest_h100e,
+            fill_cost_per_mw,
+            efficiency: technology.algorithmic_efficiency,
+            reference: super::reference_capability(scenario),
+        }
+    }
+
+    /// The mean list price of the open rivals of lab `index`, if any.
+    fn rival_mean_price(&self, index: usize) -> Option<f64> {
+        let rivals: Vec<f64> = self
+            .prices
+            .iter()
+            .filter(|p| p.1 && p.0 != index)
+            .map(|p| p.2)
+            .collect();
+        (!rivals.is_empty()).then(|| rivals.iter().sum::<f64>() / rivals.len() as f64)
+    }
+}
+
+/// Capacity a lab left idle last quarter, Mtok (none once it has exited).
+fn idle_mtok(lab: &Lab) -> f64 {
+    if lab.alive {
+        (lab.capacity_mtok - lab.served_mtok).max(0.0)
+    } else {
+        0.0
+    }
+}
+
+/// A lab's price for the quarter: its marginal cost (fleet amortisation plus
+/// energy) per Mtok, its markup, the scarcity premium that would fit the
+/// demand it expects into its capacity, and a list price that moves toward
+/// cost-plus-markup and the rivals' mean. `before` is last quarter's
+/// (utilisation, inference share).
+fn price_inference(
+    scenario: &Scenario,
+    market: &LabMarket,
+    own: &[&Project],
+    lab: &mut Lab,
+    tick: u32,
+    before: (f64, f64),
+) {
+    let (utilisation, share_before) = before;
+    let world = &scenario.world;
+    let behaviour = &scenario.behaviour;
+    let (installed_h100e, energy_watts_per_h100e) = own.iter().fold((0.0, 0.0), |(h, w), p| {
+        let h100e = p.installed_h100e(&scenario.chips);
+        let watts: f64 = p
+            .installed
+            .iter()
+            .enumerate()
+            .map(|(c, &u)| u as f64 * scenario.chips[c].watts)
+            .sum();
+        (h + h100e, w + watts)
+    });
+    let amortisation = if installed_h100e > 0.0 {
+        lab.fleet_cost_usd / installed_h100e / f64::from(world.gpu_life_quarters)
+    } else if market.cheapest_h100e.is_finite() {
+        market.cheapest_h100e / f64::from(world.gpu_life_quarters)
+    } else {
+        0.0
+    };
+    let watts_per_h100e = if installed_h100e > 0.0 {
+        energy_watts_per_h100e / installed_h100e
+    } else {
+        DEFAULT_WATTS_PER_H100E
+    };
+    let energy = watts_per_h100e * world.pue / WATTS_PER_MW
+        * HOURS_PER_QUARTER
+        * market.tariffs[lab.home_region];
+    lab.mtok_per_h100e = cost_curve::mtok_per_h100e(
+        world.mtok_per_h100e_quarter,
+        market.efficiency,
+        lab.capability,
+        market.reference,
+        world.capability_per_serving_doubling,
+    );
+    lab.marginal_cost_per_mtok =
+        rules::marginal_cost_per_mtok(amortisation, energy, lab.mtok_per_h100e);
+    let previous_premium = lab.scarcity_premium.max(1.0);
+    if tick > 0 {
+        lab.markup =
+            rules::adjust_markup(lab.markup, utilisation, lab.retention, &market.markup_rule);
+        lab.scarcity_premium =
+            scarcity_premium(scenario, market, lab, tick, share_before, previous_premium);
+    }
+    let rival_mean = market.rival_mean_price(lab.index);
+    let previous = if lab.price_per_mtok > 0.0 {
+        lab.price_per_mtok / previous_premium
+    } else {
+        lab.marginal_cost_per_mtok * (1.0 + lab.markup)
+    };
+    let list_price = rules::posted_price(
+        previous,
+        lab.marginal_cost_per_mtok,
+        lab.markup,
+        rival_mean,
+        behaviour.price_rival_weight,
+        behaviour.price_stickiness,
+    );
+    lab.previous_price_per_mtok = lab.price_per_mtok;
+    lab.price_per_mtok = list_price * lab.scarcity_premium;
+    lab.fixed_capability_price_per_mtok = cost_curve::fixed_capability_quote(
+        lab.price_per_mtok,
+        lab.capability,
+        market.reference,
+        world.capability_per_serving_doubling,
+    );
+}
+
+/// Scarcity is priced apart from market power: the premium that would have
+/// fitted last quarter's demand into the lab's capacity. Its own customers'
+/// elasticity reads its demand trend; the premium that clears a shortage
+/// counts switching only as far as rivals had room last quarter for the
+/// customers it turned away.
+fn scarcity_premium(
+    scenario: &Scenario,
+    market: &LabMarket,
+    lab: &Lab,
+    tick: u32,
+    share_before: f64,
+    previous_premium: f64,
+) -> f64 {
+    let behaviour = &scenario.behaviour;
+    let elasticity = rules::lab_demand_elasticity(
+        scenario.app_builders.price_elasticity,
+        scenario.app_builders.price_weight,
+        lab.retention,
+        1.0,
+    );
+    let rivals_idle = market.total_idle_mtok - idle_mtok(lab);
+    let clearing_elasticity = rules::lab_demand_elasticity(
+        scenario.app_builders.price_elasticity,
+        scenario.app_builders.price_weight,
+        lab.retention,
+        rules::rival_room(lab.demand_mtok, lab.capacity_mtok, rivals_idle),
+    );
+    // What the lab expects this quarter: demand on its trend, and the
+    // capacity its new inference share gives the compute it has.
+    let demand = rules::expected_demand(
+        lab.demand_mtok,
+        lab.previous_demand_mtok,
+        lab.price_per_mtok,
+        lab.previous_price_per_mtok,
+        elasticity,
+        behaviour.demand_trend_max,
+    ) + lab.failover_in_mtok;
+    // A lab knows when an outage takes its fleet down or brings it back.
+    let outage_change = (1.0 - lab.outage_at(tick)) / (1.0 - lab.outage_applied).max(1e-9);
+    let capacity = if share_before > 0.0 {
+        lab.capacity_mtok * lab.inference_share / share_before * outage_change
+    } else {
+        lab.capacity_mtok * outage_change
+    };
+    rules::scarcity_premium(
+        previous_premium,
+        demand,
+        capacity,
+        clearing_elasticity,
+        behaviour.scarcity_max_step,
+    )
+}
+
+/// Compute ambition: what the lab wants online once a site started now could
+/// be powered and built (permits, queue and construction take years). The
+/// target follows a growth path, so the pipeline keeps filling while earlier
+/// sites are still being built. The capex budget is a share of its cash plus
+/// its parent's funding.
+fn set_compute_target(scenario: &Scenario, lab: &mut Lab, cash: f64) {
+    let world = &scenario.world;
+    let spec = &scenario.labs[lab.index];
+    // Validation holds `dc_build_quarters` to 1–40, so the horizon fits.
+    let horizon = i32::try_from(world.dc_build_quarters + TARGET_LEAD_BEYOND_BUILD_QUARTERS)
+        .unwrap_or(i32::MAX);
+    let growth = 1.0 + lab.ambition_per_quarter;
+    // Rented compute is a bridge, not a base to plan sites from.
+    let owned_online = (lab.online_h100e - lab.rented_h100e).max(1.0);
+    lab.target_h100e = (owned_online * growth.powi(horizon)).max(lab.target_h100e * growth);
+    lab.capex_budget_usd =
+        spec.capex_fraction_of_cash * cash.max(0.0) + spec.parent_funding_per_quarter_usd;
+}
+
+/// The round a lab announces this quarter, if any: the one the scenario
+/// schedules, or its own when its runway is short.
+///
+/// A lab raises when the runway is below half the target, at most once every
+/// `ROUND_COOLDOWN_QUARTERS`, and sizes the round to the plan
+/// (`rules::round_size`). The runway is measured against the plan, not
+/// against the capex budget: the budget scales with cash, so measured
+/// against it every lab would always look short of money. The plan is the
+/// larger of the burn (the mean net outflow of the last
+/// `burn_window_quarters`, so a one-off purchase is not read as the burn of
+/// every quarter to come) and the committed spending (staff, and the
+/// instalments of halls under construction), plus the GPUs to fill the power
+/// of the halls built or being built, bought over the runway. `review` says
+/// whether the lab leads the market under an antitrust review.
+fn announce_round(
+    scenario: &Scenario,
+    market: &LabMarket,
+    own: &[&Project],
+    (id, lab, cash): (AgentId, &mut Lab, f64),
+    clock: &Clock,
+    review: bool,
+) -> Option<AnnouncedRound> {
+    let world = &scenario.world;
+    let behaviour = &scenario.behaviour;
+    let spec = &scenario.labs[lab.index];
+    let (construction_due, free_mw) = own.iter().fold((0.0, 0.0), |(due, free), p| match p.stage {
+        // A fund pays the instalments of a hall it financed; the lab
+        // pays its lease once the hall is energized.
+        Stage::Construction => (
+            due + if p.financier.is_none() {
+                p.construction_instalment_usd(world.dc_capex_per_mw_usd)
+            } else {
+                0.0
+            },
+            free + p.free_mw(&scenario.chips, world.pue),
+        ),
+        Stage::Energized => (
+            due + p.lease_due_usd(behaviour.hall_lease_rate),
+            free + p.free_mw(&scenario.chips, world.pue),
+        ),
+        _ => (due, free),
+    });
+    let plan = rules::FundingPlan {
+        burn_usd: lab.burn_rate_usd(),
+        committed_per_quarter_usd: spec.opex_per_quarter_usd + construction_due,
+        fill_cost_usd: free_mw * market.fill_cost_per_mw,
+    };
+    let outflow = rules::planned_outflow(&plan, spec.target_runway_quarters);
+    let runway = rules::runway_quarters(cash + spec.parent_funding_per_quarter_usd, outflow);
+    // What investors read of the lab: its run-rate and the growth they expect.
+    let run_rate_usd = lab.previous_revenue_usd * QUARTERS_PER_YEAR;
+    let yearly_growth = lab.expected_yearly_growth(
+        behaviour.expected_growth_prior,
+        behaviour.growth_prior_weight_quarters,
+    );
+    // A round the scenario schedules for this quarter replaces the lab's own.
+    if let Some(round) = scenario
+        .scheduled_rounds
+        .iter()
+        .find(|r| r.lab == lab.index && r.quarter == clock.quarter)
+    {
+        lab.last_round_tick = Some(clock.tick);
+        return Some(AnnouncedRound {
+            lab: id,
+            lab_index: lab.index,
+            amount_usd: round.amount_usd,
+            pre_money_usd: round.post_money_usd - round.amount_usd,
+            run_rate_usd,
+            yearly_growth,
+            is_share_leader: false,
+            regulator_blocks_strategics: false,
+            scheduled: true,
+        });
+    }
+    let cooled_down = lab
+        .last_round_tick
+        .is_none_or(|t| clock.tick >= t + ROUND_COOLDOWN_QUARTERS);
+    if runway >= spec.target_runway_quarters / 2.0 || !cooled_down {
+        return None;
+    }
+    // A plan that needs more than the lab will sell of itself in one round
+    // is funded over several.
+    let dilution = behaviour.max_round_dilution;
+    let amount = rules::round_size(cash, &plan, spec.target_runway_quarters)
+        .min(lab.valuation_usd * dilution / (1.0 - dilution));
+    if amount <= 0.0 {
+        return None;
+    }
+    lab.last_round_tick = Some(clock.tick);
+    Some(AnnouncedRound {
+        lab: id,
+        lab_index: lab.index,
+        amount_usd: amount,
+        pre_money_usd: lab.valuation_usd,
+        run_rate_usd,
+        yearly_growth,
+        is_share_leader: super::leads_market(lab, market.leader_share),
+        regulator_blocks_strategics: review,
+        scheduled: false,
+    })
 }
 
 /// Enterprise joint ventures form in their scheduled quarter: the partner invests

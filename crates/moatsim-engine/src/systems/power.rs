@@ -9,7 +9,7 @@ use bevy_ecs::prelude::*;
 use moatsim_model::market::power::{
     InterconnectionRequest, PowerOffer, process_interconnection_queue,
 };
-use moatsim_model::units::HOURS_PER_QUARTER;
+use moatsim_model::units::{HOURS_PER_QUARTER, QUARTERS_PER_YEAR};
 use moatsim_model::{Account, ExternalAccount, rules};
 
 /// Projects whose interconnection the queues granted this quarter; they
@@ -216,7 +216,9 @@ pub fn clear_power_queues(
                     .agent(request.requester)
                     .counterparty(agent.id)
                     .region(region_name.as_str())
-                    .amount(request.mw * HOURS_PER_QUARTER * 4.0 * utility.tariff_per_mwh)
+                    .amount(
+                        request.mw * HOURS_PER_QUARTER * QUARTERS_PER_YEAR * utility.tariff_per_mwh,
+                    )
                     .quantity(request.mw)
                     .detail(what),
             );

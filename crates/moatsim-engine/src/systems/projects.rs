@@ -10,6 +10,7 @@ use crate::systems::power::PowerGrants;
 use bevy_ecs::prelude::*;
 use moatsim_config::WorldParams;
 use moatsim_model::rng::Purpose;
+use moatsim_model::units::QUARTERS_PER_YEAR;
 use moatsim_model::{Account, AgentId, ExternalAccount, rng, rules};
 
 /// Share of a site's MW its powered land must bring for the project to skip
@@ -329,7 +330,7 @@ pub fn finance_halls(
         if !lab.alive || spec.parent_funding_per_quarter_usd > 0.0 {
             continue;
         }
-        let run_rate = lab.previous_revenue_usd * 4.0;
+        let run_rate = lab.previous_revenue_usd * QUARTERS_PER_YEAR;
         let mut yearly_leases: f64 = sorted_projects
             .iter()
             .filter(|p| p.lab == agent.id && p.financier.is_some())

@@ -4,7 +4,7 @@
 use bevy_ecs::prelude::*;
 use moatsim_config::{BuilderOutput, Scenario};
 use moatsim_model::rng::{self, Purpose};
-use moatsim_model::units::{HOURS_PER_QUARTER, MWH_PER_TWH};
+use moatsim_model::units::{HOURS_PER_QUARTER, MWH_PER_TWH, QUARTERS_PER_YEAR};
 use moatsim_model::{AgentId, rules};
 
 use crate::apps::{AppBuilderPopulation, CHUNK, NO_PROVIDER};
@@ -635,7 +635,7 @@ fn world_row(
             .sum::<f64>()
             + buyer_rows.iter().map(|b| b.fleet_h100e).sum::<f64>(),
         dc_load_mw,
-        dc_energy_twh_annualised: dc_load_mw * HOURS_PER_QUARTER * 4.0 / MWH_PER_TWH,
+        dc_energy_twh_annualised: dc_load_mw * HOURS_PER_QUARTER * QUARTERS_PER_YEAR / MWH_PER_TWH,
         stranded_gpus: lab_rows.iter().map(|l| l.stranded_gpus).sum(),
         mean_queue_wait_quarters: if queued.is_empty() {
             0.0

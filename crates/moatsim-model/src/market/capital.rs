@@ -16,6 +16,7 @@
 
 use crate::AgentId;
 use crate::market::allocation::pro_rata_continuous;
+use crate::units::QUARTERS_PER_YEAR;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoundAsk {
@@ -153,7 +154,7 @@ pub fn trailing_yearly_growth(history: &[f64]) -> f64 {
     if now.is_nan() || then.is_nan() || now <= 0.0 || then <= 0.0 {
         return 1.0;
     }
-    (now / then).powf(4.0 / k as f64)
+    (now / then).powf(QUARTERS_PER_YEAR / k as f64)
 }
 
 /// A lab that may buy a failed lab's fleet and sites.

@@ -15,6 +15,7 @@
 
 use crate::AgentId;
 use crate::market::allocation::pro_rata_continuous;
+use crate::units::QUARTERS_PER_YEAR;
 
 /// An owner's rental fleet on offer in its region this quarter.
 #[derive(Debug, Clone, PartialEq)]
@@ -140,7 +141,7 @@ pub fn ownership_cost_per_h100e_quarter(
     }
     let cost = fleet_cost_usd.max(0.0);
     let depreciation = cost / life_quarters.max(1.0);
-    let capital = cost * cost_of_capital_per_year.max(0.0) / 4.0;
+    let capital = cost * cost_of_capital_per_year.max(0.0) / QUARTERS_PER_YEAR;
     (depreciation + capital) / fleet_h100e + energy
 }
 
