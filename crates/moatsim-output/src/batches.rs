@@ -1,10 +1,10 @@
 //! Turns one quarter's [`TickFrame`] into one record batch per table, from the
-//! table's column definitions (`schema.rs`).
+//! table's column definitions (`tables/`).
 
 use arrow_array::{ArrayRef, RecordBatch};
 use moatsim_records::TickFrame;
 
-use crate::schema::{Source, TableDef};
+use crate::tables::{Source, TableDef};
 
 /// The batch of `table` for this frame. It may move the frame's vectors into
 /// the batch (the builder columns), so each table is encoded from a frame

@@ -8,6 +8,7 @@ pub mod finite;
 pub mod reader;
 pub mod runs;
 pub mod schema;
+mod tables;
 mod writer;
 
 pub use batches::batch_for;
