@@ -17,7 +17,7 @@ pub fn batch_for(
     let columns: Vec<ArrayRef> = table
         .columns
         .iter()
-        .map(|column| match column.source {
+        .map(|column| match &column.source {
             Source::Stamp(values) => values(frame.stamp, rows),
             Source::Frame(values) => values(frame),
         })

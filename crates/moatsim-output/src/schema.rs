@@ -4,7 +4,7 @@
 //! `moatsim schema` prints it, and every record batch is checked against it.
 //! Each table is declared in its own module under `tables/`.
 
-pub use crate::tables::{ColumnDef, Source, TableDef};
+pub use crate::tables::{ColumnDef, FrameColumn, RowCount, Source, TableDef};
 
 /// Bumped whenever a table or column changes meaning, is added or is removed.
 pub const SCHEMA_VERSION: u32 = 13;
@@ -34,4 +34,37 @@ pub fn tables() -> Vec<TableDef> {
 /// Names of all tables, in order.
 pub fn table_names() -> Vec<&'static str> {
     tables().iter().map(|t| t.name).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::tables;
+
+    /// `moatsim schema` prints every column's meaning, and the writer finds a
+    /// column's encoding by its name, so both must be there and unique.
+    #[test]
+    fn every_column_has_a_meaning_and_a_name_of_its_own() {
+        let mut names = BTreeSet::new();
+        for table in tables() {
+            assert!(names.insert(table.name), "{} twice", table.name);
+            assert!(!table.description.is_empty(), "{}", table.name);
+            let mut columns = BTreeSet::new();
+            for column in &table.columns {
+                assert!(
+                    columns.insert(column.name),
+                    "{}.{} twice",
+                    table.name,
+                    column.name
+                );
+                assert!(
+                    !column.description.is_empty(),
+                    "{}.{} has no meaning",
+                    table.name,
+                    column.name
+                );
+            }
+        }
+    }
 }

@@ -2,148 +2,61 @@
 //! (hyperscalers' own fleets, neoclouds, enterprise and sovereign buyers),
 //! one row per aggregate buyer per quarter.
 
-use arrow_schema::DataType::{Boolean, Float64, UInt64, Utf8};
-
-use super::{TableDef, bools, col, f64s, stamped, strings, u64s};
+use super::TableDef;
+use super::declare::Table;
 
 pub(crate) fn table() -> TableDef {
-    TableDef {
-        name: "accelerator_buyers",
-        description: "One row per aggregate buyer of accelerators (the rest of the market: hyperscalers' own fleets, neoclouds, enterprise and sovereign buyers) per quarter.",
-        rows: |f| f.accelerator_buyers.len(),
-        columns: stamped(vec![
-            col(
-                "buyer_id",
-                UInt64,
-                "Agent id, unique across all agent kinds in the run",
-                |f| u64s(f.accelerator_buyers.iter().map(|x| x.buyer_id)),
-            ),
-            col("name", Utf8, "Buyer name from the scenario", |f| {
-                strings(f.accelerator_buyers.iter().map(|x| x.name.as_str()))
-            }),
-            col(
-                "kind",
-                Utf8,
-                "hyperscaler, neocloud, enterprise, sovereign or other",
-                |f| strings(f.accelerator_buyers.iter().map(|x| x.kind)),
-            ),
-            col("region", Utf8, "Region its fleet runs in", |f| {
-                strings(f.accelerator_buyers.iter().map(|x| x.region.as_str()))
-            }),
-            col(
-                "fleet_h100e",
-                Float64,
-                "Compute running at the end of the quarter, H100e",
-                |f| f64s(f.accelerator_buyers.iter().map(|x| x.fleet_h100e)),
-            ),
-            col(
-                "load_mw",
-                Float64,
-                "Power its fleet draws, PUE included, MW",
-                |f| f64s(f.accelerator_buyers.iter().map(|x| x.load_mw)),
-            ),
-            col(
-                "wanted_h100e",
-                Float64,
-                "Fleet growth it wanted this quarter, H100e",
-                |f| f64s(f.accelerator_buyers.iter().map(|x| x.wanted_h100e)),
-            ),
-            col(
-                "ordered_h100e",
-                Float64,
-                "What it ordered at this quarter's asks (price elasticity, value, grid room), H100e",
-                |f| f64s(f.accelerator_buyers.iter().map(|x| x.ordered_h100e)),
-            ),
-            col("bought_h100e", Float64, "What it received, H100e", |f| {
-                f64s(f.accelerator_buyers.iter().map(|x| x.bought_h100e))
-            }),
-            col(
-                "units_bought",
-                UInt64,
-                "Accelerators received, units",
-                |f| u64s(f.accelerator_buyers.iter().map(|x| x.units_bought)),
-            ),
-            col(
-                "spend",
-                Float64,
-                "Paid for accelerators, licence fees included, USD",
-                |f| f64s(f.accelerator_buyers.iter().map(|x| x.spend)),
-            ),
-            col(
-                "capex",
-                Float64,
-                "Capital spending: spend / accelerator_share_of_capex, USD",
-                |f| f64s(f.accelerator_buyers.iter().map(|x| x.capex)),
-            ),
-            col("power_cost", Float64, "Energy bill, USD", |f| {
-                f64s(f.accelerator_buyers.iter().map(|x| x.power_cost))
-            }),
-            col(
-                "depreciation",
-                Float64,
-                "What its fleet cost (starting fleet at book value, plus purchases) / world.gpu_life_quarters, USD",
-                |f| f64s(f.accelerator_buyers.iter().map(|x| x.depreciation)),
-            ),
-            col(
-                "rental_fleet_h100e",
-                Float64,
-                "The part of its fleet offered for rent to labs, H100e",
-                |f| f64s(f.accelerator_buyers.iter().map(|x| x.rental_fleet_h100e)),
-            ),
-            col(
-                "rental_cost_per_h100e_hour",
-                Float64,
-                "What owning an H100e costs it (depreciation, cost of capital, energy), USD per H100e-hour: the least it rents out at",
-                |f| {
-                    f64s(
-                        f.accelerator_buyers
-                            .iter()
-                            .map(|x| x.rental_cost_per_h100e_hour),
-                    )
-                },
-            ),
-            col(
-                "rented_out_h100e",
-                Float64,
-                "H100e rented to labs this quarter",
-                |f| f64s(f.accelerator_buyers.iter().map(|x| x.rented_out_h100e)),
-            ),
-            col(
-                "rental_revenue",
-                Float64,
-                "Rent received from labs, USD",
-                |f| f64s(f.accelerator_buyers.iter().map(|x| x.rental_revenue)),
-            ),
-            col(
-                "rental_profit",
-                Float64,
-                "Rent received less the rental fleet's share of energy and depreciation, USD",
-                |f| f64s(f.accelerator_buyers.iter().map(|x| x.rental_profit)),
-            ),
-            col(
-                "power_limited",
-                Boolean,
-                "True when its grid's spare capacity cut the order",
-                |f| bools(f.accelerator_buyers.iter().map(|x| x.power_limited)),
-            ),
-            col(
-                "power_queued_mw",
-                Float64,
-                "MW it waits for in its utility's interconnection queue (what cut orders lacked)",
-                |f| f64s(f.accelerator_buyers.iter().map(|x| x.power_queued_mw)),
-            ),
-            col(
-                "power_reserved_mw",
-                Float64,
-                "MW the queue granted it that its fleet does not draw yet",
-                |f| f64s(f.accelerator_buyers.iter().map(|x| x.power_reserved_mw)),
-            ),
-            col(
-                "load_elsewhere_mw",
-                Float64,
-                "Part of load_mw that runs outside its home region (growth placed where its home grid had no room)",
-                |f| f64s(f.accelerator_buyers.iter().map(|x| x.load_elsewhere_mw)),
-            ),
-        ]),
-    }
+    let mut t = Table::new(
+        "accelerator_buyers",
+        "One row per aggregate buyer of accelerators (the rest of the market: hyperscalers' own fleets, neoclouds, enterprise and sovereign buyers) per quarter.",
+        |f| &f.accelerator_buyers,
+    );
+    t.u64("buyer_id", |r| r.buyer_id)
+        .means("Agent id, unique across all agent kinds in the run");
+    t.str("name", |r| &r.name)
+        .means("Buyer name from the scenario");
+    t.str("kind", |r| r.kind)
+        .means("hyperscaler, neocloud, enterprise, sovereign or other");
+    t.str("region", |r| &r.region)
+        .means("Region its fleet runs in");
+    t.f64("fleet_h100e", |r| r.fleet_h100e)
+        .means("Compute running at the end of the quarter, H100e");
+    t.f64("load_mw", |r| r.load_mw)
+        .means("Power its fleet draws, PUE included, MW");
+    t.f64("wanted_h100e", |r| r.wanted_h100e)
+        .means("Fleet growth it wanted this quarter, H100e");
+    t.f64("ordered_h100e", |r| r.ordered_h100e).means(
+        "What it ordered at this quarter's asks (price elasticity, value, grid room), H100e",
+    );
+    t.f64("bought_h100e", |r| r.bought_h100e)
+        .means("What it received, H100e");
+    t.u64("units_bought", |r| r.units_bought)
+        .means("Accelerators received, units");
+    t.f64("spend", |r| r.spend)
+        .means("Paid for accelerators, licence fees included, USD");
+    t.f64("capex", |r| r.capex)
+        .means("Capital spending: spend / accelerator_share_of_capex, USD");
+    t.f64("power_cost", |r| r.power_cost)
+        .means("Energy bill, USD");
+    t.f64("depreciation", |r| r.depreciation)
+        .means("What its fleet cost (starting fleet at book value, plus purchases) / world.gpu_life_quarters, USD");
+    t.f64("rental_fleet_h100e", |r| r.rental_fleet_h100e)
+        .means("The part of its fleet offered for rent to labs, H100e");
+    t.f64("rental_cost_per_h100e_hour", |r| r.rental_cost_per_h100e_hour)
+        .means("What owning an H100e costs it (depreciation, cost of capital, energy), USD per H100e-hour: the least it rents out at");
+    t.f64("rented_out_h100e", |r| r.rented_out_h100e)
+        .means("H100e rented to labs this quarter");
+    t.f64("rental_revenue", |r| r.rental_revenue)
+        .means("Rent received from labs, USD");
+    t.f64("rental_profit", |r| r.rental_profit)
+        .means("Rent received less the rental fleet's share of energy and depreciation, USD");
+    t.bool("power_limited", |r| r.power_limited)
+        .means("True when its grid's spare capacity cut the order");
+    t.f64("power_queued_mw", |r| r.power_queued_mw)
+        .means("MW it waits for in its utility's interconnection queue (what cut orders lacked)");
+    t.f64("power_reserved_mw", |r| r.power_reserved_mw)
+        .means("MW the queue granted it that its fleet does not draw yet");
+    t.f64("load_elsewhere_mw", |r| r.load_elsewhere_mw)
+        .means("Part of load_mw that runs outside its home region (growth placed where its home grid had no room)");
+    t.build()
 }

@@ -1,46 +1,28 @@
 //! The `events` table: discrete events (orders, deals, contracts, rounds,
 //! exits, builds and policy actions), one row each.
 
-use arrow_schema::DataType::{Float64, UInt64, Utf8};
-
-use super::{TableDef, col, f64s, nullable, opt_f64s, opt_strings, opt_u64s, stamped, strings};
+use super::TableDef;
+use super::declare::Table;
 
 pub(crate) fn table() -> TableDef {
-    TableDef {
-        name: "events",
-        description: "Discrete events: orders, deals, contracts, rounds, exits, builds and policy actions.",
-        rows: |f| f.events.len(),
-        columns: stamped(vec![
-            col(
-                "kind",
-                Utf8,
-                "Event kind, for example gpu_order, land_deal, power_contract, round_closed",
-                |f| strings(f.events.iter().map(|x| x.kind)),
-            ),
-            nullable("agent_id", UInt64, "The acting agent", |f| {
-                opt_u64s(f.events.iter().map(|x| x.agent_id))
-            }),
-            nullable("counterparty_id", UInt64, "The other agent, if any", |f| {
-                opt_u64s(f.events.iter().map(|x| x.counterparty_id))
-            }),
-            nullable("region", Utf8, "Region, if the event has one", |f| {
-                opt_strings(f.events.iter().map(|x| x.region.as_deref()))
-            }),
-            col(
-                "amount_usd",
-                Float64,
-                "Money involved, USD (0 when none)",
-                |f| f64s(f.events.iter().map(|x| x.amount_usd)),
-            ),
-            nullable(
-                "quantity",
-                Float64,
-                "Units, acres, MW, tokens or counts, per kind",
-                |f| opt_f64s(f.events.iter().map(|x| x.quantity)),
-            ),
-            col("detail", Utf8, "Human-readable detail", |f| {
-                strings(f.events.iter().map(|x| x.detail.as_str()))
-            }),
-        ]),
-    }
+    let mut t = Table::new(
+        "events",
+        "Discrete events: orders, deals, contracts, rounds, exits, builds and policy actions.",
+        |f| &f.events,
+    );
+    t.str("kind", |r| r.kind)
+        .means("Event kind, for example gpu_order, land_deal, power_contract, round_closed");
+    t.nullable_u64("agent_id", |r| r.agent_id)
+        .means("The acting agent");
+    t.nullable_u64("counterparty_id", |r| r.counterparty_id)
+        .means("The other agent, if any");
+    t.nullable_str("region", |r| r.region.as_deref())
+        .means("Region, if the event has one");
+    t.f64("amount_usd", |r| r.amount_usd)
+        .means("Money involved, USD (0 when none)");
+    t.nullable_f64("quantity", |r| r.quantity)
+        .means("Units, acres, MW, tokens or counts, per kind");
+    t.str("detail", |r| &r.detail)
+        .means("Human-readable detail");
+    t.build()
 }

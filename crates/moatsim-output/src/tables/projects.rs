@@ -1,119 +1,46 @@
 //! The `projects` table: one row per data-center project per quarter, from
 //! the quarter it is started.
 
-use arrow_array::UInt32Array;
-use arrow_schema::DataType::{Float64, UInt32, UInt64, Utf8};
-use std::sync::Arc;
-
-use super::{TableDef, col, f64s, nullable, stamped, strings, u32s, u64s};
+use super::TableDef;
+use super::declare::Table;
 
 pub(crate) fn table() -> TableDef {
-    TableDef {
-        name: "projects",
-        description: "One row per data-center project per quarter, from the quarter it is started.",
-        rows: |f| f.projects.len(),
-        columns: stamped(vec![
-            col(
-                "project_id",
-                UInt64,
-                "Project id (its own numbering, not an agent id)",
-                |f| u64s(f.projects.iter().map(|x| x.project_id)),
-            ),
-            col("lab_id", UInt64, "The lab building it", |f| {
-                u64s(f.projects.iter().map(|x| x.lab_id))
-            }),
-            col("region", Utf8, "Region of the site", |f| {
-                strings(f.projects.iter().map(|x| x.region.as_str()))
-            }),
-            col(
-                "stage",
-                Utf8,
-                "seeking_land, permitting, awaiting_power, construction or energized",
-                |f| strings(f.projects.iter().map(|x| x.stage)),
-            ),
-            col(
-                "mw",
-                Float64,
-                "Critical power the site is built for, MW",
-                |f| f64s(f.projects.iter().map(|x| x.mw)),
-            ),
-            col("acres_held", Float64, "Land acquired so far, acres", |f| {
-                f64s(f.projects.iter().map(|x| x.acres_held))
-            }),
-            col(
-                "powered_acres",
-                Float64,
-                "The part of acres_held that is powered land: its MW need no queue place, acres",
-                |f| f64s(f.projects.iter().map(|x| x.powered_acres)),
-            ),
-            col(
-                "started_tick",
-                UInt32,
-                "Tick the project was started",
-                |f| u32s(f.projects.iter().map(|x| x.started_tick)),
-            ),
-            nullable(
-                "stage_ready_tick",
-                UInt32,
-                "Earliest tick the permit or construction ends (null while waiting on land or power)",
-                |f| {
-                    Arc::new(
-                        f.projects
-                            .iter()
-                            .map(|x| x.stage_ready_tick)
-                            .collect::<UInt32Array>(),
-                    )
-                },
-            ),
-            nullable(
-                "construction_quarters",
-                UInt32,
-                "Quarters its construction takes, drawn when it starts around world.dc_build_quarters (null before construction; the starting sites take the median)",
-                |f| {
-                    Arc::new(
-                        f.projects
-                            .iter()
-                            .map(|x| x.construction_quarters)
-                            .collect::<UInt32Array>(),
-                    )
-                },
-            ),
-            col(
-                "construction_paid",
-                Float64,
-                "Construction capex paid so far, USD",
-                |f| f64s(f.projects.iter().map(|x| x.construction_paid)),
-            ),
-            col(
-                "gpus_installed",
-                UInt64,
-                "Accelerators delivered to the site, units",
-                |f| u64s(f.projects.iter().map(|x| x.gpus_installed)),
-            ),
-            col(
-                "gpus_online",
-                UInt64,
-                "Installed accelerators with energized power, units",
-                |f| u64s(f.projects.iter().map(|x| x.gpus_online)),
-            ),
-            col(
-                "gpus_stranded",
-                UInt64,
-                "Installed accelerators without energized power, units",
-                |f| u64s(f.projects.iter().map(|x| x.gpus_stranded)),
-            ),
-            col(
-                "online_compute_h100e",
-                Float64,
-                "Compute online at the site, H100e",
-                |f| f64s(f.projects.iter().map(|x| x.online_compute_h100e)),
-            ),
-            col(
-                "load_mw",
-                Float64,
-                "Power drawn by the site's online accelerators, MW",
-                |f| f64s(f.projects.iter().map(|x| x.load_mw)),
-            ),
-        ]),
-    }
+    let mut t = Table::new(
+        "projects",
+        "One row per data-center project per quarter, from the quarter it is started.",
+        |f| &f.projects,
+    );
+    t.u64("project_id", |r| r.project_id)
+        .means("Project id (its own numbering, not an agent id)");
+    t.u64("lab_id", |r| r.lab_id).means("The lab building it");
+    t.str("region", |r| &r.region).means("Region of the site");
+    t.str("stage", |r| r.stage)
+        .means("seeking_land, permitting, awaiting_power, construction or energized");
+    t.f64("mw", |r| r.mw)
+        .means("Critical power the site is built for, MW");
+    t.f64("acres_held", |r| r.acres_held)
+        .means("Land acquired so far, acres");
+    t.f64("powered_acres", |r| r.powered_acres)
+        .means("The part of acres_held that is powered land: its MW need no queue place, acres");
+    t.u32("started_tick", |r| r.started_tick)
+        .means("Tick the project was started");
+    t.nullable_u32("stage_ready_tick", |r| r.stage_ready_tick)
+        .means(
+            "Earliest tick the permit or construction ends (null while waiting on land or power)",
+        );
+    t.nullable_u32("construction_quarters", |r| r.construction_quarters)
+        .means("Quarters its construction takes, drawn when it starts around world.dc_build_quarters (null before construction; the starting sites take the median)");
+    t.f64("construction_paid", |r| r.construction_paid)
+        .means("Construction capex paid so far, USD");
+    t.u64("gpus_installed", |r| r.gpus_installed)
+        .means("Accelerators delivered to the site, units");
+    t.u64("gpus_online", |r| r.gpus_online)
+        .means("Installed accelerators with energized power, units");
+    t.u64("gpus_stranded", |r| r.gpus_stranded)
+        .means("Installed accelerators without energized power, units");
+    t.f64("online_compute_h100e", |r| r.online_compute_h100e)
+        .means("Compute online at the site, H100e");
+    t.f64("load_mw", |r| r.load_mw)
+        .means("Power drawn by the site's online accelerators, MW");
+    t.build()
 }
