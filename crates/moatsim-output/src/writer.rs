@@ -48,6 +48,11 @@ pub enum OutputError {
     },
     #[error("the writer thread stopped after an earlier error")]
     WriterGone,
+    #[error("cannot start the writer thread: {source}")]
+    WriterThread {
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot build the `{table}` batch: {source}")]
     Arrow {
         table: &'static str,
@@ -303,7 +308,18 @@ impl RunWriter {
 /// produce.
 pub struct BackgroundWriter {
     frames: Option<std::sync::mpsc::SyncSender<TickFrame>>,
-    thread: Option<std::thread::JoinHandle<Result<RunWriter, OutputError>>>,
+    worker: Worker,
+}
+
+/// The writer thread, or why there is none.
+enum Worker {
+    Running(std::thread::JoinHandle<Result<RunWriter, OutputError>>),
+    /// The operating system refused the thread (at a process's or user's
+    /// thread limit, or out of memory). The next `write_frame` or `finish`
+    /// returns the error, where callers already handle the writer's errors.
+    Refused(std::io::Error),
+    /// Joined, its result already returned.
+    Joined,
 }
 
 impl std::fmt::Debug for BackgroundWriter {
@@ -313,10 +329,12 @@ impl std::fmt::Debug for BackgroundWriter {
 }
 
 impl BackgroundWriter {
-    /// Starts the thread that owns `writer`.
+    /// Starts the thread that owns `writer`. Should the operating system
+    /// refuse the thread, the writer is dropped and the first `write_frame`
+    /// or `finish` returns [`OutputError::WriterThread`].
     pub fn spawn(mut writer: RunWriter) -> Self {
         let (frames, received) = std::sync::mpsc::sync_channel::<TickFrame>(0);
-        let thread = std::thread::Builder::new()
+        let started = std::thread::Builder::new()
             .name("moatsim-writer".into())
             .spawn(move || {
                 for frame in received {
@@ -325,11 +343,16 @@ impl BackgroundWriter {
                     writer.write_frame(frame)?;
                 }
                 Ok(writer)
-            })
-            .expect("the writer thread starts");
+            });
+        let worker = match started {
+            Ok(thread) => Worker::Running(thread),
+            // The receiver went with the refused closure, so the first frame
+            // handed over finds the channel closed and `join` reports this.
+            Err(refused) => Worker::Refused(refused),
+        };
         Self {
             frames: Some(frames),
-            thread: Some(thread),
+            worker,
         }
     }
 
@@ -347,11 +370,12 @@ impl BackgroundWriter {
 
     fn join(&mut self) -> Result<RunWriter, OutputError> {
         self.frames = None;
-        match self.thread.take() {
-            Some(thread) => thread
+        match std::mem::replace(&mut self.worker, Worker::Joined) {
+            Worker::Running(thread) => thread
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            None => Err(OutputError::WriterGone),
+            Worker::Refused(source) => Err(OutputError::WriterThread { source }),
+            Worker::Joined => Err(OutputError::WriterGone),
         }
     }
 
@@ -479,4 +503,67 @@ pub fn segment_path(dir: &Path, table: &str, k: u32) -> PathBuf {
 /// The suffix segment `k`'s files are created with.
 pub fn segment_suffix(k: u32) -> String {
     format!(".seg{k:04}")
+}
+
+#[cfg(test)]
+mod tests {
+    use moatsim_records::{AppBuilderColumns, Stamp, TickFrame, WorldRow};
+
+    use super::{BackgroundWriter, OutputError, Worker};
+
+    fn empty_frame() -> TickFrame {
+        TickFrame {
+            stamp: Stamp {
+                tick: 0,
+                year: 2025,
+                quarter: 1,
+            },
+            labs: Vec::new(),
+            accelerator_buyers: Vec::new(),
+            investors: Vec::new(),
+            chipmakers: Vec::new(),
+            utilities: Vec::new(),
+            regulators: Vec::new(),
+            projects: Vec::new(),
+            app_builders: AppBuilderColumns::default(),
+            segment_names: Vec::new(),
+            app_builder_segments: Vec::new(),
+            markets: Vec::new(),
+            world: WorldRow::default(),
+            events: Vec::new(),
+        }
+    }
+
+    /// What `spawn` leaves when the operating system refuses the thread (its
+    /// sender's receiver gone with the refused closure).
+    fn refused() -> BackgroundWriter {
+        let (frames, _) = std::sync::mpsc::sync_channel(0);
+        BackgroundWriter {
+            frames: Some(frames),
+            worker: Worker::Refused(std::io::Error::other("thread limit reached")),
+        }
+    }
+
+    #[test]
+    fn a_refused_writer_thread_is_an_error_at_the_first_hand_over() {
+        let mut writer = refused();
+        let error = writer
+            .write_frame(empty_frame())
+            .expect_err("no thread to write");
+        assert!(matches!(error, OutputError::WriterThread { .. }), "{error}");
+        assert!(
+            error.to_string().contains("thread limit reached"),
+            "{error}"
+        );
+        // Reported once; after that the writer is simply gone.
+        assert!(matches!(writer.finish(), Err(OutputError::WriterGone)));
+    }
+
+    #[test]
+    fn a_refused_writer_thread_is_an_error_at_finish() {
+        assert!(matches!(
+            refused().finish(),
+            Err(OutputError::WriterThread { .. })
+        ));
+    }
 }
