@@ -1,7 +1,7 @@
 //! The `runs` table of a sweep: one row per planned run with its id, scenario,
 //! seed, status and every swept parameter, so results join to parameters in one
 //! query. Its columns depend on the sweep, so it is built here from plain
-//! columns rather than from `schema.rs`.
+//! columns rather than declared under `tables/` with the run's own tables.
 
 use std::fs::File;
 use std::io::BufWriter;
