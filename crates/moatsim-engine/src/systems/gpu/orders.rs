@@ -278,6 +278,19 @@ struct BuyerPlan {
     room_mw: f64,
 }
 
+/// What the aggregate buyers see of the market this quarter: asks, the
+/// share of its orders each generation is expected to fill, licence fees,
+/// and each region's spare grid capacity, buyers and rental fleets.
+struct BuyerMarket {
+    ask: Vec<Option<f64>>,
+    availability: Vec<f64>,
+    fee_rate_of_maker: Vec<f64>,
+    /// Spare grid capacity per region, shared by the region's buyers, MW.
+    room_mw: Vec<f64>,
+    buyers_in_region: Vec<usize>,
+    rental_fleet: Vec<f64>,
+}
+
 /// Aggregate buyers (the rest of the accelerator market) order the fleet
 /// growth they want at this quarter's asks (`accelerator_demand`): the compute
 /// they want at the reference price, scaled by the price elasticity, nothing
@@ -295,26 +308,25 @@ pub fn bid_for_accelerators(
     mut orders: ResMut<GpuOrders>,
 ) {
     let scenario = &params.0;
-    let pue = scenario.world.pue;
     let on_sale = products_on_sale(scenario, clock.quarter, chipmakers.iter());
-    let ask: Vec<Option<f64>> = on_sale.iter().map(|p| p.map(|p| p.ask_usd)).collect();
-    // The share of its orders each generation is expected to fill.
-    let availability: Vec<f64> = on_sale
-        .iter()
-        .map(|p| p.map_or(1.0, |p| p.expected_fill))
-        .collect();
-    let fee_rate_of_maker = licence_fee_rates(scenario);
-    // Spare grid capacity per region, shared by the region's buyers.
-    let mut room_mw = vec![0.0; scenario.regions.len()];
+    let mut market = BuyerMarket {
+        ask: on_sale.iter().map(|p| p.map(|p| p.ask_usd)).collect(),
+        availability: on_sale
+            .iter()
+            .map(|p| p.map_or(1.0, |p| p.expected_fill))
+            .collect(),
+        fee_rate_of_maker: licence_fee_rates(scenario),
+        room_mw: vec![0.0; scenario.regions.len()],
+        buyers_in_region: vec![0usize; scenario.regions.len()],
+        rental_fleet: vec![0.0; scenario.regions.len()],
+    };
     for utility in &utilities {
         let spec = &scenario.utilities[utility.index];
-        room_mw[utility.region] += utility.spare_mw(spec.min_reserve_margin).max(0.0);
+        market.room_mw[utility.region] += utility.spare_mw(spec.min_reserve_margin).max(0.0);
     }
-    let mut buyers_in_region = vec![0usize; scenario.regions.len()];
-    let mut rental_fleet = vec![0.0; scenario.regions.len()];
     for (_, buyer) in &buyers {
-        buyers_in_region[buyer.region] += 1;
-        rental_fleet[buyer.region] += buyer.rental_fleet_h100e;
+        market.buyers_in_region[buyer.region] += 1;
+        market.rental_fleet[buyer.region] += buyer.rental_fleet_h100e;
     }
 
     let mut sorted: Vec<(&Agent, Mut<AcceleratorBuyer>)> = buyers.iter_mut().collect();
@@ -323,96 +335,144 @@ pub fn bid_for_accelerators(
     let mut spare_used = vec![0.0; scenario.regions.len()];
     let mut plans: Vec<BuyerPlan> = Vec::new();
     for (agent, buyer) in sorted.iter_mut() {
-        let spec = &scenario.accelerator_buyers[buyer.index];
-        let growth = accelerator_demand::wanted_growth(
-            spec.growth_per_quarter,
-            spec.growth_half_life_quarters,
-            clock.tick,
-        );
-        // The rental fleet grows to orders: towards last quarter's unmet
-        // rental demand in its region, in proportion to its share of the
-        // region's rental fleets, and only while renting covers what owning costs.
-        let market = &cloud.regions[buyer.region];
-        let renting_pays = market.ask_per_h100e_quarter >= buyer.rental_cost_per_h100e_quarter;
-        buyer.flows.wanted_for_rent_h100e = if buyer.rental_fleet_h100e > 0.0 && renting_pays {
-            let share =
-                buyer.rental_fleet_h100e / rental_fleet[buyer.region].max(f64::MIN_POSITIVE);
-            market.last_unmet_h100e * share
-        } else {
-            0.0
-        };
-        buyer.flows.wanted_h100e = (buyer.fleet_h100e - buyer.rental_fleet_h100e).max(0.0) * growth
-            + buyer.flows.wanted_for_rent_h100e;
-        // What each generation costs this buyer per H100e, licence fee included.
-        let mut offers: Vec<(usize, f64, ExportTreatment)> = Vec::new();
-        for (chip, price) in ask.iter().enumerate() {
-            let Some(price) = *price else { continue };
-            let generation = &scenario.chips[chip];
-            let treatment = export_treatment(
-                scenario,
-                buyer.region,
-                chip,
-                fee_rate_of_maker[generation.maker],
-            );
-            let faced = match treatment {
-                ExportTreatment::Embargoed => continue,
-                ExportTreatment::Licensed { fee_rate } => price * (1.0 + fee_rate),
-                ExportTreatment::Unrestricted => price,
-            };
-            let per_h100e = faced / generation.h100e_per_unit;
-            // A generation dearer than the compute is worth is not worth ordering.
-            if per_h100e <= spec.value_per_h100e_usd {
-                offers.push((chip, per_h100e, treatment));
-            }
+        let wanted = wanted_h100e(scenario, &cloud, &market, buyer, clock.tick);
+        (buyer.flows.wanted_h100e, buyer.flows.wanted_for_rent_h100e) = wanted;
+        if let Some(plan) = plan_buyer_order(scenario, &market, agent.id, buyer) {
+            spare_used[buyer.region] +=
+                (plan.placed[0].1 * plan.mw_per_h100e - buyer.power_reserved_mw).max(0.0);
+            plans.push(plan);
         }
-        let Some(cheapest) = offers.iter().map(|o| o.1).min_by(f64::total_cmp) else {
+    }
+    place_beyond_home(scenario, &market, &mut plans, &mut spare_used);
+    for plan in plans {
+        let Some((_, buyer)) = sorted.iter_mut().find(|(a, _)| a.id == plan.buyer) else {
             continue;
         };
-        let ordered = accelerator_demand::h100e_ordered(
-            buyer.flows.wanted_h100e,
-            cheapest,
-            spec.reference_price_per_h100e_usd,
-            spec.price_elasticity,
-            spec.value_per_h100e_usd,
-        );
-        let value: Vec<f64> = offers.iter().map(|o| 1.0 / o.1).collect();
-        let available: Vec<f64> = offers.iter().map(|o| availability[o.0]).collect();
-        let shares = accelerator_demand::split_by_value(&value, &available, spec.choice_sharpness);
-        // The grid's spare capacity caps what the order may add to the load.
-        let mw_per_h100e: f64 = offers
-            .iter()
-            .zip(&shares)
-            .map(|(o, share)| {
-                let generation = &scenario.chips[o.0];
-                share * mw_drawn_by(1.0, generation.watts, pue) / generation.h100e_per_unit
-            })
-            .sum();
-        // At home: its share of the region's spare capacity plus what the
-        // queue granted it. What does not fit waits for the second pass.
-        let home_room = room_mw[buyer.region] / buyers_in_region[buyer.region].max(1) as f64
-            + buyer.power_reserved_mw;
-        let at_home = if mw_per_h100e > 0.0 && ordered * mw_per_h100e > home_room {
-            home_room / mw_per_h100e
-        } else {
-            ordered
-        };
-        spare_used[buyer.region] += (at_home * mw_per_h100e - buyer.power_reserved_mw).max(0.0);
-        plans.push(BuyerPlan {
-            buyer: agent.id,
-            home: buyer.region,
-            offers,
-            shares,
-            mw_per_h100e,
-            ordered,
-            placed: vec![(buyer.region, at_home)],
-            room_mw: home_room,
-        });
+        bid_for_plan(scenario, &plan, buyer, &mut orders);
     }
+    // Clearing breaks ties by input order: bids in agent-id order.
+    for bids in &mut orders.bids {
+        bids.sort_by_key(|b| b.bid.buyer);
+    }
+}
 
-    // Second pass, in agent-id order: a buyer whose home grid could not host
-    // its order places the rest where the region's own buyers left spare
-    // capacity, in the other regions of its jurisdiction and export tier.
-    for plan in &mut plans {
+/// The fleet growth a buyer wants this quarter, H100e, and the part of it
+/// meant for rent. The rental fleet grows to orders: towards last quarter's
+/// unmet rental demand in its region, in proportion to its share of the
+/// region's rental fleets, and only while renting covers what owning costs.
+fn wanted_h100e(
+    scenario: &Scenario,
+    cloud: &CloudMarket,
+    market: &BuyerMarket,
+    buyer: &AcceleratorBuyer,
+    tick: u32,
+) -> (f64, f64) {
+    let spec = &scenario.accelerator_buyers[buyer.index];
+    let growth = accelerator_demand::wanted_growth(
+        spec.growth_per_quarter,
+        spec.growth_half_life_quarters,
+        tick,
+    );
+    let rental = &cloud.regions[buyer.region];
+    let renting_pays = rental.ask_per_h100e_quarter >= buyer.rental_cost_per_h100e_quarter;
+    let for_rent = if buyer.rental_fleet_h100e > 0.0 && renting_pays {
+        let share =
+            buyer.rental_fleet_h100e / market.rental_fleet[buyer.region].max(f64::MIN_POSITIVE);
+        rental.last_unmet_h100e * share
+    } else {
+        0.0
+    };
+    let wanted = (buyer.fleet_h100e - buyer.rental_fleet_h100e).max(0.0) * growth + for_rent;
+    (wanted, for_rent)
+}
+
+/// A buyer's order at this quarter's asks: the generations worth ordering
+/// (those its region may buy, at most its value per H100e) and its shares of
+/// each, the H100e it orders, and what of it fits on its home grid (its
+/// share of the region's spare capacity plus what the queue granted it).
+/// `None` when no generation is worth ordering.
+fn plan_buyer_order(
+    scenario: &Scenario,
+    market: &BuyerMarket,
+    id: moatsim_model::AgentId,
+    buyer: &AcceleratorBuyer,
+) -> Option<BuyerPlan> {
+    let spec = &scenario.accelerator_buyers[buyer.index];
+    let pue = scenario.world.pue;
+    // What each generation costs this buyer per H100e, licence fee included.
+    let mut offers: Vec<(usize, f64, ExportTreatment)> = Vec::new();
+    for (chip, price) in market.ask.iter().enumerate() {
+        let Some(price) = *price else { continue };
+        let generation = &scenario.chips[chip];
+        let treatment = export_treatment(
+            scenario,
+            buyer.region,
+            chip,
+            market.fee_rate_of_maker[generation.maker],
+        );
+        let faced = match treatment {
+            ExportTreatment::Embargoed => continue,
+            ExportTreatment::Licensed { fee_rate } => price * (1.0 + fee_rate),
+            ExportTreatment::Unrestricted => price,
+        };
+        let per_h100e = faced / generation.h100e_per_unit;
+        // A generation dearer than the compute is worth is not worth ordering.
+        if per_h100e <= spec.value_per_h100e_usd {
+            offers.push((chip, per_h100e, treatment));
+        }
+    }
+    let cheapest = offers.iter().map(|o| o.1).min_by(f64::total_cmp)?;
+    let ordered = accelerator_demand::h100e_ordered(
+        buyer.flows.wanted_h100e,
+        cheapest,
+        spec.reference_price_per_h100e_usd,
+        spec.price_elasticity,
+        spec.value_per_h100e_usd,
+    );
+    let value: Vec<f64> = offers.iter().map(|o| 1.0 / o.1).collect();
+    let available: Vec<f64> = offers.iter().map(|o| market.availability[o.0]).collect();
+    let shares = accelerator_demand::split_by_value(&value, &available, spec.choice_sharpness);
+    // The grid's spare capacity caps what the order may add to the load.
+    let mw_per_h100e: f64 = offers
+        .iter()
+        .zip(&shares)
+        .map(|(o, share)| {
+            let generation = &scenario.chips[o.0];
+            share * mw_drawn_by(1.0, generation.watts, pue) / generation.h100e_per_unit
+        })
+        .sum();
+    // At home: its share of the region's spare capacity plus what the
+    // queue granted it. What does not fit waits for the second pass.
+    let home_room = market.room_mw[buyer.region]
+        / market.buyers_in_region[buyer.region].max(1) as f64
+        + buyer.power_reserved_mw;
+    let at_home = if mw_per_h100e > 0.0 && ordered * mw_per_h100e > home_room {
+        home_room / mw_per_h100e
+    } else {
+        ordered
+    };
+    Some(BuyerPlan {
+        buyer: id,
+        home: buyer.region,
+        offers,
+        shares,
+        mw_per_h100e,
+        ordered,
+        placed: vec![(buyer.region, at_home)],
+        room_mw: home_room,
+    })
+}
+
+/// Second pass, in agent-id order: a buyer whose home grid could not host
+/// its order places the rest where the region's own buyers left spare
+/// capacity, in the other regions of its jurisdiction and export tier.
+fn place_beyond_home(
+    scenario: &Scenario,
+    market: &BuyerMarket,
+    plans: &mut [BuyerPlan],
+    spare_used: &mut [f64],
+) {
+    for plan in plans {
         let mut short = plan.ordered - plan.placed[0].1;
         if plan.mw_per_h100e <= 0.0 || short <= 0.0 {
             continue;
@@ -424,7 +484,7 @@ pub fn bid_for_accelerators(
             if r == plan.home || !same_rules || short <= 0.0 {
                 continue;
             }
-            let left_mw = (room_mw[r] - spare_used[r]).max(0.0);
+            let left_mw = (market.room_mw[r] - spare_used[r]).max(0.0);
             let take = short.min(left_mw / plan.mw_per_h100e);
             if take > 0.0 {
                 spare_used[r] += take * plan.mw_per_h100e;
@@ -434,47 +494,46 @@ pub fn bid_for_accelerators(
             }
         }
     }
+}
 
-    for plan in plans {
-        let Some((_, buyer)) = sorted.iter_mut().find(|(a, _)| a.id == plan.buyer) else {
-            continue;
-        };
-        let spec = &scenario.accelerator_buyers[buyer.index];
-        let ordered: f64 = plan.placed.iter().map(|p| p.1).sum();
-        // What no region could host joins the home queue.
-        if plan.mw_per_h100e > 0.0 && plan.ordered * plan.mw_per_h100e > plan.room_mw {
-            buyer.flows.power_to_request_mw = accelerator_demand::power_to_request(
-                plan.ordered * plan.mw_per_h100e,
-                plan.room_mw,
-                buyer.power_queued_mw,
-            );
-            buyer.flows.power_limited = true;
-        }
-        buyer.flows.ordered_h100e = ordered;
-        for &(region, h100e) in &plan.placed {
-            for ((chip, _, treatment), share) in plan.offers.iter().zip(&plan.shares) {
-                let generation = &scenario.chips[*chip];
-                let units = (h100e * share / generation.h100e_per_unit).floor() as u64;
-                if units == 0 {
-                    continue;
-                }
-                // The limit is the buyer's value of the unit, licence fee included.
-                let limit = spec.value_per_h100e_usd * generation.h100e_per_unit;
-                orders.bids[*chip].push(RegionalGpuBid {
-                    region,
-                    bid: GpuBid {
-                        buyer: plan.buyer,
-                        units,
-                        limit_usd: limit,
-                        export: *treatment,
-                    },
-                    refresh: false,
-                });
-            }
-        }
+/// A buyer's bids for its placed order, per region and generation, at its
+/// value of the unit; what no region could host joins its home queue.
+fn bid_for_plan(
+    scenario: &Scenario,
+    plan: &BuyerPlan,
+    buyer: &mut AcceleratorBuyer,
+    orders: &mut GpuOrders,
+) {
+    let spec = &scenario.accelerator_buyers[buyer.index];
+    let ordered: f64 = plan.placed.iter().map(|p| p.1).sum();
+    if plan.mw_per_h100e > 0.0 && plan.ordered * plan.mw_per_h100e > plan.room_mw {
+        buyer.flows.power_to_request_mw = accelerator_demand::power_to_request(
+            plan.ordered * plan.mw_per_h100e,
+            plan.room_mw,
+            buyer.power_queued_mw,
+        );
+        buyer.flows.power_limited = true;
     }
-    // Clearing breaks ties by input order: bids in agent-id order.
-    for bids in &mut orders.bids {
-        bids.sort_by_key(|b| b.bid.buyer);
+    buyer.flows.ordered_h100e = ordered;
+    for &(region, h100e) in &plan.placed {
+        for ((chip, _, treatment), share) in plan.offers.iter().zip(&plan.shares) {
+            let generation = &scenario.chips[*chip];
+            let units = (h100e * share / generation.h100e_per_unit).floor() as u64;
+            if units == 0 {
+                continue;
+            }
+            // The limit is the buyer's value of the unit, licence fee included.
+            let limit = spec.value_per_h100e_usd * generation.h100e_per_unit;
+            orders.bids[*chip].push(RegionalGpuBid {
+                region,
+                bid: GpuBid {
+                    buyer: plan.buyer,
+                    units,
+                    limit_usd: limit,
+                    export: *treatment,
+                },
+                refresh: false,
+            });
+        }
     }
 }
