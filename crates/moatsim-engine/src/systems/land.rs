@@ -10,7 +10,7 @@ use crate::systems::lab_may_use_region;
 use bevy_ecs::prelude::*;
 use moatsim_config::Scenario;
 use moatsim_model::market::land;
-use moatsim_model::market::land::{LandBid, LandOffer, clear_land_market};
+use moatsim_model::market::land::{LandBid, LandFill, LandOffer, clear_land_market};
 use moatsim_model::market::site::SiteOffer;
 use moatsim_model::{Account, AgentId, ExternalAccount, rules};
 
@@ -378,13 +378,18 @@ pub fn bank_land(
     }
 }
 
+type SortedInvestors<'a> = Vec<(&'a Agent, Mut<'a, Investor>)>;
+
 /// Two clearings per region, powered land first. In each, landowners offer
 /// their unsold stock (raw acres at the scarcity price, powered acres at that
 /// price plus the region's `powered_land_premium`) and land-banking investors
 /// offer what they hold at a premium over it; a bank that banks for one lab
 /// offers only to that lab. Cheapest first, pro rata at each offer. Then new
 /// raw zoning arrives and the prices are reset from the stock left.
-#[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a bevy system takes the resources and queries it touches as parameters"
+)]
 pub fn clear_land_markets(
     params: Res<Params>,
     orders: Res<LandOrders>,
@@ -396,7 +401,7 @@ pub fn clear_land_markets(
     mut logs: ResMut<Logs>,
 ) {
     let scenario = &params.0;
-    let mut sorted_investors: Vec<(&Agent, Mut<Investor>)> = investors.iter_mut().collect();
+    let mut sorted_investors: SortedInvestors = investors.iter_mut().collect();
     sorted_investors.sort_by_key(|(a, _)| a.id);
     let lab_ids: Vec<(usize, AgentId)> = labs.iter().map(|(a, l)| (l.index, a.id)).collect();
     for (r, region_spec) in scenario.regions.iter().enumerate() {
@@ -417,29 +422,8 @@ pub fn clear_land_markets(
             if stock <= 0.0 && orders.is_empty() {
                 continue;
             }
-            let mut offers = vec![LandOffer {
-                seller: None,
-                acres: stock,
-                price_per_acre_usd: price,
-                reserved_for: None,
-            }];
-            for (agent, investor) in &sorted_investors {
-                if let Some(holding) = investor
-                    .land
-                    .iter()
-                    .find(|h| h.region == r && h.powered == powered && h.acres > 0.0)
-                {
-                    let partner = investor
-                        .banks_powered_land_for
-                        .and_then(|lab| lab_ids.iter().find(|(i, _)| *i == lab).map(|(_, id)| *id));
-                    offers.push(LandOffer {
-                        seller: Some(agent.id),
-                        acres: holding.acres,
-                        price_per_acre_usd: price * (1.0 + scenario.behaviour.land_resale_premium),
-                        reserved_for: partner,
-                    });
-                }
-            }
+            let market = LandMarket { region: r, powered };
+            let offers = market.offers(scenario, (stock, price), &sorted_investors, &lab_ids);
             let bids: Vec<LandBid> = orders
                 .iter()
                 .map(|o| LandBid {
@@ -452,27 +436,7 @@ pub fn clear_land_markets(
             for fill in &clearing.fills {
                 let order = orders[fill.bid];
                 let seller = offers[fill.offer].seller;
-                let to = seller.map_or(
-                    Account::External(ExternalAccount::Landowners),
-                    Account::Agent,
-                );
-                ledger.pay(Account::Agent(order.buyer), to, fill.paid_usd);
-                if let Some(seller) = seller
-                    && let Some((_, investor)) =
-                        sorted_investors.iter_mut().find(|(a, _)| a.id == seller)
-                    && let Some(holding) = investor
-                        .land
-                        .iter_mut()
-                        .find(|h| h.region == r && h.powered == powered)
-                {
-                    let share = (fill.acres / holding.acres).min(1.0);
-                    let cost_sold = holding.cost_usd * share;
-                    holding.cost_usd -= cost_sold;
-                    holding.acres = (holding.acres - fill.acres).max(0.0);
-                    investor.flows.land_sales_usd += fill.paid_usd;
-                    investor.flows.land_gain_usd += fill.paid_usd - cost_sold;
-                }
-                let kind = if powered { "powered " } else { "" };
+                market.pay_seller(order, seller, fill, &mut sorted_investors, &mut ledger);
                 match order.project_id {
                     Some(project_id) => {
                         if let Some((_, mut lab)) =
@@ -485,55 +449,10 @@ pub fn clear_land_markets(
                             acres: fill.acres,
                             powered,
                         });
-                        logs.event(
-                            Event::new(if seller.is_some() {
-                                EventKind::LandResold
-                            } else {
-                                EventKind::LandDeal
-                            })
-                            .agent(order.buyer)
-                            .counterparty(seller)
-                            .region(region_spec.name.as_str())
-                            .amount(fill.paid_usd)
-                            .quantity(fill.acres)
-                            .detail(format!("{kind}acres for project {project_id}")),
-                        );
                     }
-                    None => {
-                        if let Some((_, investor)) = sorted_investors
-                            .iter_mut()
-                            .find(|(a, _)| a.id == order.buyer)
-                        {
-                            match investor
-                                .land
-                                .iter_mut()
-                                .find(|h| h.region == r && h.powered == powered)
-                            {
-                                Some(holding) => {
-                                    holding.acres += fill.acres;
-                                    holding.cost_usd += fill.paid_usd;
-                                }
-                                None => {
-                                    investor.land.push(LandHolding {
-                                        region: r,
-                                        powered,
-                                        acres: fill.acres,
-                                        cost_usd: fill.paid_usd,
-                                    });
-                                    investor.land.sort_by_key(|h| (h.region, h.powered));
-                                }
-                            }
-                        }
-                        logs.event(
-                            Event::new(EventKind::LandBanked)
-                                .agent(order.buyer)
-                                .region(region_spec.name.as_str())
-                                .amount(fill.paid_usd)
-                                .quantity(fill.acres)
-                                .detail(format!("{kind}acres bought to resell to labs")),
-                        );
-                    }
+                    None => market.bank(order.buyer, fill, &mut sorted_investors),
                 }
+                logs.event(market.event(scenario, order, seller, fill));
             }
             if powered {
                 state.powered_available_acres -= clearing.sold_by_offer[0];
@@ -563,5 +482,138 @@ pub fn clear_land_markets(
             state.land_available_acres,
             scenario.world.land_price_elasticity,
         );
+    }
+}
+
+/// One of a region's two land markets: raw acres, or powered ones.
+#[derive(Debug, Clone, Copy)]
+struct LandMarket {
+    region: usize,
+    powered: bool,
+}
+
+impl LandMarket {
+    /// The landowners' stock at their price, then each land bank's holding
+    /// at a premium (a bank that banks for one lab offers only to it).
+    fn offers(
+        self,
+        scenario: &Scenario,
+        (stock, price): (f64, f64),
+        investors: &SortedInvestors,
+        lab_ids: &[(usize, AgentId)],
+    ) -> Vec<LandOffer> {
+        let mut offers = vec![LandOffer {
+            seller: None,
+            acres: stock,
+            price_per_acre_usd: price,
+            reserved_for: None,
+        }];
+        for (agent, investor) in investors {
+            if let Some(holding) = investor
+                .land
+                .iter()
+                .find(|h| h.region == self.region && h.powered == self.powered && h.acres > 0.0)
+            {
+                let partner = investor
+                    .banks_powered_land_for
+                    .and_then(|lab| lab_ids.iter().find(|(i, _)| *i == lab).map(|(_, id)| *id));
+                offers.push(LandOffer {
+                    seller: Some(agent.id),
+                    acres: holding.acres,
+                    price_per_acre_usd: price * (1.0 + scenario.behaviour.land_resale_premium),
+                    reserved_for: partner,
+                });
+            }
+        }
+        offers
+    }
+
+    /// The buyer pays the landowners or the bank that sold; a bank's holding
+    /// shrinks by the acres sold and their share of its cost.
+    fn pay_seller(
+        self,
+        order: &LandOrder,
+        seller: Option<AgentId>,
+        fill: &LandFill,
+        investors: &mut SortedInvestors,
+        ledger: &mut Ledger,
+    ) {
+        let to = seller.map_or(
+            Account::External(ExternalAccount::Landowners),
+            Account::Agent,
+        );
+        ledger.pay(Account::Agent(order.buyer), to, fill.paid_usd);
+        if let Some(seller) = seller
+            && let Some((_, investor)) = investors.iter_mut().find(|(a, _)| a.id == seller)
+            && let Some(holding) = investor
+                .land
+                .iter_mut()
+                .find(|h| h.region == self.region && h.powered == self.powered)
+        {
+            let share = (fill.acres / holding.acres).min(1.0);
+            let cost_sold = holding.cost_usd * share;
+            holding.cost_usd -= cost_sold;
+            holding.acres = (holding.acres - fill.acres).max(0.0);
+            investor.flows.land_sales_usd += fill.paid_usd;
+            investor.flows.land_gain_usd += fill.paid_usd - cost_sold;
+        }
+    }
+
+    /// A land bank adds the acres it bought to its holding here.
+    fn bank(self, buyer: AgentId, fill: &LandFill, investors: &mut SortedInvestors) {
+        let Some((_, investor)) = investors.iter_mut().find(|(a, _)| a.id == buyer) else {
+            return;
+        };
+        match investor
+            .land
+            .iter_mut()
+            .find(|h| h.region == self.region && h.powered == self.powered)
+        {
+            Some(holding) => {
+                holding.acres += fill.acres;
+                holding.cost_usd += fill.paid_usd;
+            }
+            None => {
+                investor.land.push(LandHolding {
+                    region: self.region,
+                    powered: self.powered,
+                    acres: fill.acres,
+                    cost_usd: fill.paid_usd,
+                });
+                investor.land.sort_by_key(|h| (h.region, h.powered));
+            }
+        }
+    }
+
+    /// The event of a fill: a lab's deal (or resale, from a bank) for a
+    /// project, or a bank's purchase.
+    fn event(
+        self,
+        scenario: &Scenario,
+        order: &LandOrder,
+        seller: Option<AgentId>,
+        fill: &LandFill,
+    ) -> Event {
+        let region = scenario.regions[self.region].name.as_str();
+        let kind = if self.powered { "powered " } else { "" };
+        match order.project_id {
+            Some(project_id) => Event::new(if seller.is_some() {
+                EventKind::LandResold
+            } else {
+                EventKind::LandDeal
+            })
+            .agent(order.buyer)
+            .counterparty(seller)
+            .region(region)
+            .amount(fill.paid_usd)
+            .quantity(fill.acres)
+            .detail(format!("{kind}acres for project {project_id}")),
+            None => Event::new(EventKind::LandBanked)
+                .agent(order.buyer)
+                .region(region)
+                .amount(fill.paid_usd)
+                .quantity(fill.acres)
+                .detail(format!("{kind}acres bought to resell to labs")),
+        }
     }
 }
