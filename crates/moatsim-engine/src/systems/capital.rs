@@ -6,8 +6,9 @@ use crate::events::{Event, EventKind};
 use crate::records::MarketRow;
 use crate::resources::*;
 use bevy_ecs::prelude::*;
+use moatsim_config::Scenario;
 use moatsim_model::market::capital::{
-    RoundAsk, RoundBid, ValuationView, clear_round, max_post_money,
+    RoundAsk, RoundBid, RoundOutcome, ValuationView, clear_round, max_post_money,
 };
 use moatsim_model::rng::Purpose;
 use moatsim_model::{Account, AgentId, ExternalAccount, rng};
@@ -211,15 +212,21 @@ pub fn bid_in_rounds(
     orders.investor_bids = bids;
 }
 
+type LabQuery<'w, 's> = Query<'w, 's, (&'static Agent, &'static mut Lab)>;
+type InvestorQuery<'w, 's> = Query<'w, 's, (&'static Agent, &'static mut Investor)>;
+
 /// One clearing per announced round. Closed rounds move money from investors to
 /// the lab, dilute existing holders and reset the lab's valuation to the post-money.
-#[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a bevy system takes the resources and queries it touches as parameters"
+)]
 pub fn clear_capital_market(
     clock: Res<Clock>,
     params: Res<Params>,
     orders: Res<CapitalOrders>,
-    mut labs: Query<(&Agent, &mut Lab)>,
-    mut investors: Query<(&Agent, &mut Investor)>,
+    mut labs: LabQuery,
+    mut investors: InvestorQuery,
     mut ledger: ResMut<Ledger>,
     mut stats: ResMut<QuarterStats>,
     mut logs: ResMut<Logs>,
@@ -231,38 +238,10 @@ pub fn clear_capital_market(
     let mut post_money_sum = 0.0;
     let mut closed = 0u32;
     for round in &orders.rounds {
-        // A scheduled round closes at its terms: every bid into it accepts the
-        // valuation, and outside investors take whatever the simulated ones do not.
-        let ask = RoundAsk {
-            lab: round.lab,
-            amount_usd: round.amount_usd,
-            pre_money_usd: round.pre_money_usd,
-            min_pre_money_usd: if round.scheduled {
-                round.pre_money_usd
-            } else {
-                round.pre_money_usd * scenario.behaviour.down_round_floor
-            },
-            min_close_fraction: if round.scheduled {
-                0.0
-            } else {
-                scenario.behaviour.min_close_fraction
-            },
-        };
-        let bids: Vec<RoundBid> = orders
-            .investor_bids
-            .iter()
-            .filter(|b| b.lab == round.lab)
-            .map(|b| RoundBid {
-                investor: b.investor,
-                amount_usd: b.amount_usd,
-                max_pre_money_usd: if round.scheduled {
-                    f64::INFINITY
-                } else {
-                    b.max_pre_money_usd
-                },
-            })
-            .collect();
+        let (ask, bids) = round_terms(scenario, round, &orders.investor_bids);
         let mut outcome = clear_round(&ask, &bids);
+        // A scheduled round closes at its terms: outside investors take
+        // whatever the simulated ones do not.
         if round.scheduled {
             let outside = (round.amount_usd - outcome.raised_usd).max(0.0);
             ledger.pay(
@@ -278,88 +257,19 @@ pub fn clear_capital_market(
         asked += round.amount_usd;
         offered += bids.iter().map(|b| b.amount_usd).sum::<f64>();
         if !outcome.closed {
-            // The lab learns its price: it marks itself to the best valuation
-            // any investor would pay, so its next ask starts there (a down round
-            // if it tries again) instead of repeating an ask nobody accepts.
-            let best = outcome.best_bid_pre_money_usd;
-            if let Some((_, mut lab)) = labs.iter_mut().find(|(a, _)| a.id == round.lab)
-                && best > 0.0
-                && best < lab.valuation_usd
-            {
-                lab.valuation_usd = best;
-                lab.last_post_money_usd = best;
-                lab.run_rate_at_last_round_usd = round.run_rate_usd;
-            }
-            logs.event(Event::new(EventKind::RoundFailed).agent(round.lab).amount(round.amount_usd).quantity(best).detail(format!(
-                    "asked {:.1}B at {:.0}B pre-money (down to {:.0}B); eligible bids {:.1}B; best bid {:.0}B pre-money",
-                    round.amount_usd / 1e9,
-                    round.pre_money_usd / 1e9,
-                    ask.min_pre_money_usd / 1e9,
-                    // `+ 0.0` turns the empty sum's -0 into 0 for the reader.
-                    outcome.eligible_usd / 1e9 + 0.0,
-                    best / 1e9
-                )));
+            mark_failed_round(round, &ask, &outcome, &mut labs, &mut logs);
             continue;
         }
         closed += 1;
         raised += outcome.raised_usd;
         post_money_sum += outcome.post_money_usd;
-        let dilution = outcome.pre_money_usd / outcome.post_money_usd;
-        for (_, mut investor) in &mut investors {
-            for holding in investor.holdings.iter_mut().filter(|h| h.0 == round.lab) {
-                holding.1 *= dilution;
-            }
-        }
-        for (investor_id, amount) in outcome.investments.iter().filter(|i| i.1 > 0.0) {
-            ledger.pay(
-                Account::Agent(*investor_id),
-                Account::Agent(round.lab),
-                *amount,
-            );
-            if let Some((_, mut investor)) =
-                investors.iter_mut().find(|(a, _)| a.id == *investor_id)
-            {
-                add_holding(
-                    &mut investor.holdings,
-                    round.lab,
-                    amount / outcome.post_money_usd,
-                );
-                investor.flows.invested_usd += amount;
-                investor.invested_total_usd += amount;
-            }
-            logs.event(
-                Event::new(EventKind::Investment)
-                    .agent(*investor_id)
-                    .counterparty(round.lab)
-                    .amount(*amount)
-                    .quantity(amount / outcome.post_money_usd)
-                    .detail("fraction of the lab acquired".into()),
-            );
-        }
-        if let Some((_, mut lab)) = labs.iter_mut().find(|(a, _)| a.id == round.lab) {
-            lab.flows.raised_usd += outcome.raised_usd;
-            lab.valuation_usd = outcome.post_money_usd;
-            lab.last_post_money_usd = outcome.post_money_usd;
-            lab.run_rate_at_last_round_usd = round.run_rate_usd;
-            lab.last_round_tick = Some(clock.tick);
-        }
-        logs.event(
-            Event::new(EventKind::RoundClosed)
-                .agent(round.lab)
-                .amount(outcome.raised_usd)
-                .quantity(outcome.post_money_usd)
-                .detail(format!(
-                    "{}{:.1}B at {:.0}B post-money",
-                    if round.scheduled {
-                        "scheduled: "
-                    } else if outcome.pre_money_usd < round.pre_money_usd {
-                        "down round: "
-                    } else {
-                        ""
-                    },
-                    outcome.raised_usd / 1e9,
-                    outcome.post_money_usd / 1e9
-                )),
+        close_round(
+            round,
+            &outcome,
+            clock.tick,
+            (&mut labs, &mut investors),
+            &mut ledger,
+            &mut logs,
         );
     }
     stats.capital_raised_usd += raised;
@@ -372,6 +282,144 @@ pub fn clear_capital_market(
         cleared: raised,
         price: (closed > 0).then(|| post_money_sum / f64::from(closed)),
     });
+}
+
+/// A round's ask and the investors' bids into it. A scheduled round closes
+/// at its terms: every bid into it accepts the valuation.
+fn round_terms(
+    scenario: &Scenario,
+    round: &AnnouncedRound,
+    investor_bids: &[InvestorBid],
+) -> (RoundAsk, Vec<RoundBid>) {
+    let ask = RoundAsk {
+        lab: round.lab,
+        amount_usd: round.amount_usd,
+        pre_money_usd: round.pre_money_usd,
+        min_pre_money_usd: if round.scheduled {
+            round.pre_money_usd
+        } else {
+            round.pre_money_usd * scenario.behaviour.down_round_floor
+        },
+        min_close_fraction: if round.scheduled {
+            0.0
+        } else {
+            scenario.behaviour.min_close_fraction
+        },
+    };
+    let bids = investor_bids
+        .iter()
+        .filter(|b| b.lab == round.lab)
+        .map(|b| RoundBid {
+            investor: b.investor,
+            amount_usd: b.amount_usd,
+            max_pre_money_usd: if round.scheduled {
+                f64::INFINITY
+            } else {
+                b.max_pre_money_usd
+            },
+        })
+        .collect();
+    (ask, bids)
+}
+
+/// A round that did not close: the lab learns its price. It marks itself to
+/// the best valuation any investor would pay, so its next ask starts there
+/// (a down round if it tries again) instead of repeating an ask nobody
+/// accepts.
+fn mark_failed_round(
+    round: &AnnouncedRound,
+    ask: &RoundAsk,
+    outcome: &RoundOutcome,
+    labs: &mut LabQuery,
+    logs: &mut Logs,
+) {
+    let best = outcome.best_bid_pre_money_usd;
+    if let Some((_, mut lab)) = labs.iter_mut().find(|(a, _)| a.id == round.lab)
+        && best > 0.0
+        && best < lab.valuation_usd
+    {
+        lab.valuation_usd = best;
+        lab.last_post_money_usd = best;
+        lab.run_rate_at_last_round_usd = round.run_rate_usd;
+    }
+    logs.event(Event::new(EventKind::RoundFailed).agent(round.lab).amount(round.amount_usd).quantity(best).detail(format!(
+            "asked {:.1}B at {:.0}B pre-money (down to {:.0}B); eligible bids {:.1}B; best bid {:.0}B pre-money",
+            round.amount_usd / 1e9,
+            round.pre_money_usd / 1e9,
+            ask.min_pre_money_usd / 1e9,
+            // `+ 0.0` turns the empty sum's -0 into 0 for the reader.
+            outcome.eligible_usd / 1e9 + 0.0,
+            best / 1e9
+        )));
+}
+
+/// A closed round: existing holders are diluted, each investor pays and
+/// takes its stake, and the lab's valuation resets to the post-money.
+/// `parties` are the labs and the investors.
+fn close_round(
+    round: &AnnouncedRound,
+    outcome: &RoundOutcome,
+    tick: u32,
+    parties: (&mut LabQuery, &mut InvestorQuery),
+    ledger: &mut Ledger,
+    logs: &mut Logs,
+) {
+    let (labs, investors) = parties;
+    let dilution = outcome.pre_money_usd / outcome.post_money_usd;
+    for (_, mut investor) in investors.iter_mut() {
+        for holding in investor.holdings.iter_mut().filter(|h| h.0 == round.lab) {
+            holding.1 *= dilution;
+        }
+    }
+    for (investor_id, amount) in outcome.investments.iter().filter(|i| i.1 > 0.0) {
+        ledger.pay(
+            Account::Agent(*investor_id),
+            Account::Agent(round.lab),
+            *amount,
+        );
+        if let Some((_, mut investor)) = investors.iter_mut().find(|(a, _)| a.id == *investor_id) {
+            add_holding(
+                &mut investor.holdings,
+                round.lab,
+                amount / outcome.post_money_usd,
+            );
+            investor.flows.invested_usd += amount;
+            investor.invested_total_usd += amount;
+        }
+        logs.event(
+            Event::new(EventKind::Investment)
+                .agent(*investor_id)
+                .counterparty(round.lab)
+                .amount(*amount)
+                .quantity(amount / outcome.post_money_usd)
+                .detail("fraction of the lab acquired".into()),
+        );
+    }
+    if let Some((_, mut lab)) = labs.iter_mut().find(|(a, _)| a.id == round.lab) {
+        lab.flows.raised_usd += outcome.raised_usd;
+        lab.valuation_usd = outcome.post_money_usd;
+        lab.last_post_money_usd = outcome.post_money_usd;
+        lab.run_rate_at_last_round_usd = round.run_rate_usd;
+        lab.last_round_tick = Some(tick);
+    }
+    logs.event(
+        Event::new(EventKind::RoundClosed)
+            .agent(round.lab)
+            .amount(outcome.raised_usd)
+            .quantity(outcome.post_money_usd)
+            .detail(format!(
+                "{}{:.1}B at {:.0}B post-money",
+                if round.scheduled {
+                    "scheduled: "
+                } else if outcome.pre_money_usd < round.pre_money_usd {
+                    "down round: "
+                } else {
+                    ""
+                },
+                outcome.raised_usd / 1e9,
+                outcome.post_money_usd / 1e9
+            )),
+    );
 }
 
 fn add_holding(holdings: &mut Vec<(AgentId, f64)>, lab: AgentId, fraction: f64) {
