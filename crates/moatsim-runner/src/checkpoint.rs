@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use moatsim_engine::checkpoint::Snapshot;
 use serde::{Deserialize, Serialize};
 
-use crate::RunError;
+use crate::{RunError, io};
 
 const FOLDER: &str = "checkpoint";
 const META: &str = "meta.json";
@@ -40,13 +40,6 @@ pub(crate) struct Meta {
     pub force: bool,
     /// Set by [`save`].
     pub state_file: String,
-}
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
-    move |source| RunError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
 }
 
 /// Rows per table of a run whose tables are complete, and its agent count:
@@ -154,7 +147,8 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), RunError
         file.write_all(bytes).map_err(io(&temporary))?;
         file.sync_all().map_err(io(&temporary))?;
     }
-    std::fs::rename(&temporary, path).map_err(io(path))
+    std::fs::rename(&temporary, path).map_err(io(path))?;
+    Ok(())
 }
 
 pub(crate) fn save(staging: &Path, meta: &Meta, snapshot: &Snapshot) -> Result<(), RunError> {

@@ -23,16 +23,31 @@ use moatsim_output::{
 };
 use serde::Serialize;
 
+/// A file or folder of a run or a sweep that could not be made, moved or
+/// removed. [`RunError`] and [`sweep::SweepError`] both wrap it, so the two
+/// say the same thing about the same failure.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot prepare {}: {source}", path.display())]
+pub struct IoError {
+    pub path: PathBuf,
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// Wraps a failed file operation on `path` as an [`IoError`].
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> IoError + '_ {
+    move |source| IoError {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error("{} already exists; pass --force to replace it, or choose another --out or --seed", path.display())]
     Exists { path: PathBuf },
-    #[error("cannot prepare {}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
     #[error(transparent)]
     Output(#[from] OutputError),
     #[error(transparent)]
@@ -156,13 +171,6 @@ impl Drop for Staging {
         if !self.published && !self.keep {
             let _ = std::fs::remove_dir_all(&self.path);
         }
-    }
-}
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
-    move |source| RunError::Io {
-        path: path.to_path_buf(),
-        source,
     }
 }
 
@@ -625,10 +633,11 @@ fn publish(staging: &Path, final_dir: &Path, force: bool) -> Result<(), RunError
         std::fs::rename(final_dir, &aside).map_err(io(final_dir))?;
         if let Err(error) = std::fs::rename(staging, final_dir) {
             let _ = std::fs::rename(&aside, final_dir);
-            return Err(io(final_dir)(error));
+            return Err(io(final_dir)(error).into());
         }
         std::fs::remove_dir_all(&aside).map_err(io(&aside))?;
         return Ok(());
     }
-    std::fs::rename(staging, final_dir).map_err(io(final_dir))
+    std::fs::rename(staging, final_dir).map_err(io(final_dir))?;
+    Ok(())
 }

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use moatsim_config::sweep::{PlannedRun, SweepPlan};
 use moatsim_output::runs::{RunsColumn, write_runs_table};
 
-use crate::{RunError, RunOptions, run_dir, run_scenario};
+use crate::{IoError, RunError, RunOptions, io, run_dir, run_scenario};
 
 /// Which share of a sweep's runs this process does: run `k` (in plan order)
 /// belongs to shard `k mod count`.
@@ -165,12 +165,8 @@ pub struct SweepReport {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
-    #[error("cannot prepare {}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
     #[error(transparent)]
     Output(#[from] moatsim_output::OutputError),
 }
@@ -183,10 +179,7 @@ pub fn run_sweep(
     on_run: impl Fn(&RunOutcome) + Sync,
 ) -> Result<SweepReport, SweepError> {
     let started = Instant::now();
-    std::fs::create_dir_all(&options.out_dir).map_err(|source| SweepError::Io {
-        path: options.out_dir.clone(),
-        source,
-    })?;
+    std::fs::create_dir_all(&options.out_dir).map_err(io(&options.out_dir))?;
     let mine: Vec<&PlannedRun> = plan
         .runs
         .iter()
@@ -202,10 +195,7 @@ pub fn run_sweep(
             RunState::Partial => {
                 // Only a staging folder can be left: remove it and start over.
                 let root = run_root(&options.out_dir, run);
-                std::fs::remove_dir_all(&root).map_err(|source| SweepError::Io {
-                    path: root.clone(),
-                    source,
-                })?;
+                std::fs::remove_dir_all(&root).map_err(io(&root))?;
                 todo.push(run);
             }
             RunState::Missing => todo.push(run),
