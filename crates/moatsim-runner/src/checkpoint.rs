@@ -61,8 +61,23 @@ impl Joined {
 pub(crate) fn save_joined(staging: &Path, joined: &Joined) -> Result<(), RunError> {
     let folder = staging.join(FOLDER);
     std::fs::create_dir_all(&folder).map_err(io(&folder))?;
-    let text = serde_json::to_string_pretty(joined).unwrap_or_default();
-    write_atomically(&folder.join(JOINED), text.as_bytes())
+    let path = folder.join(JOINED);
+    let text = to_json(&path, "the record of the joined tables", joined)?;
+    write_atomically(&path, text.as_bytes())
+}
+
+/// `value` as pretty JSON for the file at `path`, or an error that names the
+/// file and `what` it was to hold.
+pub(crate) fn to_json(
+    path: &Path,
+    what: &'static str,
+    value: &impl Serialize,
+) -> Result<String, RunError> {
+    serde_json::to_string_pretty(value).map_err(|source| RunError::Json {
+        path: path.to_path_buf(),
+        what,
+        source,
+    })
 }
 
 /// The record of a complete join, if the run got that far.
@@ -87,6 +102,9 @@ fn stagings(run_dir: &Path) -> Option<Vec<(PathBuf, String)>> {
         .and_then(|n| n.strip_prefix("seed="))?;
     let prefix = format!(".staging-seed-{seed}-");
     let parent = run_dir.parent().unwrap_or(Path::new("."));
+    // A folder that does not exist yet (the first run of a scenario) holds no
+    // staging folder, hence the empty default. One that cannot be read is
+    // reported when a run makes its own staging folder there.
     let mut found: Vec<(PathBuf, String)> = std::fs::read_dir(parent)
         .map(|entries| {
             entries
@@ -114,6 +132,9 @@ fn has_checkpoint(staging: &Path) -> bool {
 /// Staging folders next to `run_dir` that hold a checkpoint of its scenario
 /// and seed, in name order.
 pub(crate) fn stagings_with_checkpoint(run_dir: &Path) -> Vec<PathBuf> {
+    // A folder that is not a `…/seed=<seed>` run folder has no staging
+    // folders of its own: none to find is the right answer. (`find` refuses
+    // such a folder before it gets here.)
     stagings(run_dir)
         .unwrap_or_default()
         .into_iter()
@@ -131,6 +152,7 @@ pub(crate) fn remove_abandoned_stagings(run_dir: &Path) {
     if !proc.join("self").exists() {
         return;
     }
+    // As in `stagings_with_checkpoint`: no run folder, nothing to tidy.
     for (path, pid) in stagings(run_dir).unwrap_or_default() {
         let alive = pid.parse::<u32>().is_err() || proc.join(&pid).exists();
         if !alive && !has_checkpoint(&path) {
@@ -163,8 +185,11 @@ pub(crate) fn save(staging: &Path, meta: &Meta, snapshot: &Snapshot) -> Result<(
         state_file: state_file.clone(),
         ..meta.clone()
     };
-    let text = serde_json::to_string_pretty(&meta).unwrap_or_default();
-    write_atomically(&folder.join(META), text.as_bytes())?;
+    // The meta holds the configuration's path, which JSON cannot hold when
+    // it is not UTF-8: that is an error, never an empty meta.
+    let meta_path = folder.join(META);
+    let text = to_json(&meta_path, "the checkpoint's meta", &meta)?;
+    write_atomically(&meta_path, text.as_bytes())?;
     // Older states are no longer referenced.
     for entry in std::fs::read_dir(&folder).map_err(io(&folder))? {
         let path = entry.map_err(io(&folder))?.path();
@@ -252,4 +277,36 @@ pub(crate) fn remove(staging: &Path) -> Result<(), RunError> {
         std::fs::remove_dir_all(&folder).map_err(io(&folder))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_meta_json_cannot_hold_is_an_error_not_an_empty_file() {
+        use std::os::unix::ffi::OsStrExt;
+        let meta = Meta {
+            moatsim_version: String::new(),
+            schema_version: 0,
+            config_hash: String::new(),
+            // Not UTF-8: JSON cannot hold this path.
+            config_path: PathBuf::from(std::ffi::OsStr::from_bytes(b"configs/\xff.toml")),
+            overrides: Vec::new(),
+            every: 1,
+            ticks_done: 0,
+            segments_done: 0,
+            force: false,
+            state_file: String::new(),
+        };
+        let path = Path::new("staging/checkpoint/meta.json");
+        let error = to_json(path, "the checkpoint's meta", &meta).expect_err("refused");
+        assert!(
+            error
+                .to_string()
+                .starts_with("cannot write staging/checkpoint/meta.json: the checkpoint's meta: "),
+            "{error}"
+        );
+    }
 }

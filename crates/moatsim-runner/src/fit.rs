@@ -78,10 +78,17 @@ pub enum FitError {
     OtherSpec { dir: PathBuf, detail: String },
     #[error("cannot write {}: {detail}", path.display())]
     Write { path: PathBuf, detail: String },
+    #[error(
+        "the fit tried no point ({particles} particles, {generations} generations); a fit spec needs at least 2 particles and 1 generation (moatsim_config::fit::load_fit checks this)"
+    )]
+    NoPoint { particles: u32, generations: u32 },
 }
 
 /// The names of the published `target` figures, in file order.
 pub fn target_names() -> Vec<String> {
+    // The figures are compiled in and a unit test parses them
+    // (`calibrate::tests`), so the empty default is never taken by a build
+    // that passed its tests.
     published_figures(PUBLISHED_FIGURES_CSV)
         .map(|figures| {
             figures
@@ -329,7 +336,12 @@ pub fn run_fit(
     }
     plans.push(plan);
 
-    let best = best.expect("a fit tries at least two points");
+    // A loaded spec has at least two particles and one generation, so a
+    // point was tried; a spec built by hand without any is refused here.
+    let best = best.ok_or(FitError::NoPoint {
+        particles: spec.particles,
+        generations: spec.generations,
+    })?;
     // The best point's runs are on disk; its scorecard is measured.
     let best_reports = reports(
         &point_runs(&plans[best.generation as usize], best.particle as usize),
@@ -452,20 +464,7 @@ fn claim_folder(spec: &FitSpec, dir: &Path) -> Result<(), FitError> {
     let detail = match earlier {
         Some(earlier) if earlier == identity => return Ok(()),
         Some(earlier) => {
-            let (a, b) = (
-                serde_json::to_value(&earlier).unwrap_or_default(),
-                serde_json::to_value(&identity).unwrap_or_default(),
-            );
-            a.as_object()
-                .map(|fields| {
-                    fields
-                        .iter()
-                        .filter(|(k, v)| b.get(k.as_str()) != Some(v))
-                        .map(|(k, v)| format!("{k} was {v}, is {}", b[k.as_str()]))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                })
-                .unwrap_or_default()
+            differences(&earlier, &identity).map_err(|e| write_error(e.to_string()))?
         }
         None => format!("{} is unreadable", path.display()),
     };
@@ -473,6 +472,22 @@ fn claim_folder(spec: &FitSpec, dir: &Path) -> Result<(), FitError> {
         dir: dir.to_path_buf(),
         detail,
     })
+}
+
+/// The fields in which two records of a fit's spec differ, as `field was
+/// <earlier>, is <now>`. A record is a struct, so its JSON is an object;
+/// turning it into JSON fails only where serde_json cannot hold a value,
+/// which is an error rather than an empty list of differences.
+fn differences(earlier: &FitIdentity, now: &FitIdentity) -> Result<String, serde_json::Error> {
+    let (earlier, now) = (serde_json::to_value(earlier)?, serde_json::to_value(now)?);
+    Ok(earlier
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, v)| now.get(k.as_str()) != Some(v))
+        .map(|(k, v)| format!("{k} was {v}, is {}", now[k.as_str()]))
+        .collect::<Vec<_>>()
+        .join("; "))
 }
 
 /// The runs of one particle of a generation's plan.

@@ -72,6 +72,16 @@ pub enum RunError {
     CheckpointExists { staging: PathBuf, run_dir: PathBuf },
     #[error(transparent)]
     Config(#[from] moatsim_config::ConfigError),
+    /// A run file that could not be put into JSON (a manifest, a checkpoint's
+    /// meta): writing an empty or partial file instead would publish a run,
+    /// or keep a checkpoint, that cannot be read back.
+    #[error("cannot write {}: {what}: {source}", path.display())]
+    Json {
+        path: PathBuf,
+        what: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
 }
 
 /// How to run.
@@ -481,6 +491,8 @@ fn simulate_and_publish(
     let agents = scenario.initial_agent_count() - scenario.app_builders.count
         + simulation.builder_count() as u64;
     let joined = match (&checkpoint, last) {
+        // Without checkpoints the writer is taken only here, so `last` is
+        // always there and the default (no tables) is never used.
         (None, last) => checkpoint::Joined {
             rows_by_table: owned_rows(&last.unwrap_or_default()),
             agents,
@@ -566,6 +578,7 @@ fn publish_run(finish: Finish<'_>, joined: &checkpoint::Joined) -> Result<RunRep
             rows: *rows,
         });
     }
+    let manifest_path = staging_path.join("manifest.json");
     let manifest = Manifest {
         moatsim_version: env!("CARGO_PKG_VERSION"),
         schema_version: SCHEMA_VERSION,
@@ -576,10 +589,13 @@ fn publish_run(finish: Finish<'_>, joined: &checkpoint::Joined) -> Result<RunRep
         end: scenario.end().to_string(),
         quarters: scenario.quarters,
         tables,
-        config: serde_json::from_str(&loaded.resolved_json).unwrap_or(serde_json::Value::Null),
+        config: serde_json::from_str(&loaded.resolved_json).map_err(|source| RunError::Json {
+            path: manifest_path.clone(),
+            what: "the resolved configuration is not JSON",
+            source,
+        })?,
     };
-    let manifest_path = staging_path.join("manifest.json");
-    let manifest_text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+    let manifest_text = checkpoint::to_json(&manifest_path, "the manifest", &manifest)?;
     checkpoint::write_atomically(&manifest_path, (manifest_text + "\n").as_bytes())?;
 
     publish(&staging_path, final_dir, force)?;

@@ -9,8 +9,8 @@
 //! `<out>/runs.parquet` lists every planned run with its parameters and status.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use moatsim_config::sweep::{PlannedRun, SweepPlan};
@@ -216,10 +216,13 @@ pub fn run_sweep(
                     let result = run_one(plan, run, &options.out_dir)
                         .map(|()| began.elapsed())
                         .map_err(|e| e.to_string());
-                    if let Err(message) = &result
-                        && let Ok(mut list) = failures.lock()
-                    {
-                        list.push((run.run_id.clone(), message.clone()));
+                    // A poisoned lock still holds the failures so far: they
+                    // are kept, never dropped as if the runs had succeeded.
+                    if let Err(message) = &result {
+                        failures
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .push((run.run_id.clone(), message.clone()));
                     }
                     let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
                     on_run(&RunOutcome {
@@ -233,7 +236,9 @@ pub fn run_sweep(
             });
         }
     });
-    report.failed = failures.into_inner().unwrap_or_default();
+    report.failed = failures
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
     report.failed.sort();
     report.completed = total - report.failed.len();
     write_runs(plan, &options.out_dir)?;
