@@ -29,6 +29,7 @@
 //! instead (docs/CALIBRATION.md, "Fitting").
 
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use moatsim_config::ConfigError;
@@ -226,12 +227,14 @@ pub fn run_fit(
     on_generation: impl Fn(&GenerationSummary),
 ) -> Result<FitState, FitError> {
     claim_folder(spec, &options.out_dir)?;
-    let d = spec.parameters.len();
-    let n = spec.particles as usize;
     let reference = spec.reference_plan()?;
     let reference_dir = options.out_dir.join("reference");
-    let mut units = abc::prior_draws(n, d, spec.search_seed);
-    let mut plan = spec.generation_plan(0, &units)?;
+    let units = abc::prior_draws(
+        spec.particles as usize,
+        spec.parameters.len(),
+        spec.search_seed,
+    );
+    let plan = spec.generation_plan(0, &units)?;
     // The reference and generation 0 do not depend on each other: let every
     // shard start both before anyone waits.
     if let Some(waiting) = run_stage(&reference, &reference_dir, options, &on_run)? {
@@ -239,6 +242,57 @@ pub fn run_fit(
         return Ok(waiting);
     }
     let before = Scorecard::new(reports(&reference, &reference_dir)?);
+    let (targets, kept) = scored_targets(spec, &before);
+    let scored: Vec<String> = targets.iter().chain(&kept).cloned().collect();
+    let reference_distance = score(&before.runs, &scored, &spec.target_ranges)?;
+
+    let mut search = Search::new(reference.runs.len());
+    if let ControlFlow::Break(waiting) = search.run(
+        spec,
+        options,
+        &scored,
+        (units, plan),
+        &on_run,
+        &on_generation,
+    )? {
+        return Ok(waiting);
+    }
+    // A loaded spec has at least two particles and one generation, so a
+    // point was tried; a spec built by hand without any is refused here.
+    let best = search.best.ok_or(FitError::NoPoint {
+        particles: spec.particles,
+        generations: spec.generations,
+    })?;
+    // The best point's runs are on disk; its scorecard is measured.
+    let best_reports = reports(
+        &point_runs(
+            &search.plans[best.generation as usize],
+            best.particle as usize,
+        ),
+        &generation_dir(options, best.generation),
+    )?;
+    let parameters = fitted_parameters(spec, &search.population, &best);
+    Ok(FitState::Done(Box::new(FitResult {
+        name: spec.name.clone(),
+        targets,
+        kept,
+        generations: search.summaries,
+        reference_distance,
+        best_distance: best.distance,
+        best_generation: best.generation,
+        best_particle: best.particle,
+        tried: search.tried,
+        parameters,
+        before,
+        after: Scorecard::new(best_reports),
+        runs: search.runs,
+    })))
+}
+
+/// The targets a fit's distance counts: the spec's (every target the
+/// scenario measures when it names none), and apart from them the targets
+/// kept in (`keep_landed`).
+fn scored_targets(spec: &FitSpec, before: &Scorecard) -> (Vec<String>, Vec<String>) {
     let targets: Vec<String> = if spec.targets.is_empty() {
         // Every target the scenario measures.
         before
@@ -262,42 +316,95 @@ pub fn run_fit(
     } else {
         Vec::new()
     };
-    let scored: Vec<String> = targets.iter().chain(&kept).cloned().collect();
-    let reference_distance = score(&before.runs, &scored, &spec.target_ranges)?;
+    (targets, kept)
+}
 
-    let mut tried: Vec<Tried> = Vec::new();
-    let mut best: Option<Tried> = None;
-    let mut plans: Vec<SweepPlan> = Vec::new();
-    let mut summaries = Vec::new();
-    let mut population: Vec<Particle> = Vec::new();
-    let mut tolerance: Option<f64> = None;
-    let mut runs = reference.runs.len();
-    for generation in 0..spec.generations {
-        let dir = generation_dir(options, generation);
-        // A scored generation's distances are kept beside its runs, so a
-        // rerun or a waiting shard does not read every run again.
-        let distances = match read_distances(&dir, n) {
-            Some(distances) => distances,
-            None => {
-                if let Some(waiting) = run_stage(&plan, &dir, options, &on_run)? {
-                    return Ok(waiting);
-                }
-                let mut distances = Vec::with_capacity(n);
-                for particle in 0..n {
-                    let found = reports(&point_runs(&plan, particle), &dir)?;
-                    distances.push(score(&found, &scored, &spec.target_ranges)?);
-                }
-                write_distances(&dir, &distances)?;
-                distances
+/// The ABC-SMC search as it goes: every point tried, the best so far, each
+/// generation's plan and summary, and the population and tolerance the next
+/// generation is proposed from.
+struct Search {
+    tried: Vec<Tried>,
+    best: Option<Tried>,
+    plans: Vec<SweepPlan>,
+    summaries: Vec<GenerationSummary>,
+    population: Vec<Particle>,
+    tolerance: Option<f64>,
+    /// Runs made so far, the reference's included.
+    runs: usize,
+}
+
+impl Search {
+    fn new(reference_runs: usize) -> Self {
+        Self {
+            tried: Vec::new(),
+            best: None,
+            plans: Vec::new(),
+            summaries: Vec::new(),
+            population: Vec::new(),
+            tolerance: None,
+            runs: reference_runs,
+        }
+    }
+
+    /// Scores generation after generation, from `first` (generation 0's
+    /// points and plan), until the tolerance reaches zero or the spec's
+    /// generations are done; breaks with `Waiting` where a generation's runs
+    /// are not all complete yet.
+    fn run(
+        &mut self,
+        spec: &FitSpec,
+        options: &FitOptions,
+        scored: &[String],
+        first: (Vec<Vec<f64>>, SweepPlan),
+        on_run: &(impl Fn(&str, &RunOutcome) + Sync),
+        on_generation: &impl Fn(&GenerationSummary),
+    ) -> Result<ControlFlow<FitState>, FitError> {
+        let (mut units, mut plan) = first;
+        for generation in 0..spec.generations {
+            let dir = generation_dir(options, generation);
+            let distances = match generation_distances(spec, options, scored, &plan, &dir, on_run)?
+            {
+                ControlFlow::Continue(distances) => distances,
+                ControlFlow::Break(waiting) => return Ok(ControlFlow::Break(waiting)),
+            };
+            self.runs += plan.runs.len();
+            let summary = self.score_generation(spec, generation, &units, &distances);
+            on_generation(&summary);
+            self.summaries.push(summary);
+            let last = generation + 1 == spec.generations;
+            if self.tolerance == Some(0.0) || last {
+                break;
             }
-        };
-        runs += plan.runs.len();
-        let eps = abc::tolerance(tolerance, &distances, spec.quantile);
-        let previous = (generation > 0).then_some(population.as_slice());
-        let accepted = abc::accept(previous, &units, &distances, eps);
+            units = abc::propose(
+                &self.population,
+                spec.particles as usize,
+                spec.search_seed,
+                generation + 1,
+            );
+            self.plans.push(std::mem::replace(
+                &mut plan,
+                spec.generation_plan(generation + 1, &units)?,
+            ));
+        }
+        self.plans.push(plan);
+        Ok(ControlFlow::Continue(()))
+    }
+
+    /// Takes one generation's distances: its tolerance, the particles it
+    /// accepts, every point it tried and the best point so far.
+    fn score_generation(
+        &mut self,
+        spec: &FitSpec,
+        generation: u32,
+        units: &[Vec<f64>],
+        distances: &[f64],
+    ) -> GenerationSummary {
+        let eps = abc::tolerance(self.tolerance, distances, spec.quantile);
+        let previous = (generation > 0).then_some(self.population.as_slice());
+        let accepted = abc::accept(previous, units, distances, eps);
         let summary = GenerationSummary {
             generation,
-            proposed: n,
+            proposed: spec.particles as usize,
             accepted: accepted.len(),
             tolerance: eps,
             best: distances.iter().copied().fold(f64::INFINITY, f64::min),
@@ -305,7 +412,7 @@ pub fn run_fit(
         // The accepted particles keep their order, so match them back by
         // position among the points within the tolerance.
         let mut weights = accepted.iter().map(|p| p.weight);
-        for (particle, (unit, &dist)) in units.iter().zip(&distances).enumerate() {
+        for (particle, (unit, &dist)) in units.iter().zip(distances).enumerate() {
             let weight = if dist <= eps { weights.next() } else { None };
             let point = Tried {
                 generation,
@@ -316,49 +423,63 @@ pub fn run_fit(
                 weight,
             };
             // The best point tried: smallest distance, earliest on ties.
-            if best.as_ref().is_none_or(|b| dist < b.distance) {
-                best = Some(point.clone());
+            if self.best.as_ref().is_none_or(|b| dist < b.distance) {
+                self.best = Some(point.clone());
             }
-            tried.push(point);
+            self.tried.push(point);
         }
-        on_generation(&summary);
-        summaries.push(summary);
         // A generation where nothing came within the tolerance keeps the
         // previous population and tolerance.
         if !accepted.is_empty() {
-            population = accepted;
-            tolerance = Some(eps);
+            self.population = accepted;
+            self.tolerance = Some(eps);
         }
-        let last = generation + 1 == spec.generations;
-        if tolerance == Some(0.0) || last {
-            break;
-        }
-        units = abc::propose(&population, n, spec.search_seed, generation + 1);
-        plans.push(std::mem::replace(
-            &mut plan,
-            spec.generation_plan(generation + 1, &units)?,
-        ));
+        summary
     }
-    plans.push(plan);
+}
 
-    // A loaded spec has at least two particles and one generation, so a
-    // point was tried; a spec built by hand without any is refused here.
-    let best = best.ok_or(FitError::NoPoint {
-        particles: spec.particles,
-        generations: spec.generations,
-    })?;
-    // The best point's runs are on disk; its scorecard is measured.
-    let best_reports = reports(
-        &point_runs(&plans[best.generation as usize], best.particle as usize),
-        &generation_dir(options, best.generation),
-    )?;
+/// A generation's distances, one per particle: read back if the generation
+/// was scored before, else from its runs once this shard has made its share
+/// of them; `Waiting` while other shards' runs are not complete.
+fn generation_distances(
+    spec: &FitSpec,
+    options: &FitOptions,
+    scored: &[String],
+    plan: &SweepPlan,
+    dir: &Path,
+    on_run: &(impl Fn(&str, &RunOutcome) + Sync),
+) -> Result<ControlFlow<FitState, Vec<f64>>, FitError> {
+    let n = spec.particles as usize;
+    // A scored generation's distances are kept beside its runs, so a rerun
+    // or a waiting shard does not read every run again.
+    if let Some(distances) = read_distances(dir, n) {
+        return Ok(ControlFlow::Continue(distances));
+    }
+    if let Some(waiting) = run_stage(plan, dir, options, on_run)? {
+        return Ok(ControlFlow::Break(waiting));
+    }
+    let mut distances = Vec::with_capacity(n);
+    for particle in 0..n {
+        let found = reports(&point_runs(plan, particle), dir)?;
+        distances.push(score(&found, scored, &spec.target_ranges)?);
+    }
+    write_distances(dir, &distances)?;
+    Ok(ControlFlow::Continue(distances))
+}
+
+/// Each parameter's fitted value (the best point's) and the final
+/// population's weighted mean and extremes, in the parameter's own units.
+fn fitted_parameters(
+    spec: &FitSpec,
+    population: &[Particle],
+    best: &Tried,
+) -> Vec<FittedParameter> {
     let total: f64 = population
         .iter()
         .map(|p| p.weight)
         .sum::<f64>()
         .max(f64::MIN_POSITIVE);
-    let parameters = spec
-        .parameters
+    spec.parameters
         .iter()
         .enumerate()
         .map(|(k, path)| {
@@ -380,22 +501,7 @@ pub fn run_fit(
                 population_max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
             }
         })
-        .collect();
-    Ok(FitState::Done(Box::new(FitResult {
-        name: spec.name.clone(),
-        targets,
-        kept,
-        generations: summaries,
-        reference_distance,
-        best_distance: best.distance,
-        best_generation: best.generation,
-        best_particle: best.particle,
-        tried,
-        parameters,
-        before,
-        after: Scorecard::new(best_reports),
-        runs,
-    })))
+        .collect()
 }
 
 /// The runs of one particle of a generation's plan.

@@ -20,7 +20,38 @@ pub fn write_fit(
     out_dir: &Path,
 ) -> Result<Vec<PathBuf>, FitError> {
     let mut written = Vec::new();
-    // fit.parquet: one row per point tried.
+    let columns = tried_columns(spec, result);
+    written.push(write_table(&out_dir.join("fit.parquet"), &columns)?);
+
+    let extends = relative_path(out_dir, &spec.scenario_path);
+    let header = overlay_header(spec, result);
+    let best: BTreeMap<String, String> = result
+        .parameters
+        .iter()
+        .map(|p| (p.path.clone(), p.fitted.clone()))
+        .collect();
+    let overlay = spec
+        .overlay(&extends, &best, &header)
+        .map_err(|detail| FitError::Write {
+            path: out_dir.join("fitted.toml"),
+            detail,
+        })?;
+    written.push(write_text(&out_dir.join("fitted.toml"), &overlay)?);
+    written.push(write_scorecards(
+        result,
+        &out_dir.join("scorecard.parquet"),
+    )?);
+    written.push(write_text(
+        &out_dir.join("scorecard.txt"),
+        &render_scorecards(result),
+    )?);
+    Ok(written)
+}
+
+/// `fit.parquet`'s columns: one row per point tried, with its generation,
+/// particle, parameter values, distance, the generation's tolerance, whether
+/// it was accepted and its weight.
+fn tried_columns(spec: &FitSpec, result: &FitResult) -> Vec<(String, RunsColumn)> {
     let mut columns: Vec<(String, RunsColumn)> = vec![
         (
             "generation".into(),
@@ -84,10 +115,13 @@ pub fn write_fit(
             RunsColumn::Number(result.tried.iter().map(|t| t.weight).collect()),
         ),
     ]);
-    written.push(write_table(&out_dir.join("fit.parquet"), &columns)?);
+    columns
+}
 
-    let extends = relative_path(out_dir, &spec.scenario_path);
-    let header = format!(
+/// The comment `fitted.toml` starts with: how it was fitted, to which
+/// targets, and how close the scenario and the best point came.
+fn overlay_header(spec: &FitSpec, result: &FitResult) -> String {
+    format!(
         "# Fitted by `moatsim calibrate --fit {}` (ABC-SMC, {} generations of {} points at seeds {:?}).\n\
          # Distance to the targets {}{} (keeping in: {}): {:.4} before, {:.4} after.\n\
          # A fit tunes assumptions; a target only a value far from its source reaches\n\
@@ -116,28 +150,7 @@ pub fn write_fit(
         },
         result.reference_distance,
         result.best_distance,
-    );
-    let best: BTreeMap<String, String> = result
-        .parameters
-        .iter()
-        .map(|p| (p.path.clone(), p.fitted.clone()))
-        .collect();
-    let overlay = spec
-        .overlay(&extends, &best, &header)
-        .map_err(|detail| FitError::Write {
-            path: out_dir.join("fitted.toml"),
-            detail,
-        })?;
-    written.push(write_text(&out_dir.join("fitted.toml"), &overlay)?);
-    written.push(write_scorecards(
-        result,
-        &out_dir.join("scorecard.parquet"),
-    )?);
-    written.push(write_text(
-        &out_dir.join("scorecard.txt"),
-        &render_scorecards(result),
-    )?);
-    Ok(written)
+    )
 }
 
 /// `scorecard.parquet`: one row per stage (`before`, `after`), target and
