@@ -3,17 +3,45 @@
 //! calibration fits, styled inline.
 
 use std::fmt::Write as _;
+use std::path::PathBuf;
 
-use super::{ChartDef, Kind, QUESTIONS, Report, SENSITIVITY_INDICATORS, slug};
+use super::{
+    ChartDef, Group, Kind, QUESTIONS, Question, Report, SENSITIVITY_INDICATORS, SensitivityIndex,
+    slug,
+};
 use crate::AnalysisError;
 use crate::chart::{Bar, Line, bars_svg, compact, plain, svg, svg_over};
 use crate::compare::{Comparison, compare, short};
+use crate::fit::FitRead;
 use crate::series::{Band, RunSeries, band};
 
 /// The report as one HTML document.
 pub fn render_html(report: &Report) -> Result<String, AnalysisError> {
-    let chart_error = |detail: String| AnalysisError::Chart { detail };
     let mut html = String::new();
+    head_html(&mut html, report);
+    nav_html(&mut html, report);
+    for question in QUESTIONS {
+        question_html(&mut html, report, question)?;
+    }
+    if report.groups.len() > 1 {
+        comparisons_html(&mut html, report);
+    }
+    if !report.sensitivity.is_empty() {
+        sensitivity_html(&mut html, &report.sensitivity)?;
+    }
+    if !report.fits.is_empty() {
+        fits_html(&mut html, &report.fits)?;
+    }
+    html += "</body>\n</html>\n";
+    Ok(html)
+}
+
+fn chart_error(detail: String) -> AnalysisError {
+    AnalysisError::Chart { detail }
+}
+
+/// The document's head and the line that says what the report was read from.
+fn head_html(html: &mut String, report: &Report) {
     let scenarios: Vec<String> = report
         .groups
         .iter()
@@ -44,7 +72,11 @@ pub fn render_html(report: &Report) -> Result<String, AnalysisError> {
             .join(", "),
         env!("CARGO_PKG_VERSION"),
     );
-    html += "<nav><ol>\n";
+}
+
+/// The table of contents: every question, then the sections this report has.
+fn nav_html(html: &mut String, report: &Report) {
+    *html += "<nav><ol>\n";
     for question in QUESTIONS {
         let _ = writeln!(
             html,
@@ -53,254 +85,298 @@ pub fn render_html(report: &Report) -> Result<String, AnalysisError> {
         );
     }
     if report.groups.len() > 1 {
-        html += "<li><a href=\"#compare\">Scenarios against the reference</a></li>\n";
+        *html += "<li><a href=\"#compare\">Scenarios against the reference</a></li>\n";
     }
     if !report.sensitivity.is_empty() {
-        html += "<li><a href=\"#sensitivity\">Which parameters matter</a></li>\n";
+        *html += "<li><a href=\"#sensitivity\">Which parameters matter</a></li>\n";
     }
     if !report.fits.is_empty() {
-        html += "<li><a href=\"#fit\">Calibration fits</a></li>\n";
+        *html += "<li><a href=\"#fit\">Calibration fits</a></li>\n";
     }
-    html += "</ol></nav>\n";
+    *html += "</ol></nav>\n";
+}
 
-    for question in QUESTIONS {
-        let _ = writeln!(
-            html,
-            "<section id=\"q{n}\">\n<h2>{n}. {}</h2>\n<p class=\"meta\">Scenarios that ask it: {}.</p>",
-            question.title,
-            question.scenarios,
-            n = question.number
-        );
-        for chart in question.charts {
-            match chart.kind {
-                Kind::Overlay(key) => {
-                    let lines: Vec<Line> = report
-                        .groups
-                        .iter()
-                        .filter_map(|g| {
-                            let refs: Vec<&RunSeries> = g.series.iter().collect();
-                            band(&refs, key).map(|band| Line {
-                                label: g.scenario.clone(),
-                                band,
-                            })
-                        })
-                        .collect();
-                    let figure = if lines.is_empty() {
-                        None
-                    } else {
-                        Some(
-                            svg(chart.title, chart.y_label, chart.scale, &lines, true)
-                                .map_err(chart_error)?,
-                        )
-                    };
-                    figure_html(
-                        &mut html,
-                        chart.id,
-                        chart,
-                        figure,
-                        &overlay_reading(chart, &lines),
-                    );
-                }
-                Kind::Breakdown(prefix) => {
-                    for group in &report.groups {
-                        let refs: Vec<&RunSeries> = group.series.iter().collect();
-                        let mut parts: Vec<String> =
-                            group.series.iter().flat_map(|s| s.parts(prefix)).collect();
-                        parts.sort();
-                        parts.dedup();
-                        let lines: Vec<Line> = parts
-                            .iter()
-                            .filter_map(|part| {
-                                band(&refs, &format!("{prefix}.{part}")).map(|band| Line {
-                                    label: part.clone(),
-                                    band,
-                                })
-                            })
-                            .collect();
-                        let title = format!("{} — {}", chart.title, group.scenario);
-                        let figure = if lines.is_empty() {
-                            None
-                        } else {
-                            Some(
-                                svg(&title, chart.y_label, chart.scale, &lines, false)
-                                    .map_err(chart_error)?,
-                            )
-                        };
-                        let id = format!("{}-{}", chart.id, slug(&group.scenario));
-                        figure_html(
-                            &mut html,
-                            &id,
-                            chart,
-                            figure,
-                            &breakdown_reading(chart, &lines),
-                        );
-                    }
+/// One question's section with its charts.
+fn question_html(
+    html: &mut String,
+    report: &Report,
+    question: &Question,
+) -> Result<(), AnalysisError> {
+    let _ = writeln!(
+        html,
+        "<section id=\"q{n}\">\n<h2>{n}. {}</h2>\n<p class=\"meta\">Scenarios that ask it: {}.</p>",
+        question.title,
+        question.scenarios,
+        n = question.number
+    );
+    for chart in question.charts {
+        match chart.kind {
+            Kind::Overlay(key) => overlay_html(html, report, chart, key)?,
+            Kind::Breakdown(prefix) => {
+                for group in &report.groups {
+                    breakdown_html(html, group, chart, prefix)?;
                 }
             }
         }
-        html += "</section>\n";
     }
+    *html += "</section>\n";
+    Ok(())
+}
 
-    if report.groups.len() > 1 {
-        let reference = &report.groups[0];
-        let _ = writeln!(
-            html,
-            "<section id=\"compare\">\n<h2>Scenarios against the reference ({})</h2>\n<p class=\"meta\">Headline indicators (docs/ANALYSIS.md), paired by seed: the mean difference, its 90% interval (paired Student t) and in how many seeds its sign holds. Bold where the interval excludes zero.</p>",
-            plain(&reference.scenario)
-        );
-        for group in &report.groups[1..] {
-            match compare(&reference.indicators, &group.indicators) {
-                Ok(comparison) => comparison_html(&mut html, &comparison),
-                Err(error) => {
-                    let _ = writeln!(
-                        html,
-                        "<p>{}: {}</p>",
-                        plain(&group.scenario),
-                        plain(&error.to_string())
-                    );
-                }
-            }
-        }
-        html += "</section>\n";
-    }
-    if !report.sensitivity.is_empty() {
-        html += "<section id=\"sensitivity\">\n<h2>Which parameters matter</h2>\n<p class=\"meta\">Global sensitivity indices from each sweep's <code>sensitivity.parquet</code> (docs/ANALYSIS.md, \"Sensitivity\"): for a Morris design the mean absolute elementary effect &mu;* (in the indicator's unit per parameter range), for a Sobol design the total index ST (share of the variance); whiskers are 95% bootstrap intervals.</p>\n";
-        for (k, (path, indices)) in report.sensitivity.iter().enumerate() {
-            let _ = writeln!(html, "<h3>{}</h3>", plain(&path.display().to_string()));
-            for indicator in SENSITIVITY_INDICATORS {
-                let mut bars: Vec<Bar> = indices
-                    .iter()
-                    .filter(|i| {
-                        i.indicator == *indicator && (i.index == "mu_star" || i.index == "ST")
-                    })
-                    .map(|i| Bar {
-                        label: i.parameter.clone(),
-                        value: i.value,
-                        interval: i.interval,
-                    })
-                    .collect();
-                if bars.is_empty() {
-                    continue;
-                }
-                bars.sort_by(|a, b| b.value.total_cmp(&a.value));
-                let index = indices
-                    .iter()
-                    .find(|i| {
-                        i.indicator == *indicator && (i.index == "mu_star" || i.index == "ST")
-                    })
-                    .map_or("", |i| {
-                        if i.index == "ST" {
-                            "ST (share of variance)"
-                        } else {
-                            "mu* (per parameter range)"
-                        }
-                    });
-                let figure = bars_svg(indicator, index, &bars).map_err(chart_error)?;
-                let reading = format!(
-                    "Most influential: {} ({}).",
-                    bars[0].label,
-                    short(bars[0].value)
-                );
+/// A chart with one line per scenario (its seeds' median and band).
+fn overlay_html(
+    html: &mut String,
+    report: &Report,
+    chart: &ChartDef,
+    key: &str,
+) -> Result<(), AnalysisError> {
+    let lines: Vec<Line> = report
+        .groups
+        .iter()
+        .filter_map(|g| {
+            let refs: Vec<&RunSeries> = g.series.iter().collect();
+            band(&refs, key).map(|band| Line {
+                label: g.scenario.clone(),
+                band,
+            })
+        })
+        .collect();
+    let figure = if lines.is_empty() {
+        None
+    } else {
+        Some(svg(chart.title, chart.y_label, chart.scale, &lines, true).map_err(chart_error)?)
+    };
+    figure_html(
+        html,
+        chart.id,
+        chart,
+        figure,
+        &overlay_reading(chart, &lines),
+    );
+    Ok(())
+}
+
+/// One scenario's chart with a line per part (lab, region, maker): the
+/// median over its seeds.
+fn breakdown_html(
+    html: &mut String,
+    group: &Group,
+    chart: &ChartDef,
+    prefix: &str,
+) -> Result<(), AnalysisError> {
+    let refs: Vec<&RunSeries> = group.series.iter().collect();
+    let mut parts: Vec<String> = group.series.iter().flat_map(|s| s.parts(prefix)).collect();
+    parts.sort();
+    parts.dedup();
+    let lines: Vec<Line> = parts
+        .iter()
+        .filter_map(|part| {
+            band(&refs, &format!("{prefix}.{part}")).map(|band| Line {
+                label: part.clone(),
+                band,
+            })
+        })
+        .collect();
+    let title = format!("{} — {}", chart.title, group.scenario);
+    let figure = if lines.is_empty() {
+        None
+    } else {
+        Some(svg(&title, chart.y_label, chart.scale, &lines, false).map_err(chart_error)?)
+    };
+    let id = format!("{}-{}", chart.id, slug(&group.scenario));
+    figure_html(html, &id, chart, figure, &breakdown_reading(chart, &lines));
+    Ok(())
+}
+
+/// Every other scenario against the reference (the first group), paired by
+/// seed; a pair that cannot be compared says why in place of its table.
+fn comparisons_html(html: &mut String, report: &Report) {
+    let reference = &report.groups[0];
+    let _ = writeln!(
+        html,
+        "<section id=\"compare\">\n<h2>Scenarios against the reference ({})</h2>\n<p class=\"meta\">Headline indicators (docs/ANALYSIS.md), paired by seed: the mean difference, its 90% interval (paired Student t) and in how many seeds its sign holds. Bold where the interval excludes zero.</p>",
+        plain(&reference.scenario)
+    );
+    for group in &report.groups[1..] {
+        match compare(&reference.indicators, &group.indicators) {
+            Ok(comparison) => comparison_html(html, &comparison),
+            Err(error) => {
                 let _ = writeln!(
                     html,
-                    "<figure id=\"sensitivity-{k}-{}\" class=\"chart\">\n{figure}\n<figcaption><strong>{}</strong></figcaption>\n</figure>",
-                    slug(indicator),
-                    plain(&reading)
+                    "<p>{}: {}</p>",
+                    plain(&group.scenario),
+                    plain(&error.to_string())
                 );
             }
         }
-        html += "</section>\n";
     }
-    if !report.fits.is_empty() {
-        html += "<section id=\"fit\">\n<h2>Calibration fits</h2>\n<p class=\"meta\">Each fit (<code>moatsim calibrate --fit</code>, docs/CALIBRATION.md, \"Fitting\") is drawn above as two scenarios, the scenario as it stood and the best point found, and compared in the table of differences. Here: the tolerance schedule of its ABC-SMC search and the scorecard before and after. A fit tunes assumptions; a target reached only at the edge of a parameter's range points at a missing mechanism.</p>\n";
-        for (k, fit) in report.fits.iter().enumerate() {
-            let _ = writeln!(html, "<h3>{}</h3>", plain(&fit.dir.display().to_string()));
-            let line = |label: &str, values: Vec<f64>| Line {
-                label: label.to_string(),
-                band: Band {
-                    time: fit
-                        .generations
-                        .iter()
-                        .map(|g| f64::from(g.generation))
-                        .collect(),
-                    p10: values.clone(),
-                    median: values.clone(),
-                    p90: values,
-                    runs: 1,
-                },
-            };
-            let lines = [
-                line(
-                    "tolerance",
-                    fit.generations.iter().map(|g| g.tolerance).collect(),
-                ),
-                line(
-                    "best distance in the generation",
-                    fit.generations.iter().map(|g| g.best).collect(),
-                ),
-            ];
-            let figure = svg_over(
-                "generation",
-                &format!("{}: the search", fit.name),
-                "distance (0 = every target inside)",
-                1.0,
-                &lines,
-                false,
-            )
-            .map_err(chart_error)?;
-            let reading = format!(
-                "Best point: generation {}, particle {}, distance {} ({} generations of {} points).",
-                fit.best_generation,
-                fit.best_particle,
-                short(fit.best_distance),
-                fit.generations.len(),
-                fit.generations.first().map_or(0, |g| g.proposed)
-            );
-            let _ = writeln!(
-                html,
-                "<figure id=\"fit-{k}-schedule\" class=\"chart\">\n{figure}\n<figcaption><strong>{}</strong></figcaption>\n</figure>",
-                plain(&reading)
-            );
-            html += "<table>\n<tr><th>target</th><th>published</th><th>before (seeds' range)</th><th>after</th><th>inside at seeds</th></tr>\n";
-            for row in &fit.scorecard {
-                let range = |values: &[Option<f64>]| {
-                    let known: Vec<f64> = values.iter().flatten().copied().collect();
-                    let low = known.iter().copied().fold(f64::INFINITY, f64::min);
-                    let high = known.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                    if known.is_empty() {
-                        "n/a".to_string()
-                    } else if compact(low) == compact(high) {
-                        compact(low)
-                    } else {
-                        format!("{}–{}", compact(low), compact(high))
-                    }
-                };
-                let published =
-                    if (row.high - row.low).abs() <= f64::EPSILON * row.high.abs().max(1.0) {
-                        format!("{} ±10%", compact(row.low))
-                    } else {
-                        format!("{}–{}", compact(row.low), compact(row.high))
-                    };
-                let changed = row.inside_before != row.inside_after;
-                let _ = writeln!(
-                    html,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{} → {}{}</td></tr>",
-                    plain(&row.target),
-                    published,
-                    range(&row.before),
-                    range(&row.after),
-                    if changed { "<strong>" } else { "" },
-                    row.inside_before,
-                    row.inside_after,
-                    if changed { "</strong>" } else { "" },
-                );
-            }
-            html += "</table>\n";
+    *html += "</section>\n";
+}
+
+/// Each sweep's sensitivity indices: a bar chart per headline indicator.
+fn sensitivity_html(
+    html: &mut String,
+    sweeps: &[(PathBuf, Vec<SensitivityIndex>)],
+) -> Result<(), AnalysisError> {
+    *html += "<section id=\"sensitivity\">\n<h2>Which parameters matter</h2>\n<p class=\"meta\">Global sensitivity indices from each sweep's <code>sensitivity.parquet</code> (docs/ANALYSIS.md, \"Sensitivity\"): for a Morris design the mean absolute elementary effect &mu;* (in the indicator's unit per parameter range), for a Sobol design the total index ST (share of the variance); whiskers are 95% bootstrap intervals.</p>\n";
+    for (k, (path, indices)) in sweeps.iter().enumerate() {
+        let _ = writeln!(html, "<h3>{}</h3>", plain(&path.display().to_string()));
+        for indicator in SENSITIVITY_INDICATORS {
+            sensitivity_figure(html, k, indicator, indices)?;
         }
-        html += "</section>\n";
     }
-    html += "</body>\n</html>\n";
-    Ok(html)
+    *html += "</section>\n";
+    Ok(())
+}
+
+/// The bars of one indicator of the `k`-th sweep, largest first: μ* for a
+/// Morris design, ST for a Sobol one. Nothing when the sweep has neither.
+fn sensitivity_figure(
+    html: &mut String,
+    k: usize,
+    indicator: &str,
+    indices: &[SensitivityIndex],
+) -> Result<(), AnalysisError> {
+    let mut bars: Vec<Bar> = indices
+        .iter()
+        .filter(|i| i.indicator == *indicator && (i.index == "mu_star" || i.index == "ST"))
+        .map(|i| Bar {
+            label: i.parameter.clone(),
+            value: i.value,
+            interval: i.interval,
+        })
+        .collect();
+    if bars.is_empty() {
+        return Ok(());
+    }
+    bars.sort_by(|a, b| b.value.total_cmp(&a.value));
+    let index = indices
+        .iter()
+        .find(|i| i.indicator == *indicator && (i.index == "mu_star" || i.index == "ST"))
+        .map_or("", |i| {
+            if i.index == "ST" {
+                "ST (share of variance)"
+            } else {
+                "mu* (per parameter range)"
+            }
+        });
+    let figure = bars_svg(indicator, index, &bars).map_err(chart_error)?;
+    let reading = format!(
+        "Most influential: {} ({}).",
+        bars[0].label,
+        short(bars[0].value)
+    );
+    let _ = writeln!(
+        html,
+        "<figure id=\"sensitivity-{k}-{}\" class=\"chart\">\n{figure}\n<figcaption><strong>{}</strong></figcaption>\n</figure>",
+        slug(indicator),
+        plain(&reading)
+    );
+    Ok(())
+}
+
+/// Each calibration fit: its search's tolerance schedule and its scorecard
+/// before and after.
+fn fits_html(html: &mut String, fits: &[FitRead]) -> Result<(), AnalysisError> {
+    *html += "<section id=\"fit\">\n<h2>Calibration fits</h2>\n<p class=\"meta\">Each fit (<code>moatsim calibrate --fit</code>, docs/CALIBRATION.md, \"Fitting\") is drawn above as two scenarios, the scenario as it stood and the best point found, and compared in the table of differences. Here: the tolerance schedule of its ABC-SMC search and the scorecard before and after. A fit tunes assumptions; a target reached only at the edge of a parameter's range points at a missing mechanism.</p>\n";
+    for (k, fit) in fits.iter().enumerate() {
+        let _ = writeln!(html, "<h3>{}</h3>", plain(&fit.dir.display().to_string()));
+        fit_schedule_html(html, k, fit)?;
+        scorecard_html(html, fit);
+    }
+    *html += "</section>\n";
+    Ok(())
+}
+
+/// The `k`-th fit's tolerance and best distance, generation by generation.
+fn fit_schedule_html(html: &mut String, k: usize, fit: &FitRead) -> Result<(), AnalysisError> {
+    let line = |label: &str, values: Vec<f64>| Line {
+        label: label.to_string(),
+        band: Band {
+            time: fit
+                .generations
+                .iter()
+                .map(|g| f64::from(g.generation))
+                .collect(),
+            p10: values.clone(),
+            median: values.clone(),
+            p90: values,
+            runs: 1,
+        },
+    };
+    let lines = [
+        line(
+            "tolerance",
+            fit.generations.iter().map(|g| g.tolerance).collect(),
+        ),
+        line(
+            "best distance in the generation",
+            fit.generations.iter().map(|g| g.best).collect(),
+        ),
+    ];
+    let figure = svg_over(
+        "generation",
+        &format!("{}: the search", fit.name),
+        "distance (0 = every target inside)",
+        1.0,
+        &lines,
+        false,
+    )
+    .map_err(chart_error)?;
+    let reading = format!(
+        "Best point: generation {}, particle {}, distance {} ({} generations of {} points).",
+        fit.best_generation,
+        fit.best_particle,
+        short(fit.best_distance),
+        fit.generations.len(),
+        fit.generations.first().map_or(0, |g| g.proposed)
+    );
+    let _ = writeln!(
+        html,
+        "<figure id=\"fit-{k}-schedule\" class=\"chart\">\n{figure}\n<figcaption><strong>{}</strong></figcaption>\n</figure>",
+        plain(&reading)
+    );
+    Ok(())
+}
+
+/// A fit's scorecard: each target's published range, its values at the
+/// seeds before and after, and at how many seeds it lands inside (bold
+/// where that changed).
+fn scorecard_html(html: &mut String, fit: &FitRead) {
+    *html += "<table>\n<tr><th>target</th><th>published</th><th>before (seeds' range)</th><th>after</th><th>inside at seeds</th></tr>\n";
+    for row in &fit.scorecard {
+        let range = |values: &[Option<f64>]| {
+            let known: Vec<f64> = values.iter().flatten().copied().collect();
+            let low = known.iter().copied().fold(f64::INFINITY, f64::min);
+            let high = known.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            if known.is_empty() {
+                "n/a".to_string()
+            } else if compact(low) == compact(high) {
+                compact(low)
+            } else {
+                format!("{}–{}", compact(low), compact(high))
+            }
+        };
+        let published = if (row.high - row.low).abs() <= f64::EPSILON * row.high.abs().max(1.0) {
+            format!("{} ±10%", compact(row.low))
+        } else {
+            format!("{}–{}", compact(row.low), compact(row.high))
+        };
+        let changed = row.inside_before != row.inside_after;
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{} → {}{}</td></tr>",
+            plain(&row.target),
+            published,
+            range(&row.before),
+            range(&row.after),
+            if changed { "<strong>" } else { "" },
+            row.inside_before,
+            row.inside_after,
+            if changed { "</strong>" } else { "" },
+        );
+    }
+    *html += "</table>\n";
 }
 
 fn figure_html(
