@@ -424,17 +424,17 @@ fn simulate_and_publish(
     // Without checkpoints the tables are written straight to `.partial` files;
     // with them, in segments closed at each checkpoint and joined at the end.
     let checkpoint = run.checkpoint.clone();
-    let suffix = |segment: u32| match &checkpoint {
-        None => ".partial".to_string(),
-        Some(_) => segment_suffix(segment),
+    let open_writer = |segment: u32| -> Result<BackgroundWriter, RunError> {
+        let suffix = match &checkpoint {
+            None => ".partial".to_string(),
+            Some(_) => segment_suffix(segment),
+        };
+        let writer = RunWriter::create_with_suffix(&staging_path, &suffix, &provenance)?;
+        Ok(BackgroundWriter::spawn(writer))
     };
     let mut segments_done = run.segments_done;
     // Writing quarter t overlaps simulating quarter t + 1 (`BackgroundWriter`).
-    let mut writer = Some(BackgroundWriter::spawn(RunWriter::create_with_suffix(
-        &staging_path,
-        &suffix(segments_done),
-        &provenance,
-    )?));
+    let mut writer = Some(open_writer(segments_done)?);
     let mut rows = 0;
     progress(Progress {
         quarters_done: simulation.ticks_done(),
@@ -445,11 +445,7 @@ fn simulate_and_publish(
     while let Some(frame) = run.pool.install(|| simulation.step()) {
         let open = match writer.as_mut() {
             Some(open) => open,
-            None => writer.insert(BackgroundWriter::spawn(RunWriter::create_with_suffix(
-                &staging_path,
-                &suffix(segments_done),
-                &provenance,
-            )?)),
+            None => writer.insert(open_writer(segments_done)?),
         };
         rows += frame.row_count();
         open.write_frame(frame)?;
@@ -462,22 +458,8 @@ fn simulate_and_publish(
                 closed.finish()?;
             }
             segments_done += 1;
-            checkpoint::save(
-                &staging_path,
-                &checkpoint::Meta {
-                    moatsim_version: env!("CARGO_PKG_VERSION").to_string(),
-                    schema_version: SCHEMA_VERSION,
-                    config_hash: loaded.config_hash.clone(),
-                    config_path: plan.config_path.clone(),
-                    overrides: plan.overrides.clone(),
-                    every: plan.every.max(1),
-                    ticks_done: done,
-                    segments_done,
-                    force: run.force,
-                    state_file: String::new(),
-                },
-                &simulation.snapshot(),
-            )?;
+            let meta = checkpoint_meta(run, plan, done, segments_done);
+            checkpoint::save(&staging_path, &meta, &simulation.snapshot())?;
             run.staging.keep = true;
         }
         progress(Progress {
@@ -490,29 +472,21 @@ fn simulate_and_publish(
     let last = writer.take().map(BackgroundWriter::finish).transpose()?;
     let agents = scenario.initial_agent_count() - scenario.app_builders.count
         + simulation.builder_count() as u64;
-    let joined = match (&checkpoint, last) {
+    let joined = match &checkpoint {
         // Without checkpoints the writer is taken only here, so `last` is
         // always there and the default (no tables) is never used.
-        (None, last) => checkpoint::Joined {
+        None => checkpoint::Joined {
             rows_by_table: owned_rows(&last.unwrap_or_default()),
             agents,
             segments: 0,
         },
-        (Some(_), last) => {
+        Some(_) => {
+            // The last segment, if the run wrote any quarter after its last
+            // checkpoint.
             if last.is_some() {
                 segments_done += 1;
             }
-            // Join into `.partial` files while every segment is still there,
-            // record that the join is complete, and only then delete the
-            // segments: a kill at any point leaves a state resume can finish.
-            let written = merge_segments(&staging_path, segments_done, ".partial", &provenance)?;
-            let joined = checkpoint::Joined {
-                rows_by_table: owned_rows(&written),
-                agents,
-                segments: segments_done,
-            };
-            checkpoint::save_joined(&staging_path, &joined)?;
-            joined
+            join_segments(&staging_path, segments_done, &provenance, agents)?
         }
     };
     publish_run(
@@ -527,6 +501,49 @@ fn simulate_and_publish(
         },
         &joined,
     )
+}
+
+/// What the checkpoint after quarter `ticks_done` records beside the
+/// engine's state: which moatsim and configuration wrote it, how to reload
+/// the configuration, and the segments closed so far.
+fn checkpoint_meta(
+    run: &Drive<'_>,
+    plan: &CheckpointPlan,
+    ticks_done: u32,
+    segments_done: u32,
+) -> checkpoint::Meta {
+    checkpoint::Meta {
+        moatsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        schema_version: SCHEMA_VERSION,
+        config_hash: run.loaded.config_hash.clone(),
+        config_path: plan.config_path.clone(),
+        overrides: plan.overrides.clone(),
+        every: plan.every.max(1),
+        ticks_done,
+        segments_done,
+        force: run.force,
+        state_file: String::new(),
+    }
+}
+
+/// Joins a checkpointed run's `segments` segment files per table into
+/// `.partial` files while every segment is still there, records that the
+/// join is complete, and only then may the segments go: a kill at any point
+/// leaves a state resume can finish.
+fn join_segments(
+    staging_path: &Path,
+    segments: u32,
+    provenance: &Provenance,
+    agents: u64,
+) -> Result<checkpoint::Joined, RunError> {
+    let written = merge_segments(staging_path, segments, ".partial", provenance)?;
+    let joined = checkpoint::Joined {
+        rows_by_table: owned_rows(&written),
+        agents,
+        segments,
+    };
+    checkpoint::save_joined(staging_path, &joined)?;
+    Ok(joined)
 }
 
 fn owned_rows(written: &moatsim_output::WriteSummary) -> Vec<(String, u64)> {
