@@ -12,7 +12,7 @@ mod tables;
 mod writer;
 
 pub use batches::batch_for;
-pub use schema::{ColumnDef, SCHEMA_VERSION, TableDef, table_names, tables};
+pub use schema::{ColumnDef, SCHEMA_VERSION, TableDef, named_agent_tables, table_names, tables};
 pub use writer::{
     BackgroundWriter, OutputError, Provenance, RunWriter, WriteSummary, merge_segments,
     remove_segments, segment_path, segment_suffix,

@@ -36,11 +36,38 @@ pub fn table_names() -> Vec<&'static str> {
     tables().iter().map(|t| t.name).collect()
 }
 
+/// Names of the tables whose rows are named agents' quarters
+/// ([`TableDef::named_agents`]), in order.
+pub fn named_agent_tables() -> Vec<&'static str> {
+    tables()
+        .iter()
+        .filter(|t| t.named_agents)
+        .map(|t| t.name)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
 
-    use super::tables;
+    use super::{named_agent_tables, tables};
+
+    /// Every kind of named agent has its table counted as agent-quarters;
+    /// the builders, projects, markets, world and events are not.
+    #[test]
+    fn the_named_agent_tables_are_the_six_agent_kinds() {
+        assert_eq!(
+            named_agent_tables(),
+            [
+                "labs",
+                "accelerator_buyers",
+                "investors",
+                "chipmakers",
+                "utilities",
+                "regulators"
+            ]
+        );
+    }
 
     /// `moatsim schema` prints every column's meaning, and the writer finds a
     /// column's encoding by its name, so both must be there and unique.

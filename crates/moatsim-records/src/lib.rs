@@ -322,20 +322,3 @@ pub struct TickFrame {
     pub events: Vec<EventRow>,
 }
 
-impl TickFrame {
-    /// Rows this frame adds across all tables.
-    pub fn row_count(&self) -> u64 {
-        (self.labs.len()
-            + self.accelerator_buyers.len()
-            + self.investors.len()
-            + self.chipmakers.len()
-            + self.utilities.len()
-            + self.regulators.len()
-            + self.projects.len()
-            + self.app_builders.len()
-            + self.app_builder_segments.len()
-            + self.markets.len()
-            + 1
-            + self.events.len()) as u64
-    }
-}

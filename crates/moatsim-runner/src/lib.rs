@@ -436,6 +436,8 @@ fn simulate_and_publish(
     // Writing quarter t overlaps simulating quarter t + 1 (`BackgroundWriter`).
     let mut writer = Some(open_writer(segments_done)?);
     let mut rows = 0;
+    // The rows a frame adds, counted by the tables' own definitions.
+    let tables = moatsim_output::tables();
     progress(Progress {
         quarters_done: simulation.ticks_done(),
         quarters: scenario.quarters,
@@ -447,7 +449,7 @@ fn simulate_and_publish(
             Some(open) => open,
             None => writer.insert(open_writer(segments_done)?),
         };
-        rows += frame.row_count();
+        rows += tables.iter().map(|t| (t.rows)(&frame) as u64).sum::<u64>();
         open.write_frame(frame)?;
         let done = simulation.ticks_done();
         if let Some(plan) = &checkpoint
@@ -621,7 +623,7 @@ fn publish_run(finish: Finish<'_>, joined: &checkpoint::Joined) -> Result<RunRep
     // kill here leaves a complete run that `moatsim resume` tidies.
     checkpoint::remove(final_dir)?;
 
-    let agent_tables = ["labs", "investors", "chipmakers", "utilities", "regulators"];
+    let agent_tables = moatsim_output::named_agent_tables();
     let rows_of = |tables: &[&str]| -> u64 {
         joined
             .rows_by_table

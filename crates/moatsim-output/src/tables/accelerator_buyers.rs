@@ -10,7 +10,8 @@ pub(crate) fn table() -> TableDef {
         "accelerator_buyers",
         "One row per aggregate buyer of accelerators (the rest of the market: hyperscalers' own fleets, neoclouds, enterprise and sovereign buyers) per quarter.",
         |f| &f.accelerator_buyers,
-    );
+    )
+    .of_named_agents();
     t.u64("buyer_id", |r| r.buyer_id)
         .means("Agent id, unique across all agent kinds in the run");
     t.str("name", |r| &r.name)

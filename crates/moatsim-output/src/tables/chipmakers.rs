@@ -6,7 +6,8 @@ use super::declare::Table;
 pub(crate) fn table() -> TableDef {
     let mut t = Table::new("chipmakers", "One row per chipmaker per quarter.", |f| {
         &f.chipmakers
-    });
+    })
+    .of_named_agents();
     t.u64("chipmaker_id", |r| r.chipmaker_id).means("Agent id");
     t.str("name", |r| &r.name).means("Chipmaker name");
     t.f64("cash", |r| r.cash)

@@ -36,6 +36,7 @@ pub(super) struct Table<R: 'static> {
     name: &'static str,
     description: &'static str,
     rows: fn(&TickFrame) -> &[R],
+    named_agents: bool,
     columns: Columns,
 }
 
@@ -51,8 +52,16 @@ impl<R: 'static> Table<R> {
             name,
             description,
             rows,
+            named_agents: false,
             columns: Columns::stamped(),
         }
+    }
+
+    /// Marks each row as one named agent's quarter, so a run counts the
+    /// table's rows as agent-quarters (`TableDef::named_agents`).
+    pub(super) fn of_named_agents(mut self) -> Self {
+        self.named_agents = true;
+        self
     }
 
     pub(super) fn u64(
@@ -167,6 +176,7 @@ impl<R: 'static> Table<R> {
             name: self.name,
             description: self.description,
             rows: Arc::new(move |frame: &TickFrame| rows(frame).len()),
+            named_agents: self.named_agents,
             columns: self.columns.list,
         }
     }
@@ -264,6 +274,7 @@ impl ColumnarTable {
             name: self.name,
             description: self.description,
             rows: Arc::new(self.rows),
+            named_agents: false,
             columns: self.columns.list,
         }
     }

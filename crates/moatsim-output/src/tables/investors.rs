@@ -6,7 +6,8 @@ use super::declare::Table;
 pub(crate) fn table() -> TableDef {
     let mut t = Table::new("investors", "One row per investor per quarter.", |f| {
         &f.investors
-    });
+    })
+    .of_named_agents();
     t.u64("investor_id", |r| r.investor_id).means("Agent id");
     t.str("name", |r| &r.name).means("Investor name");
     t.str("kind", |r| r.kind)

@@ -4,7 +4,7 @@ use super::TableDef;
 use super::declare::Table;
 
 pub(crate) fn table() -> TableDef {
-    let mut t = Table::new("labs", "One row per lab per quarter.", |f| &f.labs);
+    let mut t = Table::new("labs", "One row per lab per quarter.", |f| &f.labs).of_named_agents();
     t.u64("lab_id", |r| r.lab_id)
         .means("Agent id, unique across all agent kinds in the run");
     t.str("name", |r| &r.name)

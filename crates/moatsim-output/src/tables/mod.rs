@@ -84,6 +84,10 @@ pub struct TableDef {
     pub description: &'static str,
     /// Rows of this table in a frame.
     pub rows: RowCount,
+    /// Each row is one named agent's quarter (a lab, buyer, investor,
+    /// chipmaker, utility or regulator): what a run counts as agent-quarters
+    /// besides the app builders.
+    pub named_agents: bool,
     pub columns: Vec<ColumnDef>,
 }
 

@@ -8,7 +8,8 @@ pub(crate) fn table() -> TableDef {
         "regulators",
         "One row per regulator (jurisdiction) per quarter.",
         |f| &f.regulators,
-    );
+    )
+    .of_named_agents();
     t.u64("regulator_id", |r| r.regulator_id).means("Agent id");
     t.str("name", |r| &r.name).means("Regulator name");
     t.str("jurisdiction", |r| &r.jurisdiction)

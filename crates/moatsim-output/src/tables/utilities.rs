@@ -6,7 +6,8 @@ use super::declare::Table;
 pub(crate) fn table() -> TableDef {
     let mut t = Table::new("utilities", "One row per utility per quarter.", |f| {
         &f.utilities
-    });
+    })
+    .of_named_agents();
     t.u64("utility_id", |r| r.utility_id).means("Agent id");
     t.str("name", |r| &r.name).means("Utility name");
     t.str("region", |r| &r.region).means("Region it serves");
