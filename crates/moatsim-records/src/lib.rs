@@ -321,4 +321,3 @@ pub struct TickFrame {
     pub world: WorldRow,
     pub events: Vec<EventRow>,
 }
-

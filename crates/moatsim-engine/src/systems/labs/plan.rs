@@ -1,26 +1,15 @@
-//! Labs' decisions that span markets: the quarter's plan (inference split,
-//! price, compute target, capex budget, rounds), joint ventures, where to open
-//! a site and what to bid for it, and how their compute comes online and
-//! turns into capability.
+//! A lab's plan for the quarter: its inference split, its price (cost,
+//! markup, scarcity, rivals), its compute target and capex budget, and the
+//! funding round it announces when its runway is short.
 
 use crate::components::*;
-use crate::events::{Event, EventKind};
 use crate::resources::*;
 use crate::systems::capital::{AnnouncedRound, CapitalOrders};
-use crate::systems::gpu::GpuOrders;
-use crate::systems::gpu::orders::{
-    LabGpuTerms, bid_for_fleet_refresh, bid_for_lab_gpus, gpu_value_per_h100e,
-};
-use crate::systems::land::{LandOrders, LandSite, SiteConditions};
-use crate::systems::{licence_fee_rates, products_on_sale};
 use bevy_ecs::prelude::*;
 use moatsim_config::Scenario;
 use moatsim_model::AgentId;
-use moatsim_model::market::site;
-use moatsim_model::market::site::SiteTerms;
-use moatsim_model::rng::Purpose;
-use moatsim_model::units::{HOURS_PER_QUARTER, QUARTERS_PER_YEAR, WATTS_PER_MW, mw_drawn_by};
-use moatsim_model::{Account, cost_curve, rng, rules};
+use moatsim_model::units::{HOURS_PER_QUARTER, QUARTERS_PER_YEAR, WATTS_PER_MW};
+use moatsim_model::{cost_curve, rules};
 
 /// The draw per H100e assumed for a lab with no fleet yet, W: an H100's.
 const DEFAULT_WATTS_PER_H100E: f64 = 700.0;
@@ -87,7 +76,8 @@ pub fn plan_labs(
             (utilisation, share_before),
         );
         set_compute_target(scenario, &mut lab, cash.0);
-        let review = super::leader_under_review(scenario, &regulators, &lab, market.leader_share);
+        let review =
+            crate::systems::leader_under_review(scenario, &regulators, &lab, market.leader_share);
         if let Some(round) = announce_round(
             scenario,
             &market,
@@ -152,7 +142,7 @@ impl LabMarket {
             min: behaviour.markup_min,
             max: behaviour.markup_max,
         };
-        let leader_share = super::leader_share(labs.clone());
+        let leader_share = crate::systems::leader_share(labs.clone());
         let total_idle_mtok = labs.map(idle_mtok).sum();
         let mut tariffs = vec![0.0; scenario.regions.len()];
         for utility in utilities {
@@ -184,7 +174,7 @@ impl LabMarket {
             cheapest_h100e,
             fill_cost_per_mw,
             efficiency: technology.algorithmic_efficiency,
-            reference: super::reference_capability(scenario),
+            reference: crate::systems::reference_capability(scenario),
         }
     }
 
@@ -458,388 +448,8 @@ fn announce_round(
         pre_money_usd: lab.valuation_usd,
         run_rate_usd,
         yearly_growth,
-        is_share_leader: super::leads_market(lab, market.leader_share),
+        is_share_leader: crate::systems::leads_market(lab, market.leader_share),
         regulator_blocks_strategics: review,
         scheduled: false,
     })
-}
-
-/// Enterprise joint ventures form in their scheduled quarter: the partner invests
-/// in the lab (equity at the lab's valuation) and ties part of the app-builder
-/// demand to it. A regulator with an open antitrust review blocks a venture with
-/// the lab that leads the inference market.
-#[allow(clippy::too_many_arguments)]
-pub fn form_joint_ventures(
-    clock: Res<Clock>,
-    params: Res<Params>,
-    mut labs: Query<(&Agent, &mut Lab)>,
-    mut investors: Query<(&Agent, &Cash, &mut Investor)>,
-    regulators: Query<&Regulator>,
-    mut ties: ResMut<JointVentureTies>,
-    mut ledger: ResMut<Ledger>,
-    mut stats: ResMut<QuarterStats>,
-    mut logs: ResMut<Logs>,
-) {
-    let scenario = &params.0;
-    let leader_share = super::leader_share(labs.iter().map(|(_, l)| l));
-    for (venture, jv) in scenario.joint_ventures.iter().enumerate() {
-        if jv.quarter != clock.quarter {
-            continue;
-        }
-        let Some((lab_agent, mut lab)) = labs.iter_mut().find(|(_, l)| l.index == jv.lab) else {
-            continue;
-        };
-        let Some((partner_agent, cash, mut partner)) =
-            investors.iter_mut().find(|(_, _, i)| i.index == jv.partner)
-        else {
-            continue;
-        };
-        if !lab.alive || super::leader_under_review(scenario, &regulators, &lab, leader_share) {
-            logs.event(
-                Event::new(EventKind::JvBlocked)
-                    .agent(partner_agent.id)
-                    .counterparty(lab_agent.id)
-                    .detail(if lab.alive {
-                        "antitrust review of the market leader".into()
-                    } else {
-                        "the lab has exited".into()
-                    }),
-            );
-            continue;
-        }
-        let amount = jv.investment_usd.min(cash.0.max(0.0));
-        let post_money = lab.valuation_usd + amount;
-        if amount > 0.0 {
-            ledger.pay(
-                Account::Agent(partner_agent.id),
-                Account::Agent(lab_agent.id),
-                amount,
-            );
-            let fraction = amount / post_money;
-            match partner
-                .holdings
-                .binary_search_by_key(&lab_agent.id, |h| h.0)
-            {
-                Ok(at) => partner.holdings[at].1 += fraction,
-                Err(at) => partner.holdings.insert(at, (lab_agent.id, fraction)),
-            }
-            partner.flows.invested_usd += amount;
-            partner.invested_total_usd += amount;
-            lab.flows.raised_usd += amount;
-            lab.valuation_usd = post_money;
-            lab.last_post_money_usd = post_money;
-            stats.capital_raised_usd += amount;
-        }
-        ties.ties.push(ActiveTie {
-            venture,
-            lab: jv.lab,
-            share: jv.builder_share,
-            strength: jv.tie_strength,
-        });
-        logs.event(
-            Event::new(EventKind::JvFormed)
-                .agent(partner_agent.id)
-                .counterparty(lab_agent.id)
-                .amount(amount)
-                .quantity(jv.builder_share)
-                .detail(format!(
-                    "ties {:.0}% of app builders with strength {}",
-                    100.0 * jv.builder_share,
-                    jv.tie_strength
-                )),
-        );
-    }
-}
-
-/// Each lab opens at most one new site per quarter where its pipeline falls short
-/// of its compute target, bids for land for its sites, and bids for GPUs for the
-/// capacity it will have powered soon, within its capex budget.
-#[allow(clippy::too_many_arguments)]
-pub fn bid_for_sites_and_gpus(
-    clock: Res<Clock>,
-    params: Res<Params>,
-    labs: Query<(&Agent, &Cash, &Lab)>,
-    projects: Query<&Project>,
-    chipmakers: Query<(&Agent, &Chipmaker)>,
-    utilities: Query<&Utility>,
-    regulators: Query<&Regulator>,
-    investors: Query<&Investor>,
-    regions: Res<RegionBook>,
-    mut ids: ResMut<IdSource>,
-    mut gpu_orders: ResMut<GpuOrders>,
-    mut land_orders: ResMut<LandOrders>,
-    mut commands: Commands,
-) {
-    let scenario = &params.0;
-    let world = &scenario.world;
-    let tick = clock.tick;
-
-    let fee_rate_of_maker = licence_fee_rates(scenario);
-    // Current asks per chip generation, for generations on sale this quarter.
-    let ask: Vec<Option<f64>> =
-        products_on_sale(scenario, clock.quarter, chipmakers.iter().map(|(_, m)| m))
-            .iter()
-            .map(|p| p.map(|p| p.ask_usd))
-            .collect();
-    let sites = SiteConditions::new(
-        scenario,
-        &regions,
-        tick,
-        &utilities.iter().collect::<Vec<_>>(),
-        &regulators.iter().collect::<Vec<_>>(),
-        &investors.iter().collect::<Vec<_>>(),
-        &ask,
-        &fee_rate_of_maker,
-    );
-
-    let mut sorted_labs: Vec<(&Agent, &Cash, &Lab)> =
-        labs.iter().filter(|(_, _, l)| l.alive).collect();
-    sorted_labs.sort_by_key(|(a, _, _)| a.id);
-    let mut sorted_projects: Vec<&Project> = projects.iter().collect();
-    sorted_projects.sort_by_key(|p| p.project_id);
-
-    for (agent, cash, lab) in sorted_labs {
-        let spec = &scenario.labs[lab.index];
-        let own: Vec<&Project> = sorted_projects
-            .iter()
-            .copied()
-            .filter(|p| p.lab == agent.id)
-            .collect();
-        // Construction instalments come first: they are committed. The lab then
-        // commits its usual share of the cash that is left, so a lab building
-        // a large pipeline can still fill the halls that are already energized.
-        let construction_due: f64 = own
-            .iter()
-            .filter(|p| p.stage == Stage::Construction && p.financier.is_none())
-            .map(|p| p.construction_instalment_usd(world.dc_capex_per_mw_usd))
-            .sum();
-        let mut budget = (lab.capex_budget_usd - construction_due).max(
-            spec.capex_fraction_of_cash * (cash.0 - construction_due).max(0.0)
-                + spec.parent_funding_per_quarter_usd,
-        );
-
-        // A new site when the pipeline's free power cannot host the GPUs the
-        // target still needs (existing fleets keep drawing their share).
-        let free_pipeline_mw: f64 = own
-            .iter()
-            .map(|p| p.free_mw(&scenario.chips, world.pue))
-            .sum();
-        let installed_h100e: f64 = own.iter().map(|p| p.installed_h100e(&scenario.chips)).sum();
-        let gap_h100e = (lab.target_h100e - installed_h100e).max(0.0);
-        let shortfall = gap_h100e / sites.best_h100e_per_mw - free_pipeline_mw;
-        let seeking = own.iter().any(|p| p.stage == Stage::SeekingLand);
-        let value_per_mw_quarter =
-            lab.price_per_mtok * lab.mtok_per_h100e * sites.best_h100e_per_mw;
-        if shortfall > scenario.behaviour.min_project_mw * 0.5 && !seeking && budget > 0.0 {
-            let mw = shortfall.clamp(
-                scenario.behaviour.min_project_mw,
-                scenario.behaviour.max_project_mw,
-            );
-            let offers = sites.offers(lab.index, spec.home_region, mw, value_per_mw_quarter);
-            let terms = SiteTerms {
-                mw,
-                value_per_mw_quarter,
-                energy_quarters: scenario.behaviour.site_energy_quarters,
-                delay_cost_share: scenario.behaviour.delay_cost_share,
-            };
-            if let Some(region) = site::cheapest_site(&offers, &terms) {
-                let acres = mw / scenario.regions[region].mw_per_acre;
-                let project_id = ids.next_project;
-                ids.next_project += 1;
-                commands.spawn(Project::new_site(
-                    project_id,
-                    (agent.id, lab.index),
-                    region,
-                    (mw, acres),
-                    tick,
-                    scenario.chips.len(),
-                    world.dc_build_quarters,
-                ));
-                let site = LandSite {
-                    region,
-                    project_id,
-                    lab: (agent.id, lab.index),
-                    acres,
-                };
-                budget -= sites.bid_for_land(&mut land_orders, &site, value_per_mw_quarter);
-            }
-        }
-        for project in own.iter().filter(|p| p.stage == Stage::SeekingLand) {
-            let site = LandSite {
-                region: project.region,
-                project_id: project.project_id,
-                lab: (agent.id, lab.index),
-                acres: (project.acres_needed - project.acres_held).max(0.0),
-            };
-            budget -= sites.bid_for_land(&mut land_orders, &site, value_per_mw_quarter);
-        }
-
-        // GPUs for power that is on or coming within the lead time, per region.
-        let mut free_mw = vec![0.0; scenario.regions.len()];
-        for p in &own {
-            let soon = p.stage == Stage::Energized
-                || (p.stage == Stage::Construction
-                    && p.ready_tick <= tick + scenario.behaviour.gpu_lead_quarters);
-            if soon {
-                free_mw[p.region] += p.free_mw(&scenario.chips, world.pue);
-            }
-        }
-        let total_free: f64 = free_mw.iter().sum();
-        if budget <= 0.0 || gap_h100e <= 0.0 {
-            continue;
-        }
-        let terms = LabGpuTerms {
-            buyer: agent.id,
-            lab,
-            value_per_h100e: gpu_value_per_h100e(scenario, lab),
-        };
-        let mut spent = 0.0;
-        if total_free > 0.0 {
-            spent = bid_for_lab_gpus(
-                scenario,
-                &mut gpu_orders,
-                &ask,
-                &fee_rate_of_maker,
-                &terms,
-                &free_mw,
-                budget,
-                gap_h100e,
-            );
-        }
-        // The compute the target needs beyond the power it will have soon can
-        // only come from refreshing the fleet on the power it has.
-        let wanted_mw = gap_h100e / sites.best_h100e_per_mw - total_free;
-        if wanted_mw > 0.0 && budget > spent {
-            bid_for_fleet_refresh(
-                scenario,
-                &mut gpu_orders,
-                &ask,
-                &fee_rate_of_maker,
-                &terms,
-                &own,
-                wanted_mw,
-                budget - spent,
-                clock.quarter,
-            );
-        }
-    }
-}
-
-/// Online compute per site is bounded by both installed GPUs and energized MW:
-/// the most power-efficient units are powered first; the rest are stranded.
-/// Each lab then splits its online compute between training and inference.
-pub fn bring_compute_online(
-    clock: Res<Clock>,
-    params: Res<Params>,
-    mut projects: Query<&mut Project>,
-    mut labs: Query<&mut Lab>,
-) {
-    let scenario = &params.0;
-    let pue = scenario.world.pue;
-    let mut by_efficiency: Vec<usize> = (0..scenario.chips.len()).collect();
-    by_efficiency.sort_by(|&a, &b| {
-        let ea = scenario.chips[a].h100e_per_unit / scenario.chips[a].watts;
-        let eb = scenario.chips[b].h100e_per_unit / scenario.chips[b].watts;
-        eb.total_cmp(&ea).then(a.cmp(&b))
-    });
-    let mut online_by_lab = vec![0.0; scenario.labs.len()];
-    for mut project in &mut projects {
-        let installed = project.installed_units();
-        if project.stage != Stage::Energized {
-            project.online_h100e = 0.0;
-            project.online_units = 0;
-            project.stranded_units = installed;
-            project.load_mw = 0.0;
-            continue;
-        }
-        let mut remaining_mw = project.mw;
-        let mut online_h100e = 0.0;
-        let mut online_units = 0;
-        let mut load = 0.0;
-        for &chip in &by_efficiency {
-            let units = project.installed[chip];
-            if units == 0 {
-                continue;
-            }
-            let generation = &scenario.chips[chip];
-            let powered =
-                (moatsim_model::units::units_powered_by(remaining_mw, generation.watts, pue)
-                    as u64)
-                    .min(units);
-            let draw = mw_drawn_by(powered as f64, generation.watts, pue);
-            remaining_mw -= draw;
-            load += draw;
-            online_units += powered;
-            online_h100e += powered as f64 * generation.h100e_per_unit;
-        }
-        project.online_h100e = online_h100e;
-        project.online_units = online_units;
-        project.stranded_units = installed - online_units;
-        project.load_mw = load;
-        online_by_lab[project.lab_index] += online_h100e;
-    }
-    for mut lab in &mut labs {
-        // An outage (policy timeline) takes part of the owned fleet offline.
-        let outage = lab.outage_at(clock.tick);
-        lab.outage_applied = outage;
-        let online = if lab.alive {
-            online_by_lab[lab.index] * (1.0 - outage) + lab.rented_h100e
-        } else {
-            0.0
-        };
-        lab.online_h100e = online;
-        lab.inference_h100e = online * lab.inference_share;
-        lab.training_h100e = online - lab.inference_h100e;
-        lab.capacity_mtok = lab.inference_h100e * lab.mtok_per_h100e;
-    }
-}
-
-/// Capability grows with the log of cumulative effective training compute
-/// (hardware × algorithmic efficiency), with research luck and the odd
-/// breakthrough, and followers close part of their gap to the leader by
-/// diffusion.
-pub fn advance_capability(
-    clock: Res<Clock>,
-    params: Res<Params>,
-    technology: Res<Technology>,
-    mut labs: Query<(&Agent, &mut Lab)>,
-    mut logs: ResMut<Logs>,
-) {
-    let world = &params.0.world;
-    let efficiency = technology.algorithmic_efficiency;
-    let leader = labs
-        .iter()
-        .filter(|(_, l)| l.alive)
-        .map(|(_, l)| l.capability)
-        .fold(0.0, f64::max);
-    for (agent, mut lab) in &mut labs {
-        if !lab.alive {
-            continue;
-        }
-        let mut stream = rng::stream(clock.seed, Purpose::Research, agent.id, clock.tick);
-        let luck = rng::lognormal(&mut stream, 1.0, world.research_luck_sigma);
-        let before = lab.effective_training_compute;
-        lab.effective_training_compute += lab.training_h100e * efficiency;
-        let own = rules::capability_gain(
-            before,
-            lab.effective_training_compute,
-            world.capability_reference_h100e,
-            world.capability_rate,
-        ) * luck;
-        let breakthrough = if rng::uniform(&mut stream) < world.breakthrough_rate_per_quarter {
-            world.breakthrough_size
-        } else {
-            0.0
-        };
-        if breakthrough > 0.0 {
-            logs.event(
-                Event::new(EventKind::Breakthrough)
-                    .agent(agent.id)
-                    .quantity(breakthrough)
-                    .detail(format!("capability +{breakthrough}")),
-            );
-        }
-        let spillover = rules::diffusion_gain(lab.capability, leader, world.diffusion_rate);
-        lab.capability += own + breakthrough + spillover;
-    }
 }
