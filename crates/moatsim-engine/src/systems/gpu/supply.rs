@@ -7,8 +7,9 @@ use crate::events::{Event, EventKind};
 use crate::resources::*;
 use crate::systems::gpu::GpuOrders;
 use bevy_ecs::prelude::*;
+use moatsim_config::Scenario;
 use moatsim_model::market::gpu::{ExportTreatment, ProductionLine, plan_production};
-use moatsim_model::{Account, ExternalAccount, accelerator_demand, rules};
+use moatsim_model::{Account, AgentId, ExternalAccount, accelerator_demand, rules};
 
 /// Chipmakers bring finished packaging capacity online, split it across the
 /// generations on sale, set each generation's ask from last quarter's excess
@@ -35,7 +36,6 @@ pub fn plan_chip_supply(
         })
         .collect();
     for (agent, mut maker) in &mut chipmakers {
-        let spec = &scenario.chipmakers[maker.index];
         let maker_index = maker.index;
         let rival_ask_per_h100e = offers
             .iter()
@@ -50,133 +50,171 @@ pub fn plan_chip_supply(
             .sum();
         maker.expansions.retain(|e| e.0 > tick);
         maker.wafers_per_quarter += arrived;
+        price_and_allocate(scenario, &clock, &mut maker, rival_ask_per_h100e);
+        consider_expansion(
+            scenario,
+            &clock,
+            agent.id,
+            &mut maker,
+            &mut ledger,
+            &mut logs,
+        );
+    }
+}
 
-        // What the maker's generations on sale filled last quarter: a launch
-        // this quarter is expected to fill as much.
-        let record: Vec<(u64, u64)> = maker
-            .products
-            .iter()
-            .filter(|p| scenario.chips[p.chip].available < clock.quarter)
-            .map(|p| (p.sold_units, p.demand_units))
-            .collect();
-        let launch_fill = accelerator_demand::launch_expected_fill(&record);
+/// A maker's generations on sale this quarter: each launches at its launch
+/// price, then its ask follows last quarter's excess demand toward rivals'
+/// price per H100e; the packaging wafers are split across them, newest
+/// first.
+fn price_and_allocate(
+    scenario: &Scenario,
+    clock: &Clock,
+    maker: &mut Chipmaker,
+    rival_ask_per_h100e: Option<f64>,
+) {
+    let tick = clock.tick;
+    let spec = &scenario.chipmakers[maker.index];
+    // What the maker's generations on sale filled last quarter: a launch
+    // this quarter is expected to fill as much.
+    let record: Vec<(u64, u64)> = maker
+        .products
+        .iter()
+        .filter(|p| scenario.chips[p.chip].available < clock.quarter)
+        .map(|p| (p.sold_units, p.demand_units))
+        .collect();
+    let launch_fill = accelerator_demand::launch_expected_fill(&record);
 
-        // Available generations, newest first; capacity is weighted toward them.
-        let mut available: Vec<usize> = (0..maker.products.len())
-            .filter(|&p| scenario.chips[maker.products[p].chip].available <= clock.quarter)
-            .collect();
-        available.sort_by(|&a, &b| {
-            let ca = &scenario.chips[maker.products[a].chip];
-            let cb = &scenario.chips[maker.products[b].chip];
-            cb.available.cmp(&ca.available).then(a.cmp(&b))
-        });
-        let b = &scenario.behaviour;
-        let weights = [
-            b.capacity_weight_newest,
-            b.capacity_weight_second,
-            b.capacity_weight_third,
-        ];
-        let weight_total: f64 = weights.iter().take(available.len()).sum();
-        let wafers = maker.wafers_per_quarter;
-        for product in maker.products.iter_mut() {
-            product.capacity_units = 0;
-        }
-        for (rank, &p) in available.iter().enumerate() {
-            let chip = &scenario.chips[maker.products[p].chip];
-            let product = &mut maker.products[p];
-            // A generation launches at its launch price; after that the ask follows
-            // last quarter's excess demand.
-            // Excess demand is measured against what could have been sold, so idle
-            // capacity pushes the ask down and a sold-out generation pushes it up.
-            if chip.available == clock.quarter || tick == 0 {
-                product.ask_usd = chip.launch_price_usd;
-                if tick > 0 {
-                    product.expected_fill = launch_fill;
-                }
-            } else if product.sellable_units > 0 {
-                let excess = (product.demand_units as f64 - product.sellable_units as f64)
-                    / product.sellable_units as f64;
-                let floor = chip.unit_cost_usd / (1.0 - spec.min_gross_margin);
-                let stepped = rules::adjust_ask(
-                    product.ask_usd,
-                    excess,
-                    spec.ask_sensitivity,
-                    scenario.behaviour.ask_max_step_per_quarter,
-                    floor,
-                );
-                product.ask_usd = rules::ask_toward_rivals(
-                    stepped,
-                    excess,
-                    chip.h100e_per_unit,
-                    rival_ask_per_h100e,
-                    spec.rival_catch_up,
-                );
+    // Available generations, newest first; capacity is weighted toward them.
+    let mut available: Vec<usize> = (0..maker.products.len())
+        .filter(|&p| scenario.chips[maker.products[p].chip].available <= clock.quarter)
+        .collect();
+    available.sort_by(|&a, &b| {
+        let ca = &scenario.chips[maker.products[a].chip];
+        let cb = &scenario.chips[maker.products[b].chip];
+        cb.available.cmp(&ca.available).then(a.cmp(&b))
+    });
+    let b = &scenario.behaviour;
+    let weights = [
+        b.capacity_weight_newest,
+        b.capacity_weight_second,
+        b.capacity_weight_third,
+    ];
+    let weight_total: f64 = weights.iter().take(available.len()).sum();
+    let wafers = maker.wafers_per_quarter;
+    for product in maker.products.iter_mut() {
+        product.capacity_units = 0;
+    }
+    for (rank, &p) in available.iter().enumerate() {
+        let chip = &scenario.chips[maker.products[p].chip];
+        let product = &mut maker.products[p];
+        // A generation launches at its launch price; after that the ask follows
+        // last quarter's excess demand.
+        // Excess demand is measured against what could have been sold, so idle
+        // capacity pushes the ask down and a sold-out generation pushes it up.
+        if chip.available == clock.quarter || tick == 0 {
+            product.ask_usd = chip.launch_price_usd;
+            if tick > 0 {
+                product.expected_fill = launch_fill;
             }
-            let share =
-                weights.get(rank).copied().unwrap_or(0.0) / weight_total.max(f64::MIN_POSITIVE);
-            product.capacity_units = (wafers * share * chip.units_per_wafer).floor() as u64;
+        } else if product.sellable_units > 0 {
+            let excess = (product.demand_units as f64 - product.sellable_units as f64)
+                / product.sellable_units as f64;
+            let floor = chip.unit_cost_usd / (1.0 - spec.min_gross_margin);
+            let stepped = rules::adjust_ask(
+                product.ask_usd,
+                excess,
+                spec.ask_sensitivity,
+                scenario.behaviour.ask_max_step_per_quarter,
+                floor,
+            );
+            product.ask_usd = rules::ask_toward_rivals(
+                stepped,
+                excess,
+                chip.h100e_per_unit,
+                rival_ask_per_h100e,
+                spec.rival_catch_up,
+            );
         }
+        let share = weights.get(rank).copied().unwrap_or(0.0) / weight_total.max(f64::MIN_POSITIVE);
+        product.capacity_units = (wafers * share * chip.units_per_wafer).floor() as u64;
+    }
+}
 
-        // Last quarter's backlog against last quarter's production plus what the
-        // expansions already under way will add, so capacity coming is not
-        // ordered twice.
-        let backlog: u64 = maker.products.iter().map(|p| p.backlog_units).sum();
-        let produced: u64 = maker.products.iter().map(|p| p.produced_units).sum();
-        let units_per_wafer = maker
+/// Quarters of backlog or priced scarcity in a row that order an expansion.
+const BACKLOG_QUARTERS_TO_EXPAND: u32 = 2;
+
+/// Whether backlog (or priced scarcity) has persisted long enough to order
+/// more packaging capacity, and the order if so.
+fn consider_expansion(
+    scenario: &Scenario,
+    clock: &Clock,
+    id: AgentId,
+    maker: &mut Chipmaker,
+    ledger: &mut Ledger,
+    logs: &mut Logs,
+) {
+    let tick = clock.tick;
+    let spec = &scenario.chipmakers[maker.index];
+    // Last quarter's backlog against last quarter's production plus what the
+    // expansions already under way will add, so capacity coming is not
+    // ordered twice.
+    let backlog: u64 = maker.products.iter().map(|p| p.backlog_units).sum();
+    let produced: u64 = maker.products.iter().map(|p| p.produced_units).sum();
+    let units_per_wafer = maker
+        .products
+        .iter()
+        .filter(|p| p.capacity_units > 0)
+        .map(|p| scenario.chips[p.chip].units_per_wafer)
+        .fold(f64::INFINITY, f64::min);
+    let coming: f64 = maker.expansions.iter().map(|e| e.1).sum::<f64>()
+        * if units_per_wafer.is_finite() {
+            units_per_wafer
+        } else {
+            0.0
+        };
+    let signal = rules::CapacitySignal {
+        backlog_units: backlog as f64,
+        produced_units: produced as f64,
+        coming_units: coming,
+        idle_wafers: maker.idle_wafers,
+        wafers_per_quarter: maker.wafers_per_quarter,
+        ask_above_launch: maker
             .products
             .iter()
-            .filter(|p| p.capacity_units > 0)
-            .map(|p| scenario.chips[p.chip].units_per_wafer)
-            .fold(f64::INFINITY, f64::min);
-        let coming: f64 = maker.expansions.iter().map(|e| e.1).sum::<f64>()
-            * if units_per_wafer.is_finite() {
-                units_per_wafer
-            } else {
-                0.0
-            };
-        let signal = rules::CapacitySignal {
-            backlog_units: backlog as f64,
-            produced_units: produced as f64,
-            coming_units: coming,
-            idle_wafers: maker.idle_wafers,
-            wafers_per_quarter: maker.wafers_per_quarter,
-            ask_above_launch: maker.products.iter().any(|p| {
-                p.capacity_units > 0 && p.ask_usd > scenario.chips[p.chip].launch_price_usd
-            }),
-        };
-        if rules::expansion_warranted(&signal, scenario.behaviour.expansion_backlog_share) {
-            maker.quarters_backlogged += 1;
-        } else {
-            maker.quarters_backlogged = 0;
-        }
-        // Two quarters of backlog or priced scarcity order an expansion; a
-        // backlog that persists orders another two quarters later, even while
-        // the first is being built, so capacity can ramp as fast as CoWoS did
-        // when demand outran it.
-        if maker.quarters_backlogged >= 2 && spec.expansion_wafers > 0.0 {
-            maker.quarters_backlogged = 0;
-            let cost = spec.expansion_wafers * spec.expansion_cost_per_wafer_usd;
-            maker
-                .expansions
-                .push((tick + spec.expansion_lead_quarters, spec.expansion_wafers));
-            maker.flows.expansion_spend_usd += cost;
-            maker.packaging_cost_usd += cost;
-            ledger.pay(
-                Account::Agent(agent.id),
-                Account::External(ExternalAccount::ChipSupplyChain),
-                cost,
-            );
-            logs.event(
-                Event::new(EventKind::CapacityExpansion)
-                    .agent(agent.id)
-                    .amount(cost)
-                    .quantity(spec.expansion_wafers)
-                    .detail(format!(
-                        "wafers per quarter, ready {}",
-                        clock.quarter.plus(spec.expansion_lead_quarters)
-                    )),
-            );
-        }
+            .any(|p| p.capacity_units > 0 && p.ask_usd > scenario.chips[p.chip].launch_price_usd),
+    };
+    if rules::expansion_warranted(&signal, scenario.behaviour.expansion_backlog_share) {
+        maker.quarters_backlogged += 1;
+    } else {
+        maker.quarters_backlogged = 0;
+    }
+    // Two quarters of backlog or priced scarcity order an expansion; a
+    // backlog that persists orders another two quarters later, even while
+    // the first is being built, so capacity can ramp as fast as CoWoS did
+    // when demand outran it.
+    if maker.quarters_backlogged >= BACKLOG_QUARTERS_TO_EXPAND && spec.expansion_wafers > 0.0 {
+        maker.quarters_backlogged = 0;
+        let cost = spec.expansion_wafers * spec.expansion_cost_per_wafer_usd;
+        maker
+            .expansions
+            .push((tick + spec.expansion_lead_quarters, spec.expansion_wafers));
+        maker.flows.expansion_spend_usd += cost;
+        maker.packaging_cost_usd += cost;
+        ledger.pay(
+            Account::Agent(id),
+            Account::External(ExternalAccount::ChipSupplyChain),
+            cost,
+        );
+        logs.event(
+            Event::new(EventKind::CapacityExpansion)
+                .agent(id)
+                .amount(cost)
+                .quantity(spec.expansion_wafers)
+                .detail(format!(
+                    "wafers per quarter, ready {}",
+                    clock.quarter.plus(spec.expansion_lead_quarters)
+                )),
+        );
     }
 }
 
