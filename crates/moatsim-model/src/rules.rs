@@ -1,7 +1,8 @@
 //! Economic decision rules as pure functions.
 //!
-//! Each rule is small, documented with its equation, and used by exactly one
-//! engine system. `docs/MODEL.md` lists the parameters and their sources.
+//! Each rule is small, documented with its equation, and tested here without
+//! the ECS; the engine's systems call them. `docs/MODEL.md` lists the
+//! parameters and their sources.
 
 /// Land price per acre in a region: the base price scaled up as the zoned stock
 /// is used. `price = base × (initial_stock / available)^elasticity`, so a region

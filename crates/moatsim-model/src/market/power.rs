@@ -1,13 +1,14 @@
 //! The power market: each region's interconnection queue.
 //!
 //! Rule: data-center projects (and aggregate buyers whose fleets outgrow
-//! their grid's room) wait in a first-come, first-served queue. A
-//! request can be decided only after it has spent `min_study_quarters` in the
-//! queue (system-impact studies take time). Each quarter the utility studies at
-//! most `max_studies` of the requests that are ready, from the head of the queue. A studied request is granted if its MW fit in the spare capacity
-//! the utility can still commit and the tariff is within the project's maximum
-//! price; otherwise it stays in the queue, in place. Granted MW never exceed the
-//! spare capacity offered.
+//! their grid's room) wait in a first-come, first-served queue. A request can
+//! be decided only after it has spent `min_study_quarters` in the queue
+//! (system-impact studies take time). Each quarter the utility studies at
+//! most `max_studies` of the requests that are ready, from the head of the
+//! queue. A studied request is granted if its MW fit in the spare capacity
+//! the utility can still commit and the tariff is within the requester's
+//! maximum price; otherwise it stays in the queue, in place. Granted MW never
+//! exceed the spare capacity offered.
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct InterconnectionRequest {
