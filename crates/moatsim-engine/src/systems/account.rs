@@ -29,7 +29,10 @@ fn sell_energy(
 /// Labs pay staff and power and receive parent funding; utilities bill the energy
 /// their data-center customers drew and pay to generate it; investors receive
 /// inflows from their limited partners.
-#[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a bevy system takes the resources and queries it touches as parameters"
+)]
 pub fn book_running_costs(
     params: Res<Params>,
     projects: Query<&Project>,

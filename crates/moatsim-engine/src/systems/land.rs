@@ -6,6 +6,7 @@ use crate::components::*;
 use crate::events::{Event, EventKind};
 use crate::records::MarketRow;
 use crate::resources::*;
+use crate::systems::gpu::orders::ChipPrices;
 use crate::systems::lab_may_use_region;
 use bevy_ecs::prelude::*;
 use moatsim_config::Scenario;
@@ -89,7 +90,6 @@ pub(crate) struct LandSite {
 }
 
 impl<'a> SiteConditions<'a> {
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         scenario: &'a Scenario,
         regions: &'a RegionBook,
@@ -97,9 +97,9 @@ impl<'a> SiteConditions<'a> {
         utilities: &[&Utility],
         regulators: &[&Regulator],
         investors: &[&Investor],
-        ask: &[Option<f64>],
-        fee_rate_of_maker: &[f64],
+        chips: &ChipPrices,
     ) -> Self {
+        let ask = &chips.ask;
         let world = &scenario.world;
         let mut tariffs = vec![0.0; scenario.regions.len()];
         let mut queue_age = vec![0.0; scenario.regions.len()];
@@ -152,7 +152,7 @@ impl<'a> SiteConditions<'a> {
             banked_for,
             best_h100e_per_mw,
             gpu_cost_per_mw,
-            max_fee_rate: fee_rate_of_maker.iter().copied().fold(0.0, f64::max),
+            max_fee_rate: chips.fee_rate_of_maker.iter().copied().fold(0.0, f64::max),
         }
     }
 
@@ -240,68 +240,46 @@ impl<'a> SiteConditions<'a> {
             .collect()
     }
 
-    /// The site's land bids (`bid_for_site_land`); returns what the lab
-    /// expects to pay.
+    /// A site's land bids: the powered acres worth their premium
+    /// (`powered_split`, from `land::powered_acres_worth_buying`) and raw
+    /// land for the rest. Raw land is bid up to
+    /// `behaviour.raw_land_limit_multiple` × its price, powered land up to
+    /// that plus what skipping the queue is worth per acre. Returns what the
+    /// lab expects to pay.
     pub(crate) fn bid_for_land(
         &self,
         orders: &mut LandOrders,
         site: &LandSite,
         value_per_mw_quarter: f64,
     ) -> f64 {
-        let (lab_id, lab) = site.lab;
-        bid_for_site_land(
-            orders,
-            site.region,
-            site.project_id,
-            lab_id,
-            site.acres,
-            self.regions.regions[site.region].land_price_per_acre,
-            self.skip_value_per_acre(site.region, value_per_mw_quarter),
-            self.powered_split(lab, site.region, site.acres, value_per_mw_quarter),
-            self.scenario.behaviour.raw_land_limit_multiple,
-        )
+        let (buyer, lab) = site.lab;
+        let region = site.region;
+        let raw_price = self.regions.regions[region].land_price_per_acre;
+        let skip_value_per_acre = self.skip_value_per_acre(region, value_per_mw_quarter);
+        let (powered, powered_cost) =
+            self.powered_split(lab, region, site.acres, value_per_mw_quarter);
+        let raw_limit = raw_price * self.scenario.behaviour.raw_land_limit_multiple;
+        if powered > 0.0 {
+            orders.bids[region].push(LandOrder {
+                project_id: Some(site.project_id),
+                buyer,
+                acres: powered,
+                limit_per_acre: raw_limit + skip_value_per_acre,
+                powered: true,
+            });
+        }
+        let raw = (site.acres - powered).max(0.0);
+        if raw > 0.0 {
+            orders.bids[region].push(LandOrder {
+                project_id: Some(site.project_id),
+                buyer,
+                acres: raw,
+                limit_per_acre: raw_limit,
+                powered: false,
+            });
+        }
+        raw * raw_price + powered_cost
     }
-}
-
-/// A project's land bids: the powered acres worth their premium (`split`,
-/// from `land::powered_acres_worth_buying`) and raw land for the rest. Raw
-/// land is bid up to `behaviour.raw_land_limit_multiple` × its price, powered land up to
-/// that plus what skipping the queue is worth per acre. Returns what the lab
-/// expects to pay.
-#[allow(clippy::too_many_arguments)]
-fn bid_for_site_land(
-    orders: &mut LandOrders,
-    region: usize,
-    project_id: u64,
-    lab: AgentId,
-    acres: f64,
-    raw_price: f64,
-    skip_value_per_acre: f64,
-    split: (f64, f64),
-    raw_land_limit_multiple: f64,
-) -> f64 {
-    let (powered, powered_cost) = split;
-    let raw_limit = raw_price * raw_land_limit_multiple;
-    if powered > 0.0 {
-        orders.bids[region].push(LandOrder {
-            project_id: Some(project_id),
-            buyer: lab,
-            acres: powered,
-            limit_per_acre: raw_limit + skip_value_per_acre,
-            powered: true,
-        });
-    }
-    let raw = (acres - powered).max(0.0);
-    if raw > 0.0 {
-        orders.bids[region].push(LandOrder {
-            project_id: Some(project_id),
-            buyer: lab,
-            acres: raw,
-            limit_per_acre: raw_limit,
-            powered: false,
-        });
-    }
-    raw * raw_price + powered_cost
 }
 
 /// Infrastructure funds bank land where labs' demand says it is getting scarce:

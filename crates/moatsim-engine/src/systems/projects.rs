@@ -370,7 +370,10 @@ fn build(
 /// lease rate; a hyperscaler funds halls from its parent's cash flow. A fund
 /// finances only while the lab's yearly leases stay within `lease_coverage`
 /// of its revenue run-rate: it lends against the tenant's revenue.
-#[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a bevy system takes the resources and queries it touches as parameters"
+)]
 pub fn finance_halls(
     params: Res<Params>,
     mut labs: Query<(&Agent, &mut Lab)>,

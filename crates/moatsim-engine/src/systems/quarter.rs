@@ -64,7 +64,10 @@ impl MarketBooks<'_> {
 }
 
 /// Zeroes the per-quarter flows of every agent and clears the quarter's books.
-#[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a bevy system takes the resources and queries it touches as parameters"
+)]
 pub fn begin_quarter(
     clock: Res<Clock>,
     params: Res<Params>,

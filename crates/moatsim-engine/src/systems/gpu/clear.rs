@@ -17,7 +17,10 @@ use moatsim_model::{Account, AgentId, ExternalAccount};
 
 /// One clearing per chip generation on sale: units rationed pro rata at the ask,
 /// export rules applied, licence fees paid to the chipmaker's regulator.
-#[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a bevy system takes the resources and queries it touches as parameters"
+)]
 pub fn clear_gpu_markets(
     clock: Res<Clock>,
     params: Res<Params>,

@@ -14,6 +14,17 @@ use moatsim_model::market::gpu::{ExportTreatment, GpuBid};
 use moatsim_model::refresh::{InstalledGeneration, plan_refresh};
 use moatsim_model::units::{mw_drawn_by, units_powered_by};
 
+/// This quarter's asks per chip generation (`None` for one not on sale), the
+/// licence-fee rate each maker's regulator charges on exports to capped
+/// regions, and the quarter they are asked in: what a lab's GPU bids are
+/// priced against.
+#[derive(Debug, Clone)]
+pub(crate) struct ChipPrices {
+    pub(crate) ask: Vec<Option<f64>>,
+    pub(crate) fee_rate_of_maker: Vec<f64>,
+    pub(crate) quarter: moatsim_model::Quarter,
+}
+
 /// What an H100e a lab buys is worth to it: what it earns serving for
 /// `behaviour.gpu_value_quarters`, at least `gpu_value_floor_per_h100e_usd`.
 pub(crate) fn gpu_value_per_h100e(scenario: &Scenario, lab: &Lab) -> f64 {
@@ -61,18 +72,16 @@ fn chips_for_region(
 /// installed units wherever the compute it adds is worth its price, up to
 /// `wanted_mw` and `budget`. The bid's limit is the refresh value of the
 /// last generation it replaces, so every MW it replaces pays.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn bid_for_fleet_refresh(
     scenario: &Scenario,
     orders: &mut GpuOrders,
-    ask: &[Option<f64>],
-    fee_rate_of_maker: &[f64],
+    chips: &ChipPrices,
     terms: &LabGpuTerms,
     own: &[&Project],
     wanted_mw: f64,
     budget: f64,
-    quarter: moatsim_model::Quarter,
 ) {
+    let (ask, fee_rate_of_maker, quarter) = (&chips.ask, &chips.fee_rate_of_maker, chips.quarter);
     let world = &scenario.world;
     let h100e_per_mw = |chip: usize| scenario.chips[chip].h100e_per_mw(world.pue);
     let mut wanted_mw = wanted_mw;
@@ -168,17 +177,16 @@ pub(crate) fn bid_for_fleet_refresh(
 /// `gpu_value_floor_per_h100e_usd`), raised by urgency and, when it is
 /// backlogged, by `behaviour.backlog_premium`. Returns what the bids would
 /// cost at the asks.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn bid_for_lab_gpus(
     scenario: &Scenario,
     orders: &mut GpuOrders,
-    ask: &[Option<f64>],
-    fee_rate_of_maker: &[f64],
+    chips: &ChipPrices,
     terms: &LabGpuTerms,
     free_mw: &[f64],
     budget: f64,
     gap_h100e: f64,
 ) -> f64 {
+    let (ask, fee_rate_of_maker) = (&chips.ask, &chips.fee_rate_of_maker);
     let world = &scenario.world;
     let total_free: f64 = free_mw.iter().sum();
     let lab = terms.lab;

@@ -24,7 +24,10 @@ const ROUND_COOLDOWN_QUARTERS: u32 = 2;
 
 /// Labs set their inference split, price, compute target and capex budget, and
 /// announce a funding round when their runway is short.
-#[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a bevy system takes the resources and queries it touches as parameters"
+)]
 pub fn plan_labs(
     clock: Res<Clock>,
     params: Res<Params>,

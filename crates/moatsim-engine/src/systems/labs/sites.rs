@@ -7,7 +7,7 @@ use crate::components::*;
 use crate::resources::*;
 use crate::systems::gpu::GpuOrders;
 use crate::systems::gpu::orders::{
-    LabGpuTerms, bid_for_fleet_refresh, bid_for_lab_gpus, gpu_value_per_h100e,
+    ChipPrices, LabGpuTerms, bid_for_fleet_refresh, bid_for_lab_gpus, gpu_value_per_h100e,
 };
 use crate::systems::land::{LandOrders, LandSite, SiteConditions};
 use crate::systems::{licence_fee_rates, products_on_sale};
@@ -42,6 +42,7 @@ pub fn bid_for_sites_and_gpus(
     let world = &scenario.world;
     let tick = clock.tick;
     let chips = ChipPrices {
+        quarter: clock.quarter,
         fee_rate_of_maker: licence_fee_rates(scenario),
         // Current asks per chip generation, for generations on sale this quarter.
         ask: products_on_sale(scenario, clock.quarter, chipmakers.iter().map(|(_, m)| m))
@@ -56,8 +57,7 @@ pub fn bid_for_sites_and_gpus(
         &utilities.iter().collect::<Vec<_>>(),
         &regulators.iter().collect::<Vec<_>>(),
         &investors.iter().collect::<Vec<_>>(),
-        &chips.ask,
-        &chips.fee_rate_of_maker,
+        &chips,
     );
 
     let mut sorted_labs: Vec<(&Agent, &Cash, &Lab)> =
@@ -126,17 +126,10 @@ pub fn bid_for_sites_and_gpus(
             &terms,
             &own,
             need,
-            &clock,
+            clock.tick,
             &mut gpu_orders,
         );
     }
-}
-
-/// Asks per chip generation on sale this quarter, and the licence-fee rate
-/// each maker's regulator charges on exports to capped regions.
-struct ChipPrices {
-    ask: Vec<Option<f64>>,
-    fee_rate_of_maker: Vec<f64>,
 }
 
 /// What a lab may spend on land and GPUs this quarter. Construction
@@ -214,7 +207,7 @@ fn bid_for_gpus(
     terms: &LabGpuTerms,
     own: &[&Project],
     need: GpuNeed,
-    clock: &Clock,
+    tick: u32,
     orders: &mut GpuOrders,
 ) {
     let world = &scenario.world;
@@ -222,7 +215,7 @@ fn bid_for_gpus(
     for p in own {
         let soon = p.stage == Stage::Energized
             || (p.stage == Stage::Construction
-                && p.ready_tick <= clock.tick + scenario.behaviour.gpu_lead_quarters);
+                && p.ready_tick <= tick + scenario.behaviour.gpu_lead_quarters);
         if soon {
             free_mw[p.region] += p.free_mw(&scenario.chips, world.pue);
         }
@@ -233,8 +226,7 @@ fn bid_for_gpus(
         spent = bid_for_lab_gpus(
             scenario,
             orders,
-            &chips.ask,
-            &chips.fee_rate_of_maker,
+            chips,
             terms,
             &free_mw,
             need.budget,
@@ -246,13 +238,11 @@ fn bid_for_gpus(
         bid_for_fleet_refresh(
             scenario,
             orders,
-            &chips.ask,
-            &chips.fee_rate_of_maker,
+            chips,
             terms,
             own,
             wanted_mw,
             need.budget - spent,
-            clock.quarter,
         );
     }
 }

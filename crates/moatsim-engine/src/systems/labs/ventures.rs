@@ -11,7 +11,10 @@ use moatsim_model::Account;
 /// in the lab (equity at the lab's valuation) and ties part of the app-builder
 /// demand to it. A regulator with an open antitrust review blocks a venture with
 /// the lab that leads the inference market.
-#[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a bevy system takes the resources and queries it touches as parameters"
+)]
 pub fn form_joint_ventures(
     clock: Res<Clock>,
     params: Res<Params>,
