@@ -547,3 +547,57 @@ fn report_writes_one_html_file_and_never_replaces_one_unless_forced() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// Runs `moatsim` with its stdout a pipe whose reader has already gone, as
+/// `moatsim … | head -0` does: the command must end as it would have, not
+/// panic on the write.
+fn with_stdout_closed(args: &[&str]) -> Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_moatsim"))
+        .current_dir(repo())
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    drop(child.stdout.take());
+    child.wait_with_output().expect("binary ends")
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_summaries_and_status_quietly() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let out_dir = out.path().to_str().expect("utf-8 path");
+    let run = with_stdout_closed(&[
+        "run",
+        "configs/baseline.toml",
+        "--quarters",
+        "2",
+        "--set",
+        "app_builders.count=500",
+        "--out",
+        out_dir,
+    ]);
+    assert!(run.status.success(), "run: {}", text(&run.stderr));
+    assert!(
+        !text(&run.stderr).contains("panicked"),
+        "{}",
+        text(&run.stderr)
+    );
+    let status = with_stdout_closed(&[
+        "sweep",
+        "status",
+        "configs/sweeps/smoke.toml",
+        "--out",
+        out_dir,
+    ]);
+    assert!(
+        status.status.success(),
+        "sweep status: {}",
+        text(&status.stderr)
+    );
+    assert!(
+        !text(&status.stderr).contains("panicked"),
+        "{}",
+        text(&status.stderr)
+    );
+}

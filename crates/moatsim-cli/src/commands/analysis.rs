@@ -90,11 +90,11 @@ pub(super) fn sensitivity(args: SensitivityArgs) -> Result<(), CliError> {
     let incomplete = status.partial.len() + status.missing.len();
     if incomplete > 0 {
         if !quiet {
-            println!(
-                "moatsim: {incomplete} of {} runs are not complete yet (other shards); run `moatsim sensitivity {}` without --shard once they are, to estimate the indices",
+            emit(&format!(
+                "moatsim: {incomplete} of {} runs are not complete yet (other shards); run `moatsim sensitivity {}` without --shard once they are, to estimate the indices\n",
                 plan.runs.len(),
                 spec.display()
-            );
+            ))?;
         }
         return Ok(());
     }

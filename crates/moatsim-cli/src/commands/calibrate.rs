@@ -100,10 +100,10 @@ fn fit(spec_path: &Path, args: SweepArgs, json: bool, wait: bool) -> Result<(), 
             total,
         } => {
             if !quiet {
-                println!(
-                    "moatsim: {stage}: {incomplete} of {total} runs are not complete yet (other shards); run `moatsim calibrate --fit {}` again once they are, to go on (or give --wait)",
+                emit(&format!(
+                    "moatsim: {stage}: {incomplete} of {total} runs are not complete yet (other shards); run `moatsim calibrate --fit {}` again once they are, to go on (or give --wait)\n",
                     spec_path.display()
-                );
+                ))?;
             }
             return Ok(());
         }

@@ -10,7 +10,7 @@ use moatsim_runner::{CheckpointPlan, Progress, RunOptions, RunReport, resume_run
 use super::load;
 use crate::args::{ResumeArgs, RunArgs};
 use crate::cli::CliError;
-use crate::output::{group, progress_bar};
+use crate::output::{emit, group, progress_bar};
 
 /// `moatsim run`: loads the scenario with the command line's overrides and
 /// runs it.
@@ -132,24 +132,24 @@ fn with_progress(
         bar.finish_and_clear();
     }
     if !quiet {
-        print_summary(label, &report);
+        print_summary(label, &report)?;
     }
     Ok(())
 }
 
 /// The line a finished run leaves on stdout: its size, speed and folder.
-fn print_summary(label: &str, report: &RunReport) {
+fn print_summary(label: &str, report: &RunReport) -> Result<(), CliError> {
     let resumed = report
         .resumed_from
         .map(|q| format!(" (resumed after quarter {q})"))
         .unwrap_or_default();
-    println!(
-        "moatsim: {label}: {} quarters{resumed}, {} agents, {} rows written in {:.2} s ({} agent-quarters/s) -> {}",
+    emit(&format!(
+        "moatsim: {label}: {} quarters{resumed}, {} agents, {} rows written in {:.2} s ({} agent-quarters/s) -> {}\n",
         report.quarters,
         group(report.agents),
         group(report.rows_written),
         report.wall_time.as_secs_f64(),
         group(report.agent_quarters_per_second() as u64),
         report.run_dir.display()
-    );
+    ))
 }

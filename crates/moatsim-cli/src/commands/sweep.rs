@@ -34,8 +34,8 @@ pub(super) fn status(args: SweepStatusArgs) -> Result<(), CliError> {
     let out = sweep_out(args.out, &plan);
     let out = out.as_path();
     let status = moatsim_runner::sweep::sweep_status(&plan, out).map_err(CliError::failed)?;
-    println!(
-        "sweep {} in {}: {} runs: {} complete, {} partial, {} missing",
+    let mut text = format!(
+        "sweep {} in {}: {} runs: {} complete, {} partial, {} missing\n",
         plan.name,
         out.display(),
         plan.runs.len(),
@@ -44,12 +44,12 @@ pub(super) fn status(args: SweepStatusArgs) -> Result<(), CliError> {
         status.missing.len()
     );
     for id in &status.partial {
-        println!("partial {id}");
+        text.push_str(&format!("partial {id}\n"));
     }
     for id in &status.missing {
-        println!("missing {id}");
+        text.push_str(&format!("missing {id}\n"));
     }
-    Ok(())
+    emit(&text)
 }
 
 /// Plans a sweep spec; a bad spec is a usage error.
@@ -129,8 +129,8 @@ pub(super) fn run_planned(plan: &SweepPlan, args: SweepArgs) -> Result<(), CliEr
     }
     let report = result.map_err(CliError::failed)?;
     if !quiet {
-        println!(
-            "moatsim: sweep {} shard {}/{}: {} runs, {} already complete, {} completed, {} failed in {:.1} s -> {}",
+        emit(&format!(
+            "moatsim: sweep {} shard {}/{}: {} runs, {} already complete, {} completed, {} failed in {:.1} s -> {}\n",
             plan.name,
             shard.index,
             shard.count,
@@ -140,7 +140,7 @@ pub(super) fn run_planned(plan: &SweepPlan, args: SweepArgs) -> Result<(), CliEr
             report.failed.len(),
             report.wall_time.as_secs_f64(),
             out.display()
-        );
+        ))?;
     }
     if report.failed.is_empty() {
         Ok(())
