@@ -320,6 +320,25 @@ impl ChoiceTotals {
         }
     }
 
+    /// Adds one builder's customer base (its end-user `weight`) on `lab`'s
+    /// API in `segment`, at its end-user `price` and the lab's `capability`
+    /// in that segment.
+    fn add_customer(
+        &mut self,
+        segment: usize,
+        lab: usize,
+        weight: f64,
+        price: f64,
+        capability: f64,
+    ) {
+        let labs = self.customers.len();
+        self.weight_by_segment_lab[segment * labs + lab] += weight;
+        self.weight_by_segment[segment] += weight;
+        self.priced_weight_by_segment[segment] += weight * price;
+        self.capable_weight_by_segment[segment] += weight * capability;
+        self.customers[lab] += 1;
+    }
+
     /// Adds a later chunk's totals; chunks are always added in chunk order.
     fn add(mut self, chunk: Self) -> Self {
         for (totals, parts) in [
