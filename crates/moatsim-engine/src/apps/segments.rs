@@ -2,7 +2,7 @@
 //! on the pass-one sums (prices, crowding, adoption), and labs' own products
 //! are priced.
 
-use super::{AppBuilderPopulation, ChoiceTotals, LabOffer, strength};
+use super::{AppBuilderPopulation, ChoiceTotals, LabOffer, ProductState, SegmentState, strength};
 
 use moatsim_config::AppBuilderSpec;
 use moatsim_model::market::apps;
@@ -78,34 +78,153 @@ pub fn clear_segments(
     context: &SegmentContext<'_>,
     choice: &ChoiceTotals,
 ) -> SegmentOutcome {
-    let spec = context.spec;
     let labs = context.offers.len();
+    let AppBuilderPopulation {
+        segments, products, ..
+    } = population;
+    let clearing = Clearing {
+        context,
+        choice,
+        labs,
+        segments: segments.len(),
+    };
     let mut outcome = SegmentOutcome {
-        demand_per_weight: vec![0.0; population.segments.len()],
+        demand_per_weight: vec![0.0; segments.len()],
         api_demand_by_lab: vec![0.0; labs],
         product_demand_by_lab: vec![0.0; labs],
     };
-    let (capability_weight, price_weight) =
-        (spec.end_user_capability_weight, spec.end_user_price_weight);
-    let population_segments = population.segments.len();
-    for (s, state) in population.segments.iter_mut().enumerate() {
-        let segment = &spec.segments[s];
-        let weight = choice.weight_by_segment[s];
-        let (builders_price, builders_utility) = if weight > 0.0 {
-            let price = choice.priced_weight_by_segment[s] / weight;
-            let capability = choice.capable_weight_by_segment[s] / weight;
-            let utility =
-                apps::end_user_utility(0.0, capability, price, capability_weight, price_weight);
+    // In segment order: the labs' demands are summed over segments.
+    for (s, state) in segments.iter_mut().enumerate() {
+        clearing.clear(s, state, products, &mut outcome);
+    }
+    outcome
+}
+
+/// What the end-user markets read this quarter.
+struct Clearing<'a> {
+    context: &'a SegmentContext<'a>,
+    choice: &'a ChoiceTotals,
+    labs: usize,
+    segments: usize,
+}
+
+/// The builders' apps, as end users of one segment see them together.
+#[derive(Debug, Clone, Copy)]
+struct BuildersOffer {
+    /// Builders' end-user weight in the segment.
+    weight: f64,
+    /// Their weighted mean end-user price.
+    price: f64,
+    /// End users' utility of them (minus infinity when there are none).
+    utility: f64,
+}
+
+/// The labs' products on sale in one segment this quarter.
+#[derive(Debug, Default)]
+struct Products {
+    /// Indices into the population's products.
+    members: Vec<usize>,
+    /// End users' utility of each, appeal included.
+    utilities: Vec<f64>,
+    /// Last quarter's shares, builders first; a product launching now starts
+    /// from its logit share (`None` until the shares are known).
+    previous: Vec<Option<f64>>,
+}
+
+impl Clearing<'_> {
+    /// One segment's end-user market: shares between builders and products,
+    /// then demand, then each side's part of it.
+    fn clear(
+        &self,
+        s: usize,
+        state: &mut SegmentState,
+        products: &mut [ProductState],
+        outcome: &mut SegmentOutcome,
+    ) {
+        let builders = self.builders_offer(s);
+        let on_sale = self.price_products(s, state, products, builders.utility);
+        if builders.weight <= 0.0 && on_sale.members.is_empty() {
+            state.demand_mtok = 0.0;
+            return;
+        }
+        let shares = self.end_user_shares(state, builders.utility, &on_sale);
+        let builders_share = shares[0];
+        let mut mean_price = builders_share * builders.price;
+        for (&k, &share) in on_sale.members.iter().zip(&shares[1..]) {
+            products[k].share = share;
+            mean_price += share * products[k].price_per_mtok;
+        }
+        if state.reference_price <= 0.0 {
+            state.reference_price = mean_price;
+        }
+        if state.initial_demand_mtok <= 0.0 && builders_share > 0.0 {
+            // The configured market is the builders' token demand at the
+            // start; products' end users come on top of it.
+            state.initial_demand_mtok = self.context.spec.initial_market_mtok_per_quarter
+                * self.context.spec.segments[s].weight
+                / builders_share;
+        }
+        let demand = self.segment_demand(s, state, mean_price);
+        if builders.weight > 0.0 {
+            outcome.demand_per_weight[s] = demand * builders_share / builders.weight;
+            for lab in 0..self.labs {
+                outcome.api_demand_by_lab[lab] += outcome.demand_per_weight[s]
+                    * self.choice.weight_by_segment_lab[s * self.labs + lab];
+            }
+        }
+        for (&k, &share) in on_sale.members.iter().zip(&shares[1..]) {
+            let product = &mut products[k];
+            product.demand_mtok = demand * share;
+            outcome.product_demand_by_lab[product.lab] += product.demand_mtok;
+        }
+        state.demand_mtok = demand;
+        state.end_user_price = mean_price;
+        state.product_share = 1.0 - builders_share;
+    }
+
+    /// The builders' apps in segment `s`, from the choice pass's sums.
+    fn builders_offer(&self, s: usize) -> BuildersOffer {
+        let spec = self.context.spec;
+        let weight = self.choice.weight_by_segment[s];
+        let (price, utility) = if weight > 0.0 {
+            let price = self.choice.priced_weight_by_segment[s] / weight;
+            let capability = self.choice.capable_weight_by_segment[s] / weight;
+            let utility = apps::end_user_utility(
+                0.0,
+                capability,
+                price,
+                spec.end_user_capability_weight,
+                spec.end_user_price_weight,
+            );
             (price, utility)
         } else {
             (0.0, f64::NEG_INFINITY)
         };
-        let mut members = Vec::new();
-        let mut utilities = Vec::new();
-        // Last quarter's shares, builders first; a product launching now
-        // starts from its logit share (`None` until the shares are known).
-        let mut previous = vec![Some(1.0 - state.product_share)];
-        for (k, product) in population.products.iter_mut().enumerate() {
+        BuildersOffer {
+            weight,
+            price,
+            utility,
+        }
+    }
+
+    /// Clears last quarter's outcomes of segment `s`'s products and prices
+    /// those on sale (launched, from an open lab); a product's appeal is
+    /// fixed the first time it is on sale, so that it starts at its
+    /// configured share against the builders.
+    fn price_products(
+        &self,
+        s: usize,
+        state: &SegmentState,
+        products: &mut [ProductState],
+        builders_utility: f64,
+    ) -> Products {
+        let context = self.context;
+        let spec = context.spec;
+        let mut on_sale = Products {
+            previous: vec![Some(1.0 - state.product_share)],
+            ..Products::default()
+        };
+        for (k, product) in products.iter_mut().enumerate() {
             if product.segment != s {
                 continue;
             }
@@ -122,17 +241,19 @@ pub fn clear_segments(
             let kept = apps::capture(&context.crowding[s], product.depth);
             product.price_per_mtok = apps::end_user_price(
                 offer.own_cost_per_mtok,
-                segment.value_per_mtok_median_usd * context.value_factor,
+                spec.segments[s].value_per_mtok_median_usd * context.value_factor,
                 kept,
             );
             let own = apps::end_user_utility(
                 0.0,
-                offer.capability + strength(context.strengths, population_segments, product.lab, s),
+                offer.capability + strength(context.strengths, self.segments, product.lab, s),
                 product.price_per_mtok,
-                capability_weight,
-                price_weight,
+                spec.end_user_capability_weight,
+                spec.end_user_price_weight,
             );
-            previous.push(product.appeal.is_some().then_some(last_share));
+            on_sale
+                .previous
+                .push(product.appeal.is_some().then_some(last_share));
             let appeal = *product.appeal.get_or_insert_with(|| {
                 if builders_utility.is_finite() {
                     apps::launch_appeal(product.share_at_launch, builders_utility, own)
@@ -140,41 +261,44 @@ pub fn clear_segments(
                     0.0
                 }
             });
-            members.push(k);
-            utilities.push(own + appeal);
+            on_sale.members.push(k);
+            on_sale.utilities.push(own + appeal);
         }
-        if weight <= 0.0 && members.is_empty() {
-            state.demand_mtok = 0.0;
-            continue;
-        }
-        let target = apps::segment_shares(builders_utility, &utilities);
-        // Only part of the end users choose again each quarter; in the
-        // segment's first quarter there is nothing to keep.
-        let shares = if state.reference_price > 0.0 {
-            let previous: Vec<f64> = previous
+        on_sale
+    }
+
+    /// End users' shares, builders first: only part of them choose again
+    /// each quarter; in the segment's first quarter there is nothing to keep.
+    fn end_user_shares(
+        &self,
+        state: &SegmentState,
+        builders_utility: f64,
+        on_sale: &Products,
+    ) -> Vec<f64> {
+        let target = apps::segment_shares(builders_utility, &on_sale.utilities);
+        if state.reference_price > 0.0 {
+            let previous: Vec<f64> = on_sale
+                .previous
                 .iter()
                 .zip(&target)
                 .map(|(p, t)| p.unwrap_or(*t))
                 .collect();
-            apps::adjust_shares(&previous, &target, spec.end_user_reconsider_share)
+            apps::adjust_shares(
+                &previous,
+                &target,
+                self.context.spec.end_user_reconsider_share,
+            )
         } else {
             target
-        };
-        let builders_share = shares[0];
-        let mut mean_price = builders_share * builders_price;
-        for (&k, &share) in members.iter().zip(&shares[1..]) {
-            population.products[k].share = share;
-            mean_price += share * population.products[k].price_per_mtok;
         }
-        if state.reference_price <= 0.0 {
-            state.reference_price = mean_price;
-        }
-        if state.initial_demand_mtok <= 0.0 && builders_share > 0.0 {
-            // The configured market is the builders' token demand at the
-            // start; products' end users come on top of it.
-            state.initial_demand_mtok =
-                spec.initial_market_mtok_per_quarter * segment.weight / builders_share;
-        }
+    }
+
+    /// Segment `s`'s end-user demand this quarter: its initial demand grown
+    /// by adoption, moved by its mean end-user price against the first
+    /// quarter's, times the segment's shock.
+    fn segment_demand(&self, s: usize, state: &SegmentState, mean_price: f64) -> f64 {
+        let context = self.context;
+        let spec = context.spec;
         let mut stream = rng::stream(
             context.seed,
             Purpose::SegmentDemand,
@@ -182,7 +306,7 @@ pub fn clear_segments(
             context.tick,
         );
         let shock = (spec.segment_shock_sigma * rng::standard_normal(&mut stream)).exp();
-        let demand = apps::segment_demand(
+        apps::segment_demand(
             state.initial_demand_mtok,
             context.adoption[s]
                 .get(context.tick as usize)
@@ -195,22 +319,6 @@ pub fn clear_segments(
             },
             spec.price_elasticity,
             shock,
-        );
-        if weight > 0.0 {
-            outcome.demand_per_weight[s] = demand * builders_share / weight;
-            for lab in 0..labs {
-                outcome.api_demand_by_lab[lab] +=
-                    outcome.demand_per_weight[s] * choice.weight_by_segment_lab[s * labs + lab];
-            }
-        }
-        for (&k, &share) in members.iter().zip(&shares[1..]) {
-            let product = &mut population.products[k];
-            product.demand_mtok = demand * share;
-            outcome.product_demand_by_lab[product.lab] += product.demand_mtok;
-        }
-        state.demand_mtok = demand;
-        state.end_user_price = mean_price;
-        state.product_share = 1.0 - builders_share;
+        )
     }
-    outcome
 }
