@@ -20,7 +20,7 @@ pub use choose::{ChoiceContext, choose_providers};
 pub use segments::{
     SegmentContext, SegmentOutcome, adoption_tables, clear_segments, segment_crowding,
 };
-pub use settle::settle_builders;
+pub use settle::{SettlementContext, settle_builders};
 
 use bevy_ecs::prelude::*;
 use moatsim_config::{AppBuilderSpec, Scenario};
@@ -388,6 +388,17 @@ pub struct SettlementTotals {
     pub exits_by_segment: Vec<u64>,
 }
 
+/// One builder's quarter, as the settlement totals add it up.
+#[derive(Debug, Clone, Copy)]
+struct BuilderQuarter {
+    demand_mtok: f64,
+    served_mtok: f64,
+    spend_usd: f64,
+    revenue_usd: f64,
+    fixed_cost_usd: f64,
+    profit_usd: f64,
+}
+
 impl SettlementTotals {
     fn zero(labs: usize, segments: usize) -> Self {
         Self {
@@ -400,6 +411,22 @@ impl SettlementTotals {
             exits_by_segment: vec![0; segments],
             ..Self::default()
         }
+    }
+
+    /// Adds one builder's quarter in `segment`; `lab` is its provider, if
+    /// it has one.
+    fn add_builder(&mut self, segment: usize, lab: Option<usize>, builder: &BuilderQuarter) {
+        if let Some(lab) = lab {
+            self.spend_by_lab[lab] += builder.spend_usd;
+            self.served_by_lab[lab] += builder.served_mtok;
+        }
+        self.revenue_usd += builder.revenue_usd;
+        self.fixed_costs_usd += builder.fixed_cost_usd;
+        self.profit_usd += builder.profit_usd;
+        self.lost_demand_mtok += builder.demand_mtok - builder.served_mtok;
+        self.spend_by_segment[segment] += builder.spend_usd;
+        self.revenue_by_segment[segment] += builder.revenue_usd;
+        self.profit_by_segment[segment] += builder.profit_usd;
     }
 
     /// Adds a later chunk's totals; chunks are always added in chunk order.

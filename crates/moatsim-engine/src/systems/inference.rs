@@ -3,8 +3,8 @@
 //! everyone is paid.
 
 use crate::apps::{
-    AppBuilderPopulation, ChoiceContext, LabOffer, SegmentContext, adoption_tables,
-    choose_providers, clear_segments, segment_crowding, settle_builders,
+    AppBuilderPopulation, ChoiceContext, LabOffer, SegmentContext, SettlementContext,
+    adoption_tables, choose_providers, clear_segments, segment_crowding, settle_builders,
 };
 use crate::components::*;
 use crate::events::{Event, EventKind};
@@ -126,12 +126,14 @@ pub fn serve_app_builders(
     }
     let mut settlement = settle_builders(
         &mut population,
-        spec,
-        clock.tick,
-        &builder_offers,
-        &builder_fractions,
-        &segments.demand_per_weight,
-        &adoption,
+        &SettlementContext {
+            spec,
+            tick: clock.tick,
+            offers: &builder_offers,
+            served_fraction: &builder_fractions,
+            demand_per_weight: &segments.demand_per_weight,
+            adoption: &adoption,
+        },
     );
     // The tokens rerouted were served, and are paid for, by the labs that
     // took them: move them from the builders' own lab to those labs.
