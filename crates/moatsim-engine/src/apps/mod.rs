@@ -15,6 +15,8 @@
 pub mod choose;
 pub mod segments;
 pub mod settle;
+#[cfg(test)]
+mod tests;
 
 pub use choose::{ChoiceContext, choose_providers};
 pub use segments::{
