@@ -3,8 +3,8 @@
 //! segment and lab, chunk by chunk.
 
 use super::{
-    AppBuilderPopulation, CHUNK, ChoiceTotals, LabOffer, MAX_STAY_LOG_WEIGHT, NO_PROVIDER,
-    SegmentContext, grown, growth_table, strength, table_or,
+    AppBuilderPopulation, CHUNK, ChoiceTotals, LabOffer, MAX_STAY_LOG_WEIGHT, NO_PROVIDER, grown,
+    growth_table, strength, table_or,
 };
 
 use moatsim_config::AppBuilderSpec;
@@ -35,23 +35,6 @@ pub struct ChoiceContext<'a> {
     /// Each lab's capability offset in each segment (`lab × segments +
     /// segment`; empty: none).
     pub strengths: &'a [f64],
-}
-
-impl<'a> ChoiceContext<'a> {
-    /// The same quarter's inputs, as the end-user markets between the passes
-    /// read them (everything but the ties, which only builders feel).
-    pub fn segment_context(&self) -> SegmentContext<'a> {
-        SegmentContext {
-            seed: self.seed,
-            tick: self.tick,
-            spec: self.spec,
-            offers: self.offers,
-            crowding: self.crowding,
-            adoption: self.adoption,
-            value_factor: self.value_factor,
-            strengths: self.strengths,
-        }
-    }
 }
 
 /// Pass one: every alive builder picks a provider, prices its output to end

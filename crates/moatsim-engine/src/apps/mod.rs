@@ -10,7 +10,13 @@
 //! A quarter takes two chunked passes with one serial step between them:
 //! [`choose`] picks providers and sums customer bases per segment and lab,
 //! [`segments`] clears the end-user markets on those sums, and [`settle`]
-//! turns bases into tokens, serves, pays and settles each builder.
+//! turns bases into tokens, serves, pays and settles each builder. The
+//! system that runs them, with the labs' capacity and failover between the
+//! second and third, is `systems::inference::serve_app_builders`.
+//!
+//! The types the passes share (the population, [`LabOffer`], the totals and
+//! the growth tables) live here, not in a pass's file: each pass then depends
+//! only on this module, never on another pass.
 
 pub mod choose;
 pub mod segments;
@@ -30,10 +36,31 @@ use moatsim_model::rng::Purpose;
 use moatsim_model::{AgentId, rng};
 use rayon::prelude::*;
 
-/// Builders per chunk. A constant, never derived from the thread count.
+impl<'a> ChoiceContext<'a> {
+    /// The same quarter's inputs, as the end-user markets between the passes
+    /// read them (everything but the ties, which only builders feel). It is
+    /// here, not in either pass, so that neither pass depends on the other.
+    pub fn segment_context(&self) -> SegmentContext<'a> {
+        SegmentContext {
+            seed: self.seed,
+            tick: self.tick,
+            spec: self.spec,
+            offers: self.offers,
+            crowding: self.crowding,
+            adoption: self.adoption,
+            value_factor: self.value_factor,
+            strengths: self.strengths,
+        }
+    }
+}
+
+/// Builders per chunk. A constant, never derived from the thread count, so
+/// that chunk boundaries (and with them every floating-point sum) are the
+/// same for any number of threads.
 pub const CHUNK: usize = 8_192;
 
-/// No provider.
+/// The provider of a builder that has none: before its first choice, or
+/// when no lab was open to it.
 pub const NO_PROVIDER: u32 = u32::MAX;
 
 /// A builder's fixed costs before its first quarter: they are then set to
@@ -41,23 +68,37 @@ pub const NO_PROVIDER: u32 = u32::MAX;
 /// plans its costs on the market it enters, not on a reference price.
 pub const UNSET_FIXED_COST: f64 = -1.0;
 
+/// Every app builder, one column per field and one row per builder (in id
+/// order): millions of builders are too many for one entity each.
 #[derive(Resource, Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppBuilderPopulation {
     pub id: Vec<u64>,
+    /// Index into the scenario's segments.
     pub segment: Vec<u16>,
+    /// How specialised the builder is (0 generic, 1 deep): deeper builders
+    /// keep more of the surplus and face higher switching costs.
     pub depth: Vec<f64>,
     /// Token demand (millions per quarter) at the reference price when it entered.
     pub base_demand_mtok: Vec<f64>,
+    /// End users' value of a million tokens of its output, at the first
+    /// quarter's token prices.
     pub value_per_mtok: Vec<f64>,
+    /// Fixed costs per quarter when it entered (`UNSET_FIXED_COST` until
+    /// its first quarter).
     pub fixed_cost_usd: Vec<f64>,
     pub entered_tick: Vec<u32>,
+    /// Index of its lab, or `NO_PROVIDER`.
     pub provider: Vec<u32>,
+    /// Quarters in a row with the same provider.
     pub tenure: Vec<u32>,
+    /// Losing quarters in a row; the builder exits at
+    /// `exit_after_loss_quarters`.
     pub loss_streak: Vec<u32>,
+    /// Whether its lab served less than all its tokens last quarter.
     pub rationed_last: Vec<bool>,
     pub alive: Vec<bool>,
     pub cash: Vec<f64>,
-    // This quarter's outcomes.
+    // The fields below are this quarter's outcomes, set by the passes.
     pub alive_at_start: Vec<bool>,
     pub demand_mtok: Vec<f64>,
     pub served_mtok: Vec<f64>,
@@ -99,7 +140,7 @@ pub struct SegmentState {
     pub product_share: f64,
     /// Builders' profit over revenue last quarter, which entry responds to.
     pub margin: f64,
-    // This quarter's outcomes.
+    // The fields below are this quarter's outcomes.
     pub demand_mtok: f64,
     pub end_user_price: f64,
     pub entrants: u64,
@@ -115,7 +156,7 @@ pub struct ProductState {
     pub depth: f64,
     /// Fixed at launch so that the product starts at its configured share.
     pub appeal: Option<f64>,
-    // This quarter's outcomes.
+    // The fields below are this quarter's outcomes.
     pub share: f64,
     pub price_per_mtok: f64,
     pub demand_mtok: f64,
@@ -303,9 +344,11 @@ pub struct ChoiceTotals {
     pub priced_weight_by_segment: Vec<f64>,
     /// Weight × the provider's capability, by segment.
     pub capable_weight_by_segment: Vec<f64>,
+    /// Builders on each lab's API.
     pub customers: Vec<u64>,
     /// Customers who chose the same lab as last quarter.
     pub stayed: Vec<u64>,
+    /// Builders who left one lab for another (a first pick is no switch).
     pub switches: u64,
 }
 
@@ -376,11 +419,15 @@ impl ChoiceTotals {
 /// Totals of the settlement pass.
 #[derive(Debug, Clone, Default)]
 pub struct SettlementTotals {
+    /// What each lab's builders paid it, and the tokens it served them
+    /// (before failover moves part of both to the labs that took it).
     pub spend_by_lab: Vec<f64>,
     pub served_by_lab: Vec<f64>,
+    /// All builders' end-user revenue, operating costs and profit.
     pub revenue_usd: f64,
     pub fixed_costs_usd: f64,
     pub profit_usd: f64,
+    /// Tokens builders asked for and were not served.
     pub lost_demand_mtok: f64,
     /// Token spend, end-user revenue, profit and builders still alive, by segment.
     pub spend_by_segment: Vec<f64>,
