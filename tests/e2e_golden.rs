@@ -269,6 +269,15 @@ fn golden_run_baseline_is_unchanged() {
     assert_golden_unless("run-baseline.txt", &digests, recording_runs());
 }
 
+/// The baseline's own 20,000 builders: three chunks of the builder passes
+/// (`apps::CHUNK` is 8,192), so a change to the order in which chunk sums
+/// are added moves these bytes, which runs of fewer builders cannot show.
+#[test]
+fn golden_run_of_several_builder_chunks_is_unchanged() {
+    let digests = golden_run("configs/baseline.toml", &["--seed", "1", "--quarters", "8"]);
+    assert_golden_unless("run-builder-chunks.txt", &digests, recording_runs());
+}
+
 /// Every scenario in `configs/` (but the two scale runs, which only change
 /// the population) over the whole horizon, so the golden runs reach the code
 /// that the first quarters never do: projects energizing, policy events,
