@@ -1,0 +1,391 @@
+//! Turns a [`RawConfig`] into a typed [`Scenario`], collecting every problem.
+//!
+//! One file per part of the scenario, in the order [`validate`] checks them:
+//! the order is part of the output, since `moatsim validate --ranges` lists
+//! every numeric field in it and problems are reported in it.
+
+mod agents;
+mod apps;
+mod behaviour;
+mod policy;
+mod regions;
+mod world;
+
+use agents::{
+    check_buyers, check_chipmakers, check_investors, check_labs, check_regulators, check_utilities,
+    resolve_land_banking,
+};
+use apps::check_app_builders;
+use behaviour::check_behaviour;
+use policy::{TimelineNames, check_timeline};
+use regions::{check_chips, check_regions, check_technologies};
+use world::{check_cloud, check_output, check_world};
+
+use std::collections::BTreeMap;
+
+use moatsim_model::Quarter;
+
+use crate::defaults;
+use crate::error::{Origin, Problem};
+use crate::ranges::Range;
+use crate::raw::*;
+use crate::scenario::*;
+
+/// Finds where a field path was written, so problems can point at it.
+pub(crate) trait Locate {
+    fn origin_of(&self, path: &str) -> Origin;
+}
+
+struct Checker<'a> {
+    locate: &'a dyn Locate,
+    problems: Vec<Problem>,
+    /// Every numeric field checked, with its allowed range.
+    ranges: Vec<FieldRange>,
+}
+
+/// The allowed range of one numeric field of a scenario, as checked.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FieldRange {
+    /// Dotted path, such as `labs[2].cash_usd`.
+    pub path: String,
+    pub low: f64,
+    pub high: f64,
+    /// The range in words, as error messages give it.
+    pub what: String,
+}
+
+impl Checker<'_> {
+    fn fail(&mut self, path: &str, message: impl Into<String>) {
+        self.problems.push(Problem {
+            path: path.to_string(),
+            origin: self.locate.origin_of(path),
+            message: message.into(),
+        });
+    }
+
+    /// A finite number within `[low, high]`; `what` describes the allowed values.
+    fn number(&mut self, path: String, value: f64, low: f64, high: f64, what: &str) -> f64 {
+        self.ranges.push(FieldRange {
+            path: path.clone(),
+            low,
+            high,
+            what: what.to_string(),
+        });
+        if !value.is_finite() || value < low || value > high {
+            self.fail(&path, format!("is {}; allowed: {what}", show(value)));
+        }
+        value
+    }
+
+    /// A finite number within one of the shared [`ranges`].
+    fn within(&mut self, path: String, range: Range, value: f64) -> f64 {
+        self.number(path, value, range.low, range.high, range.what)
+    }
+
+    fn fraction(&mut self, path: String, value: f64) -> f64 {
+        self.number(path, value, 0.0, 1.0, "a fraction from 0 to 1")
+    }
+
+    fn whole(&mut self, path: String, value: i64, low: i64, high: i64) -> u32 {
+        self.ranges.push(FieldRange {
+            path: path.clone(),
+            low: low as f64,
+            high: high as f64,
+            what: format!("a whole number from {low} to {high}"),
+        });
+        if value < low || value > high {
+            self.fail(
+                &path,
+                format!("is {value}; allowed: a whole number from {low} to {high}"),
+            );
+            return u32::try_from(low.max(0)).unwrap_or(0);
+        }
+        u32::try_from(value).unwrap_or(0)
+    }
+
+    fn name(&mut self, path: String, value: &str) -> String {
+        if !is_plain_name(value) {
+            self.fail(
+                &path,
+                format!("is {value:?}; allowed: 1 to 64 characters from letters, digits, '-', '_' and '.'"),
+            );
+        }
+        value.to_string()
+    }
+
+    fn quarter(&mut self, path: String, value: &str) -> Quarter {
+        match value.parse::<Quarter>() {
+            Ok(quarter) => quarter,
+            Err(error) => {
+                self.fail(&path, error.to_string());
+                Quarter {
+                    year: 2025,
+                    quarter: 1,
+                }
+            }
+        }
+    }
+
+    /// Checks that names within one list are unique and returns name → index.
+    fn unique_names<'n>(
+        &mut self,
+        list: &str,
+        names: impl Iterator<Item = &'n str>,
+    ) -> BTreeMap<String, usize> {
+        let mut index = BTreeMap::new();
+        for (i, name) in names.enumerate() {
+            if index.insert(name.to_string(), i).is_some() {
+                self.fail(
+                    &format!("{list}[{i}].name"),
+                    format!("{name:?} is used twice in `{list}`; names must be unique"),
+                );
+            }
+        }
+        index
+    }
+
+    fn resolve(
+        &mut self,
+        path: String,
+        value: &str,
+        names: &BTreeMap<String, usize>,
+        list: &str,
+    ) -> usize {
+        match names.get(value) {
+            Some(&index) => index,
+            None => {
+                let known: Vec<&str> = names.keys().map(String::as_str).collect();
+                self.fail(
+                    &path,
+                    format!(
+                        "{value:?} is not a name in `{list}`; allowed: {}",
+                        known.join(", ")
+                    ),
+                );
+                0
+            }
+        }
+    }
+
+    fn non_empty<T>(&mut self, path: &str, list: &[T]) {
+        if list.is_empty() {
+            self.fail(path, "is empty; allowed: at least one entry");
+        }
+    }
+}
+
+/// A name that is safe in a folder name and a `--set labs[name]` path: 1 to
+/// 64 characters from letters, digits, '-', '_' and '.'.
+pub(crate) fn is_plain_name(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= 64
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// A number as a user would write it: `1e300` rather than 301 digits.
+fn show(value: f64) -> String {
+    let magnitude = value.abs();
+    if magnitude != 0.0 && !(1e-4..1e9).contains(&magnitude) {
+        format!("{value:e}")
+    } else {
+        value.to_string()
+    }
+}
+
+/// A validated scenario and the range every numeric field was checked against.
+pub(crate) type Validated = (Scenario, Vec<FieldRange>);
+
+pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated, Vec<Problem>> {
+    let mut c = Checker {
+        locate,
+        problems: Vec::new(),
+        ranges: Vec::new(),
+    };
+
+    let header = &raw.scenario;
+    let name = c.name("scenario.name".into(), &header.name);
+    let start = c.quarter(
+        "scenario.start".into(),
+        header.start.as_deref().unwrap_or(defaults::START),
+    );
+    let quarters = header.quarters.map_or(defaults::QUARTERS, |q| {
+        c.whole("scenario.quarters".into(), q, 1, 400)
+    });
+    let seed = match header.seed {
+        None => defaults::SEED,
+        Some(seed) if seed >= 0 => seed as u64,
+        Some(seed) => {
+            c.fail(
+                "scenario.seed",
+                format!("is {seed}; allowed: a whole number of 0 or more"),
+            );
+            0
+        }
+    };
+
+    let world = check_world(&mut c, &raw.world);
+
+    for (list, empty) in [
+        ("regions", raw.regions.is_empty()),
+        ("chips", raw.chips.is_empty()),
+        ("labs", raw.labs.is_empty()),
+        ("investors", raw.investors.is_empty()),
+        ("chipmakers", raw.chipmakers.is_empty()),
+        ("utilities", raw.utilities.is_empty()),
+        (
+            "generation_technologies",
+            raw.generation_technologies.is_empty(),
+        ),
+        ("regulators", raw.regulators.is_empty()),
+        (
+            "app_builders.segments",
+            raw.app_builders.segments.is_empty(),
+        ),
+    ] {
+        if empty {
+            c.non_empty::<()>(list, &[]);
+        }
+    }
+
+    let region_names = c.unique_names("regions", raw.regions.iter().map(|r| r.name.as_str()));
+    let chip_names = c.unique_names("chips", raw.chips.iter().map(|r| r.name.as_str()));
+    c.unique_names("labs", raw.labs.iter().map(|r| r.name.as_str()));
+    c.unique_names(
+        "accelerator_buyers",
+        raw.accelerator_buyers.iter().map(|r| r.name.as_str()),
+    );
+    c.unique_names("investors", raw.investors.iter().map(|r| r.name.as_str()));
+    let chipmaker_names =
+        c.unique_names("chipmakers", raw.chipmakers.iter().map(|r| r.name.as_str()));
+    let utility_names = c.unique_names("utilities", raw.utilities.iter().map(|r| r.name.as_str()));
+    let technology_names = c.unique_names(
+        "generation_technologies",
+        raw.generation_technologies.iter().map(|r| r.name.as_str()),
+    );
+    let regulator_names =
+        c.unique_names("regulators", raw.regulators.iter().map(|r| r.name.as_str()));
+    c.unique_names(
+        "app_builders.segments",
+        raw.app_builders.segments.iter().map(|g| g.name.as_str()),
+    );
+    let jurisdictions = c.unique_names(
+        "regulators",
+        raw.regulators.iter().map(|r| r.jurisdiction.as_str()),
+    );
+
+    let regulators = check_regulators(&mut c, raw, &jurisdictions);
+    let (utilities, utility_of_region) = check_utilities(&mut c, raw, &region_names);
+    let regions = check_regions(&mut c, raw, &jurisdictions, &utility_of_region);
+    let chipmakers = check_chipmakers(&mut c, raw, &jurisdictions, start);
+    let chips = check_chips(
+        &mut c,
+        raw,
+        &chipmaker_names,
+        &chipmakers,
+        &jurisdictions,
+        &world,
+        start.plus(quarters.saturating_sub(1)),
+    );
+
+    let labs = check_labs(&mut c, raw, &region_names, &chip_names, &chips, start);
+    let accelerator_buyers = check_buyers(&mut c, raw, &region_names, &chip_names, &chips, start);
+    let mut investors = check_investors(&mut c, raw);
+    let generation_technologies = check_technologies(&mut c, raw);
+    let app_builders = check_app_builders(&mut c, &raw.app_builders);
+
+    let lab_names: BTreeMap<String, usize> = labs
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.name.clone(), i))
+        .collect();
+    resolve_land_banking(&mut c, raw, &lab_names, &mut investors);
+    let investor_names: BTreeMap<String, usize> = investors
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.name.clone(), i))
+        .collect();
+    let names = TimelineNames {
+        regions: &region_names,
+        regulators: &regulator_names,
+        labs: &lab_names,
+        utilities: &utility_names,
+        technologies: &technology_names,
+        chips: &chip_names,
+    };
+    let end = start.plus(quarters.saturating_sub(1));
+    let (scheduled_rounds, joint_ventures, events) =
+        check_timeline(&mut c, raw, (start, end), &names, &investor_names);
+    let output = check_output(&mut c, &raw.output);
+
+    let behaviour = check_behaviour(&mut c, &raw.behaviour);
+    let cloud = check_cloud(&mut c, &raw.cloud);
+
+    // Checked only on an otherwise valid scenario: it indexes chips and regions.
+    if c.problems.is_empty() {
+        check_initial_sites_fit(&mut c, &world, &regions, &chips, &labs, &utilities);
+    }
+
+    if !c.problems.is_empty() {
+        return Err(c.problems);
+    }
+    let scenario = Scenario {
+        name,
+        description: header.description.clone().unwrap_or_default(),
+        start,
+        quarters,
+        seed,
+        world,
+        regions,
+        chips,
+        labs,
+        accelerator_buyers,
+        investors,
+        chipmakers,
+        utilities,
+        generation_technologies,
+        regulators,
+        app_builders,
+        scheduled_rounds,
+        joint_ventures,
+        events,
+        cloud,
+        behaviour,
+        output,
+    };
+    Ok((scenario, c.ranges))
+}
+
+/// Labs' existing sites must fit on their home grid above its base load.
+fn check_initial_sites_fit(
+    c: &mut Checker<'_>,
+    world: &WorldParams,
+    regions: &[Region],
+    chips: &[ChipGeneration],
+    labs: &[LabSpec],
+    utilities: &[UtilitySpec],
+) {
+    let mut initial_dc_mw = vec![0.0; regions.len()];
+    for lab in labs {
+        let chip = &chips[lab.initial_chip];
+        initial_dc_mw[lab.home_region] += moatsim_model::units::initial_site_mw(
+            lab.online_h100e,
+            chip.h100e_per_unit,
+            chip.watts,
+            world.pue,
+        ) + lab.pipeline_mw;
+    }
+    for (i, utility) in utilities.iter().enumerate() {
+        let load = utility.base_load_mw + initial_dc_mw[utility.region];
+        if load > utility.generation_mw {
+            c.fail(
+                &format!("utilities[{i}].generation_mw"),
+                format!(
+                    "is {} MW, less than base load plus the labs' existing sites in {} ({load:.0} MW); allowed: at least {load:.0}",
+                    utility.generation_mw, regions[utility.region].name
+                ),
+            );
+        }
+    }
+}
