@@ -16,10 +16,13 @@ pub struct Range {
     pub what: &'static str,
 }
 
-const fn range(low: f64, high: f64, what: &'static str) -> Range {
+/// A range of allowed values and how to say it.
+pub const fn range(low: f64, high: f64, what: &'static str) -> Range {
     Range { low, high, what }
 }
 
+/// A share of something.
+pub const FRACTION: Range = range(0.0, 1.0, "a fraction from 0 to 1");
 /// Money an agent holds or spends per quarter: up to $100 trillion (about
 /// the world's annual GDP).
 pub const USD_AMOUNT: Range = range(0.0, 1e14, "USD from 0 to 1e14");

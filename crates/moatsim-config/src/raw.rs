@@ -8,6 +8,12 @@
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+// The sections of scenario-wide parameters are generated from their tables.
+pub use crate::parameters::app_builders::RawAppBuilders;
+pub use crate::parameters::behaviour::RawBehaviour;
+pub use crate::parameters::cloud::RawCloud;
+pub use crate::parameters::world::RawWorld;
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawConfig {
@@ -93,94 +99,6 @@ impl RawPolicyEvent {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawBehaviour {
-    pub generation_cost_share: Option<f64>,
-    pub gpu_lead_quarters: Option<i64>,
-    pub refresh_min_age_quarters: Option<i64>,
-    pub refresh_share_per_quarter: Option<f64>,
-    pub backlog_fill_ratio: Option<f64>,
-    pub backlog_premium: Option<f64>,
-    pub delay_cost_share: Option<f64>,
-    pub site_energy_quarters: Option<f64>,
-    pub queue_mw_cleared_per_quarter: Option<f64>,
-    pub min_project_mw: Option<f64>,
-    pub max_project_mw: Option<f64>,
-    pub raw_land_limit_multiple: Option<f64>,
-    pub land_banking_budget_share: Option<f64>,
-    pub land_scarcity_signal: Option<f64>,
-    pub land_banking_stock_share: Option<f64>,
-    pub land_resale_premium: Option<f64>,
-    pub min_close_fraction: Option<f64>,
-    pub down_round_floor: Option<f64>,
-    pub fill_memory: Option<f64>,
-    pub production_buffer: Option<f64>,
-    pub ask_max_step_per_quarter: Option<f64>,
-    pub expansion_backlog_share: Option<f64>,
-    pub initial_fleet_book_value: Option<f64>,
-    pub initial_facility_book_value: Option<f64>,
-    pub max_tariff_multiple: Option<f64>,
-    pub max_round_share: Option<f64>,
-    pub initial_pipeline_span_quarters: Option<i64>,
-    pub gpu_value_quarters: Option<f64>,
-    pub gpu_value_floor_per_h100e_usd: Option<f64>,
-    pub gpu_weight_best: Option<f64>,
-    pub gpu_weight_second: Option<f64>,
-    pub backlog_gpu_weight_best: Option<f64>,
-    pub backlog_gpu_weight_second: Option<f64>,
-    pub backlog_gpu_weight_third: Option<f64>,
-    pub capacity_weight_newest: Option<f64>,
-    pub capacity_weight_second: Option<f64>,
-    pub capacity_weight_third: Option<f64>,
-    pub inference_share_step: Option<f64>,
-    pub inference_share_min: Option<f64>,
-    pub inference_share_max: Option<f64>,
-    pub inference_raise_utilisation: Option<f64>,
-    pub inference_cut_utilisation: Option<f64>,
-    pub markup_idle_utilisation: Option<f64>,
-    pub markup_idle_step: Option<f64>,
-    pub markup_raise_retention: Option<f64>,
-    pub markup_cut_retention: Option<f64>,
-    pub markup_retention_step: Option<f64>,
-    pub markup_min: Option<f64>,
-    pub markup_max: Option<f64>,
-    pub price_stickiness: Option<f64>,
-    pub price_rival_weight: Option<f64>,
-    pub scarcity_max_step: Option<f64>,
-    pub demand_trend_max: Option<f64>,
-    pub burn_window_quarters: Option<f64>,
-    pub investor_return_target: Option<f64>,
-    pub investment_horizon_years: Option<f64>,
-    pub growth_fade_per_year: Option<f64>,
-    pub max_expected_growth: Option<f64>,
-    pub expected_growth_prior: Option<f64>,
-    pub growth_prior_weight_quarters: Option<f64>,
-    pub distressed_sale_fraction: Option<f64>,
-    pub max_round_dilution: Option<f64>,
-    pub permit_challenge_probability: Option<f64>,
-    pub permit_challenge_max_quarters: Option<f64>,
-    pub failover_share: Option<f64>,
-    pub value_token_price_elasticity: Option<f64>,
-    pub hall_lease_rate: Option<f64>,
-    pub lease_coverage: Option<f64>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawCloud {
-    pub ask_per_h100e_hour_usd: Option<f64>,
-    pub ask_sensitivity: Option<f64>,
-    pub rent_cash_share: Option<f64>,
-    pub owner_cost_of_capital_per_year: Option<f64>,
-    pub training_value_per_h100e_hour_usd: Option<f64>,
-    // Removed in schema 6 (rental capacity and its cost now come from the
-    // owners' fleets); read only to say so instead of "unknown field".
-    pub capacity_h100e: Option<toml::Value>,
-    pub capacity_growth_per_quarter: Option<toml::Value>,
-    pub min_ask_per_h100e_hour_usd: Option<toml::Value>,
-}
-
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawScheduledRound {
@@ -216,32 +134,6 @@ pub struct RawScenarioHeader {
     pub quarters: Option<i64>,
     pub seed: Option<i64>,
     pub description: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawWorld {
-    pub pue: Option<f64>,
-    pub mtok_per_h100e_quarter: Option<f64>,
-    pub gpu_life_quarters: Option<i64>,
-    pub facility_life_quarters: Option<i64>,
-    pub generation_life_quarters: Option<i64>,
-    pub packaging_life_quarters: Option<i64>,
-    pub dc_capex_per_mw_usd: Option<f64>,
-    pub dc_build_quarters: Option<i64>,
-    pub dc_build_sigma: Option<f64>,
-    pub land_price_elasticity: Option<f64>,
-    pub capability_rate: Option<f64>,
-    pub capability_reference_h100e: Option<f64>,
-    pub prior_training_quarters: Option<f64>,
-    pub research_luck_sigma: Option<f64>,
-    pub breakthrough_rate_per_quarter: Option<f64>,
-    pub breakthrough_size: Option<f64>,
-    pub diffusion_rate: Option<f64>,
-    pub algorithmic_efficiency_halving_months: Option<f64>,
-    pub capability_per_serving_doubling: Option<f64>,
-    pub gpu_price_performance_doubling_years: Option<f64>,
-    pub gpu_energy_efficiency_gain_per_year: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -412,34 +304,6 @@ pub struct RawRegulator {
     pub antitrust_hhi_threshold: f64,
     pub dc_power_share: Option<f64>,
     pub labs_may_build_in: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawAppBuilders {
-    pub count: i64,
-    pub initial_market_mtok_per_quarter: f64,
-    pub reference_price_per_mtok: f64,
-    pub price_elasticity: f64,
-    pub entry_rate_per_quarter: f64,
-    pub exit_after_loss_quarters: i64,
-    pub capability_weight: f64,
-    pub price_weight: f64,
-    pub switching_cost_base: f64,
-    pub switching_cost_growth: f64,
-    pub switching_cost_cap_quarters: i64,
-    pub rationing_penalty: f64,
-    pub generic_capture: Option<f64>,
-    pub crowding_elasticity: Option<f64>,
-    pub normal_margin: Option<f64>,
-    pub end_user_capability_weight: Option<f64>,
-    pub end_user_price_weight: Option<f64>,
-    pub end_user_reconsider_share: Option<f64>,
-    pub provider_review_share: Option<f64>,
-    pub builder_shock_sigma: Option<f64>,
-    pub segment_shock_sigma: Option<f64>,
-    pub fixed_cost_scale_elasticity: Option<f64>,
-    pub segments: Vec<RawSegment>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

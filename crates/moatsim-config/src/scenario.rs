@@ -7,6 +7,12 @@
 use moatsim_model::Quarter;
 use serde::Serialize;
 
+// The sections of scenario-wide parameters are generated from their tables.
+pub use crate::parameters::app_builders::AppBuilderSpec;
+pub use crate::parameters::behaviour::BehaviourParams;
+pub use crate::parameters::cloud::CloudSpec;
+pub use crate::parameters::world::WorldParams;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Scenario {
     pub name: String,
@@ -33,167 +39,6 @@ pub struct Scenario {
     pub cloud: CloudSpec,
     pub behaviour: BehaviourParams,
     pub output: OutputSpec,
-}
-
-/// Behavioural numbers of the agents' decision rules that are not tied to
-/// one agent (`[behaviour]`): each has a default with its source and a
-/// plausible range in `parameters::PARAMETERS`.
-#[derive(Debug, Clone, Serialize)]
-pub struct BehaviourParams {
-    /// Share of the base tariff that is a utility's cost of producing a MWh.
-    pub generation_cost_share: f64,
-    /// Quarters ahead of power that labs buy GPUs for sites being built.
-    pub gpu_lead_quarters: u32,
-    /// Quarters a generation has been on sale before a power-limited lab may
-    /// retire its units for a newer one (fleet refresh).
-    pub refresh_min_age_quarters: u32,
-    /// Most of a generation's installed power at a lab's energized sites in a
-    /// region it refreshes in one quarter.
-    pub refresh_share_per_quarter: f64,
-    /// Below this share of its GPU order filled, a lab counts itself backlogged.
-    pub backlog_fill_ratio: f64,
-    /// Extra willingness to pay of a backlogged lab, as a share of value.
-    pub backlog_premium: f64,
-    /// Share of a site's quarterly value lost per quarter of expected wait.
-    pub delay_cost_share: f64,
-    /// Quarters of energy cost labs count when comparing regions for a site.
-    pub site_energy_quarters: f64,
-    /// MW an interconnection queue is expected to clear a quarter (turns MW ahead into quarters of waiting).
-    pub queue_mw_cleared_per_quarter: f64,
-    /// Smallest new data-center project a lab starts, MW.
-    pub min_project_mw: f64,
-    /// Largest new data-center project a lab starts, MW.
-    pub max_project_mw: f64,
-    /// Most a lab pays for raw land, as a multiple of the landowners' price.
-    pub raw_land_limit_multiple: f64,
-    /// Share of its dry powder a land bank puts into land a quarter (scaled by risk appetite).
-    pub land_banking_budget_share: f64,
-    /// Labs' land demand, as a share of the unsold stock, that makes a region look scarce to land banks.
-    pub land_scarcity_signal: f64,
-    /// Most of a region's unsold stock one land bank buys a quarter.
-    pub land_banking_stock_share: f64,
-    /// Premium over the landowners' price at which land banks resell.
-    pub land_resale_premium: f64,
-    /// Share of its target a round must raise to close.
-    pub min_close_fraction: f64,
-    /// Lowest pre-money a lab accepts, as a share of its current valuation.
-    pub down_round_floor: f64,
-    /// Share of the previous expectation buyers keep when they update a generation's expected fill.
-    pub fill_memory: f64,
-    /// Production scheduled per unit of backlog (a small buffer against cancelled orders).
-    pub production_buffer: f64,
-    /// Largest move of a posted ask (chips, rental) in one quarter, either way.
-    pub ask_max_step_per_quarter: f64,
-    /// Backlog, as a share of production, above which a chipmaker counts a quarter as backlogged.
-    pub expansion_backlog_share: f64,
-    /// Share of list price a starting fleet is carried at.
-    pub initial_fleet_book_value: f64,
-    /// Share of replacement cost a starting hall or packaging line is carried at.
-    pub initial_facility_book_value: f64,
-    /// Tariff, as a multiple of today's, above which a lab walks away from its queue place.
-    pub max_tariff_multiple: f64,
-    /// Largest share of one round a single investor takes.
-    pub max_round_share: f64,
-    /// Quarters over which the sites labs have under construction at the
-    /// start energize, in equal steps from the second quarter.
-    pub initial_pipeline_span_quarters: u32,
-    /// Quarters of serving revenue at which a lab values an H100e it buys.
-    pub gpu_value_quarters: f64,
-    /// The least a lab values an H100e it buys, USD.
-    pub gpu_value_floor_per_h100e_usd: f64,
-    /// Weight of a lab's GPU order on the generation with the most H100e per dollar (normalised with gpu_weight_second).
-    pub gpu_weight_best: f64,
-    /// Weight of a lab's GPU order on the second-best generation.
-    pub gpu_weight_second: f64,
-    /// Weight of a backlogged lab's GPU order on the best generation (normalised over the three weights).
-    pub backlog_gpu_weight_best: f64,
-    /// Weight of a backlogged lab's GPU order on the second-best generation.
-    pub backlog_gpu_weight_second: f64,
-    /// Weight of a backlogged lab's GPU order on the third-best generation.
-    pub backlog_gpu_weight_third: f64,
-    /// Weight of a chipmaker's packaging capacity on its newest generation on sale (normalised over the generations on sale).
-    pub capacity_weight_newest: f64,
-    /// Weight of its capacity on the second-newest generation.
-    pub capacity_weight_second: f64,
-    /// Weight of its capacity on the third-newest generation (older ones get none).
-    pub capacity_weight_third: f64,
-    /// Points of compute a lab moves between training and inference in a quarter.
-    pub inference_share_step: f64,
-    /// Least share of its compute a lab serves inference with.
-    pub inference_share_min: f64,
-    /// Most share of its compute a lab serves inference with.
-    pub inference_share_max: f64,
-    /// Utilisation at or above which a lab moves compute to inference.
-    pub inference_raise_utilisation: f64,
-    /// Utilisation below which a lab moves compute to training.
-    pub inference_cut_utilisation: f64,
-    /// Utilisation below which a lab cuts its markup to win volume.
-    pub markup_idle_utilisation: f64,
-    /// Fraction a lab cuts its markup by in a quarter its capacity sat idle.
-    pub markup_idle_step: f64,
-    /// Share of last quarter's customers staying above which a lab raises its markup (lock-in).
-    pub markup_raise_retention: f64,
-    /// Share of last quarter's customers staying below which a lab cuts its markup.
-    pub markup_cut_retention: f64,
-    /// Fraction a lab moves its markup by on retention in a quarter.
-    pub markup_retention_step: f64,
-    /// Least markup over marginal cost a lab posts.
-    pub markup_min: f64,
-    /// Most markup over marginal cost a lab posts.
-    pub markup_max: f64,
-    /// Share of last quarter's list price a lab keeps when it moves toward its target.
-    pub price_stickiness: f64,
-    /// Weight of rivals' mean list price in a lab's target price.
-    pub price_rival_weight: f64,
-    /// Largest rise of a lab's scarcity premium in a quarter, as a fraction.
-    pub scarcity_max_step: f64,
-    /// Largest quarter-on-quarter growth (or fall, as 1/(1 + x)) a lab extrapolates from its last two quarters' token demand when it prices.
-    pub demand_trend_max: f64,
-    /// Quarters of net outflow a lab averages into the burn rate its runway and round size are measured against (rounded to a whole number).
-    pub burn_window_quarters: f64,
-    /// Yearly return investors require of a lab round; they refuse valuations that cannot return it.
-    pub investor_return_target: f64,
-    /// Years from a round to the exit investors value it at.
-    pub investment_horizon_years: f64,
-    /// Share of a lab's excess yearly revenue growth investors expect to carry into each following year.
-    pub growth_fade_per_year: f64,
-    /// Most yearly revenue growth (as a factor) investors extrapolate.
-    pub max_expected_growth: f64,
-    /// Yearly revenue growth (as a factor) investors expect of a lab before it has a record: the consensus forecast they start from.
-    pub expected_growth_prior: f64,
-    /// Quarters of a lab's revenue record worth as much as investors' prior in the growth they expect.
-    pub growth_prior_weight_quarters: f64,
-    /// Share of what a failed lab paid for its fleet and halls that the lab buying them pays.
-    pub distressed_sale_fraction: f64,
-    /// Largest share of itself a lab sells in one round (at its asking valuation); a plan that needs more is funded over several rounds.
-    pub max_round_dilution: f64,
-    /// Chance that a site's permit is challenged (local opposition, litigation, a longer environmental review) and delayed.
-    pub permit_challenge_probability: f64,
-    /// Most quarters a challenge adds to a permit (the delay is uniform from 1 to this, rounded down to whole quarters).
-    pub permit_challenge_max_quarters: f64,
-    /// Share of a rationed builder's unserved tokens its router sends, the same quarter, to labs with idle capacity (multi-homing).
-    pub failover_share: f64,
-    /// Elasticity of end users' value per token to the token price: as tokens get cheaper apps spend more of them per task, so each is worth less.
-    pub value_token_price_elasticity: f64,
-    /// Yearly lease a lab pays an infrastructure fund per dollar of a hall the fund financed (its yield plus the hall's cost recovered over its life).
-    pub hall_lease_rate: f64,
-    /// Most a lab's yearly hall leases may be, as a share of its revenue run-rate, for a fund to finance another hall.
-    pub lease_coverage: f64,
-}
-
-/// The cloud-rental market: compute rented by the quarter from owners inside
-/// the simulation (aggregate buyers with a `rental_share`), one market per region.
-#[derive(Debug, Clone, Serialize)]
-pub struct CloudSpec {
-    /// Every region's ask in the first quarter, USD per H100e-hour.
-    pub ask_per_h100e_hour_usd: f64,
-    pub ask_sensitivity: f64,
-    /// Largest share of its cash a lab spends on rent in a quarter.
-    pub rent_cash_share: f64,
-    /// The yearly return owners require on the capital in their fleets.
-    pub owner_cost_of_capital_per_year: f64,
-    /// What labs state an H100e-hour of training compute is worth to them, USD.
-    pub training_value_per_h100e_hour_usd: f64,
 }
 
 /// A change the scenario schedules, applied at the start of its quarter.
@@ -312,44 +157,6 @@ pub enum BuilderOutput {
 #[derive(Debug, Clone, Serialize)]
 pub struct OutputSpec {
     pub app_builders: BuilderOutput,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct WorldParams {
-    pub pue: f64,
-    pub mtok_per_h100e_quarter: f64,
-    pub gpu_life_quarters: u32,
-    /// Accounting life of a data-center hall (shell, power and cooling), quarters.
-    pub facility_life_quarters: u32,
-    /// Accounting life of a power plant, quarters.
-    pub generation_life_quarters: u32,
-    /// Accounting life of advanced-packaging capacity, quarters.
-    pub packaging_life_quarters: u32,
-    pub dc_capex_per_mw_usd: f64,
-    pub dc_build_quarters: u32,
-    /// Spread of a project's construction time around `dc_build_quarters`
-    /// (lognormal sigma).
-    pub dc_build_sigma: f64,
-    pub land_price_elasticity: f64,
-    pub capability_rate: f64,
-    pub capability_reference_h100e: f64,
-    /// Quarters of its first quarter's effective training compute a lab has accumulated before the run (with effective compute growing about 1.5x a quarter, the past sums to about two).
-    pub prior_training_quarters: f64,
-    /// Log-standard deviation of a lab's research luck on its capability gain in a quarter.
-    pub research_luck_sigma: f64,
-    /// Chance a lab makes a capability breakthrough in a quarter.
-    pub breakthrough_rate_per_quarter: f64,
-    /// Capability a breakthrough adds (about two-thirds of a quarter of the leader's progress).
-    pub breakthrough_size: f64,
-    pub diffusion_rate: f64,
-    /// Months for the compute needed at a fixed capability to halve.
-    pub algorithmic_efficiency_halving_months: f64,
-    /// Capability units that double a model's serving compute per token.
-    pub capability_per_serving_doubling: f64,
-    /// Years for accelerators' H100e per dollar to double (extends roadmaps).
-    pub gpu_price_performance_doubling_years: f64,
-    /// Yearly gain in H100e per watt of new generations (extends roadmaps).
-    pub gpu_energy_efficiency_gain_per_year: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -691,50 +498,6 @@ impl RegulatorSpec {
         jurisdiction == self.jurisdiction
             || self.labs_may_build_in.iter().any(|j| j == jurisdiction)
     }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct AppBuilderSpec {
-    pub count: u64,
-    pub initial_market_mtok_per_quarter: f64,
-    pub reference_price_per_mtok: f64,
-    pub price_elasticity: f64,
-    pub entry_rate_per_quarter: f64,
-    pub exit_after_loss_quarters: u32,
-    pub capability_weight: f64,
-    pub price_weight: f64,
-    pub switching_cost_base: f64,
-    pub switching_cost_growth: f64,
-    pub switching_cost_cap_quarters: u32,
-    pub rationing_penalty: f64,
-    /// Share of the surplus per token (end users' value less the token price)
-    /// a generic builder keeps at the segment's starting crowding; a
-    /// builder of depth d keeps `(1 + d)` times it (`rules::builder_capture`).
-    pub generic_capture: f64,
-    /// How fast that share falls as the segment crowds:
-    /// `× (builders at the start / builders now)^crowding_elasticity`.
-    pub crowding_elasticity: f64,
-    /// The profit margin at which entry into a segment stops; entry runs at
-    /// `entry_rate_per_quarter` when the margin is twice this.
-    pub normal_margin: f64,
-    /// End users' weight on capability when they choose between builders'
-    /// apps and labs' own products.
-    pub end_user_capability_weight: f64,
-    /// End users' weight on log price in the same choice.
-    pub end_user_price_weight: f64,
-    /// Share of a segment's end users who choose between builders' apps and
-    /// labs' products again each quarter; the rest stay where they were.
-    pub end_user_reconsider_share: f64,
-    /// Share of builders who review their provider in a quarter (their
-    /// integration and evaluation cycle); the others stay.
-    pub provider_review_share: f64,
-    /// Log-standard deviation of a builder's quarterly demand shock.
-    pub builder_shock_sigma: f64,
-    /// Log-standard deviation of a segment's quarterly demand shock.
-    pub segment_shock_sigma: f64,
-    /// Elasticity of a builder's operating costs to its customer base.
-    pub fixed_cost_scale_elasticity: f64,
-    pub segments: Vec<Segment>,
 }
 
 #[derive(Debug, Clone, Serialize)]

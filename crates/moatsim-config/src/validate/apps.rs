@@ -1,80 +1,16 @@
 //! `[app_builders]`: the population of app builders and its segments.
 
 use super::Checker;
-use crate::defaults;
+use crate::parameters::app_builders::AppBuilderFixed;
 use crate::ranges;
 use crate::raw::*;
 use crate::scenario::*;
 
-/// `[app_builders]` and its segments, whose weights must add up to one.
+/// `[app_builders]`: its segments, then its required fields, then its
+/// behavioural parameters as `parameters/app_builders.rs` declares them.
 pub(super) fn check_app_builders(c: &mut Checker<'_>, a: &RawAppBuilders) -> AppBuilderSpec {
-    let total_weight: f64 = a.segments.iter().map(|s| s.weight.max(0.0)).sum();
-    let segments: Vec<Segment> = a
-        .segments
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let p = |f: &str| format!("app_builders.segments[{i}].{f}");
-            let depth_min = c.fraction(p("depth_min"), s.depth_min);
-            let depth_max = c.fraction(p("depth_max"), s.depth_max);
-            if depth_min > depth_max {
-                c.fail(
-                    &p("depth_min"),
-                    format!(
-                        "is {depth_min}, above depth_max ({depth_max}); allowed: at most depth_max"
-                    ),
-                );
-            }
-            Segment {
-                name: c.name(p("name"), &s.name),
-                weight: c.within(p("weight"), ranges::WEIGHT, s.weight)
-                    / total_weight.max(f64::MIN_POSITIVE),
-                value_per_mtok_median_usd: c.within(
-                    p("value_per_mtok_median_usd"),
-                    ranges::USD_PER_MTOK,
-                    s.value_per_mtok_median_usd,
-                ),
-                value_sigma: c.number(
-                    p("value_sigma"),
-                    s.value_sigma,
-                    0.0,
-                    3.0,
-                    "a log-standard deviation from 0 to 3",
-                ),
-                size_sigma: c.number(
-                    p("size_sigma"),
-                    s.size_sigma,
-                    0.0,
-                    4.0,
-                    "a log-standard deviation from 0 to 4",
-                ),
-                demand_growth_per_quarter: c.number(
-                    p("demand_growth_per_quarter"),
-                    s.demand_growth_per_quarter,
-                    -0.5,
-                    2.0,
-                    "a quarterly growth rate from -0.5 to 2",
-                ),
-                growth_half_life_quarters: c.number(
-                    p("growth_half_life_quarters"),
-                    s.growth_half_life_quarters.unwrap_or(f64::INFINITY),
-                    1.0,
-                    f64::INFINITY,
-                    "quarters from 1 up (leave it out for constant growth)",
-                ),
-                depth_min,
-                depth_max,
-                fixed_cost_share: c.number(
-                    p("fixed_cost_share"),
-                    s.fixed_cost_share,
-                    0.0,
-                    5.0,
-                    "a share of initial revenue from 0 to 5",
-                ),
-            }
-        })
-        .collect();
-    AppBuilderSpec {
+    let segments = check_segments(c, &a.segments);
+    let fixed = AppBuilderFixed {
         count: u64::from(c.whole("app_builders.count".into(), a.count, 1, 50_000_000)),
         initial_market_mtok_per_quarter: c.within(
             "app_builders.initial_market_mtok_per_quarter".into(),
@@ -137,77 +73,75 @@ pub(super) fn check_app_builders(c: &mut Checker<'_>, a: &RawAppBuilders) -> App
             ranges::UTILITY_WEIGHT,
             a.rationing_penalty,
         ),
-        generic_capture: c.fraction(
-            "app_builders.generic_capture".into(),
-            a.generic_capture.unwrap_or(defaults::GENERIC_CAPTURE),
-        ),
-        crowding_elasticity: c.number(
-            "app_builders.crowding_elasticity".into(),
-            a.crowding_elasticity
-                .unwrap_or(defaults::CROWDING_ELASTICITY),
-            0.0,
-            3.0,
-            "an elasticity from 0 to 3",
-        ),
-        normal_margin: c.number(
-            "app_builders.normal_margin".into(),
-            a.normal_margin.unwrap_or(defaults::NORMAL_MARGIN),
-            0.01,
-            0.9,
-            "a profit margin from 0.01 to 0.9",
-        ),
-        end_user_capability_weight: c.within(
-            "app_builders.end_user_capability_weight".into(),
-            ranges::UTILITY_WEIGHT,
-            a.end_user_capability_weight
-                .unwrap_or(defaults::END_USER_CAPABILITY_WEIGHT),
-        ),
-        end_user_price_weight: c.within(
-            "app_builders.end_user_price_weight".into(),
-            ranges::UTILITY_WEIGHT,
-            a.end_user_price_weight
-                .unwrap_or(defaults::END_USER_PRICE_WEIGHT),
-        ),
-        end_user_reconsider_share: c.number(
-            "app_builders.end_user_reconsider_share".into(),
-            a.end_user_reconsider_share
-                .unwrap_or(defaults::END_USER_RECONSIDER_SHARE),
-            0.0,
-            1.0,
-            "a share from 0 to 1",
-        ),
-        provider_review_share: c.number(
-            "app_builders.provider_review_share".into(),
-            a.provider_review_share
-                .unwrap_or(defaults::PROVIDER_REVIEW_SHARE),
-            0.01,
-            1.0,
-            "a share from 0.01 to 1",
-        ),
-        builder_shock_sigma: c.number(
-            "app_builders.builder_shock_sigma".into(),
-            a.builder_shock_sigma
-                .unwrap_or(defaults::BUILDER_SHOCK_SIGMA),
-            0.0,
-            2.0,
-            "a log-standard deviation from 0 to 2",
-        ),
-        segment_shock_sigma: c.number(
-            "app_builders.segment_shock_sigma".into(),
-            a.segment_shock_sigma
-                .unwrap_or(defaults::SEGMENT_SHOCK_SIGMA),
-            0.0,
-            2.0,
-            "a log-standard deviation from 0 to 2",
-        ),
-        fixed_cost_scale_elasticity: c.number(
-            "app_builders.fixed_cost_scale_elasticity".into(),
-            a.fixed_cost_scale_elasticity
-                .unwrap_or(defaults::FIXED_COST_SCALE_ELASTICITY),
-            0.0,
-            1.5,
-            "an elasticity from 0 to 1.5",
-        ),
         segments,
-    }
+    };
+    AppBuilderSpec::checked(c, a, fixed)
+}
+
+/// `[[app_builders.segments]]`, whose weights are normalised to add up to one.
+fn check_segments(c: &mut Checker<'_>, raw: &[RawSegment]) -> Vec<Segment> {
+    let total_weight: f64 = raw.iter().map(|s| s.weight.max(0.0)).sum();
+    raw.iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let p = |f: &str| format!("app_builders.segments[{i}].{f}");
+            let depth_min = c.fraction(p("depth_min"), s.depth_min);
+            let depth_max = c.fraction(p("depth_max"), s.depth_max);
+            if depth_min > depth_max {
+                c.fail(
+                    &p("depth_min"),
+                    format!(
+                        "is {depth_min}, above depth_max ({depth_max}); allowed: at most depth_max"
+                    ),
+                );
+            }
+            Segment {
+                name: c.name(p("name"), &s.name),
+                weight: c.within(p("weight"), ranges::WEIGHT, s.weight)
+                    / total_weight.max(f64::MIN_POSITIVE),
+                value_per_mtok_median_usd: c.within(
+                    p("value_per_mtok_median_usd"),
+                    ranges::USD_PER_MTOK,
+                    s.value_per_mtok_median_usd,
+                ),
+                value_sigma: c.number(
+                    p("value_sigma"),
+                    s.value_sigma,
+                    0.0,
+                    3.0,
+                    "a log-standard deviation from 0 to 3",
+                ),
+                size_sigma: c.number(
+                    p("size_sigma"),
+                    s.size_sigma,
+                    0.0,
+                    4.0,
+                    "a log-standard deviation from 0 to 4",
+                ),
+                demand_growth_per_quarter: c.number(
+                    p("demand_growth_per_quarter"),
+                    s.demand_growth_per_quarter,
+                    -0.5,
+                    2.0,
+                    "a quarterly growth rate from -0.5 to 2",
+                ),
+                growth_half_life_quarters: c.number(
+                    p("growth_half_life_quarters"),
+                    s.growth_half_life_quarters.unwrap_or(f64::INFINITY),
+                    1.0,
+                    f64::INFINITY,
+                    "quarters from 1 up (leave it out for constant growth)",
+                ),
+                depth_min,
+                depth_max,
+                fixed_cost_share: c.number(
+                    p("fixed_cost_share"),
+                    s.fixed_cost_share,
+                    0.0,
+                    5.0,
+                    "a share of initial revenue from 0 to 5",
+                ),
+            }
+        })
+        .collect()
 }

@@ -36,7 +36,9 @@ pub(crate) trait Locate {
     fn origin_of(&self, path: &str) -> Origin;
 }
 
-struct Checker<'a> {
+/// Checks values one by one, collecting every problem and every numeric
+/// field's range.
+pub(crate) struct Checker<'a> {
     locate: &'a dyn Locate,
     problems: Vec<Problem>,
     /// Every numeric field checked, with its allowed range.
@@ -77,16 +79,16 @@ impl Checker<'_> {
         value
     }
 
-    /// A finite number within one of the shared [`ranges`].
-    fn within(&mut self, path: String, range: Range, value: f64) -> f64 {
+    /// A finite number within one of the shared [`crate::ranges`].
+    pub(crate) fn within(&mut self, path: String, range: Range, value: f64) -> f64 {
         self.number(path, value, range.low, range.high, range.what)
     }
 
     fn fraction(&mut self, path: String, value: f64) -> f64 {
-        self.number(path, value, 0.0, 1.0, "a fraction from 0 to 1")
+        self.within(path, crate::ranges::FRACTION, value)
     }
 
-    fn whole(&mut self, path: String, value: i64, low: i64, high: i64) -> u32 {
+    pub(crate) fn whole(&mut self, path: String, value: i64, low: i64, high: i64) -> u32 {
         self.ranges.push(FieldRange {
             path: path.clone(),
             low: low as f64,

@@ -7,6 +7,12 @@
 //! the validator fills in; a test checks that every plausible range passes
 //! validation on the baseline.
 
+pub(crate) mod app_builders;
+pub(crate) mod behaviour;
+pub(crate) mod cloud;
+pub(crate) mod declare;
+pub(crate) mod world;
+
 use crate::defaults;
 
 /// One parameter a sensitivity analysis may vary.

@@ -1,0 +1,152 @@
+//! `[app_builders]`: the app-builder population. Its size, demand and
+//! choice weights are required fields, checked in `validate/apps.rs`; its
+//! behavioural parameters are declared here once each, with default, ranges,
+//! meaning and source (see [`super::declare`]).
+
+use serde::{Deserialize, Serialize};
+
+use super::declare::declare_parameters;
+use crate::ranges::{self, range};
+use crate::raw::RawSegment;
+use crate::scenario::Segment;
+
+declare_parameters! {
+    section: "app_builders",
+    raw: {
+        /// `[app_builders]` as written.
+        #[derive(Debug, Clone, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct RawAppBuilders;
+        before {
+            pub count: i64,
+            pub initial_market_mtok_per_quarter: f64,
+            pub reference_price_per_mtok: f64,
+            pub price_elasticity: f64,
+            pub entry_rate_per_quarter: f64,
+            pub exit_after_loss_quarters: i64,
+            pub capability_weight: f64,
+            pub price_weight: f64,
+            pub switching_cost_base: f64,
+            pub switching_cost_growth: f64,
+            pub switching_cost_cap_quarters: i64,
+            pub rationing_penalty: f64,
+        }
+        after {
+            pub segments: Vec<RawSegment>,
+        }
+    },
+    spec: {
+        /// The app-builder population: its size and demand, how builders
+        /// choose providers, and the behavioural parameters of builders and
+        /// their end users.
+        #[derive(Debug, Clone, Serialize)]
+        pub struct AppBuilderSpec;
+        before {
+            pub count: u64,
+            pub initial_market_mtok_per_quarter: f64,
+            pub reference_price_per_mtok: f64,
+            pub price_elasticity: f64,
+            pub entry_rate_per_quarter: f64,
+            pub exit_after_loss_quarters: u32,
+            pub capability_weight: f64,
+            pub price_weight: f64,
+            pub switching_cost_base: f64,
+            pub switching_cost_growth: f64,
+            pub switching_cost_cap_quarters: u32,
+            pub rationing_penalty: f64,
+        }
+        after {
+            pub segments: Vec<Segment>,
+        }
+        fixed: AppBuilderFixed,
+    },
+    declared: APP_BUILDERS,
+    parameters: {
+        /// Set so builders spend 20–60% of revenue on tokens in 2025 (AI application gross
+        /// margins of 40–80%). A builder of depth d keeps `(1 + d)` times it
+        /// (`rules::builder_capture`).
+        generic_capture: f64 {
+            default: GENERIC_CAPTURE = 0.15,
+            allowed: ranges::FRACTION,
+            plausible: 0.05..=0.3,
+            meaning: "share of the surplus per token (end users' value less the token price) a generic builder keeps at the starting crowding; depth d keeps (1 + d) times it",
+            source: "assumption",
+        },
+
+        /// The share a builder keeps is scaled by `(builders at the start / builders
+        /// now)^crowding_elasticity`.
+        crowding_elasticity: f64 {
+            default: CROWDING_ELASTICITY = 1.0,
+            allowed: range(0.0, 3.0, "an elasticity from 0 to 3"),
+            plausible: 0.5..=1.5,
+            meaning: "elasticity of builders' kept surplus to the number of builders in their segment (1: margin ∝ 1/N, the circular-city model)",
+            source: "assumption",
+        },
+
+        normal_margin: f64 {
+            default: NORMAL_MARGIN = 0.1,
+            allowed: range(0.01, 0.9, "a profit margin from 0.01 to 0.9"),
+            plausible: 0.05..=0.2,
+            meaning: "profit margin at which entry into a segment stops (entry runs at entry_rate_per_quarter at twice it)",
+            source: "assumption",
+        },
+
+        end_user_capability_weight: f64 {
+            default: END_USER_CAPABILITY_WEIGHT = 8.0,
+            allowed: ranges::UTILITY_WEIGHT,
+            plausible: 2.0..=12.0,
+            meaning: "end users' weight on capability when choosing between builders' apps and labs' own products",
+            source: "assumption",
+        },
+
+        end_user_price_weight: f64 {
+            default: END_USER_PRICE_WEIGHT = 1.5,
+            allowed: ranges::UTILITY_WEIGHT,
+            plausible: 0.5..=3.0,
+            meaning: "end users' weight on log price in that choice",
+            source: "assumption",
+        },
+
+        end_user_reconsider_share: f64 {
+            default: END_USER_RECONSIDER_SHARE = 0.2,
+            allowed: range(0.0, 1.0, "a share from 0 to 1"),
+            plausible: 0.15..=0.4,
+            meaning: "share of a segment's end users who choose between builders' apps and labs' products again each quarter; the rest stay",
+            source: "assumption bounded by consumer subscription churn (5-10% a month, 15-27% a quarter) and AI-assistant retention (ChatGPT one-month retention 56-90% in public cohort data)",
+        },
+
+        provider_review_share: f64 {
+            default: PROVIDER_REVIEW_SHARE = 0.35,
+            allowed: range(0.01, 1.0, "a share from 0.01 to 1"),
+            plausible: 0.25..=0.5,
+            meaning: "share of app builders who review their model provider in a quarter (their integration and evaluation cycle); the others stay",
+            source: "assumption bounded by annual to semi-annual enterprise contracts and evaluation cycles, and by the fastest observed shift of enterprise API share (about 10 points a year, Menlo Ventures 2023-25)",
+        },
+
+        builder_shock_sigma: f64 {
+            default: BUILDER_SHOCK_SIGMA = 0.1,
+            allowed: range(0.0, 2.0, "a log-standard deviation from 0 to 2"),
+            plausible: 0.05..=0.3,
+            meaning: "log-standard deviation of a builder's quarterly demand shock",
+            source: "assumption",
+        },
+
+        segment_shock_sigma: f64 {
+            default: SEGMENT_SHOCK_SIGMA = 0.1,
+            allowed: range(0.0, 2.0, "a log-standard deviation from 0 to 2"),
+            plausible: 0.05..=0.3,
+            meaning: "log-standard deviation of a segment's quarterly demand shock (common to its builders and the labs' products in it)",
+            source: "assumption",
+        },
+
+        /// Software companies' operating costs fall as a share of revenue as they grow, but
+        /// not by much.
+        fixed_cost_scale_elasticity: f64 {
+            default: FIXED_COST_SCALE_ELASTICITY = 0.85,
+            allowed: range(0.0, 1.5, "an elasticity from 0 to 1.5"),
+            plausible: 0.5..=1.0,
+            meaning: "elasticity of a builder's operating costs to its customer base (1: in proportion; below 1: economies of scale)",
+            source: "assumption",
+        },
+    },
+}
