@@ -3,9 +3,11 @@
 //! and the plausible range a sensitivity analysis should vary it over
 //! (model brief, principle 6). `moatsim params` prints this list.
 //!
-//! Defaults come from [`crate::defaults`], so the list cannot drift from what
-//! the validator fills in; a test checks that every plausible range passes
-//! validation on the baseline.
+//! Each parameter is declared once, in the table of its section
+//! (`world.rs`, `cloud.rs`, `behaviour.rs`, `app_builders.rs`; see
+//! [`declare`]), and the list is derived from those tables, so it cannot
+//! drift from what the validator fills in and checks. A test checks that
+//! every plausible range passes validation on the baseline.
 
 pub(crate) mod app_builders;
 pub(crate) mod behaviour;
@@ -13,7 +15,7 @@ pub(crate) mod cloud;
 pub(crate) mod declare;
 pub(crate) mod world;
 
-use crate::defaults;
+use declare::Declared;
 
 /// One parameter a sensitivity analysis may vary.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -31,843 +33,147 @@ pub struct Parameter {
     pub high: f64,
 }
 
-const fn p(
-    path: &'static str,
-    meaning: &'static str,
-    default: f64,
-    source: &'static str,
-    low: f64,
-    high: f64,
-) -> Parameter {
-    Parameter {
-        path,
-        meaning,
-        default,
-        source,
-        low,
-        high,
+/// The sections of scenario-wide parameters, in the order a scenario file
+/// and `moatsim params` give them.
+pub(crate) const SECTIONS: [&[Declared]; 4] = [
+    world::WORLD,
+    cloud::CLOUD,
+    behaviour::BEHAVIOUR,
+    app_builders::APP_BUILDERS,
+];
+
+/// Every scenario-wide behavioural parameter with a plausible range: section
+/// by section, each in the order it is checked (as `validate --ranges` lists
+/// them).
+pub const PARAMETERS: &[Parameter] = &LISTED;
+
+const LISTED: [Parameter; listed_count()] = listed();
+
+/// `moatsim params` has always listed `world.dc_build_sigma` just before
+/// `world.dc_capex_per_mw_usd`, ahead of its place in `[world]`. The derived
+/// list keeps that order so that the command's output did not move.
+const LISTED_BEFORE: (&str, &str) = ("world.dc_build_sigma", "world.dc_capex_per_mw_usd");
+
+/// How many declared parameters have a plausible range.
+const fn listed_count() -> usize {
+    let mut count = 0;
+    let mut s = 0;
+    while s < SECTIONS.len() {
+        let section = SECTIONS[s];
+        let mut i = 0;
+        while i < section.len() {
+            if section[i].plausible.is_some() {
+                count += 1;
+            }
+            i += 1;
+        }
+        s += 1;
     }
+    count
 }
 
-/// Every scenario-wide behavioural parameter, in config order.
-pub const PARAMETERS: &[Parameter] = &[
-    p(
-        "world.pue",
-        "power usage effectiveness of data centers",
-        defaults::PUE,
-        "cal: pue_new_hyperscale",
-        1.1,
-        1.3,
-    ),
-    p(
-        "world.mtok_per_h100e_quarter",
-        "millions of tokens the starting frontier model serves per H100e-quarter",
-        defaults::MTOK_PER_H100E_QUARTER,
-        "assumption",
-        750.0,
-        3_000.0,
-    ),
-    p(
-        "world.gpu_life_quarters",
-        "depreciation life of an accelerator, quarters",
-        defaults::GPU_LIFE_QUARTERS as f64,
-        "assumption",
-        16.0,
-        24.0,
-    ),
-    p(
-        "world.facility_life_quarters",
-        "depreciation life of a data-center hall, quarters",
-        defaults::FACILITY_LIFE_QUARTERS as f64,
-        "assumption",
-        40.0,
-        80.0,
-    ),
-    p(
-        "world.generation_life_quarters",
-        "depreciation life of a power plant, quarters",
-        defaults::GENERATION_LIFE_QUARTERS as f64,
-        "assumption",
-        80.0,
-        160.0,
-    ),
-    p(
-        "world.packaging_life_quarters",
-        "depreciation life of packaging capacity, quarters",
-        defaults::PACKAGING_LIFE_QUARTERS as f64,
-        "assumption",
-        16.0,
-        40.0,
-    ),
-    p(
-        "world.dc_build_sigma",
-        "lognormal spread of a project's construction time around dc_build_quarters",
-        defaults::DC_BUILD_SIGMA,
-        "cal: dc_build_time_to_1gw",
-        0.2,
-        0.5,
-    ),
-    p(
-        "world.dc_capex_per_mw_usd",
-        "facility capex per MW of critical load",
-        defaults::DC_CAPEX_PER_MW_USD,
-        "cal: dc_facility_capex_per_mw",
-        9.3e6,
-        15.0e6,
-    ),
-    p(
-        "world.land_price_elasticity",
-        "land price response to the share of zoned stock used",
-        defaults::LAND_PRICE_ELASTICITY,
-        "assumption",
-        0.3,
-        1.5,
-    ),
-    p(
-        "world.capability_rate",
-        "capability per e-fold of a lab's cumulative effective training compute",
-        defaults::CAPABILITY_RATE,
-        "assumption",
-        0.15,
-        0.5,
-    ),
-    p(
-        "world.capability_reference_h100e",
-        "cumulative effective training compute (H100e-quarters) at the scale of the capability log",
-        defaults::CAPABILITY_REFERENCE_H100E,
-        "assumption",
-        100_000.0,
-        1_000_000.0,
-    ),
-    p(
-        "world.prior_training_quarters",
-        "quarters of its first quarter's effective training compute a lab has accumulated before the run (with effective compute growing about 1.5x a quarter, the past sums to about two)",
-        defaults::PRIOR_TRAINING_QUARTERS,
-        "assumption",
-        1.0,
-        8.0,
-    ),
-    p(
-        "world.research_luck_sigma",
-        "log-standard deviation of a lab's research luck on its capability gain in a quarter",
-        defaults::RESEARCH_LUCK_SIGMA,
-        "assumption",
-        0.1,
-        0.4,
-    ),
-    p(
-        "world.breakthrough_rate_per_quarter",
-        "chance a lab makes a capability breakthrough in a quarter",
-        defaults::BREAKTHROUGH_RATE_PER_QUARTER,
-        "assumption",
-        0.005,
-        0.05,
-    ),
-    p(
-        "world.breakthrough_size",
-        "capability a breakthrough adds (about two-thirds of a quarter of the leader's progress)",
-        defaults::BREAKTHROUGH_SIZE,
-        "assumption",
-        0.05,
-        0.3,
-    ),
-    p(
-        "world.diffusion_rate",
-        "share of the gap to the leader a follower closes per quarter",
-        defaults::DIFFUSION_RATE,
-        "assumption",
-        0.02,
-        0.12,
-    ),
-    p(
-        "world.algorithmic_efficiency_halving_months",
-        "months for the compute needed at a fixed capability to halve",
-        defaults::ALGORITHMIC_EFFICIENCY_HALVING_MONTHS,
-        "cal: algorithmic_efficiency_halving",
-        5.0,
-        14.0,
-    ),
-    p(
-        "world.capability_per_serving_doubling",
-        "capability units that double a model's serving compute per token",
-        defaults::CAPABILITY_PER_SERVING_DOUBLING,
-        "assumption",
-        0.2,
-        1.0,
-    ),
-    p(
-        "world.gpu_price_performance_doubling_years",
-        "years for H100e per dollar of new generations to double",
-        defaults::GPU_PRICE_PERFORMANCE_DOUBLING_YEARS,
-        "cal: ml_gpu_flops_per_dollar_doubling",
-        2.07,
-        2.46,
-    ),
-    p(
-        "world.gpu_energy_efficiency_gain_per_year",
-        "yearly gain in H100e per watt of new generations",
-        defaults::GPU_ENERGY_EFFICIENCY_GAIN_PER_YEAR,
-        "cal: ml_hw_energy_efficiency_gain",
-        0.3,
-        0.5,
-    ),
-    p(
-        "cloud.ask_per_h100e_hour_usd",
-        "every region's first rental ask per H100e-hour",
-        defaults::CLOUD_ASK_PER_H100E_HOUR_USD,
-        "assumption (initial-state h100_on_demand_sxm 2.99, h100e_effective_contract_price_lab 1.95)",
-        1.5,
-        3.0,
-    ),
-    p(
-        "cloud.rent_cash_share",
-        "most of its cash a lab spends on rent per quarter",
-        defaults::CLOUD_RENT_CASH_SHARE,
-        "assumption",
-        0.02,
-        0.1,
-    ),
-    p(
-        "cloud.owner_cost_of_capital_per_year",
-        "yearly return cloud owners require on their fleets",
-        defaults::CLOUD_OWNER_COST_OF_CAPITAL_PER_YEAR,
-        "assumption",
-        0.06,
-        0.15,
-    ),
-    p(
-        "cloud.training_value_per_h100e_hour_usd",
-        "what labs state an H100e-hour of training is worth to them",
-        defaults::CLOUD_TRAINING_VALUE_PER_H100E_HOUR_USD,
-        "assumption (initial-state h100e_effective_contract_price_lab 1.95, p95 2.52, as a floor)",
-        2.0,
-        5.0,
-    ),
-    p(
-        "behaviour.generation_cost_share",
-        "share of the base tariff that is a utility's cost of producing a MWh",
-        defaults::GENERATION_COST_SHARE,
-        "assumption",
-        0.5,
-        0.85,
-    ),
-    p(
-        "behaviour.gpu_lead_quarters",
-        "quarters ahead of power that labs buy GPUs for sites being built",
-        defaults::GPU_LEAD_QUARTERS as f64,
-        "assumption",
-        1.0,
-        4.0,
-    ),
-    p(
-        "behaviour.refresh_min_age_quarters",
-        "quarters a generation has been on sale before a power-limited lab may retire its units for a newer one",
-        defaults::REFRESH_MIN_AGE_QUARTERS as f64,
-        "assumption",
-        12.0,
-        20.0,
-    ),
-    p(
-        "behaviour.refresh_share_per_quarter",
-        "most of a generation's installed power a lab refreshes in one quarter, per region",
-        defaults::REFRESH_SHARE_PER_QUARTER,
-        "assumption",
-        0.125,
-        0.5,
-    ),
-    p(
-        "behaviour.backlog_fill_ratio",
-        "below this share of its GPU order filled, a lab counts itself backlogged",
-        defaults::BACKLOG_FILL_RATIO,
-        "assumption",
-        0.6,
-        0.95,
-    ),
-    p(
-        "behaviour.backlog_premium",
-        "extra willingness to pay of a backlogged lab, as a share of value",
-        defaults::BACKLOG_PREMIUM,
-        "assumption",
-        0.2,
-        1.0,
-    ),
-    p(
-        "behaviour.delay_cost_share",
-        "share of a site's quarterly value lost per quarter of expected wait",
-        defaults::DELAY_COST_SHARE,
-        "assumption",
-        0.1,
-        0.5,
-    ),
-    p(
-        "behaviour.site_energy_quarters",
-        "quarters of energy cost labs count when comparing regions for a site",
-        defaults::SITE_ENERGY_QUARTERS,
-        "assumption",
-        4.0,
-        16.0,
-    ),
-    p(
-        "behaviour.queue_mw_cleared_per_quarter",
-        "MW an interconnection queue is expected to clear a quarter (turns MW ahead into quarters of waiting)",
-        defaults::QUEUE_MW_CLEARED_PER_QUARTER,
-        "assumption",
-        1000.0,
-        4000.0,
-    ),
-    p(
-        "behaviour.min_project_mw",
-        "smallest new data-center project a lab starts, MW",
-        defaults::MIN_PROJECT_MW,
-        "assumption",
-        50.0,
-        200.0,
-    ),
-    p(
-        "behaviour.max_project_mw",
-        "largest new data-center project a lab starts, MW",
-        defaults::MAX_PROJECT_MW,
-        "assumption (cal dc_build_time_to_1gw: gigawatt sites)",
-        1000.0,
-        5000.0,
-    ),
-    p(
-        "behaviour.raw_land_limit_multiple",
-        "most a lab pays for raw land, as a multiple of the landowners' price",
-        defaults::RAW_LAND_LIMIT_MULTIPLE,
-        "assumption",
-        1.2,
-        2.0,
-    ),
-    p(
-        "behaviour.land_banking_budget_share",
-        "share of its dry powder a land bank puts into land a quarter (scaled by risk appetite)",
-        defaults::LAND_BANKING_BUDGET_SHARE,
-        "assumption",
-        0.01,
-        0.05,
-    ),
-    p(
-        "behaviour.land_scarcity_signal",
-        "labs' land demand, as a share of the unsold stock, that makes a region look scarce to land banks",
-        defaults::LAND_SCARCITY_SIGNAL,
-        "assumption",
-        0.02,
-        0.1,
-    ),
-    p(
-        "behaviour.land_banking_stock_share",
-        "most of a region's unsold stock one land bank buys a quarter",
-        defaults::LAND_BANKING_STOCK_SHARE,
-        "assumption",
-        0.05,
-        0.2,
-    ),
-    p(
-        "behaviour.land_resale_premium",
-        "premium over the landowners' price at which land banks resell",
-        defaults::LAND_RESALE_PREMIUM,
-        "assumption",
-        0.1,
-        0.5,
-    ),
-    p(
-        "behaviour.min_close_fraction",
-        "share of its target a round must raise to close",
-        defaults::MIN_CLOSE_FRACTION,
-        "assumption",
-        0.3,
-        0.8,
-    ),
-    p(
-        "behaviour.down_round_floor",
-        "lowest pre-money a lab accepts, as a share of its current valuation",
-        defaults::DOWN_ROUND_FLOOR,
-        "assumption",
-        0.3,
-        0.8,
-    ),
-    p(
-        "behaviour.fill_memory",
-        "share of the previous expectation buyers keep when they update a generation's expected fill",
-        defaults::FILL_MEMORY,
-        "assumption",
-        0.3,
-        0.8,
-    ),
-    p(
-        "behaviour.production_buffer",
-        "production scheduled per unit of backlog (a small buffer against cancelled orders)",
-        defaults::PRODUCTION_BUFFER,
-        "assumption",
-        1.0,
-        1.2,
-    ),
-    p(
-        "behaviour.ask_max_step_per_quarter",
-        "largest move of a posted ask (chips, rental) in one quarter, either way",
-        defaults::ASK_MAX_STEP_PER_QUARTER,
-        "assumption",
-        0.05,
-        0.3,
-    ),
-    p(
-        "behaviour.expansion_backlog_share",
-        "backlog, as a share of production, above which a chipmaker counts a quarter as backlogged",
-        defaults::EXPANSION_BACKLOG_SHARE,
-        "assumption",
-        0.1,
-        0.5,
-    ),
-    p(
-        "behaviour.initial_fleet_book_value",
-        "share of list price a starting fleet is carried at",
-        defaults::INITIAL_FLEET_BOOK_VALUE,
-        "assumption",
-        0.5,
-        0.9,
-    ),
-    p(
-        "behaviour.initial_facility_book_value",
-        "share of replacement cost a starting hall or packaging line is carried at",
-        defaults::INITIAL_FACILITY_BOOK_VALUE,
-        "assumption",
-        0.6,
-        0.95,
-    ),
-    p(
-        "behaviour.max_tariff_multiple",
-        "tariff, as a multiple of today's, above which a lab walks away from its queue place",
-        defaults::MAX_TARIFF_MULTIPLE,
-        "assumption",
-        2.0,
-        5.0,
-    ),
-    p(
-        "behaviour.gpu_value_quarters",
-        "quarters of serving revenue at which a lab values an H100e it buys",
-        defaults::GPU_VALUE_QUARTERS,
-        "assumption",
-        6.0,
-        16.0,
-    ),
-    p(
-        "behaviour.gpu_value_floor_per_h100e_usd",
-        "the least a lab values an H100e it buys",
-        defaults::GPU_VALUE_FLOOR_PER_H100E_USD,
-        "assumption",
-        10_000.0,
-        30_000.0,
-    ),
-    p(
-        "behaviour.gpu_weight_best",
-        "weight of a lab's GPU order on the generation with the most H100e per dollar (normalised with gpu_weight_second)",
-        defaults::GPU_WEIGHT_BEST,
-        "assumption",
-        0.5,
-        0.9,
-    ),
-    p(
-        "behaviour.gpu_weight_second",
-        "weight of a lab's GPU order on the second-best generation",
-        defaults::GPU_WEIGHT_SECOND,
-        "assumption",
-        0.1,
-        0.5,
-    ),
-    p(
-        "behaviour.backlog_gpu_weight_best",
-        "weight of a backlogged lab's GPU order on the best generation (normalised over the three weights)",
-        defaults::BACKLOG_GPU_WEIGHT_BEST,
-        "assumption",
-        0.3,
-        0.7,
-    ),
-    p(
-        "behaviour.backlog_gpu_weight_second",
-        "weight of a backlogged lab's GPU order on the second-best generation",
-        defaults::BACKLOG_GPU_WEIGHT_SECOND,
-        "assumption",
-        0.2,
-        0.4,
-    ),
-    p(
-        "behaviour.backlog_gpu_weight_third",
-        "weight of a backlogged lab's GPU order on the third-best generation",
-        defaults::BACKLOG_GPU_WEIGHT_THIRD,
-        "assumption",
-        0.1,
-        0.3,
-    ),
-    p(
-        "behaviour.capacity_weight_newest",
-        "weight of a chipmaker's packaging capacity on its newest generation on sale (normalised over the generations on sale)",
-        defaults::CAPACITY_WEIGHT_NEWEST,
-        "assumption",
-        0.5,
-        0.8,
-    ),
-    p(
-        "behaviour.capacity_weight_second",
-        "weight of its capacity on the second-newest generation",
-        defaults::CAPACITY_WEIGHT_SECOND,
-        "assumption",
-        0.15,
-        0.4,
-    ),
-    p(
-        "behaviour.capacity_weight_third",
-        "weight of its capacity on the third-newest generation (older ones get none)",
-        defaults::CAPACITY_WEIGHT_THIRD,
-        "assumption",
-        0.0,
-        0.2,
-    ),
-    p(
-        "behaviour.inference_share_step",
-        "points of compute a lab moves between training and inference in a quarter",
-        defaults::INFERENCE_SHARE_STEP,
-        "assumption",
-        0.02,
-        0.1,
-    ),
-    p(
-        "behaviour.inference_share_min",
-        "least share of its compute a lab serves inference with",
-        defaults::INFERENCE_SHARE_MIN,
-        "assumption",
-        0.1,
-        0.3,
-    ),
-    p(
-        "behaviour.inference_share_max",
-        "most share of its compute a lab serves inference with",
-        defaults::INFERENCE_SHARE_MAX,
-        "assumption",
-        0.7,
-        0.9,
-    ),
-    p(
-        "behaviour.inference_raise_utilisation",
-        "utilisation at or above which a lab moves compute to inference",
-        defaults::INFERENCE_RAISE_UTILISATION,
-        "assumption",
-        0.9,
-        1.0,
-    ),
-    p(
-        "behaviour.inference_cut_utilisation",
-        "utilisation below which a lab moves compute to training",
-        defaults::INFERENCE_CUT_UTILISATION,
-        "assumption",
-        0.5,
-        0.85,
-    ),
-    p(
-        "behaviour.markup_idle_utilisation",
-        "utilisation below which a lab cuts its markup to win volume",
-        defaults::MARKUP_IDLE_UTILISATION,
-        "assumption",
-        0.5,
-        0.9,
-    ),
-    p(
-        "behaviour.markup_idle_step",
-        "fraction a lab cuts its markup by in a quarter its capacity sat idle",
-        defaults::MARKUP_IDLE_STEP,
-        "assumption",
-        0.03,
-        0.15,
-    ),
-    p(
-        "behaviour.markup_raise_retention",
-        "share of last quarter's customers staying above which a lab raises its markup (lock-in)",
-        defaults::MARKUP_RAISE_RETENTION,
-        "assumption",
-        0.85,
-        0.95,
-    ),
-    p(
-        "behaviour.markup_cut_retention",
-        "share of last quarter's customers staying below which a lab cuts its markup",
-        defaults::MARKUP_CUT_RETENTION,
-        "assumption",
-        0.5,
-        0.8,
-    ),
-    p(
-        "behaviour.markup_retention_step",
-        "fraction a lab moves its markup by on retention in a quarter",
-        defaults::MARKUP_RETENTION_STEP,
-        "assumption",
-        0.02,
-        0.08,
-    ),
-    p(
-        "behaviour.markup_min",
-        "least markup over marginal cost a lab posts",
-        defaults::MARKUP_MIN,
-        "assumption",
-        0.0,
-        0.3,
-    ),
-    p(
-        "behaviour.markup_max",
-        "most markup over marginal cost a lab posts",
-        defaults::MARKUP_MAX,
-        "assumption",
-        5.0,
-        20.0,
-    ),
-    p(
-        "behaviour.price_stickiness",
-        "share of last quarter's list price a lab keeps when it moves toward its target",
-        defaults::PRICE_STICKINESS,
-        "assumption",
-        0.3,
-        0.8,
-    ),
-    p(
-        "behaviour.price_rival_weight",
-        "weight of rivals' mean list price in a lab's target price",
-        defaults::PRICE_RIVAL_WEIGHT,
-        "assumption",
-        0.1,
-        0.5,
-    ),
-    p(
-        "behaviour.scarcity_max_step",
-        "largest rise of a lab's scarcity premium in a quarter, as a fraction",
-        defaults::SCARCITY_MAX_STEP,
-        "assumption",
-        0.5,
-        2.0,
-    ),
-    p(
-        "behaviour.demand_trend_max",
-        "largest quarter-on-quarter growth (or fall, as 1/(1 + x)) a lab extrapolates from its last two quarters' token demand when it prices",
-        defaults::DEMAND_TREND_MAX,
-        "assumption",
-        0.25,
-        1.0,
-    ),
-    p(
-        "behaviour.burn_window_quarters",
-        "quarters of net outflow a lab averages into the burn rate its runway and round size are measured against (rounded to a whole number)",
-        defaults::BURN_WINDOW_QUARTERS,
-        "assumption",
-        2.0,
-        8.0,
-    ),
-    p(
-        "behaviour.investor_return_target",
-        "yearly return investors require of a lab round; they refuse valuations that cannot return it",
-        defaults::INVESTOR_RETURN_TARGET,
-        "assumption",
-        0.2,
-        0.4,
-    ),
-    p(
-        "behaviour.investment_horizon_years",
-        "years from a round to the exit investors value it at",
-        defaults::INVESTMENT_HORIZON_YEARS,
-        "assumption",
-        3.0,
-        7.0,
-    ),
-    p(
-        "behaviour.growth_fade_per_year",
-        "share of a lab's excess yearly revenue growth investors expect to carry into each following year",
-        defaults::GROWTH_FADE_PER_YEAR,
-        "assumption",
-        0.3,
-        0.8,
-    ),
-    p(
-        "behaviour.max_expected_growth",
-        "most yearly revenue growth (as a factor) investors extrapolate",
-        defaults::MAX_EXPECTED_GROWTH,
-        "assumption",
-        2.0,
-        5.0,
-    ),
-    p(
-        "behaviour.expected_growth_prior",
-        "yearly revenue growth (as a factor) investors expect of a lab before it has a record: the consensus forecast they start from",
-        defaults::EXPECTED_GROWTH_PRIOR,
-        "labs' own 2025 projections as reported: OpenAI 2025 to 2026 about 2.3x, Anthropic 2.5-3x",
-        1.5,
-        3.5,
-    ),
-    p(
-        "behaviour.growth_prior_weight_quarters",
-        "quarters of a lab's revenue record worth as much as investors' prior in the growth they expect",
-        defaults::GROWTH_PRIOR_WEIGHT_QUARTERS,
-        "assumption",
-        4.0,
-        16.0,
-    ),
-    p(
-        "behaviour.distressed_sale_fraction",
-        "share of what a failed lab paid for its fleet and halls that the lab buying them pays",
-        defaults::DISTRESSED_SALE_FRACTION,
-        "assumption",
-        0.2,
-        0.5,
-    ),
-    p(
-        "behaviour.max_round_dilution",
-        "largest share of itself a lab sells in one round (at its asking valuation); a plan that needs more is funded over several rounds",
-        defaults::MAX_ROUND_DILUTION,
-        "2025-26 rounds sold 7-13% (OpenAI 40B at 300B, Anthropic 13B at 183B and 30B at 380B post-money)",
-        0.1,
-        0.3,
-    ),
-    p(
-        "behaviour.permit_challenge_probability",
-        "chance that a site's permit is challenged (local opposition, litigation, a longer environmental review) and delayed",
-        defaults::PERMIT_CHALLENGE_PROBABILITY,
-        "assumption",
-        0.05,
-        0.3,
-    ),
-    p(
-        "behaviour.permit_challenge_max_quarters",
-        "most quarters a challenge adds to a permit (the delay is uniform from 1 to this, rounded down to whole quarters)",
-        defaults::PERMIT_CHALLENGE_MAX_QUARTERS,
-        "assumption",
-        2.0,
-        8.0,
-    ),
-    p(
-        "behaviour.failover_share",
-        "share of a rationed builder's unserved tokens its router sends, the same quarter, to labs with idle capacity (multi-homing)",
-        defaults::FAILOVER_SHARE,
-        "assumption bounded by a16z's 2024 enterprise survey: 29% of enterprises use five or more models, most use three or more model families",
-        0.29,
-        0.7,
-    ),
-    p(
-        "behaviour.value_token_price_elasticity",
-        "elasticity of end users' value per token to the market's token price: as tokens get cheaper apps spend more of them per task, so each is worth less",
-        defaults::VALUE_TOKEN_PRICE_ELASTICITY,
-        "assumption bounded by evidence: Google's processed tokens grew 49x in a year (9.7T/month May 2024 to 480T May 2025, initial-state rows) while fixed-capability prices fell 5-40x a year (published-figures inference_price_decline_fixed_capability); if a third to all of that growth is tokens per task, theta = ln(tokens per task growth) / ln(price decline) lies in 0.25-1",
-        0.25,
-        1.0,
-    ),
-    p(
-        "behaviour.hall_lease_rate",
-        "yearly lease a lab pays an infrastructure fund per dollar of a hall the fund financed (its yield plus the hall's cost recovered over its life)",
-        defaults::HALL_LEASE_RATE,
-        "assumption from Meta's Hyperion financing (27B of bonds at 6.58%, 2025) plus cost recovery over about 20 years",
-        0.08,
-        0.14,
-    ),
-    p(
-        "behaviour.lease_coverage",
-        "most a lab's yearly hall leases may be, as a share of its revenue run-rate, for a fund to finance another hall",
-        defaults::LEASE_COVERAGE,
-        "assumption",
-        0.25,
-        1.0,
-    ),
-    p(
-        "behaviour.initial_pipeline_span_quarters",
-        "quarters over which the sites under construction at the start energize",
-        defaults::INITIAL_PIPELINE_SPAN_QUARTERS as f64,
-        "assumption",
-        7.0,
-        15.0,
-    ),
-    p(
-        "behaviour.max_round_share",
-        "largest share of one round a single investor takes",
-        defaults::MAX_ROUND_SHARE,
-        "assumption",
-        0.25,
-        1.0,
-    ),
-    p(
-        "app_builders.generic_capture",
-        "share of the surplus per token (end users' value less the token price) a generic builder keeps at the starting crowding; depth d keeps (1 + d) times it",
-        defaults::GENERIC_CAPTURE,
-        "assumption",
-        0.05,
-        0.3,
-    ),
-    p(
-        "app_builders.crowding_elasticity",
-        "elasticity of builders' kept surplus to the number of builders in their segment (1: margin ∝ 1/N, the circular-city model)",
-        defaults::CROWDING_ELASTICITY,
-        "assumption",
-        0.5,
-        1.5,
-    ),
-    p(
-        "app_builders.normal_margin",
-        "profit margin at which entry into a segment stops (entry runs at entry_rate_per_quarter at twice it)",
-        defaults::NORMAL_MARGIN,
-        "assumption",
-        0.05,
-        0.2,
-    ),
-    p(
-        "app_builders.end_user_capability_weight",
-        "end users' weight on capability when choosing between builders' apps and labs' own products",
-        defaults::END_USER_CAPABILITY_WEIGHT,
-        "assumption",
-        2.0,
-        12.0,
-    ),
-    p(
-        "app_builders.end_user_price_weight",
-        "end users' weight on log price in that choice",
-        defaults::END_USER_PRICE_WEIGHT,
-        "assumption",
-        0.5,
-        3.0,
-    ),
-    p(
-        "app_builders.end_user_reconsider_share",
-        "share of a segment's end users who choose between builders' apps and labs' products again each quarter; the rest stay",
-        defaults::END_USER_RECONSIDER_SHARE,
-        "assumption bounded by consumer subscription churn (5-10% a month, 15-27% a quarter) and AI-assistant retention (ChatGPT one-month retention 56-90% in public cohort data)",
-        0.15,
-        0.4,
-    ),
-    p(
-        "app_builders.provider_review_share",
-        "share of app builders who review their model provider in a quarter (their integration and evaluation cycle); the others stay",
-        defaults::PROVIDER_REVIEW_SHARE,
-        "assumption bounded by annual to semi-annual enterprise contracts and evaluation cycles, and by the fastest observed shift of enterprise API share (about 10 points a year, Menlo Ventures 2023-25)",
-        0.25,
-        0.5,
-    ),
-    p(
-        "app_builders.builder_shock_sigma",
-        "log-standard deviation of a builder's quarterly demand shock",
-        defaults::BUILDER_SHOCK_SIGMA,
-        "assumption",
-        0.05,
-        0.3,
-    ),
-    p(
-        "app_builders.segment_shock_sigma",
-        "log-standard deviation of a segment's quarterly demand shock (common to its builders and the labs' products in it)",
-        defaults::SEGMENT_SHOCK_SIGMA,
-        "assumption",
-        0.05,
-        0.3,
-    ),
-    p(
-        "app_builders.fixed_cost_scale_elasticity",
-        "elasticity of a builder's operating costs to its customer base (1: in proportion; below 1: economies of scale)",
-        defaults::FIXED_COST_SCALE_ELASTICITY,
-        "assumption",
-        0.5,
-        1.0,
-    ),
-];
+/// The parameters with a plausible range, in listing order. Evaluated at
+/// compile time (a `const`), so `PARAMETERS` stays a plain slice.
+const fn listed<const N: usize>() -> [Parameter; N] {
+    let blank = Parameter {
+        path: "",
+        meaning: "",
+        default: 0.0,
+        source: "",
+        low: 0.0,
+        high: 0.0,
+    };
+    let mut out = [blank; N];
+    let mut n = 0;
+    let mut s = 0;
+    while s < SECTIONS.len() {
+        let section = SECTIONS[s];
+        // Those checked last come after the rest, in their order.
+        let mut rank = 0;
+        while rank <= last_rank(section) {
+            let mut i = 0;
+            while i < section.len() {
+                let declared = &section[i];
+                if declared.checked_last == rank
+                    && let Some((low, high)) = declared.plausible
+                {
+                    out[n] = Parameter {
+                        path: declared.path,
+                        meaning: declared.meaning,
+                        default: declared.default,
+                        source: declared.source,
+                        low,
+                        high,
+                    };
+                    n += 1;
+                }
+                i += 1;
+            }
+            rank += 1;
+        }
+        s += 1;
+    }
+    assert!(n == N, "every counted parameter is listed");
+    list_before(&mut out, LISTED_BEFORE.0, LISTED_BEFORE.1);
+    out
+}
+
+/// The highest `checked_last` rank in a section.
+const fn last_rank(section: &[Declared]) -> u8 {
+    let mut last = 0;
+    let mut i = 0;
+    while i < section.len() {
+        if section[i].checked_last > last {
+            last = section[i].checked_last;
+        }
+        i += 1;
+    }
+    last
+}
+
+/// Moves the parameter at path `moved` to just before the one at `anchor`.
+/// A path that names no listed parameter stops the build.
+const fn list_before(list: &mut [Parameter], moved: &str, anchor: &str) {
+    let from = position(list, moved);
+    let to = position(list, anchor);
+    if from < to {
+        panic!("list_before moves a parameter earlier, not later");
+    }
+    let item = list[from];
+    let mut i = from;
+    while i > to {
+        list[i] = list[i - 1];
+        i -= 1;
+    }
+    list[to] = item;
+}
+
+const fn position(list: &[Parameter], path: &str) -> usize {
+    let mut i = 0;
+    while i < list.len() {
+        if same(list[i].path, path) {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("no listed parameter has this path");
+}
+
+/// `a == b` for strings, in a `const fn`.
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
 
 #[cfg(test)]
 mod tests {
