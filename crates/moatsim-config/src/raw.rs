@@ -2,7 +2,7 @@
 //!
 //! Every struct denies unknown fields so that a typo is an error, not a silently
 //! ignored setting. Optional fields fall back to the named defaults in
-//! [`crate::defaults`]. Nothing here is checked beyond its type; `validate.rs`
+//! [`crate::defaults`]. Nothing here is checked beyond its type; `validate/`
 //! turns these into the typed [`crate::Scenario`].
 
 use serde::Deserialize;
@@ -46,7 +46,7 @@ pub struct RawConfig {
 }
 
 /// One entry of the policy timeline. Which fields apply depends on `kind`;
-/// `validate.rs` checks that exactly those are given.
+/// `validate/policy.rs` checks that exactly those are given.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPolicyEvent {

@@ -55,6 +55,9 @@ pub(crate) struct Declared {
     /// The plausible `(low, high)`; `None` keeps the parameter out of
     /// `moatsim params` (and so out of designs that default to its range).
     pub(crate) plausible: Option<(f64, f64)>,
+    /// Why the default is what it is, where the entry says more than its
+    /// source (its doc comment); the manual prints it.
+    pub(crate) notes: &'static str,
     /// 0 for nearly all. A parameter with `n > 0` is checked, and listed, after
     /// the rest of its section, in order of `n`: where it was appended when
     /// it was added. The order is output (`validate --ranges`, the order of
@@ -154,7 +157,8 @@ macro_rules! checked_last {
 /// Each entry reads
 ///
 /// ```text
-/// /// Why the default is what it is (optional; the constant's documentation).
+/// /// Why the default is what it is (optional; documents the constant, and
+/// /// docs/CONFIG.md prints it after the default).
 /// field: f64 {                       // or u32, a whole number
 ///     default: CONSTANT = 0.25,
 ///     allowed: ranges::FRACTION,     // a `Range` (f64) or `whole(low, high)` (u32)
@@ -222,6 +226,7 @@ macro_rules! declare_parameters {
                     allowed: $crate::parameters::declare::allowed!($ty, $allowed),
                     plausible: $crate::parameters::declare::plausible!($($plausible)?),
                     checked_last: $crate::parameters::declare::checked_last!($($rank)?),
+                    notes: concat!($($doc),*),
                 },
             )*
         ];

@@ -13,6 +13,8 @@ pub(crate) mod app_builders;
 pub(crate) mod behaviour;
 pub(crate) mod cloud;
 pub(crate) mod declare;
+#[cfg(test)]
+mod docs;
 pub(crate) mod world;
 
 use declare::Declared;
