@@ -205,8 +205,100 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
         problems: Vec::new(),
         ranges: Vec::new(),
     };
+    // The order of the checks is the order of `validate --ranges` and of the
+    // problems a user sees.
+    let header = check_header(&mut c, &raw.scenario);
+    let (start, end) = (header.start, header.end());
+    let world = check_world(&mut c, &raw.world);
+    let names = check_lists(&mut c, raw);
 
-    let header = &raw.scenario;
+    let regulators = check_regulators(&mut c, raw, &names.jurisdictions);
+    let (utilities, utility_of_region) = check_utilities(&mut c, raw, &names.regions);
+    let regions = check_regions(&mut c, raw, &names.jurisdictions, &utility_of_region);
+    let chipmakers = check_chipmakers(&mut c, raw, &names.jurisdictions, start);
+    let chips = check_chips(
+        &mut c,
+        raw,
+        &names.chipmakers,
+        &chipmakers,
+        &names.jurisdictions,
+        &world,
+        end,
+    );
+    let labs = check_labs(&mut c, raw, &names.regions, &names.chips, &chips, start);
+    let accelerator_buyers = check_buyers(&mut c, raw, &names.regions, &names.chips, &chips, start);
+    let mut investors = check_investors(&mut c, raw);
+    let generation_technologies = check_technologies(&mut c, raw);
+    let app_builders = check_app_builders(&mut c, &raw.app_builders);
+
+    // Entries that name labs and investors, once those are checked.
+    let lab_names = index_by_name(labs.iter().map(|l| l.name.as_str()));
+    resolve_land_banking(&mut c, raw, &lab_names, &mut investors);
+    let investor_names = index_by_name(investors.iter().map(|v| v.name.as_str()));
+    let timeline_names = TimelineNames {
+        regions: &names.regions,
+        regulators: &names.regulators,
+        labs: &lab_names,
+        utilities: &names.utilities,
+        technologies: &names.technologies,
+        chips: &names.chips,
+    };
+    let (scheduled_rounds, joint_ventures, events) =
+        check_timeline(&mut c, raw, (start, end), &timeline_names, &investor_names);
+    let output = check_output(&mut c, &raw.output);
+    let behaviour = check_behaviour(&mut c, &raw.behaviour);
+    let cloud = check_cloud(&mut c, &raw.cloud);
+
+    // Checked only on an otherwise valid scenario: it indexes chips and regions.
+    if c.problems.is_empty() {
+        check_initial_sites_fit(&mut c, &world, &regions, &chips, &labs, &utilities);
+    }
+    if !c.problems.is_empty() {
+        return Err(c.problems);
+    }
+    let scenario = Scenario {
+        name: header.name,
+        description: raw.scenario.description.clone().unwrap_or_default(),
+        start,
+        quarters: header.quarters,
+        seed: header.seed,
+        world,
+        regions,
+        chips,
+        labs,
+        accelerator_buyers,
+        investors,
+        chipmakers,
+        utilities,
+        generation_technologies,
+        regulators,
+        app_builders,
+        scheduled_rounds,
+        joint_ventures,
+        events,
+        cloud,
+        behaviour,
+        output,
+    };
+    Ok((scenario, c.ranges))
+}
+
+/// `[scenario]`, checked: the run's name, first quarter, horizon and seed.
+struct Header {
+    name: String,
+    start: Quarter,
+    quarters: u32,
+    seed: u64,
+}
+
+impl Header {
+    /// The last quarter of the run.
+    fn end(&self) -> Quarter {
+        self.start.plus(self.quarters.saturating_sub(1))
+    }
+}
+
+fn check_header(c: &mut Checker<'_>, header: &RawScenarioHeader) -> Header {
     let name = c.name("scenario.name".into(), &header.name);
     let start = c.quarter(
         "scenario.start".into(),
@@ -226,9 +318,29 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
             0
         }
     };
+    Header {
+        name,
+        start,
+        quarters,
+        seed,
+    }
+}
 
-    let world = check_world(&mut c, &raw.world);
+/// Name → index of the lists that other entries refer to by name.
+struct Names {
+    regions: BTreeMap<String, usize>,
+    chips: BTreeMap<String, usize>,
+    chipmakers: BTreeMap<String, usize>,
+    utilities: BTreeMap<String, usize>,
+    technologies: BTreeMap<String, usize>,
+    regulators: BTreeMap<String, usize>,
+    /// Each regulator's jurisdiction, which regions, chipmakers and chips name.
+    jurisdictions: BTreeMap<String, usize>,
+}
 
+/// Every list a scenario needs has an entry, and names are unique within
+/// each list.
+fn check_lists(c: &mut Checker<'_>, raw: &RawConfig) -> Names {
     for (list, empty) in [
         ("regions", raw.regions.is_empty()),
         ("chips", raw.chips.is_empty()),
@@ -250,24 +362,21 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
             c.non_empty::<()>(list, &[]);
         }
     }
-
-    let region_names = c.unique_names("regions", raw.regions.iter().map(|r| r.name.as_str()));
-    let chip_names = c.unique_names("chips", raw.chips.iter().map(|r| r.name.as_str()));
+    let regions = c.unique_names("regions", raw.regions.iter().map(|r| r.name.as_str()));
+    let chips = c.unique_names("chips", raw.chips.iter().map(|r| r.name.as_str()));
     c.unique_names("labs", raw.labs.iter().map(|r| r.name.as_str()));
     c.unique_names(
         "accelerator_buyers",
         raw.accelerator_buyers.iter().map(|r| r.name.as_str()),
     );
     c.unique_names("investors", raw.investors.iter().map(|r| r.name.as_str()));
-    let chipmaker_names =
-        c.unique_names("chipmakers", raw.chipmakers.iter().map(|r| r.name.as_str()));
-    let utility_names = c.unique_names("utilities", raw.utilities.iter().map(|r| r.name.as_str()));
-    let technology_names = c.unique_names(
+    let chipmakers = c.unique_names("chipmakers", raw.chipmakers.iter().map(|r| r.name.as_str()));
+    let utilities = c.unique_names("utilities", raw.utilities.iter().map(|r| r.name.as_str()));
+    let technologies = c.unique_names(
         "generation_technologies",
         raw.generation_technologies.iter().map(|r| r.name.as_str()),
     );
-    let regulator_names =
-        c.unique_names("regulators", raw.regulators.iter().map(|r| r.name.as_str()));
+    let regulators = c.unique_names("regulators", raw.regulators.iter().map(|r| r.name.as_str()));
     c.unique_names(
         "app_builders.segments",
         raw.app_builders.segments.iter().map(|g| g.name.as_str()),
@@ -276,87 +385,24 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
         "regulators",
         raw.regulators.iter().map(|r| r.jurisdiction.as_str()),
     );
-
-    let regulators = check_regulators(&mut c, raw, &jurisdictions);
-    let (utilities, utility_of_region) = check_utilities(&mut c, raw, &region_names);
-    let regions = check_regions(&mut c, raw, &jurisdictions, &utility_of_region);
-    let chipmakers = check_chipmakers(&mut c, raw, &jurisdictions, start);
-    let chips = check_chips(
-        &mut c,
-        raw,
-        &chipmaker_names,
-        &chipmakers,
-        &jurisdictions,
-        &world,
-        start.plus(quarters.saturating_sub(1)),
-    );
-
-    let labs = check_labs(&mut c, raw, &region_names, &chip_names, &chips, start);
-    let accelerator_buyers = check_buyers(&mut c, raw, &region_names, &chip_names, &chips, start);
-    let mut investors = check_investors(&mut c, raw);
-    let generation_technologies = check_technologies(&mut c, raw);
-    let app_builders = check_app_builders(&mut c, &raw.app_builders);
-
-    let lab_names: BTreeMap<String, usize> = labs
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.name.clone(), i))
-        .collect();
-    resolve_land_banking(&mut c, raw, &lab_names, &mut investors);
-    let investor_names: BTreeMap<String, usize> = investors
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (v.name.clone(), i))
-        .collect();
-    let names = TimelineNames {
-        regions: &region_names,
-        regulators: &regulator_names,
-        labs: &lab_names,
-        utilities: &utility_names,
-        technologies: &technology_names,
-        chips: &chip_names,
-    };
-    let end = start.plus(quarters.saturating_sub(1));
-    let (scheduled_rounds, joint_ventures, events) =
-        check_timeline(&mut c, raw, (start, end), &names, &investor_names);
-    let output = check_output(&mut c, &raw.output);
-
-    let behaviour = check_behaviour(&mut c, &raw.behaviour);
-    let cloud = check_cloud(&mut c, &raw.cloud);
-
-    // Checked only on an otherwise valid scenario: it indexes chips and regions.
-    if c.problems.is_empty() {
-        check_initial_sites_fit(&mut c, &world, &regions, &chips, &labs, &utilities);
-    }
-
-    if !c.problems.is_empty() {
-        return Err(c.problems);
-    }
-    let scenario = Scenario {
-        name,
-        description: header.description.clone().unwrap_or_default(),
-        start,
-        quarters,
-        seed,
-        world,
+    Names {
         regions,
         chips,
-        labs,
-        accelerator_buyers,
-        investors,
         chipmakers,
         utilities,
-        generation_technologies,
+        technologies,
         regulators,
-        app_builders,
-        scheduled_rounds,
-        joint_ventures,
-        events,
-        cloud,
-        behaviour,
-        output,
-    };
-    Ok((scenario, c.ranges))
+        jurisdictions,
+    }
+}
+
+/// Name → index of entries already checked (names unique), for the entries
+/// that refer to them.
+fn index_by_name<'n>(names: impl Iterator<Item = &'n str>) -> BTreeMap<String, usize> {
+    names
+        .enumerate()
+        .map(|(i, name)| (name.to_string(), i))
+        .collect()
 }
 
 /// Labs' existing sites must fit on their home grid above its base load.

@@ -122,9 +122,17 @@ fn policy_event(
     e: &RawPolicyEvent,
     names: &TimelineNames<'_>,
 ) -> Option<PolicyEvent> {
-    let p = |f: &str| format!("events[{i}].{f}");
-    let quarter = c.quarter(p("quarter"), &e.quarter);
-    let fields: &[&str] = match e.kind.as_str() {
+    let quarter = c.quarter(format!("events[{i}].quarter"), &e.quarter);
+    if !has_the_fields_of_its_kind(c, i, e) {
+        return None;
+    }
+    let change = policy_change(c, i, e, quarter, names);
+    Some(PolicyEvent { quarter, change })
+}
+
+/// The fields each kind of event takes; `None` for a kind there is not.
+fn fields_of(kind: &str) -> Option<&'static [&'static str]> {
+    Some(match kind {
         "export_tier" => &["region", "tier"],
         "licence_fee" => &["regulator", "rate"],
         "permit_delay" => &["regulator", "quarters"],
@@ -134,13 +142,21 @@ fn policy_event(
         "utility_build" => &["utility", "technology", "mw"],
         "chip_roadmap" => &["chip", "available"],
         "compute_outage" => &["lab", "share", "quarters"],
-        other => {
-            c.fail(
-                &p("kind"),
-                format!("is {other:?}; allowed: {}", PolicyChange::KINDS),
-            );
-            return None;
-        }
+        _ => return None,
+    })
+}
+
+/// Whether the event is of a known kind and gives every field that kind
+/// needs. A field the kind does not take is a problem too, but the event is
+/// still checked, so that its other problems are reported with it.
+fn has_the_fields_of_its_kind(c: &mut Checker<'_>, i: usize, e: &RawPolicyEvent) -> bool {
+    let p = |f: &str| format!("events[{i}].{f}");
+    let Some(fields) = fields_of(&e.kind) else {
+        c.fail(
+            &p("kind"),
+            format!("is {:?}; allowed: {}", e.kind, PolicyChange::KINDS),
+        );
+        return false;
     };
     let given = e.given_fields();
     let mut complete = true;
@@ -169,12 +185,25 @@ fn policy_event(
             );
         }
     }
-    if !complete {
-        return None;
-    }
+    complete
+}
+
+/// What an event of a known kind with all its fields changes, each field
+/// checked.
+fn policy_change(
+    c: &mut Checker<'_>,
+    i: usize,
+    e: &RawPolicyEvent,
+    quarter: Quarter,
+    names: &TimelineNames<'_>,
+) -> PolicyChange {
+    let p = |f: &str| format!("events[{i}].{f}");
+    // The kind's fields are all given (`has_the_fields_of_its_kind`), so these
+    // fallbacks are never used; were one used, an empty name fails to resolve
+    // and NaN fails every range, so nothing would pass unnoticed.
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let number = |v: Option<f64>| v.unwrap_or(f64::NAN);
-    let change = match e.kind.as_str() {
+    match e.kind.as_str() {
         "export_tier" => {
             let tier_text = text(&e.tier);
             let tier = ExportTier::parse(&tier_text).unwrap_or_else(|| {
@@ -289,6 +318,5 @@ fn policy_event(
                 available,
             }
         }
-    };
-    Some(PolicyEvent { quarter, change })
+    }
 }
