@@ -243,13 +243,82 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
 
     // Count the runs before building anything: a design of billions of runs
     // must be refused, not allocated.
+    let total = planned_runs(&raw);
+    if total > MAX_RUNS as u128 {
+        return Err(invalid(vec![problem(
+            "",
+            format!(
+                "plans {total} runs (grid values × hypercube samples or design points × seeds); allowed: at most {MAX_RUNS} runs in one sweep. Split it into several specs"
+            ),
+        )]));
+    }
+
+    // Every problem of the spec is reported at once, in this order.
+    let mut problems = Vec::new();
+    let seeds = seeds_of(&raw.seeds, &mut problems);
+    check_name_and_grid(&raw, &mut problems);
+    let hypercube = hypercube_points(&raw, &mut problems);
+    check_one_design(&raw, &mut problems);
+    let mut design = sensitivity_design(&raw, &mut problems);
+    if !problems.is_empty() {
+        return Err(invalid(problems));
+    }
+
+    let scenario_path = spec_path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(&raw.sweep.scenario);
+    let fixed: BTreeMap<String, String> = raw
+        .sweep
+        .set
+        .iter()
+        .map(|(k, v)| (k.clone(), v.to_string()))
+        .collect();
+    let (points, parameter_names) = match &mut design {
+        // A design's points replace the grid's single empty point.
+        Some(design) => {
+            let points = design_points(design, &scenario_path, &fixed);
+            let numbered = points
+                .into_iter()
+                .enumerate()
+                .map(|(i, point)| (point, u32::try_from(i).ok()))
+                .collect();
+            (numbered, design.parameters.clone())
+        }
+        None => {
+            let mut parameter_names: Vec<String> = raw.grid.keys().cloned().collect();
+            if let Some(lhs) = &raw.latin_hypercube {
+                parameter_names.extend(lhs.ranges.keys().cloned());
+            }
+            let points = grid_points(&raw.grid, &hypercube)
+                .into_iter()
+                .map(|point| (point, None))
+                .collect();
+            (points, parameter_names)
+        }
+    };
+    let mut plan = plan_points(
+        raw.sweep.name,
+        spec_path,
+        scenario_path,
+        fixed,
+        parameter_names,
+        points,
+        &seeds,
+    )?;
+    plan.design = design;
+    Ok(plan)
+}
+
+/// How many runs a spec plans: grid values × hypercube samples or design
+/// points × seeds, saturating rather than overflowing.
+fn planned_runs(raw: &RawSweep) -> u128 {
     let seed_count = match (&raw.seeds.list, raw.seeds.count) {
         (Some(list), None) => list.len() as u128,
         (None, Some(count)) => u128::from(count),
         _ => 0,
     };
-    let total: u128 = raw
-        .grid
+    raw.grid
         .values()
         .map(|values| values.len() as u128)
         .chain(raw.latin_hypercube.as_ref().map(|l| u128::from(l.samples)))
@@ -263,18 +332,12 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
                 .as_ref()
                 .map(|s| u128::from(s.base_samples) * (s.parameters.len() as u128 + 2)),
         )
-        .fold(seed_count, u128::saturating_mul);
-    if total > MAX_RUNS as u128 {
-        return Err(invalid(vec![problem(
-            "",
-            format!(
-                "plans {total} runs (grid values × hypercube samples or design points × seeds); allowed: at most {MAX_RUNS} runs in one sweep. Split it into several specs"
-            ),
-        )]));
-    }
+        .fold(seed_count, u128::saturating_mul)
+}
 
-    let mut problems = Vec::new();
-    let seeds = seeds_of(&raw.seeds, &mut problems);
+/// The sweep's name can be a folder, no run sets the seed outside [seeds],
+/// and each grid list is non-empty with distinct values.
+fn check_name_and_grid(raw: &RawSweep, problems: &mut Vec<Problem>) {
     let name = &raw.sweep.name;
     // The name is a folder of its own, so it cannot be `.`, `..` or hidden.
     let safe = crate::validate::is_plain_name(name) && !name.starts_with('.');
@@ -316,29 +379,36 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
             ));
         }
     }
-    let mut hypercube: Vec<BTreeMap<String, String>> = Vec::new();
-    if let Some(lhs) = &raw.latin_hypercube {
-        if lhs.samples == 0 || lhs.ranges.is_empty() {
+}
+
+/// The `[latin_hypercube]` samples, once its ranges are checked (none
+/// without one).
+fn hypercube_points(raw: &RawSweep, problems: &mut Vec<Problem>) -> Vec<BTreeMap<String, String>> {
+    let Some(lhs) = &raw.latin_hypercube else {
+        return Vec::new();
+    };
+    if lhs.samples == 0 || lhs.ranges.is_empty() {
+        problems.push(problem(
+            "latin_hypercube",
+            "needs `samples` of 1 or more and at least one entry in `ranges`",
+        ));
+    }
+    for (key, [low, high]) in &lhs.ranges {
+        if let Some(bad) = range_problem(&format!("latin_hypercube.ranges.{key}"), [*low, *high]) {
+            problems.push(bad);
+        }
+        if raw.grid.contains_key(key) {
             problems.push(problem(
-                "latin_hypercube",
-                "needs `samples` of 1 or more and at least one entry in `ranges`",
+                &format!("latin_hypercube.ranges.{key}"),
+                "is also in [grid]; sweep each parameter one way",
             ));
         }
-        for (key, [low, high]) in &lhs.ranges {
-            if let Some(bad) =
-                range_problem(&format!("latin_hypercube.ranges.{key}"), [*low, *high])
-            {
-                problems.push(bad);
-            }
-            if raw.grid.contains_key(key) {
-                problems.push(problem(
-                    &format!("latin_hypercube.ranges.{key}"),
-                    "is also in [grid]; sweep each parameter one way",
-                ));
-            }
-        }
-        hypercube = latin_hypercube(raw.seeds.master_seed.unwrap_or(0), lhs.samples, &lhs.ranges);
     }
+    latin_hypercube(raw.seeds.master_seed.unwrap_or(0), lhs.samples, &lhs.ranges)
+}
+
+/// At most one design, and no grid beside a sensitivity design.
+fn check_one_design(raw: &RawSweep, problems: &mut Vec<Problem>) {
     let designs = [
         raw.latin_hypercube.is_some(),
         raw.morris.is_some(),
@@ -356,84 +426,95 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
             "is given with a sensitivity design; allowed: [morris] or [sobol] alone (fix other values in sweep.set)",
         ));
     }
-    let master = raw.seeds.master_seed.unwrap_or(0);
-    let mut design = match (&raw.morris, &raw.sobol) {
-        (Some(morris), _) => {
-            if morris.trajectories == 0 {
-                problems.push(problem("morris.trajectories", "is 0; allowed: 1 or more"));
-            }
-            if morris.levels < 2 || morris.levels % 2 != 0 || morris.levels > 64 {
-                problems.push(problem(
-                    "morris.levels",
-                    format!("is {}; allowed: an even number from 2 to 64", morris.levels),
-                ));
-            }
-            design_ranges("morris", &morris.parameters, &morris.ranges, &mut problems).map(
-                |(parameters, ranges)| Design {
-                    method: DesignMethod::Morris {
-                        levels: morris.levels,
-                    },
-                    unit_rows: if problems.is_empty() {
-                        moatsim_sensitivity::morris::design(
-                            parameters.len(),
-                            morris.trajectories as usize,
-                            morris.levels,
-                            master,
-                        )
-                    } else {
-                        Vec::new()
-                    },
-                    whole: vec![false; parameters.len()],
-                    parameters,
-                    ranges,
-                },
-            )
-        }
-        (None, Some(sobol)) => {
-            let limit = moatsim_sensitivity::sobol::MAX_BASE_SAMPLES;
-            if sobol.base_samples == 0 || sobol.base_samples as usize > limit {
-                problems.push(problem(
-                    "sobol.base_samples",
-                    format!("is {}; allowed: 1 to {limit}", sobol.base_samples),
-                ));
-            }
-            if sobol.parameters.len() > moatsim_sensitivity::sobol::MAX_PARAMETERS {
-                problems.push(problem(
-                    "sobol.parameters",
-                    format!(
-                        "has {} parameters; allowed: at most {}",
-                        sobol.parameters.len(),
-                        moatsim_sensitivity::sobol::MAX_PARAMETERS
-                    ),
-                ));
-            }
-            design_ranges("sobol", &sobol.parameters, &sobol.ranges, &mut problems).map(
-                |(parameters, ranges)| Design {
-                    method: DesignMethod::Sobol,
-                    unit_rows: if problems.is_empty() {
-                        moatsim_sensitivity::sobol::design(
-                            parameters.len(),
-                            sobol.base_samples as usize,
-                            (master & 0xffff_ffff) as u32,
-                        )
-                    } else {
-                        Vec::new()
-                    },
-                    whole: vec![false; parameters.len()],
-                    parameters,
-                    ranges,
-                },
-            )
-        }
-        (None, None) => None,
-    };
-    if !problems.is_empty() {
-        return Err(invalid(problems));
-    }
+}
 
-    // Grid points: the cartesian product in key order, values in written order.
+/// The `[morris]` or `[sobol]` design, if the spec has one. Its unit rows
+/// are drawn only for a spec without problems.
+fn sensitivity_design(raw: &RawSweep, problems: &mut Vec<Problem>) -> Option<Design> {
+    let master = raw.seeds.master_seed.unwrap_or(0);
+    match (&raw.morris, &raw.sobol) {
+        (Some(morris), _) => morris_design(morris, master, problems),
+        (None, Some(sobol)) => sobol_design(sobol, master, problems),
+        (None, None) => None,
+    }
+}
+
+fn morris_design(morris: &RawMorris, master: u64, problems: &mut Vec<Problem>) -> Option<Design> {
+    if morris.trajectories == 0 {
+        problems.push(problem("morris.trajectories", "is 0; allowed: 1 or more"));
+    }
+    if morris.levels < 2 || !morris.levels.is_multiple_of(2) || morris.levels > 64 {
+        problems.push(problem(
+            "morris.levels",
+            format!("is {}; allowed: an even number from 2 to 64", morris.levels),
+        ));
+    }
+    let (parameters, ranges) =
+        design_ranges("morris", &morris.parameters, &morris.ranges, problems)?;
+    Some(Design {
+        method: DesignMethod::Morris {
+            levels: morris.levels,
+        },
+        unit_rows: if problems.is_empty() {
+            moatsim_sensitivity::morris::design(
+                parameters.len(),
+                morris.trajectories as usize,
+                morris.levels,
+                master,
+            )
+        } else {
+            Vec::new()
+        },
+        whole: vec![false; parameters.len()],
+        parameters,
+        ranges,
+    })
+}
+
+fn sobol_design(sobol: &RawSobol, master: u64, problems: &mut Vec<Problem>) -> Option<Design> {
+    let limit = moatsim_sensitivity::sobol::MAX_BASE_SAMPLES;
+    if sobol.base_samples == 0 || sobol.base_samples as usize > limit {
+        problems.push(problem(
+            "sobol.base_samples",
+            format!("is {}; allowed: 1 to {limit}", sobol.base_samples),
+        ));
+    }
+    if sobol.parameters.len() > moatsim_sensitivity::sobol::MAX_PARAMETERS {
+        problems.push(problem(
+            "sobol.parameters",
+            format!(
+                "has {} parameters; allowed: at most {}",
+                sobol.parameters.len(),
+                moatsim_sensitivity::sobol::MAX_PARAMETERS
+            ),
+        ));
+    }
+    let (parameters, ranges) = design_ranges("sobol", &sobol.parameters, &sobol.ranges, problems)?;
+    Some(Design {
+        method: DesignMethod::Sobol,
+        unit_rows: if problems.is_empty() {
+            moatsim_sensitivity::sobol::design(
+                parameters.len(),
+                sobol.base_samples as usize,
+                (master & 0xffff_ffff) as u32,
+            )
+        } else {
+            Vec::new()
+        },
+        whole: vec![false; parameters.len()],
+        parameters,
+        ranges,
+    })
+}
+
+/// Grid points, the cartesian product in key order with values in written
+/// order, each crossed with every hypercube sample.
+fn grid_points(
+    grid: &BTreeMap<String, Vec<toml::Value>>,
+    hypercube: &[BTreeMap<String, String>],
+) -> Vec<BTreeMap<String, String>> {
     let mut points: Vec<BTreeMap<String, String>> = vec![BTreeMap::new()];
-    for (key, values) in &raw.grid {
+    for (key, values) in grid {
         points = points
             .into_iter()
             .flat_map(|point| {
@@ -457,61 +538,37 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
             })
             .collect();
     }
-    let scenario_path = spec_path
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join(&raw.sweep.scenario);
-    let fixed: BTreeMap<String, String> = raw
-        .sweep
-        .set
-        .iter()
-        .map(|(k, v)| (k.clone(), v.to_string()))
-        .collect();
-    let mut parameter_names: Vec<String> = raw.grid.keys().cloned().collect();
-    if let Some(lhs) = &raw.latin_hypercube {
-        parameter_names.extend(lhs.ranges.keys().cloned());
-    }
-    // A design's points replace the grid's single empty point.
-    let mut design_points: Vec<Option<u32>> = vec![None; points.len()];
-    if let Some(design) = &mut design {
-        design.whole = design
-            .parameters
-            .iter()
-            .zip(&design.ranges)
-            .map(|(key, range)| refuses_fractions(&scenario_path, &fixed, key, *range))
-            .collect();
-        points = design
-            .unit_rows
-            .iter()
-            .map(|row| {
-                design
-                    .parameters
-                    .iter()
-                    .zip(&design.ranges)
-                    .zip(&design.whole)
-                    .zip(row)
-                    .map(|(((key, range), whole), u)| {
-                        (key.clone(), design_value(*range, *whole, *u))
-                    })
-                    .collect()
-            })
-            .collect();
-        design_points = (0..points.len()).map(|i| u32::try_from(i).ok()).collect();
-        parameter_names = design.parameters.clone();
-    }
+    points
+}
 
-    let points = points.into_iter().zip(design_points).collect();
-    let mut plan = plan_points(
-        raw.sweep.name,
-        spec_path,
-        scenario_path,
-        fixed,
-        parameter_names,
-        points,
-        &seeds,
-    )?;
-    plan.design = design;
-    Ok(plan)
+/// A design's points as `--set` values: its unit rows scaled to each
+/// parameter's range, rounded for the parameters the scenario holds to
+/// whole numbers (which it records in `design.whole`).
+fn design_points(
+    design: &mut Design,
+    scenario_path: &Path,
+    fixed: &BTreeMap<String, String>,
+) -> Vec<BTreeMap<String, String>> {
+    design.whole = design
+        .parameters
+        .iter()
+        .zip(&design.ranges)
+        .map(|(key, range)| refuses_fractions(scenario_path, fixed, key, *range))
+        .collect();
+    design
+        .unit_rows
+        .iter()
+        .map(|row| {
+            design
+                .parameters
+                .iter()
+                .zip(&design.ranges)
+                .zip(&design.whole)
+                .zip(row)
+                .map(|(((key, range), whole), u)| (key.clone(), design_value(*range, *whole, *u)))
+                .collect()
+        })
+        .collect()
 }
 
 /// The runs of given points: each point is checked once by loading its
