@@ -247,24 +247,33 @@ fn diff_tables(
     }
 }
 
+/// Each entry of a list with its name, if every entry is a table with one.
+fn named_entries(list: &[toml::Value]) -> Option<Vec<(&str, &toml::Value)>> {
+    // Only a table has a `name` to get.
+    list.iter()
+        .map(|item| name_of(item).map(|name| (name, item)))
+        .collect()
+}
+
 fn diff_values(
     base: Option<&toml::Value>,
     value: &toml::Value,
     path: &str,
     out: &mut Vec<Difference>,
 ) {
+    // A list of named entries is compared entry by entry, by name.
+    if let (Some(toml::Value::Array(from)), toml::Value::Array(to)) = (base, value)
+        && let Some(named) = named_entries(to)
+    {
+        for (name, item) in named {
+            let before = from.iter().find(|b| name_of(b) == Some(name));
+            diff_values(before, item, &format!("{path}[{name}]"), out);
+        }
+        return;
+    }
     match (base, value) {
         (Some(toml::Value::Table(from)), toml::Value::Table(to)) => {
             diff_tables(from, to, path, out)
-        }
-        (Some(toml::Value::Array(from)), toml::Value::Array(to))
-            if to.iter().all(|v| v.is_table() && name_of(v).is_some()) =>
-        {
-            for item in to {
-                let name = name_of(item).unwrap_or_default();
-                let before = from.iter().find(|b| name_of(b) == Some(name));
-                diff_values(before, item, &format!("{path}[{name}]"), out);
-            }
         }
         (Some(from), to) if from == to => {}
         (from, to) => {

@@ -749,8 +749,11 @@ pub(crate) fn refuses_fractions(
     !load(fraction) && load(whole)
 }
 
-/// Seed `i` of a sweep: a ChaCha draw keyed by the master seed, kept below 2⁶³
-/// so it fits `scenario.seed` and every tool that reads it as a signed integer.
+/// Seed `i` of a sweep: a ChaCha draw keyed by the master seed, below 2⁵³
+/// (the uniform draw has 53 bits, scaled to whole numbers). So it fits
+/// `scenario.seed` and every tool that reads it as a signed integer, and it
+/// survives exactly in one that reads it as a double (JSON in JavaScript,
+/// for one).
 pub fn derived_seed(master: u64, i: u32) -> u64 {
     let mut stream = rng::stream(master, Purpose::SweepSeeds, AgentId(0), i);
     (rng::uniform(&mut stream) * (1u64 << 53) as f64) as u64
