@@ -2,10 +2,15 @@
 //!
 //! Loading has two stages. Stage one deserialises the file into raw structs
 //! that deny unknown fields ([`raw`]); stage two checks ranges and resolves
-//! names into a typed [`Scenario`] ([`validate`]). `--set KEY=VALUE` overrides
+//! names into a typed [`Scenario`] (`validate/`). `--set KEY=VALUE` overrides
 //! are applied between the two and go through exactly the same checks. Every
 //! problem names the file, the line and column where possible, the field path,
 //! and what is allowed.
+//!
+//! The scenario-wide parameters (`[world]`, `[cloud]`, `[behaviour]` and those
+//! of `[app_builders]`) are declared once each, in the tables of
+//! [`parameters`]: their raw and validated fields, named defaults, checks,
+//! `moatsim params` and the tables of `docs/CONFIG.md` all follow from there.
 
 pub mod defaults;
 mod error;

@@ -260,6 +260,9 @@ macro_rules! declare_parameters {
                 raw: &$Raw,
                 $(fixed: $Fixed,)?
             ) -> Self {
+                // Each parameter is checked once, in declaration order except
+                // those `checked_last`, which come after the rest in their
+                // order: the order of the ranges recorded and of problems.
                 $(let mut $field = defaults::$CONSTANT;)*
                 let last = $DECLARED.iter().map(|d| d.checked_last).max().unwrap_or(0);
                 for rank in 0..=last {

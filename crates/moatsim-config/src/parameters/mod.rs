@@ -5,7 +5,7 @@
 //!
 //! Each parameter is declared once, in the table of its section
 //! (`world.rs`, `cloud.rs`, `behaviour.rs`, `app_builders.rs`; see
-//! [`declare`]), and the list is derived from those tables, so it cannot
+//! `declare.rs`), and the list is derived from those tables, so it cannot
 //! drift from what the validator fills in and checks. A test checks that
 //! every plausible range passes validation on the baseline.
 
@@ -179,7 +179,53 @@ const fn same(a: &str, b: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::declare::{Allowed, Whole};
     use super::*;
+
+    fn baseline() -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/baseline.toml")
+    }
+
+    /// `validate --ranges` and `moatsim params` list a section in one order,
+    /// the order its parameters are checked: the generated checks and the
+    /// derived list must agree on what `checked_last` means.
+    #[test]
+    fn parameters_are_listed_in_the_order_they_are_checked() {
+        let loaded = crate::load(&baseline(), &[]).expect("the baseline loads");
+        let (listed_early, _) = LISTED_BEFORE;
+        for section in ["world.", "cloud.", "behaviour.", "app_builders."] {
+            let listed: Vec<&str> = PARAMETERS
+                .iter()
+                .map(|p| p.path)
+                .filter(|path| path.starts_with(section) && *path != listed_early)
+                .collect();
+            let checked: Vec<&str> = loaded
+                .ranges
+                .iter()
+                .map(|range| range.path.as_str())
+                .filter(|path| listed.contains(path))
+                .collect();
+            assert_eq!(checked, listed, "{section}");
+        }
+    }
+
+    /// A default a scenario may not set would refuse every scenario that
+    /// leaves the parameter out.
+    #[test]
+    fn every_declared_default_is_allowed() {
+        for declared in SECTIONS.iter().flat_map(|section| section.iter()) {
+            let (low, high) = match declared.allowed {
+                Allowed::Number(range) => (range.low, range.high),
+                Allowed::Whole(Whole { low, high }) => (low as f64, high as f64),
+            };
+            assert!(
+                low <= declared.default && declared.default <= high,
+                "{}: default {} outside {low}..{high}",
+                declared.path,
+                declared.default
+            );
+        }
+    }
 
     #[test]
     fn every_default_lies_in_its_plausible_range() {
@@ -200,8 +246,7 @@ mod tests {
     /// validation on the baseline, and each path names a real field.
     #[test]
     fn both_ends_of_every_range_validate_on_the_baseline() {
-        let baseline =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/baseline.toml");
+        let baseline = baseline();
         for parameter in PARAMETERS {
             for value in [parameter.low, parameter.high] {
                 let set = format!("{}={value}", parameter.path);
