@@ -46,6 +46,14 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{ConfigError, Origin, Problem};
 
+mod design;
+
+pub use design::{Design, DesignMethod, design_value};
+use design::{
+    RawHypercube, RawMorris, RawSobol, design_points, hypercube_points, sensitivity_design,
+};
+pub(crate) use design::{design_ranges, refuses_fractions};
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSweep {
@@ -56,51 +64,6 @@ struct RawSweep {
     latin_hypercube: Option<RawHypercube>,
     morris: Option<RawMorris>,
     sobol: Option<RawSobol>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawMorris {
-    trajectories: u32,
-    #[serde(default = "default_levels")]
-    levels: u32,
-    parameters: Vec<String>,
-    #[serde(default)]
-    ranges: BTreeMap<String, [f64; 2]>,
-}
-
-fn default_levels() -> u32 {
-    4
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSobol {
-    base_samples: u32,
-    parameters: Vec<String>,
-    #[serde(default)]
-    ranges: BTreeMap<String, [f64; 2]>,
-}
-
-/// A global sensitivity design: which method, over which parameters, and
-/// its points in the unit hypercube (row `i` is design point `i`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Design {
-    pub method: DesignMethod,
-    pub parameters: Vec<String>,
-    /// Each parameter's [low, high].
-    pub ranges: Vec<[f64; 2]>,
-    /// Parameters whose values are rounded to whole numbers (the scenario
-    /// refuses a fraction for them).
-    pub whole: Vec<bool>,
-    pub unit_rows: Vec<Vec<f64>>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "method", rename_all = "lowercase")]
-pub enum DesignMethod {
-    Morris { levels: u32 },
-    Sobol,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -118,13 +81,6 @@ pub(crate) struct RawSeeds {
     pub(crate) list: Option<Vec<u64>>,
     pub(crate) count: Option<u32>,
     pub(crate) master_seed: Option<u64>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawHypercube {
-    samples: u32,
-    ranges: BTreeMap<String, [f64; 2]>,
 }
 
 /// One run of a sweep.
@@ -381,32 +337,6 @@ fn check_name_and_grid(raw: &RawSweep, problems: &mut Vec<Problem>) {
     }
 }
 
-/// The `[latin_hypercube]` samples, once its ranges are checked (none
-/// without one).
-fn hypercube_points(raw: &RawSweep, problems: &mut Vec<Problem>) -> Vec<BTreeMap<String, String>> {
-    let Some(lhs) = &raw.latin_hypercube else {
-        return Vec::new();
-    };
-    if lhs.samples == 0 || lhs.ranges.is_empty() {
-        problems.push(problem(
-            "latin_hypercube",
-            "needs `samples` of 1 or more and at least one entry in `ranges`",
-        ));
-    }
-    for (key, [low, high]) in &lhs.ranges {
-        if let Some(bad) = range_problem(&format!("latin_hypercube.ranges.{key}"), [*low, *high]) {
-            problems.push(bad);
-        }
-        if raw.grid.contains_key(key) {
-            problems.push(problem(
-                &format!("latin_hypercube.ranges.{key}"),
-                "is also in [grid]; sweep each parameter one way",
-            ));
-        }
-    }
-    latin_hypercube(raw.seeds.master_seed.unwrap_or(0), lhs.samples, &lhs.ranges)
-}
-
 /// At most one design, and no grid beside a sensitivity design.
 fn check_one_design(raw: &RawSweep, problems: &mut Vec<Problem>) {
     let designs = [
@@ -426,85 +356,6 @@ fn check_one_design(raw: &RawSweep, problems: &mut Vec<Problem>) {
             "is given with a sensitivity design; allowed: [morris] or [sobol] alone (fix other values in sweep.set)",
         ));
     }
-}
-
-/// The `[morris]` or `[sobol]` design, if the spec has one. Its unit rows
-/// are drawn only for a spec without problems.
-fn sensitivity_design(raw: &RawSweep, problems: &mut Vec<Problem>) -> Option<Design> {
-    let master = raw.seeds.master_seed.unwrap_or(0);
-    match (&raw.morris, &raw.sobol) {
-        (Some(morris), _) => morris_design(morris, master, problems),
-        (None, Some(sobol)) => sobol_design(sobol, master, problems),
-        (None, None) => None,
-    }
-}
-
-fn morris_design(morris: &RawMorris, master: u64, problems: &mut Vec<Problem>) -> Option<Design> {
-    if morris.trajectories == 0 {
-        problems.push(problem("morris.trajectories", "is 0; allowed: 1 or more"));
-    }
-    if morris.levels < 2 || !morris.levels.is_multiple_of(2) || morris.levels > 64 {
-        problems.push(problem(
-            "morris.levels",
-            format!("is {}; allowed: an even number from 2 to 64", morris.levels),
-        ));
-    }
-    let (parameters, ranges) =
-        design_ranges("morris", &morris.parameters, &morris.ranges, problems)?;
-    Some(Design {
-        method: DesignMethod::Morris {
-            levels: morris.levels,
-        },
-        unit_rows: if problems.is_empty() {
-            moatsim_sensitivity::morris::design(
-                parameters.len(),
-                morris.trajectories as usize,
-                morris.levels,
-                master,
-            )
-        } else {
-            Vec::new()
-        },
-        whole: vec![false; parameters.len()],
-        parameters,
-        ranges,
-    })
-}
-
-fn sobol_design(sobol: &RawSobol, master: u64, problems: &mut Vec<Problem>) -> Option<Design> {
-    let limit = moatsim_sensitivity::sobol::MAX_BASE_SAMPLES;
-    if sobol.base_samples == 0 || sobol.base_samples as usize > limit {
-        problems.push(problem(
-            "sobol.base_samples",
-            format!("is {}; allowed: 1 to {limit}", sobol.base_samples),
-        ));
-    }
-    if sobol.parameters.len() > moatsim_sensitivity::sobol::MAX_PARAMETERS {
-        problems.push(problem(
-            "sobol.parameters",
-            format!(
-                "has {} parameters; allowed: at most {}",
-                sobol.parameters.len(),
-                moatsim_sensitivity::sobol::MAX_PARAMETERS
-            ),
-        ));
-    }
-    let (parameters, ranges) = design_ranges("sobol", &sobol.parameters, &sobol.ranges, problems)?;
-    Some(Design {
-        method: DesignMethod::Sobol,
-        unit_rows: if problems.is_empty() {
-            moatsim_sensitivity::sobol::design(
-                parameters.len(),
-                sobol.base_samples as usize,
-                (master & 0xffff_ffff) as u32,
-            )
-        } else {
-            Vec::new()
-        },
-        whole: vec![false; parameters.len()],
-        parameters,
-        ranges,
-    })
 }
 
 /// Grid points, the cartesian product in key order with values in written
@@ -539,36 +390,6 @@ fn grid_points(
             .collect();
     }
     points
-}
-
-/// A design's points as `--set` values: its unit rows scaled to each
-/// parameter's range, rounded for the parameters the scenario holds to
-/// whole numbers (which it records in `design.whole`).
-fn design_points(
-    design: &mut Design,
-    scenario_path: &Path,
-    fixed: &BTreeMap<String, String>,
-) -> Vec<BTreeMap<String, String>> {
-    design.whole = design
-        .parameters
-        .iter()
-        .zip(&design.ranges)
-        .map(|(key, range)| refuses_fractions(scenario_path, fixed, key, *range))
-        .collect();
-    design
-        .unit_rows
-        .iter()
-        .map(|row| {
-            design
-                .parameters
-                .iter()
-                .zip(&design.ranges)
-                .zip(&design.whole)
-                .zip(row)
-                .map(|(((key, range), whole), u)| (key.clone(), design_value(*range, *whole, *u)))
-                .collect()
-        })
-        .collect()
 }
 
 /// The runs of given points: each point is checked once by loading its
@@ -645,110 +466,6 @@ pub(crate) fn seeds_of(raw: &RawSeeds, problems: &mut Vec<Problem>) -> Vec<u64> 
     }
 }
 
-/// A unit coordinate `u` scaled to `[low, high]` and written as `--set`
-/// takes it: rounded for a whole-number field, else to nine decimals.
-pub fn design_value([low, high]: [f64; 2], whole: bool, u: f64) -> String {
-    let value = low + u * (high - low);
-    if whole {
-        format!("{}", value.round())
-    } else {
-        format!("{value:.9}")
-    }
-}
-
-/// The problem with a swept range, if it is not `[low, high]` with finite
-/// `low < high`.
-pub(crate) fn range_problem(path: &str, [low, high]: [f64; 2]) -> Option<Problem> {
-    (!(low.is_finite() && high.is_finite() && low < high)).then(|| {
-        problem(
-            path,
-            format!("is [{low}, {high}]; allowed: [low, high] with low < high"),
-        )
-    })
-}
-
-/// A design's parameters and ranges: each range as the spec gives it, else
-/// the parameter's recorded plausible range (`moatsim params`).
-pub(crate) fn design_ranges(
-    section: &str,
-    parameters: &[String],
-    ranges: &BTreeMap<String, [f64; 2]>,
-    problems: &mut Vec<Problem>,
-) -> Option<(Vec<String>, Vec<[f64; 2]>)> {
-    if parameters.is_empty() {
-        problems.push(problem(
-            &format!("{section}.parameters"),
-            "is empty; allowed: one or more parameter paths",
-        ));
-        return None;
-    }
-    let mut seen = std::collections::BTreeSet::new();
-    let mut out = Vec::new();
-    for key in parameters {
-        if !seen.insert(key) {
-            problems.push(problem(
-                &format!("{section}.parameters"),
-                format!("has {key} twice; allowed: distinct parameters"),
-            ));
-        }
-        let recorded = crate::parameters::PARAMETERS
-            .iter()
-            .find(|p| p.path == key)
-            .map(|p| [p.low, p.high]);
-        match ranges.get(key).copied().or(recorded) {
-            Some(range) => match range_problem(&format!("{section}.ranges.{key}"), range) {
-                None => out.push(range),
-                Some(bad) => problems.push(bad),
-            },
-            None => problems.push(problem(
-                &format!("{section}.ranges.{key}"),
-                "is missing, and the parameter has no recorded range (`moatsim params` lists those that do); give [low, high]",
-            )),
-        }
-    }
-    for key in ranges.keys() {
-        if !parameters.contains(key) {
-            problems.push(problem(
-                &format!("{section}.ranges.{key}"),
-                "names a parameter not in `parameters`",
-            ));
-        }
-    }
-    (problems.is_empty()).then_some((parameters.to_vec(), out))
-}
-
-/// Whether the scenario refuses a fractional value for `key` (a whole-number
-/// field such as a count of quarters): the design's values are then rounded.
-pub(crate) fn refuses_fractions(
-    scenario: &Path,
-    fixed: &BTreeMap<String, String>,
-    key: &str,
-    [low, high]: [f64; 2],
-) -> bool {
-    // Both probes lie inside the range, so a refusal is about the fraction.
-    let whole = low.ceil();
-    if whole > high {
-        return false;
-    }
-    let middle = (low + high) / 2.0;
-    let fraction = if middle.fract() != 0.0 {
-        middle
-    } else if middle + 0.5 <= high {
-        middle + 0.5
-    } else {
-        middle + (high - low) / 4.0
-    };
-    let load = |value: f64| {
-        let overrides: Vec<String> = fixed
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .chain(std::iter::once(format!("{key}={value}")))
-            .collect();
-        crate::load(scenario, &overrides).is_ok()
-    };
-    !load(fraction) && load(whole)
-}
-
 /// Seed `i` of a sweep: a ChaCha draw keyed by the master seed, below 2⁵³
 /// (the uniform draw has 53 bits, scaled to whole numbers). So it fits
 /// `scenario.seed` and every tool that reads it as a signed integer, and it
@@ -757,33 +474,6 @@ pub(crate) fn refuses_fractions(
 pub fn derived_seed(master: u64, i: u32) -> u64 {
     let mut stream = rng::stream(master, Purpose::SweepSeeds, AgentId(0), i);
     (rng::uniform(&mut stream) * (1u64 << 53) as f64) as u64
-}
-
-/// `samples` points over the ranges: each dimension is cut into `samples`
-/// equal strata, each stratum is used once, and strata are paired across
-/// dimensions by a seeded shuffle.
-fn latin_hypercube(
-    master: u64,
-    samples: u32,
-    ranges: &BTreeMap<String, [f64; 2]>,
-) -> Vec<BTreeMap<String, String>> {
-    let n = samples as usize;
-    let mut out = vec![BTreeMap::new(); n];
-    for (dimension, (key, [low, high])) in ranges.iter().enumerate() {
-        let mut stream = rng::stream(master, Purpose::SweepSampling, AgentId(dimension as u64), 0);
-        let mut strata: Vec<usize> = (0..n).collect();
-        // Fisher–Yates with the dimension's own stream.
-        for i in (1..n).rev() {
-            let j = ((rng::uniform(&mut stream) * (i + 1) as f64) as usize).min(i);
-            strata.swap(i, j);
-        }
-        for (sample, &stratum) in strata.iter().enumerate() {
-            let u = rng::uniform(&mut stream);
-            let value = low + (stratum as f64 + u) / n as f64 * (high - low);
-            out[sample].insert(key.clone(), format!("{value:.6}"));
-        }
-    }
-    out
 }
 
 fn run_id(
@@ -814,28 +504,6 @@ fn run_id(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_latin_hypercube_uses_every_stratum_once_per_dimension() {
-        let mut ranges = BTreeMap::new();
-        ranges.insert("a".to_string(), [0.0, 1.0]);
-        ranges.insert("b".to_string(), [10.0, 20.0]);
-        let points = latin_hypercube(7, 5, &ranges);
-        assert_eq!(points.len(), 5);
-        for (key, [low, high]) in &ranges {
-            let mut strata: Vec<usize> = points
-                .iter()
-                .map(|p| {
-                    let v: f64 = p[key].parse().expect("number");
-                    assert!(v >= *low && v <= *high);
-                    ((v - low) / (high - low) * 5.0).floor() as usize
-                })
-                .collect();
-            strata.sort_unstable();
-            assert_eq!(strata, vec![0, 1, 2, 3, 4], "{key}");
-        }
-        assert_eq!(points, latin_hypercube(7, 5, &ranges), "deterministic");
-    }
 
     #[test]
     fn derived_seeds_are_distinct_stable_and_fit_a_signed_integer() {
