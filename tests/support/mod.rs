@@ -1,6 +1,9 @@
 //! Helpers shared by the end-to-end test binaries (`tests/e2e_*.rs`). Each
 //! binary uses a subset, hence the `dead_code` allowance.
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "each end-to-end test binary uses a subset of these helpers"
+)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -24,7 +24,7 @@ use moatsim_model::{Account, ExternalAccount};
 /// sustained losses, and new builders enter.
 #[allow(
     clippy::too_many_arguments,
-    reason = "a bevy system takes each resource and query it touches as a parameter of its own"
+    reason = "a bevy system takes the resources and queries it touches as parameters"
 )]
 pub fn serve_app_builders(
     clock: Res<Clock>,

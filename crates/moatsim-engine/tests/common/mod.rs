@@ -22,7 +22,7 @@ pub fn run_config(config: &str, overrides: &[&str]) -> (Scenario, Vec<TickFrame>
 }
 
 /// The baseline's frames.
-#[allow(dead_code)] // not every test file uses both helpers
+#[allow(dead_code, reason = "not every test file uses both helpers")]
 pub fn run(overrides: &[&str]) -> Vec<TickFrame> {
     run_config("baseline.toml", overrides).1
 }

@@ -23,7 +23,7 @@ use world::{FleetReadings, QuarterRows, world_row};
 /// Builds the quarter's [`TickFrame`].
 #[allow(
     clippy::too_many_arguments,
-    reason = "a bevy system takes each resource and query it touches as a parameter of its own"
+    reason = "a bevy system takes the resources and queries it touches as parameters"
 )]
 pub fn record_quarter(
     clock: Res<Clock>,
