@@ -243,7 +243,7 @@ pub fn load_fit(spec_path: &Path, known_targets: &[String]) -> Result<FitSpec, C
     let fit = raw.fit;
     let mut problems = Vec::new();
     let seeds = seeds_of(&raw.seeds, &mut problems);
-    if !crate::validate::is_plain_name(&fit.name) || fit.name.starts_with('.') {
+    if !crate::check::is_plain_name(&fit.name) || fit.name.starts_with('.') {
         problems.push(problem(
             "fit.name",
             format!("is {:?}; allowed: 1 to 64 letters, digits, '-', '_' and '.', not starting with '.' (it names the fit's folder and its scenario)", fit.name),

@@ -57,7 +57,7 @@ pub(crate) fn compose(text: &str, path: &Path) -> Result<Vec<Layer>, ConfigError
         });
         let Some(base) = base else { break };
         let Some(base) = base.as_str().filter(|b| !b.trim().is_empty()) else {
-            use crate::validate::Locate;
+            use crate::check::Locate;
             return Err(ConfigError::invalid(
                 &file,
                 vec![Problem {
@@ -175,7 +175,7 @@ fn walk(table: &toml::Table, prefix: &str, out: &mut Vec<(String, String)>) {
 /// Names written twice in one list of named entries (`[[labs]]`,
 /// `[[app_builders.segments]]`, …) of one file, each reported at its second use.
 fn duplicate_names(table: &toml::Table, text: &str) -> Vec<Problem> {
-    use crate::validate::Locate;
+    use crate::check::Locate;
     let locator = FileLocator::new(text);
     let mut problems = Vec::new();
     let mut lists = Vec::new();

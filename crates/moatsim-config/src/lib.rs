@@ -12,6 +12,7 @@
 //! [`parameters`]: their raw and validated fields, named defaults, checks,
 //! `moatsim params` and the tables of `docs/CONFIG.md` all follow from there.
 
+mod check;
 pub mod defaults;
 mod error;
 pub mod fit;
@@ -30,10 +31,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+pub use check::FieldRange;
 pub use error::{ConfigError, Origin, Problem};
 pub use layers::Difference;
 pub use scenario::*;
-pub use validate::FieldRange;
 
 /// A validated scenario plus what the output needs to record where it came from.
 #[derive(Debug, Clone)]
@@ -149,7 +150,7 @@ pub fn load_str(
 /// Stage one: TOML text to raw structs, keeping the field path of any error.
 fn deserialize_with_paths(
     text: &str,
-    locator: &dyn validate::Locate,
+    locator: &dyn check::Locate,
     text_is_the_file: bool,
 ) -> Result<raw::RawConfig, Problem> {
     let deserializer = match toml::Deserializer::parse(text) {

@@ -1,8 +1,8 @@
 //! Finding where a field was written: a line and column in the file, or the
 //! `--set` override that supplied it.
 
+use crate::check::Locate;
 use crate::error::{Origin, Problem};
-use crate::validate::Locate;
 
 /// Locates dotted field paths (`labs[2].cash_usd`) in TOML text by scanning its
 /// table headers and keys. It understands the plain layout our configs use

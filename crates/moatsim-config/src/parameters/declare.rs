@@ -19,8 +19,8 @@
 //! The shape follows rust-analyzer's `config_data!`: declare a setting once,
 //! derive the rest, and let a test check the documentation against it.
 
+use crate::check::Checker;
 use crate::ranges::Range;
-use crate::validate::Checker;
 
 /// The allowed range of a whole-number parameter, such as a count of quarters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -256,7 +256,7 @@ macro_rules! declare_parameters {
             /// Checks each parameter the section sets, fills in the default of
             /// each it leaves out, and records every range it checked against.
             pub(crate) fn checked(
-                c: &mut $crate::validate::Checker<'_>,
+                c: &mut $crate::check::Checker<'_>,
                 raw: &$Raw,
                 $(fixed: $Fixed,)?
             ) -> Self {

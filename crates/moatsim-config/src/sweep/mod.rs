@@ -296,7 +296,7 @@ fn planned_runs(raw: &RawSweep) -> u128 {
 fn check_name_and_grid(raw: &RawSweep, problems: &mut Vec<Problem>) {
     let name = &raw.sweep.name;
     // The name is a folder of its own, so it cannot be `.`, `..` or hidden.
-    let safe = crate::validate::is_plain_name(name) && !name.starts_with('.');
+    let safe = crate::check::is_plain_name(name) && !name.starts_with('.');
     if !safe {
         problems.push(problem(
             "sweep.name",

@@ -1,6 +1,6 @@
 //! `[app_builders]`: the population of app builders and its segments.
 
-use super::Checker;
+use crate::check::Checker;
 use crate::parameters::app_builders::AppBuilderFixed;
 use crate::ranges;
 use crate::raw::*;

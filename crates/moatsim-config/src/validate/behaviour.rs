@@ -2,7 +2,7 @@
 //! no single agent. Each is checked as `parameters/behaviour.rs` declares
 //! it; this file adds the rules that relate two of them.
 
-use super::Checker;
+use crate::check::Checker;
 use crate::raw::RawBehaviour;
 use crate::scenario::BehaviourParams;
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use moatsim_model::Quarter;
 
-use super::Checker;
+use crate::check::Checker;
 use crate::ranges;
 use crate::raw::*;
 use crate::scenario::*;

@@ -1,6 +1,6 @@
 //! The scenario-wide sections: `[world]`, `[cloud]` and `[output]`.
 
-use super::Checker;
+use crate::check::Checker;
 use crate::raw::*;
 use crate::scenario::*;
 
