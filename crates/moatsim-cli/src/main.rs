@@ -4,6 +4,7 @@
 mod args;
 mod cli;
 mod commands;
+mod error;
 mod output;
 
 fn main() -> std::process::ExitCode {

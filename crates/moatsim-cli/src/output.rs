@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use crate::cli::CliError;
+use crate::error::CliError;
 
 /// Writes a command's output to stdout. A reader that stops early (`| head`)
 /// closes the pipe; that ends the command quietly, as in any Unix tool.

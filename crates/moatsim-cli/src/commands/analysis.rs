@@ -12,7 +12,7 @@ use moatsim_config::sweep::{DesignMethod, SweepPlan};
 
 use super::sweep::{load_plan, run_planned, sweep_out};
 use crate::args::{CompareArgs, ReportArgs, SensitivityArgs, SweepArgs};
-use crate::cli::CliError;
+use crate::error::CliError;
 use crate::output::{emit, plural, print_json};
 
 /// `moatsim report`: one HTML file of finished runs.

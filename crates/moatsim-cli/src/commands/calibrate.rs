@@ -15,7 +15,7 @@ use moatsim_runner::sweep::RunOutcome;
 
 use super::sweep::shard_and_jobs;
 use crate::args::{CalibrateArgs, SweepArgs};
-use crate::cli::CliError;
+use crate::error::CliError;
 use crate::output::{emit, print_json};
 
 /// `moatsim calibrate`: with `--fit`, a fit; otherwise the scorecard of

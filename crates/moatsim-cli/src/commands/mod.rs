@@ -13,7 +13,7 @@ use std::path::Path;
 use moatsim_config::{ConfigError, LoadedScenario};
 
 use crate::args::{Command, SweepCommand};
-use crate::cli::CliError;
+use crate::error::CliError;
 
 /// Hands each command to its function.
 pub(crate) fn dispatch(command: Command) -> Result<(), CliError> {

@@ -9,7 +9,7 @@ use moatsim_runner::{CheckpointPlan, Progress, RunOptions, RunReport, resume_run
 
 use super::load;
 use crate::args::{ResumeArgs, RunArgs};
-use crate::cli::CliError;
+use crate::error::CliError;
 use crate::output::{emit, group, progress_bar};
 
 /// `moatsim run`: loads the scenario with the command line's overrides and

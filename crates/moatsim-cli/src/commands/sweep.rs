@@ -9,7 +9,7 @@ use moatsim_config::sweep::SweepPlan;
 use moatsim_runner::sweep::{RunOutcome, Shard, SweepOptions, run_sweep};
 
 use crate::args::{SweepArgs, SweepPlanArgs, SweepRunArgs, SweepStatusArgs};
-use crate::cli::CliError;
+use crate::error::CliError;
 use crate::output::{emit, print_json, progress_bar};
 
 /// `moatsim sweep plan`: the run table of a sweep spec.

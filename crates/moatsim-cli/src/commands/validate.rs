@@ -6,7 +6,7 @@ use moatsim_config::{LoadedScenario, PolicyChange, Scenario};
 
 use super::load;
 use crate::args::{ParamsArgs, ValidateArgs};
-use crate::cli::CliError;
+use crate::error::CliError;
 use crate::output::{emit, group, plural, print_json};
 
 /// `moatsim validate`: the summary of a scenario, and with `--ranges` every
