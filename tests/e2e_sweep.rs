@@ -112,6 +112,29 @@ fn rerunning_skips_complete_runs_and_redoes_partial_ones() {
         tree(clean.path()),
         "identical to a clean sweep"
     );
+
+    // A published run whose file is damaged after the fact is damaged, not
+    // complete.
+    let published = std::fs::read_dir(first_run.join("scenario=baseline"))
+        .expect("readable")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.join("manifest.json").is_file())
+        .expect("a published run");
+    let world = published.join("world.parquet");
+    let mut bytes = std::fs::read(&world).expect("world");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    std::fs::write(&world, bytes).expect("damage");
+    let status = sweep(&["status", SMOKE], out.path());
+    let report = text(&status.stdout);
+    assert!(
+        report.contains(" 1 damaged, 0 partial, 0 missing"),
+        "{report}"
+    );
+    assert!(
+        report.contains("world.parquet altered"),
+        "the damaged file is named: {report}"
+    );
 }
 
 #[test]

@@ -23,6 +23,17 @@ const MAX_DEPTH: usize = 3;
 /// with no finished run is an error that names it; staging folders of runs
 /// still in progress are skipped.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<RunRef>, AnalysisError> {
+    run_folders(paths)?
+        .iter()
+        .map(|dir| read_manifest(dir, &dir.join("manifest.json")))
+        .collect()
+}
+
+/// The folder of every published run (a folder with `manifest.json`) at or
+/// under each of `paths`, in path order, without reading the manifests: a
+/// damaged manifest is for `moatsim verify` to report, not a reason to skip
+/// its run. A path with no run under it is an error that names it.
+pub fn run_folders(paths: &[PathBuf]) -> Result<Vec<PathBuf>, AnalysisError> {
     let mut runs = Vec::new();
     for path in paths {
         let before = runs.len();
@@ -31,15 +42,14 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<RunRef>, AnalysisError> {
             return Err(AnalysisError::NoRuns { path: path.clone() });
         }
     }
-    runs.sort_by(|a: &RunRef, b: &RunRef| a.dir.cmp(&b.dir));
-    runs.dedup_by(|a, b| a.dir == b.dir);
+    runs.sort();
+    runs.dedup();
     Ok(runs)
 }
 
-fn collect(dir: &Path, depth: usize, runs: &mut Vec<RunRef>) -> Result<(), AnalysisError> {
-    let manifest = dir.join("manifest.json");
-    if manifest.is_file() {
-        runs.push(read_manifest(dir, &manifest)?);
+fn collect(dir: &Path, depth: usize, runs: &mut Vec<PathBuf>) -> Result<(), AnalysisError> {
+    if dir.join("manifest.json").is_file() {
+        runs.push(dir.to_path_buf());
         return Ok(());
     }
     if depth >= MAX_DEPTH || !dir.is_dir() {

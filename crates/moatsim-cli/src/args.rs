@@ -56,6 +56,10 @@ pub(crate) enum Command {
     /// the mean difference B - A, its 90% interval and in how many seeds the
     /// sign holds (docs/ANALYSIS.md lists the indicators).
     Compare(CompareArgs),
+    /// Check published runs against their manifests: every file there, with
+    /// the length and digest it was published with, and nothing else. One
+    /// line per run; exits 0 only when every run is as published.
+    Verify(VerifyArgs),
 }
 
 /// The flags of `moatsim run`.
@@ -196,6 +200,18 @@ pub(crate) struct CompareArgs {
     /// Runs of the second scenario, for example outputs/scenario=mega-round.
     pub(crate) b: PathBuf,
     /// Print JSON instead of a table.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// The flags of `moatsim verify`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct VerifyArgs {
+    /// Runs to check: a run folder, a scenario folder, an outputs folder or a
+    /// sweep folder (every run under it).
+    #[arg(required = true)]
+    pub(crate) paths: Vec<PathBuf>,
+    /// Print JSON instead of a line per run.
     #[arg(long)]
     pub(crate) json: bool,
 }

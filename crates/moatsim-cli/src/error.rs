@@ -30,6 +30,25 @@ impl CliError {
         Self::Failed(cause.to_string())
     }
 
+    /// An analysis error: the request was wrong (no runs there, runs that
+    /// cannot be paired, a report that exists) is a usage error; runs or
+    /// files that cannot be read, or a report that cannot be written, are a
+    /// failure.
+    pub(crate) fn analysis(error: moatsim_analysis::AnalysisError) -> Self {
+        use moatsim_analysis::AnalysisError as E;
+        match error {
+            E::NoRuns { .. }
+            | E::NoCommonSeeds { .. }
+            | E::MixedScenarios { .. }
+            | E::Exists { .. } => Self::usage(error),
+            E::Io { .. }
+            | E::Manifest { .. }
+            | E::Read(_)
+            | E::Outputs { .. }
+            | E::Chart { .. } => Self::failed(error),
+        }
+    }
+
     /// 2 when nothing was run because the request was wrong, 1 when running
     /// it failed.
     pub(crate) fn exit_status(&self) -> u8 {

@@ -8,5 +8,8 @@ mod error;
 mod output;
 
 fn main() -> std::process::ExitCode {
+    // A decoder that fails on a damaged file is reported as an error naming
+    // the file; its panic is not printed as a crash.
+    moatsim_output::quiet_decoding_panics();
     cli::run(std::env::args_os())
 }

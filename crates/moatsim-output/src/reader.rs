@@ -1,6 +1,11 @@
 //! Reading a finished run's tables back, for commands that report on a run
 //! (`moatsim calibrate`). Numbers come back as `f64` whatever their stored
 //! integer or float type, strings as `String`.
+//!
+//! A file is trusted only once checked: where a `manifest.json` beside it
+//! records its digest, the file must match it before it is decoded, and a
+//! decoder that fails on damaged bytes is an error that names the file,
+//! never a panic.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -26,6 +31,16 @@ pub enum ReadError {
         #[source]
         source: parquet::errors::ParquetError,
     },
+    #[error(
+        "{} is damaged ({damage}); `moatsim verify {}` checks the whole run, and rerunning it replaces it",
+        path.display(), path.parent().unwrap_or(Path::new(".")).display()
+    )]
+    Damaged {
+        path: PathBuf,
+        damage: crate::digest::Damage,
+    },
+    #[error("{} cannot be decoded, it may be damaged: {message}", path.display())]
+    Undecodable { path: PathBuf, message: String },
     #[error("{} has no column `{column}`", path.display())]
     MissingColumn { path: PathBuf, column: String },
     #[error("column `{column}` of {} is not {wanted}", path.display())]
@@ -60,12 +75,41 @@ impl TableColumns {
     }
 }
 
+/// Checks `path` against the digest its run's manifest records, if any.
+fn check_recorded(path: &Path) -> Result<(), ReadError> {
+    match crate::manifest::recorded_digest(path) {
+        Some(digest) => {
+            crate::digest::check_file(path, &digest).map_err(|damage| ReadError::Damaged {
+                path: path.to_path_buf(),
+                damage,
+            })
+        }
+        None => Ok(()),
+    }
+}
+
+/// Decodes with `decode`, turning a panic of the decoder into an error that
+/// names the file.
+fn guarded<T>(path: &Path, decode: impl FnOnce() -> Result<T, ReadError>) -> Result<T, ReadError> {
+    crate::guard::decoding(decode).unwrap_or_else(|message| {
+        Err(ReadError::Undecodable {
+            path: path.to_path_buf(),
+            message,
+        })
+    })
+}
+
 /// Reads the named numeric and string columns of a Parquet table file.
 pub fn read_columns(
     path: &Path,
     numeric: &[&str],
     text: &[&str],
 ) -> Result<TableColumns, ReadError> {
+    check_recorded(path)?;
+    guarded(path, || decode_columns(path, numeric, text))
+}
+
+fn decode_columns(path: &Path, numeric: &[&str], text: &[&str]) -> Result<TableColumns, ReadError> {
     let file = File::open(path).map_err(|source| ReadError::Open {
         path: path.to_path_buf(),
         source,
@@ -113,6 +157,11 @@ pub enum ColumnKind {
 
 /// The columns of a Parquet table file, in order, with what each holds.
 pub fn column_kinds(path: &Path) -> Result<Vec<(String, ColumnKind)>, ReadError> {
+    check_recorded(path)?;
+    guarded(path, || decode_kinds(path))
+}
+
+fn decode_kinds(path: &Path) -> Result<Vec<(String, ColumnKind)>, ReadError> {
     use arrow_schema::DataType;
     let file = File::open(path).map_err(|source| ReadError::Open {
         path: path.to_path_buf(),

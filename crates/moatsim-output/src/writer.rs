@@ -15,6 +15,7 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
 use crate::batches::batch_for;
+use crate::digest::{FileDigest, HashingWriter};
 use crate::finite::first_non_finite;
 use crate::schema::{SCHEMA_VERSION, TableDef, tables};
 
@@ -53,6 +54,12 @@ pub enum OutputError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot join the segments of table `{table}`: {} cannot be decoded, it may be damaged: {message}", path.display())]
+    UndecodableSegment {
+        table: &'static str,
+        path: PathBuf,
+        message: String,
+    },
     #[error("cannot build the `{table}` batch: {source}")]
     Arrow {
         table: &'static str,
@@ -70,16 +77,52 @@ pub struct Provenance {
     pub resolved_config_json: String,
 }
 
-/// Rows written per table.
+/// What was written of one table: its rows, and its file's length and
+/// digest (hashed as it was written).
+#[derive(Debug, Clone)]
+pub struct WrittenTable {
+    pub name: &'static str,
+    pub rows: u64,
+    pub digest: FileDigest,
+}
+
+/// Every table written, in the order of [`tables`].
 #[derive(Debug, Clone, Default)]
 pub struct WriteSummary {
-    pub rows_by_table: Vec<(&'static str, u64)>,
+    pub tables: Vec<WrittenTable>,
 }
 
 impl WriteSummary {
     pub fn total_rows(&self) -> u64 {
-        self.rows_by_table.iter().map(|t| t.1).sum()
+        self.tables.iter().map(|t| t.rows).sum()
     }
+}
+
+/// A table file being written: hashed as its bytes pass, buffered before the
+/// disk.
+type TableSink = HashingWriter<BufWriter<File>>;
+
+/// Closes a table file: the encoder's footer, the buffer, the sync to disk.
+/// Returns its digest.
+fn close_table(
+    name: &'static str,
+    path: &Path,
+    writer: ArrowWriter<TableSink>,
+) -> Result<FileDigest, OutputError> {
+    let sink = writer.into_inner().map_err(|source| OutputError::Parquet {
+        table: name,
+        source,
+    })?;
+    let (buffered, digest) = sink.into_parts();
+    let file = buffered.into_inner().map_err(|e| OutputError::Create {
+        path: path.to_path_buf(),
+        source: e.into_error(),
+    })?;
+    file.sync_all().map_err(|source| OutputError::Create {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(digest)
 }
 
 /// Compression, provenance and the fixed `created_by` of every table file.
@@ -129,8 +172,16 @@ fn writer_properties(table: &TableDef, provenance: &Provenance) -> WriterPropert
 
 /// The open Parquet files of one run.
 pub struct RunWriter {
-    tables: Vec<(TableDef, ArrowWriter<BufWriter<File>>, u64)>,
+    tables: Vec<OpenTable>,
     writeback: Writeback,
+}
+
+/// One table's file while a run writes it.
+struct OpenTable {
+    table: TableDef,
+    path: PathBuf,
+    writer: ArrowWriter<TableSink>,
+    rows: u64,
 }
 
 /// Sends each quarter's bytes to the disk while the next quarters are
@@ -223,7 +274,7 @@ impl RunWriter {
             let file = File::create(&path).map_err(create)?;
             handles.push(file.try_clone().map_err(create)?);
             let writer = ArrowWriter::try_new(
-                BufWriter::new(file),
+                HashingWriter::new(BufWriter::new(file)),
                 table.schema(),
                 Some(writer_properties(&table, provenance)),
             )
@@ -231,7 +282,12 @@ impl RunWriter {
                 table: table.name,
                 source,
             })?;
-            open.push((table, writer, 0));
+            open.push(OpenTable {
+                table,
+                path,
+                writer,
+                rows: 0,
+            });
         }
         let writeback = Writeback::spawn(handles).map_err(|source| OutputError::Create {
             path: dir.to_path_buf(),
@@ -247,7 +303,13 @@ impl RunWriter {
     /// so memory does not grow with the horizon. The frame is consumed: its
     /// builder columns move into the batch instead of being copied.
     pub fn write_frame(&mut self, mut frame: TickFrame) -> Result<(), OutputError> {
-        for (table, writer, rows) in &mut self.tables {
+        for OpenTable {
+            table,
+            writer,
+            rows,
+            ..
+        } in &mut self.tables
+        {
             let batch = batch_for(table, &mut frame).map_err(|source| OutputError::Arrow {
                 table: table.name,
                 source,
@@ -280,21 +342,14 @@ impl RunWriter {
         self.writeback
             .finish()
             .map_err(|source| OutputError::Writeback { source })?;
-        for (table, writer, rows) in std::mem::take(&mut self.tables) {
-            let name = table.name;
-            let inner = writer.into_inner().map_err(|source| OutputError::Parquet {
-                table: name,
-                source,
-            })?;
-            let file = inner.into_inner().map_err(|e| OutputError::Create {
-                path: PathBuf::from(format!("{name}.parquet")),
-                source: e.into_error(),
-            })?;
-            file.sync_all().map_err(|source| OutputError::Create {
-                path: PathBuf::from(format!("{name}.parquet")),
-                source,
-            })?;
-            summary.rows_by_table.push((name, rows));
+        for open in std::mem::take(&mut self.tables) {
+            let name = open.table.name;
+            let digest = close_table(name, &open.path, open.writer)?;
+            summary.tables.push(WrittenTable {
+                name,
+                rows: open.rows,
+                digest,
+            });
         }
         Ok(summary)
     }
@@ -412,7 +467,7 @@ pub fn merge_segments(
         })?;
         let schema = table.schema();
         let mut writer = ArrowWriter::try_new(
-            BufWriter::new(file),
+            HashingWriter::new(BufWriter::new(file)),
             Arc::clone(&schema),
             Some(writer_properties(&table, provenance)),
         )
@@ -420,58 +475,84 @@ pub fn merge_segments(
         let mut rows = 0u64;
         for k in 0..segments {
             let segment = segment_path(dir, name, k);
-            let open = || {
-                File::open(&segment).map_err(|source| OutputError::Create {
-                    path: segment.clone(),
-                    source,
-                })
-            };
-            let groups = ParquetRecordBatchReaderBuilder::try_new(open()?)
-                .map_err(parquet)?
-                .metadata()
-                .row_groups()
-                .iter()
-                .map(|g| g.num_rows())
-                .collect::<Vec<_>>();
-            for (group, group_rows) in groups.into_iter().enumerate() {
-                let Ok(batch_size) = usize::try_from(group_rows) else {
-                    continue;
-                };
-                if batch_size == 0 {
-                    continue;
-                }
-                let reader = ParquetRecordBatchReaderBuilder::try_new(open()?)
-                    .map_err(parquet)?
-                    .with_row_groups(vec![group])
-                    .with_batch_size(batch_size)
-                    .build()
-                    .map_err(parquet)?;
-                for batch in reader {
-                    let batch = batch.map_err(|e| parquet(e.into()))?;
-                    // The writer's own schema, so field metadata matches exactly.
-                    let batch = RecordBatch::try_new(Arc::clone(&schema), batch.columns().to_vec())
-                        .map_err(|source| OutputError::Arrow {
-                            table: name,
-                            source,
-                        })?;
-                    rows += batch.num_rows() as u64;
-                    writer.write(&batch).map_err(parquet)?;
-                }
-                writer.flush().map_err(parquet)?;
-            }
+            rows += copy_segment(&segment, name, &schema, &mut writer)?;
         }
-        let inner = writer.into_inner().map_err(parquet)?;
-        let file = inner.into_inner().map_err(|e| OutputError::Create {
-            path: path.clone(),
-            source: e.into_error(),
-        })?;
-        file.sync_all().map_err(|source| OutputError::Create {
-            path: path.clone(),
-            source,
-        })?;
-        summary.rows_by_table.push((name, rows));
+        let digest = close_table(name, &path, writer)?;
+        summary.tables.push(WrittenTable { name, rows, digest });
     }
     Ok(summary)
+}
+
+/// Appends one segment's row groups to `writer`, each its own row group
+/// again; returns the rows copied. A segment that cannot be decoded is an
+/// error naming it, even when the decoder panics.
+fn copy_segment(
+    segment: &Path,
+    name: &'static str,
+    schema: &Arc<arrow_schema::Schema>,
+    writer: &mut ArrowWriter<TableSink>,
+) -> Result<u64, OutputError> {
+    let copied = crate::guard::decoding(|| copy_row_groups(segment, name, schema, writer));
+    copied.unwrap_or_else(|message| {
+        Err(OutputError::UndecodableSegment {
+            table: name,
+            path: segment.to_path_buf(),
+            message,
+        })
+    })
+}
+
+fn copy_row_groups(
+    segment: &Path,
+    name: &'static str,
+    schema: &Arc<arrow_schema::Schema>,
+    writer: &mut ArrowWriter<TableSink>,
+) -> Result<u64, OutputError> {
+    let parquet = |source| OutputError::Parquet {
+        table: name,
+        source,
+    };
+    let open = || {
+        File::open(segment).map_err(|source| OutputError::Create {
+            path: segment.to_path_buf(),
+            source,
+        })
+    };
+    let groups = ParquetRecordBatchReaderBuilder::try_new(open()?)
+        .map_err(parquet)?
+        .metadata()
+        .row_groups()
+        .iter()
+        .map(|g| g.num_rows())
+        .collect::<Vec<_>>();
+    let mut rows = 0u64;
+    for (group, group_rows) in groups.into_iter().enumerate() {
+        let Ok(batch_size) = usize::try_from(group_rows) else {
+            continue;
+        };
+        if batch_size == 0 {
+            continue;
+        }
+        let reader = ParquetRecordBatchReaderBuilder::try_new(open()?)
+            .map_err(parquet)?
+            .with_row_groups(vec![group])
+            .with_batch_size(batch_size)
+            .build()
+            .map_err(parquet)?;
+        for batch in reader {
+            let batch = batch.map_err(|e| parquet(e.into()))?;
+            // The writer's own schema, so field metadata matches exactly.
+            let batch = RecordBatch::try_new(Arc::clone(schema), batch.columns().to_vec())
+                .map_err(|source| OutputError::Arrow {
+                    table: name,
+                    source,
+                })?;
+            rows += batch.num_rows() as u64;
+            writer.write(&batch).map_err(parquet)?;
+        }
+        writer.flush().map_err(parquet)?;
+    }
+    Ok(rows)
 }
 
 /// Removes the segment files of every table once they have been joined. A

@@ -13,10 +13,19 @@
 //! the meta that points at it, so a kill at any moment leaves the previous
 //! checkpoint or the new one, never half of one. A failed run keeps its
 //! checkpoint; the folder is removed only once the run is published.
+//!
+//! Storage can lie where a process cannot: a file truncated by a full disk,
+//! half-synced on a shared file system, a bit flipped in a copy. So the meta
+//! records the digest of the state file and of every closed segment, the
+//! record of the join records the digests of the joined files, and each of
+//! the two JSON files carries the digest of its own content. `resume` checks
+//! every one before it trusts anything ([`verify`]).
 
 use std::path::{Path, PathBuf};
 
 use moatsim_engine::checkpoint::Snapshot;
+use moatsim_output::WriteSummary;
+use moatsim_output::digest::{Damage, FileDigest, check_file, digest_bytes};
 use serde::{Deserialize, Serialize};
 
 use crate::{RunError, io};
@@ -40,21 +49,96 @@ pub(crate) struct Meta {
     pub force: bool,
     /// Set by [`save`].
     pub state_file: String,
+    /// The state file's digest, set by [`save`]; absent in checkpoints
+    /// written before moatsim recorded digests.
+    #[serde(default)]
+    pub state_digest: Option<FileDigest>,
+    /// Each closed segment's files, segment by segment
+    /// (`segments_done` of them).
+    #[serde(default)]
+    pub segments: Vec<Vec<TableRecord>>,
+    /// The digest of this meta's own JSON (written with this field empty).
+    #[serde(default)]
+    pub self_digest: String,
 }
 
-/// Rows per table of a run whose tables are complete, and its agent count:
-/// what publishing needs.
+/// One table file written: its table, rows and digest.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct TableRecord {
+    pub name: String,
+    pub rows: u64,
+    pub digest: FileDigest,
+}
+
+/// The tables a writer wrote, as a checkpoint records them.
+pub(crate) fn records(written: &WriteSummary) -> Vec<TableRecord> {
+    written
+        .tables
+        .iter()
+        .map(|t| TableRecord {
+            name: t.name.to_string(),
+            rows: t.rows,
+            digest: t.digest.clone(),
+        })
+        .collect()
+}
+
+/// The tables of a run whose tables are complete (rows and digests), and its
+/// agent count: what publishing needs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Joined {
-    pub rows_by_table: Vec<(String, u64)>,
+    pub tables: Vec<TableRecord>,
     pub agents: u64,
     /// Segment files per table that were joined (and are to be deleted).
     pub segments: u32,
+    /// The digest of this record's own JSON (written with this field empty).
+    #[serde(default)]
+    pub self_digest: String,
 }
 
 impl Joined {
     pub fn total_rows(&self) -> u64 {
-        self.rows_by_table.iter().map(|t| t.1).sum()
+        self.tables.iter().map(|t| t.rows).sum()
+    }
+}
+
+/// A JSON record that carries the digest of its own content, so that damage
+/// to it is found like damage to the files it describes.
+pub(crate) trait SelfDigested: Serialize + Clone {
+    fn self_digest(&mut self) -> &mut String;
+
+    /// The digest of this record's JSON with its own digest left empty.
+    fn content_digest(&self, path: &Path) -> Result<String, RunError> {
+        let mut blank = self.clone();
+        blank.self_digest().clear();
+        let text = to_json(path, "a checkpoint record", &blank)?;
+        Ok(digest_bytes(text.as_bytes()).xxh3_128)
+    }
+
+    /// The record as written: its JSON with its digest filled in.
+    fn sealed(&self, path: &Path) -> Result<Self, RunError> {
+        let mut sealed = self.clone();
+        *sealed.self_digest() = self.content_digest(path)?;
+        Ok(sealed)
+    }
+
+    /// Whether the record read from `path` is the one written.
+    fn intact(&self, path: &Path) -> Result<bool, RunError> {
+        let mut record = self.clone();
+        let recorded = std::mem::take(record.self_digest());
+        Ok(recorded == record.content_digest(path)?)
+    }
+}
+
+impl SelfDigested for Meta {
+    fn self_digest(&mut self) -> &mut String {
+        &mut self.self_digest
+    }
+}
+
+impl SelfDigested for Joined {
+    fn self_digest(&mut self) -> &mut String {
+        &mut self.self_digest
     }
 }
 
@@ -62,7 +146,11 @@ pub(crate) fn save_joined(staging: &Path, joined: &Joined) -> Result<(), RunErro
     let folder = staging.join(FOLDER);
     std::fs::create_dir_all(&folder).map_err(io(&folder))?;
     let path = folder.join(JOINED);
-    let text = to_json(&path, "the record of the joined tables", joined)?;
+    let text = to_json(
+        &path,
+        "the record of the joined tables",
+        &joined.sealed(&path)?,
+    )?;
     write_atomically(&path, text.as_bytes())
 }
 
@@ -87,9 +175,22 @@ pub(crate) fn read_joined(staging: &Path) -> Result<Option<Joined>, RunError> {
         return Ok(None);
     }
     let text = std::fs::read_to_string(&path).map_err(io(&path))?;
-    serde_json::from_str(&text)
-        .map(Some)
-        .map_err(|e| RunError::Resume(format!("{} cannot be read: {e}", path.display())))
+    let joined: Joined = serde_json::from_str(&text)
+        .map_err(|e| damaged(&path, staging, Damage::Unreadable(e.to_string())))?;
+    if !joined.intact(&path)? {
+        return Err(damaged(&path, staging, Damage::Altered));
+    }
+    Ok(Some(joined))
+}
+
+/// A checkpoint file that is not as it was written: resuming from it could
+/// publish wrong tables, so nothing is used and nothing is changed.
+pub(crate) fn damaged(path: &Path, staging: &Path, damage: Damage) -> RunError {
+    RunError::DamagedCheckpoint {
+        path: path.to_path_buf(),
+        damage,
+        staging: staging.to_path_buf(),
+    }
 }
 
 /// Every staging folder of `run_dir`'s scenario and seed (siblings named
@@ -181,13 +282,15 @@ pub(crate) fn save(staging: &Path, meta: &Meta, snapshot: &Snapshot) -> Result<(
         .to_bytes()
         .map_err(|e| RunError::Resume(e.to_string()))?;
     write_atomically(&folder.join(&state_file), &bytes)?;
+    let meta_path = folder.join(META);
     let meta = Meta {
         state_file: state_file.clone(),
+        state_digest: Some(digest_bytes(&bytes)),
         ..meta.clone()
-    };
+    }
+    .sealed(&meta_path)?;
     // The meta holds the configuration's path, which JSON cannot hold when
     // it is not UTF-8: that is an error, never an empty meta.
-    let meta_path = folder.join(META);
     let text = to_json(&meta_path, "the checkpoint's meta", &meta)?;
     write_atomically(&meta_path, text.as_bytes())?;
     // Older states are no longer referenced.
@@ -217,9 +320,8 @@ pub(crate) fn find(run_dir: &Path) -> Result<(PathBuf, Meta), RunError> {
     for path in stagings_with_checkpoint(run_dir) {
         let meta_path = path.join(FOLDER).join(META);
         let text = std::fs::read_to_string(&meta_path).map_err(io(&meta_path))?;
-        let meta: Meta = serde_json::from_str(&text).map_err(|e| {
-            RunError::Resume(format!("{} is not a checkpoint: {e}", meta_path.display()))
-        })?;
+        let meta: Meta = serde_json::from_str(&text)
+            .map_err(|e| damaged(&meta_path, &path, Damage::Unreadable(e.to_string())))?;
         let better = best
             .as_ref()
             .is_none_or(|(_, b)| meta.ticks_done > b.ticks_done);
@@ -235,6 +337,47 @@ pub(crate) fn find(run_dir: &Path) -> Result<(PathBuf, Meta), RunError> {
     })
 }
 
+/// Checks a checkpoint before anything trusts it: its meta is as written,
+/// and so are its state file and every segment it will join. The first file
+/// that is not is an error naming it; nothing is changed either way.
+pub(crate) fn verify(staging: &Path, meta: &Meta) -> Result<(), RunError> {
+    let folder = staging.join(FOLDER);
+    let meta_path = folder.join(META);
+    if !meta.intact(&meta_path)? || meta.segments.len() != meta.segments_done as usize {
+        return Err(damaged(&meta_path, staging, Damage::Altered));
+    }
+    let state_path = folder.join(&meta.state_file);
+    let Some(state_digest) = &meta.state_digest else {
+        return Err(RunError::Resume(format!(
+            "the checkpoint in {} was written before moatsim recorded digests, so it cannot be checked; rerun the run from the start",
+            staging.display()
+        )));
+    };
+    check_file(&state_path, state_digest).map_err(|d| damaged(&state_path, staging, d))?;
+    for (k, segment) in meta.segments.iter().enumerate() {
+        let k = u32::try_from(k).unwrap_or(u32::MAX);
+        check_tables(staging, segment, |name| {
+            moatsim_output::segment_path(staging, name, k)
+        })?;
+    }
+    Ok(())
+}
+
+/// Checks each recorded table file, found at `path_of(table)`.
+pub(crate) fn check_tables(
+    staging: &Path,
+    tables: &[TableRecord],
+    path_of: impl Fn(&str) -> PathBuf,
+) -> Result<(), RunError> {
+    for table in tables {
+        let path = path_of(&table.name);
+        check_file(&path, &table.digest).map_err(|d| damaged(&path, staging, d))?;
+    }
+    Ok(())
+}
+
+/// Reads the engine's state. [`verify`] has checked it against its digest,
+/// so bytes that do not decode are a bug, reported as such, not a panic.
 pub(crate) fn read_state(staging: &Path, meta: &Meta) -> Result<Snapshot, RunError> {
     let path = staging.join(FOLDER).join(&meta.state_file);
     let bytes = std::fs::read(&path).map_err(io(&path))?;
@@ -299,6 +442,9 @@ mod tests {
             segments_done: 0,
             force: false,
             state_file: String::new(),
+            state_digest: None,
+            segments: Vec::new(),
+            self_digest: String::new(),
         };
         let path = Path::new("staging/checkpoint/meta.json");
         let error = to_json(path, "the checkpoint's meta", &meta).expect_err("refused");

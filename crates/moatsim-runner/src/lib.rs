@@ -17,11 +17,12 @@ use std::time::{Duration, Instant};
 
 use moatsim_config::LoadedScenario;
 use moatsim_engine::{EngineError, Simulation};
+use moatsim_output::digest::DIGEST_ALGORITHM;
+use moatsim_output::manifest::{MANIFEST, Manifest, ManifestTable};
 use moatsim_output::{
     BackgroundWriter, OutputError, Provenance, RunWriter, SCHEMA_VERSION, merge_segments,
     remove_segments, segment_suffix,
 };
-use serde::Serialize;
 
 /// A file or folder of a run or a sweep that could not be made, moved or
 /// removed. [`RunError`] and [`sweep::SweepError`] both wrap it, so the two
@@ -56,6 +57,15 @@ pub enum RunError {
     Threads { threads: usize, message: String },
     #[error("cannot resume: {0}")]
     Resume(String),
+    #[error(
+        "cannot resume: {} is damaged ({damage}), so the checkpoint in {} cannot be trusted; nothing was changed. moatsim keeps one checkpoint per run: rerun it from the start with `moatsim run` and --force (the damaged checkpoint is removed once the new run is published), or delete that folder",
+        path.display(), staging.display()
+    )]
+    DamagedCheckpoint {
+        path: PathBuf,
+        damage: moatsim_output::digest::Damage,
+        staging: PathBuf,
+    },
     #[error(
         "{source}\nthe last checkpoint is kept in {}: `moatsim resume {}` retries from it; delete that folder to discard it",
         staging.display(), run_dir.display()
@@ -146,27 +156,6 @@ pub fn run_dir(out_dir: &Path, scenario: &str, seed: u64) -> PathBuf {
         .join(format!("seed={seed}"))
 }
 
-#[derive(Serialize)]
-struct Manifest<'a> {
-    moatsim_version: &'a str,
-    schema_version: u32,
-    scenario: &'a str,
-    seed: u64,
-    config_hash: &'a str,
-    start: String,
-    end: String,
-    quarters: u32,
-    tables: Vec<ManifestTable>,
-    config: serde_json::Value,
-}
-
-#[derive(Serialize)]
-struct ManifestTable {
-    name: String,
-    file: String,
-    rows: u64,
-}
-
 /// Removes the staging folder unless the run was published or it holds a
 /// checkpoint: a checkpointed run that fails (a full disk, an I/O error) keeps
 /// its last checkpoint so that `moatsim resume` can retry it.
@@ -235,7 +224,7 @@ pub fn run_scenario(
             pool,
             force: options.force,
             checkpoint: options.checkpoint.clone(),
-            segments_done: 0,
+            segments: Vec::new(),
             started,
             resumed_from: None,
             discard: stale,
@@ -290,13 +279,31 @@ pub fn resume_run(
             short_hash(&meta.config_hash)
         )));
     }
+    // Nothing is trusted, and nothing changed, before every file the
+    // checkpoint vouches for is as it was written: the joined files once the
+    // join is recorded (the segments may be gone by then), otherwise the
+    // state and every segment.
+    let joined = checkpoint::read_joined(&staging_path)?;
+    match &joined {
+        // Under their `.partial` names, or already renamed by an
+        // interrupted publication.
+        Some(joined) => checkpoint::check_tables(&staging_path, &joined.tables, |name| {
+            let partial = staging_path.join(format!("{name}.parquet.partial"));
+            if partial.exists() {
+                partial
+            } else {
+                staging_path.join(format!("{name}.parquet"))
+            }
+        })?,
+        None => checkpoint::verify(&staging_path, &meta)?,
+    }
     let scenario = Arc::new(loaded.scenario.clone());
     let mut staging = Staging {
         path: staging_path.clone(),
         published: false,
         keep: true,
     };
-    if let Some(joined) = checkpoint::read_joined(&staging_path)? {
+    if let Some(joined) = joined {
         // Every table was already joined: only the publication is left.
         progress(Progress {
             quarters_done: scenario.quarters,
@@ -336,7 +343,7 @@ pub fn resume_run(
                 config_path: meta.config_path.clone(),
                 overrides: meta.overrides.clone(),
             }),
-            segments_done: meta.segments_done,
+            segments: meta.segments.clone(),
             started,
             resumed_from: Some(meta.ticks_done),
             discard: Vec::new(),
@@ -370,8 +377,8 @@ struct Drive<'a> {
     pool: rayon::ThreadPool,
     force: bool,
     checkpoint: Option<CheckpointPlan>,
-    /// Segments already closed (resumed runs).
-    segments_done: u32,
+    /// Segments already closed (resumed runs), with their files' digests.
+    segments: Vec<Vec<checkpoint::TableRecord>>,
     started: Instant,
     resumed_from: Option<u32>,
     /// Staging folders of earlier runs with checkpoints, removed once this
@@ -432,7 +439,7 @@ fn simulate_and_publish(
         let writer = RunWriter::create_with_suffix(&staging_path, &suffix, &provenance)?;
         Ok(BackgroundWriter::spawn(writer))
     };
-    let mut segments_done = run.segments_done;
+    let mut segments_done = u32::try_from(run.segments.len()).unwrap_or(u32::MAX);
     // Writing quarter t overlaps simulating quarter t + 1 (`BackgroundWriter`).
     let mut writer = Some(open_writer(segments_done)?);
     let mut rows = 0;
@@ -457,7 +464,7 @@ fn simulate_and_publish(
             && !simulation.is_finished()
         {
             if let Some(closed) = writer.take() {
-                closed.finish()?;
+                run.segments.push(checkpoint::records(&closed.finish()?));
             }
             segments_done += 1;
             let meta = checkpoint_meta(run, plan, done, segments_done);
@@ -478,9 +485,10 @@ fn simulate_and_publish(
         // Without checkpoints the writer is taken only here, so `last` is
         // always there and the default (no tables) is never used.
         None => checkpoint::Joined {
-            rows_by_table: owned_rows(&last.unwrap_or_default()),
+            tables: checkpoint::records(&last.unwrap_or_default()),
             agents,
             segments: 0,
+            self_digest: String::new(),
         },
         Some(_) => {
             // The last segment, if the run wrote any quarter after its last
@@ -525,6 +533,9 @@ fn checkpoint_meta(
         segments_done,
         force: run.force,
         state_file: String::new(),
+        state_digest: None,
+        segments: run.segments.clone(),
+        self_digest: String::new(),
     }
 }
 
@@ -540,20 +551,13 @@ fn join_segments(
 ) -> Result<checkpoint::Joined, RunError> {
     let written = merge_segments(staging_path, segments, ".partial", provenance)?;
     let joined = checkpoint::Joined {
-        rows_by_table: owned_rows(&written),
+        tables: checkpoint::records(&written),
         agents,
         segments,
+        self_digest: String::new(),
     };
     checkpoint::save_joined(staging_path, &joined)?;
     Ok(joined)
-}
-
-fn owned_rows(written: &moatsim_output::WriteSummary) -> Vec<(String, u64)> {
-    written
-        .rows_by_table
-        .iter()
-        .map(|&(name, rows)| (name.to_string(), rows))
-        .collect()
 }
 
 /// A run whose tables are complete under `.partial` names (or already renamed
@@ -585,7 +589,8 @@ fn publish_run(finish: Finish<'_>, joined: &checkpoint::Joined) -> Result<RunRep
     // Joined segments go first (again, if a kill interrupted their removal).
     remove_segments(&staging_path, joined.segments)?;
     let mut tables = Vec::new();
-    for (name, rows) in &joined.rows_by_table {
+    for table in &joined.tables {
+        let name = &table.name;
         let partial = staging_path.join(format!("{name}.parquet.partial"));
         let complete = staging_path.join(format!("{name}.parquet"));
         if partial.exists() || !complete.exists() {
@@ -594,19 +599,21 @@ fn publish_run(finish: Finish<'_>, joined: &checkpoint::Joined) -> Result<RunRep
         tables.push(ManifestTable {
             name: name.clone(),
             file: format!("{name}.parquet"),
-            rows: *rows,
+            rows: table.rows,
+            digest: Some(table.digest.clone()),
         });
     }
-    let manifest_path = staging_path.join("manifest.json");
+    let manifest_path = staging_path.join(MANIFEST);
     let manifest = Manifest {
-        moatsim_version: env!("CARGO_PKG_VERSION"),
+        moatsim_version: env!("CARGO_PKG_VERSION").to_string(),
         schema_version: SCHEMA_VERSION,
-        scenario: &scenario.name,
+        scenario: scenario.name.clone(),
         seed: scenario.seed,
-        config_hash: &loaded.config_hash,
+        config_hash: loaded.config_hash.clone(),
         start: scenario.start.to_string(),
         end: scenario.end().to_string(),
         quarters: scenario.quarters,
+        digest_algorithm: Some(DIGEST_ALGORITHM.to_string()),
         tables,
         config: serde_json::from_str(&loaded.resolved_json).map_err(|source| RunError::Json {
             path: manifest_path.clone(),
@@ -626,10 +633,10 @@ fn publish_run(finish: Finish<'_>, joined: &checkpoint::Joined) -> Result<RunRep
     let agent_tables = moatsim_output::named_agent_tables();
     let rows_of = |tables: &[&str]| -> u64 {
         joined
-            .rows_by_table
+            .tables
             .iter()
-            .filter(|t| tables.contains(&t.0.as_str()))
-            .map(|t| t.1)
+            .filter(|t| tables.contains(&t.name.as_str()))
+            .map(|t| t.rows)
             .sum()
     };
     // Builders simulated, whatever the output mode wrote of them: each

@@ -14,6 +14,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use moatsim_config::sweep::{PlannedRun, SweepPlan};
+use moatsim_output::manifest::verify_run;
 use moatsim_output::runs::{RunsColumn, write_runs_table};
 
 use crate::{IoError, RunError, RunOptions, io, run_dir, run_scenario};
@@ -241,7 +242,7 @@ pub fn run_sweep(
         .unwrap_or_else(PoisonError::into_inner);
     report.failed.sort();
     report.completed = total - report.failed.len();
-    write_runs(plan, &options.out_dir)?;
+    write_runs(plan, &options.out_dir, None)?;
     report.wall_time = started.elapsed();
     Ok(report)
 }
@@ -261,31 +262,62 @@ fn run_one(plan: &SweepPlan, run: &PlannedRun, out_dir: &Path) -> Result<(), Run
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SweepStatus {
     pub complete: Vec<String>,
+    /// Published, but a file is not as it was published: (run id, what is
+    /// wrong, file by file).
+    pub damaged: Vec<(String, String)>,
     pub partial: Vec<String>,
     pub missing: Vec<String>,
 }
 
-/// Looks at every planned run on disk and rewrites `runs.parquet`.
+/// Looks at every planned run on disk, checks every published one against
+/// its manifest (`moatsim_output::manifest::verify_run`), and rewrites
+/// `runs.parquet`.
 pub fn sweep_status(plan: &SweepPlan, out_dir: &Path) -> Result<SweepStatus, SweepError> {
     let mut status = SweepStatus::default();
+    let mut states = Vec::with_capacity(plan.runs.len());
     for run in &plan.runs {
-        let list = match run_state(out_dir, plan, run) {
-            RunState::Complete => &mut status.complete,
-            RunState::Partial => &mut status.partial,
-            RunState::Missing => &mut status.missing,
-        };
-        list.push(run.run_id.clone());
+        let id = run.run_id.clone();
+        let state = run_state(out_dir, plan, run);
+        match state {
+            RunState::Complete => {
+                let published = run_dir(&run_root(out_dir, run), &plan.scenario_name, run.seed);
+                let check = verify_run(&published);
+                if check.ok() {
+                    status.complete.push(id);
+                    states.push("complete");
+                } else {
+                    let what = check
+                        .problems
+                        .iter()
+                        .map(|p| format!("{} {}", p.file, p.problem))
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    status.damaged.push((id, what));
+                    states.push("damaged");
+                }
+            }
+            RunState::Partial => {
+                status.partial.push(id);
+                states.push(state.name());
+            }
+            RunState::Missing => {
+                status.missing.push(id);
+                states.push(state.name());
+            }
+        }
     }
     if out_dir.is_dir() {
-        write_runs(plan, out_dir)?;
+        write_runs(plan, out_dir, Some(&states))?;
     }
     Ok(status)
 }
 
 /// `<out>/runs.parquet`: run_id, scenario, seed, status, the run's folder
 /// relative to `out`, and one column per swept parameter (numbers as Float64,
-/// anything else as text), in plan order.
-fn write_runs(plan: &SweepPlan, out_dir: &Path) -> Result<(), SweepError> {
+/// anything else as text), in plan order. `states` are the runs' statuses
+/// when they were checked already (`sweep_status`); otherwise a run is
+/// complete when it is published.
+fn write_runs(plan: &SweepPlan, out_dir: &Path, states: Option<&[&str]>) -> Result<(), SweepError> {
     let runs = &plan.runs;
     let mut columns: Vec<(String, RunsColumn)> = vec![
         (
@@ -306,11 +338,13 @@ fn write_runs(plan: &SweepPlan, out_dir: &Path) -> Result<(), SweepError> {
         ),
         (
             "status".into(),
-            RunsColumn::Text(
-                runs.iter()
+            RunsColumn::Text(match states {
+                Some(states) => states.iter().map(|s| (*s).to_string()).collect(),
+                None => runs
+                    .iter()
                     .map(|r| run_state(out_dir, plan, r).name().to_string())
                     .collect(),
-            ),
+            }),
         ),
         (
             "path".into(),

@@ -24,7 +24,7 @@ pub(super) fn report(args: ReportArgs) -> Result<(), CliError> {
             moatsim_analysis::write_report(&html, &out, force)?;
             Ok(report)
         })
-        .map_err(CliError::usage)?;
+        .map_err(CliError::analysis)?;
     let runs: usize = report.groups.iter().map(|g| g.series.len()).sum();
     emit(&format!(
         "wrote {} ({} scenario{}, {} run{})\n",
@@ -38,7 +38,7 @@ pub(super) fn report(args: ReportArgs) -> Result<(), CliError> {
 
 /// `moatsim compare`: two scenarios' headline indicators, paired by seed.
 pub(super) fn compare(args: CompareArgs) -> Result<(), CliError> {
-    let comparison = compare_runs(&args.a, &args.b).map_err(CliError::usage)?;
+    let comparison = compare_runs(&args.a, &args.b).map_err(CliError::analysis)?;
     if args.json {
         print_json(&comparison)
     } else {

@@ -7,6 +7,7 @@ mod calibrate;
 mod run;
 mod sweep;
 mod validate;
+mod verify;
 
 use std::path::Path;
 
@@ -32,6 +33,7 @@ pub(crate) fn dispatch(command: Command) -> Result<(), CliError> {
         Command::Report(args) => analysis::report(args),
         Command::Sensitivity(args) => analysis::sensitivity(args),
         Command::Compare(args) => analysis::compare(args),
+        Command::Verify(args) => verify::verify(args),
     }
 }
 

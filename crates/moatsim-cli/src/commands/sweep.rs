@@ -35,14 +35,20 @@ pub(super) fn status(args: SweepStatusArgs) -> Result<(), CliError> {
     let out = out.as_path();
     let status = moatsim_runner::sweep::sweep_status(&plan, out).map_err(CliError::failed)?;
     let mut text = format!(
-        "sweep {} in {}: {} runs: {} complete, {} partial, {} missing\n",
+        "sweep {} in {}: {} runs: {} complete, {} damaged, {} partial, {} missing\n",
         plan.name,
         out.display(),
         plan.runs.len(),
         status.complete.len(),
+        status.damaged.len(),
         status.partial.len(),
         status.missing.len()
     );
+    for (id, what) in &status.damaged {
+        text.push_str(&format!(
+            "damaged {id}: {what} (remove its run_id={id} folder and run the sweep again to redo it)\n"
+        ));
+    }
     for id in &status.partial {
         text.push_str(&format!("partial {id}\n"));
     }
