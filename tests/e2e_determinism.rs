@@ -25,6 +25,7 @@ fn run(out: &Path, threads: &str, seed: &str) -> PathBuf {
         .status()
         .expect("binary runs");
     assert!(status.success());
+    support::assert_verifies(out.to_str().expect("utf-8"));
     out.join(format!("scenario=baseline/seed={seed}"))
 }
 

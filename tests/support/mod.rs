@@ -14,13 +14,35 @@ pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// Runs the `moatsim` binary from the repository root.
+/// Runs the `moatsim` binary from the repository root. A command that
+/// published runs and succeeded is followed by `moatsim verify` of its
+/// outputs folder, so every run the suite produces is checked against its
+/// manifest.
 pub fn moatsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_moatsim"))
+    moatsim_with_env(args, &[])
+}
+
+/// The outputs folder of a command that publishes runs (`run`, `resume`,
+/// `sweep run`), when it names one.
+fn published_to<'a>(args: &[&'a str]) -> Option<&'a str> {
+    let publishes = matches!(args, ["run" | "resume", ..] | ["sweep", "run", ..]);
+    let out = args.iter().position(|a| *a == "--out")?;
+    publishes.then(|| args.get(out + 1).copied()).flatten()
+}
+
+/// Every run under `out` matches its manifest.
+pub fn assert_verifies(out: &str) {
+    let check = Command::new(env!("CARGO_BIN_EXE_moatsim"))
         .current_dir(repo())
-        .args(args)
+        .args(["verify", out])
         .output()
-        .expect("binary runs")
+        .expect("binary runs");
+    assert!(
+        check.status.success(),
+        "moatsim verify {out}: {}{}",
+        text(&check.stdout),
+        text(&check.stderr)
+    );
 }
 
 pub fn text(bytes: &[u8]) -> String {
@@ -59,12 +81,18 @@ pub fn assert_same_files(a: &Path, b: &Path) {
 }
 
 /// Runs the `moatsim` binary from the repository root with extra environment
-/// variables.
+/// variables; verifies what it published, as [`moatsim`] does.
 pub fn moatsim_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_moatsim"))
+    let output = Command::new(env!("CARGO_BIN_EXE_moatsim"))
         .current_dir(repo())
         .args(args)
         .envs(env.iter().copied())
         .output()
-        .expect("binary runs")
+        .expect("binary runs");
+    if output.status.success()
+        && let Some(out) = published_to(args)
+    {
+        assert_verifies(out);
+    }
+    output
 }
