@@ -302,6 +302,9 @@ struct RunData {
     world_tick: Vec<f64>,
     fixed_capability_price_index: Vec<f64>,
     dc_energy_twh: Vec<f64>,
+    world_year: Vec<f64>,
+    world_quarter: Vec<f64>,
+    market_fleet: Vec<f64>,
     chip_name: Vec<String>,
     chip_year: Vec<f64>,
     chip_revenue: Vec<f64>,
@@ -418,6 +421,9 @@ fn read_run_data(run_dir: &Path, manifest: &RunManifest) -> Result<RunData, Cali
             "tick",
             "fixed_capability_price_index",
             "dc_energy_twh_annualised",
+            "year",
+            "quarter",
+            "market_fleet_h100e",
         ],
         &[],
     )?;
@@ -467,6 +473,9 @@ fn read_run_data(run_dir: &Path, manifest: &RunManifest) -> Result<RunData, Cali
         world_tick: world.numbers("tick").to_vec(),
         fixed_capability_price_index: world.numbers("fixed_capability_price_index").to_vec(),
         dc_energy_twh: world.numbers("dc_energy_twh_annualised").to_vec(),
+        world_year: world.numbers("year").to_vec(),
+        world_quarter: world.numbers("quarter").to_vec(),
+        market_fleet: world.numbers("market_fleet_h100e").to_vec(),
         chip_name: chips.strings("name").to_vec(),
         chip_year: chips.numbers("year").to_vec(),
         chip_revenue: chips.numbers("revenue").to_vec(),
@@ -692,6 +701,29 @@ fn measure(figure: &Figure, data: &RunData) -> (Option<f64>, String) {
                 "labs.capex and accelerator_buyers.capex of kind 'hyperscaler', summed over 2025".into(),
             )
         }
+        "token_volume_growth_2025" => {
+            // Every lab's tokens served (API and own products) in a quarter
+            // of 2025.
+            let served_in = |quarter: i64| -> f64 {
+                (0..data.lab_tick.len())
+                    .filter(|&i| {
+                        whole(data.lab_year[i]) == 2025 && whole(data.lab_quarter[i]) == quarter
+                    })
+                    .map(|i| data.lab_served[i])
+                    .sum()
+            };
+            let (first, last) = (served_in(1), served_in(4));
+            (
+                (first > 0.0 && last > 0.0).then(|| (last / first).powf(4.0 / 3.0)),
+                "sum of labs.served_mtok in 2025Q4 over 2025Q1, annualised (three quarters apart)".into(),
+            )
+        }
+        "global_ai_compute_stock_end2025" => (
+            (0..data.world_tick.len())
+                .find(|&i| whole(data.world_year[i]) == 2025 && whole(data.world_quarter[i]) == 4)
+                .map(|i| data.market_fleet[i]),
+            "world.market_fleet_h100e in 2025Q4 (labs' own online compute plus aggregate buyers' fleets)".into(),
+        ),
         _ => (None, "the model has no measure for this figure".into()),
     }
 }
