@@ -8,6 +8,7 @@ pub mod allocation;
 pub mod apps;
 pub mod capital;
 pub mod cloud;
+pub mod demand;
 pub mod gpu;
 pub mod inference;
 pub mod land;
