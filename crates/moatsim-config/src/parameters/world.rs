@@ -190,6 +190,52 @@ declare_parameters! {
             source: "assumption",
         },
 
+        /// Open-weight models, which anyone can serve, trail the closed frontier by
+        /// about a year. See docs/MODEL.md, "Tiers of inference".
+        commodity_lag_quarters: u32 {
+            default: COMMODITY_LAG_QUARTERS = 4,
+            allowed: whole(0, 40),
+            plausible: 2.0..=8.0,
+            meaning: "quarters by which the commodity tier's capability trails the frontier",
+            source: "assumption",
+        },
+
+        /// About a year of the baseline frontier's capability growth (0.5 a year).
+        commodity_gap_at_start: f64 {
+            default: COMMODITY_GAP_AT_START = 0.5,
+            allowed: range(0.0, 10.0, "capability units from 0 to 10"),
+            plausible: 0.25..=1.0,
+            meaning: "capability by which the commodity tier trails the frontier in the first quarter",
+            source: "assumption",
+        },
+
+        /// Hosts of open-weight models price near the cost of serving them.
+        commodity_markup: f64 {
+            default: COMMODITY_MARKUP = 0.5,
+            allowed: range(0.0, 10.0, "a markup over cost from 0 to 10"),
+            plausible: 0.1..=0.6,
+            meaning: "markup over the cost of new capacity at the commodity tier",
+            source: "assumption",
+        },
+
+        /// Small and open-weight models' share of tokens in the first quarter.
+        commodity_share_at_start: f64 {
+            default: COMMODITY_SHARE_AT_START = 0.2,
+            allowed: range(0.0, 0.99, "a share from 0 to 0.99"),
+            plausible: 0.2..=0.6,
+            meaning: "share of tokens bought at the commodity tier in the first quarter",
+            source: "assumption",
+        },
+
+        /// Above one: a cheaper commodity token raises spending on the tier (Jevons).
+        commodity_price_elasticity: f64 {
+            default: COMMODITY_PRICE_ELASTICITY = 1.11,
+            allowed: ranges::ELASTICITY,
+            plausible: 1.0..=1.5,
+            meaning: "price elasticity of token demand at the commodity tier",
+            source: "assumption",
+        },
+
         /// Within the row's 2.07–2.46 years.
         gpu_price_performance_doubling_years: f64 {
             default: GPU_PRICE_PERFORMANCE_DOUBLING_YEARS = 2.3,

@@ -35,6 +35,28 @@ pub struct ChoiceContext<'a> {
     /// Each lab's capability offset in each segment (`lab × segments +
     /// segment`; empty: none).
     pub strengths: &'a [f64],
+    /// How the tiers' prices move token demand this quarter.
+    pub tiers: TierResponse,
+}
+
+/// How the tiers' prices move the end-user markets' token demand this
+/// quarter (`market::tiers::TierDemand::response`).
+#[derive(Debug, Clone, Copy)]
+pub struct TierResponse {
+    /// Tokens relative to the first quarter's at this quarter's tier prices.
+    pub tokens: f64,
+    /// The market's mean API price over the first quarter's: the part of an
+    /// end-user price's change the tiers already answer for.
+    pub api_price_ratio: f64,
+}
+
+impl Default for TierResponse {
+    fn default() -> Self {
+        Self {
+            tokens: 1.0,
+            api_price_ratio: 1.0,
+        }
+    }
 }
 
 /// Pass one: every alive builder picks a provider, prices its output to end

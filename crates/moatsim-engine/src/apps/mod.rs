@@ -24,7 +24,7 @@ pub mod settle;
 #[cfg(test)]
 mod tests;
 
-pub use choose::{ChoiceContext, choose_providers};
+pub use choose::{ChoiceContext, TierResponse, choose_providers};
 pub use segments::{
     SegmentContext, SegmentOutcome, adoption_tables, clear_segments, segment_crowding,
 };
@@ -50,6 +50,7 @@ impl<'a> ChoiceContext<'a> {
             adoption: self.adoption,
             value_factor: self.value_factor,
             strengths: self.strengths,
+            tiers: self.tiers,
         }
     }
 }

@@ -52,6 +52,8 @@ pub struct SegmentContext<'a> {
     /// Each lab's capability offset in each segment (`lab × segments +
     /// segment`; empty: none).
     pub strengths: &'a [f64],
+    /// How the tiers' prices move token demand this quarter.
+    pub tiers: super::TierResponse,
 }
 
 /// Each segment's log cumulative adoption for every quarter of the run.
@@ -306,19 +308,23 @@ impl Clearing<'_> {
             context.tick,
         );
         let shock = (spec.segment_shock_sigma * rng::standard_normal(&mut stream)).exp();
+        // The tiers answer for the API prices' part of the end-user price's
+        // change; what is left (builders' and products' markups over their
+        // tokens) moves demand at the frontier's elasticity.
+        let markup_ratio = if state.reference_price > 0.0 {
+            mean_price / state.reference_price / context.tiers.api_price_ratio.max(1e-9)
+        } else {
+            1.0
+        };
         apps::segment_demand(
             state.initial_demand_mtok,
             context.adoption[s]
                 .get(context.tick as usize)
                 .copied()
                 .unwrap_or(0.0),
-            if state.reference_price > 0.0 {
-                mean_price / state.reference_price
-            } else {
-                1.0
-            },
+            markup_ratio,
             spec.price_elasticity,
             shock,
-        )
+        ) * context.tiers.tokens
     }
 }

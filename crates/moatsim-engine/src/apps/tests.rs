@@ -105,6 +105,7 @@ impl Market {
             adoption: &adoption,
             value_factor: 1.0,
             strengths: &self.strengths,
+            tiers: TierResponse::default(),
         };
         let choice = choose_providers(population, &context);
         let segments = clear_segments(population, &context.segment_context(), &choice);

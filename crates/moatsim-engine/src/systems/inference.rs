@@ -4,7 +4,7 @@
 
 use crate::apps::{
     AppBuilderPopulation, ChoiceContext, ChoiceTotals, LabOffer, SegmentOutcome, SettlementContext,
-    SettlementTotals, adoption_tables, choose_providers, clear_segments, segment_crowding,
+    SettlementTotals, TierResponse, adoption_tables, choose_providers, clear_segments, segment_crowding,
     settle_builders,
 };
 use crate::components::*;
@@ -31,6 +31,7 @@ pub fn serve_app_builders(
     params: Res<Params>,
     mut population: ResMut<AppBuilderPopulation>,
     ties: Res<JointVentureTies>,
+    tiers: Res<TierMarket>,
     mut labs: Query<(&Agent, &mut Lab)>,
     mut ids: ResMut<IdSource>,
     mut ledger: ResMut<Ledger>,
@@ -47,6 +48,7 @@ pub fn serve_app_builders(
         &offers,
         scenario.behaviour.value_token_price_elasticity,
     );
+    let tiers = tier_response(scenario, &tiers, &population, &offers);
     // Each lab's capability offset by segment, in lab-index order.
     let strengths: Vec<f64> = sorted
         .iter()
@@ -64,6 +66,7 @@ pub fn serve_app_builders(
         adoption: &adoption,
         value_factor,
         strengths: &strengths,
+        tiers,
     };
     let choice = choose_providers(&mut population, &context);
     let segments = clear_segments(&mut population, &context.segment_context(), &choice);
@@ -139,6 +142,27 @@ fn token_value_factor(
         population.reference_token_price = market_price;
     }
     apps::token_value_factor(market_price, population.reference_token_price, elasticity)
+}
+
+/// How this quarter's tier prices move token demand, and how far the
+/// market's mean API price has moved since the first quarter.
+fn tier_response(
+    scenario: &Scenario,
+    tiers: &TierMarket,
+    population: &AppBuilderPopulation,
+    offers: &[LabOffer],
+) -> TierResponse {
+    let (commodity, frontier) = tiers.price_ratios();
+    let reference = population.reference_token_price;
+    let market_price = mean_open_price(offers);
+    TierResponse {
+        tokens: crate::systems::labs::tier_demand(scenario).response(commodity, frontier),
+        api_price_ratio: if reference > 0.0 && market_price > 0.0 {
+            market_price / reference
+        } else {
+            1.0
+        },
+    }
 }
 
 /// How the labs serve the quarter's demand: each from its own capacity, then

@@ -38,6 +38,7 @@ pub fn record_quarter(
     population: Res<AppBuilderPopulation>,
     regions: Res<RegionBook>,
     technology: Res<Technology>,
+    tiers: Res<TierMarket>,
     mut stats: ResMut<QuarterStats>,
     mut logs: ResMut<Logs>,
     mut slot: ResMut<FrameSlot>,
@@ -73,7 +74,7 @@ pub fn record_quarter(
     let app_builder_segments = segment_rows(&population, &segment_names);
 
     let world = world_row(
-        &technology,
+        (&technology, &tiers),
         &mut stats,
         &QuarterRows {
             labs: &lab_rows,
@@ -148,6 +149,8 @@ fn lab_rows(
                 inference_price: lab.price_per_mtok,
                 marginal_cost: lab.marginal_cost_per_mtok,
                 mtok_per_h100e: lab.mtok_per_h100e,
+                frontier_price: lab.frontier_price_per_mtok * lab.scarcity_premium.max(1.0),
+                commodity_price: lab.commodity_price_per_mtok * lab.scarcity_premium.max(1.0),
                 fixed_capability_price: lab.fixed_capability_price_per_mtok.filter(|_| lab.alive),
                 markup: lab.markup,
                 scarcity_premium: lab.scarcity_premium,
