@@ -123,6 +123,18 @@ declare_parameters! {
             source: "assumption bounded by annual to semi-annual enterprise contracts and evaluation cycles, and by the fastest observed shift of enterprise API share (about 10 points a year, Menlo Ventures 2023-25)",
         },
 
+        /// Answers grow longer as models reason and act: 2.2x a year for non-reasoning
+        /// models and 5x for reasoning ones (Epoch AI, 2025-04), 3-4x per request over
+        /// two years on OpenRouter (2024-01..2025-11), against the frontier's capability
+        /// growth of about 0.55 a year in the baseline: ln(3) / 0.55 = 2.0.
+        tokens_per_task_per_capability: f64 {
+            default: TOKENS_PER_TASK_PER_CAPABILITY = 2.0,
+            allowed: range(0.0, 10.0, "a rate from 0 to 10"),
+            plausible: 1.0..=2.9,
+            meaning: "growth of log tokens per task per unit of the frontier's capability (longer reasoning, more context, agents)",
+            source: "v3: benchmark_output_length_growth, tokens_per_request_growth_openrouter",
+        },
+
         builder_shock_sigma: f64 {
             default: BUILDER_SHOCK_SIGMA = 0.1,
             allowed: range(0.0, 2.0, "a log-standard deviation from 0 to 2"),

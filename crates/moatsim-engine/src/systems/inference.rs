@@ -14,6 +14,7 @@ use crate::resources::*;
 use bevy_ecs::prelude::*;
 use moatsim_config::Scenario;
 use moatsim_model::market::apps;
+use moatsim_model::market::demand::TokensPerTask;
 use moatsim_model::market::inference::{
     book_failover, failover_terms, reroute_overflow, served_fractions,
 };
@@ -48,14 +49,14 @@ pub fn serve_app_builders(
         &offers,
         scenario.behaviour.value_token_price_elasticity,
     );
-    let tiers = tier_response(scenario, &tiers, &population, &offers);
+    let tier_prices = tier_response(scenario, &tiers, &population, &offers);
     // Each lab's capability offset by segment, in lab-index order.
     let strengths: Vec<f64> = sorted
         .iter()
         .flat_map(|(_, l)| scenario.labs[l.index].segment_strengths.iter().copied())
         .collect();
     let crowding = segment_crowding(&population, spec);
-    let adoption = adoption_tables(spec, clock.tick + 1);
+    let adoption = demand_paths(scenario, &tiers, clock.tick + 1);
     let context = ChoiceContext {
         seed: clock.seed,
         tick: clock.tick,
@@ -66,7 +67,7 @@ pub fn serve_app_builders(
         adoption: &adoption,
         value_factor,
         strengths: &strengths,
-        tiers,
+        tiers: tier_prices,
     };
     let choice = choose_providers(&mut population, &context);
     let segments = clear_segments(&mut population, &context.segment_context(), &choice);
@@ -142,6 +143,28 @@ fn token_value_factor(
         population.reference_token_price = market_price;
     }
     apps::token_value_factor(market_price, population.reference_token_price, elasticity)
+}
+
+/// Each segment's log demand path by quarter: its adoption, plus the growth
+/// of tokens per task with the frontier's capability since the first
+/// quarter (`market::demand::TokensPerTask`).
+fn demand_paths(scenario: &Scenario, tiers: &TierMarket, quarters: u32) -> Vec<Vec<f64>> {
+    let per_task = TokensPerTask {
+        per_capability: scenario.app_builders.tokens_per_task_per_capability,
+        agent_multiplier: 1.0,
+        agent_threshold: 0.0,
+        agent_width: 0.0,
+    };
+    let history = &tiers.frontier_history;
+    let start = history.first().copied().unwrap_or(0.0);
+    let mut paths = adoption_tables(&scenario.app_builders, quarters);
+    for path in &mut paths {
+        for (t, log) in path.iter_mut().enumerate() {
+            let now = history.get(t).or(history.last()).copied().unwrap_or(start);
+            *log += per_task.growth(start, now).ln();
+        }
+    }
+    paths
 }
 
 /// How this quarter's tier prices move token demand, and how far the
