@@ -321,6 +321,15 @@ fn price_inference(
     let energy = watts_per_h100e * world.pue / WATTS_PER_MW
         * HOURS_PER_QUARTER
         * market.tariffs[lab.home_region];
+    // Longer tasks are mostly more context (input tokens, much of it
+    // cached), which costs far less compute per token than output: compute
+    // per task grows only as tokens per task to the power κ.
+    let history = &tiers.frontier_history;
+    let start = history.first().copied().unwrap_or(lab.capability);
+    let now = history.last().copied().unwrap_or(start);
+    let per_task_log = scenario.app_builders.tokens_per_task_per_capability * (now - start);
+    let cheaper_per_token =
+        ((1.0 - world.task_compute_elasticity) * per_task_log).clamp(-30.0, 30.0).exp();
     let tokens_at = |capability: f64| {
         cost_curve::mtok_per_h100e(
             world.mtok_per_h100e_quarter,
@@ -328,7 +337,7 @@ fn price_inference(
             capability,
             market.reference,
             world.capability_per_serving_doubling,
-        )
+        ) * cheaper_per_token
     };
     let share = tiers.commodity_share;
     let commodity_capability = tiers.commodity_capability.min(lab.capability);
