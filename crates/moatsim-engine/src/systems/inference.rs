@@ -50,6 +50,9 @@ pub fn serve_app_builders(
         scenario.behaviour.value_token_price_elasticity,
     );
     let tier_prices = tier_response(scenario, &tiers, &population, &offers);
+    // End users pay for tasks: a task that takes more tokens is worth no
+    // more per task, so each token is worth less.
+    let value_factor = value_factor / per_task_growth(scenario, &tiers);
     // Each lab's capability offset by segment, in lab-index order.
     let strengths: Vec<f64> = sorted
         .iter()
@@ -165,6 +168,20 @@ fn demand_paths(scenario: &Scenario, tiers: &TierMarket, quarters: u32) -> Vec<V
         }
     }
     paths
+}
+
+/// Tokens per task now over the first quarter's.
+fn per_task_growth(scenario: &Scenario, tiers: &TierMarket) -> f64 {
+    let history = &tiers.frontier_history;
+    let start = history.first().copied().unwrap_or(0.0);
+    let now = history.last().copied().unwrap_or(start);
+    TokensPerTask {
+        per_capability: scenario.app_builders.tokens_per_task_per_capability,
+        agent_multiplier: 1.0,
+        agent_threshold: 0.0,
+        agent_width: 0.0,
+    }
+    .growth(start, now)
 }
 
 /// How this quarter's tier prices move token demand, and how far the
