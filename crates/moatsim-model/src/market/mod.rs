@@ -14,3 +14,4 @@ pub mod inference;
 pub mod land;
 pub mod power;
 pub mod site;
+pub mod tiers;
