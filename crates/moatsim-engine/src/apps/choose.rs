@@ -29,9 +29,11 @@ pub struct ChoiceContext<'a> {
     pub crowding: &'a [Crowding],
     /// Each segment's log cumulative adoption by quarter (`apps::adoption_log`).
     pub adoption: &'a [Vec<f64>],
-    /// End users' value per token relative to the first quarter
-    /// (`apps::token_value_factor` at the market's mean API price).
-    pub value_factor: f64,
+    /// End users' value per token relative to the first quarter, by
+    /// segment: `apps::token_value_factor` at the market's mean API price,
+    /// over the growth of the segment's tokens per task (end users pay for
+    /// tasks).
+    pub value_factors: &'a [f64],
     /// Each lab's capability offset in each segment (`lab × segments +
     /// segment`; empty: none).
     pub strengths: &'a [f64],
@@ -434,7 +436,7 @@ impl Chooser<'_> {
             apps::capture_at_depth(self.tables.segment_capture[segment], self.traits.depth[row]);
         let price = apps::end_user_price(
             offer.price_per_mtok,
-            self.traits.value_per_mtok[row] * context.value_factor,
+            self.traits.value_per_mtok[row] * context.value_factors[segment],
             kept,
         );
         // End users lean to cheaper apps: a builder's weight falls with its

@@ -4,7 +4,8 @@
 
 use crate::apps::{
     AppBuilderPopulation, ChoiceContext, ChoiceTotals, LabOffer, SegmentOutcome, SettlementContext,
-    SettlementTotals, TierResponse, adoption_tables, choose_providers, clear_segments, segment_crowding,
+    SettlementTotals, TierResponse, advance_adoption, choose_providers, clear_segments,
+    demand_paths, segment_crowding, tokens_per_task,
     settle_builders,
 };
 use crate::components::*;
@@ -14,7 +15,6 @@ use crate::resources::*;
 use bevy_ecs::prelude::*;
 use moatsim_config::Scenario;
 use moatsim_model::market::apps;
-use moatsim_model::market::demand::TokensPerTask;
 use moatsim_model::market::inference::{
     book_failover, failover_terms, reroute_overflow, served_fractions,
 };
@@ -50,16 +50,22 @@ pub fn serve_app_builders(
         scenario.behaviour.value_token_price_elasticity,
     );
     let tier_prices = tier_response(scenario, &tiers, &population, &offers);
+    let frontier = &tiers.frontier_history;
+    let start = frontier.first().copied().unwrap_or(0.0);
+    let now = frontier.last().copied().unwrap_or(start);
     // End users pay for tasks: a task that takes more tokens is worth no
-    // more per task, so each token is worth less.
-    let value_factor = value_factor / per_task_growth(scenario, &tiers);
+    // more, so each of its tokens is worth less.
+    let value_factors: Vec<f64> = (0..spec.segments.len())
+        .map(|s| value_factor / tokens_per_task(spec, s).growth(start, now))
+        .collect();
+    advance_adoption(&mut population, spec, clock.tick, now);
     // Each lab's capability offset by segment, in lab-index order.
     let strengths: Vec<f64> = sorted
         .iter()
         .flat_map(|(_, l)| scenario.labs[l.index].segment_strengths.iter().copied())
         .collect();
     let crowding = segment_crowding(&population, spec);
-    let adoption = demand_paths(scenario, &tiers, clock.tick + 1);
+    let adoption = demand_paths(&population, spec, frontier);
     let context = ChoiceContext {
         seed: clock.seed,
         tick: clock.tick,
@@ -68,7 +74,7 @@ pub fn serve_app_builders(
         ties: &ties.ties,
         crowding: &crowding,
         adoption: &adoption,
-        value_factor,
+        value_factors: &value_factors,
         strengths: &strengths,
         tiers: tier_prices,
     };
@@ -146,42 +152,6 @@ fn token_value_factor(
         population.reference_token_price = market_price;
     }
     apps::token_value_factor(market_price, population.reference_token_price, elasticity)
-}
-
-/// Each segment's log demand path by quarter: its adoption, plus the growth
-/// of tokens per task with the frontier's capability since the first
-/// quarter (`market::demand::TokensPerTask`).
-fn demand_paths(scenario: &Scenario, tiers: &TierMarket, quarters: u32) -> Vec<Vec<f64>> {
-    let per_task = TokensPerTask {
-        per_capability: scenario.app_builders.tokens_per_task_per_capability,
-        agent_multiplier: 1.0,
-        agent_threshold: 0.0,
-        agent_width: 0.0,
-    };
-    let history = &tiers.frontier_history;
-    let start = history.first().copied().unwrap_or(0.0);
-    let mut paths = adoption_tables(&scenario.app_builders, quarters);
-    for path in &mut paths {
-        for (t, log) in path.iter_mut().enumerate() {
-            let now = history.get(t).or(history.last()).copied().unwrap_or(start);
-            *log += per_task.growth(start, now).ln();
-        }
-    }
-    paths
-}
-
-/// Tokens per task now over the first quarter's.
-fn per_task_growth(scenario: &Scenario, tiers: &TierMarket) -> f64 {
-    let history = &tiers.frontier_history;
-    let start = history.first().copied().unwrap_or(0.0);
-    let now = history.last().copied().unwrap_or(start);
-    TokensPerTask {
-        per_capability: scenario.app_builders.tokens_per_task_per_capability,
-        agent_multiplier: 1.0,
-        agent_threshold: 0.0,
-        agent_width: 0.0,
-    }
-    .growth(start, now)
 }
 
 /// How this quarter's tier prices move token demand, and how far the

@@ -327,7 +327,7 @@ fn price_inference(
     let history = &tiers.frontier_history;
     let start = history.first().copied().unwrap_or(lab.capability);
     let now = history.last().copied().unwrap_or(start);
-    let per_task_log = scenario.app_builders.tokens_per_task_per_capability * (now - start);
+    let per_task_log = crate::apps::market_tokens_per_task_log(&scenario.app_builders, start, now);
     let cheaper_per_token =
         ((1.0 - world.task_compute_elasticity) * per_task_log).clamp(-30.0, 30.0).exp();
     let tokens_at = |capability: f64| {
