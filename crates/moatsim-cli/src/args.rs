@@ -130,8 +130,9 @@ pub(crate) struct ParamsArgs {
 /// `--fit` a search.
 #[derive(Debug, clap::Args)]
 pub(crate) struct CalibrateArgs {
-    /// One or more run folders, for example outputs/scenario=baseline/seed=42,
-    /// or outputs/scenario=baseline/seed=* for every seed (one column each).
+    /// One or more runs, for example outputs/scenario=baseline/seed=42; a
+    /// scenario, outputs or sweep folder stands for every run under it (one
+    /// column each).
     #[arg(required_unless_present = "fit", conflicts_with = "fit", num_args = 1..)]
     pub(crate) run_dirs: Vec<PathBuf>,
     /// Print the report as JSON instead of a table.

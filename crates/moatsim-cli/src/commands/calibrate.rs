@@ -40,6 +40,9 @@ pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), CliError> {
         };
         return fit(&spec, sweep, json, wait);
     }
+    // A scenario, outputs or sweep folder stands for every run under it, as
+    // for `compare` and `report`.
+    let run_dirs = moatsim_analysis::run_folders(&run_dirs).map_err(CliError::analysis)?;
     let mut reports = run_dirs
         .iter()
         .map(|dir| moatsim_runner::calibrate::calibrate(dir))
