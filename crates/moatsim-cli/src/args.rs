@@ -164,13 +164,17 @@ pub(crate) struct CalibrateArgs {
 }
 
 /// The flags of `moatsim report`.
+/// Where `moatsim report` writes when not told: beside the runs.
+pub(crate) const DEFAULT_REPORT: &str = "outputs/report.html";
+
 #[derive(Debug, clap::Args)]
 pub(crate) struct ReportArgs {
     /// Run folders, scenario folders, an outputs folder or a sweep folder.
     #[arg(required = true, num_args = 1..)]
     pub(crate) dirs: Vec<PathBuf>,
-    /// The HTML file to write.
-    #[arg(long, default_value = "report.html")]
+    /// The HTML file to write (default: beside the runs, in outputs/, which
+    /// git ignores).
+    #[arg(long, default_value = DEFAULT_REPORT)]
     pub(crate) out: PathBuf,
     /// Replace an existing file.
     #[arg(long)]

@@ -11,7 +11,7 @@ use moatsim_analysis::sensitivity::{
 use moatsim_config::sweep::{DesignMethod, SweepPlan};
 
 use super::sweep::{load_plan, run_planned, sweep_out};
-use crate::args::{CompareArgs, ReportArgs, SensitivityArgs, SweepArgs};
+use crate::args::{CompareArgs, DEFAULT_REPORT, ReportArgs, SensitivityArgs, SweepArgs};
 use crate::error::CliError;
 use crate::output::{emit, plural, print_json};
 
@@ -21,6 +21,19 @@ pub(super) fn report(args: ReportArgs) -> Result<(), CliError> {
     let report = moatsim_analysis::read_report(&dirs)
         .and_then(|report| {
             let html = moatsim_analysis::render_html(&report)?;
+            // The default file goes in outputs/, which a run creates; made
+            // here only once the runs have been read, so a refused report
+            // writes nothing.
+            if out == Path::new(DEFAULT_REPORT)
+                && let Some(folder) = out.parent()
+            {
+                std::fs::create_dir_all(folder).map_err(|source| {
+                    moatsim_analysis::AnalysisError::Io {
+                        path: folder.to_path_buf(),
+                        source,
+                    }
+                })?;
+            }
             moatsim_analysis::write_report(&html, &out, force)?;
             Ok(report)
         })
