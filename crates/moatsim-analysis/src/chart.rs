@@ -334,9 +334,9 @@ mod tests {
                 interval: None,
             },
         ];
-        let svg = bars_svg("moat_half_life_quarters", "mu*", &bars).expect("draws");
+        let svg = bars_svg("capability_lead_half_life_quarters", "mu*", &bars).expect("draws");
         for text in [
-            "moat_half_life_quarters",
+            "capability_lead_half_life_quarters",
             "world.diffusion_rate",
             "world.pue",
             "mu*",

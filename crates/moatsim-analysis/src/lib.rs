@@ -10,6 +10,7 @@ pub mod chart;
 pub mod compare;
 pub mod fit;
 pub mod indicators;
+pub mod moat;
 pub mod report;
 pub mod runs;
 pub mod sensitivity;

@@ -295,7 +295,7 @@ pub struct SensitivityIndex {
 
 /// The indicators the sensitivity section draws (docs/ANALYSIS.md), in order.
 pub const SENSITIVITY_INDICATORS: &[&str] = &[
-    "moat_half_life_quarters",
+    "capability_lead_half_life_quarters",
     "leader_share_horizon",
     "hhi_horizon",
     "fixed_capability_price_decline",

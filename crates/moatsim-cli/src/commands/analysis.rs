@@ -70,7 +70,8 @@ fn compare_runs(
             .map(moatsim_analysis::run_indicators)
             .collect()
     };
-    moatsim_analysis::compare(&indicators(a)?, &indicators(b)?)
+    let (a, b) = (indicators(a)?, indicators(b)?);
+    moatsim_analysis::compare(&a, &b)?.with_moat_half_life(&a, &b)
 }
 
 /// Runs the design's sweep (this shard's part), then, once every run is
