@@ -10,6 +10,7 @@ when set, for a look by hand).
 """
 
 import io
+import re
 import os
 import shutil
 import subprocess
@@ -23,7 +24,7 @@ SEEDS = (1, 2, 3)
 SCENARIOS = ("baseline", "mega-round")
 
 # One chart per series, and the breakdowns once per scenario.
-OVERLAYS = ["q1-compute", "q1-lead", "q1-stranded", "q2-power-price", "q2-queue", "q3-fixed-capability",
+OVERLAYS = ["q1-compute", "q1-lead", "q2-stranded", "q2-power-price", "q2-queue", "q3-fixed-capability",
             "q3-inference-price", "q3-gpu-price", "q3-app-margin", "q4-churn", "q4-markup",
             "q5-leader-share", "q5-hhi", "q7-model-profit", "q7-chip-profit", "q7-app-profit",
             "q7-product-revenue"]
@@ -71,6 +72,29 @@ def test_the_report_is_one_file_that_fetches_nothing(report):
         assert f'id="{chart}"' in text, chart
     # The comparison with the baseline is a section of the report.
     assert "mega-round minus baseline" in text
+
+
+def figure(text, chart):
+    start = text.index(f'id="{chart}"')
+    return text[start:text.index("</figure>", start)]
+
+
+def test_charts_are_legible_with_legends_beside_them_and_log_axes_for_prices(report):
+    text = report.read_text()
+    for chart in EXPECTED:
+        part = figure(text, chart)
+        # The legend is HTML under the chart, never drawn over its data.
+        assert '<ul class="legend">' in part and "<li>" in part, chart
+    # Tick labels at 15 px or more at the chart's 720 px.
+    sizes = [float(size) for size in re.findall(r'<text[^>]*font-size="([0-9.]+)"', figure(text, "q1-compute"))]
+    assert sizes and min(sizes) >= 14, sizes
+    # The price of a fixed capability falls by orders of magnitude: a log axis
+    # labels decades, so the later years stay readable.
+    ticks = {line.strip() for line in figure(text, "q3-fixed-capability").splitlines()}
+    decades = [t for t in ticks if re.fullmatch(r"(100|10\.0|1\.00|0\.100|0\.010)", t)]
+    assert len(decades) >= 2, sorted(ticks)[:40]
+    # Stranded GPUs answer question 2 (which constraint binds), not question 1.
+    assert text.index('id="q2-stranded"') > text.index('id="q2"')
 
 
 def test_every_chart_renders_in_chromium_and_is_not_blank(report):

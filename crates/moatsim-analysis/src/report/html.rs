@@ -10,7 +10,7 @@ use super::{
     slug,
 };
 use crate::AnalysisError;
-use crate::chart::{Bar, Line, bars_svg, compact, plain, svg, svg_over};
+use crate::chart::{Bar, Line, bars_svg, compact, legend_html, plain, svg_on, svg_over};
 use crate::compare::{Comparison, compare, short};
 use crate::fit::FitRead;
 use crate::series::{Band, RunSeries, band};
@@ -144,7 +144,18 @@ fn overlay_html(
     let figure = if lines.is_empty() {
         None
     } else {
-        Some(svg(chart.title, chart.y_label, chart.scale, &lines, true).map_err(chart_error)?)
+        Some(
+            svg_on(
+                chart.axis,
+                chart.title,
+                chart.y_label,
+                chart.scale,
+                &lines,
+                true,
+            )
+            .map_err(chart_error)?
+                + &legend_html(&lines),
+        )
     };
     figure_html(
         html,
@@ -181,7 +192,18 @@ fn breakdown_html(
     let figure = if lines.is_empty() {
         None
     } else {
-        Some(svg(&title, chart.y_label, chart.scale, &lines, false).map_err(chart_error)?)
+        Some(
+            svg_on(
+                chart.axis,
+                &title,
+                chart.y_label,
+                chart.scale,
+                &lines,
+                false,
+            )
+            .map_err(chart_error)?
+                + &legend_html(&lines),
+        )
     };
     let id = format!("{}-{}", chart.id, slug(&group.scenario));
     figure_html(html, &id, chart, figure, &breakdown_reading(chart, &lines));
@@ -322,7 +344,8 @@ fn fit_schedule_html(html: &mut String, k: usize, fit: &FitRead) -> Result<(), A
         &lines,
         false,
     )
-    .map_err(chart_error)?;
+    .map_err(chart_error)?
+        + &legend_html(&lines);
     let reading = format!(
         "Best point: generation {}, particle {}, distance {} ({} generations of {} points).",
         fit.best_generation,
@@ -492,4 +515,6 @@ h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ddd;padding-bottom
 .meta{color:#555;font-size:.92em}figure.chart{margin:1.2em 0}figure.chart svg{max-width:100%;height:auto}\
 figcaption{font-size:.92em;color:#333}table{border-collapse:collapse;font-size:.85em;margin:.6em 0 1.4em}\
 td,th{border:1px solid #ddd;padding:.25em .5em;text-align:right}td:first-child,th:first-child{text-align:left}\
-nav ol{columns:2;font-size:.95em}.missing{color:#a00}code{font-size:.9em}";
+nav ol{columns:2;font-size:.95em}.missing{color:#a00}code{font-size:.9em}\
+ul.legend{list-style:none;padding:0;margin:.2em 0 .4em;font-size:.92em;display:flex;flex-wrap:wrap;gap:.3em 1.2em}\
+ul.legend .swatch{display:inline-block;width:1.4em;height:.35em;margin-right:.4em;vertical-align:middle}";

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::AnalysisError;
+use crate::chart::YAxis;
 use crate::fit::{FitRead, is_fit, read_fit};
 use crate::indicators::{RunIndicators, indicators_from};
 use crate::runs::discover;
@@ -36,6 +37,8 @@ pub struct ChartDef {
     /// Multiplies the stored values (for example 1e-6 for millions).
     pub scale: f64,
     pub kind: Kind,
+    /// Linear, or logarithmic for series that span orders of magnitude.
+    pub axis: YAxis,
     /// What to look for, printed under the chart.
     pub look_for: &'static str,
 }
@@ -62,6 +65,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "million H100e",
                 scale: 1e-6,
                 kind: Kind::Overlay("world.online_compute_h100e"),
+                axis: YAxis::Linear,
                 look_for: "Whether capital buys compute that the others do not match.",
             },
             ChartDef {
@@ -70,15 +74,8 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "capability",
                 scale: 1.0,
                 kind: Kind::Overlay("world.leader_capability_lead"),
+                axis: YAxis::Linear,
                 look_for: "How long a lead lasts: its half-life is in the comparison table.",
-            },
-            ChartDef {
-                id: "q1-stranded",
-                title: "Stranded GPUs (installed, no energized power)",
-                y_label: "million GPUs",
-                scale: 1e-6,
-                kind: Kind::Overlay("world.stranded_gpus"),
-                look_for: "Compute bought ahead of power.",
             },
         ],
     },
@@ -88,11 +85,21 @@ pub const QUESTIONS: &[Question] = &[
         scenarios: "power-crunch, land-banking",
         charts: &[
             ChartDef {
+                id: "q2-stranded",
+                title: "Stranded GPUs (installed, no energized power)",
+                y_label: "million GPUs",
+                scale: 1e-6,
+                kind: Kind::Overlay("world.stranded_gpus"),
+                axis: YAxis::Linear,
+                look_for: "GPUs bought ahead of power: stranded where power binds.",
+            },
+            ChartDef {
                 id: "q2-power-price",
                 title: "Power price (load-weighted tariff)",
                 y_label: "USD/MWh",
                 scale: 1.0,
                 kind: Kind::Overlay("world.power_price_avg"),
+                axis: YAxis::Linear,
                 look_for: "A scarcity price where power binds.",
             },
             ChartDef {
@@ -101,6 +108,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "quarters",
                 scale: 1.0,
                 kind: Kind::Overlay("world.mean_queue_wait_quarters"),
+                axis: YAxis::Linear,
                 look_for: "Waits that grow when utilities cannot keep up.",
             },
         ],
@@ -116,6 +124,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "index, start = 100",
                 scale: 1.0,
                 kind: Kind::Overlay("world.fixed_capability_price_index"),
+                axis: YAxis::Log,
                 look_for: "The price of the first quarter's frontier capability.",
             },
             ChartDef {
@@ -124,6 +133,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "index, start = 100",
                 scale: 1.0,
                 kind: Kind::Overlay("world.inference_price_index"),
+                axis: YAxis::Log,
                 look_for: "What buyers pay per token for the models they choose.",
             },
             ChartDef {
@@ -132,6 +142,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "index, start = 100",
                 scale: 1.0,
                 kind: Kind::Overlay("world.gpu_price_index"),
+                axis: YAxis::Log,
                 look_for: "Hardware prices as generations age and capacity grows.",
             },
             ChartDef {
@@ -140,6 +151,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "profit / revenue",
                 scale: 1.0,
                 kind: Kind::Overlay("derived.app_margin"),
+                axis: YAxis::Linear,
                 look_for: "Whether cheaper tokens reach the application layer's profits.",
             },
         ],
@@ -155,6 +167,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "share of builders",
                 scale: 1.0,
                 kind: Kind::Overlay("world.builder_churn_rate"),
+                axis: YAxis::Linear,
                 look_for: "Lock-in: churn falls as switching costs grow.",
             },
             ChartDef {
@@ -163,6 +176,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "price / cost - 1",
                 scale: 1.0,
                 kind: Kind::Overlay("world.markup_avg"),
+                axis: YAxis::Linear,
                 look_for: "Labs that keep their customers price above cost.",
             },
         ],
@@ -178,6 +192,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "share",
                 scale: 1.0,
                 kind: Kind::Overlay("world.leader_share"),
+                axis: YAxis::Linear,
                 look_for: "Concentration at the top.",
             },
             ChartDef {
@@ -186,6 +201,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "HHI, 0-10000",
                 scale: 1.0,
                 kind: Kind::Overlay("world.hhi"),
+                axis: YAxis::Linear,
                 look_for: "Above 2,500 is highly concentrated (US merger guidelines).",
             },
             ChartDef {
@@ -194,6 +210,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "share",
                 scale: 1.0,
                 kind: Kind::Breakdown("labs.market_share"),
+                axis: YAxis::Linear,
                 look_for: "Who gains around a round or a joint venture (median over seeds).",
             },
         ],
@@ -209,6 +226,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "million H100e",
                 scale: 1e-6,
                 kind: Kind::Breakdown("projects.online_compute_h100e"),
+                axis: YAxis::Linear,
                 look_for: "Where compute is built when a tier closes a region (median over seeds).",
             },
             ChartDef {
@@ -217,6 +235,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "USD billion per quarter",
                 scale: 1e-9,
                 kind: Kind::Breakdown("chipmakers.revenue"),
+                axis: YAxis::Linear,
                 look_for: "Sales lost to a tier and taken by a domestic maker (median over seeds).",
             },
         ],
@@ -232,6 +251,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "USD billion per quarter",
                 scale: 1e-9,
                 kind: Kind::Overlay("world.model_profit"),
+                axis: YAxis::Linear,
                 look_for: "The model layer.",
             },
             ChartDef {
@@ -240,6 +260,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "USD billion per quarter",
                 scale: 1e-9,
                 kind: Kind::Overlay("world.chip_profit"),
+                axis: YAxis::Linear,
                 look_for: "The hardware layer.",
             },
             ChartDef {
@@ -248,6 +269,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "USD billion per quarter",
                 scale: 1e-9,
                 kind: Kind::Overlay("world.app_profit"),
+                axis: YAxis::Linear,
                 look_for: "The application layer.",
             },
             ChartDef {
@@ -256,6 +278,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "USD billion per quarter",
                 scale: 1e-9,
                 kind: Kind::Overlay("world.product_revenue"),
+                axis: YAxis::Linear,
                 look_for: "What labs take from end users directly.",
             },
         ],
