@@ -120,13 +120,15 @@ impl IndicatorDifference {
     /// interval and the sign count ("–" where undefined), as both the table
     /// and the report print them.
     pub fn cells(&self) -> [String; 5] {
-        let cell = |v: Option<f64>| v.map_or_else(|| "–".to_string(), short);
+        let unit = self.unit;
+        let value = |v: f64| human(v, unit);
+        let cell = |v: Option<f64>| v.map_or_else(|| "–".to_string(), value);
         match &self.difference {
             Some(d) => [
                 cell(self.a_mean),
                 cell(self.b_mean),
-                short(d.mean),
-                format!("[{}, {}]", short(d.low), short(d.high)),
+                value(d.mean),
+                format!("[{}, {}]", value(d.low), value(d.high)),
                 format!("{}/{}", d.sign_holds, d.seeds),
             ],
             None => [
@@ -263,6 +265,47 @@ impl Comparison {
     }
 }
 
+/// A value in the units people read: dollars as $M, $B or $T, counts of
+/// GPUs and H100e as k or M; anything else as [`short`].
+pub fn human(value: f64, unit: &str) -> String {
+    let magnitude = value.abs();
+    let sign = if value < 0.0 { "-" } else { "" };
+    let scaled = |divisor: f64, suffix: &str| {
+        let v = magnitude / divisor;
+        let decimals = if v >= 100.0 {
+            0
+        } else if v >= 10.0 {
+            1
+        } else {
+            2
+        };
+        format!("{v:.decimals$}{suffix}")
+    };
+    match unit {
+        "USD" => {
+            let body = if magnitude >= 1e12 {
+                scaled(1e12, "T")
+            } else if magnitude >= 1e9 {
+                scaled(1e9, "B")
+            } else if magnitude >= 1e6 {
+                scaled(1e6, "M")
+            } else {
+                format!("{magnitude:.0}")
+            };
+            format!("{sign}${body}")
+        }
+        "H100e" | "GPUs" if magnitude >= 1e3 => {
+            let body = if magnitude >= 1e6 {
+                scaled(1e6, "M")
+            } else {
+                scaled(1e3, "k")
+            };
+            format!("{sign}{body}")
+        }
+        _ => short(value),
+    }
+}
+
 /// Four significant figures, in scientific notation only when large or tiny.
 pub fn short(value: f64) -> String {
     let magnitude = value.abs();
@@ -333,6 +376,15 @@ mod tests {
             error.to_string().contains("baseline, power-crunch"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn money_and_compute_read_in_human_units() {
+        assert_eq!(human(1.25e12, "USD"), "$1.25T");
+        assert_eq!(human(-3.4e10, "USD"), "-$34.0B");
+        assert_eq!(human(8.786e7, "H100e"), "87.9M");
+        assert_eq!(human(12_345.0, "GPUs"), "12.3k");
+        assert_eq!(human(0.25, "share"), short(0.25));
     }
 
     #[test]
