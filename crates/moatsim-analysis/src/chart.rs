@@ -84,18 +84,125 @@ pub fn svg_over(
 /// The legend of a chart's lines as HTML, beside the figure rather than over
 /// its data: a coloured swatch and the label of each line, in order.
 pub fn legend_html(lines: &[Line]) -> String {
-    let items: String = lines
+    let labels: Vec<&str> = lines.iter().map(|l| l.label.as_str()).collect();
+    legend_labels_html(&labels)
+}
+
+/// [`legend_html`] for labels coloured in order.
+pub fn legend_labels_html(labels: &[&str]) -> String {
+    let items: String = labels
         .iter()
         .enumerate()
-        .map(|(i, line)| {
+        .map(|(i, label)| {
             let RGBColor(r, g, b) = COLOURS[i % COLOURS.len()];
             format!(
                 "<li><span class=\"swatch\" style=\"background:rgb({r},{g},{b})\"></span>{}</li>",
-                html_escape(&line.label)
+                html_escape(label)
             )
         })
         .collect();
     format!("<ul class=\"legend\">{items}</ul>")
+}
+
+/// One layer of a stacked bar chart: its label and a value per bar.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    pub label: String,
+    pub values: Vec<f64>,
+}
+
+/// Bars stacked by layer, one bar per `categories` entry: positive values
+/// stack up from zero and negative ones down, so a layer that loses money
+/// shows below the axis instead of cancelling another's profit. Coloured in
+/// layer order, as [`legend_labels_html`].
+pub fn stacked_svg(
+    title: &str,
+    y_label: &str,
+    categories: &[String],
+    layers: &[Layer],
+) -> Result<String, String> {
+    let n = categories.len();
+    if n == 0 || layers.is_empty() {
+        return Err(format!("{title}: nothing to draw"));
+    }
+    let value = |layer: &Layer, i: usize| {
+        layer
+            .values
+            .get(i)
+            .copied()
+            .filter(|v| v.is_finite())
+            .unwrap_or(0.0)
+    };
+    let (mut low, mut high) = (0.0_f64, 0.0_f64);
+    for i in 0..n {
+        let up: f64 = layers.iter().map(|l| value(l, i).max(0.0)).sum();
+        let down: f64 = layers.iter().map(|l| value(l, i).min(0.0)).sum();
+        high = high.max(up);
+        low = low.min(down);
+    }
+    let pad = ((high - low) * 0.05).max(1e-9);
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(plain(title), ("sans-serif", TITLE_FONT))
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(76)
+            .build_cartesian_2d(-0.5..(n as f64 - 0.5), (low - pad)..(high + pad))
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .y_desc(plain(y_label))
+            .x_labels(n)
+            .y_labels(6)
+            .label_style(("sans-serif", TICK_FONT))
+            .axis_desc_style(("sans-serif", AXIS_FONT))
+            .x_label_formatter(&|x| {
+                let i = x.round();
+                if (x - i).abs() < 0.01 && i >= 0.0 {
+                    categories.get(i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|y| compact(*y))
+            .disable_x_mesh()
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for i in 0..n {
+            let (mut up, mut down) = (0.0, 0.0);
+            let x = i as f64;
+            for (k, layer) in layers.iter().enumerate() {
+                let v = value(layer, i);
+                let (from, to) = if v >= 0.0 {
+                    up += v;
+                    (up - v, up)
+                } else {
+                    down += v;
+                    (down - v, down)
+                };
+                if v != 0.0 {
+                    chart
+                        .draw_series(std::iter::once(Rectangle::new(
+                            [(x - 0.35, from), (x + 0.35, to)],
+                            COLOURS[k % COLOURS.len()].filled(),
+                        )))
+                        .map_err(|e| e.to_string())?;
+                }
+            }
+        }
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(-0.5, 0.0), (n as f64 - 0.5, 0.0)],
+                BLACK.stroke_width(1),
+            )))
+            .map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(out)
 }
 
 fn html_escape(text: &str) -> String {
@@ -423,6 +530,34 @@ mod tests {
         let legend = legend_html(&lines);
         assert!(legend.contains("baseline") && legend.contains("power-crunch"));
         assert_eq!(legend.matches("class=\"swatch\"").count(), 2);
+    }
+
+    /// Losses stack below the axis, profits above, one bar per category.
+    #[test]
+    fn stacked_bars_put_losses_below_and_profits_above() {
+        let layers = [
+            Layer {
+                label: "chips".into(),
+                values: vec![10.0, 20.0],
+            },
+            Layer {
+                label: "models".into(),
+                values: vec![-5.0, 4.0],
+            },
+        ];
+        let svg = stacked_svg(
+            "Profit by layer",
+            "USD billion",
+            &["2025".into(), "2026".into()],
+            &layers,
+        )
+        .expect("draws");
+        // Four non-empty bars plus the plot's background rectangle(s).
+        assert!(svg.matches("<rect").count() >= 4, "{svg}");
+        assert!(svg.contains("2025") && svg.contains("2026"));
+        assert!(stacked_svg("x", "y", &[], &layers).is_err());
+        let legend = legend_labels_html(&["chips", "models"]);
+        assert_eq!(legend.matches("<li>").count(), 2);
     }
 
     /// A log axis spans orders of magnitude and leaves out what it cannot

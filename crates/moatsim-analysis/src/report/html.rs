@@ -10,7 +10,10 @@ use super::{
     slug,
 };
 use crate::AnalysisError;
-use crate::chart::{Bar, Line, bars_svg, compact, legend_html, plain, svg_on, svg_over};
+use crate::chart::{
+    Bar, Layer, Line, bars_svg, compact, legend_html, legend_labels_html, plain, stacked_svg,
+    svg_on, svg_over,
+};
 use crate::compare::{Comparison, compare, short};
 use crate::fit::FitRead;
 use crate::series::{Band, RunSeries, band};
@@ -117,6 +120,11 @@ fn question_html(
                     breakdown_html(html, group, chart, prefix)?;
                 }
             }
+            Kind::Layers(layers) => {
+                for group in &report.groups {
+                    layers_html(html, group, chart, layers)?;
+                }
+            }
         }
     }
     *html += "</section>\n";
@@ -208,6 +216,81 @@ fn breakdown_html(
     let id = format!("{}-{}", chart.id, slug(&group.scenario));
     figure_html(html, &id, chart, figure, &breakdown_reading(chart, &lines));
     Ok(())
+}
+
+/// One scenario's bars by calendar year, stacked by layer: each layer's sum
+/// over the year's quarters, the median over seeds. Only whole years.
+fn layers_html(
+    html: &mut String,
+    group: &Group,
+    chart: &ChartDef,
+    layers: &[(&str, &str)],
+) -> Result<(), AnalysisError> {
+    let start = group.series.first().map_or(0.0, |s| s.start_year);
+    let quarters = group.series.iter().map(|s| s.quarters).min().unwrap_or(0);
+    // Whole calendar years only, from the first quarter that opens one.
+    let first = (0..quarters).find(|&q| ((start + q as f64 / 4.0).fract()).abs() < 1e-9);
+    let years: Vec<usize> = match first {
+        Some(first) => (0..(quarters - first) / 4).map(|k| first + 4 * k).collect(),
+        None => Vec::new(),
+    };
+    let stacked: Vec<Layer> = layers
+        .iter()
+        .map(|(label, key)| Layer {
+            label: (*label).to_string(),
+            values: years
+                .iter()
+                .map(|&q| {
+                    let sums: Vec<f64> = group
+                        .series
+                        .iter()
+                        .filter_map(|s| s.get(key))
+                        .map(|v| v[q..q + 4].iter().filter(|x| x.is_finite()).sum::<f64>())
+                        .collect();
+                    crate::stats::quantile(&sums, 0.5).unwrap_or(0.0) * chart.scale
+                })
+                .collect(),
+        })
+        .collect();
+    let categories: Vec<String> = years
+        .iter()
+        .map(|&q| format!("{:.0}", (start + q as f64 / 4.0).floor()))
+        .collect();
+    let title = format!("{} — {}", chart.title, group.scenario);
+    let figure = if categories.is_empty() {
+        None
+    } else {
+        let labels: Vec<&str> = layers.iter().map(|(label, _)| *label).collect();
+        Some(
+            stacked_svg(&title, chart.y_label, &categories, &stacked).map_err(chart_error)?
+                + &legend_labels_html(&labels),
+        )
+    };
+    let total: f64 = stacked.iter().filter_map(|l| l.values.last()).sum();
+    let reading = match categories.last() {
+        Some(year) => format!(
+            "{year}: {} in all, {}.",
+            money_billions(total),
+            stacked
+                .iter()
+                .filter_map(|l| l.values.last().map(|v| format!(
+                    "{} {}",
+                    l.label,
+                    money_billions(*v)
+                )))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => "No whole calendar year in these runs.".to_string(),
+    };
+    let id = format!("{}-{}", chart.id, slug(&group.scenario));
+    figure_html(html, &id, chart, figure, &reading);
+    Ok(())
+}
+
+/// Billions of dollars as people write them.
+fn money_billions(billions: f64) -> String {
+    crate::compare::human(billions * 1e9, "USD")
 }
 
 /// Every other scenario against the reference (the first group), paired by

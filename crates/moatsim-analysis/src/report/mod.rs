@@ -25,7 +25,21 @@ pub enum Kind {
     /// For each scenario, one chart with a line per part (lab, region,
     /// maker): the median over seeds.
     Breakdown(&'static str),
+    /// For each scenario, bars by calendar year stacked by layer (label,
+    /// series key): each layer's yearly sum, the median over seeds.
+    Layers(&'static [(&'static str, &'static str)]),
 }
+
+/// The layers of the value chain, as `world` reports their profit.
+pub const PROFIT_LAYERS: &[(&str, &str)] = &[
+    ("chips", "world.chip_profit"),
+    ("power", "world.power_profit"),
+    ("cloud", "world.cloud_profit"),
+    ("land", "world.land_profit"),
+    ("leases", "world.lease_profit"),
+    ("models", "world.model_profit"),
+    ("apps", "world.app_profit"),
+];
 
 /// One chart of the report.
 #[derive(Debug, Clone, Copy)]
@@ -245,6 +259,15 @@ pub const QUESTIONS: &[Question] = &[
         title: "Who captures the value?",
         scenarios: "baseline, lab-products",
         charts: &[
+            ChartDef {
+                id: "q7-profit-by-layer",
+                title: "Profit by layer, per year",
+                y_label: "USD billion per year",
+                scale: 1e-9,
+                kind: Kind::Layers(PROFIT_LAYERS),
+                axis: YAxis::Linear,
+                look_for: "Who captures the value: chips, power, cloud, land, leases, models and apps, losses below the axis.",
+            },
             ChartDef {
                 id: "q7-model-profit",
                 title: "Labs' profit",
@@ -483,7 +506,7 @@ pub fn chart_ids(report: &Report) -> Vec<String> {
         for chart in question.charts {
             match chart.kind {
                 Kind::Overlay(_) => ids.push(chart.id.to_string()),
-                Kind::Breakdown(_) => {
+                Kind::Breakdown(_) | Kind::Layers(_) => {
                     for group in &report.groups {
                         ids.push(format!("{}-{}", chart.id, slug(&group.scenario)));
                     }
