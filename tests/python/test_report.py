@@ -72,6 +72,15 @@ def test_the_report_is_one_file_that_fetches_nothing(report):
         assert f'id="{chart}"' in text, chart
     # The comparison with the baseline is a section of the report.
     assert "mega-round minus baseline" in text
+    # The banner says how far to trust it: the baseline's scorecard, which
+    # targets land and which miss, with the full table at the end.
+    banner = text[text.index('id="calibration-banner"'):]
+    banner = banner[:banner.index("</p>")]
+    assert re.search(r"Calibration: \d+ of \d+ measured targets land", banner), banner
+    assert "of baseline (3 runs)" in banner and 'href="#calibration"' in banner
+    assert text.index('id="calibration-banner"') < text.index('id="q1"')
+    table = text[text.index('<section id="calibration">'):]
+    assert "largest_lab_revenue_2025" in table and "seed 1" in table
 
 
 def figure(text, chart):

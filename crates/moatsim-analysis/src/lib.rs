@@ -19,7 +19,7 @@ pub mod stats;
 
 pub use compare::{Comparison, IndicatorDifference, compare};
 pub use indicators::{INDICATORS, Indicator, RunIndicators, run_indicators};
-pub use report::{read_report, render_html, write_report};
+pub use report::{CalibrationBanner, CalibrationRow, read_report, render_html, write_report};
 pub use runs::{RunRef, discover, run_folders};
 
 use std::path::PathBuf;

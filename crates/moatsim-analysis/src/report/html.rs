@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use super::{
-    ChartDef, Group, Kind, QUESTIONS, Question, Report, SENSITIVITY_INDICATORS, SensitivityIndex,
-    slug,
+    CalibrationBanner, CalibrationRow, ChartDef, Group, Kind, QUESTIONS, Question, Report,
+    SENSITIVITY_INDICATORS, SensitivityIndex, slug,
 };
 use crate::AnalysisError;
 use crate::chart::{
@@ -22,6 +22,9 @@ use crate::series::{Band, RunSeries, band};
 pub fn render_html(report: &Report) -> Result<String, AnalysisError> {
     let mut html = String::new();
     head_html(&mut html, report);
+    if let Some(banner) = &report.calibration {
+        banner_html(&mut html, banner);
+    }
     nav_html(&mut html, report);
     for question in QUESTIONS {
         question_html(&mut html, report, question)?;
@@ -34,6 +37,9 @@ pub fn render_html(report: &Report) -> Result<String, AnalysisError> {
     }
     if !report.fits.is_empty() {
         fits_html(&mut html, &report.fits)?;
+    }
+    if let Some(banner) = &report.calibration {
+        calibration_html(&mut html, banner);
     }
     html += "</body>\n</html>\n";
     Ok(html)
@@ -96,7 +102,88 @@ fn nav_html(html: &mut String, report: &Report) {
     if !report.fits.is_empty() {
         *html += "<li><a href=\"#fit\">Calibration fits</a></li>\n";
     }
+    if report.calibration.is_some() {
+        *html += "<li><a href=\"#calibration\">Calibration scorecard</a></li>\n";
+    }
     *html += "</ol></nav>\n";
+}
+
+/// How far to trust the answers below: how many published targets the
+/// reference runs land at every seed, and which miss.
+fn banner_html(html: &mut String, banner: &CalibrationBanner) {
+    let runs = banner.runs.len();
+    let measured: Vec<&CalibrationRow> = banner.rows.iter().filter(|r| r.measured > 0).collect();
+    let landed = measured.iter().filter(|r| r.lands(runs)).count();
+    let misses: Vec<String> = measured
+        .iter()
+        .filter(|r| !r.lands(runs))
+        .map(|r| {
+            format!(
+                "<code>{}</code> ({}/{})",
+                plain(&r.name),
+                r.inside,
+                r.measured
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        html,
+        "<p id=\"calibration-banner\" class=\"banner\"><strong>Calibration: {landed} of {} measured targets land inside the published range at every run</strong> of {} ({runs} run{}). {} <a href=\"#calibration\">The scorecard</a> gives every target, its range and each run's value; read the answers that rest on a missed target with care.</p>",
+        measured.len(),
+        plain(&banner.scenario),
+        if runs == 1 { "" } else { "s" },
+        if misses.is_empty() {
+            "Every measured target lands.".to_string()
+        } else {
+            format!("Missed: {}.", misses.join(", "))
+        }
+    );
+}
+
+/// The full scorecard: a row per target, a column per run.
+fn calibration_html(html: &mut String, banner: &CalibrationBanner) {
+    let runs = banner.runs.len();
+    let _ = writeln!(
+        html,
+        "<section id=\"calibration\">\n<h2>Calibration scorecard ({})</h2>\n<p class=\"meta\">Each target of docs/calibration/published-figures.csv as <code>moatsim calibrate</code> measures it; bold where a run lands inside. n/a: the model has no measure yet, or the run is too short.</p>\n<table>\n<tr><th>target</th><th>published</th>{}<th>inside</th></tr>",
+        plain(&banner.scenario),
+        banner
+            .runs
+            .iter()
+            .map(|r| format!("<th>{}</th>", plain(r)))
+            .collect::<String>()
+    );
+    for row in &banner.rows {
+        let cells: String = row
+            .values
+            .iter()
+            .zip(row.lands_each.iter().chain(std::iter::repeat(&false)))
+            .map(|(v, lands)| match v {
+                Some(v) if *lands => format!("<td><strong>{}</strong></td>", short(*v)),
+                Some(v) => format!("<td>{}</td>", short(*v)),
+                None => "<td>n/a</td>".to_string(),
+            })
+            .collect();
+        let _ = writeln!(
+            html,
+            "<tr><td><code>{}</code></td><td>{}–{} {}</td>{cells}<td>{}</td></tr>",
+            plain(&row.name),
+            short(row.low),
+            short(row.high),
+            plain(&row.unit),
+            if row.measured == 0 {
+                "n/a".to_string()
+            } else {
+                format!(
+                    "{}/{}{}",
+                    row.inside,
+                    row.measured,
+                    if row.lands(runs) { " ✓" } else { "" }
+                )
+            }
+        );
+    }
+    *html += "</table>\n</section>\n";
 }
 
 /// One question's section with its charts.
@@ -598,6 +685,6 @@ h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ddd;padding-bottom
 .meta{color:#555;font-size:.92em}figure.chart{margin:1.2em 0}figure.chart svg{max-width:100%;height:auto}\
 figcaption{font-size:.92em;color:#333}table{border-collapse:collapse;font-size:.85em;margin:.6em 0 1.4em}\
 td,th{border:1px solid #ddd;padding:.25em .5em;text-align:right}td:first-child,th:first-child{text-align:left}\
-nav ol{columns:2;font-size:.95em}.missing{color:#a00}code{font-size:.9em}\
+.banner{background:#fff7e0;border:1px solid #e6c36a;padding:.6em .8em;font-size:.95em}nav ol{columns:2;font-size:.95em}.missing{color:#a00}code{font-size:.9em}\
 ul.legend{list-style:none;padding:0;margin:.2em 0 .4em;font-size:.92em;display:flex;flex-wrap:wrap;gap:.3em 1.2em}\
 ul.legend .swatch{display:inline-block;width:1.4em;height:.35em;margin-right:.4em;vertical-align:middle}";

@@ -326,6 +326,42 @@ pub struct Report {
     pub sensitivity: Vec<(PathBuf, Vec<SensitivityIndex>)>,
     /// Each calibration fit's folder named.
     pub fits: Vec<FitRead>,
+    /// The reference scenario's runs against the published targets, when the
+    /// caller scored them (`moatsim report` does, with `moatsim calibrate`'s
+    /// measures): the banner at the top and the table at the end.
+    pub calibration: Option<CalibrationBanner>,
+}
+
+/// The calibration scorecard of the reference scenario's runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalibrationBanner {
+    pub scenario: String,
+    /// Column labels, one per run (`seed 42`).
+    pub runs: Vec<String>,
+    pub rows: Vec<CalibrationRow>,
+}
+
+/// One target across the runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalibrationRow {
+    pub name: String,
+    pub low: f64,
+    pub high: f64,
+    pub unit: String,
+    pub values: Vec<Option<f64>>,
+    /// Whether each run's value lands inside (a single published number
+    /// allows ±10%, as `moatsim calibrate` reads it).
+    pub lands_each: Vec<bool>,
+    /// Runs whose value lands inside, of `measured`.
+    pub inside: usize,
+    pub measured: usize,
+}
+
+impl CalibrationRow {
+    /// Measured at every run and inside at every run.
+    pub fn lands(&self, runs: usize) -> bool {
+        self.measured == runs && self.inside == runs
+    }
 }
 
 /// One row of a `sensitivity.parquet` as read back.
@@ -433,6 +469,7 @@ pub fn read_report(paths: &[PathBuf]) -> Result<Report, AnalysisError> {
         groups,
         sensitivity,
         fits,
+        calibration: None,
     })
 }
 
