@@ -108,6 +108,15 @@ pub const QUESTIONS: &[Question] = &[
                 look_for: "GPUs bought ahead of power: stranded where power binds.",
             },
             ChartDef {
+                id: "q2-binding",
+                title: "Which constraint binds: demand not met",
+                y_label: "share of demand unmet",
+                scale: 1.0,
+                kind: Kind::Breakdown("binding"),
+                axis: YAxis::Linear,
+                look_for: "The market whose demand goes unmet is the one that binds: GPUs (units ordered, not sold), power (MW asked, not granted this quarter) or land (acres sought, not bought).",
+            },
+            ChartDef {
                 id: "q2-power-price",
                 title: "Power price (load-weighted tariff)",
                 y_label: "USD/MWh",
