@@ -72,6 +72,9 @@ def test_the_report_is_one_file_that_fetches_nothing(report):
         assert f'id="{chart}"' in text, chart
     # The comparison with the baseline is a section of the report.
     assert "mega-round minus baseline" in text
+    # The one moat half-life, as compare reports it.
+    assert "moat half-life of mega-round&#39;s compute-share lead" in text or \
+        "moat half-life of mega-round's compute-share lead" in text
     # The banner says how far to trust it: the baseline's scorecard, which
     # targets land and which miss, with the full table at the end.
     banner = text[text.index('id="calibration-banner"'):]

@@ -390,7 +390,9 @@ fn comparisons_html(html: &mut String, report: &Report) {
         plain(&reference.scenario)
     );
     for group in &report.groups[1..] {
-        match compare(&reference.indicators, &group.indicators) {
+        let compared = compare(&reference.indicators, &group.indicators)
+            .and_then(|c| c.with_moat_half_life(&reference.indicators, &group.indicators));
+        match compared {
             Ok(comparison) => comparison_html(html, &comparison),
             Err(error) => {
                 let _ = writeln!(
@@ -678,6 +680,13 @@ fn comparison_html(html: &mut String, comparison: &Comparison) {
         );
     }
     *html += "</table>\n";
+    if let Some(line) = comparison.moat_line() {
+        let _ = writeln!(
+            html,
+            "<p class=\"moat\"><strong>Moat half-life</strong> (docs/ANALYSIS.md, \"The moat half-life\"): {}</p>",
+            plain(line.trim_end())
+        );
+    }
 }
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:780px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\

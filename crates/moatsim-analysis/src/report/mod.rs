@@ -89,7 +89,7 @@ pub const QUESTIONS: &[Question] = &[
                 scale: 1.0,
                 kind: Kind::Overlay("world.leader_capability_lead"),
                 axis: YAxis::Linear,
-                look_for: "How long a lead lasts: its half-life is in the comparison table.",
+                look_for: "How long a capability lead lasts. The moat half-life (of a compute-share lead) is under the comparison with the reference.",
             },
         ],
     },
