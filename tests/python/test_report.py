@@ -150,7 +150,7 @@ def render_and_check(report, charts, mark, copy_to=None, min_height=200):
     requests = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 900, "height": 1200})
+        page = browser.new_page(viewport={"width": 1400, "height": 1200})
         page.on("request", lambda r: requests.append(r.url))
         page.goto(report.as_uri())
         screenshot = report.with_suffix(".png")
