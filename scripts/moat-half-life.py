@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """The moat half-life and what it depends on: docs/MODEL.md, "The moat half-life".
 
+The measure is the one docs/ANALYSIS.md defines ("The moat half-life") and
+`moatsim compare` reports; here the event is fixed at the round (2026Q1).
+
 A mega-round gives frontier-a a lead in compute. The lead is frontier-a's mean
 compute-share gain over the baseline (same seed, same parameters) in the three
 quarters after the round (2026Q2-Q4); its half-life is the number of quarters

@@ -403,16 +403,25 @@ fn calibrate_reports_each_target_and_fails_only_on_an_unreadable_run() {
     assert_eq!(row["values"].as_array().map(Vec::len), Some(2));
     assert!(row["inside"].as_u64() <= row["measured"].as_u64());
 
-    // The scenario folder is not a run: a clear error and exit status 1.
-    let wrong = moatsim(&[
+    // A scenario folder stands for the runs under it, as for `compare`.
+    let folder = moatsim(&[
         "calibrate",
         out.path()
             .join("scenario=baseline")
             .to_str()
             .expect("utf-8"),
     ]);
-    assert_eq!(wrong.status.code(), Some(1));
-    assert!(text(&wrong.stderr).contains("not a run folder"));
+    assert!(folder.status.success(), "stderr: {}", text(&folder.stderr));
+    assert!(text(&folder.stdout).contains("seed 7"));
+    // A folder with no run under it: a clear error, exit status 2.
+    let empty = tempfile::tempdir().expect("temp dir");
+    let wrong = moatsim(&["calibrate", empty.path().to_str().expect("utf-8")]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(
+        text(&wrong.stderr).contains("no finished run there"),
+        "{}",
+        text(&wrong.stderr)
+    );
     // A damaged table is reported with its path.
     std::fs::write(run_dir.join("world.parquet"), b"not parquet").expect("write");
     let damaged = moatsim(&["calibrate", run_dir.to_str().expect("utf-8")]);

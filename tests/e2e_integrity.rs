@@ -140,6 +140,23 @@ fn each_damage_refused(out: &Path, file: &Path) -> usize {
     cases.len()
 }
 
+/// A short baseline run (2,000 builders) published under `out`; its folder.
+fn published_run(out: &Path, quarters: &str) -> PathBuf {
+    let made = moatsim(&[
+        "run",
+        "configs/baseline.toml",
+        "--quarters",
+        quarters,
+        "--set",
+        "app_builders.count=2000",
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--quiet",
+    ]);
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    run_dir(out)
+}
+
 #[test]
 fn a_damaged_checkpoint_is_refused_with_the_file_named_and_nothing_changed() {
     let out = tempfile::tempdir().expect("temp dir");
@@ -177,19 +194,7 @@ fn a_damaged_checkpoint_is_refused_with_the_file_named_and_nothing_changed() {
 fn a_damaged_published_table_is_named_by_verify_and_by_every_reader() {
     let out = tempfile::tempdir().expect("temp dir");
     let out_dir = out.path().to_str().expect("utf-8");
-    let made = moatsim(&[
-        "run",
-        "configs/baseline.toml",
-        "--quarters",
-        "8",
-        "--set",
-        "app_builders.count=2000",
-        "--out",
-        out_dir,
-        "--quiet",
-    ]);
-    assert!(made.status.success(), "{}", text(&made.stderr));
-    let run = run_dir(out.path());
+    let run = published_run(out.path(), "8");
     let run_arg = run.to_str().expect("utf-8");
     let ok = moatsim(&["verify", out_dir]);
     assert!(ok.status.success(), "{}", text(&ok.stderr));
@@ -226,20 +231,7 @@ fn a_damaged_published_table_is_named_by_verify_and_by_every_reader() {
 #[test]
 fn a_table_no_digest_vouches_for_is_an_error_not_a_panic_when_it_does_not_decode() {
     let out = tempfile::tempdir().expect("temp dir");
-    let out_dir = out.path().to_str().expect("utf-8");
-    let made = moatsim(&[
-        "run",
-        "configs/baseline.toml",
-        "--quarters",
-        "4",
-        "--set",
-        "app_builders.count=2000",
-        "--out",
-        out_dir,
-        "--quiet",
-    ]);
-    assert!(made.status.success(), "{}", text(&made.stderr));
-    let run = run_dir(out.path());
+    let run = published_run(out.path(), "4");
     // A manifest from before digests: the reader has nothing to check the
     // file against, so the decoder meets the damage itself.
     let manifest = run.join("manifest.json");
@@ -268,7 +260,7 @@ fn a_table_no_digest_vouches_for_is_an_error_not_a_panic_when_it_does_not_decode
     // A flipped bit inside a compressed value can decode to other numbers:
     // without a digest nothing can tell. The truncations always fail.
     assert!(refused >= 3, "{refused} damaged files refused");
-    let verdict = moatsim(&["verify", out_dir]);
+    let verdict = moatsim(&["verify", out.path().to_str().expect("utf-8")]);
     assert_eq!(verdict.status.code(), Some(1));
     assert!(text(&verdict.stdout).contains("records no xxh3-128 digests"));
 }

@@ -389,3 +389,81 @@ fn sweeps_with_bad_shards_seeds_or_sizes_are_refused() {
     );
     assert!(!out.exists(), "nothing written");
 }
+
+#[test]
+fn mistyped_names_and_bases_are_refused_with_what_was_meant() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // A lab name the base does not have is a typo until it says it is new.
+    let typo = child_of_baseline(
+        dir.path(),
+        "[[labs]]\nname = \"frontier-A\"\nmarkup = 1.0\n",
+    );
+    refused(
+        &["run", &typo],
+        &[
+            "child.toml:5:8",
+            "labs[name=frontier-A]",
+            "did you mean \"frontier-a\"?",
+            "new = true",
+        ],
+    );
+    let twice = child_of_baseline(dir.path(), "[[labs]]\nname = \"frontier-a\"\nnew = true\n");
+    refused(
+        &["validate", &twice],
+        &["labs[name=frontier-a].new", "already in `labs`"],
+    );
+    // Unknown fields and names say which was meant.
+    let field = child_of_baseline(dir.path(), "[world]\npeu = 1.3\n");
+    refused(
+        &["validate", &field],
+        &["world.peu", "unknown field `peu` (did you mean \"pue\"?)"],
+    );
+    let region = child_of_baseline(
+        dir.path(),
+        "[[labs]]\nname = \"frontier-b\"\nhome_region = \"virginia\"\n",
+    );
+    refused(
+        &["validate", &region],
+        &["home_region", "did you mean \"us-virginia\"?"],
+    );
+    // A base that does not resolve is explained from the file that extends it.
+    let base = scenario_file(
+        dir.path(),
+        "orphan.toml",
+        "extends = \"baselin.toml\"\n[scenario]\nname = \"o\"\n",
+    );
+    refused(
+        &["run", &base],
+        &[
+            "orphan.toml:1:1",
+            "field `extends`",
+            "did you mean \"baseline.toml\"?",
+            "relative to the folder of the file that extends it",
+        ],
+    );
+}
+
+#[test]
+fn a_new_entry_marked_new_is_added() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let baseline =
+        std::fs::read_to_string(support::repo().join("configs/baseline.toml")).expect("baseline");
+    // The baseline's first lab, renamed and marked new.
+    let start = baseline.find("[[labs]]").expect("a lab");
+    let end = baseline[start + 8..]
+        .find("[[")
+        .map_or(baseline.len(), |at| start + 8 + at);
+    let lab = baseline[start..end].replacen(
+        "name = \"frontier-a\"",
+        "name = \"frontier-z\"\nnew = true",
+        1,
+    );
+    let added = child_of_baseline(dir.path(), &lab);
+    let result = moatsim(&["validate", &added]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    assert!(
+        text(&result.stdout).contains("frontier-z"),
+        "{}",
+        text(&result.stdout)
+    );
+}

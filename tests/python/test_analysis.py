@@ -60,7 +60,7 @@ def per_seed(outputs):
 
 def half_lives(outputs):
     text = (REPO / "README.md").read_text()
-    start = text.index("The moat half-life: quarters from the peak")
+    start = text.index("The capability lead's half-life (")
     query = text[text.index("```sql\n", start) + 7:]
     query = query[:query.index("```")].replace("outputs/", f"{outputs}/")
     rows = duckdb.sql(query).fetchall()  # scenario, seed, peak_tick, peak_lead, half_life
@@ -104,7 +104,30 @@ def test_compare_agrees_with_duckdb(outputs):
     paired = [s for s in SEEDS if ("baseline", s) in lives and ("mega-round", s) in lives]
     if paired:
         mean = sum(lives[("mega-round", s)] - lives[("baseline", s)] for s in paired) / len(paired)
-        assert rows["moat_half_life_quarters"]["difference"]["mean"] == pytest.approx(mean)
+        assert rows["capability_lead_half_life_quarters"]["difference"]["mean"] == pytest.approx(mean)
+
+
+def test_the_moat_half_life_is_one_number_in_the_readme_and_in_compare(outputs):
+    """The README's Q1 query (docs/ANALYSIS.md, "The moat half-life") and
+    `compare --json` give the same event, lab, lead, half-life and censoring
+    at every seed."""
+    text = (REPO / "README.md").read_text()
+    start = text.index("**Q1.**")
+    query = text[text.index("```sql scenario-library\n", start) + len("```sql scenario-library\n"):]
+    query = query[:query.index("```")].replace("outputs/", f"{outputs}/")
+    sql = {int(seed): (event, lab, lead, quarters, censored)
+           for seed, event, lab, lead, quarters, censored in duckdb.sql(query).fetchall()}
+    report = compare_json(outputs)
+    assert [s["seed"] for s in report["moat_half_life"]] == sorted(SEEDS)
+    for row in report["moat_half_life"]:
+        h = row["half_life"]
+        if h is None:
+            assert row["seed"] not in sql
+            continue
+        event, lab, lead, quarters, censored = sql[row["seed"]]
+        assert (h["event_tick"], h["lab"], h["quarters"], h["censored"]) == (event, lab, quarters, censored)
+        assert h["lead"] == pytest.approx(lead, abs=1e-4)
+    assert sql, "the mega-round gives a lead at some seed"
 
 
 def test_compare_prints_a_table_and_refuses_a_folder_without_runs(outputs, tmp_path):
@@ -112,7 +135,8 @@ def test_compare_prints_a_table_and_refuses_a_folder_without_runs(outputs, tmp_p
         [BIN, "compare", outputs / "scenario=baseline", outputs / "scenario=mega-round"],
         check=True, capture_output=True, text=True).stdout
     assert "mega-round minus baseline" in table
-    assert "moat_half_life_quarters" in table and "90% interval" in table
+    assert "capability_lead_half_life_quarters" in table and "90% interval" in table
+    assert "moat half-life of mega-round's compute-share lead over baseline" in table
     empty = tmp_path / "empty"
     empty.mkdir()
     result = subprocess.run([BIN, "compare", empty, outputs / "scenario=baseline"],

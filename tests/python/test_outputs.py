@@ -21,6 +21,7 @@ BIN = Path(os.environ.get("MOATSIM_BIN", REPO / "target" / "release" / "moatsim"
 QUARTERS = 4
 BUILDERS = 1500
 SEEDS = (1, 2)
+SCENARIOS = ("baseline", "power-crunch")
 TABLES = ["labs", "accelerator_buyers", "investors", "chipmakers", "utilities", "regulators", "projects", "app_builders",
           "app_builder_segments", "markets", "world", "events"]
 
@@ -48,15 +49,18 @@ def schema():
 
 @pytest.fixture(scope="session")
 def workdir(tmp_path_factory):
-    """A folder with outputs/ holding a short baseline run for each seed."""
+    """A mixed folder, as the README's own steps leave one: outputs/ holding a
+    short baseline run for each seed, another scenario's runs, and a sweep
+    beside them. Every README example must run on it."""
     assert BIN.exists(), f"{BIN} not found: build it with `cargo build --release`"
     root = tmp_path_factory.mktemp("analyst")
-    for seed in SEEDS:
-        subprocess.run(
-            [BIN, "run", REPO / "configs" / "baseline.toml", "--quarters", str(QUARTERS), "--seed", str(seed),
-             "--set", f"app_builders.count={BUILDERS}", "--out", root / "outputs", "--quiet"],
-            check=True,
-        )
+    for config in SCENARIOS:
+        for seed in SEEDS:
+            subprocess.run(
+                [BIN, "run", REPO / "configs" / f"{config}.toml", "--quarters", str(QUARTERS), "--seed", str(seed),
+                 "--set", f"app_builders.count={BUILDERS}", "--out", root / "outputs", "--quiet"],
+                check=True,
+            )
     sweep_next_to_the_runs(root)
     return root
 
@@ -68,8 +72,9 @@ def sweep_next_to_the_runs(root):
                     "--out", root / "outputs" / "smoke", "--quiet"], check=True)
 
 
-def glob(workdir, table):
-    return str(workdir / "outputs" / "scenario=*" / "seed=*" / f"{table}.parquet")
+def glob(workdir, table, scenario="baseline"):
+    """The baseline's runs of `table` (`scenario="*"`: every scenario's)."""
+    return str(workdir / "outputs" / f"scenario={scenario}" / "seed=*" / f"{table}.parquet")
 
 
 def test_every_table_exists_for_every_run(workdir):
@@ -293,6 +298,6 @@ def test_readme_python_examples_work_with_pyarrow_and_polars_from_duckdb(workdir
     monkeypatch.chdir(workdir)
     query = ("SELECT scenario, seed, tick FROM read_parquet("
              "'outputs/scenario=*/seed=*/world.parquet', hive_partitioning = true)")
-    assert duckdb.sql(query).pl().height == len(SEEDS) * QUARTERS
+    assert duckdb.sql(query).pl().height == len(SCENARIOS) * len(SEEDS) * QUARTERS
     # DuckDB 2 returns a record-batch reader; read_all() makes a pyarrow Table.
-    assert duckdb.sql(query).arrow().read_all().num_rows == len(SEEDS) * QUARTERS
+    assert duckdb.sql(query).arrow().read_all().num_rows == len(SCENARIOS) * len(SEEDS) * QUARTERS

@@ -10,6 +10,7 @@ when set, for a look by hand).
 """
 
 import io
+import re
 import os
 import shutil
 import subprocess
@@ -23,11 +24,11 @@ SEEDS = (1, 2, 3)
 SCENARIOS = ("baseline", "mega-round")
 
 # One chart per series, and the breakdowns once per scenario.
-OVERLAYS = ["q1-compute", "q1-lead", "q1-stranded", "q2-power-price", "q2-queue", "q3-fixed-capability",
+OVERLAYS = ["q1-compute", "q1-lead", "q2-stranded", "q2-power-price", "q2-queue", "q3-fixed-capability",
             "q3-inference-price", "q3-gpu-price", "q3-app-margin", "q4-churn", "q4-markup",
             "q5-leader-share", "q5-hhi", "q7-model-profit", "q7-chip-profit", "q7-app-profit",
             "q7-product-revenue"]
-BREAKDOWNS = ["q5-shares", "q6-regions", "q6-chip-sales"]
+BREAKDOWNS = ["q2-binding", "q5-shares", "q6-regions", "q6-chip-sales", "q7-profit-by-layer"]
 EXPECTED = OVERLAYS + [f"{chart}-{scenario}" for chart in BREAKDOWNS for scenario in SCENARIOS]
 
 
@@ -71,6 +72,41 @@ def test_the_report_is_one_file_that_fetches_nothing(report):
         assert f'id="{chart}"' in text, chart
     # The comparison with the baseline is a section of the report.
     assert "mega-round minus baseline" in text
+    # The one moat half-life, as compare reports it.
+    assert "moat half-life of mega-round&#39;s compute-share lead" in text or \
+        "moat half-life of mega-round's compute-share lead" in text
+    # The banner says how far to trust it: the baseline's scorecard, which
+    # targets land and which miss, with the full table at the end.
+    banner = text[text.index('id="calibration-banner"'):]
+    banner = banner[:banner.index("</p>")]
+    assert re.search(r"Calibration: \d+ of \d+ measured targets land", banner), banner
+    assert "of baseline (3 runs)" in banner and 'href="#calibration"' in banner
+    assert text.index('id="calibration-banner"') < text.index('id="q1"')
+    table = text[text.index('<section id="calibration">'):]
+    assert "largest_lab_revenue_2025" in table and "seed 1" in table
+
+
+def figure(text, chart):
+    start = text.index(f'id="{chart}"')
+    return text[start:text.index("</figure>", start)]
+
+
+def test_charts_are_legible_with_legends_beside_them_and_log_axes_for_prices(report):
+    text = report.read_text()
+    for chart in EXPECTED:
+        part = figure(text, chart)
+        # The legend is HTML under the chart, never drawn over its data.
+        assert '<ul class="legend">' in part and "<li>" in part, chart
+    # Tick labels at 15 px or more at the chart's 720 px.
+    sizes = [float(size) for size in re.findall(r'<text[^>]*font-size="([0-9.]+)"', figure(text, "q1-compute"))]
+    assert sizes and min(sizes) >= 14, sizes
+    # The price of a fixed capability falls by orders of magnitude: a log axis
+    # labels decades, so the later years stay readable.
+    ticks = {line.strip() for line in figure(text, "q3-fixed-capability").splitlines()}
+    decades = [t for t in ticks if re.fullmatch(r"(100|10\.0|1\.00|0\.100|0\.010)", t)]
+    assert len(decades) >= 2, sorted(ticks)[:40]
+    # Stranded GPUs answer question 2 (which constraint binds), not question 1.
+    assert text.index('id="q2-stranded"') > text.index('id="q2"')
 
 
 def test_every_chart_renders_in_chromium_and_is_not_blank(report):
@@ -114,7 +150,7 @@ def render_and_check(report, charts, mark, copy_to=None, min_height=200):
     requests = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 900, "height": 1200})
+        page = browser.new_page(viewport={"width": 1400, "height": 1200})
         page.on("request", lambda r: requests.append(r.url))
         page.goto(report.as_uri())
         screenshot = report.with_suffix(".png")

@@ -2,6 +2,8 @@
 //! one line per scenario with a shaded band between the seeds' 10th and
 //! 90th percentiles.
 
+use plotters::coord::ranged1d::ValueFormatter;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::series::Band;
@@ -29,8 +31,21 @@ const COLOURS: [RGBColor; 7] = [
     RGBColor(0, 0, 0),
 ];
 
+/// How the y axis maps values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum YAxis {
+    Linear,
+    /// Logarithmic, for series that span orders of magnitude (price
+    /// indices); values at or below zero are left out. Series within one
+    /// decade are drawn on a linear axis instead, where a log axis would
+    /// label a single tick.
+    Log,
+}
+
 /// Draws `lines` (each scaled by `scale`) as an SVG document; with `bands`,
-/// each line's 10–90% band is shaded where it has more than one run.
+/// each line's 10–90% band is shaded where it has more than one run. The
+/// legend is not drawn inside the plot, where it would cover data: put
+/// [`legend_html`] beside the figure.
 pub fn svg(
     title: &str,
     y_label: &str,
@@ -39,6 +54,18 @@ pub fn svg(
     bands: bool,
 ) -> Result<String, String> {
     svg_over("year", title, y_label, scale, lines, bands)
+}
+
+/// As [`svg`], on a chosen y axis.
+pub fn svg_on(
+    axis: YAxis,
+    title: &str,
+    y_label: &str,
+    scale: f64,
+    lines: &[Line],
+    bands: bool,
+) -> Result<String, String> {
+    draw(axis, "year", title, y_label, scale, lines, bands)
 }
 
 /// As [`svg`], over another x axis than calendar years (each band's `time`
@@ -51,17 +78,165 @@ pub fn svg_over(
     lines: &[Line],
     bands: bool,
 ) -> Result<String, String> {
-    let points = |values: &[f64], time: &[f64]| -> Vec<(f64, f64)> {
-        time.iter()
-            .zip(values)
-            .map(|(t, v)| (*t, v * scale))
-            .collect()
+    draw(YAxis::Linear, x_label, title, y_label, scale, lines, bands)
+}
+
+/// The legend of a chart's lines as HTML, beside the figure rather than over
+/// its data: a coloured swatch and the label of each line, in order.
+pub fn legend_html(lines: &[Line]) -> String {
+    let labels: Vec<&str> = lines.iter().map(|l| l.label.as_str()).collect();
+    legend_labels_html(&labels)
+}
+
+/// [`legend_html`] for labels coloured in order.
+pub fn legend_labels_html(labels: &[&str]) -> String {
+    let items: String = labels
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            let RGBColor(r, g, b) = COLOURS[i % COLOURS.len()];
+            format!(
+                "<li><span class=\"swatch\" style=\"background:rgb({r},{g},{b})\"></span>{}</li>",
+                html_escape(label)
+            )
+        })
+        .collect();
+    format!("<ul class=\"legend\">{items}</ul>")
+}
+
+/// One layer of a stacked bar chart: its label and a value per bar.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    pub label: String,
+    pub values: Vec<f64>,
+}
+
+/// Bars stacked by layer, one bar per `categories` entry: positive values
+/// stack up from zero and negative ones down, so a layer that loses money
+/// shows below the axis instead of cancelling another's profit. Coloured in
+/// layer order, as [`legend_labels_html`].
+pub fn stacked_svg(
+    title: &str,
+    y_label: &str,
+    categories: &[String],
+    layers: &[Layer],
+) -> Result<String, String> {
+    let n = categories.len();
+    if n == 0 || layers.is_empty() {
+        return Err(format!("{title}: nothing to draw"));
+    }
+    let value = |layer: &Layer, i: usize| {
+        layer
+            .values
+            .get(i)
+            .copied()
+            .filter(|v| v.is_finite())
+            .unwrap_or(0.0)
     };
+    let (mut low, mut high) = (0.0_f64, 0.0_f64);
+    for i in 0..n {
+        let up: f64 = layers.iter().map(|l| value(l, i).max(0.0)).sum();
+        let down: f64 = layers.iter().map(|l| value(l, i).min(0.0)).sum();
+        high = high.max(up);
+        low = low.min(down);
+    }
+    let pad = ((high - low) * 0.05).max(1e-9);
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(plain(title), ("sans-serif", TITLE_FONT))
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(76)
+            .build_cartesian_2d(-0.5..(n as f64 - 0.5), (low - pad)..(high + pad))
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .y_desc(plain(y_label))
+            .x_labels(n)
+            .y_labels(6)
+            .label_style(("sans-serif", TICK_FONT))
+            .axis_desc_style(("sans-serif", AXIS_FONT))
+            .x_label_formatter(&|x| {
+                let i = x.round();
+                if (x - i).abs() < 0.01 && i >= 0.0 {
+                    categories.get(i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|y| compact(*y))
+            .disable_x_mesh()
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for i in 0..n {
+            let (mut up, mut down) = (0.0, 0.0);
+            let x = i as f64;
+            for (k, layer) in layers.iter().enumerate() {
+                let v = value(layer, i);
+                let (from, to) = if v >= 0.0 {
+                    up += v;
+                    (up - v, up)
+                } else {
+                    down += v;
+                    (down - v, down)
+                };
+                if v != 0.0 {
+                    chart
+                        .draw_series(std::iter::once(Rectangle::new(
+                            [(x - 0.35, from), (x + 0.35, to)],
+                            COLOURS[k % COLOURS.len()].filled(),
+                        )))
+                        .map_err(|e| e.to_string())?;
+                }
+            }
+        }
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(-0.5, 0.0), (n as f64 - 0.5, 0.0)],
+                BLACK.stroke_width(1),
+            )))
+            .map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Tick labels and axis titles, legible at the report's width (plotters
+/// writes about 0.8 of these sizes as px: 18 gives tick labels of 14.5 px).
+const TICK_FONT: u32 = 18;
+const AXIS_FONT: u32 = 19;
+const TITLE_FONT: u32 = 22;
+
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the chart's text, data and axis choice, passed through from the three public entry points"
+)]
+fn draw(
+    axis: YAxis,
+    x_label: &str,
+    title: &str,
+    y_label: &str,
+    scale: f64,
+    lines: &[Line],
+    bands: bool,
+) -> Result<String, String> {
+    let keep = |v: f64| v.is_finite() && (axis == YAxis::Linear || v > 0.0);
     let all_values = lines
         .iter()
         .flat_map(|l| l.band.p10.iter().chain(&l.band.p90).chain(&l.band.median))
         .map(|v| v * scale)
-        .filter(|v| v.is_finite());
+        .filter(|v| keep(*v));
     let (low, high) = all_values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
         (lo.min(v), hi.max(v))
     });
@@ -72,28 +247,95 @@ pub fn svg_over(
     if !low.is_finite() || !start.is_finite() {
         return Err(format!("{title}: nothing to draw"));
     }
-    let pad = ((high - low) * 0.05).max(high.abs().max(1e-9) * 1e-3);
-    let (low, high) = (low - pad, high + pad);
     let end = if end > start { end } else { start + 0.25 };
-    let calendar = x_label == "year";
-
+    let axis = if axis == YAxis::Log && high < 10.0 * low {
+        YAxis::Linear
+    } else {
+        axis
+    };
+    let plot = Plot {
+        x_label,
+        y_label,
+        scale,
+        lines,
+        bands,
+        calendar: x_label == "year",
+        x: (start, end),
+        keep: &keep,
+    };
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(plain(title), ("sans-serif", 17))
+        let mut builder = ChartBuilder::on(&root);
+        builder
+            .caption(plain(title), ("sans-serif", TITLE_FONT))
             .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(64)
-            .build_cartesian_2d(start..end, low..high)
-            .map_err(|e| e.to_string())?;
+            .x_label_area_size(44)
+            .y_label_area_size(76);
+        match axis {
+            YAxis::Linear => {
+                let pad = ((high - low) * 0.05).max(high.abs().max(1e-9) * 1e-3);
+                let chart = builder
+                    .build_cartesian_2d(start..end, (low - pad)..(high + pad))
+                    .map_err(|e| e.to_string())?;
+                plot.draw(chart)?;
+            }
+            YAxis::Log => {
+                let (low, high) = if high > low {
+                    (low, high)
+                } else {
+                    (low / 2.0, high * 2.0)
+                };
+                let chart = builder
+                    .build_cartesian_2d(start..end, ((low / 1.2)..(high * 1.2)).log_scale())
+                    .map_err(|e| e.to_string())?;
+                plot.draw(chart)?;
+            }
+        }
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
+/// What a chart draws, whatever its y axis.
+struct Plot<'a> {
+    x_label: &'a str,
+    y_label: &'a str,
+    scale: f64,
+    lines: &'a [Line],
+    bands: bool,
+    calendar: bool,
+    x: (f64, f64),
+    keep: &'a dyn Fn(f64) -> bool,
+}
+
+impl Plot<'_> {
+    fn points(&self, values: &[f64], time: &[f64]) -> Vec<(f64, f64)> {
+        time.iter()
+            .zip(values)
+            .map(|(t, v)| (*t, v * self.scale))
+            .filter(|(_, v)| (self.keep)(*v))
+            .collect()
+    }
+
+    fn draw<'b, Y>(
+        &self,
+        mut chart: ChartContext<'b, SVGBackend<'b>, Cartesian2d<RangedCoordf64, Y>>,
+    ) -> Result<(), String>
+    where
+        Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    {
+        let (start, end) = self.x;
+        let calendar = self.calendar;
         chart
             .configure_mesh()
-            .x_desc(plain(x_label))
-            .y_desc(plain(y_label))
+            .x_desc(plain(self.x_label))
+            .y_desc(plain(self.y_label))
             .x_labels(8)
             .y_labels(6)
+            .label_style(("sans-serif", TICK_FONT))
+            .axis_desc_style(("sans-serif", AXIS_FONT))
             .x_label_formatter(&|x| {
                 // A short run's ticks fall inside one year: name quarters.
                 // Ticks between quarters stay unlabelled.
@@ -113,37 +355,27 @@ pub fn svg_over(
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(|e| e.to_string())?;
-        for (i, line) in lines.iter().enumerate() {
+        for (i, line) in self.lines.iter().enumerate() {
             let colour = COLOURS[i % COLOURS.len()];
             let band = &line.band;
-            if bands && band.runs > 1 {
-                let mut outline = points(&band.p90, &band.time);
-                outline.extend(points(&band.p10, &band.time).into_iter().rev());
-                chart
-                    .draw_series(std::iter::once(Polygon::new(outline, colour.mix(0.18))))
-                    .map_err(|e| e.to_string())?;
+            if self.bands && band.runs > 1 {
+                let mut outline = self.points(&band.p90, &band.time);
+                outline.extend(self.points(&band.p10, &band.time).into_iter().rev());
+                if !outline.is_empty() {
+                    chart
+                        .draw_series(std::iter::once(Polygon::new(outline, colour.mix(0.18))))
+                        .map_err(|e| e.to_string())?;
+                }
             }
             chart
                 .draw_series(LineSeries::new(
-                    points(&band.median, &band.time),
+                    self.points(&band.median, &band.time),
                     colour.stroke_width(2),
                 ))
-                .map_err(|e| e.to_string())?
-                .label(plain(&line.label))
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
-                });
+                .map_err(|e| e.to_string())?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(200, 200, 200))
-            .draw()
-            .map_err(|e| e.to_string())?;
-        root.present().map_err(|e| e.to_string())?;
+        Ok(())
     }
-    Ok(out)
 }
 
 /// One bar of a bar chart: a label, a value and an optional interval.
@@ -288,19 +520,76 @@ mod tests {
         ];
         let svg = svg("Power price", "USD/MWh", 1.0, &lines, true).expect("draws");
         assert!(svg.starts_with("<svg"), "{}", &svg[..40]);
-        for text in [
-            "Power price",
-            "USD/MWh",
-            "year",
-            "baseline",
-            "power-crunch",
-            "2026",
-        ] {
+        for text in ["Power price", "USD/MWh", "year", "2026"] {
             assert!(svg.contains(text), "missing {text}");
         }
-        // Two bands and two median lines.
+        // Two bands and two median lines; the legend is not over the data.
         assert_eq!(svg.matches("<polygon").count(), 2, "bands");
         assert!(svg.matches("<polyline").count() >= 2, "lines");
+        assert!(!svg.contains("power-crunch"), "no legend inside the plot");
+        let legend = legend_html(&lines);
+        assert!(legend.contains("baseline") && legend.contains("power-crunch"));
+        assert_eq!(legend.matches("class=\"swatch\"").count(), 2);
+    }
+
+    /// Losses stack below the axis, profits above, one bar per category.
+    #[test]
+    fn stacked_bars_put_losses_below_and_profits_above() {
+        let layers = [
+            Layer {
+                label: "chips".into(),
+                values: vec![10.0, 20.0],
+            },
+            Layer {
+                label: "models".into(),
+                values: vec![-5.0, 4.0],
+            },
+        ];
+        let svg = stacked_svg(
+            "Profit by layer",
+            "USD billion",
+            &["2025".into(), "2026".into()],
+            &layers,
+        )
+        .expect("draws");
+        // Four non-empty bars plus the plot's background rectangle(s).
+        assert!(svg.matches("<rect").count() >= 4, "{svg}");
+        assert!(svg.contains("2025") && svg.contains("2026"));
+        assert!(stacked_svg("x", "y", &[], &layers).is_err());
+        let legend = legend_labels_html(&["chips", "models"]);
+        assert_eq!(legend.matches("<li>").count(), 2);
+    }
+
+    /// A log axis spans orders of magnitude and leaves out what it cannot
+    /// draw (values at or below zero) instead of failing.
+    #[test]
+    fn a_log_axis_draws_what_spans_orders_of_magnitude() {
+        let mut falling = band(3, 0.0);
+        falling.median = vec![100.0, 10.0, 1.0, 0.1, 0.0, 0.01];
+        falling.p10 = falling.median.iter().map(|v| v * 0.8).collect();
+        falling.p90 = falling.median.iter().map(|v| v * 1.2).collect();
+        falling.time.truncate(6);
+        let lines = [Line {
+            label: "baseline".into(),
+            band: falling,
+        }];
+        let svg = svg_on(YAxis::Log, "Price", "index", 1.0, &lines, true).expect("draws");
+        assert!(svg.matches("<polyline").count() >= 1);
+        // Tick labels across the decades.
+        let ticks: Vec<&str> = svg.lines().map(str::trim).collect();
+        for decade in ["0.010", "1.00", "100"] {
+            assert!(ticks.contains(&decade), "tick {decade} missing");
+        }
+        let all_zero = [Line {
+            label: "zero".into(),
+            band: Band {
+                median: vec![0.0; 4],
+                p10: vec![0.0; 4],
+                p90: vec![0.0; 4],
+                ..band(1, 0.0)
+            },
+        }];
+        assert!(svg_on(YAxis::Log, "x", "y", 1.0, &all_zero, true).is_err());
     }
 
     #[test]
@@ -334,9 +623,9 @@ mod tests {
                 interval: None,
             },
         ];
-        let svg = bars_svg("moat_half_life_quarters", "mu*", &bars).expect("draws");
+        let svg = bars_svg("capability_lead_half_life_quarters", "mu*", &bars).expect("draws");
         for text in [
-            "moat_half_life_quarters",
+            "capability_lead_half_life_quarters",
             "world.diffusion_rate",
             "world.pue",
             "mu*",

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::AnalysisError;
 use crate::indicators::{INDICATORS, RunIndicators};
+use crate::moat::MoatHalfLife;
 use crate::stats::{PairedSummary, mean, paired_summary};
 
 /// One indicator's difference B − A.
@@ -28,6 +29,16 @@ pub struct Comparison {
     pub b: String,
     pub seeds: Vec<u64>,
     pub indicators: Vec<IndicatorDifference>,
+    /// The moat half-life of B's lead over A at each paired seed
+    /// (`crate::moat`); empty until [`Comparison::with_moat_half_life`].
+    pub moat_half_life: Vec<SeedHalfLife>,
+}
+
+/// The moat half-life at one seed: `None` when B gives no lab a lead.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SeedHalfLife {
+    pub seed: u64,
+    pub half_life: Option<MoatHalfLife>,
 }
 
 /// Pairs the runs of A and B by seed and summarises B − A per indicator.
@@ -76,6 +87,7 @@ pub fn compare(a: &[RunIndicators], b: &[RunIndicators]) -> Result<Comparison, A
         b: b_label,
         seeds,
         indicators,
+        moat_half_life: Vec::new(),
     })
 }
 
@@ -108,13 +120,15 @@ impl IndicatorDifference {
     /// interval and the sign count ("–" where undefined), as both the table
     /// and the report print them.
     pub fn cells(&self) -> [String; 5] {
-        let cell = |v: Option<f64>| v.map_or_else(|| "–".to_string(), short);
+        let unit = self.unit;
+        let value = |v: f64| human(v, unit);
+        let cell = |v: Option<f64>| v.map_or_else(|| "–".to_string(), value);
         match &self.difference {
             Some(d) => [
                 cell(self.a_mean),
                 cell(self.b_mean),
-                short(d.mean),
-                format!("[{}, {}]", short(d.low), short(d.high)),
+                value(d.mean),
+                format!("[{}, {}]", value(d.low), value(d.high)),
                 format!("{}/{}", d.sign_holds, d.seeds),
             ],
             None => [
@@ -136,6 +150,87 @@ impl IndicatorDifference {
 }
 
 impl Comparison {
+    /// Adds the moat half-life of B's lead over A at every paired seed, read
+    /// from the runs' `labs` tables.
+    pub fn with_moat_half_life(
+        mut self,
+        a: &[RunIndicators],
+        b: &[RunIndicators],
+    ) -> Result<Self, AnalysisError> {
+        let find = |runs: &[RunIndicators], seed: u64| {
+            runs.iter()
+                .find(|r| r.run.seed == seed)
+                .map(|r| r.run.dir.clone())
+        };
+        self.moat_half_life = self
+            .seeds
+            .iter()
+            .map(|&seed| {
+                let half_life = match (find(a, seed), find(b, seed)) {
+                    (Some(x), Some(y)) => crate::moat::paired_half_life(&x, &y)?,
+                    _ => None,
+                };
+                Ok(SeedHalfLife { seed, half_life })
+            })
+            .collect::<Result<_, AnalysisError>>()?;
+        Ok(self)
+    }
+
+    /// The moat half-life over the seeds, as one line: the median and range
+    /// of the seeds where the lead halved, and how many were censored or
+    /// had no lead.
+    pub fn moat_line(&self) -> Option<String> {
+        if self.moat_half_life.is_empty() {
+            return None;
+        }
+        let found: Vec<&MoatHalfLife> = self
+            .moat_half_life
+            .iter()
+            .filter_map(|s| s.half_life.as_ref())
+            .collect();
+        let no_lead = self.moat_half_life.len() - found.len();
+        let mut halved: Vec<f64> = found
+            .iter()
+            .filter(|h| !h.censored)
+            .map(|h| h.quarters)
+            .collect();
+        halved.sort_by(f64::total_cmp);
+        let censored: Vec<String> = found
+            .iter()
+            .filter(|h| h.censored)
+            .map(|h| format!("≥ {}", h.quarters))
+            .collect();
+        let labs: BTreeSet<&str> = found.iter().map(|h| h.lab.as_str()).collect();
+        let events: BTreeSet<usize> = found.iter().map(|h| h.event_tick).collect();
+        let median = match halved.len() {
+            0 => "none halved".to_string(),
+            n if n % 2 == 1 => format!("median {}", halved[n / 2]),
+            n => format!("median {}", (halved[n / 2 - 1] + halved[n / 2]) / 2.0),
+        };
+        let range = match (halved.first(), halved.last()) {
+            (Some(lo), Some(hi)) => format!(" [{lo}–{hi}]"),
+            _ => String::new(),
+        };
+        Some(format!(
+            "moat half-life of {}'s compute-share lead over {} (lab: {}; event tick: {}): {median}{range} quarters over {} halved seed{}; censored (not halved by the horizon): {}; no lead: {no_lead}\n",
+            self.b,
+            self.a,
+            labs.into_iter().collect::<Vec<_>>().join(", "),
+            events
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            halved.len(),
+            if halved.len() == 1 { "" } else { "s" },
+            if censored.is_empty() {
+                "0".to_string()
+            } else {
+                format!("{} ({})", censored.len(), censored.join(", "))
+            },
+        ))
+    }
+
     /// A plain-text table: one row per indicator.
     pub fn render(&self) -> String {
         let mut out = format!(
@@ -162,7 +257,52 @@ impl Comparison {
         }
         out += "\nThe interval is for the mean difference (paired Student t); `sign` counts the seeds \
                 whose difference has the mean's sign.\n";
+        if let Some(line) = self.moat_line() {
+            out += "\n";
+            out += &line;
+        }
         out
+    }
+}
+
+/// A value in the units people read: dollars as $M, $B or $T, counts of
+/// GPUs and H100e as k or M; anything else as [`short`].
+pub fn human(value: f64, unit: &str) -> String {
+    let magnitude = value.abs();
+    let sign = if value < 0.0 { "-" } else { "" };
+    let scaled = |divisor: f64, suffix: &str| {
+        let v = magnitude / divisor;
+        let decimals = if v >= 100.0 {
+            0
+        } else if v >= 10.0 {
+            1
+        } else {
+            2
+        };
+        format!("{v:.decimals$}{suffix}")
+    };
+    match unit {
+        "USD" => {
+            let body = if magnitude >= 1e12 {
+                scaled(1e12, "T")
+            } else if magnitude >= 1e9 {
+                scaled(1e9, "B")
+            } else if magnitude >= 1e6 {
+                scaled(1e6, "M")
+            } else {
+                format!("{magnitude:.0}")
+            };
+            format!("{sign}${body}")
+        }
+        "H100e" | "GPUs" if magnitude >= 1e3 => {
+            let body = if magnitude >= 1e6 {
+                scaled(1e6, "M")
+            } else {
+                scaled(1e3, "k")
+            };
+            format!("{sign}{body}")
+        }
+        _ => short(value),
     }
 }
 
@@ -236,6 +376,15 @@ mod tests {
             error.to_string().contains("baseline, power-crunch"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn money_and_compute_read_in_human_units() {
+        assert_eq!(human(1.25e12, "USD"), "$1.25T");
+        assert_eq!(human(-3.4e10, "USD"), "-$34.0B");
+        assert_eq!(human(8.786e7, "H100e"), "87.9M");
+        assert_eq!(human(12_345.0, "GPUs"), "12.3k");
+        assert_eq!(human(0.25, "share"), short(0.25));
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub struct Indicator {
 /// Every headline indicator, in report order.
 pub const INDICATORS: &[Indicator] = &[
     Indicator {
-        name: "moat_half_life_quarters",
+        name: "capability_lead_half_life_quarters",
         unit: "quarters",
         question: 1,
         description: "Quarters from the peak of the leader's capability lead (world.leader_capability_lead) until it first falls to half; a lead that never halves counts the quarters to the horizon (a lower bound)",
@@ -154,7 +154,7 @@ pub fn indicators_from<'a>(run: &RunRef, series: impl Fn(&str) -> &'a [f64]) -> 
     let values = INDICATORS
         .iter()
         .map(|indicator| match indicator.name {
-            "moat_half_life_quarters" => {
+            "capability_lead_half_life_quarters" => {
                 half_life(series("leader_capability_lead")).map(|h| h.quarters)
             }
             "leader_share_horizon" => last(series("leader_share")),

@@ -10,6 +10,7 @@ pub mod chart;
 pub mod compare;
 pub mod fit;
 pub mod indicators;
+pub mod moat;
 pub mod report;
 pub mod runs;
 pub mod sensitivity;
@@ -18,7 +19,7 @@ pub mod stats;
 
 pub use compare::{Comparison, IndicatorDifference, compare};
 pub use indicators::{INDICATORS, Indicator, RunIndicators, run_indicators};
-pub use report::{read_report, render_html, write_report};
+pub use report::{CalibrationBanner, CalibrationRow, read_report, render_html, write_report};
 pub use runs::{RunRef, discover, run_folders};
 
 use std::path::PathBuf;

@@ -37,6 +37,45 @@ pub const WORLD_SERIES: &[&str] = &[
     "infra_profit",
 ];
 
+/// The markets whose unmet demand shows which constraint binds: (label in
+/// the report, `markets.market`).
+pub const BINDING_MARKETS: &[(&str, &str)] =
+    &[("GPUs", "gpu"), ("power", "power"), ("land", "land")];
+
+/// Each quarter's share of `market`'s demand that did not clear, summed
+/// over its items and regions: `1 − cleared / demand` (NaN, not drawn, in a
+/// quarter without demand).
+pub fn unmet_share(
+    quarters: usize,
+    tick: &[f64],
+    market_of: &[String],
+    market: &str,
+    demand: &[f64],
+    cleared: &[f64],
+) -> Vec<f64> {
+    let mut asked = vec![0.0; quarters];
+    let mut got = vec![0.0; quarters];
+    for i in 0..tick.len() {
+        let t = tick[i] as usize;
+        if market_of[i] == market && t < quarters && demand[i].is_finite() && cleared[i].is_finite()
+        {
+            asked[t] += demand[i];
+            got[t] += cleared[i];
+        }
+    }
+    asked
+        .iter()
+        .zip(&got)
+        .map(|(a, g)| {
+            if *a > 0.0 {
+                (1.0 - g / a).clamp(0.0, 1.0)
+            } else {
+                f64::NAN
+            }
+        })
+        .collect()
+}
+
 /// One run's series by quarter index. Keys are `world.<column>`,
 /// `derived.app_margin`, and breakdowns `labs.market_share.<lab>`,
 /// `projects.online_compute_h100e.<region>`, `chipmakers.revenue.<maker>`.
@@ -143,6 +182,24 @@ pub fn run_series(run: &RunRef) -> Result<RunSeries, AnalysisError> {
         "name",
         "revenue",
     );
+    let markets = read_columns(
+        &run.dir.join("markets.parquet"),
+        &["tick", "demand", "cleared"],
+        &["market"],
+    )?;
+    for (name, market) in BINDING_MARKETS {
+        series.insert(
+            format!("binding.{name}"),
+            unmet_share(
+                quarters,
+                markets.numbers("tick"),
+                markets.strings("market"),
+                market,
+                markets.numbers("demand"),
+                markets.numbers("cleared"),
+            ),
+        );
+    }
     Ok(RunSeries {
         run: run.clone(),
         start_year,
@@ -276,6 +333,22 @@ mod tests {
         assert_eq!(b.median, [2.0, 4.0]);
         assert!((b.p10[0] - 1.2).abs() < 1e-12 && (b.p90[0] - 2.8).abs() < 1e-12);
         assert_eq!(band(&refs, "world.missing"), None);
+    }
+
+    #[test]
+    fn unmet_demand_is_summed_over_items_and_regions_per_quarter() {
+        let markets = |m: &[&str]| m.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
+        let share = unmet_share(
+            3,
+            &[0.0, 0.0, 0.0, 1.0, 2.0],
+            &markets(&["gpu", "gpu", "power", "gpu", "gpu"]),
+            "gpu",
+            &[10.0, 30.0, 5.0, 20.0, 0.0],
+            &[10.0, 10.0, 0.0, 20.0, 0.0],
+        );
+        assert!((share[0] - 0.5).abs() < 1e-12, "{share:?}");
+        assert!(share[1].abs() < 1e-12);
+        assert!(share[2].is_nan(), "no demand, nothing to draw");
     }
 
     proptest! {

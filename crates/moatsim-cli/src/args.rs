@@ -130,8 +130,9 @@ pub(crate) struct ParamsArgs {
 /// `--fit` a search.
 #[derive(Debug, clap::Args)]
 pub(crate) struct CalibrateArgs {
-    /// One or more run folders, for example outputs/scenario=baseline/seed=42,
-    /// or outputs/scenario=baseline/seed=* for every seed (one column each).
+    /// One or more runs, for example outputs/scenario=baseline/seed=42; a
+    /// scenario, outputs or sweep folder stands for every run under it (one
+    /// column each).
     #[arg(required_unless_present = "fit", conflicts_with = "fit", num_args = 1..)]
     pub(crate) run_dirs: Vec<PathBuf>,
     /// Print the report as JSON instead of a table.
@@ -163,13 +164,17 @@ pub(crate) struct CalibrateArgs {
 }
 
 /// The flags of `moatsim report`.
+/// Where `moatsim report` writes when not told: beside the runs.
+pub(crate) const DEFAULT_REPORT: &str = "outputs/report.html";
+
 #[derive(Debug, clap::Args)]
 pub(crate) struct ReportArgs {
     /// Run folders, scenario folders, an outputs folder or a sweep folder.
     #[arg(required = true, num_args = 1..)]
     pub(crate) dirs: Vec<PathBuf>,
-    /// The HTML file to write.
-    #[arg(long, default_value = "report.html")]
+    /// The HTML file to write (default: beside the runs, in outputs/, which
+    /// git ignores).
+    #[arg(long, default_value = DEFAULT_REPORT)]
     pub(crate) out: PathBuf,
     /// Replace an existing file.
     #[arg(long)]

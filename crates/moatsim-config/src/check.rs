@@ -147,7 +147,8 @@ impl Checker<'_> {
                 self.fail(
                     &path,
                     format!(
-                        "{value:?} is not a name in `{list}`; allowed: {}",
+                        "{value:?} is not a name in `{list}`{}; allowed: {}",
+                        crate::suggest::did_you_mean(value, &known),
                         known.join(", ")
                     ),
                 );

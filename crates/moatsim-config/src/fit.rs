@@ -328,10 +328,12 @@ pub fn load_fit(spec_path: &Path, known_targets: &[String]) -> Result<FitSpec, C
     let Some((parameters, ranges)) = ranged else {
         return Err(invalid(problems));
     };
-    let scenario_path = spec_path
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join(&fit.scenario);
+    let scenario_path = tidy(
+        &spec_path
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(&fit.scenario),
+    );
     let fixed: BTreeMap<String, String> = fit
         .set
         .iter()
@@ -366,9 +368,45 @@ pub fn load_fit(spec_path: &Path, known_targets: &[String]) -> Result<FitSpec, C
     })
 }
 
+/// `path` with `.` and `folder/..` taken out, without touching the file
+/// system: `configs/fits/../baseline.toml` is `configs/baseline.toml`. A
+/// `..` that climbs past the start is kept.
+fn tidy(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut parts: Vec<Component<'_>> = Vec::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(parts.last(), Some(Component::Normal(_))) => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    if parts.is_empty() {
+        PathBuf::from(".")
+    } else {
+        parts.iter().collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scenario_path_is_tidied_without_the_file_system() {
+        assert_eq!(
+            tidy(Path::new("configs/fits/../baseline.toml")),
+            PathBuf::from("configs/baseline.toml")
+        );
+        assert_eq!(
+            tidy(Path::new("./a/./b/../c.toml")),
+            PathBuf::from("a/c.toml")
+        );
+        assert_eq!(tidy(Path::new("../x.toml")), PathBuf::from("../x.toml"));
+        assert_eq!(tidy(Path::new("/a/../b")), PathBuf::from("/b"));
+    }
 
     #[test]
     fn an_overlay_sets_plain_and_named_entry_paths() {

@@ -1,7 +1,8 @@
 //! Scenario layering: a scenario may start with `extends = "baseline.toml"` and
 //! then list only what it changes. Tables merge key by key; lists of named
 //! entries (`[[labs]]`, `[[regions]]`, …) merge by `name`, so an entry with an
-//! existing name changes that entry and a new name adds one; any other value
+//! existing name changes that entry, and an entry marked `new = true` adds one
+//! (an unmarked name the bases lack is refused as a likely typo); any other value
 //! replaces the base's.
 
 use std::path::{Path, PathBuf};
@@ -83,24 +84,98 @@ pub(crate) fn compose(text: &str, path: &Path) -> Result<Vec<Layer>, ConfigError
                 }],
             ));
         }
-        let base_text =
-            std::fs::read_to_string(&base_path).map_err(|source| ConfigError::Read {
-                path: base_path.clone(),
-                source,
-            })?;
+        let base_text = std::fs::read_to_string(&base_path).map_err(|source| {
+            unreadable_base(
+                &file,
+                &layers[layers.len() - 1].text,
+                base,
+                &base_path,
+                &source,
+            )
+        })?;
         current = (base_path, base_text);
     }
     Ok(layers)
 }
 
-/// The layers merged, bases first.
-pub(crate) fn merged(layers: &[Layer]) -> toml::Table {
+/// A base that cannot be read, said from the file that extends it: where
+/// the path led (relative to that file's folder), why it failed, and the
+/// scenario files beside it that the name may have meant.
+fn unreadable_base(
+    file: &Path,
+    text: &str,
+    base: &str,
+    base_path: &Path,
+    source: &std::io::Error,
+) -> ConfigError {
+    use crate::check::Locate;
+    let folder = file.parent().unwrap_or(Path::new("."));
+    let folder_shown = if folder.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        folder
+    };
+    let beside: Vec<String> = std::fs::read_dir(folder_shown)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| n.ends_with(".toml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let names: Vec<&str> = beside.iter().map(String::as_str).collect();
+    let wanted = Path::new(base)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(base);
+    ConfigError::invalid(
+        file,
+        vec![Problem {
+            path: "extends".into(),
+            origin: FileLocator::new(text).origin_of("extends"),
+            message: format!(
+                "is {base:?}, which leads to {} ({source}){}; allowed: a scenario file, its path relative to the folder of the file that extends it ({})",
+                base_path.display(),
+                crate::suggest::did_you_mean(wanted, &names),
+                folder_shown.display()
+            ),
+        }],
+    )
+}
+
+/// The key that marks an entry of a named list as new in a layered file:
+/// without it, a name the bases do not have is refused as a likely typo.
+pub(crate) const NEW_ENTRY: &str = "new";
+
+/// The layers merged, bases first. An entry of a named list (`[[labs]]`,
+/// `[[regions]]`, …) whose name no base has must say `new = true`: a
+/// mistyped name would otherwise add an entry instead of changing one.
+pub(crate) fn merged(layers: &[Layer]) -> Result<toml::Table, ConfigError> {
     let mut iter = layers.iter().rev();
     let mut table = iter.next().map(|l| l.table.clone()).unwrap_or_default();
+    let mut below = layers.last().map(|l| l.path.clone());
     for layer in iter {
-        merge(&mut table, layer.table.clone());
+        let mut problems = Vec::new();
+        let context = Merging {
+            text: &layer.text,
+            base: below.as_deref().unwrap_or(Path::new("its base")),
+        };
+        merge(&mut table, layer.table.clone(), "", &context, &mut problems);
+        if !problems.is_empty() {
+            return Err(ConfigError::invalid(&layer.path, problems));
+        }
+        below = Some(layer.path.clone());
     }
-    table
+    Ok(table)
+}
+
+/// What a merge needs to explain a refused entry.
+struct Merging<'a> {
+    /// The overlay's text, to point at the entry's name.
+    text: &'a str,
+    /// The file the overlay extends.
+    base: &'a Path,
 }
 
 /// `key` inside the table at dotted path `prefix` (empty for the root).
@@ -116,31 +191,104 @@ fn name_of(value: &toml::Value) -> Option<&str> {
     value.get("name").and_then(toml::Value::as_str)
 }
 
-fn merge(base: &mut toml::Table, overlay: toml::Table) {
+/// Where `name = "…"` is written in `text`, if it is.
+fn origin_of_name(text: &str, name: &str) -> Origin {
+    let quoted = format!("{name:?}");
+    text.match_indices(&quoted)
+        .find(|(at, _)| {
+            text[..*at]
+                .rsplit('\n')
+                .next()
+                .is_some_and(|line| line.trim_start().starts_with("name"))
+        })
+        .map_or(Origin::Whole, |(at, _)| {
+            let (line, column) = line_and_column(text, at);
+            Origin::File { line, column }
+        })
+}
+
+fn merge(
+    base: &mut toml::Table,
+    overlay: toml::Table,
+    prefix: &str,
+    context: &Merging<'_>,
+    problems: &mut Vec<Problem>,
+) {
     for (key, value) in overlay {
+        let path = child_path(prefix, &key);
         match (base.get_mut(&key), value) {
-            (Some(toml::Value::Table(into)), toml::Value::Table(from)) => merge(into, from),
+            (Some(toml::Value::Table(into)), toml::Value::Table(from)) => {
+                merge(into, from, &path, context, problems);
+            }
             (Some(toml::Value::Array(into)), toml::Value::Array(from))
                 if from.iter().all(|v| v.is_table() && name_of(v).is_some()) =>
             {
                 for item in from {
-                    let name = name_of(&item).map(str::to_string);
-                    match into
-                        .iter_mut()
-                        .find(|existing| name_of(existing).map(str::to_string) == name)
-                    {
-                        Some(toml::Value::Table(existing)) => {
-                            if let toml::Value::Table(item) = item {
-                                merge(existing, item);
-                            }
-                        }
-                        _ => into.push(item),
-                    }
+                    merge_entry(into, item, &path, context, problems);
                 }
             }
             (_, value) => {
                 base.insert(key, value);
             }
+        }
+    }
+}
+
+/// One named entry of an overlay's list: it changes the base's entry of
+/// that name, or is added when it says `new = true`.
+fn merge_entry(
+    into: &mut Vec<toml::Value>,
+    item: toml::Value,
+    path: &str,
+    context: &Merging<'_>,
+    problems: &mut Vec<Problem>,
+) {
+    let toml::Value::Table(mut item) = item else {
+        return;
+    };
+    let name = item
+        .get("name")
+        .and_then(toml::Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let marked_new = item.remove(NEW_ENTRY);
+    let existing = into
+        .iter_mut()
+        .position(|entry| name_of(entry) == Some(name.as_str()));
+    match (existing, marked_new) {
+        (Some(at), None) => {
+            if let toml::Value::Table(existing) = &mut into[at] {
+                let entry_path = format!("{path}[name={name}]");
+                merge(existing, item, &entry_path, context, problems);
+            }
+        }
+        (None, Some(toml::Value::Boolean(true))) => into.push(toml::Value::Table(item)),
+        (Some(_), Some(_)) => problems.push(Problem {
+            path: format!("{path}[name={name}].{NEW_ENTRY}"),
+            origin: origin_of_name(context.text, &name),
+            message: format!(
+                "{name:?} is already in `{path}` of {}; allowed: leave out `{NEW_ENTRY}` to change that entry",
+                context.base.display()
+            ),
+        }),
+        (None, marked) => {
+            let known: Vec<&str> = into.iter().filter_map(name_of).collect();
+            let message = match marked {
+                Some(value) => format!(
+                    "`{NEW_ENTRY}` is {value}; allowed: new = true, to add {name:?} to `{path}`"
+                ),
+                None => format!(
+                    "{name:?} is not in `{path}` of {}{}; allowed: the name of an entry there ({}), or new = true in this entry to add one",
+                    context.base.display(),
+                    crate::suggest::did_you_mean(&name, &known),
+                    known.join(", ")
+                ),
+            };
+            problems.push(Problem {
+                path: format!("{path}[name={name}]"),
+                origin: origin_of_name(context.text, &name),
+                message,
+            });
         }
     }
 }

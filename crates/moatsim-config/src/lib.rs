@@ -23,6 +23,7 @@ pub mod parameters;
 pub mod ranges;
 pub mod raw;
 mod scenario;
+mod suggest;
 pub mod sweep;
 mod validate;
 
@@ -92,11 +93,11 @@ pub fn load_str(
             .map_err(|p| ConfigError::invalid(path, vec![p]))?;
         (raw, locator, Vec::new())
     } else {
-        let mut table = layers::merged(&layers);
+        let mut table = layers::merged(&layers)?;
         // What `validate` shows as changed: against the bases, or against the
         // file itself when only overrides change it.
         let base_table = match layers.get(1..) {
-            Some(bases) if !bases.is_empty() => layers::merged(bases),
+            Some(bases) if !bases.is_empty() => layers::merged(bases)?,
             _ => table.clone(),
         };
         let mut resolved_paths = Vec::new();

@@ -199,6 +199,12 @@ pub(crate) fn problem_from_toml_error(
     };
     let message = error.message().trim().to_string();
     let message = if message.starts_with("unknown field") {
+        // The suggestion goes right after the unknown name, before the list.
+        let suggestion = unknown_field_suggestion(&message);
+        let message = match message.split_once(", expected") {
+            Some((unknown, expected)) => format!("{unknown}{suggestion}, expected{expected}"),
+            None => format!("{message}{suggestion}"),
+        };
         format!("{message} (fields are spelled as in configs/baseline.toml; see docs/CONFIG.md)")
     } else {
         message
@@ -207,6 +213,15 @@ pub(crate) fn problem_from_toml_error(
         path: field.to_string(),
         origin,
         message,
+    }
+}
+
+/// "did you mean" for serde's "unknown field `x`, expected one of `a`, `b`".
+fn unknown_field_suggestion(message: &str) -> String {
+    let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    match quoted.split_first() {
+        Some((field, expected)) => crate::suggest::did_you_mean(field, expected),
+        None => String::new(),
     }
 }
 

@@ -46,6 +46,16 @@ impl Estimate {
             ci_high: value + half,
         }
     }
+
+    /// The interval of a measure that cannot be negative (μ*, a mean of
+    /// absolute values): the normal approximation's lower end is cut at
+    /// zero, the upper end kept as SALib gives it.
+    fn non_negative(self) -> Self {
+        Self {
+            ci_low: self.ci_low.max(0.0),
+            ..self
+        }
+    }
 }
 
 /// Means and spreads, shared with `moatsim-analysis` (its statistics over

@@ -105,7 +105,7 @@ pub fn analyze(rows: &[Vec<f64>], outputs: &[f64], levels: u32, seed: u64) -> Ve
                 .collect();
             MorrisIndices {
                 mu: mean(ee),
-                mu_star: Estimate::with_spread(mean(&absolute), &resampled),
+                mu_star: Estimate::with_spread(mean(&absolute), &resampled).non_negative(),
                 sigma: sample_sd(ee),
             }
         })
@@ -189,5 +189,22 @@ mod tests {
             indices[1].mu.abs() < 0.5 * indices[1].mu_star.value,
             "x2 is symmetric: effects cancel"
         );
+    }
+
+    /// μ* is a mean of absolute values: its interval never reaches below
+    /// zero, even for a parameter with few, scattered effects.
+    #[test]
+    fn the_interval_of_mu_star_stays_at_or_above_zero() {
+        let rows = design(4, 3, 4, 5);
+        // One parameter with a large effect in one trajectory only.
+        let outputs: Vec<f64> = rows
+            .iter()
+            .enumerate()
+            .map(|(k, r)| if k < 5 { 100.0 * r[3] } else { 0.01 * r[0] })
+            .collect();
+        for m in analyze(&rows, &outputs, 4, 3) {
+            assert!(m.mu_star.ci_low >= 0.0, "{m:?}");
+            assert!(m.mu_star.ci_low <= m.mu_star.value && m.mu_star.value <= m.mu_star.ci_high);
+        }
     }
 }

@@ -6,11 +6,14 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use super::{
-    ChartDef, Group, Kind, QUESTIONS, Question, Report, SENSITIVITY_INDICATORS, SensitivityIndex,
-    slug,
+    CalibrationBanner, CalibrationRow, ChartDef, Group, Kind, QUESTIONS, Question, Report,
+    SENSITIVITY_INDICATORS, SensitivityIndex, slug,
 };
 use crate::AnalysisError;
-use crate::chart::{Bar, Line, bars_svg, compact, plain, svg, svg_over};
+use crate::chart::{
+    Bar, Layer, Line, bars_svg, compact, legend_html, legend_labels_html, plain, stacked_svg,
+    svg_on, svg_over,
+};
 use crate::compare::{Comparison, compare, short};
 use crate::fit::FitRead;
 use crate::series::{Band, RunSeries, band};
@@ -19,6 +22,9 @@ use crate::series::{Band, RunSeries, band};
 pub fn render_html(report: &Report) -> Result<String, AnalysisError> {
     let mut html = String::new();
     head_html(&mut html, report);
+    if let Some(banner) = &report.calibration {
+        banner_html(&mut html, banner);
+    }
     nav_html(&mut html, report);
     for question in QUESTIONS {
         question_html(&mut html, report, question)?;
@@ -31,6 +37,9 @@ pub fn render_html(report: &Report) -> Result<String, AnalysisError> {
     }
     if !report.fits.is_empty() {
         fits_html(&mut html, &report.fits)?;
+    }
+    if let Some(banner) = &report.calibration {
+        calibration_html(&mut html, banner);
     }
     html += "</body>\n</html>\n";
     Ok(html)
@@ -93,7 +102,88 @@ fn nav_html(html: &mut String, report: &Report) {
     if !report.fits.is_empty() {
         *html += "<li><a href=\"#fit\">Calibration fits</a></li>\n";
     }
+    if report.calibration.is_some() {
+        *html += "<li><a href=\"#calibration\">Calibration scorecard</a></li>\n";
+    }
     *html += "</ol></nav>\n";
+}
+
+/// How far to trust the answers below: how many published targets the
+/// reference runs land at every seed, and which miss.
+fn banner_html(html: &mut String, banner: &CalibrationBanner) {
+    let runs = banner.runs.len();
+    let measured: Vec<&CalibrationRow> = banner.rows.iter().filter(|r| r.measured > 0).collect();
+    let landed = measured.iter().filter(|r| r.lands(runs)).count();
+    let misses: Vec<String> = measured
+        .iter()
+        .filter(|r| !r.lands(runs))
+        .map(|r| {
+            format!(
+                "<code>{}</code> ({}/{})",
+                plain(&r.name),
+                r.inside,
+                r.measured
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        html,
+        "<p id=\"calibration-banner\" class=\"banner\"><strong>Calibration: {landed} of {} measured targets land inside the published range at every run</strong> of {} ({runs} run{}). {} <a href=\"#calibration\">The scorecard</a> gives every target, its range and each run's value; read the answers that rest on a missed target with care.</p>",
+        measured.len(),
+        plain(&banner.scenario),
+        if runs == 1 { "" } else { "s" },
+        if misses.is_empty() {
+            "Every measured target lands.".to_string()
+        } else {
+            format!("Missed: {}.", misses.join(", "))
+        }
+    );
+}
+
+/// The full scorecard: a row per target, a column per run.
+fn calibration_html(html: &mut String, banner: &CalibrationBanner) {
+    let runs = banner.runs.len();
+    let _ = writeln!(
+        html,
+        "<section id=\"calibration\">\n<h2>Calibration scorecard ({})</h2>\n<p class=\"meta\">Each target of docs/calibration/published-figures.csv as <code>moatsim calibrate</code> measures it; bold where a run lands inside. n/a: the model has no measure yet, or the run is too short.</p>\n<table>\n<tr><th>target</th><th>published</th>{}<th>inside</th></tr>",
+        plain(&banner.scenario),
+        banner
+            .runs
+            .iter()
+            .map(|r| format!("<th>{}</th>", plain(r)))
+            .collect::<String>()
+    );
+    for row in &banner.rows {
+        let cells: String = row
+            .values
+            .iter()
+            .zip(row.lands_each.iter().chain(std::iter::repeat(&false)))
+            .map(|(v, lands)| match v {
+                Some(v) if *lands => format!("<td><strong>{}</strong></td>", short(*v)),
+                Some(v) => format!("<td>{}</td>", short(*v)),
+                None => "<td>n/a</td>".to_string(),
+            })
+            .collect();
+        let _ = writeln!(
+            html,
+            "<tr><td><code>{}</code></td><td>{}–{} {}</td>{cells}<td>{}</td></tr>",
+            plain(&row.name),
+            short(row.low),
+            short(row.high),
+            plain(&row.unit),
+            if row.measured == 0 {
+                "n/a".to_string()
+            } else {
+                format!(
+                    "{}/{}{}",
+                    row.inside,
+                    row.measured,
+                    if row.lands(runs) { " ✓" } else { "" }
+                )
+            }
+        );
+    }
+    *html += "</table>\n</section>\n";
 }
 
 /// One question's section with its charts.
@@ -115,6 +205,11 @@ fn question_html(
             Kind::Breakdown(prefix) => {
                 for group in &report.groups {
                     breakdown_html(html, group, chart, prefix)?;
+                }
+            }
+            Kind::Layers(layers) => {
+                for group in &report.groups {
+                    layers_html(html, group, chart, layers)?;
                 }
             }
         }
@@ -144,7 +239,18 @@ fn overlay_html(
     let figure = if lines.is_empty() {
         None
     } else {
-        Some(svg(chart.title, chart.y_label, chart.scale, &lines, true).map_err(chart_error)?)
+        Some(
+            svg_on(
+                chart.axis,
+                chart.title,
+                chart.y_label,
+                chart.scale,
+                &lines,
+                true,
+            )
+            .map_err(chart_error)?
+                + &legend_html(&lines),
+        )
     };
     figure_html(
         html,
@@ -181,11 +287,97 @@ fn breakdown_html(
     let figure = if lines.is_empty() {
         None
     } else {
-        Some(svg(&title, chart.y_label, chart.scale, &lines, false).map_err(chart_error)?)
+        Some(
+            svg_on(
+                chart.axis,
+                &title,
+                chart.y_label,
+                chart.scale,
+                &lines,
+                false,
+            )
+            .map_err(chart_error)?
+                + &legend_html(&lines),
+        )
     };
     let id = format!("{}-{}", chart.id, slug(&group.scenario));
     figure_html(html, &id, chart, figure, &breakdown_reading(chart, &lines));
     Ok(())
+}
+
+/// One scenario's bars by calendar year, stacked by layer: each layer's sum
+/// over the year's quarters, the median over seeds. Only whole years.
+fn layers_html(
+    html: &mut String,
+    group: &Group,
+    chart: &ChartDef,
+    layers: &[(&str, &str)],
+) -> Result<(), AnalysisError> {
+    let start = group.series.first().map_or(0.0, |s| s.start_year);
+    let quarters = group.series.iter().map(|s| s.quarters).min().unwrap_or(0);
+    // Whole calendar years only, from the first quarter that opens one.
+    let first = (0..quarters).find(|&q| ((start + q as f64 / 4.0).fract()).abs() < 1e-9);
+    let years: Vec<usize> = match first {
+        Some(first) => (0..(quarters - first) / 4).map(|k| first + 4 * k).collect(),
+        None => Vec::new(),
+    };
+    let stacked: Vec<Layer> = layers
+        .iter()
+        .map(|(label, key)| Layer {
+            label: (*label).to_string(),
+            values: years
+                .iter()
+                .map(|&q| {
+                    let sums: Vec<f64> = group
+                        .series
+                        .iter()
+                        .filter_map(|s| s.get(key))
+                        .map(|v| v[q..q + 4].iter().filter(|x| x.is_finite()).sum::<f64>())
+                        .collect();
+                    crate::stats::quantile(&sums, 0.5).unwrap_or(0.0) * chart.scale
+                })
+                .collect(),
+        })
+        .collect();
+    let categories: Vec<String> = years
+        .iter()
+        .map(|&q| format!("{:.0}", (start + q as f64 / 4.0).floor()))
+        .collect();
+    let title = format!("{} — {}", chart.title, group.scenario);
+    let figure = if categories.is_empty() {
+        None
+    } else {
+        let labels: Vec<&str> = layers.iter().map(|(label, _)| *label).collect();
+        Some(
+            stacked_svg(&title, chart.y_label, &categories, &stacked).map_err(chart_error)?
+                + &legend_labels_html(&labels),
+        )
+    };
+    let total: f64 = stacked.iter().filter_map(|l| l.values.last()).sum();
+    let reading = match categories.last() {
+        Some(year) => format!(
+            "{year}: {} in all, {}.",
+            money_billions(total),
+            stacked
+                .iter()
+                .filter_map(|l| l.values.last().map(|v| format!(
+                    "{} {}",
+                    l.label,
+                    money_billions(*v)
+                )))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => "No whole calendar year in these runs.".to_string(),
+    };
+    let id = format!("{}-{}", chart.id, slug(&group.scenario));
+    figure_html(html, &id, chart, figure, &reading);
+    Ok(())
+}
+
+/// Billions of dollars as people write them.
+fn money_billions(billions: f64) -> String {
+    crate::compare::human(billions * 1e9, "USD")
 }
 
 /// Every other scenario against the reference (the first group), paired by
@@ -198,7 +390,9 @@ fn comparisons_html(html: &mut String, report: &Report) {
         plain(&reference.scenario)
     );
     for group in &report.groups[1..] {
-        match compare(&reference.indicators, &group.indicators) {
+        let compared = compare(&reference.indicators, &group.indicators)
+            .and_then(|c| c.with_moat_half_life(&reference.indicators, &group.indicators));
+        match compared {
             Ok(comparison) => comparison_html(html, &comparison),
             Err(error) => {
                 let _ = writeln!(
@@ -322,7 +516,8 @@ fn fit_schedule_html(html: &mut String, k: usize, fit: &FitRead) -> Result<(), A
         &lines,
         false,
     )
-    .map_err(chart_error)?;
+    .map_err(chart_error)?
+        + &legend_html(&lines);
     let reading = format!(
         "Best point: generation {}, particle {}, distance {} ({} generations of {} points).",
         fit.best_generation,
@@ -485,6 +680,13 @@ fn comparison_html(html: &mut String, comparison: &Comparison) {
         );
     }
     *html += "</table>\n";
+    if let Some(line) = comparison.moat_line() {
+        let _ = writeln!(
+            html,
+            "<p class=\"moat\"><strong>Moat half-life</strong> (docs/ANALYSIS.md, \"The moat half-life\"): {}</p>",
+            plain(line.trim_end())
+        );
+    }
 }
 
 const STYLE: &str = "body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:780px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\
@@ -492,4 +694,6 @@ h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ddd;padding-bottom
 .meta{color:#555;font-size:.92em}figure.chart{margin:1.2em 0}figure.chart svg{max-width:100%;height:auto}\
 figcaption{font-size:.92em;color:#333}table{border-collapse:collapse;font-size:.85em;margin:.6em 0 1.4em}\
 td,th{border:1px solid #ddd;padding:.25em .5em;text-align:right}td:first-child,th:first-child{text-align:left}\
-nav ol{columns:2;font-size:.95em}.missing{color:#a00}code{font-size:.9em}";
+.banner{background:#fff7e0;border:1px solid #e6c36a;padding:.6em .8em;font-size:.95em}nav ol{columns:2;font-size:.95em}.missing{color:#a00}code{font-size:.9em}\
+ul.legend{list-style:none;padding:0;margin:.2em 0 .4em;font-size:.92em;display:flex;flex-wrap:wrap;gap:.3em 1.2em}\
+ul.legend .swatch{display:inline-block;width:1.4em;height:.35em;margin-right:.4em;vertical-align:middle}";

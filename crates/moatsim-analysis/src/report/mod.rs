@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::AnalysisError;
+use crate::chart::YAxis;
 use crate::fit::{FitRead, is_fit, read_fit};
 use crate::indicators::{RunIndicators, indicators_from};
 use crate::runs::discover;
@@ -24,7 +25,21 @@ pub enum Kind {
     /// For each scenario, one chart with a line per part (lab, region,
     /// maker): the median over seeds.
     Breakdown(&'static str),
+    /// For each scenario, bars by calendar year stacked by layer (label,
+    /// series key): each layer's yearly sum, the median over seeds.
+    Layers(&'static [(&'static str, &'static str)]),
 }
+
+/// The layers of the value chain, as `world` reports their profit.
+pub const PROFIT_LAYERS: &[(&str, &str)] = &[
+    ("chips", "world.chip_profit"),
+    ("power", "world.power_profit"),
+    ("cloud", "world.cloud_profit"),
+    ("land", "world.land_profit"),
+    ("leases", "world.lease_profit"),
+    ("models", "world.model_profit"),
+    ("apps", "world.app_profit"),
+];
 
 /// One chart of the report.
 #[derive(Debug, Clone, Copy)]
@@ -36,6 +51,8 @@ pub struct ChartDef {
     /// Multiplies the stored values (for example 1e-6 for millions).
     pub scale: f64,
     pub kind: Kind,
+    /// Linear, or logarithmic for series that span orders of magnitude.
+    pub axis: YAxis,
     /// What to look for, printed under the chart.
     pub look_for: &'static str,
 }
@@ -62,6 +79,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "million H100e",
                 scale: 1e-6,
                 kind: Kind::Overlay("world.online_compute_h100e"),
+                axis: YAxis::Linear,
                 look_for: "Whether capital buys compute that the others do not match.",
             },
             ChartDef {
@@ -70,15 +88,8 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "capability",
                 scale: 1.0,
                 kind: Kind::Overlay("world.leader_capability_lead"),
-                look_for: "How long a lead lasts: its half-life is in the comparison table.",
-            },
-            ChartDef {
-                id: "q1-stranded",
-                title: "Stranded GPUs (installed, no energized power)",
-                y_label: "million GPUs",
-                scale: 1e-6,
-                kind: Kind::Overlay("world.stranded_gpus"),
-                look_for: "Compute bought ahead of power.",
+                axis: YAxis::Linear,
+                look_for: "How long a capability lead lasts. The moat half-life (of a compute-share lead) is under the comparison with the reference.",
             },
         ],
     },
@@ -88,11 +99,30 @@ pub const QUESTIONS: &[Question] = &[
         scenarios: "power-crunch, land-banking",
         charts: &[
             ChartDef {
+                id: "q2-stranded",
+                title: "Stranded GPUs (installed, no energized power)",
+                y_label: "million GPUs",
+                scale: 1e-6,
+                kind: Kind::Overlay("world.stranded_gpus"),
+                axis: YAxis::Linear,
+                look_for: "GPUs bought ahead of power: stranded where power binds.",
+            },
+            ChartDef {
+                id: "q2-binding",
+                title: "Which constraint binds: demand not met",
+                y_label: "share of demand unmet",
+                scale: 1.0,
+                kind: Kind::Breakdown("binding"),
+                axis: YAxis::Linear,
+                look_for: "The market whose demand goes unmet is the one that binds: GPUs (units ordered, not sold), power (MW asked, not granted this quarter) or land (acres sought, not bought).",
+            },
+            ChartDef {
                 id: "q2-power-price",
                 title: "Power price (load-weighted tariff)",
                 y_label: "USD/MWh",
                 scale: 1.0,
                 kind: Kind::Overlay("world.power_price_avg"),
+                axis: YAxis::Linear,
                 look_for: "A scarcity price where power binds.",
             },
             ChartDef {
@@ -101,6 +131,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "quarters",
                 scale: 1.0,
                 kind: Kind::Overlay("world.mean_queue_wait_quarters"),
+                axis: YAxis::Linear,
                 look_for: "Waits that grow when utilities cannot keep up.",
             },
         ],
@@ -116,6 +147,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "index, start = 100",
                 scale: 1.0,
                 kind: Kind::Overlay("world.fixed_capability_price_index"),
+                axis: YAxis::Log,
                 look_for: "The price of the first quarter's frontier capability.",
             },
             ChartDef {
@@ -124,6 +156,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "index, start = 100",
                 scale: 1.0,
                 kind: Kind::Overlay("world.inference_price_index"),
+                axis: YAxis::Log,
                 look_for: "What buyers pay per token for the models they choose.",
             },
             ChartDef {
@@ -132,6 +165,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "index, start = 100",
                 scale: 1.0,
                 kind: Kind::Overlay("world.gpu_price_index"),
+                axis: YAxis::Log,
                 look_for: "Hardware prices as generations age and capacity grows.",
             },
             ChartDef {
@@ -140,6 +174,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "profit / revenue",
                 scale: 1.0,
                 kind: Kind::Overlay("derived.app_margin"),
+                axis: YAxis::Linear,
                 look_for: "Whether cheaper tokens reach the application layer's profits.",
             },
         ],
@@ -155,6 +190,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "share of builders",
                 scale: 1.0,
                 kind: Kind::Overlay("world.builder_churn_rate"),
+                axis: YAxis::Linear,
                 look_for: "Lock-in: churn falls as switching costs grow.",
             },
             ChartDef {
@@ -163,6 +199,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "price / cost - 1",
                 scale: 1.0,
                 kind: Kind::Overlay("world.markup_avg"),
+                axis: YAxis::Linear,
                 look_for: "Labs that keep their customers price above cost.",
             },
         ],
@@ -178,6 +215,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "share",
                 scale: 1.0,
                 kind: Kind::Overlay("world.leader_share"),
+                axis: YAxis::Linear,
                 look_for: "Concentration at the top.",
             },
             ChartDef {
@@ -186,6 +224,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "HHI, 0-10000",
                 scale: 1.0,
                 kind: Kind::Overlay("world.hhi"),
+                axis: YAxis::Linear,
                 look_for: "Above 2,500 is highly concentrated (US merger guidelines).",
             },
             ChartDef {
@@ -194,6 +233,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "share",
                 scale: 1.0,
                 kind: Kind::Breakdown("labs.market_share"),
+                axis: YAxis::Linear,
                 look_for: "Who gains around a round or a joint venture (median over seeds).",
             },
         ],
@@ -209,6 +249,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "million H100e",
                 scale: 1e-6,
                 kind: Kind::Breakdown("projects.online_compute_h100e"),
+                axis: YAxis::Linear,
                 look_for: "Where compute is built when a tier closes a region (median over seeds).",
             },
             ChartDef {
@@ -217,6 +258,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "USD billion per quarter",
                 scale: 1e-9,
                 kind: Kind::Breakdown("chipmakers.revenue"),
+                axis: YAxis::Linear,
                 look_for: "Sales lost to a tier and taken by a domestic maker (median over seeds).",
             },
         ],
@@ -227,11 +269,21 @@ pub const QUESTIONS: &[Question] = &[
         scenarios: "baseline, lab-products",
         charts: &[
             ChartDef {
+                id: "q7-profit-by-layer",
+                title: "Profit by layer, per year",
+                y_label: "USD billion per year",
+                scale: 1e-9,
+                kind: Kind::Layers(PROFIT_LAYERS),
+                axis: YAxis::Linear,
+                look_for: "Who captures the value: chips, power, cloud, land, leases, models and apps, losses below the axis.",
+            },
+            ChartDef {
                 id: "q7-model-profit",
                 title: "Labs' profit",
                 y_label: "USD billion per quarter",
                 scale: 1e-9,
                 kind: Kind::Overlay("world.model_profit"),
+                axis: YAxis::Linear,
                 look_for: "The model layer.",
             },
             ChartDef {
@@ -240,6 +292,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "USD billion per quarter",
                 scale: 1e-9,
                 kind: Kind::Overlay("world.chip_profit"),
+                axis: YAxis::Linear,
                 look_for: "The hardware layer.",
             },
             ChartDef {
@@ -248,6 +301,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "USD billion per quarter",
                 scale: 1e-9,
                 kind: Kind::Overlay("world.app_profit"),
+                axis: YAxis::Linear,
                 look_for: "The application layer.",
             },
             ChartDef {
@@ -256,6 +310,7 @@ pub const QUESTIONS: &[Question] = &[
                 y_label: "USD billion per quarter",
                 scale: 1e-9,
                 kind: Kind::Overlay("world.product_revenue"),
+                axis: YAxis::Linear,
                 look_for: "What labs take from end users directly.",
             },
         ],
@@ -280,6 +335,42 @@ pub struct Report {
     pub sensitivity: Vec<(PathBuf, Vec<SensitivityIndex>)>,
     /// Each calibration fit's folder named.
     pub fits: Vec<FitRead>,
+    /// The reference scenario's runs against the published targets, when the
+    /// caller scored them (`moatsim report` does, with `moatsim calibrate`'s
+    /// measures): the banner at the top and the table at the end.
+    pub calibration: Option<CalibrationBanner>,
+}
+
+/// The calibration scorecard of the reference scenario's runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalibrationBanner {
+    pub scenario: String,
+    /// Column labels, one per run (`seed 42`).
+    pub runs: Vec<String>,
+    pub rows: Vec<CalibrationRow>,
+}
+
+/// One target across the runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalibrationRow {
+    pub name: String,
+    pub low: f64,
+    pub high: f64,
+    pub unit: String,
+    pub values: Vec<Option<f64>>,
+    /// Whether each run's value lands inside (a single published number
+    /// allows ±10%, as `moatsim calibrate` reads it).
+    pub lands_each: Vec<bool>,
+    /// Runs whose value lands inside, of `measured`.
+    pub inside: usize,
+    pub measured: usize,
+}
+
+impl CalibrationRow {
+    /// Measured at every run and inside at every run.
+    pub fn lands(&self, runs: usize) -> bool {
+        self.measured == runs && self.inside == runs
+    }
 }
 
 /// One row of a `sensitivity.parquet` as read back.
@@ -295,7 +386,7 @@ pub struct SensitivityIndex {
 
 /// The indicators the sensitivity section draws (docs/ANALYSIS.md), in order.
 pub const SENSITIVITY_INDICATORS: &[&str] = &[
-    "moat_half_life_quarters",
+    "capability_lead_half_life_quarters",
     "leader_share_horizon",
     "hhi_horizon",
     "fixed_capability_price_decline",
@@ -387,6 +478,7 @@ pub fn read_report(paths: &[PathBuf]) -> Result<Report, AnalysisError> {
         groups,
         sensitivity,
         fits,
+        calibration: None,
     })
 }
 
@@ -460,7 +552,7 @@ pub fn chart_ids(report: &Report) -> Vec<String> {
         for chart in question.charts {
             match chart.kind {
                 Kind::Overlay(_) => ids.push(chart.id.to_string()),
-                Kind::Breakdown(_) => {
+                Kind::Breakdown(_) | Kind::Layers(_) => {
                     for group in &report.groups {
                         ids.push(format!("{}-{}", chart.id, slug(&group.scenario)));
                     }

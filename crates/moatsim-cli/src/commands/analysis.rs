@@ -11,7 +11,7 @@ use moatsim_analysis::sensitivity::{
 use moatsim_config::sweep::{DesignMethod, SweepPlan};
 
 use super::sweep::{load_plan, run_planned, sweep_out};
-use crate::args::{CompareArgs, ReportArgs, SensitivityArgs, SweepArgs};
+use crate::args::{CompareArgs, DEFAULT_REPORT, ReportArgs, SensitivityArgs, SweepArgs};
 use crate::error::CliError;
 use crate::output::{emit, plural, print_json};
 
@@ -19,8 +19,22 @@ use crate::output::{emit, plural, print_json};
 pub(super) fn report(args: ReportArgs) -> Result<(), CliError> {
     let ReportArgs { dirs, out, force } = args;
     let report = moatsim_analysis::read_report(&dirs)
-        .and_then(|report| {
+        .and_then(|mut report| {
+            report.calibration = calibration_banner(&report);
             let html = moatsim_analysis::render_html(&report)?;
+            // The default file goes in outputs/, which a run creates; made
+            // here only once the runs have been read, so a refused report
+            // writes nothing.
+            if out == Path::new(DEFAULT_REPORT)
+                && let Some(folder) = out.parent()
+            {
+                std::fs::create_dir_all(folder).map_err(|source| {
+                    moatsim_analysis::AnalysisError::Io {
+                        path: folder.to_path_buf(),
+                        source,
+                    }
+                })?;
+            }
             moatsim_analysis::write_report(&html, &out, force)?;
             Ok(report)
         })
@@ -34,6 +48,50 @@ pub(super) fn report(args: ReportArgs) -> Result<(), CliError> {
         runs,
         plural(runs)
     ))
+}
+
+/// The reference scenario's runs scored against the published targets, as
+/// `moatsim calibrate` scores them; `None` when there are no runs or one
+/// cannot be scored (the report still draws, without the banner).
+fn calibration_banner(
+    report: &moatsim_analysis::report::Report,
+) -> Option<moatsim_analysis::CalibrationBanner> {
+    let reference = report.groups.first()?;
+    let runs = reference
+        .series
+        .iter()
+        .map(|s| moatsim_runner::calibrate::calibrate(&s.run.dir).ok())
+        .collect::<Option<Vec<_>>>()?;
+    let labels: Vec<String> = reference
+        .series
+        .iter()
+        .map(|s| format!("seed {}", s.run.seed))
+        .collect();
+    let card = moatsim_runner::calibrate::Scorecard::new(runs);
+    Some(moatsim_analysis::CalibrationBanner {
+        scenario: reference.scenario.clone(),
+        runs: labels,
+        rows: card
+            .rows
+            .into_iter()
+            .map(|r| moatsim_analysis::CalibrationRow {
+                lands_each: r
+                    .values
+                    .iter()
+                    .map(|v| {
+                        v.is_some_and(|v| moatsim_runner::calibrate::lands_inside(v, r.low, r.high))
+                    })
+                    .collect(),
+                name: r.name,
+                low: r.low,
+                high: r.high,
+                unit: r.unit,
+                values: r.values,
+                inside: r.inside,
+                measured: r.measured,
+            })
+            .collect(),
+    })
 }
 
 /// `moatsim compare`: two scenarios' headline indicators, paired by seed.
@@ -57,7 +115,8 @@ fn compare_runs(
             .map(moatsim_analysis::run_indicators)
             .collect()
     };
-    moatsim_analysis::compare(&indicators(a)?, &indicators(b)?)
+    let (a, b) = (indicators(a)?, indicators(b)?);
+    moatsim_analysis::compare(&a, &b)?.with_moat_half_life(&a, &b)
 }
 
 /// Runs the design's sweep (this shard's part), then, once every run is

@@ -40,6 +40,9 @@ pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), CliError> {
         };
         return fit(&spec, sweep, json, wait);
     }
+    // A scenario, outputs or sweep folder stands for every run under it, as
+    // for `compare` and `report`.
+    let run_dirs = moatsim_analysis::run_folders(&run_dirs).map_err(CliError::analysis)?;
     let mut reports = run_dirs
         .iter()
         .map(|dir| moatsim_runner::calibrate::calibrate(dir))
@@ -193,6 +196,19 @@ fn tell_generation(spec: &FitSpec, generation: &GenerationSummary, started: Inst
     );
 }
 
+/// A fitted value as a reader wants it: four significant digits (the fit's
+/// tolerance is far coarser); whole numbers and text as they are. The
+/// overlay keeps every digit.
+fn readable(value: &str) -> String {
+    match value.parse::<f64>() {
+        Ok(v) if v.is_finite() && v.fract() != 0.0 => {
+            let digits = 3 - v.abs().log10().floor() as i32;
+            format!("{v:.*}", digits.clamp(0, 12) as usize)
+        }
+        _ => value.to_string(),
+    }
+}
+
 /// The result of a finished fit: the fitted values within their ranges, the
 /// distance before and after, both scorecards and the files written.
 fn describe_fit(spec: &FitSpec, result: &FitResult, written: &[PathBuf]) -> String {
@@ -212,7 +228,7 @@ fn describe_fit(spec: &FitSpec, result: &FitResult, written: &[PathBuf]) -> Stri
             "{:<48} {:>22} {:>14} {:>28}\n",
             p.path,
             format!("[{}, {}]", p.low, p.high),
-            p.fitted,
+            readable(&p.fitted),
             format!(
                 "{:.4} [{:.4}, {:.4}]",
                 p.population_mean, p.population_min, p.population_max
@@ -243,4 +259,18 @@ fn describe_fit(spec: &FitSpec, result: &FitResult, written: &[PathBuf]) -> Stri
         "\nA fit tunes assumptions: where a target is reached only far from a parameter's source, fix the mechanism instead (docs/CALIBRATION.md, \"Fitting\").\n",
     );
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readable;
+
+    #[test]
+    fn fitted_values_read_to_four_significant_digits() {
+        assert_eq!(readable("5.583550796"), "5.584");
+        assert_eq!(readable("0.012345678"), "0.01235");
+        assert_eq!(readable("1234.5678"), "1235");
+        assert_eq!(readable("8"), "8");
+        assert_eq!(readable("\"text\""), "\"text\"");
+    }
 }
