@@ -236,16 +236,6 @@ declare_parameters! {
             source: "assumption",
         },
 
-        /// Most of a longer task is context: DeepSeek's published serving data has 78%
-        /// of tokens as input, 56% of them cache hits.
-        task_compute_elasticity: f64 {
-            default: TASK_COMPUTE_ELASTICITY = 0.3,
-            allowed: range(0.0, 1.0, "an elasticity from 0 to 1"),
-            plausible: 0.2..=0.6,
-            meaning: "elasticity of serving compute per task to tokens per task (below 1: added tokens are mostly cheap context)",
-            source: "assumption",
-        },
-
         /// Within the row's 2.07–2.46 years.
         gpu_price_performance_doubling_years: f64 {
             default: GPU_PRICE_PERFORMANCE_DOUBLING_YEARS = 2.3,

@@ -6,8 +6,8 @@ use super::{AppBuilderPopulation, ChoiceTotals, LabOffer, ProductState, SegmentS
 
 use moatsim_config::AppBuilderSpec;
 use moatsim_model::market::apps;
-use moatsim_model::market::demand::{self, Diffusion, TokensPerTask};
 use moatsim_model::market::apps::Crowding;
+use moatsim_model::market::demand::{self, Diffusion, TokensPerTask};
 use moatsim_model::rng::Purpose;
 use moatsim_model::{AgentId, rng};
 
@@ -135,8 +135,12 @@ pub fn demand_paths(
                 .iter()
                 .enumerate()
                 .map(|(t, log)| {
-                    let now = frontier.get(t).or(frontier.last()).copied().unwrap_or(start);
-                    log + per_task.growth(start, now).ln()
+                    let now = frontier
+                        .get(t)
+                        .or(frontier.last())
+                        .copied()
+                        .unwrap_or(start);
+                    log + spec.task_compute_elasticity * per_task.growth(start, now).ln()
                 })
                 .collect()
         })

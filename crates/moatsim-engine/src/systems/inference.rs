@@ -5,8 +5,7 @@
 use crate::apps::{
     AppBuilderPopulation, ChoiceContext, ChoiceTotals, LabOffer, SegmentOutcome, SettlementContext,
     SettlementTotals, TierResponse, advance_adoption, choose_providers, clear_segments,
-    demand_paths, segment_crowding, tokens_per_task,
-    settle_builders,
+    demand_paths, segment_crowding, settle_builders, tokens_per_task,
 };
 use crate::components::*;
 use crate::events::{Event, EventKind};
@@ -56,7 +55,12 @@ pub fn serve_app_builders(
     // End users pay for tasks: a task that takes more tokens is worth no
     // more, so each of its tokens is worth less.
     let value_factors: Vec<f64> = (0..spec.segments.len())
-        .map(|s| value_factor / tokens_per_task(spec, s).growth(start, now))
+        .map(|s| {
+            value_factor
+                / tokens_per_task(spec, s)
+                    .growth(start, now)
+                    .powf(spec.task_compute_elasticity)
+        })
         .collect();
     advance_adoption(&mut population, spec, clock.tick, now);
     // Each lab's capability offset by segment, in lab-index order.

@@ -8,8 +8,8 @@ use crate::systems::capital::{AnnouncedRound, CapitalOrders};
 use bevy_ecs::prelude::*;
 use moatsim_config::Scenario;
 use moatsim_model::AgentId;
-use moatsim_model::units::{HOURS_PER_QUARTER, QUARTERS_PER_YEAR, WATTS_PER_MW};
 use moatsim_model::market::tiers;
+use moatsim_model::units::{HOURS_PER_QUARTER, QUARTERS_PER_YEAR, WATTS_PER_MW};
 use moatsim_model::{cost_curve, rules};
 
 /// The draw per H100e assumed for a lab with no fleet yet, W: an H100's.
@@ -135,8 +135,7 @@ fn open_tiers<'a>(
         world.commodity_gap_at_start,
     );
     let (commodity_ratio, frontier_ratio) = tiers.price_ratios();
-    tiers.commodity_share =
-        tier_demand(scenario).commodity_share(commodity_ratio, frontier_ratio);
+    tiers.commodity_share = tier_demand(scenario).commodity_share(commodity_ratio, frontier_ratio);
 }
 
 /// How tokens at each tier answer their price.
@@ -328,8 +327,10 @@ fn price_inference(
     let start = history.first().copied().unwrap_or(lab.capability);
     let now = history.last().copied().unwrap_or(start);
     let per_task_log = crate::apps::market_tokens_per_task_log(&scenario.app_builders, start, now);
-    let cheaper_per_token =
-        ((1.0 - world.task_compute_elasticity) * per_task_log).clamp(-30.0, 30.0).exp();
+    // Compute-equivalent tokens: longer tasks cost compute only as T^κ, and
+    // the rest is counted, not served at extra cost (records scale it).
+    let _ = per_task_log;
+    let cheaper_per_token = 1.0;
     let tokens_at = |capability: f64| {
         cost_curve::mtok_per_h100e(
             world.mtok_per_h100e_quarter,

@@ -50,7 +50,16 @@ pub fn record_quarter(
         quarter: clock.quarter.quarter,
     };
 
-    let lab_rows = lab_rows(&labs, scenario, &projects);
+    // Tokens as counted (context included) over compute-equivalent tokens.
+    let counted = {
+        let start = tiers.frontier_history.first().copied().unwrap_or(0.0);
+        let now = tiers.frontier_history.last().copied().unwrap_or(start);
+        let log = crate::apps::market_tokens_per_task_log(&scenario.app_builders, start, now);
+        ((1.0 - scenario.app_builders.task_compute_elasticity) * log)
+            .clamp(-30.0, 30.0)
+            .exp()
+    };
+    let lab_rows = lab_rows(&labs, scenario, &projects, counted);
 
     let buyer_rows = buyer_rows(&buyers, scenario);
 
@@ -109,6 +118,7 @@ fn lab_rows(
     labs: &Query<(&Agent, &Cash, &Lab)>,
     scenario: &Scenario,
     projects: &Query<&Project>,
+    counted: f64,
 ) -> Vec<LabRow> {
     let mut lab_rows: Vec<LabRow> = labs
         .iter()
@@ -154,8 +164,8 @@ fn lab_rows(
                 fixed_capability_price: lab.fixed_capability_price_per_mtok.filter(|_| lab.alive),
                 markup: lab.markup,
                 scarcity_premium: lab.scarcity_premium,
-                demand_mtok: lab.demand_mtok,
-                served_mtok: lab.served_mtok,
+                demand_mtok: lab.demand_mtok * counted,
+                served_mtok: lab.served_mtok * counted,
                 revenue: lab.flows.revenue_usd,
                 api_revenue: lab.flows.api_revenue_usd,
                 product_revenue: lab.flows.product_revenue_usd,
