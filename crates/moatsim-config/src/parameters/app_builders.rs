@@ -169,7 +169,7 @@ declare_parameters! {
         /// Most of a longer task is context: DeepSeek's published serving data has 78%
         /// of tokens as input, 56% of them cache hits.
         task_compute_elasticity: f64 {
-            default: TASK_COMPUTE_ELASTICITY = 0.3,
+            default: TASK_COMPUTE_ELASTICITY = 0.4,
             allowed: range(0.0, 1.0, "an elasticity from 0 to 1"),
             plausible: 0.2..=0.6,
             meaning: "elasticity of serving compute per task to tokens per task (below 1: added tokens are mostly cheap context)",
