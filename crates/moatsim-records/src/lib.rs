@@ -35,6 +35,7 @@ pub struct LabRow {
     pub mtok_per_h100e: f64,
     pub frontier_price: f64,
     pub commodity_price: f64,
+    pub counted_mtok: f64,
     pub fixed_capability_price: Option<f64>,
     pub markup: f64,
     pub scarcity_premium: f64,

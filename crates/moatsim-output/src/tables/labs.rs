@@ -50,6 +50,8 @@ pub(crate) fn table() -> TableDef {
         .means("Marginal cost of serving a million tokens, USD");
     t.f64("mtok_per_h100e", |r| r.mtok_per_h100e)
         .means("Millions of tokens one H100e serves in a quarter over the quarter's mix of tiers (algorithmic efficiency over the serving compute each tier's model costs)");
+    t.f64("counted_mtok", |r| r.counted_mtok)
+        .means("Tokens served as counted, context included, millions: served_mtok (compute-equivalent tokens) times the context the market's tasks carry (app_builders.task_compute_elasticity)");
     t.f64("frontier_price", |r| r.frontier_price)
         .means("Price per million tokens of its frontier model (list price times the scarcity premium), USD");
     t.f64("commodity_price", |r| r.commodity_price)
