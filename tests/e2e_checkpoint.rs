@@ -5,8 +5,6 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use support::{assert_same_files, moatsim, repo, text};
 
@@ -41,24 +39,7 @@ fn run_and_kill(config: &str, out: &Path, threads: &str) {
         "--quiet",
     ];
     args.extend_from_slice(&RUN);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_moatsim"))
-        .current_dir(repo())
-        .args(&args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("starts");
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while checkpoint_meta(out).is_none() {
-        assert!(Instant::now() < deadline, "no checkpoint appeared");
-        assert!(
-            child.try_wait().expect("status").is_none(),
-            "the run ended before a checkpoint"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.kill().expect("SIGKILL");
-    let _ = child.wait();
+    support::kill_when(&args, || checkpoint_meta(out).is_some());
     assert!(
         !out.join("scenario=baseline/seed=42").exists(),
         "a killed run is not published"

@@ -8,10 +8,9 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
 
-use support::{moatsim, repo, text, tree};
+use support::{moatsim, text, tree};
 
 /// A run big enough to be killed between checkpoints (as in the checkpoint
 /// tests).
@@ -50,28 +49,8 @@ fn killed_run(out: &Path) -> PathBuf {
         "--quiet",
     ];
     args.extend_from_slice(&RUN);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_moatsim"))
-        .current_dir(repo())
-        .args(&args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("starts");
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let found = loop {
-        if let Some(found) = staging(out) {
-            break found;
-        }
-        assert!(Instant::now() < deadline, "no checkpoint appeared");
-        assert!(
-            child.try_wait().expect("status").is_none(),
-            "the run ended before a checkpoint"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    child.kill().expect("SIGKILL");
-    let _ = child.wait();
-    found
+    support::kill_when(&args, || staging(out).is_some());
+    staging(out).expect("a checkpoint")
 }
 
 /// `n` byte positions spread over a file of `len` bytes, first and last

@@ -80,6 +80,32 @@ pub fn assert_same_files(a: &Path, b: &Path) {
     }
 }
 
+/// Starts `moatsim ARGS…` from the repository root and SIGKILLs it as soon as
+/// `ready()` holds (for example, its first checkpoint is on disk); fails if
+/// the run ends first or nothing is ready within two minutes.
+pub fn kill_when(args: &[&str], ready: impl Fn() -> bool) {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_moatsim"))
+        .current_dir(repo())
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starts");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !ready() {
+        assert!(Instant::now() < deadline, "no checkpoint appeared");
+        assert!(
+            child.try_wait().expect("status").is_none(),
+            "the run ended before a checkpoint"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+}
+
 /// Runs the `moatsim` binary from the repository root with extra environment
 /// variables; verifies what it published, as [`moatsim`] does.
 pub fn moatsim_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {

@@ -97,7 +97,7 @@ pub fn legend_labels_html(labels: &[&str]) -> String {
             let RGBColor(r, g, b) = COLOURS[i % COLOURS.len()];
             format!(
                 "<li><span class=\"swatch\" style=\"background:rgb({r},{g},{b})\"></span>{}</li>",
-                html_escape(label)
+                plain(label)
             )
         })
         .collect();
@@ -203,13 +203,6 @@ pub fn stacked_svg(
         root.present().map_err(|e| e.to_string())?;
     }
     Ok(out)
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Tick labels and axis titles, legible at the report's width (plotters

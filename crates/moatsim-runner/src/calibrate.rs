@@ -561,39 +561,10 @@ fn growth_over(series: &[f64], years: f64) -> Option<f64> {
 
 fn measure(figure: &Figure, data: &RunData) -> (Option<f64>, String) {
     match figure.name.as_str() {
-        "chipmaker_gross_margin" => {
-            // Every calendar year of the run, not only the average: the value
-            // is the year's margin furthest outside the band (or, when every
-            // year is inside, the one nearest an edge), so "inside" means
-            // inside in every year.
-            let mut years: Vec<i64> = data.chip_year.iter().map(|&y| y as i64).collect();
-            years.sort_unstable();
-            years.dedup();
-            let yearly: Vec<f64> = years
-                .iter()
-                .filter_map(|&year| {
-                    let rows = (0..data.chip_year.len()).filter(|&i| data.chip_year[i] as i64 == year);
-                    let (mut revenue, mut weighted) = (0.0, 0.0);
-                    for i in rows {
-                        let margin = data.chip_gross_margin[i];
-                        if margin.is_finite() {
-                            revenue += data.chip_revenue[i];
-                            weighted += margin * data.chip_revenue[i];
-                        }
-                    }
-                    (revenue > 0.0).then(|| weighted / revenue)
-                })
-                .collect();
-            // Distance outside the band (negative inside: how far from the nearer edge).
-            let outside = |m: f64| (figure.low - m).max(m - figure.high);
-            (
-                yearly
-                    .iter()
-                    .copied()
-                    .max_by(|a, b| outside(*a).total_cmp(&outside(*b))),
-                "revenue-weighted gross margin of all chipmakers in each calendar year (chipmakers.gross_margin, revenue); the year furthest outside the band, or nearest its edge".into(),
-            )
-        }
+        "chipmaker_gross_margin" => (
+            chip_margin_furthest_out(figure, data),
+            "revenue-weighted gross margin of all chipmakers in each calendar year (chipmakers.gross_margin, revenue); the year furthest outside the band, or nearest its edge".into(),
+        ),
         "inference_price_decline_fixed_capability" => {
             let index = &data.fixed_capability_price_index;
             let quarters = data.world_tick.len();
@@ -704,31 +675,69 @@ fn measure(figure: &Figure, data: &RunData) -> (Option<f64>, String) {
                 "labs.capex and accelerator_buyers.capex of kind 'hyperscaler', summed over 2025".into(),
             )
         }
-        "token_volume_growth_2025" => {
-            // Every lab's tokens served (API and own products) in a quarter
-            // of 2025.
-            let served_in = |quarter: i64| -> f64 {
-                (0..data.lab_tick.len())
-                    .filter(|&i| {
-                        whole(data.lab_year[i]) == 2025 && whole(data.lab_quarter[i]) == quarter
-                    })
-                    .map(|i| data.lab_counted[i])
-                    .sum()
-            };
-            let (first, last) = (served_in(1), served_in(4));
-            (
-                (first > 0.0 && last > 0.0).then(|| (last / first).powf(4.0 / 3.0)),
-                "sum of labs.counted_mtok (tokens as counted, context included) in 2025Q4 over 2025Q1, annualised (three quarters apart)".into(),
-            )
-        }
+        "token_volume_growth_2025" => (
+            token_volume_growth_2025(data),
+            "sum of labs.counted_mtok (tokens as counted, context included) in 2025Q4 over 2025Q1, annualised (three quarters apart)".into(),
+        ),
         "global_ai_compute_stock_end2025" => (
-            (0..data.world_tick.len())
-                .find(|&i| whole(data.world_year[i]) == 2025 && whole(data.world_quarter[i]) == 4)
-                .map(|i| data.market_fleet[i]),
+            market_fleet_at_end_of_2025(data),
             "world.market_fleet_h100e in 2025Q4 (labs' own online compute plus aggregate buyers' fleets)".into(),
         ),
         _ => (None, "the model has no measure for this figure".into()),
     }
+}
+
+/// Chipmakers' revenue-weighted gross margin in each calendar year of the
+/// run, and of those the year furthest outside the figure's band.
+fn chip_margin_furthest_out(figure: &Figure, data: &RunData) -> Option<f64> {
+    // Every calendar year of the run, not only the average: the value
+    // is the year's margin furthest outside the band (or, when every
+    // year is inside, the one nearest an edge), so "inside" means
+    // inside in every year.
+    let mut years: Vec<i64> = data.chip_year.iter().map(|&y| y as i64).collect();
+    years.sort_unstable();
+    years.dedup();
+    let yearly: Vec<f64> = years
+        .iter()
+        .filter_map(|&year| {
+            let rows = (0..data.chip_year.len()).filter(|&i| data.chip_year[i] as i64 == year);
+            let (mut revenue, mut weighted) = (0.0, 0.0);
+            for i in rows {
+                let margin = data.chip_gross_margin[i];
+                if margin.is_finite() {
+                    revenue += data.chip_revenue[i];
+                    weighted += margin * data.chip_revenue[i];
+                }
+            }
+            (revenue > 0.0).then(|| weighted / revenue)
+        })
+        .collect();
+    // Distance outside the band (negative inside: how far from the nearer edge).
+    let outside = |m: f64| (figure.low - m).max(m - figure.high);
+    yearly
+        .iter()
+        .copied()
+        .max_by(|a, b| outside(*a).total_cmp(&outside(*b)))
+}
+
+/// Every lab's tokens as counted (API and own products, context included) in 2025Q4 over 2025Q1,
+/// annualised; `None` when either quarter served nothing or is not in the run.
+fn token_volume_growth_2025(data: &RunData) -> Option<f64> {
+    let served_in = |quarter: i64| -> f64 {
+        (0..data.lab_tick.len())
+            .filter(|&i| whole(data.lab_year[i]) == 2025 && whole(data.lab_quarter[i]) == quarter)
+            .map(|i| data.lab_counted[i])
+            .sum()
+    };
+    let (first, last) = (served_in(1), served_in(4));
+    (first > 0.0 && last > 0.0).then(|| (last / first).powf(4.0 / 3.0))
+}
+
+/// The whole market's running compute in 2025Q4, if the run reaches it.
+fn market_fleet_at_end_of_2025(data: &RunData) -> Option<f64> {
+    (0..data.world_tick.len())
+        .find(|&i| whole(data.world_year[i]) == 2025 && whole(data.world_quarter[i]) == 4)
+        .map(|i| data.market_fleet[i])
 }
 
 /// A calendar year or quarter read back as a number, as the integer it is.
