@@ -408,9 +408,14 @@ fn segment_margin(
     profit / revenue.max(f64::MIN_POSITIVE)
 }
 
-fn segment_revenue(frames: &[TickFrame], segment: &str) -> f64 {
+fn segment_revenue(
+    frames: &[TickFrame],
+    segment: &str,
+    ticks: std::ops::RangeInclusive<u32>,
+) -> f64 {
     frames
         .iter()
+        .filter(|f| ticks.contains(&f.stamp.tick))
         .flat_map(|f| {
             f.app_builder_segments
                 .iter()
@@ -431,9 +436,14 @@ fn labs_products_entering_builders_segments_squeeze_them() {
                 segment_margin(&products, segment, 4..=7) < segment_margin(&base, segment, 4..=7),
                 "seed {seed}: builders' margin in {segment} falls in the launch year"
             );
+            // Over the three years after the launch: later, a segment the
+            // products have thinned out to a few builders can earn more than
+            // the baseline's crowded one (the survivors price higher), so the
+            // whole run's total measures consolidation, not the squeeze.
             assert!(
-                segment_revenue(&products, segment) < segment_revenue(&base, segment),
-                "seed {seed}: builders' revenue in {segment} falls over the run"
+                segment_revenue(&products, segment, 4..=15)
+                    < segment_revenue(&base, segment, 4..=15),
+                "seed {seed}: builders' revenue in {segment} falls in 2026-2028"
             );
         }
         let product_revenue = |frames: &[TickFrame], lab: &str| {
