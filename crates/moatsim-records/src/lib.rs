@@ -241,6 +241,10 @@ pub struct SegmentRow {
     pub product_revenue: f64,
     /// Builders entering next quarter.
     pub entrants: u64,
+    /// Share of the segment's possible users who use its applications.
+    pub adopters: f64,
+    /// Tokens per task over the first quarter's, at the frontier's capability.
+    pub tokens_per_task: f64,
 }
 
 #[derive(Debug, Clone)]

@@ -173,7 +173,7 @@ declare_parameters! {
             allowed: range(0.0, 1.0, "an elasticity from 0 to 1"),
             plausible: 0.2..=0.6,
             meaning: "elasticity of serving compute per task to tokens per task (below 1: added tokens are mostly cheap context)",
-            source: "assumption",
+            source: "tiers: input_token_share_deepseek, cached_input_price_fraction, output_input_price_ratio (revenue per token about 0.31x the output price); the range is an assumption around it",
         },
 
         builder_shock_sigma: f64 {

@@ -190,50 +190,58 @@ declare_parameters! {
             source: "assumption",
         },
 
-        /// Open-weight models, which anyone can serve, trail the closed frontier by
-        /// about a year. See docs/MODEL.md, "Tiers of inference".
+        /// Open-weight models, which anyone can serve, trail the closed frontier: about a
+        /// year in Epoch AI's 2024 report, 3.5 months (90% CI 1.1-5.3) on its capability
+        /// index 2023-25, 8-10 months on private benchmarks. See docs/MODEL.md, "Tiers of
+        /// inference".
         commodity_lag_quarters: u32 {
             default: COMMODITY_LAG_QUARTERS = 4,
             allowed: whole(0, 40),
-            plausible: 2.0..=8.0,
+            plausible: 1.0..=4.0,
             meaning: "quarters by which the commodity tier's capability trails the frontier",
-            source: "assumption",
+            source: "tiers: open_weight_lag_epoch_2024, open_weight_lag_epoch_eci_2025, open_weight_lag_private_benchmarks",
         },
 
-        /// About a year of the baseline frontier's capability growth (0.5 a year).
+        /// The same lag in capability: about a year of the baseline frontier's
+        /// capability growth (0.5 a year).
         commodity_gap_at_start: f64 {
             default: COMMODITY_GAP_AT_START = 0.5,
             allowed: range(0.0, 10.0, "capability units from 0 to 10"),
-            plausible: 0.25..=1.0,
+            plausible: 0.125..=0.5,
             meaning: "capability by which the commodity tier trails the frontier in the first quarter",
-            source: "assumption",
+            source: "tiers: open_weight_lag_epoch_2024, open_weight_lag_epoch_eci_2025 (the lag in quarters times the frontier's 0.125 a quarter)",
         },
 
-        /// Hosts of open-weight models price near the cost of serving them.
+        /// Hosts of open-weight models price near the cost of serving them: Llama 3.3
+        /// 70B costs about $0.26 per Mtok to serve on an H100 at $2 an hour, and
+        /// DeepInfra and Together charge 1-2x that.
         commodity_markup: f64 {
             default: COMMODITY_MARKUP = 0.5,
             allowed: range(0.0, 10.0, "a markup over cost from 0 to 10"),
-            plausible: 0.1..=0.6,
+            plausible: 0.0..=1.0,
             meaning: "markup over the cost of new capacity at the commodity tier",
-            source: "assumption",
+            source: "tiers: commodity_cost_llama70b_h100, commodity_markup_over_cost_llama70b, llama33_70b_price_deepinfra, llama33_70b_price_together",
         },
 
-        /// Small and open-weight models' share of tokens in the first quarter.
+        /// Open-weight models took about a fifth of OpenRouter's tokens at the start of
+        /// 2025 (Nagle and Yue), 26.7% on average over the year.
         commodity_share_at_start: f64 {
             default: COMMODITY_SHARE_AT_START = 0.2,
             allowed: range(0.0, 0.99, "a share from 0 to 0.99"),
-            plausible: 0.2..=0.6,
+            plausible: 0.13..=0.3,
             meaning: "share of tokens bought at the commodity tier in the first quarter",
-            source: "assumption",
+            source: "tiers: open_weight_token_share_openrouter, open_weight_token_share_nagle_yue, open_weight_share_enterprise_menlo",
         },
 
         /// Above one: a cheaper commodity token raises spending on the tier (Jevons).
+        /// NBER's -1.11 is estimated within open-weight models, so an upper bound for the
+        /// tier as a whole; no per-tier estimate is published.
         commodity_price_elasticity: f64 {
             default: COMMODITY_PRICE_ELASTICITY = 1.11,
             allowed: ranges::ELASTICITY,
-            plausible: 1.0..=1.5,
+            plausible: 0.3..=1.11,
             meaning: "price elasticity of token demand at the commodity tier",
-            source: "assumption",
+            source: "tiers: elasticity_commodity_within_model, elasticity_by_tier_gap",
         },
 
         /// Within the row's 2.07–2.46 years.

@@ -27,7 +27,8 @@ pub struct ChoiceContext<'a> {
     pub ties: &'a [crate::resources::ActiveTie],
     /// Each segment's crowding this quarter.
     pub crowding: &'a [Crowding],
-    /// Each segment's log cumulative adoption by quarter (`apps::adoption_log`).
+    /// Each segment's log demand growth at constant prices by quarter:
+    /// adoption and tokens per task (`apps::demand_paths`).
     pub adoption: &'a [Vec<f64>],
     /// End users' value per token relative to the first quarter, by
     /// segment: `apps::token_value_factor` at the market's mean API price,

@@ -320,17 +320,10 @@ fn price_inference(
     let energy = watts_per_h100e * world.pue / WATTS_PER_MW
         * HOURS_PER_QUARTER
         * market.tariffs[lab.home_region];
-    // Longer tasks are mostly more context (input tokens, much of it
-    // cached), which costs far less compute per token than output: compute
-    // per task grows only as tokens per task to the power κ.
-    let history = &tiers.frontier_history;
-    let start = history.first().copied().unwrap_or(lab.capability);
-    let now = history.last().copied().unwrap_or(start);
-    let per_task_log = crate::apps::market_tokens_per_task_log(&scenario.app_builders, start, now);
-    // Compute-equivalent tokens: longer tasks cost compute only as T^κ, and
-    // the rest is counted, not served at extra cost (records scale it).
-    let _ = per_task_log;
-    let cheaper_per_token = 1.0;
+    // Capacity and cost are in compute-equivalent tokens: a longer task
+    // costs compute only as its tokens per task to the power κ, which the
+    // demand side carries (`apps::demand_paths`); the rest is counted
+    // context (`labs.counted_mtok`), not served at extra cost.
     let tokens_at = |capability: f64| {
         cost_curve::mtok_per_h100e(
             world.mtok_per_h100e_quarter,
@@ -338,7 +331,7 @@ fn price_inference(
             capability,
             market.reference,
             world.capability_per_serving_doubling,
-        ) * cheaper_per_token
+        )
     };
     let share = tiers.commodity_share;
     let commodity_capability = tiers.commodity_capability.min(lab.capability);

@@ -51,9 +51,9 @@ pub fn record_quarter(
     };
 
     // Tokens as counted (context included) over compute-equivalent tokens.
+    let start = tiers.frontier_history.first().copied().unwrap_or(0.0);
+    let now = tiers.frontier_history.last().copied().unwrap_or(start);
     let counted = {
-        let start = tiers.frontier_history.first().copied().unwrap_or(0.0);
-        let now = tiers.frontier_history.last().copied().unwrap_or(start);
         let log = crate::apps::market_tokens_per_task_log(&scenario.app_builders, start, now);
         ((1.0 - scenario.app_builders.task_compute_elasticity) * log)
             .clamp(-30.0, 30.0)
@@ -80,7 +80,11 @@ pub fn record_quarter(
         .iter()
         .map(|s| s.name.clone())
         .collect();
-    let app_builder_segments = segment_rows(&population, &segment_names);
+    let mut app_builder_segments = segment_rows(&population, &segment_names);
+    for (s, row) in app_builder_segments.iter_mut().enumerate() {
+        row.tokens_per_task =
+            crate::apps::tokens_per_task(&scenario.app_builders, s).growth(start, now);
+    }
 
     let world = world_row(
         (&technology, &tiers),
