@@ -27,6 +27,9 @@ pub struct Technology {
     /// Compute-equivalent gain from algorithms since the start of the run
     /// (`cost_curve::algorithmic_efficiency`).
     pub algorithmic_efficiency: f64,
+    /// Tokens the same hardware serves for the same model over the start's,
+    /// from serving software (`cost_curve::serving_software_gain`).
+    pub serving_software: f64,
 }
 
 /// The two tiers of inference (`moatsim_model::market::tiers`): what carries

@@ -275,6 +275,7 @@ pub struct WorldRow {
     pub commodity_share: f64,
     pub commodity_capability: f64,
     pub algorithmic_efficiency: f64,
+    pub serving_software_gain: f64,
     pub markup_avg: f64,
     pub hhi: f64,
     pub leader_share: f64,

@@ -178,6 +178,19 @@ declare_parameters! {
             source: "cal: algorithmic_efficiency_halving",
         },
 
+        /// MLPerf Inference on the same 8x H100 and the same Llama 2 70B: 1.43-1.50x a
+        /// year from v4.0 (2024-03) to v5.0 (2025-04); GPT-J on one H100 gained 1.19x in
+        /// the five months to v4.1. Single releases jump more (vLLM 0.6: 1.8-2.7x;
+        /// speculative decoding: up to 3.6x at low batch). Not in Ho et al.'s 8-month
+        /// halving, which is training compute. See docs/MODEL.md, "The cost curve".
+        serving_software_gain_per_year: f64 {
+            default: SERVING_SOFTWARE_GAIN_PER_YEAR = 1.45,
+            allowed: range(1.0, 10.0, "a yearly factor from 1 to 10"),
+            plausible: 1.2..=2.0,
+            meaning: "yearly factor by which serving software raises the tokens the same hardware serves for the same model",
+            source: "tiers: mlperf_h100_llama2_70b_sw_v40_v50, mlperf_h100_gptj_sw_v40_v41, vllm_v060_same_h100, trtllm_specdec_throughput",
+        },
+
         /// With the baseline's frontier capability growing about 0.5 a year, 0.35 makes
         /// frontier serving compute per token grow about as fast as algorithms save it, so
         /// frontier token prices stay roughly flat apart from hardware, as list prices did

@@ -39,6 +39,8 @@ pub(crate) fn table() -> TableDef {
         .means("Capability of the commodity tier's model: the frontier's of world.commodity_lag_quarters ago");
     t.f64("algorithmic_efficiency", |r| r.algorithmic_efficiency)
         .means("Factor by which the compute needed for a fixed capability has fallen since the first quarter");
+    t.f64("serving_software_gain", |r| r.serving_software_gain)
+        .means("Factor by which serving software has raised the tokens the same hardware serves for the same model since the first quarter");
     t.f64("markup_avg", |r| r.markup_avg)
         .means("Revenue-weighted lab markup over marginal cost: price / marginal cost - 1");
     t.f64("hhi", |r| r.hhi)

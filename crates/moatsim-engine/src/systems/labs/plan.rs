@@ -63,11 +63,16 @@ pub fn plan_labs(
         let utilisation = lab.utilisation();
         let share_before = lab.inference_share;
 
-        // Serve more inference when customers are being turned away, train more when idle.
+        // Serve more inference when customers are being turned away or priced
+        // away (a scarcity premium), train more when idle.
         if clock.tick > 0 {
             lab.inference_share = rules::adjust_inference_share(
                 lab.inference_share,
-                utilisation,
+                rules::utilisation_at_list_price(
+                    utilisation,
+                    lab.scarcity_premium,
+                    scenario.app_builders.price_elasticity,
+                ),
                 &rules::InferenceShareRule {
                     raise_at_utilisation: scenario.behaviour.inference_raise_utilisation,
                     cut_below_utilisation: scenario.behaviour.inference_cut_utilisation,
@@ -188,6 +193,8 @@ struct LabMarket {
     /// What filling a MW of hall costs at today's prices: the generation with
     /// the cheapest H100e on sale, at its power draw.
     fill_cost_per_mw: f64,
+    /// Tokens an H100e serves for the reference model over the start's:
+    /// algorithmic efficiency times serving software.
     efficiency: f64,
     reference: f64,
 }
@@ -246,7 +253,9 @@ impl LabMarket {
             tariffs,
             cheapest_h100e,
             fill_cost_per_mw,
-            efficiency: technology.algorithmic_efficiency,
+            // Serving tokens gains from both: algorithms (a capability needs
+            // a smaller model) and software (the same model runs faster).
+            efficiency: technology.algorithmic_efficiency * technology.serving_software,
             reference: crate::systems::reference_capability(scenario),
         }
     }

@@ -287,6 +287,7 @@ pub(super) fn world_row(
         commodity_share: tiers.commodity_share,
         commodity_capability: tiers.commodity_capability,
         algorithmic_efficiency: technology.algorithmic_efficiency,
+        serving_software_gain: technology.serving_software,
         markup_avg: labs.markup_avg,
         hhi: rules::hhi(&labs.shares),
         leader_share: labs.shares.iter().copied().fold(0.0, f64::max),
