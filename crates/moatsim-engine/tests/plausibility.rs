@@ -284,3 +284,44 @@ fn a_lab_that_serves_nobody_stops_raising_and_its_assets_are_sold() {
         );
     }
 }
+
+/// Revenue and building stay consistent: in no year does the whole market's
+/// fleet (its mean over the year) grow more than 10% while labs' revenue
+/// grows less than 10% — either demand keeps up with the capacity being
+/// built, or building slows (issue 27; version 2's revenue plateaued from
+/// 2027 while the fleet quadrupled). Run with `--run-ignored all`.
+#[test]
+#[ignore = "a known miss: at seed 2 labs' revenue grows 7-8% in 2028-29 on a fleet that grows 55-63%; capacity bought on forecasts and contracts (issue 28) is the missing mechanism"]
+fn labs_revenue_keeps_up_with_a_growing_fleet() {
+    for seed in SEEDS {
+        let frames = baseline(seed, &[]);
+        let mut years: Vec<i32> = frames.iter().map(|f| f.stamp.year).collect();
+        years.dedup();
+        let yearly = |year: i32| {
+            let quarters: Vec<&TickFrame> =
+                frames.iter().filter(|f| f.stamp.year == year).collect();
+            let fleet = quarters
+                .iter()
+                .map(|f| f.world.market_fleet_h100e)
+                .sum::<f64>()
+                / quarters.len() as f64;
+            let revenue: f64 = quarters
+                .iter()
+                .flat_map(|f| f.labs.iter())
+                .map(|l| l.revenue)
+                .sum();
+            (fleet, revenue)
+        };
+        for pair in years.windows(2) {
+            let ((fleet_before, revenue_before), (fleet, revenue)) =
+                (yearly(pair[0]), yearly(pair[1]));
+            let (fleet_growth, revenue_growth) =
+                (fleet / fleet_before - 1.0, revenue / revenue_before - 1.0);
+            assert!(
+                fleet_growth <= 0.10 || revenue_growth >= 0.10,
+                "seed {seed}, {}: the fleet grows {fleet_growth:.2} while labs' revenue grows {revenue_growth:.2}",
+                pair[1]
+            );
+        }
+    }
+}
