@@ -45,7 +45,8 @@ pub fn algorithmic_efficiency(quarters_elapsed: u32, halving_months: f64) -> f64
 /// hardware and a fixed model. It is 1 at the start and never falls; a gain
 /// below 1 counts as none.
 pub fn serving_software_gain(quarters_elapsed: u32, gain_per_year: f64) -> f64 {
-    if !(gain_per_year > 1.0) {
+    // A NaN gain counts as none, as a gain of 1 or less does.
+    if gain_per_year.is_nan() || gain_per_year <= 1.0 {
         return 1.0;
     }
     let doublings = f64::from(quarters_elapsed) / 4.0 * gain_per_year.log2();
