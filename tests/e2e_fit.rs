@@ -55,7 +55,15 @@ fn ok(result: Output) -> Output {
 #[test]
 fn a_fit_writes_an_overlay_that_reproduces_its_best_point() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let spec = write_spec(dir.path(), SPEC);
+    // A range no point reaches (the baseline lands the published 5-40x), so
+    // the search runs both generations instead of stopping at a landed point.
+    let spec = write_spec(
+        dir.path(),
+        &SPEC.replace(
+            "generations = 2",
+            "generations = 2\ntarget_ranges = { \"inference_price_decline_fixed_capability\" = [30.0, 40.0] }",
+        ),
+    );
     let out = dir.path().join("fit");
     let printed = text(&ok(fit(&spec, &out, &["--jobs", "2"])).stdout);
     assert!(printed.contains("before the fit"), "{printed}");

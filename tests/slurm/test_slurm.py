@@ -220,12 +220,15 @@ list = [11, 12]
 
 def test_a_fit_as_an_array_job_matches_one_process_byte_for_byte(cluster, tmp_path):
     env, root = cluster
+    # A range no point reaches (the baseline lands the published 5-40x), so
+    # both generations run instead of stopping at a landed point.
     spec = tmp_path / "fit.toml"
     spec.write_text(f"""[fit]
 name = "fit-slurm"
 scenario = "{REPO / 'configs' / 'baseline.toml'}"
 set = {{ "scenario.quarters" = 8 }}
 targets = ["inference_price_decline_fixed_capability"]
+target_ranges = {{ "inference_price_decline_fixed_capability" = [30.0, 40.0] }}
 parameters = ["world.algorithmic_efficiency_halving_months"]
 particles = 4
 generations = 2

@@ -306,6 +306,14 @@ pub struct RawRegulator {
     pub labs_may_build_in: Option<Vec<String>>,
 }
 
+/// A capability threshold that opens new uses in a segment.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUnlock {
+    pub capability: f64,
+    pub ceiling_gain: f64,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSegment {
@@ -314,8 +322,12 @@ pub struct RawSegment {
     pub value_per_mtok_median_usd: f64,
     pub value_sigma: f64,
     pub size_sigma: f64,
-    pub demand_growth_per_quarter: f64,
-    pub growth_half_life_quarters: Option<f64>,
+    pub adopters_at_start: f64,
+    pub adoption_ceiling: f64,
+    pub agent_multiplier: Option<f64>,
+    pub agent_threshold: Option<f64>,
+    #[serde(default)]
+    pub unlocks: Vec<RawUnlock>,
     pub depth_min: f64,
     pub depth_max: f64,
     pub fixed_cost_share: f64,

@@ -508,11 +508,17 @@ pub struct Segment {
     pub value_per_mtok_median_usd: f64,
     pub value_sigma: f64,
     pub size_sigma: f64,
-    /// End-user demand growth per quarter at the start (adoption).
-    pub demand_growth_per_quarter: f64,
-    /// Quarters in which that growth rate halves (an adoption S-curve);
-    /// infinite keeps it constant.
-    pub growth_half_life_quarters: f64,
+    /// Share of the segment's possible users who use its applications at the
+    /// start (Bass adoption, `market::demand::adopt_quarter`).
+    pub adopters_at_start: f64,
+    /// Share who could adopt at the start's capability.
+    pub adoption_ceiling: f64,
+    /// Tokens of a task an agent does over the same task done in chat.
+    pub agent_multiplier: f64,
+    /// Frontier capability at which agents do half of the segment's tasks.
+    pub agent_threshold: f64,
+    /// Capability thresholds that raise the ceiling.
+    pub unlocks: Vec<moatsim_model::market::demand::Unlock>,
     pub depth_min: f64,
     pub depth_max: f64,
     pub fixed_cost_share: f64,

@@ -45,6 +45,7 @@ pub struct Snapshot {
     regions: RegionBook,
     ledger: Ledger,
     stats: QuarterStats,
+    tiers: TierMarket,
     ties: JointVentureTies,
     ids: IdSource,
     cloud: CloudMarket,
@@ -120,6 +121,7 @@ impl Simulation {
             regions: world.resource::<RegionBook>().clone(),
             ledger: world.resource::<Ledger>().clone(),
             stats: world.resource::<QuarterStats>().clone(),
+            tiers: world.resource::<TierMarket>().clone(),
             ties: world.resource::<JointVentureTies>().clone(),
             ids: world.resource::<IdSource>().clone(),
             cloud: world.resource::<CloudMarket>().clone(),
@@ -165,6 +167,7 @@ impl Simulation {
         *world.resource_mut::<RegionBook>() = snapshot.regions;
         *world.resource_mut::<Ledger>() = snapshot.ledger;
         *world.resource_mut::<QuarterStats>() = snapshot.stats;
+        *world.resource_mut::<TierMarket>() = snapshot.tiers;
         *world.resource_mut::<JointVentureTies>() = snapshot.ties;
         *world.resource_mut::<IdSource>() = snapshot.ids;
         *world.resource_mut::<CloudMarket>() = snapshot.cloud;

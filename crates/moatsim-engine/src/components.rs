@@ -52,14 +52,24 @@ pub struct Lab {
     pub price_per_mtok: f64,
     /// The price posted the quarter before last, for the demand trend.
     pub previous_price_per_mtok: f64,
+    /// The list price of its frontier model (`posted_price`), before the
+    /// scarcity premium: what rivals' frontier prices are compared with.
+    #[serde(default)]
+    pub frontier_price_per_mtok: f64,
+    /// Its price at the commodity tier: the cost of serving the commodity
+    /// capability on new capacity, plus the competitive markup.
+    #[serde(default)]
+    pub commodity_price_per_mtok: f64,
+    /// Its marginal cost per Mtok over the quarter's mix of tiers.
     pub marginal_cost_per_mtok: f64,
-    /// Millions of tokens one H100e serves in a quarter for the lab's current
-    /// model: algorithmic efficiency raises it, capability lowers it
-    /// (`moatsim_model::cost_curve`).
+    /// Millions of tokens one H100e serves in a quarter over the quarter's
+    /// mix of tiers: its frontier model and the commodity model
+    /// (`moatsim_model::cost_curve`, `market::tiers::blended_mtok_per_h100e`).
     pub mtok_per_h100e: f64,
     /// What the lab would charge for a model of the starting frontier's
-    /// capability (`None` below it): its frontier price scaled by the serving
-    /// compute its capability lead spends per token.
+    /// capability (`None` below it): the cheaper of its tiers at or above
+    /// that capability, scaled by the serving compute that tier's model
+    /// spends per token beyond it.
     pub fixed_capability_price_per_mtok: Option<f64>,
     /// Accumulated purchase cost of the installed fleet, for depreciation.
     pub fleet_cost_usd: f64,

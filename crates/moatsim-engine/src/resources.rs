@@ -27,6 +27,48 @@ pub struct Technology {
     /// Compute-equivalent gain from algorithms since the start of the run
     /// (`cost_curve::algorithmic_efficiency`).
     pub algorithmic_efficiency: f64,
+    /// Tokens the same hardware serves for the same model over the start's,
+    /// from serving software (`cost_curve::serving_software_gain`).
+    pub serving_software: f64,
+}
+
+/// The two tiers of inference (`moatsim_model::market::tiers`): what carries
+/// over between quarters, and this quarter's market. Set in `plan_labs`,
+/// read by the inference market and the records; kept in checkpoints.
+#[derive(Resource, Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct TierMarket {
+    /// The frontier's capability (the best open lab's) in each quarter so
+    /// far, `frontier_history[t]` for quarter `t`.
+    pub frontier_history: Vec<f64>,
+    /// The commodity tier's capability this quarter.
+    pub commodity_capability: f64,
+    /// Share of tokens bought at the commodity tier this quarter, from last
+    /// quarter's tier prices.
+    pub commodity_share: f64,
+    /// Open labs' mean commodity and frontier list prices this quarter.
+    pub commodity_price: f64,
+    pub frontier_price: f64,
+    /// The same in the first quarter: the prices demand is measured against.
+    pub reference_commodity_price: f64,
+    pub reference_frontier_price: f64,
+}
+
+impl TierMarket {
+    /// This quarter's tier prices over the first quarter's (1 before prices
+    /// are known).
+    pub fn price_ratios(&self) -> (f64, f64) {
+        let ratio = |now: f64, reference: f64| {
+            if now > 0.0 && reference > 0.0 {
+                now / reference
+            } else {
+                1.0
+            }
+        };
+        (
+            ratio(self.commodity_price, self.reference_commodity_price),
+            ratio(self.frontier_price, self.reference_frontier_price),
+        )
+    }
 }
 
 /// The validated scenario, shared read-only by every system.

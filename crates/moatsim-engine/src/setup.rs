@@ -87,6 +87,7 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
     world.insert_resource(Ledger::default());
     world.insert_resource(Logs::default());
     world.insert_resource(QuarterStats::default());
+    world.insert_resource(TierMarket::default());
     world.insert_resource(FrameSlot::default());
     world.insert_resource(JointVentureTies::default());
 }
@@ -199,6 +200,8 @@ fn spawn_labs(world: &mut World, s: &Scenario, ids: &[AgentId]) -> (Vec<f64>, u6
                 markup: spec.markup,
                 scarcity_premium: 1.0,
                 previous_price_per_mtok: 0.0,
+                frontier_price_per_mtok: 0.0,
+                commodity_price_per_mtok: 0.0,
                 price_per_mtok: 0.0,
                 marginal_cost_per_mtok: 0.0,
                 mtok_per_h100e: s.world.mtok_per_h100e_quarter,

@@ -18,7 +18,8 @@ fn baseline(seed: u64, extra: &[&str]) -> Vec<TickFrame> {
 
 /// Runs the baseline with one compute outage (policy timeline
 /// `compute_outage`) at each seed, with `builders` app builders (and, unless
-/// `rentals`, no compute for rent), and returns each seed's frames.
+/// `rentals`, no compute for rent), and returns each seed's frames. A
+/// `share` of 0 leaves the outage out: the same runs without the shock.
 fn with_outage(
     lab: &str,
     quarter: &str,
@@ -27,15 +28,22 @@ fn with_outage(
     builders: u32,
     rentals: bool,
 ) -> Vec<(u64, Vec<TickFrame>)> {
-    let path =
-        std::env::temp_dir().join(format!("moatsim-outage-{lab}-{}.toml", std::process::id()));
+    let path = std::env::temp_dir().join(format!(
+        "moatsim-outage-{lab}-{share}-{}.toml",
+        std::process::id()
+    ));
     let baseline =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/baseline.toml");
     std::fs::write(
         &path,
         format!(
-            "extends = {:?}\n[scenario]\nname = \"outage\"\n[[events]]\nquarter = \"{quarter}\"\nkind = \"compute_outage\"\nlab = \"{lab}\"\nshare = {share}\nquarters = {quarters}\n",
-            baseline.display().to_string()
+            "extends = {:?}\n[scenario]\nname = \"outage\"\n{}",
+            baseline.display().to_string(),
+            if share > 0.0 {
+                format!("[[events]]\nquarter = \"{quarter}\"\nkind = \"compute_outage\"\nlab = \"{lab}\"\nshare = {share}\nquarters = {quarters}\n")
+            } else {
+                String::new()
+            }
         ),
     )
     .expect("writes the scenario");
@@ -100,42 +108,51 @@ fn app_layer_profit_is_below_half_of_its_revenue_every_year() {
 }
 
 /// Rationing is transient: after the largest lab loses half its compute, the
-/// market's unserved share is back under 10% within two quarters. Two
-/// mechanisms deliver it: multi-homed builders fail over to labs with idle
-/// capacity the same quarter, and a lab's scarcity premium counts switching
-/// only as far as rivals have room (and moves at most a step either way, so
-/// labs do not chase each other's customers round in circles).
+/// rationing the shock adds to the market's (its unserved share over the same
+/// seed's without the shock) is under 10 points within two quarters and gone
+/// within four. The comparison is with the same run unshocked because demand
+/// that grows with capability outruns capacity planned on last quarter's
+/// trend in some quarters of the baseline itself (up to about 0.1 at 4,000
+/// builders; issue 28 plans capacity on forecasts). Two mechanisms deliver
+/// it: multi-homed builders fail over to labs with idle capacity the same
+/// quarter, and a lab's scarcity premium counts switching only as far as
+/// rivals have room (and moves at most a step either way, so labs do not
+/// chase each other's customers round in circles).
 #[test]
 fn rationing_after_a_capacity_shock_is_transient() {
-    for (seed, frames) in with_outage("frontier-a", "2027Q1", 0.5, 4, 4000, true) {
+    let unshocked = with_outage("frontier-a", "2027Q1", 0.0, 4, 4000, true);
+    let shocked = with_outage("frontier-a", "2027Q1", 0.5, 4, 4000, true);
+    for ((seed, frames), (_, base)) in shocked.into_iter().zip(unshocked) {
         // The outage starts in 2027Q1, tick 8.
-        let shocked = frames[8]
-            .labs
-            .iter()
-            .find(|l| l.name == "frontier-a")
-            .expect("lab");
-        let before = frames[7]
-            .labs
-            .iter()
-            .find(|l| l.name == "frontier-a")
-            .expect("lab");
-        assert!(
-            shocked.online_compute_h100e < 0.75 * before.online_compute_h100e,
-            "seed {seed}: the outage takes compute offline"
-        );
-        let after = frames[10].world.unserved_share;
-        assert!(
-            after < 0.10,
-            "seed {seed}: unserved share {after:.3} two quarters after the shock"
-        );
-        assert!(
-            frames[9]
+        let lab = |tick: usize| {
+            frames[tick]
                 .labs
                 .iter()
                 .find(|l| l.name == "frontier-a")
                 .expect("lab")
-                .scarcity_premium
-                > 1.0,
+        };
+        assert!(
+            lab(8).online_compute_h100e < 0.75 * lab(7).online_compute_h100e,
+            "seed {seed}: the outage takes compute offline"
+        );
+        let added =
+            |tick: usize| frames[tick].world.unserved_share - base[tick].world.unserved_share;
+        assert!(
+            added(8) > 0.0,
+            "seed {seed}: the outage rations some demand in its first quarter"
+        );
+        assert!(
+            added(10) < 0.10,
+            "seed {seed}: the outage adds {:.3} to the unserved share two quarters on",
+            added(10)
+        );
+        assert!(
+            added(12) < 0.05,
+            "seed {seed}: the outage adds {:.3} to the unserved share four quarters on",
+            added(12)
+        );
+        assert!(
+            lab(9).scarcity_premium > 1.0,
             "seed {seed}: the shocked lab prices the shortage"
         );
     }
@@ -265,5 +282,46 @@ fn a_lab_that_serves_nobody_stops_raising_and_its_assets_are_sold() {
                 && !last.projects.iter().any(|p| p.lab_id == id),
             "seed {seed}: the buyer holds the sites"
         );
+    }
+}
+
+/// Revenue and building stay consistent: in no year does the whole market's
+/// fleet (its mean over the year) grow more than 10% while labs' revenue
+/// grows less than 10% — either demand keeps up with the capacity being
+/// built, or building slows (issue 27; version 2's revenue plateaued from
+/// 2027 while the fleet quadrupled). Run with `--run-ignored all`.
+#[test]
+#[ignore = "a known miss: at seed 2 labs' revenue grows 7-8% in 2028-29 on a fleet that grows 55-63%; capacity bought on forecasts and contracts (issue 28) is the missing mechanism"]
+fn labs_revenue_keeps_up_with_a_growing_fleet() {
+    for seed in SEEDS {
+        let frames = baseline(seed, &[]);
+        let mut years: Vec<i32> = frames.iter().map(|f| f.stamp.year).collect();
+        years.dedup();
+        let yearly = |year: i32| {
+            let quarters: Vec<&TickFrame> =
+                frames.iter().filter(|f| f.stamp.year == year).collect();
+            let fleet = quarters
+                .iter()
+                .map(|f| f.world.market_fleet_h100e)
+                .sum::<f64>()
+                / quarters.len() as f64;
+            let revenue: f64 = quarters
+                .iter()
+                .flat_map(|f| f.labs.iter())
+                .map(|l| l.revenue)
+                .sum();
+            (fleet, revenue)
+        };
+        for pair in years.windows(2) {
+            let ((fleet_before, revenue_before), (fleet, revenue)) =
+                (yearly(pair[0]), yearly(pair[1]));
+            let (fleet_growth, revenue_growth) =
+                (fleet / fleet_before - 1.0, revenue / revenue_before - 1.0);
+            assert!(
+                fleet_growth <= 0.10 || revenue_growth >= 0.10,
+                "seed {seed}, {}: the fleet grows {fleet_growth:.2} while labs' revenue grows {revenue_growth:.2}",
+                pair[1]
+            );
+        }
     }
 }

@@ -36,6 +36,23 @@ pub fn algorithmic_efficiency(quarters_elapsed: u32, halving_months: f64) -> f64
     doublings.clamp(0.0, MAX_DOUBLINGS).exp2()
 }
 
+/// The factor by which serving software (batching, kernels, speculative
+/// decoding, lower-precision arithmetic) has raised the tokens the same
+/// hardware serves for the same model after `quarters_elapsed` quarters:
+/// `gain_per_year^(quarters / 4)`. It is separate from
+/// `algorithmic_efficiency`, which measures the *training* compute a
+/// capability needs (Ho et al. 2024); MLPerf measures this one on fixed
+/// hardware and a fixed model. It is 1 at the start and never falls; a gain
+/// below 1 counts as none.
+pub fn serving_software_gain(quarters_elapsed: u32, gain_per_year: f64) -> f64 {
+    // A NaN gain counts as none, as a gain of 1 or less does.
+    if gain_per_year.is_nan() || gain_per_year <= 1.0 {
+        return 1.0;
+    }
+    let doublings = f64::from(quarters_elapsed) / 4.0 * gain_per_year.log2();
+    doublings.clamp(0.0, MAX_DOUBLINGS).exp2()
+}
+
 /// Serving compute per token of a model of `capability`, relative to the
 /// reference model at equal algorithmic efficiency:
 /// `2^((capability − reference) / capability_per_doubling)`.
@@ -103,6 +120,24 @@ mod tests {
             let slow = algorithmic_efficiency(q, halving);
             let fast = algorithmic_efficiency(q, halving * (1.0 - faster));
             prop_assert!(fast >= slow);
+        }
+
+        /// Serving software's gain starts at 1, never falls with time or with
+        /// a faster yearly gain, compounds by the year, and is finite.
+        #[test]
+        fn software_gain_grows_with_time_and_rate(
+            q in 0u32..2000, more in 0u32..100, gain in 0.0f64..50.0, faster in 0.0f64..5.0,
+        ) {
+            let now = serving_software_gain(q, gain);
+            prop_assert_eq!(serving_software_gain(0, gain).to_bits(), 1.0_f64.to_bits());
+            prop_assert!(now >= 1.0 && now.is_finite());
+            prop_assert!(serving_software_gain(q + more, gain) >= now);
+            prop_assert!(serving_software_gain(q, gain + faster) >= now);
+            // A whole year compounds by the gain, short of the clamp.
+            if gain > 1.0 && f64::from(q + 4) / 4.0 * gain.log2() < 59.0 {
+                let year = serving_software_gain(q + 4, gain) / now;
+                prop_assert!((year - gain).abs() < 1e-9 * gain);
+            }
         }
 
         /// A more capable model never serves more tokens per H100e; more

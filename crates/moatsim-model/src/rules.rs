@@ -152,6 +152,22 @@ pub struct InferenceShareRule {
     pub max: f64,
 }
 
+/// The utilisation a lab would have seen at its list price: demand at the
+/// posted price over capacity, times `premium^elasticity`, the demand its
+/// scarcity premium priced away. A premium clears demand into capacity, so
+/// measured utilisation alone cannot show a shortage the lab is pricing.
+/// A premium at or below 1, or a negative elasticity, changes nothing.
+pub fn utilisation_at_list_price(utilisation: f64, premium: f64, elasticity: f64) -> f64 {
+    if premium > 1.0 && elasticity > 0.0 && premium.is_finite() {
+        utilisation * (elasticity * premium.ln()).min(MAX_LOG_PRICED_AWAY).exp()
+    } else {
+        utilisation
+    }
+}
+
+/// The most demand a premium is taken to have priced away, in logs: e^10.
+const MAX_LOG_PRICED_AWAY: f64 = 10.0;
+
 /// A lab's inference share of its compute: `step` points more when last
 /// quarter's demand reached its serving capacity, `step` points less when
 /// capacity sat idle, within `[min, max]` (only the bound in the direction of
@@ -616,6 +632,19 @@ mod tests {
 
         /// For a share inside the band: higher utilisation never moves
         /// compute away from inference, a move is at most one step, and the
+        /// A premium only ever adds to the utilisation the share rule sees,
+        /// more premium adds more, and no premium adds nothing.
+        #[test]
+        fn a_priced_shortage_counts_as_utilisation(
+            utilisation in 0.0f64..2.0, premium in 0.0f64..50.0, more in 0.0f64..10.0,
+            elasticity in 0.0f64..3.0,
+        ) {
+            let seen = utilisation_at_list_price(utilisation, premium, elasticity);
+            prop_assert!(seen >= utilisation && seen.is_finite());
+            prop_assert!(utilisation_at_list_price(utilisation, premium + more, elasticity) >= seen);
+            prop_assert_eq!(utilisation_at_list_price(utilisation, 1.0, elasticity).to_bits(), utilisation.to_bits());
+        }
+
         /// share stays inside the band.
         #[test]
         fn inference_share_follows_utilisation(

@@ -33,6 +33,9 @@ pub struct LabRow {
     pub inference_price: f64,
     pub marginal_cost: f64,
     pub mtok_per_h100e: f64,
+    pub frontier_price: f64,
+    pub commodity_price: f64,
+    pub counted_mtok: f64,
     pub fixed_capability_price: Option<f64>,
     pub markup: f64,
     pub scarcity_premium: f64,
@@ -238,6 +241,10 @@ pub struct SegmentRow {
     pub product_revenue: f64,
     /// Builders entering next quarter.
     pub entrants: u64,
+    /// Share of the segment's possible users who use its applications.
+    pub adopters: f64,
+    /// Tokens per task over the first quarter's, at the frontier's capability.
+    pub tokens_per_task: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -265,7 +272,10 @@ pub struct WorldRow {
     pub inference_price_index: f64,
     pub frontier_price_index: Option<f64>,
     pub fixed_capability_price_index: Option<f64>,
+    pub commodity_share: f64,
+    pub commodity_capability: f64,
     pub algorithmic_efficiency: f64,
+    pub serving_software_gain: f64,
     pub markup_avg: f64,
     pub hhi: f64,
     pub leader_share: f64,

@@ -317,6 +317,7 @@ struct RunData {
     lab_revenue: Vec<f64>,
     lab_demand: Vec<f64>,
     lab_served: Vec<f64>,
+    lab_counted: Vec<f64>,
     market: Vec<String>,
     market_item: Vec<String>,
     market_year: Vec<f64>,
@@ -443,6 +444,7 @@ fn read_run_data(run_dir: &Path, manifest: &RunManifest) -> Result<RunData, Cali
             "revenue",
             "demand_mtok",
             "served_mtok",
+            "counted_mtok",
         ],
         &[],
     )?;
@@ -488,6 +490,7 @@ fn read_run_data(run_dir: &Path, manifest: &RunManifest) -> Result<RunData, Cali
         lab_revenue: labs.numbers("revenue").to_vec(),
         lab_demand: labs.numbers("demand_mtok").to_vec(),
         lab_served: labs.numbers("served_mtok").to_vec(),
+        lab_counted: labs.numbers("counted_mtok").to_vec(),
         market: markets.strings("market").to_vec(),
         market_item: markets.strings("item").to_vec(),
         market_year: markets.numbers("year").to_vec(),
@@ -674,7 +677,7 @@ fn measure(figure: &Figure, data: &RunData) -> (Option<f64>, String) {
         }
         "token_volume_growth_2025" => (
             token_volume_growth_2025(data),
-            "sum of labs.served_mtok in 2025Q4 over 2025Q1, annualised (three quarters apart)".into(),
+            "sum of labs.counted_mtok (tokens as counted, context included) in 2025Q4 over 2025Q1, annualised (three quarters apart)".into(),
         ),
         "global_ai_compute_stock_end2025" => (
             market_fleet_at_end_of_2025(data),
@@ -717,13 +720,13 @@ fn chip_margin_furthest_out(figure: &Figure, data: &RunData) -> Option<f64> {
         .max_by(|a, b| outside(*a).total_cmp(&outside(*b)))
 }
 
-/// Every lab's tokens served (API and own products) in 2025Q4 over 2025Q1,
+/// Every lab's tokens as counted (API and own products, context included) in 2025Q4 over 2025Q1,
 /// annualised; `None` when either quarter served nothing or is not in the run.
 fn token_volume_growth_2025(data: &RunData) -> Option<f64> {
     let served_in = |quarter: i64| -> f64 {
         (0..data.lab_tick.len())
             .filter(|&i| whole(data.lab_year[i]) == 2025 && whole(data.lab_quarter[i]) == quarter)
-            .map(|i| data.lab_served[i])
+            .map(|i| data.lab_counted[i])
             .sum()
     };
     let (first, last) = (served_in(1), served_in(4));

@@ -123,6 +123,59 @@ declare_parameters! {
             source: "assumption bounded by annual to semi-annual enterprise contracts and evaluation cycles, and by the fastest observed shift of enterprise API share (about 10 points a year, Menlo Ventures 2023-25)",
         },
 
+        /// Answers grow longer as models reason and act: 2.2x a year for non-reasoning
+        /// models and 5x for reasoning ones (Epoch AI, 2025-04), 3-4x per request over
+        /// two years on OpenRouter (2024-01..2025-11), against the frontier's capability
+        /// growth of about 0.55 a year in the baseline: ln(2) / 0.55 = 1.26.
+        tokens_per_task_per_capability: f64 {
+            default: TOKENS_PER_TASK_PER_CAPABILITY = 1.26,
+            allowed: range(0.0, 10.0, "a rate from 0 to 10"),
+            plausible: 1.0..=2.9,
+            meaning: "growth of log tokens per task per unit of the frontier's capability (longer reasoning, more context, agents)",
+            source: "v3: benchmark_output_length_growth, tokens_per_request_growth_openrouter",
+        },
+
+        /// The mean of 213 published diffusion fits (Sultan, Farley and Lehmann 1990);
+        /// study means range 0.0007–0.03 (Chandrasekaran and Tellis 2007).
+        adoption_innovation_per_year: f64 {
+            default: ADOPTION_INNOVATION_PER_YEAR = 0.03,
+            allowed: range(0.0, 2.0, "a rate per year from 0 to 2"),
+            plausible: 0.001..=0.03,
+            meaning: "Bass coefficient of innovation p: the yearly rate at which those not yet using a segment's applications adopt them without imitating others",
+            source: "v3: bass_p_mean_sultan1990, bass_p_range_reviews",
+        },
+
+        /// Study means 0.38–0.53 (Chandrasekaran and Tellis 2007); cell phones 0.51. AI
+        /// reached in two years the adoption the internet took five to reach (Anthropic
+        /// Economic Index, 2025-09), so the upper end.
+        adoption_imitation_per_year: f64 {
+            default: ADOPTION_IMITATION_PER_YEAR = 0.5,
+            allowed: range(0.0, 5.0, "a rate per year from 0 to 5"),
+            plausible: 0.38..=0.53,
+            meaning: "Bass coefficient of imitation q: the yearly rate of adoption per share of the ceiling already adopted",
+            source: "v3: bass_q_mean_sultan1990, bass_q_range_reviews, us_workers_using_ai_at_work",
+        },
+
+        /// About a year of the frontier's capability growth (0.5 a year) for agents to go
+        /// from a quarter to three quarters of a segment's tasks.
+        agent_width: f64 {
+            default: AGENT_WIDTH = 0.25,
+            allowed: range(0.0, 10.0, "capability units from 0 to 10"),
+            plausible: 0.1..=0.5,
+            meaning: "width in capability of the logistic over which agents take over a segment's tasks, and over which a capability threshold opens new uses",
+            source: "assumption",
+        },
+
+        /// Most of a longer task is context: DeepSeek's published serving data has 78%
+        /// of tokens as input, 56% of them cache hits.
+        task_compute_elasticity: f64 {
+            default: TASK_COMPUTE_ELASTICITY = 0.4,
+            allowed: range(0.0, 1.0, "an elasticity from 0 to 1"),
+            plausible: 0.2..=0.6,
+            meaning: "elasticity of serving compute per task to tokens per task (below 1: added tokens are mostly cheap context)",
+            source: "tiers: input_token_share_deepseek, cached_input_price_fraction, output_input_price_ratio (revenue per token about 0.31x the output price); the range is an assumption around it",
+        },
+
         builder_shock_sigma: f64 {
             default: BUILDER_SHOCK_SIGMA = 0.1,
             allowed: range(0.0, 2.0, "a log-standard deviation from 0 to 2"),

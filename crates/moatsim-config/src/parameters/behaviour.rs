@@ -560,11 +560,11 @@ declare_parameters! {
         },
 
         value_token_price_elasticity: f64 {
-            default: VALUE_TOKEN_PRICE_ELASTICITY = 0.5,
+            default: VALUE_TOKEN_PRICE_ELASTICITY = 0.25,
             allowed: range(0.0, 2.0, "a number from 0 to 2"),
-            plausible: 0.25..=1.0,
+            plausible: 0.0..=0.5,
             meaning: "elasticity of end users' value per token to the market's token price: as tokens get cheaper apps spend more of them per task, so each is worth less",
-            source: "assumption bounded by evidence: Google's processed tokens grew 49x in a year (9.7T/month May 2024 to 480T May 2025, initial-state rows) while fixed-capability prices fell 5-40x a year (published-figures inference_price_decline_fixed_capability); if a third to all of that growth is tokens per task, theta = ln(tokens per task growth) / ln(price decline) lies in 0.25-1",
+            source: "assumption: tokens per task now grow with capability (app_builders.tokens_per_task_per_capability), so theta is only the part of a task's token use that follows price; at most half of the 0.25-1 that Google's 49x token growth against a 5-40x price decline bounds when all of it is price-driven",
         },
 
         hall_lease_rate: f64 {

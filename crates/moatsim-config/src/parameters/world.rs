@@ -178,6 +178,19 @@ declare_parameters! {
             source: "cal: algorithmic_efficiency_halving",
         },
 
+        /// MLPerf Inference on the same 8x H100 and the same Llama 2 70B: 1.43-1.50x a
+        /// year from v4.0 (2024-03) to v5.0 (2025-04); GPT-J on one H100 gained 1.19x in
+        /// the five months to v4.1. Single releases jump more (vLLM 0.6: 1.8-2.7x;
+        /// speculative decoding: up to 3.6x at low batch). Not in Ho et al.'s 8-month
+        /// halving, which is training compute. See docs/MODEL.md, "The cost curve".
+        serving_software_gain_per_year: f64 {
+            default: SERVING_SOFTWARE_GAIN_PER_YEAR = 1.45,
+            allowed: range(1.0, 10.0, "a yearly factor from 1 to 10"),
+            plausible: 1.2..=2.0,
+            meaning: "yearly factor by which serving software raises the tokens the same hardware serves for the same model",
+            source: "tiers: mlperf_h100_llama2_70b_sw_v40_v50, mlperf_h100_gptj_sw_v40_v41, vllm_v060_same_h100, trtllm_specdec_throughput",
+        },
+
         /// With the baseline's frontier capability growing about 0.5 a year, 0.35 makes
         /// frontier serving compute per token grow about as fast as algorithms save it, so
         /// frontier token prices stay roughly flat apart from hardware, as list prices did
@@ -188,6 +201,60 @@ declare_parameters! {
             plausible: 0.2..=1.0,
             meaning: "capability units that double a model's serving compute per token",
             source: "assumption",
+        },
+
+        /// Open-weight models, which anyone can serve, trail the closed frontier: about a
+        /// year in Epoch AI's 2024 report, 3.5 months (90% CI 1.1-5.3) on its capability
+        /// index 2023-25, 8-10 months on private benchmarks. See docs/MODEL.md, "Tiers of
+        /// inference".
+        commodity_lag_quarters: u32 {
+            default: COMMODITY_LAG_QUARTERS = 4,
+            allowed: whole(0, 40),
+            plausible: 1.0..=4.0,
+            meaning: "quarters by which the commodity tier's capability trails the frontier",
+            source: "tiers: open_weight_lag_epoch_2024, open_weight_lag_epoch_eci_2025, open_weight_lag_private_benchmarks",
+        },
+
+        /// The same lag in capability: about a year of the baseline frontier's
+        /// capability growth (0.5 a year).
+        commodity_gap_at_start: f64 {
+            default: COMMODITY_GAP_AT_START = 0.5,
+            allowed: range(0.0, 10.0, "capability units from 0 to 10"),
+            plausible: 0.125..=0.5,
+            meaning: "capability by which the commodity tier trails the frontier in the first quarter",
+            source: "tiers: open_weight_lag_epoch_2024, open_weight_lag_epoch_eci_2025 (the lag in quarters times the frontier's 0.125 a quarter)",
+        },
+
+        /// Hosts of open-weight models price near the cost of serving them: Llama 3.3
+        /// 70B costs about $0.26 per Mtok to serve on an H100 at $2 an hour, and
+        /// DeepInfra and Together charge 1-2x that.
+        commodity_markup: f64 {
+            default: COMMODITY_MARKUP = 0.5,
+            allowed: range(0.0, 10.0, "a markup over cost from 0 to 10"),
+            plausible: 0.0..=1.0,
+            meaning: "markup over the cost of new capacity at the commodity tier",
+            source: "tiers: commodity_cost_llama70b_h100, commodity_markup_over_cost_llama70b, llama33_70b_price_deepinfra, llama33_70b_price_together",
+        },
+
+        /// Open-weight models took about a fifth of OpenRouter's tokens at the start of
+        /// 2025 (Nagle and Yue), 26.7% on average over the year.
+        commodity_share_at_start: f64 {
+            default: COMMODITY_SHARE_AT_START = 0.2,
+            allowed: range(0.0, 0.99, "a share from 0 to 0.99"),
+            plausible: 0.13..=0.3,
+            meaning: "share of tokens bought at the commodity tier in the first quarter",
+            source: "tiers: open_weight_token_share_openrouter, open_weight_token_share_nagle_yue, open_weight_share_enterprise_menlo",
+        },
+
+        /// Above one: a cheaper commodity token raises spending on the tier (Jevons).
+        /// NBER's -1.11 is estimated within open-weight models, so an upper bound for the
+        /// tier as a whole; no per-tier estimate is published.
+        commodity_price_elasticity: f64 {
+            default: COMMODITY_PRICE_ELASTICITY = 1.11,
+            allowed: ranges::ELASTICITY,
+            plausible: 0.3..=1.11,
+            meaning: "price elasticity of token demand at the commodity tier",
+            source: "tiers: elasticity_commodity_within_model, elasticity_by_tier_gap",
         },
 
         /// Within the row's 2.07–2.46 years.

@@ -118,20 +118,48 @@ fn check_segments(c: &mut Checker<'_>, raw: &[RawSegment]) -> Vec<Segment> {
                     4.0,
                     "a log-standard deviation from 0 to 4",
                 ),
-                demand_growth_per_quarter: c.number(
-                    p("demand_growth_per_quarter"),
-                    s.demand_growth_per_quarter,
-                    -0.5,
-                    2.0,
-                    "a quarterly growth rate from -0.5 to 2",
-                ),
-                growth_half_life_quarters: c.number(
-                    p("growth_half_life_quarters"),
-                    s.growth_half_life_quarters.unwrap_or(f64::INFINITY),
+                adopters_at_start: c.number(
+                    p("adopters_at_start"),
+                    s.adopters_at_start,
+                    1e-4,
                     1.0,
-                    f64::INFINITY,
-                    "quarters from 1 up (leave it out for constant growth)",
+                    "a share of the segment's possible users from 0.0001 to 1",
                 ),
+                adoption_ceiling: c.number(
+                    p("adoption_ceiling"),
+                    s.adoption_ceiling,
+                    1e-4,
+                    1.0,
+                    "a share of the segment's possible users from 0.0001 to 1",
+                ),
+                agent_multiplier: c.number(
+                    p("agent_multiplier"),
+                    s.agent_multiplier.unwrap_or(1.0),
+                    1.0,
+                    1e4,
+                    "a multiple of a chat task's tokens from 1 to 10000 (leave it out for no agents)",
+                ),
+                agent_threshold: c.within(
+                    p("agent_threshold"),
+                    ranges::CAPABILITY,
+                    s.agent_threshold.unwrap_or(1.0),
+                ),
+                unlocks: s
+                    .unlocks
+                    .iter()
+                    .enumerate()
+                    .map(|(k, u)| moatsim_model::market::demand::Unlock {
+                        capability: c.within(
+                            p(&format!("unlocks[{k}].capability")),
+                            ranges::CAPABILITY,
+                            u.capability,
+                        ),
+                        ceiling_gain: c.fraction(
+                            p(&format!("unlocks[{k}].ceiling_gain")),
+                            u.ceiling_gain,
+                        ),
+                    })
+                    .collect(),
                 depth_min,
                 depth_max,
                 fixed_cost_share: c.number(

@@ -27,14 +27,39 @@ pub struct ChoiceContext<'a> {
     pub ties: &'a [crate::resources::ActiveTie],
     /// Each segment's crowding this quarter.
     pub crowding: &'a [Crowding],
-    /// Each segment's log cumulative adoption by quarter (`apps::adoption_log`).
+    /// Each segment's log demand growth at constant prices by quarter:
+    /// adoption and tokens per task (`apps::demand_paths`).
     pub adoption: &'a [Vec<f64>],
-    /// End users' value per token relative to the first quarter
-    /// (`apps::token_value_factor` at the market's mean API price).
-    pub value_factor: f64,
+    /// End users' value per token relative to the first quarter, by
+    /// segment: `apps::token_value_factor` at the market's mean API price,
+    /// over the growth of the segment's tokens per task (end users pay for
+    /// tasks).
+    pub value_factors: &'a [f64],
     /// Each lab's capability offset in each segment (`lab × segments +
     /// segment`; empty: none).
     pub strengths: &'a [f64],
+    /// How the tiers' prices move token demand this quarter.
+    pub tiers: TierResponse,
+}
+
+/// How the tiers' prices move the end-user markets' token demand this
+/// quarter (`market::tiers::TierDemand::response`).
+#[derive(Debug, Clone, Copy)]
+pub struct TierResponse {
+    /// Tokens relative to the first quarter's at this quarter's tier prices.
+    pub tokens: f64,
+    /// The market's mean API price over the first quarter's: the part of an
+    /// end-user price's change the tiers already answer for.
+    pub api_price_ratio: f64,
+}
+
+impl Default for TierResponse {
+    fn default() -> Self {
+        Self {
+            tokens: 1.0,
+            api_price_ratio: 1.0,
+        }
+    }
 }
 
 /// Pass one: every alive builder picks a provider, prices its output to end
@@ -412,7 +437,7 @@ impl Chooser<'_> {
             apps::capture_at_depth(self.tables.segment_capture[segment], self.traits.depth[row]);
         let price = apps::end_user_price(
             offer.price_per_mtok,
-            self.traits.value_per_mtok[row] * context.value_factor,
+            self.traits.value_per_mtok[row] * context.value_factors[segment],
             kept,
         );
         // End users lean to cheaper apps: a builder's weight falls with its

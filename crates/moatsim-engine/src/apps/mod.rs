@@ -24,9 +24,10 @@ pub mod settle;
 #[cfg(test)]
 mod tests;
 
-pub use choose::{ChoiceContext, choose_providers};
+pub use choose::{ChoiceContext, TierResponse, choose_providers};
 pub use segments::{
-    SegmentContext, SegmentOutcome, adoption_tables, clear_segments, segment_crowding,
+    SegmentContext, SegmentOutcome, advance_adoption, clear_segments, demand_paths,
+    market_tokens_per_task_log, segment_crowding, tokens_per_task,
 };
 pub use settle::{SettlementContext, settle_builders};
 
@@ -48,8 +49,9 @@ impl<'a> ChoiceContext<'a> {
             offers: self.offers,
             crowding: self.crowding,
             adoption: self.adoption,
-            value_factor: self.value_factor,
+            value_factors: self.value_factors,
             strengths: self.strengths,
+            tiers: self.tiers,
         }
     }
 }
@@ -140,6 +142,14 @@ pub struct SegmentState {
     pub product_share: f64,
     /// Builders' profit over revenue last quarter, which entry responds to.
     pub margin: f64,
+    /// Share of the segment's possible users who use its applications
+    /// (Bass adoption).
+    #[serde(default)]
+    pub adopters: f64,
+    /// `ln(adopters / adopters at the start)` in each quarter so far: how
+    /// much a customer base that entered in one quarter has grown by another.
+    #[serde(default)]
+    pub log_adoption: Vec<f64>,
     // The fields below are this quarter's outcomes.
     pub demand_mtok: f64,
     pub end_user_price: f64,

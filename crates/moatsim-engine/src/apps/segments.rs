@@ -7,6 +7,7 @@ use super::{AppBuilderPopulation, ChoiceTotals, LabOffer, ProductState, SegmentS
 use moatsim_config::AppBuilderSpec;
 use moatsim_model::market::apps;
 use moatsim_model::market::apps::Crowding;
+use moatsim_model::market::demand::{self, Diffusion, TokensPerTask};
 use moatsim_model::rng::Purpose;
 use moatsim_model::{AgentId, rng};
 
@@ -46,24 +47,102 @@ pub struct SegmentContext<'a> {
     pub offers: &'a [LabOffer],
     pub crowding: &'a [Crowding],
     pub adoption: &'a [Vec<f64>],
-    /// End users' value per token relative to the first quarter
-    /// (`apps::token_value_factor` at the market's mean API price).
-    pub value_factor: f64,
+    /// End users' value per token relative to the first quarter, by
+    /// segment: `apps::token_value_factor` at the market's mean API price,
+    /// over the growth of the segment's tokens per task (end users pay for
+    /// tasks).
+    pub value_factors: &'a [f64],
     /// Each lab's capability offset in each segment (`lab × segments +
     /// segment`; empty: none).
     pub strengths: &'a [f64],
+    /// How the tiers' prices move token demand this quarter.
+    pub tiers: super::TierResponse,
 }
 
-/// Each segment's log cumulative adoption for every quarter of the run.
-pub fn adoption_tables(spec: &AppBuilderSpec, quarters: u32) -> Vec<Vec<f64>> {
-    spec.segments
+/// How segment `s`'s tokens per task answer the frontier's capability.
+pub fn tokens_per_task(spec: &AppBuilderSpec, s: usize) -> TokensPerTask {
+    let segment = &spec.segments[s];
+    TokensPerTask {
+        per_capability: spec.tokens_per_task_per_capability,
+        agent_multiplier: segment.agent_multiplier,
+        agent_threshold: segment.agent_threshold,
+        agent_width: spec.agent_width,
+    }
+}
+
+/// `ln` of tokens per task at the frontier's capability `now` over the
+/// first quarter's (`start`), weighted by the segments' weights: how much
+/// longer the market's tasks have grown.
+pub fn market_tokens_per_task_log(spec: &AppBuilderSpec, start: f64, now: f64) -> f64 {
+    (0..spec.segments.len())
+        .map(|s| spec.segments[s].weight * tokens_per_task(spec, s).growth(start, now).ln())
+        .sum()
+}
+
+/// Bass adoption, one quarter: each segment's adopters move toward the
+/// ceiling that the frontier's `capability` opens
+/// (`market::demand::adoption_ceiling`, `adopt_quarter`); the first
+/// quarter starts at the configured share. Records `ln(adopters / start)`
+/// for quarter `tick`.
+pub fn advance_adoption(
+    population: &mut AppBuilderPopulation,
+    spec: &AppBuilderSpec,
+    tick: u32,
+    capability: f64,
+) {
+    let diffusion = Diffusion {
+        innovation: spec.adoption_innovation_per_year,
+        imitation: spec.adoption_imitation_per_year,
+    };
+    for (state, segment) in population.segments.iter_mut().zip(&spec.segments) {
+        // A resumed quarter is recomputed from the quarters before it.
+        state.log_adoption.truncate(tick as usize);
+        if state.log_adoption.is_empty() {
+            state.adopters = segment.adopters_at_start;
+        } else {
+            let ceiling = demand::adoption_ceiling(
+                segment.adoption_ceiling,
+                &segment.unlocks,
+                spec.agent_width,
+                capability,
+            );
+            state.adopters = demand::adopt_quarter(state.adopters, ceiling, diffusion);
+        }
+        let start = segment.adopters_at_start.max(1e-12);
+        state
+            .log_adoption
+            .push((state.adopters.max(1e-12) / start).ln());
+    }
+}
+
+/// Each segment's log demand at constant prices for every quarter so far:
+/// its adoption plus the growth of its tokens per task with the frontier's
+/// capability (`frontier[t]` in quarter `t`).
+pub fn demand_paths(
+    population: &AppBuilderPopulation,
+    spec: &AppBuilderSpec,
+    frontier: &[f64],
+) -> Vec<Vec<f64>> {
+    let start = frontier.first().copied().unwrap_or(0.0);
+    population
+        .segments
         .iter()
-        .map(|s| {
-            apps::adoption_log(
-                s.demand_growth_per_quarter,
-                s.growth_half_life_quarters,
-                quarters,
-            )
+        .enumerate()
+        .map(|(s, state)| {
+            let per_task = tokens_per_task(spec, s);
+            state
+                .log_adoption
+                .iter()
+                .enumerate()
+                .map(|(t, log)| {
+                    let now = frontier
+                        .get(t)
+                        .or(frontier.last())
+                        .copied()
+                        .unwrap_or(start);
+                    log + spec.task_compute_elasticity * per_task.growth(start, now).ln()
+                })
+                .collect()
         })
         .collect()
 }
@@ -241,7 +320,7 @@ impl Clearing<'_> {
             let kept = apps::capture(&context.crowding[s], product.depth);
             product.price_per_mtok = apps::end_user_price(
                 offer.own_cost_per_mtok,
-                spec.segments[s].value_per_mtok_median_usd * context.value_factor,
+                spec.segments[s].value_per_mtok_median_usd * context.value_factors[s],
                 kept,
             );
             let own = apps::end_user_utility(
@@ -306,19 +385,23 @@ impl Clearing<'_> {
             context.tick,
         );
         let shock = (spec.segment_shock_sigma * rng::standard_normal(&mut stream)).exp();
+        // The tiers answer for the API prices' part of the end-user price's
+        // change; what is left (builders' and products' markups over their
+        // tokens) moves demand at the frontier's elasticity.
+        let markup_ratio = if state.reference_price > 0.0 {
+            mean_price / state.reference_price / context.tiers.api_price_ratio.max(1e-9)
+        } else {
+            1.0
+        };
         apps::segment_demand(
             state.initial_demand_mtok,
             context.adoption[s]
                 .get(context.tick as usize)
                 .copied()
                 .unwrap_or(0.0),
-            if state.reference_price > 0.0 {
-                mean_price / state.reference_price
-            } else {
-                1.0
-            },
+            markup_ratio,
             spec.price_elasticity,
             shock,
-        )
+        ) * context.tiers.tokens
     }
 }

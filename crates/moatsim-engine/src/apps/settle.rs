@@ -24,7 +24,8 @@ pub struct SettlementContext<'a> {
     /// Builders' tokens per unit of their end-user weight, by segment
     /// (`SegmentOutcome::demand_per_weight`).
     pub demand_per_weight: &'a [f64],
-    /// Each segment's log cumulative adoption by quarter (`apps::adoption_log`).
+    /// Each segment's log demand growth at constant prices by quarter:
+    /// adoption and tokens per task (`apps::demand_paths`).
     pub adoption: &'a [Vec<f64>],
 }
 

@@ -94,7 +94,11 @@ impl Market {
     fn quarter(&self, population: &mut AppBuilderPopulation, tick: u32) -> Quarter {
         let spec = &self.scenario.app_builders;
         let crowding = segment_crowding(population, spec);
-        let adoption = adoption_tables(spec, tick + 1);
+        // The frontier stays where it starts: adoption moves by diffusion only.
+        let frontier = vec![1.0; tick as usize + 1];
+        advance_adoption(population, spec, tick, 1.0);
+        let adoption = demand_paths(population, spec, &frontier);
+        let value_factors = vec![1.0; spec.segments.len()];
         let context = ChoiceContext {
             seed: self.scenario.seed,
             tick,
@@ -103,8 +107,9 @@ impl Market {
             ties: &self.ties,
             crowding: &crowding,
             adoption: &adoption,
-            value_factor: 1.0,
+            value_factors: &value_factors,
             strengths: &self.strengths,
+            tiers: TierResponse::default(),
         };
         let choice = choose_providers(population, &context);
         let segments = clear_segments(population, &context.segment_context(), &choice);
@@ -309,18 +314,28 @@ fn adoption_and_growth_only_grow() -> TestResult {
     let scenario = baseline(100)?;
     let spec = &scenario.app_builders;
     let quarters = 40;
-    let tables = adoption_tables(spec, quarters);
+    // Bass adoption over a frontier that rises 0.5 a year.
+    let frontier: Vec<f64> = (0..=quarters).map(|t| 1.0 + 0.125 * f64::from(t)).collect();
+    let paths = |spec: &AppBuilderSpec| {
+        let mut population = AppBuilderPopulation {
+            segments: vec![SegmentState::default(); spec.segments.len()],
+            ..AppBuilderPopulation::default()
+        };
+        for tick in 0..=quarters {
+            advance_adoption(&mut population, spec, tick, frontier[tick as usize]);
+        }
+        demand_paths(&population, spec, &frontier)
+    };
+    let tables = paths(spec);
     let mut faster_spec = spec.clone();
-    for segment in &mut faster_spec.segments {
-        segment.demand_growth_per_quarter *= 1.5;
-    }
-    let faster = adoption_tables(&faster_spec, quarters);
+    faster_spec.adoption_imitation_per_year *= 1.5;
+    let faster = paths(&faster_spec);
     assert_eq!(tables.len(), spec.segments.len());
     for (table, faster) in tables.iter().zip(&faster) {
         assert_eq!(table.len(), quarters as usize + 1);
         assert_eq!(table[0].to_bits(), 0.0_f64.to_bits(), "no adoption yet");
         assert!(table.windows(2).all(|pair| pair[1] > pair[0]));
-        // Faster growth means more adoption in every later quarter.
+        // Faster imitation means more adoption in every later quarter.
         assert!(table.iter().zip(faster).skip(1).all(|(a, b)| b > a));
         for to in [0, 1, 7, quarters] {
             let growth = growth_table(table, to, None);

@@ -4,8 +4,8 @@
 
 use crate::apps::{
     AppBuilderPopulation, ChoiceContext, ChoiceTotals, LabOffer, SegmentOutcome, SettlementContext,
-    SettlementTotals, adoption_tables, choose_providers, clear_segments, segment_crowding,
-    settle_builders,
+    SettlementTotals, TierResponse, advance_adoption, choose_providers, clear_segments,
+    demand_paths, segment_crowding, settle_builders, tokens_per_task,
 };
 use crate::components::*;
 use crate::events::{Event, EventKind};
@@ -31,6 +31,7 @@ pub fn serve_app_builders(
     params: Res<Params>,
     mut population: ResMut<AppBuilderPopulation>,
     ties: Res<JointVentureTies>,
+    tiers: Res<TierMarket>,
     mut labs: Query<(&Agent, &mut Lab)>,
     mut ids: ResMut<IdSource>,
     mut ledger: ResMut<Ledger>,
@@ -47,13 +48,28 @@ pub fn serve_app_builders(
         &offers,
         scenario.behaviour.value_token_price_elasticity,
     );
+    let tier_prices = tier_response(scenario, &tiers, &population, &offers);
+    let frontier = &tiers.frontier_history;
+    let start = frontier.first().copied().unwrap_or(0.0);
+    let now = frontier.last().copied().unwrap_or(start);
+    // End users pay for tasks: a task that takes more tokens is worth no
+    // more, so each of its tokens is worth less.
+    let value_factors: Vec<f64> = (0..spec.segments.len())
+        .map(|s| {
+            value_factor
+                / tokens_per_task(spec, s)
+                    .growth(start, now)
+                    .powf(spec.task_compute_elasticity)
+        })
+        .collect();
+    advance_adoption(&mut population, spec, clock.tick, now);
     // Each lab's capability offset by segment, in lab-index order.
     let strengths: Vec<f64> = sorted
         .iter()
         .flat_map(|(_, l)| scenario.labs[l.index].segment_strengths.iter().copied())
         .collect();
     let crowding = segment_crowding(&population, spec);
-    let adoption = adoption_tables(spec, clock.tick + 1);
+    let adoption = demand_paths(&population, spec, frontier);
     let context = ChoiceContext {
         seed: clock.seed,
         tick: clock.tick,
@@ -62,8 +78,9 @@ pub fn serve_app_builders(
         ties: &ties.ties,
         crowding: &crowding,
         adoption: &adoption,
-        value_factor,
+        value_factors: &value_factors,
         strengths: &strengths,
+        tiers: tier_prices,
     };
     let choice = choose_providers(&mut population, &context);
     let segments = clear_segments(&mut population, &context.segment_context(), &choice);
@@ -139,6 +156,27 @@ fn token_value_factor(
         population.reference_token_price = market_price;
     }
     apps::token_value_factor(market_price, population.reference_token_price, elasticity)
+}
+
+/// How this quarter's tier prices move token demand, and how far the
+/// market's mean API price has moved since the first quarter.
+fn tier_response(
+    scenario: &Scenario,
+    tiers: &TierMarket,
+    population: &AppBuilderPopulation,
+    offers: &[LabOffer],
+) -> TierResponse {
+    let (commodity, frontier) = tiers.price_ratios();
+    let reference = population.reference_token_price;
+    let market_price = mean_open_price(offers);
+    TierResponse {
+        tokens: crate::systems::labs::tier_demand(scenario).response(commodity, frontier),
+        api_price_ratio: if reference > 0.0 && market_price > 0.0 {
+            market_price / reference
+        } else {
+            1.0
+        },
+    }
 }
 
 /// How the labs serve the quarter's demand: each from its own capacity, then

@@ -125,6 +125,10 @@ pub fn begin_quarter(
         clock.tick,
         params.0.world.algorithmic_efficiency_halving_months,
     );
+    technology.serving_software = cost_curve::serving_software_gain(
+        clock.tick,
+        params.0.world.serving_software_gain_per_year,
+    );
     logs.events.clear();
     logs.markets.clear();
     stats.capital_raised_usd = 0.0;

@@ -144,30 +144,10 @@ pub fn adjust_shares(previous: &[f64], target: &[f64], reconsider: f64) -> Vec<f
     }
 }
 
-/// Log of cumulative adoption after each quarter from the start, for
-/// `quarters + 1` quarters: growth in quarter k is
-/// `growth × 2^(−k / half_life)` (an S-curve's later half: fast early
-/// adoption that slows), so `log[t] = Σ_{k<t} ln(1 + growth_k)`. An infinite
-/// half-life keeps growth constant.
-pub fn adoption_log(growth_per_quarter: f64, half_life_quarters: f64, quarters: u32) -> Vec<f64> {
-    let mut log = Vec::with_capacity(quarters as usize + 1);
-    let mut total = 0.0;
-    log.push(total);
-    for k in 0..quarters {
-        let decay = if half_life_quarters.is_finite() && half_life_quarters > 0.0 {
-            (-f64::from(k) / half_life_quarters).exp2()
-        } else {
-            1.0
-        };
-        total += (1.0 + growth_per_quarter * decay).max(1e-9).ln();
-        log.push(total.clamp(-MAX_LOG_FACTOR, MAX_LOG_FACTOR));
-    }
-    log
-}
-
 /// A segment's end-user demand this quarter, millions of tokens:
 /// `initial × adoption × (price / reference)^(−elasticity) × shock`, with
-/// `adoption_log` the log of cumulative adoption since the start.
+/// `adoption_log` the log of demand's growth at constant prices since the
+/// start (adoption and tokens per task: `market::demand`).
 pub fn segment_demand(
     initial: f64,
     adoption_log: f64,
@@ -294,25 +274,14 @@ mod tests {
             prop_assert!((shares.iter().sum::<f64>() - 1.0).abs() < 1e-9);
         }
 
-        /// Demand falls with price and rises with adoption; adoption grows
-        /// every quarter, by less each quarter when growth decays.
+        /// Demand falls with price and rises with adoption.
         #[test]
         fn segment_demand_falls_with_price_and_grows_with_adoption(
-            ratio in 0.1f64..10.0, up in 0.0f64..5.0, quarters in 1u32..40,
-            growth in 0.0f64..1.0, half_life in 1.0f64..40.0,
+            ratio in 0.1f64..10.0, up in 0.0f64..5.0, log in -5.0f64..5.0, more in 0.0f64..5.0,
         ) {
-            let log = adoption_log(growth, half_life, quarters);
-            prop_assert_eq!(log.len(), quarters as usize + 1);
-            for k in 1..log.len() {
-                prop_assert!(log[k] >= log[k - 1]);
-                if k >= 2 {
-                    prop_assert!(log[k] - log[k - 1] <= log[k - 1] - log[k - 2] + 1e-12);
-                }
-            }
-            let t = quarters as usize;
-            let base = segment_demand(1e6, log[t - 1], ratio, 0.6, 1.0);
-            prop_assert!(segment_demand(1e6, log[t - 1], ratio + up, 0.6, 1.0) <= base + 1e-6);
-            prop_assert!(segment_demand(1e6, log[t], ratio, 0.6, 1.0) >= base);
+            let base = segment_demand(1e6, log, ratio, 0.6, 1.0);
+            prop_assert!(segment_demand(1e6, log, ratio + up, 0.6, 1.0) <= base + 1e-6);
+            prop_assert!(segment_demand(1e6, log + more, ratio, 0.6, 1.0) >= base);
             prop_assert!(base.is_finite());
         }
 

@@ -75,7 +75,7 @@ impl TokensPerTask {
 /// A capability threshold that opens new uses in a segment: past it, the
 /// segment's potential adopters grow by `ceiling_gain` (a share of the
 /// segment's population of possible users).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Unlock {
     /// Capability at which half of the gain has opened.
     pub capability: f64,

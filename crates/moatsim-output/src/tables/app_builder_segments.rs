@@ -43,6 +43,12 @@ pub(crate) fn table() -> TableDef {
     t.u64("entrants", |r| r.entrants).means(
         "Builders entering next quarter, drawn by the segment's margin above a normal return",
     );
+    t.f64("adopters", |r| r.adopters).means(
+        "Share of the segment's possible users who use its applications (Bass adoption under a ceiling that capability raises)",
+    );
+    t.f64("tokens_per_task", |r| r.tokens_per_task).means(
+        "Tokens per task as counted, over the first quarter's: longer reasoning and agents as the frontier's capability grows",
+    );
     t.build()
 }
 

@@ -45,11 +45,17 @@ pub(crate) fn table() -> TableDef {
     t.u64("stranded_gpus", |r| r.stranded_gpus)
         .means("Installed accelerators without energized power, units");
     t.f64("inference_price", |r| r.inference_price)
-        .means("Posted price per million tokens, USD");
+        .means("Posted price per million tokens over the quarter's mix of tiers, USD");
     t.f64("marginal_cost", |r| r.marginal_cost)
         .means("Marginal cost of serving a million tokens, USD");
     t.f64("mtok_per_h100e", |r| r.mtok_per_h100e)
-        .means("Millions of tokens one H100e serves in a quarter for the lab's current model (algorithmic efficiency over the serving compute its capability costs)");
+        .means("Millions of tokens one H100e serves in a quarter over the quarter's mix of tiers (algorithmic efficiency over the serving compute each tier's model costs)");
+    t.f64("counted_mtok", |r| r.counted_mtok)
+        .means("Tokens served as counted, context included, millions: served_mtok (compute-equivalent tokens) times the context the market's tasks carry (app_builders.task_compute_elasticity)");
+    t.f64("frontier_price", |r| r.frontier_price)
+        .means("Price per million tokens of its frontier model (list price times the scarcity premium), USD");
+    t.f64("commodity_price", |r| r.commodity_price)
+        .means("Price per million tokens at the commodity tier (cost on new capacity plus the competitive markup, times the scarcity premium), USD");
     t.nullable_f64("fixed_capability_price", |r| r.fixed_capability_price)
         .means("What the lab would charge per million tokens for a model of the first quarter's frontier capability, USD (null below it)");
     t.f64("markup", |r| r.markup)

@@ -33,8 +33,14 @@ pub(crate) fn table() -> TableDef {
         .means("Price of the most capable lab, first quarter = 100");
     t.nullable_f64("fixed_capability_price_index", |r| r.fixed_capability_price_index)
         .means("Cheapest labs.fixed_capability_price (the capability the frontier had in the first quarter), first quarter = 100");
+    t.f64("commodity_share", |r| r.commodity_share)
+        .means("Share of tokens bought at the commodity tier this quarter");
+    t.f64("commodity_capability", |r| r.commodity_capability)
+        .means("Capability of the commodity tier's model: the frontier's of world.commodity_lag_quarters ago");
     t.f64("algorithmic_efficiency", |r| r.algorithmic_efficiency)
         .means("Factor by which the compute needed for a fixed capability has fallen since the first quarter");
+    t.f64("serving_software_gain", |r| r.serving_software_gain)
+        .means("Factor by which serving software has raised the tokens the same hardware serves for the same model since the first quarter");
     t.f64("markup_avg", |r| r.markup_avg)
         .means("Revenue-weighted lab markup over marginal cost: price / marginal cost - 1");
     t.f64("hhi", |r| r.hhi)

@@ -10,6 +10,6 @@ pub mod sites;
 pub mod ventures;
 
 pub use compute::{advance_capability, bring_compute_online};
-pub use plan::plan_labs;
+pub use plan::{plan_labs, tier_demand};
 pub use sites::bid_for_sites_and_gpus;
 pub use ventures::form_joint_ventures;

@@ -8,6 +8,7 @@ use crate::systems::capital::{AnnouncedRound, CapitalOrders};
 use bevy_ecs::prelude::*;
 use moatsim_config::Scenario;
 use moatsim_model::AgentId;
+use moatsim_model::market::tiers;
 use moatsim_model::units::{HOURS_PER_QUARTER, QUARTERS_PER_YEAR, WATTS_PER_MW};
 use moatsim_model::{cost_curve, rules};
 
@@ -37,9 +38,16 @@ pub fn plan_labs(
     chipmakers: Query<&Chipmaker>,
     regulators: Query<&Regulator>,
     technology: Res<Technology>,
+    mut tiers: ResMut<TierMarket>,
     mut capital: ResMut<CapitalOrders>,
 ) {
     let scenario = &params.0;
+    open_tiers(
+        scenario,
+        clock.tick,
+        labs.iter().map(|(_, _, l)| l),
+        &mut tiers,
+    );
     let market = LabMarket::new(
         scenario,
         labs.iter().map(|(_, _, l)| l),
@@ -55,11 +63,16 @@ pub fn plan_labs(
         let utilisation = lab.utilisation();
         let share_before = lab.inference_share;
 
-        // Serve more inference when customers are being turned away, train more when idle.
+        // Serve more inference when customers are being turned away or priced
+        // away (a scarcity premium), train more when idle.
         if clock.tick > 0 {
             lab.inference_share = rules::adjust_inference_share(
                 lab.inference_share,
-                utilisation,
+                rules::utilisation_at_list_price(
+                    utilisation,
+                    lab.scarcity_premium,
+                    scenario.app_builders.price_elasticity,
+                ),
                 &rules::InferenceShareRule {
                     raise_at_utilisation: scenario.behaviour.inference_raise_utilisation,
                     cut_below_utilisation: scenario.behaviour.inference_cut_utilisation,
@@ -72,7 +85,7 @@ pub fn plan_labs(
         let own: Vec<&Project> = projects.iter().filter(|p| p.lab == agent.id).collect();
         price_inference(
             scenario,
-            &market,
+            (&market, &tiers),
             &own,
             &mut lab,
             clock.tick,
@@ -94,14 +107,79 @@ pub fn plan_labs(
     }
     rounds.sort_by_key(|r| r.lab);
     capital.rounds = rounds;
+    close_tiers(labs.iter().map(|(_, _, l)| l), &mut tiers);
+}
+
+/// The quarter's tiers before labs price: the frontier joins the history,
+/// the commodity capability is the frontier's of `commodity_lag_quarters`
+/// ago, and the commodity share of tokens answers last quarter's tier
+/// prices (`market::tiers::TierDemand`).
+fn open_tiers<'a>(
+    scenario: &Scenario,
+    tick: u32,
+    labs: impl Iterator<Item = &'a Lab>,
+    tiers: &mut TierMarket,
+) {
+    let world = &scenario.world;
+    let frontier = labs
+        .filter(|l| l.alive)
+        .map(|l| l.capability)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let frontier = if frontier.is_finite() {
+        frontier
+    } else {
+        tiers.frontier_history.last().copied().unwrap_or(0.0)
+    };
+    // A resumed run recomputes this quarter: keep only the quarters before it.
+    tiers.frontier_history.truncate(tick as usize);
+    tiers.frontier_history.push(frontier);
+    tiers.commodity_capability = tiers::commodity_capability(
+        &tiers.frontier_history,
+        tick,
+        world.commodity_lag_quarters,
+        world.commodity_gap_at_start,
+    );
+    let (commodity_ratio, frontier_ratio) = tiers.price_ratios();
+    tiers.commodity_share = tier_demand(scenario).commodity_share(commodity_ratio, frontier_ratio);
+}
+
+/// How tokens at each tier answer their price.
+pub fn tier_demand(scenario: &Scenario) -> tiers::TierDemand {
+    tiers::TierDemand {
+        commodity_share_at_start: scenario.world.commodity_share_at_start,
+        commodity_elasticity: scenario.world.commodity_price_elasticity,
+        frontier_elasticity: scenario.app_builders.price_elasticity,
+    }
+}
+
+/// The open labs' mean tier prices once they have priced; the first
+/// quarter's become the references demand is measured against.
+fn close_tiers<'a>(labs: impl Iterator<Item = &'a Lab>, tiers: &mut TierMarket) {
+    let (mut commodity, mut frontier, mut open) = (0.0, 0.0, 0.0);
+    // What buyers pay: list prices times the scarcity premium.
+    for lab in labs.filter(|l| l.alive && l.frontier_price_per_mtok > 0.0) {
+        let premium = lab.scarcity_premium.max(1.0);
+        commodity += lab.commodity_price_per_mtok * premium;
+        frontier += lab.frontier_price_per_mtok * premium;
+        open += 1.0;
+    }
+    if open > 0.0 {
+        tiers.commodity_price = commodity / open;
+        tiers.frontier_price = frontier / open;
+        if tiers.reference_frontier_price <= 0.0 {
+            tiers.reference_commodity_price = tiers.commodity_price;
+            tiers.reference_frontier_price = tiers.frontier_price;
+        }
+    }
 }
 
 /// What every lab sees of the market when it plans: rivals' list prices,
 /// idle capacity, tariffs, GPU prices and the state of the art.
 struct LabMarket {
-    /// (lab index, open, list price) of every lab. Rivals compete on list
-    /// prices; a rival's scarcity premium is its own capacity problem, not a
-    /// price to follow.
+    /// (lab index, open, frontier list price) of every lab. Rivals compete on
+    /// frontier list prices; a rival's scarcity premium is its own capacity
+    /// problem, not a price to follow, and the commodity tier is priced at
+    /// cost.
     prices: Vec<(usize, bool, f64)>,
     markup_rule: rules::MarkupRule,
     leader_share: f64,
@@ -115,6 +193,8 @@ struct LabMarket {
     /// What filling a MW of hall costs at today's prices: the generation with
     /// the cheapest H100e on sale, at its power draw.
     fill_cost_per_mw: f64,
+    /// Tokens an H100e serves for the reference model over the start's:
+    /// algorithmic efficiency times serving software.
     efficiency: f64,
     reference: f64,
 }
@@ -131,10 +211,7 @@ impl LabMarket {
         let behaviour = &scenario.behaviour;
         let prices = labs
             .clone()
-            .map(|l| {
-                let list = l.price_per_mtok / l.scarcity_premium.max(1.0);
-                (l.index, l.alive, list)
-            })
+            .map(|l| (l.index, l.alive, l.frontier_price_per_mtok))
             .collect();
         let markup_rule = rules::MarkupRule {
             idle_utilisation: behaviour.markup_idle_utilisation,
@@ -176,7 +253,9 @@ impl LabMarket {
             tariffs,
             cheapest_h100e,
             fill_cost_per_mw,
-            efficiency: technology.algorithmic_efficiency,
+            // Serving tokens gains from both: algorithms (a capability needs
+            // a smaller model) and software (the same model runs faster).
+            efficiency: technology.algorithmic_efficiency * technology.serving_software,
             reference: crate::systems::reference_capability(scenario),
         }
     }
@@ -186,7 +265,7 @@ impl LabMarket {
         let rivals: Vec<f64> = self
             .prices
             .iter()
-            .filter(|p| p.1 && p.0 != index)
+            .filter(|p| p.1 && p.0 != index && p.2 > 0.0)
             .map(|p| p.2)
             .collect();
         (!rivals.is_empty()).then(|| rivals.iter().sum::<f64>() / rivals.len() as f64)
@@ -202,14 +281,18 @@ fn idle_mtok(lab: &Lab) -> f64 {
     }
 }
 
-/// A lab's price for the quarter: its marginal cost (fleet amortisation plus
-/// energy) per Mtok, its markup, the scarcity premium that would fit the
-/// demand it expects into its capacity, and a list price that moves toward
-/// cost-plus-markup and the rivals' mean. `before` is last quarter's
-/// (utilisation, inference share).
+/// A lab's prices for the quarter. Its frontier model: marginal cost (fleet
+/// amortisation plus energy) per Mtok, its markup, and a list price that
+/// moves toward cost-plus-markup and the rivals' mean. Its commodity model
+/// (the commodity capability, or its own if lower): the cost of serving it
+/// on new capacity plus the competitive markup, so cheaper chips, power and
+/// algorithms pass through. Its offer blends the two by the quarter's
+/// commodity share, times the scarcity premium that would fit the demand it
+/// expects into its capacity. `before` is last quarter's (utilisation,
+/// inference share).
 fn price_inference(
     scenario: &Scenario,
-    market: &LabMarket,
+    (market, tiers): (&LabMarket, &TierMarket),
     own: &[&Project],
     lab: &mut Lab,
     tick: u32,
@@ -228,12 +311,15 @@ fn price_inference(
             .sum();
         (h + h100e, w + watts)
     });
-    let amortisation = if installed_h100e > 0.0 {
-        lab.fleet_cost_usd / installed_h100e / f64::from(world.gpu_life_quarters)
-    } else if market.cheapest_h100e.is_finite() {
+    let new_amortisation = if market.cheapest_h100e.is_finite() {
         market.cheapest_h100e / f64::from(world.gpu_life_quarters)
     } else {
         0.0
+    };
+    let amortisation = if installed_h100e > 0.0 {
+        lab.fleet_cost_usd / installed_h100e / f64::from(world.gpu_life_quarters)
+    } else {
+        new_amortisation
     };
     let watts_per_h100e = if installed_h100e > 0.0 {
         energy_watts_per_h100e / installed_h100e
@@ -243,15 +329,33 @@ fn price_inference(
     let energy = watts_per_h100e * world.pue / WATTS_PER_MW
         * HOURS_PER_QUARTER
         * market.tariffs[lab.home_region];
-    lab.mtok_per_h100e = cost_curve::mtok_per_h100e(
-        world.mtok_per_h100e_quarter,
-        market.efficiency,
-        lab.capability,
-        market.reference,
-        world.capability_per_serving_doubling,
+    // Capacity and cost are in compute-equivalent tokens: a longer task
+    // costs compute only as its tokens per task to the power κ, which the
+    // demand side carries (`apps::demand_paths`); the rest is counted
+    // context (`labs.counted_mtok`), not served at extra cost.
+    let tokens_at = |capability: f64| {
+        cost_curve::mtok_per_h100e(
+            world.mtok_per_h100e_quarter,
+            market.efficiency,
+            capability,
+            market.reference,
+            world.capability_per_serving_doubling,
+        )
+    };
+    let share = tiers.commodity_share;
+    let commodity_capability = tiers.commodity_capability.min(lab.capability);
+    let (frontier_mtok, commodity_mtok) =
+        (tokens_at(lab.capability), tokens_at(commodity_capability));
+    let frontier_cost = rules::marginal_cost_per_mtok(amortisation, energy, frontier_mtok);
+    lab.mtok_per_h100e = tiers::blended_mtok_per_h100e(commodity_mtok, frontier_mtok, share);
+    lab.marginal_cost_per_mtok = tiers::blended(
+        rules::marginal_cost_per_mtok(amortisation, energy, commodity_mtok),
+        frontier_cost,
+        share,
     );
-    lab.marginal_cost_per_mtok =
-        rules::marginal_cost_per_mtok(amortisation, energy, lab.mtok_per_h100e);
+    lab.commodity_price_per_mtok =
+        rules::marginal_cost_per_mtok(new_amortisation, energy, commodity_mtok)
+            * (1.0 + world.commodity_markup);
     let previous_premium = lab.scarcity_premium.max(1.0);
     if tick > 0 {
         lab.markup =
@@ -260,27 +364,41 @@ fn price_inference(
             scarcity_premium(scenario, market, lab, tick, share_before, previous_premium);
     }
     let rival_mean = market.rival_mean_price(lab.index);
-    let previous = if lab.price_per_mtok > 0.0 {
-        lab.price_per_mtok / previous_premium
+    let previous = if lab.frontier_price_per_mtok > 0.0 {
+        lab.frontier_price_per_mtok
     } else {
-        lab.marginal_cost_per_mtok * (1.0 + lab.markup)
+        frontier_cost * (1.0 + lab.markup)
     };
-    let list_price = rules::posted_price(
+    lab.frontier_price_per_mtok = rules::posted_price(
         previous,
-        lab.marginal_cost_per_mtok,
+        frontier_cost,
         lab.markup,
         rival_mean,
         behaviour.price_rival_weight,
         behaviour.price_stickiness,
     );
+    let list_price = tiers::blended(
+        lab.commodity_price_per_mtok,
+        lab.frontier_price_per_mtok,
+        share,
+    );
     lab.previous_price_per_mtok = lab.price_per_mtok;
     lab.price_per_mtok = list_price * lab.scarcity_premium;
-    lab.fixed_capability_price_per_mtok = cost_curve::fixed_capability_quote(
-        lab.price_per_mtok,
-        lab.capability,
-        market.reference,
-        world.capability_per_serving_doubling,
-    );
+    let quote = |price: f64, capability: f64| {
+        cost_curve::fixed_capability_quote(
+            price * lab.scarcity_premium,
+            capability,
+            market.reference,
+            world.capability_per_serving_doubling,
+        )
+    };
+    lab.fixed_capability_price_per_mtok = [
+        quote(lab.frontier_price_per_mtok, lab.capability),
+        quote(lab.commodity_price_per_mtok, commodity_capability),
+    ]
+    .into_iter()
+    .flatten()
+    .reduce(f64::min);
 }
 
 /// Scarcity is priced apart from market power: the premium that would have

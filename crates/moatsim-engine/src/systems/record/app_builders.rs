@@ -135,6 +135,7 @@ pub(super) fn segment_rows(population: &AppBuilderPopulation, names: &[String]) 
         row.end_user_price = state.end_user_price;
         row.end_user_demand = state.demand_mtok;
         row.product_share = state.product_share;
+        row.adopters = state.adopters;
         row.entrants = state.entrants;
         row.fixed_costs = row.revenue - row.spend - row.profit;
     }

@@ -38,6 +38,7 @@ pub fn record_quarter(
     population: Res<AppBuilderPopulation>,
     regions: Res<RegionBook>,
     technology: Res<Technology>,
+    tiers: Res<TierMarket>,
     mut stats: ResMut<QuarterStats>,
     mut logs: ResMut<Logs>,
     mut slot: ResMut<FrameSlot>,
@@ -49,7 +50,16 @@ pub fn record_quarter(
         quarter: clock.quarter.quarter,
     };
 
-    let lab_rows = lab_rows(&labs, scenario, &projects);
+    // Tokens as counted (context included) over compute-equivalent tokens.
+    let start = tiers.frontier_history.first().copied().unwrap_or(0.0);
+    let now = tiers.frontier_history.last().copied().unwrap_or(start);
+    let counted = {
+        let log = crate::apps::market_tokens_per_task_log(&scenario.app_builders, start, now);
+        ((1.0 - scenario.app_builders.task_compute_elasticity) * log)
+            .clamp(-30.0, 30.0)
+            .exp()
+    };
+    let lab_rows = lab_rows(&labs, scenario, &projects, counted);
 
     let buyer_rows = buyer_rows(&buyers, scenario);
 
@@ -70,10 +80,14 @@ pub fn record_quarter(
         .iter()
         .map(|s| s.name.clone())
         .collect();
-    let app_builder_segments = segment_rows(&population, &segment_names);
+    let mut app_builder_segments = segment_rows(&population, &segment_names);
+    for (s, row) in app_builder_segments.iter_mut().enumerate() {
+        row.tokens_per_task =
+            crate::apps::tokens_per_task(&scenario.app_builders, s).growth(start, now);
+    }
 
     let world = world_row(
-        &technology,
+        (&technology, &tiers),
         &mut stats,
         &QuarterRows {
             labs: &lab_rows,
@@ -108,6 +122,7 @@ fn lab_rows(
     labs: &Query<(&Agent, &Cash, &Lab)>,
     scenario: &Scenario,
     projects: &Query<&Project>,
+    counted: f64,
 ) -> Vec<LabRow> {
     let mut lab_rows: Vec<LabRow> = labs
         .iter()
@@ -148,11 +163,14 @@ fn lab_rows(
                 inference_price: lab.price_per_mtok,
                 marginal_cost: lab.marginal_cost_per_mtok,
                 mtok_per_h100e: lab.mtok_per_h100e,
+                frontier_price: lab.frontier_price_per_mtok * lab.scarcity_premium.max(1.0),
+                commodity_price: lab.commodity_price_per_mtok * lab.scarcity_premium.max(1.0),
                 fixed_capability_price: lab.fixed_capability_price_per_mtok.filter(|_| lab.alive),
                 markup: lab.markup,
                 scarcity_premium: lab.scarcity_premium,
                 demand_mtok: lab.demand_mtok,
                 served_mtok: lab.served_mtok,
+                counted_mtok: lab.served_mtok * counted,
                 revenue: lab.flows.revenue_usd,
                 api_revenue: lab.flows.api_revenue_usd,
                 product_revenue: lab.flows.product_revenue_usd,

@@ -145,7 +145,7 @@ fn keep_index_bases(
         stats.inference_price_base = Some(labs.inference_price_avg);
     }
     if stats.frontier_price_base.is_none() {
-        stats.frontier_price_base = labs.frontier.map(|l| l.inference_price);
+        stats.frontier_price_base = labs.frontier.map(|l| l.frontier_price);
     }
     if stats.fixed_capability_price_base.is_none() {
         stats.fixed_capability_price_base = labs.fixed_capability_price;
@@ -244,7 +244,7 @@ fn unserved_share(lab_rows: &[LabRow]) -> f64 {
 /// The quarter's `world` row: headline indicators computed from the rows,
 /// with the first quarter's prices kept in `stats` as the indices' bases.
 pub(super) fn world_row(
-    technology: &Technology,
+    (technology, tiers): (&Technology, &TierMarket),
     stats: &mut QuarterStats,
     rows: &QuarterRows<'_>,
     fleet: &FleetReadings,
@@ -277,14 +277,17 @@ pub(super) fn world_row(
             _ => 100.0,
         },
         frontier_price_index: price_index(
-            labs.frontier.map(|l| l.inference_price),
+            labs.frontier.map(|l| l.frontier_price),
             stats.frontier_price_base,
         ),
         fixed_capability_price_index: price_index(
             labs.fixed_capability_price,
             stats.fixed_capability_price_base,
         ),
+        commodity_share: tiers.commodity_share,
+        commodity_capability: tiers.commodity_capability,
         algorithmic_efficiency: technology.algorithmic_efficiency,
+        serving_software_gain: technology.serving_software,
         markup_avg: labs.markup_avg,
         hhi: rules::hhi(&labs.shares),
         leader_share: labs.shares.iter().copied().fold(0.0, f64::max),
