@@ -54,6 +54,16 @@ pub struct TierMarket {
 }
 
 impl TierMarket {
+    /// The frontier's capability in the first quarter and in this one (0
+    /// before any quarter): what tokens per task have grown between.
+    pub fn frontier_span(&self) -> (f64, f64) {
+        let start = self.frontier_history.first().copied().unwrap_or(0.0);
+        (
+            start,
+            self.frontier_history.last().copied().unwrap_or(start),
+        )
+    }
+
     /// This quarter's tier prices over the first quarter's (1 before prices
     /// are known).
     pub fn price_ratios(&self) -> (f64, f64) {

@@ -50,8 +50,7 @@ pub fn serve_app_builders(
     );
     let tier_prices = tier_response(scenario, &tiers, &population, &offers);
     let frontier = &tiers.frontier_history;
-    let start = frontier.first().copied().unwrap_or(0.0);
-    let now = frontier.last().copied().unwrap_or(start);
+    let (start, now) = tiers.frontier_span();
     // End users pay for tasks: a task that takes more tokens is worth no
     // more, so each of its tokens is worth less.
     let value_factors: Vec<f64> = (0..spec.segments.len())

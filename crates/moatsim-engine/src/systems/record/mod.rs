@@ -51,8 +51,7 @@ pub fn record_quarter(
     };
 
     // Tokens as counted (context included) over compute-equivalent tokens.
-    let start = tiers.frontier_history.first().copied().unwrap_or(0.0);
-    let now = tiers.frontier_history.last().copied().unwrap_or(start);
+    let (start, now) = tiers.frontier_span();
     let counted = {
         let log = crate::apps::market_tokens_per_task_log(&scenario.app_builders, start, now);
         ((1.0 - scenario.app_builders.task_compute_elasticity) * log)
