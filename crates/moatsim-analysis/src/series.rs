@@ -77,8 +77,10 @@ pub fn unmet_share(
 }
 
 /// One run's series by quarter index. Keys are `world.<column>`,
-/// `derived.app_margin`, and breakdowns `labs.market_share.<lab>`,
-/// `projects.online_compute_h100e.<region>`, `chipmakers.revenue.<maker>`.
+/// `derived.app_margin`, `derived.counted_tokens`,
+/// `derived.revenue_per_h100e_hour`, and breakdowns
+/// `labs.market_share.<lab>`, `projects.online_compute_h100e.<region>`,
+/// `chipmakers.revenue.<maker>`, `segments.<adopters|tokens_per_task|tokens>.<segment>`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunSeries {
     pub run: RunRef,
@@ -145,9 +147,30 @@ pub fn run_series(run: &RunRef) -> Result<RunSeries, AnalysisError> {
 
     let labs = read_columns(
         &run.dir.join("labs.parquet"),
-        &["tick", "market_share"],
+        &["tick", "market_share", "counted_mtok", "revenue"],
         &["name"],
     )?;
+    demand_series(
+        &mut series,
+        quarters,
+        &labs,
+        world.numbers("market_fleet_h100e"),
+    );
+    let segments = read_columns(
+        &run.dir.join("app_builder_segments.parquet"),
+        &["tick", "adopters", "tokens_per_task", "tokens"],
+        &["segment"],
+    )?;
+    for column in ["adopters", "tokens_per_task", "tokens"] {
+        breakdown(
+            &mut series,
+            &format!("segments.{column}"),
+            quarters,
+            &segments,
+            "segment",
+            column,
+        );
+    }
     breakdown(
         &mut series,
         "labs.market_share",
@@ -206,6 +229,46 @@ pub fn run_series(run: &RunRef) -> Result<RunSeries, AnalysisError> {
         quarters,
         series,
     })
+}
+
+/// The market's demand against its fleet, per quarter:
+/// `derived.counted_tokens` (every lab's tokens as counted, millions) and
+/// `derived.revenue_per_h100e_hour` (labs' revenue over the whole market's
+/// fleet, per H100e-hour: what the fleet earns at the model layer, to set
+/// against a rental price). NaN where the fleet is empty.
+fn demand_series(
+    series: &mut BTreeMap<String, Vec<f64>>,
+    quarters: usize,
+    labs: &moatsim_output::reader::TableColumns,
+    fleet: &[f64],
+) {
+    let mut counted = vec![0.0; quarters];
+    let mut revenue = vec![0.0; quarters];
+    for ((tick, tokens), earned) in labs
+        .numbers("tick")
+        .iter()
+        .zip(labs.numbers("counted_mtok"))
+        .zip(labs.numbers("revenue"))
+    {
+        let t = *tick as usize;
+        if let (Some(c), Some(r)) = (counted.get_mut(t), revenue.get_mut(t)) {
+            *c += tokens;
+            *r += earned;
+        }
+    }
+    let per_hour = revenue
+        .iter()
+        .zip(fleet)
+        .map(|(revenue, fleet)| {
+            if *fleet > 0.0 {
+                revenue / (fleet * moatsim_model::units::HOURS_PER_QUARTER)
+            } else {
+                f64::NAN
+            }
+        })
+        .collect();
+    series.insert("derived.counted_tokens".into(), counted);
+    series.insert("derived.revenue_per_h100e_hour".into(), per_hour);
 }
 
 /// Sums `value` by (`part`, tick) into one series per part.

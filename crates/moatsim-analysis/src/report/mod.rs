@@ -1,7 +1,7 @@
 //! `moatsim report`: one self-contained HTML file (inline SVG, no scripts,
 //! nothing fetched) with a section per question of the model brief, each
-//! with the charts that answer it, and the scenarios compared with the
-//! baseline.
+//! with the charts that answer it, a section on demand against the fleet,
+//! and the scenarios compared with the baseline.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -66,7 +66,8 @@ pub struct Question {
     pub charts: &'static [ChartDef],
 }
 
-/// The report's sections, in the model brief's order.
+/// The report's sections, in the model brief's order, then demand against
+/// the fleet.
 pub const QUESTIONS: &[Question] = &[
     Question {
         number: 1,
@@ -312,6 +313,58 @@ pub const QUESTIONS: &[Question] = &[
                 kind: Kind::Overlay("world.product_revenue"),
                 axis: YAxis::Linear,
                 look_for: "What labs take from end users directly.",
+            },
+        ],
+    },
+    Question {
+        number: 8,
+        title: "Does demand keep up with the fleet?",
+        scenarios: "every scenario (demand grows with capability, adoption and price)",
+        charts: &[
+            ChartDef {
+                id: "q8-tokens",
+                title: "Tokens served, as counted",
+                y_label: "trillion tokens per quarter",
+                scale: 1e-6,
+                kind: Kind::Overlay("derived.counted_tokens"),
+                axis: YAxis::Log,
+                look_for: "Growth in tokens: longer tasks, more adopters and cheaper tokens (labs.counted_mtok, context included).",
+            },
+            ChartDef {
+                id: "q8-revenue-per-h100e",
+                title: "Labs' revenue per H100e-hour of the whole market's fleet",
+                y_label: "USD per H100e-hour",
+                scale: 1.0,
+                kind: Kind::Overlay("derived.revenue_per_h100e_hour"),
+                axis: YAxis::Linear,
+                look_for: "Spending against the fleet: a line that falls while the fleet grows is building ahead of demand. The fleet includes buyers whose revenue is not labs' (enterprises, sovereign buyers), so read the trend, not the level.",
+            },
+            ChartDef {
+                id: "q8-adoption",
+                title: "Adoption by segment",
+                y_label: "share of possible users",
+                scale: 1.0,
+                kind: Kind::Breakdown("segments.adopters"),
+                axis: YAxis::Linear,
+                look_for: "Bass adoption that slows near its ceiling and restarts when capability opens new uses (median over seeds).",
+            },
+            ChartDef {
+                id: "q8-tokens-per-task",
+                title: "Tokens per task by segment",
+                y_label: "times the first quarter's",
+                scale: 1.0,
+                kind: Kind::Breakdown("segments.tokens_per_task"),
+                axis: YAxis::Log,
+                look_for: "Longer reasoning and agents as the frontier's capability grows (median over seeds).",
+            },
+            ChartDef {
+                id: "q8-segment-tokens",
+                title: "Builders' tokens by segment (compute-equivalent)",
+                y_label: "trillion tokens per quarter",
+                scale: 1e-6,
+                kind: Kind::Breakdown("segments.tokens"),
+                axis: YAxis::Log,
+                look_for: "Which uses the compute goes to (median over seeds).",
             },
         ],
     },
