@@ -13,6 +13,11 @@
 //!   parameter the first-order index S1 (Saltelli 2010's estimator) and the
 //!   total index ST (Jansen 1999's).
 //!
+//! - **PRIM** (scenario discovery; Friedman and Fisher 1999, as the EMA
+//!   Workbench runs it): the peeling and pasting trajectory of boxes of
+//!   inputs where a claim holds, with coverage, density, mass and
+//!   quasi-p-values per restricted input.
+//!
 //! Both designs lay their rows out as SALib does (`SALib.sample.morris`,
 //! `SALib.sample.sobol` with `calc_second_order=False`), so SALib's
 //! analysers read the same rows and outputs; the Python tests check the two
@@ -21,6 +26,7 @@
 
 pub mod abc;
 pub mod morris;
+pub mod prim;
 pub mod sobol;
 
 /// The standard normal quantile at 0.975: a two-sided 95% interval.
