@@ -7,6 +7,7 @@
 //! what was written.
 
 pub mod chart;
+pub mod claims;
 pub mod compare;
 pub mod fit;
 pub mod indicators;
