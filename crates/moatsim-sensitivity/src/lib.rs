@@ -13,8 +13,6 @@
 //!   parameter the first-order index S1 (Saltelli 2010's estimator) and the
 //!   total index ST (Jansen 1999's).
 //!
-//! - **Latin hypercube** (McKay, Beckman and Conover 1979): the design of
-//!   an uncertainty ensemble, one point per stratum of every dimension.
 //! - **PRIM** (scenario discovery; Friedman and Fisher 1999, as the EMA
 //!   Workbench runs it): the peeling and pasting trajectory of boxes of
 //!   inputs where a claim holds, with coverage, density, mass and
@@ -27,7 +25,6 @@
 //! approximation over resampled estimates), as SALib computes them.
 
 pub mod abc;
-pub mod lhs;
 pub mod morris;
 pub mod prim;
 pub mod sobol;
