@@ -52,6 +52,12 @@ pub(crate) enum Command {
     /// design (shards, Slurm arrays and resume as `sweep run`), then estimate
     /// every headline indicator's indices into OUT/sensitivity.parquet.
     Sensitivity(SensitivityArgs),
+    /// Test claims on an uncertainty ensemble: run a sweep spec's [explore]
+    /// Latin hypercube (shards, Slurm arrays and resume as `sweep run`), then
+    /// write ensemble.parquet, each [[claims]] entry's share of runs with a
+    /// 90% interval (claims.parquet) and PRIM's boxes of inputs where it
+    /// holds (boxes.parquet).
+    Explore(ExploreArgs),
     /// Compare two scenarios' headline indicators, paired by seed: for each,
     /// the mean difference B - A, its 90% interval and in how many seeds the
     /// sign holds (docs/ANALYSIS.md lists the indicators).
@@ -194,6 +200,16 @@ pub(crate) struct SensitivityArgs {
     /// row per design point (`sweep plan --json` lists the points).
     #[arg(long, value_name = "CSV")]
     pub(crate) outputs: Option<PathBuf>,
+}
+
+/// The flags of `moatsim explore`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ExploreArgs {
+    /// Sweep spec with an [explore] table and [[claims]], for example
+    /// configs/claims/essay.toml.
+    pub(crate) spec: PathBuf,
+    #[command(flatten)]
+    pub(crate) sweep: SweepArgs,
 }
 
 /// The flags of `moatsim compare`.

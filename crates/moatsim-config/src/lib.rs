@@ -24,6 +24,7 @@ pub mod ranges;
 pub mod raw;
 mod scenario;
 mod suggest;
+pub use suggest::did_you_mean;
 pub mod sweep;
 mod validate;
 

@@ -136,3 +136,35 @@ fn bad_designs_are_refused_with_the_field_and_what_is_allowed() {
         assert!(error.contains("bad.toml"), "names the file: {error}");
     }
 }
+
+#[test]
+fn an_explore_spec_plans_a_latin_hypercube_over_recorded_ranges_with_its_claims() {
+    let (_dir, path) = spec(
+        "explore",
+        &format!(
+            "{HEADER}\n[explore]\nsamples = 5\nparameters = [\"world.diffusion_rate\", \"world.gpu_life_quarters\"]\n\n[[claims]]\nname = \"a\"\nstatement = \"words\"\npredicate = \"hhi_horizon > 1\"\n"
+        ),
+    );
+    let plan = plan(&path).expect("plans");
+    let design = plan.design.as_ref().expect("a design");
+    assert_eq!(design.method, DesignMethod::Hypercube);
+    assert_eq!(plan.runs.len(), 5 * 2, "samples × seeds");
+    assert_eq!(design.ranges[0], [0.02, 0.12], "the recorded range");
+    assert_eq!(
+        design.whole,
+        vec![false, true],
+        "quarters are whole numbers"
+    );
+    // One point per fifth of the unit interval in every input.
+    for j in 0..2 {
+        let mut strata: Vec<usize> = design
+            .unit_rows
+            .iter()
+            .map(|row| (row[j] * 5.0).floor() as usize)
+            .collect();
+        strata.sort_unstable();
+        assert_eq!(strata, vec![0, 1, 2, 3, 4]);
+    }
+    assert_eq!(plan.claims.len(), 1);
+    assert_eq!(plan.claims[0].predicate, "hhi_horizon > 1");
+}

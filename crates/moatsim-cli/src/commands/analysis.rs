@@ -170,18 +170,29 @@ fn design_input(plan: &SweepPlan, spec: &Path) -> Result<DesignInput, CliError> 
             spec.display()
         )));
     };
+    let method = match design.method {
+        DesignMethod::Morris { levels } => Method::Morris { levels },
+        DesignMethod::Sobol => Method::Sobol,
+        DesignMethod::Hypercube => {
+            return Err(CliError::Usage(format!(
+                "{} is an [explore] ensemble, not a sensitivity design; run it with `moatsim explore {}` (docs/ANALYSIS.md, \"Claims\")",
+                spec.display(),
+                spec.display()
+            )));
+        }
+    };
     Ok(DesignInput {
-        method: match design.method {
-            DesignMethod::Morris { levels } => Method::Morris { levels },
-            DesignMethod::Sobol => Method::Sobol,
-        },
+        method,
         parameters: design.parameters.clone(),
         unit_rows: design.unit_rows.clone(),
     })
 }
 
 /// Every run's headline indicators, with the design point it belongs to.
-fn read_indicators(plan: &SweepPlan, out: &Path) -> Result<Vec<(usize, RunIndicators)>, CliError> {
+pub(super) fn read_indicators(
+    plan: &SweepPlan,
+    out: &Path,
+) -> Result<Vec<(usize, RunIndicators)>, CliError> {
     let mut runs = Vec::with_capacity(plan.runs.len());
     for run in &plan.runs {
         let root = moatsim_runner::sweep::run_root(out, run);

@@ -4,6 +4,7 @@
 
 mod analysis;
 mod calibrate;
+mod explore;
 mod run;
 mod sweep;
 mod validate;
@@ -32,6 +33,7 @@ pub(crate) fn dispatch(command: Command) -> Result<(), CliError> {
         Command::Calibrate(args) => calibrate::calibrate(args),
         Command::Report(args) => analysis::report(args),
         Command::Sensitivity(args) => analysis::sensitivity(args),
+        Command::Explore(args) => explore::explore(args),
         Command::Compare(args) => analysis::compare(args),
         Command::Verify(args) => verify::verify(args),
     }

@@ -54,8 +54,23 @@ pub struct Design {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "method", rename_all = "lowercase")]
 pub enum DesignMethod {
-    Morris { levels: u32 },
+    Morris {
+        levels: u32,
+    },
     Sobol,
+    /// An uncertainty ensemble's Latin hypercube (`[explore]`).
+    Hypercube,
+}
+
+/// An uncertainty ensemble (`moatsim explore`): a Latin hypercube over the
+/// named parameters' plausible ranges (or the ranges given).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawExplore {
+    pub(super) samples: u32,
+    pub(super) parameters: Vec<String>,
+    #[serde(default)]
+    pub(super) ranges: BTreeMap<String, [f64; 2]>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -98,11 +113,35 @@ pub(super) fn hypercube_points(
 /// are drawn only for a spec without problems.
 pub(super) fn sensitivity_design(raw: &RawSweep, problems: &mut Vec<Problem>) -> Option<Design> {
     let master = raw.seeds.master_seed.unwrap_or(0);
-    match (&raw.morris, &raw.sobol) {
-        (Some(morris), _) => morris_design(morris, master, problems),
-        (None, Some(sobol)) => sobol_design(sobol, master, problems),
-        (None, None) => None,
+    match (&raw.morris, &raw.sobol, &raw.explore) {
+        (Some(morris), _, _) => morris_design(morris, master, problems),
+        (None, Some(sobol), _) => sobol_design(sobol, master, problems),
+        (None, None, Some(explore)) => explore_design(explore, master, problems),
+        (None, None, None) => None,
     }
+}
+
+fn explore_design(
+    explore: &RawExplore,
+    master: u64,
+    problems: &mut Vec<Problem>,
+) -> Option<Design> {
+    if explore.samples == 0 {
+        problems.push(problem("explore.samples", "is 0; allowed: 1 or more"));
+    }
+    let (parameters, ranges) =
+        design_ranges("explore", &explore.parameters, &explore.ranges, problems)?;
+    Some(Design {
+        method: DesignMethod::Hypercube,
+        unit_rows: if problems.is_empty() {
+            unit_latin_hypercube(master, explore.samples as usize, parameters.len())
+        } else {
+            Vec::new()
+        },
+        whole: vec![false; parameters.len()],
+        parameters,
+        ranges,
+    })
 }
 
 fn morris_design(morris: &RawMorris, master: u64, problems: &mut Vec<Problem>) -> Option<Design> {
@@ -315,23 +354,45 @@ fn latin_hypercube(
     samples: u32,
     ranges: &BTreeMap<String, [f64; 2]>,
 ) -> Vec<BTreeMap<String, String>> {
-    let n = samples as usize;
-    let mut out = vec![BTreeMap::new(); n];
-    for (dimension, (key, [low, high])) in ranges.iter().enumerate() {
-        let mut stream = rng::stream(master, Purpose::SweepSampling, AgentId(dimension as u64), 0);
-        let mut strata: Vec<usize> = (0..n).collect();
-        // Fisher–Yates with the dimension's own stream.
-        for i in (1..n).rev() {
-            let j = ((rng::uniform(&mut stream) * (i + 1) as f64) as usize).min(i);
-            strata.swap(i, j);
-        }
-        for (sample, &stratum) in strata.iter().enumerate() {
-            let u = rng::uniform(&mut stream);
-            let value = low + (stratum as f64 + u) / n as f64 * (high - low);
-            out[sample].insert(key.clone(), format!("{value:.6}"));
-        }
-    }
-    out
+    let unit = unit_latin_hypercube(master, samples as usize, ranges.len());
+    unit.iter()
+        .map(|row| {
+            ranges
+                .iter()
+                .zip(row)
+                .map(|((key, [low, high]), u)| {
+                    let value = low + u * (high - low);
+                    (key.clone(), format!("{value:.6}"))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// `n` points of a Latin hypercube on the unit cube in `d` dimensions: in
+/// every dimension each of the `n` equal strata holds one point. Dimension
+/// `j` shuffles the strata with its own stream (`SweepSampling`, agent `j`),
+/// then draws each point's place within its stratum.
+fn unit_latin_hypercube(master: u64, n: usize, d: usize) -> Vec<Vec<f64>> {
+    let columns: Vec<Vec<f64>> = (0..d)
+        .map(|dimension| {
+            let mut stream =
+                rng::stream(master, Purpose::SweepSampling, AgentId(dimension as u64), 0);
+            let mut strata: Vec<usize> = (0..n).collect();
+            // Fisher–Yates with the dimension's own stream.
+            for i in (1..n).rev() {
+                let j = ((rng::uniform(&mut stream) * (i + 1) as f64) as usize).min(i);
+                strata.swap(i, j);
+            }
+            strata
+                .iter()
+                .map(|&stratum| (stratum as f64 + rng::uniform(&mut stream)) / n as f64)
+                .collect()
+        })
+        .collect();
+    (0..n)
+        .map(|sample| columns.iter().map(|column| column[sample]).collect())
+        .collect()
 }
 
 #[cfg(test)]

@@ -50,7 +50,8 @@ mod design;
 
 pub use design::{Design, DesignMethod, design_value};
 use design::{
-    RawHypercube, RawMorris, RawSobol, design_points, hypercube_points, sensitivity_design,
+    RawExplore, RawHypercube, RawMorris, RawSobol, design_points, hypercube_points,
+    sensitivity_design,
 };
 pub(crate) use design::{design_ranges, refuses_fractions};
 
@@ -64,6 +65,27 @@ struct RawSweep {
     latin_hypercube: Option<RawHypercube>,
     morris: Option<RawMorris>,
     sobol: Option<RawSobol>,
+    explore: Option<RawExplore>,
+    #[serde(default)]
+    claims: Vec<RawClaim>,
+}
+
+/// A claim an ensemble tests (`moatsim explore`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClaim {
+    name: String,
+    statement: String,
+    predicate: String,
+}
+
+/// A claim as the spec states it: its predicate is read and checked against
+/// the indicators by `moatsim explore` (`moatsim_analysis::claims`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Claim {
+    pub name: String,
+    pub statement: String,
+    pub predicate: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -122,8 +144,10 @@ pub struct SweepPlan {
     /// The swept parameter names, in column order.
     pub parameter_names: Vec<String>,
     pub runs: Vec<PlannedRun>,
-    /// The sensitivity design, for a `[morris]` or `[sobol]` spec.
+    /// The design, for a `[morris]`, `[sobol]` or `[explore]` spec.
     pub design: Option<Design>,
+    /// The claims an `[explore]` ensemble tests, in spec order.
+    pub claims: Vec<Claim>,
 }
 
 impl SweepPlan {
@@ -263,6 +287,15 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
         &seeds,
     )?;
     plan.design = design;
+    plan.claims = raw
+        .claims
+        .into_iter()
+        .map(|c| Claim {
+            name: c.name,
+            statement: c.statement,
+            predicate: c.predicate,
+        })
+        .collect();
     Ok(plan)
 }
 
@@ -288,6 +321,7 @@ fn planned_runs(raw: &RawSweep) -> u128 {
                 .as_ref()
                 .map(|s| u128::from(s.base_samples) * (s.parameters.len() as u128 + 2)),
         )
+        .chain(raw.explore.as_ref().map(|e| u128::from(e.samples)))
         .fold(seed_count, u128::saturating_mul)
 }
 
@@ -343,18 +377,36 @@ fn check_one_design(raw: &RawSweep, problems: &mut Vec<Problem>) {
         raw.latin_hypercube.is_some(),
         raw.morris.is_some(),
         raw.sobol.is_some(),
+        raw.explore.is_some(),
     ];
     if designs.iter().filter(|d| **d).count() > 1 {
         problems.push(problem(
             "",
-            "has more than one of [latin_hypercube], [morris] and [sobol]; allowed: one design per spec",
+            "has more than one of [latin_hypercube], [morris], [sobol] and [explore]; allowed: one design per spec",
         ));
     }
-    if (raw.morris.is_some() || raw.sobol.is_some()) && !raw.grid.is_empty() {
+    if (raw.morris.is_some() || raw.sobol.is_some() || raw.explore.is_some())
+        && !raw.grid.is_empty()
+    {
         problems.push(problem(
             "grid",
-            "is given with a sensitivity design; allowed: [morris] or [sobol] alone (fix other values in sweep.set)",
+            "is given with a design; allowed: [morris], [sobol] or [explore] alone (fix other values in sweep.set)",
         ));
+    }
+    if !raw.claims.is_empty() && raw.explore.is_none() {
+        problems.push(problem(
+            "claims",
+            "are given without [explore]; allowed: [[claims]] in an [explore] spec (docs/ANALYSIS.md, \"Claims\")",
+        ));
+    }
+    let mut names = std::collections::BTreeSet::new();
+    for (i, claim) in raw.claims.iter().enumerate() {
+        if claim.name.trim().is_empty() || !names.insert(claim.name.as_str()) {
+            problems.push(problem(
+                &format!("claims[{i}].name"),
+                format!("is {:?}; allowed: a name no other claim has", claim.name),
+            ));
+        }
     }
 }
 
@@ -433,6 +485,7 @@ pub fn plan_points(
         parameter_names,
         runs,
         design: None,
+        claims: Vec::new(),
     })
 }
 

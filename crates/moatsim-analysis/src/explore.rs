@@ -1,0 +1,320 @@
+//! `moatsim explore`: an uncertainty ensemble's runs, the claims they test,
+//! and the boxes of inputs where each claim holds (issue 29;
+//! docs/ANALYSIS.md, "Claims").
+//!
+//! The pure pieces are `claims` (predicates, shares with intervals, KS
+//! scores) and `moatsim_sensitivity::prim`; this module applies them to the
+//! runs and writes `ensemble.parquet`, `claims.parquet` and `boxes.parquet`.
+
+use std::path::Path;
+
+use moatsim_output::runs::{RunsColumn, write_runs_table};
+use moatsim_sensitivity::prim::{PrimOptions, Trajectory, prim, quasi_p_values};
+
+use crate::AnalysisError;
+use crate::claims::{Predicate, PredicateError, Z_90, ks_distance, share_with_interval};
+use crate::indicators::{INDICATORS, RunIndicators};
+
+/// One run of the ensemble: its inputs (one value per explored parameter)
+/// and its indicators.
+#[derive(Debug, Clone)]
+pub struct EnsembleRun {
+    pub run_id: String,
+    pub seed: u64,
+    pub design_point: u32,
+    pub inputs: Vec<f64>,
+    pub indicators: RunIndicators,
+}
+
+/// A claim to test: its name, its statement in words and its predicate.
+#[derive(Debug, Clone)]
+pub struct ClaimToTest {
+    pub name: String,
+    pub statement: String,
+    pub predicate_text: String,
+    pub predicate: Predicate,
+}
+
+/// What the ensemble says about one claim.
+#[derive(Debug, Clone)]
+pub struct ClaimResult {
+    pub name: String,
+    pub statement: String,
+    pub predicate: String,
+    pub runs: usize,
+    pub holds: usize,
+    /// Share of runs in which it holds, with its 90% Wilson interval.
+    pub share: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    /// Per input, the KS distance between its values where the claim holds
+    /// and where it fails.
+    pub scores: Vec<f64>,
+    /// PRIM's trajectory over the inputs where the claim holds.
+    pub trajectory: Trajectory,
+    /// The documented default box: the densest with coverage ≥ 0.5.
+    pub chosen: usize,
+    /// Whether the claim holds in each run, in run order.
+    pub holds_by_run: Vec<bool>,
+}
+
+/// The minimum coverage of the box chosen by default.
+pub const MIN_COVERAGE: f64 = 0.5;
+
+/// Tests every claim on the runs.
+pub fn test_claims(
+    claims: &[ClaimToTest],
+    runs: &[EnsembleRun],
+) -> Result<Vec<ClaimResult>, PredicateError> {
+    let inputs: Vec<Vec<f64>> = runs.iter().map(|r| r.inputs.clone()).collect();
+    let dims = runs.first().map_or(0, |r| r.inputs.len());
+    claims
+        .iter()
+        .map(|claim| {
+            let holds: Vec<bool> = runs
+                .iter()
+                .map(|run| {
+                    claim
+                        .predicate
+                        .holds(&|name| indicator_value(&run.indicators, name))
+                })
+                .collect::<Result<_, _>>()?;
+            let k = holds.iter().filter(|h| **h).count();
+            let (share, ci_low, ci_high) = share_with_interval(k, runs.len(), Z_90);
+            let scores = (0..dims)
+                .map(|j| {
+                    let (yes, no): (Vec<_>, Vec<_>) =
+                        runs.iter().zip(&holds).partition(|(_, h)| **h);
+                    ks_distance(
+                        &yes.iter().map(|(r, _)| r.inputs[j]).collect::<Vec<_>>(),
+                        &no.iter().map(|(r, _)| r.inputs[j]).collect::<Vec<_>>(),
+                    )
+                })
+                .collect();
+            let trajectory = prim(&inputs, &holds, &PrimOptions::default());
+            let chosen = trajectory.choose(MIN_COVERAGE);
+            Ok(ClaimResult {
+                name: claim.name.clone(),
+                statement: claim.statement.clone(),
+                predicate: claim.predicate_text.clone(),
+                runs: runs.len(),
+                holds: k,
+                share,
+                ci_low,
+                ci_high,
+                scores,
+                trajectory,
+                chosen,
+                holds_by_run: holds,
+            })
+        })
+        .collect()
+}
+
+/// An indicator a predicate may read: `Some(NaN)` when the run could not
+/// measure it, `None` when there is no such indicator.
+fn indicator_value(run: &RunIndicators, name: &str) -> Option<f64> {
+    INDICATORS
+        .iter()
+        .any(|i| i.name == name)
+        .then(|| run.get(name).unwrap_or(f64::NAN))
+}
+
+fn io_error(path: &Path, e: impl std::fmt::Display) -> AnalysisError {
+    AnalysisError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e.to_string()),
+    }
+}
+
+/// `ensemble.parquet`: one row per run with its inputs and its indicators.
+pub fn write_ensemble(
+    path: &Path,
+    parameters: &[String],
+    runs: &[EnsembleRun],
+) -> Result<(), AnalysisError> {
+    let mut columns = vec![
+        (
+            "run_id".to_string(),
+            RunsColumn::Text(runs.iter().map(|r| r.run_id.clone()).collect()),
+        ),
+        (
+            "seed".to_string(),
+            RunsColumn::Count(runs.iter().map(|r| r.seed).collect()),
+        ),
+        (
+            "design_point".to_string(),
+            RunsColumn::Count(runs.iter().map(|r| u64::from(r.design_point)).collect()),
+        ),
+    ];
+    for (j, name) in parameters.iter().enumerate() {
+        columns.push((
+            name.clone(),
+            RunsColumn::Number(runs.iter().map(|r| Some(r.inputs[j])).collect()),
+        ));
+    }
+    for indicator in INDICATORS {
+        columns.push((
+            indicator.name.to_string(),
+            RunsColumn::Number(
+                runs.iter()
+                    .map(|r| r.indicators.get(indicator.name))
+                    .collect(),
+            ),
+        ));
+    }
+    write_runs_table(path, &columns).map_err(|e| io_error(path, e))
+}
+
+/// `claims.parquet`: one row per claim and input, with the claim's share
+/// (repeated on its rows) and the input's KS feature score.
+pub fn write_claims(
+    path: &Path,
+    parameters: &[String],
+    results: &[ClaimResult],
+) -> Result<(), AnalysisError> {
+    let rows: Vec<(&ClaimResult, usize)> = results
+        .iter()
+        .flat_map(|r| (0..parameters.len()).map(move |j| (r, j)))
+        .collect();
+    let text = |f: &dyn Fn(&ClaimResult, usize) -> String| {
+        RunsColumn::Text(rows.iter().map(|(r, j)| f(r, *j)).collect())
+    };
+    let number = |f: &dyn Fn(&ClaimResult, usize) -> f64| {
+        RunsColumn::Number(
+            rows.iter()
+                .map(|(r, j)| Some(f(r, *j)).filter(|v| v.is_finite()))
+                .collect(),
+        )
+    };
+    let columns = vec![
+        ("claim".to_string(), text(&|r, _| r.name.clone())),
+        ("statement".to_string(), text(&|r, _| r.statement.clone())),
+        ("predicate".to_string(), text(&|r, _| r.predicate.clone())),
+        (
+            "runs".to_string(),
+            RunsColumn::Count(rows.iter().map(|(r, _)| r.runs as u64).collect()),
+        ),
+        (
+            "holds".to_string(),
+            RunsColumn::Count(rows.iter().map(|(r, _)| r.holds as u64).collect()),
+        ),
+        ("share".to_string(), number(&|r, _| r.share)),
+        ("ci_low".to_string(), number(&|r, _| r.ci_low)),
+        ("ci_high".to_string(), number(&|r, _| r.ci_high)),
+        ("parameter".to_string(), text(&|_, j| parameters[j].clone())),
+        ("ks_distance".to_string(), number(&|r, j| r.scores[j])),
+    ];
+    write_runs_table(path, &columns).map_err(|e| io_error(path, e))
+}
+
+/// `boxes.parquet`: every box of every claim's PRIM trajectory, one row per
+/// box and input: the box's bounds on the input, the input's explored range,
+/// the box's coverage, density and mass, whether the box restricts the
+/// input and its quasi-p-value when it does, and whether the box is the one
+/// chosen by default.
+pub fn write_boxes(
+    path: &Path,
+    parameters: &[String],
+    runs: &[EnsembleRun],
+    results: &[ClaimResult],
+) -> Result<(), AnalysisError> {
+    let inputs: Vec<Vec<f64>> = runs.iter().map(|r| r.inputs.clone()).collect();
+    let mut claim = Vec::new();
+    let mut box_index = Vec::new();
+    let mut chosen = Vec::new();
+    let mut parameter = Vec::new();
+    let (mut low, mut high, mut range_low, mut range_high) = (vec![], vec![], vec![], vec![]);
+    let (mut coverage, mut density, mut mass, mut quasi_p) = (vec![], vec![], vec![], vec![]);
+    let mut restricted = Vec::new();
+    for result in results {
+        let holds = &result.holds_by_run;
+        for (b, step) in result.trajectory.steps.iter().enumerate() {
+            let p = quasi_p_values(&inputs, holds, &step.boundary, &result.trajectory.full);
+            for (j, name) in parameters.iter().enumerate() {
+                claim.push(result.name.clone());
+                box_index.push(b as u64);
+                chosen.push(if b == result.chosen { "yes" } else { "no" }.to_string());
+                parameter.push(name.clone());
+                low.push(Some(step.boundary.low[j]));
+                high.push(Some(step.boundary.high[j]));
+                range_low.push(Some(result.trajectory.full.low[j]));
+                range_high.push(Some(result.trajectory.full.high[j]));
+                coverage.push(Some(step.coverage));
+                density.push(Some(step.density));
+                mass.push(Some(step.mass));
+                let is_restricted = step.restricted.contains(&j);
+                restricted.push(if is_restricted { "yes" } else { "no" }.to_string());
+                quasi_p.push(p.iter().find(|(k, _)| *k == j).map(|(_, v)| *v));
+            }
+        }
+    }
+    let columns = vec![
+        ("claim".to_string(), RunsColumn::Text(claim)),
+        ("box".to_string(), RunsColumn::Count(box_index)),
+        ("chosen".to_string(), RunsColumn::Text(chosen)),
+        ("parameter".to_string(), RunsColumn::Text(parameter)),
+        ("low".to_string(), RunsColumn::Number(low)),
+        ("high".to_string(), RunsColumn::Number(high)),
+        ("explored_low".to_string(), RunsColumn::Number(range_low)),
+        ("explored_high".to_string(), RunsColumn::Number(range_high)),
+        ("restricted".to_string(), RunsColumn::Text(restricted)),
+        ("quasi_p".to_string(), RunsColumn::Number(quasi_p)),
+        ("coverage".to_string(), RunsColumn::Number(coverage)),
+        ("density".to_string(), RunsColumn::Number(density)),
+        ("mass".to_string(), RunsColumn::Number(mass)),
+    ];
+    write_runs_table(path, &columns).map_err(|e| io_error(path, e))
+}
+
+/// Each claim in words: the share with its interval, the inputs that
+/// separate most, and the chosen box's restrictions.
+pub fn render(parameters: &[String], results: &[ClaimResult]) -> String {
+    let mut out = String::new();
+    for r in results {
+        out.push_str(&format!(
+            "{}: {}\n  holds in {:.0}% [{:.0}–{:.0}%] of {} runs ({})\n",
+            r.name,
+            r.statement,
+            100.0 * r.share,
+            100.0 * r.ci_low,
+            100.0 * r.ci_high,
+            r.runs,
+            r.predicate
+        ));
+        let mut ranked: Vec<usize> = (0..parameters.len()).collect();
+        ranked.sort_by(|&a, &b| r.scores[b].total_cmp(&r.scores[a]));
+        let top: Vec<String> = ranked
+            .iter()
+            .take(3)
+            .map(|&j| format!("{} {:.2}", parameters[j], r.scores[j]))
+            .collect();
+        out.push_str(&format!(
+            "  inputs that separate it (KS): {}\n",
+            top.join(", ")
+        ));
+        let step = &r.trajectory.steps[r.chosen];
+        if step.restricted.is_empty() {
+            out.push_str("  no box of inputs concentrates it (coverage ≥ 0.5)\n");
+        } else {
+            let bounds: Vec<String> = step
+                .restricted
+                .iter()
+                .map(|&j| {
+                    format!(
+                        "{} in [{:.4}, {:.4}]",
+                        parameters[j], step.boundary.low[j], step.boundary.high[j]
+                    )
+                })
+                .collect();
+            out.push_str(&format!(
+                "  box (coverage {:.2}, density {:.2}, mass {:.2}): {}\n",
+                step.coverage,
+                step.density,
+                step.mass,
+                bounds.join(", ")
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,154 @@
+//! `moatsim explore`: an uncertainty ensemble and the claims it tests
+//! (docs/ANALYSIS.md, "Claims").
+
+use std::path::Path;
+
+use moatsim_analysis::claims::Predicate;
+use moatsim_analysis::explore::{
+    ClaimToTest, EnsembleRun, render, test_claims, write_boxes, write_claims, write_ensemble,
+};
+use moatsim_analysis::indicators::INDICATORS;
+use moatsim_config::sweep::{DesignMethod, SweepPlan};
+
+use super::analysis::read_indicators;
+use super::sweep::{load_plan, run_planned, sweep_out};
+use crate::args::{ExploreArgs, SweepArgs};
+use crate::error::CliError;
+use crate::output::emit;
+
+/// Runs the ensemble (this shard's part), then, once every run is complete,
+/// tests the claims and writes OUT/ensemble.parquet, claims.parquet and
+/// boxes.parquet.
+pub(super) fn explore(args: ExploreArgs) -> Result<(), CliError> {
+    let ExploreArgs { spec, sweep } = args;
+    let plan = load_plan(&spec)?;
+    if !plan
+        .design
+        .as_ref()
+        .is_some_and(|d| d.method == DesignMethod::Hypercube)
+    {
+        return Err(CliError::Usage(format!(
+            "{}: the spec has no [explore] table; allowed: a sweep spec with [explore] (samples, parameters) and [[claims]] (docs/ANALYSIS.md, \"Claims\")",
+            spec.display()
+        )));
+    }
+    let claims = read_claims(&plan, &spec)?;
+    let out = sweep_out(sweep.out.clone(), &plan);
+    let quiet = sweep.quiet;
+    run_planned(
+        &plan,
+        SweepArgs {
+            out: Some(out.clone()),
+            ..sweep
+        },
+    )?;
+    let status = moatsim_runner::sweep::sweep_status(&plan, &out).map_err(CliError::failed)?;
+    let incomplete = status.partial.len() + status.missing.len();
+    if incomplete > 0 {
+        if !quiet {
+            emit(&format!(
+                "moatsim: {incomplete} of {} runs are not complete yet (other shards); run `moatsim explore {}` without --shard once they are, to test the claims\n",
+                plan.runs.len(),
+                spec.display()
+            ))?;
+        }
+        return Ok(());
+    }
+    let runs = ensemble_runs(&plan, &out)?;
+    let results = test_claims(&claims, &runs).map_err(CliError::failed)?;
+    let files = [
+        out.join("ensemble.parquet"),
+        out.join("claims.parquet"),
+        out.join("boxes.parquet"),
+    ];
+    write_ensemble(&files[0], &plan.parameter_names, &runs)
+        .and_then(|()| write_claims(&files[1], &plan.parameter_names, &results))
+        .and_then(|()| write_boxes(&files[2], &plan.parameter_names, &runs, &results))
+        .map_err(CliError::analysis)?;
+    emit(&format!(
+        "{}wrote {}, {} and {} ({} runs, {} claims)\n",
+        render(&plan.parameter_names, &results),
+        files[0].display(),
+        files[1].display(),
+        files[2].display(),
+        runs.len(),
+        results.len()
+    ))
+}
+
+/// The spec's claims, each predicate read and checked against the
+/// indicators: a claim that does not parse, or names an indicator there is
+/// not, is a usage error naming the file, the field and what is allowed.
+fn read_claims(plan: &SweepPlan, spec: &Path) -> Result<Vec<ClaimToTest>, CliError> {
+    if plan.claims.is_empty() {
+        return Err(CliError::Usage(format!(
+            "{}: field `claims`: the spec has none; allowed: one or more [[claims]] with name, statement and predicate",
+            spec.display()
+        )));
+    }
+    let names: Vec<&str> = INDICATORS.iter().map(|i| i.name).collect();
+    plan.claims
+        .iter()
+        .enumerate()
+        .map(|(i, claim)| {
+            let field = format!("claims[{i}].predicate");
+            let predicate = Predicate::parse(&claim.predicate).map_err(|e| {
+                CliError::Usage(format!(
+                    "{}: field `{field}`: {e} in {:?}; allowed: comparisons (<, <=, >, >=, ==, !=) of indicators and numbers joined by and, or, not",
+                    spec.display(),
+                    claim.predicate
+                ))
+            })?;
+            for name in predicate.indicators() {
+                if !names.contains(&name.as_str()) {
+                    return Err(CliError::Usage(format!(
+                        "{}: field `{field}`: no indicator `{name}`{}; allowed: {}",
+                        spec.display(),
+                        moatsim_config::did_you_mean(&name, &names),
+                        names.join(", ")
+                    )));
+                }
+            }
+            Ok(ClaimToTest {
+                name: claim.name.clone(),
+                statement: claim.statement.clone(),
+                predicate_text: claim.predicate.clone(),
+                predicate,
+            })
+        })
+        .collect()
+}
+
+/// Every run with its inputs (the design's values, as numbers) and its
+/// indicators.
+fn ensemble_runs(plan: &SweepPlan, out: &Path) -> Result<Vec<EnsembleRun>, CliError> {
+    let indicators = read_indicators(plan, out)?;
+    plan.runs
+        .iter()
+        .zip(indicators)
+        .map(|(run, (point, indicators))| {
+            let inputs = plan
+                .parameter_names
+                .iter()
+                .map(|name| {
+                    run.parameters
+                        .get(name)
+                        .and_then(|v| v.parse::<f64>().ok())
+                        .ok_or_else(|| {
+                            CliError::failed(format!(
+                                "run {} has no number for {name} in its plan",
+                                run.run_id
+                            ))
+                        })
+                })
+                .collect::<Result<Vec<f64>, CliError>>()?;
+            Ok(EnsembleRun {
+                run_id: run.run_id.clone(),
+                seed: run.seed,
+                design_point: u32::try_from(point).unwrap_or(u32::MAX),
+                inputs,
+                indicators,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,193 @@
+//! Claims on an uncertainty ensemble end to end (`moatsim explore`): the
+//! ensemble's runs, each claim's share with its interval as the runs give
+//! it, PRIM's boxes, and claims that are refused before anything runs.
+
+mod support;
+
+use std::path::Path;
+
+use moatsim_output::reader::read_columns;
+use support::{assert_verifies, moatsim, repo, text};
+
+/// Eight quarters of the baseline, 600 builders, two inputs at six samples
+/// and two seeds: 12 short runs.
+const SPEC: &str = r#"
+[sweep]
+name = "explore-e2e"
+scenario = "REPO/configs/baseline.toml"
+set = { "scenario.quarters" = 8, "app_builders.count" = 600, "output.app_builders" = "segments" }
+
+[seeds]
+list = [1, 2]
+
+[explore]
+samples = 6
+parameters = ["world.diffusion_rate", "world.serving_software_gain_per_year"]
+
+[[claims]]
+name = "some-concentration"
+statement = "The inference market is at least moderately concentrated."
+predicate = "hhi_horizon >= 1500"
+
+[[claims]]
+name = "leader-above-a-quarter"
+statement = "The leader holds more than a quarter of inference revenue."
+predicate = "leader_share_horizon > 0.25 and not hhi_horizon < 0"
+"#;
+
+fn write_spec(dir: &Path, body: &str) -> String {
+    let root = repo().canonicalize().expect("repo");
+    let path = dir.join("explore.toml");
+    std::fs::write(&path, body.replace("REPO", root.to_str().expect("utf-8"))).expect("spec");
+    path.to_str().expect("utf-8").to_string()
+}
+
+#[test]
+fn an_ensemble_tests_its_claims_and_finds_their_boxes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let spec = write_spec(dir.path(), SPEC);
+    let out = dir.path().join("ensemble");
+    let out_str = out.to_str().expect("utf-8");
+    let result = moatsim(&["explore", &spec, "--out", out_str, "--jobs", "2", "--quiet"]);
+    assert!(
+        result.status.success(),
+        "{}{}",
+        text(&result.stdout),
+        text(&result.stderr)
+    );
+    let printed = text(&result.stdout);
+    assert!(printed.contains("some-concentration"), "{printed}");
+    assert!(printed.contains("of 12 runs"), "{printed}");
+    assert_verifies(out_str);
+
+    let ensemble = read_columns(
+        &out.join("ensemble.parquet"),
+        &[
+            "seed",
+            "world.diffusion_rate",
+            "hhi_horizon",
+            "leader_share_horizon",
+        ],
+        &["run_id"],
+    )
+    .expect("ensemble.parquet");
+    assert_eq!(ensemble.rows(), 12);
+    // The inputs are the design's: inside the plausible range.
+    assert!(
+        ensemble
+            .numbers("world.diffusion_rate")
+            .iter()
+            .all(|v| (0.02..=0.12).contains(v))
+    );
+
+    // Each claim's share is what the ensemble's indicators give.
+    let hhi = ensemble.numbers("hhi_horizon");
+    let leader = ensemble.numbers("leader_share_horizon");
+    let expected = [
+        hhi.iter().filter(|v| **v >= 1500.0).count(),
+        leader
+            .iter()
+            .zip(hhi)
+            .filter(|(l, h)| **l > 0.25 && **h >= 0.0)
+            .count(),
+    ];
+    let claims = read_columns(
+        &out.join("claims.parquet"),
+        &["holds", "runs", "share", "ci_low", "ci_high", "ks_distance"],
+        &["claim", "parameter"],
+    )
+    .expect("claims.parquet");
+    assert_eq!(claims.rows(), 4, "two claims x two inputs");
+    for (row, name) in claims.strings("claim").iter().enumerate() {
+        let k = if name == "some-concentration" {
+            expected[0]
+        } else {
+            expected[1]
+        };
+        assert_eq!(claims.numbers("holds")[row] as usize, k, "{name}");
+        assert_eq!(claims.numbers("runs")[row] as usize, 12);
+        let share = claims.numbers("share")[row];
+        assert!((share - k as f64 / 12.0).abs() < 1e-12);
+        assert!(claims.numbers("ci_low")[row] <= share && share <= claims.numbers("ci_high")[row]);
+        let ks = claims.numbers("ks_distance")[row];
+        assert!(ks.is_nan() || (0.0..=1.0).contains(&ks));
+    }
+
+    let boxes = read_columns(
+        &out.join("boxes.parquet"),
+        &["box", "coverage", "density", "mass", "low", "high"],
+        &["claim", "chosen", "parameter"],
+    )
+    .expect("boxes.parquet");
+    for claim in ["some-concentration", "leader-above-a-quarter"] {
+        let chosen = (0..boxes.rows())
+            .filter(|&i| boxes.strings("claim")[i] == claim && boxes.strings("chosen")[i] == "yes")
+            .count();
+        assert_eq!(chosen, 2, "{claim}: one chosen box, a row per input");
+    }
+    for i in 0..boxes.rows() {
+        for column in ["coverage", "density", "mass"] {
+            assert!((0.0..=1.0).contains(&boxes.numbers(column)[i]));
+        }
+        assert!(boxes.numbers("low")[i] <= boxes.numbers("high")[i]);
+    }
+}
+
+#[test]
+fn a_bad_claim_is_refused_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cases = [
+        (
+            SPEC.replace("hhi_horizon >= 1500", "hhi_horizon >= "),
+            vec!["claims[0].predicate", "at character"],
+        ),
+        (
+            SPEC.replace("hhi_horizon >= 1500", "hhi_horizn >= 1500"),
+            vec!["claims[0].predicate", "did you mean \"hhi_horizon\""],
+        ),
+        (
+            SPEC.replace("name = \"leader-above-a-quarter\"", "name = \"some-concentration\""),
+            vec!["claims[1].name"],
+        ),
+        (
+            SPEC.replace(
+                "[explore]\nsamples = 6\nparameters = [\"world.diffusion_rate\", \"world.serving_software_gain_per_year\"]",
+                "[latin_hypercube]\nsamples = 6\nranges = { \"world.diffusion_rate\" = [0.02, 0.12] }",
+            ),
+            vec!["claims", "[explore]"],
+        ),
+        (
+            SPEC[..SPEC.find("[[claims]]").expect("claims")].to_string(),
+            vec!["claims", "none"],
+        ),
+    ];
+    for (body, says) in cases {
+        let spec = write_spec(dir.path(), &body);
+        let out = dir.path().join("refused");
+        let result = moatsim(&["explore", &spec, "--out", out.to_str().expect("utf-8")]);
+        let message = text(&result.stderr);
+        assert_eq!(result.status.code(), Some(2), "{message}");
+        assert!(
+            message.contains("explore.toml"),
+            "names the file: {message}"
+        );
+        for said in says {
+            assert!(message.contains(said), "{said}: {message}");
+        }
+        assert!(!out.exists(), "nothing written: {message}");
+    }
+    // A sensitivity command pointed at an ensemble says which command runs it.
+    let spec = write_spec(dir.path(), SPEC);
+    let result = moatsim(&[
+        "sensitivity",
+        &spec,
+        "--out",
+        dir.path().join("s").to_str().expect("utf-8"),
+    ]);
+    assert_eq!(result.status.code(), Some(2));
+    assert!(
+        text(&result.stderr).contains("moatsim explore"),
+        "{}",
+        text(&result.stderr)
+    );
+}
