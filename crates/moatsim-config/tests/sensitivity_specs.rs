@@ -149,7 +149,11 @@ fn an_explore_spec_plans_a_latin_hypercube_over_recorded_ranges_with_its_claims(
     let design = plan.design.as_ref().expect("a design");
     assert_eq!(design.method, DesignMethod::Hypercube);
     assert_eq!(plan.runs.len(), 5 * 2, "samples × seeds");
-    assert_eq!(design.ranges[0], [0.02, 0.12], "the recorded range");
+    assert_eq!(
+        design.ranges[0].map(f64::to_bits),
+        [0.02_f64.to_bits(), 0.12_f64.to_bits()],
+        "the recorded range"
+    );
     assert_eq!(
         design.whole,
         vec![false, true],

@@ -137,28 +137,50 @@ pub(super) fn sensitivity(args: SensitivityArgs) -> Result<(), CliError> {
         let values = read_outputs_csv(&csv, input.unit_rows.len()).map_err(CliError::usage)?;
         return save_indices(&out, &estimate_outputs(&input, &values, seed));
     }
-    let quiet = sweep.quiet;
-    run_planned(
+    if !run_to_completion(
         &plan,
-        SweepArgs {
-            out: Some(out.clone()),
-            ..sweep
-        },
-    )?;
-    let status = moatsim_runner::sweep::sweep_status(&plan, &out).map_err(CliError::failed)?;
-    let incomplete = status.partial.len() + status.missing.len();
-    if incomplete > 0 {
-        if !quiet {
-            emit(&format!(
-                "moatsim: {incomplete} of {} runs are not complete yet (other shards); run `moatsim sensitivity {}` without --shard once they are, to estimate the indices\n",
-                plan.runs.len(),
-                spec.display()
-            ))?;
-        }
+        sweep,
+        &out,
+        &spec,
+        "sensitivity",
+        "estimate the indices",
+    )? {
         return Ok(());
     }
     let runs = read_indicators(&plan, &out)?;
     save_indices(&out, &estimate(&input, &runs, seed))
+}
+
+/// Runs this shard's part of a design's sweep into `out`; true once every
+/// run of the plan is complete. While other shards' runs are missing it says
+/// so (unless quiet) and returns false: `moatsim <command> SPEC` without
+/// `--shard` then does what is left (`then`).
+pub(super) fn run_to_completion(
+    plan: &SweepPlan,
+    sweep: SweepArgs,
+    out: &Path,
+    spec: &Path,
+    command: &str,
+    then: &str,
+) -> Result<bool, CliError> {
+    let quiet = sweep.quiet;
+    run_planned(
+        plan,
+        SweepArgs {
+            out: Some(out.to_path_buf()),
+            ..sweep
+        },
+    )?;
+    let status = moatsim_runner::sweep::sweep_status(plan, out).map_err(CliError::failed)?;
+    let incomplete = status.partial.len() + status.missing.len();
+    if incomplete > 0 && !quiet {
+        emit(&format!(
+            "moatsim: {incomplete} of {} runs are not complete yet (other shards); run `moatsim {command} {}` without --shard once they are, to {then}\n",
+            plan.runs.len(),
+            spec.display()
+        ))?;
+    }
+    Ok(incomplete == 0)
 }
 
 /// The spec's design as the estimators take it; a spec without one is a

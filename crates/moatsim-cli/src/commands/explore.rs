@@ -10,9 +10,9 @@ use moatsim_analysis::explore::{
 use moatsim_analysis::indicators::INDICATORS;
 use moatsim_config::sweep::{DesignMethod, SweepPlan};
 
-use super::analysis::read_indicators;
-use super::sweep::{load_plan, run_planned, sweep_out};
-use crate::args::{ExploreArgs, SweepArgs};
+use super::analysis::{read_indicators, run_to_completion};
+use super::sweep::{load_plan, sweep_out};
+use crate::args::ExploreArgs;
 use crate::error::CliError;
 use crate::output::emit;
 
@@ -34,24 +34,7 @@ pub(super) fn explore(args: ExploreArgs) -> Result<(), CliError> {
     }
     let claims = read_claims(&plan, &spec)?;
     let out = sweep_out(sweep.out.clone(), &plan);
-    let quiet = sweep.quiet;
-    run_planned(
-        &plan,
-        SweepArgs {
-            out: Some(out.clone()),
-            ..sweep
-        },
-    )?;
-    let status = moatsim_runner::sweep::sweep_status(&plan, &out).map_err(CliError::failed)?;
-    let incomplete = status.partial.len() + status.missing.len();
-    if incomplete > 0 {
-        if !quiet {
-            emit(&format!(
-                "moatsim: {incomplete} of {} runs are not complete yet (other shards); run `moatsim explore {}` without --shard once they are, to test the claims\n",
-                plan.runs.len(),
-                spec.display()
-            ))?;
-        }
+    if !run_to_completion(&plan, sweep, &out, &spec, "explore", "test the claims")? {
         return Ok(());
     }
     let runs = ensemble_runs(&plan, &out)?;
