@@ -81,10 +81,9 @@ pub fn test_claims(
                 .collect::<Result<_, _>>()?;
             let k = holds.iter().filter(|h| **h).count();
             let (share, ci_low, ci_high) = share_with_interval(k, runs.len(), Z_90);
+            let (yes, no): (Vec<_>, Vec<_>) = runs.iter().zip(&holds).partition(|(_, h)| **h);
             let scores = (0..dims)
                 .map(|j| {
-                    let (yes, no): (Vec<_>, Vec<_>) =
-                        runs.iter().zip(&holds).partition(|(_, h)| **h);
                     ks_distance(
                         &yes.iter().map(|(r, _)| r.inputs[j]).collect::<Vec<_>>(),
                         &no.iter().map(|(r, _)| r.inputs[j]).collect::<Vec<_>>(),
