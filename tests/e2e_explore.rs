@@ -131,6 +131,22 @@ fn an_ensemble_tests_its_claims_and_finds_their_boxes() {
         }
         assert!(boxes.numbers("low")[i] <= boxes.numbers("high")[i]);
     }
+
+    // The report of the folder has a claims section: each claim's share,
+    // its trajectory and its box in words, the predicate as written.
+    let html = dir.path().join("report.html");
+    let report = moatsim(&["report", out_str, "--out", html.to_str().expect("utf-8")]);
+    assert!(report.status.success(), "{}", text(&report.stderr));
+    let page = std::fs::read_to_string(&html).expect("report");
+    for expected in [
+        "<section id=\"claims\">",
+        "id=\"claims-0-some-concentration\"",
+        "id=\"claims-0-leader-above-a-quarter\"",
+        "of 12 runs.",
+        "hhi_horizon &gt;= 1500",
+    ] {
+        assert!(page.contains(expected), "the report has {expected}");
+    }
 }
 
 #[test]

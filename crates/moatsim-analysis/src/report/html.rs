@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use super::{
-    CalibrationBanner, CalibrationRow, ChartDef, Group, Kind, QUESTIONS, Question, Report,
-    SENSITIVITY_INDICATORS, SensitivityIndex, slug,
+    CalibrationBanner, CalibrationRow, ChartDef, ClaimRead, Group, Kind, QUESTIONS, Question,
+    Report, SENSITIVITY_INDICATORS, SensitivityIndex, slug,
 };
 use crate::AnalysisError;
 use crate::chart::{
@@ -37,6 +37,9 @@ pub fn render_html(report: &Report) -> Result<String, AnalysisError> {
     }
     if !report.fits.is_empty() {
         fits_html(&mut html, &report.fits)?;
+    }
+    if !report.claims.is_empty() {
+        claims_html(&mut html, &report.claims)?;
     }
     if let Some(banner) = &report.calibration {
         calibration_html(&mut html, banner);
@@ -101,6 +104,9 @@ fn nav_html(html: &mut String, report: &Report) {
     }
     if !report.fits.is_empty() {
         *html += "<li><a href=\"#fit\">Calibration fits</a></li>\n";
+    }
+    if !report.claims.is_empty() {
+        *html += "<li><a href=\"#claims\">Claims, tested</a></li>\n";
     }
     if report.calibration.is_some() {
         *html += "<li><a href=\"#calibration\">Calibration scorecard</a></li>\n";
@@ -465,6 +471,127 @@ fn sensitivity_figure(
         "<figure id=\"sensitivity-{k}-{}\" class=\"chart\">\n{figure}\n<figcaption><strong>{}</strong></figcaption>\n</figure>",
         slug(indicator),
         plain(&reading)
+    );
+    Ok(())
+}
+
+/// Each explore folder's claims: how often each holds, with its interval,
+/// PRIM's peeling trajectory, and the chosen box's restrictions against the
+/// ranges explored, in words.
+fn claims_html(
+    html: &mut String,
+    folders: &[(PathBuf, Vec<ClaimRead>)],
+) -> Result<(), AnalysisError> {
+    *html += "<section id=\"claims\">\n<h2>Claims, tested</h2>\n<p class=\"meta\">Each claim of a <code>moatsim explore</code> ensemble (docs/ANALYSIS.md, \"Claims\"): the share of runs in which it holds with its 90% Wilson interval; PRIM's peeling trajectory, coverage (the share of the runs where it holds that a box keeps) against density (the share of a box's runs where it holds); and the box chosen by default (the densest with coverage of at least 0.5) as ranges of the inputs against the ranges explored.</p>\n";
+    for (k, (path, claims)) in folders.iter().enumerate() {
+        let _ = writeln!(html, "<h3>{}</h3>", plain(&path.display().to_string()));
+        for claim in claims {
+            claim_html(html, k, claim)?;
+        }
+    }
+    *html += "</section>\n";
+    Ok(())
+}
+
+/// HTML text that keeps `<`, `>`, `&` and `"` as entities: for a claim's
+/// predicate, whose comparisons are its meaning. Text that may also go into
+/// an SVG (titles, labels, readings) uses `plain`, which drops them.
+fn entities(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn claim_html(html: &mut String, k: usize, claim: &ClaimRead) -> Result<(), AnalysisError> {
+    let pct = |v: f64| format!("{:.0}%", 100.0 * v);
+    let _ = writeln!(
+        html,
+        "<h4>{}</h4>\n<p>{} <code>{}</code></p>\n<p><strong>Holds in {} [{}–{}] of {} runs.</strong></p>",
+        plain(&claim.name),
+        plain(&claim.statement),
+        entities(&claim.predicate),
+        pct(claim.share),
+        pct(claim.ci_low),
+        pct(claim.ci_high),
+        claim.runs
+    );
+    let steps: Vec<f64> = (0..claim.trajectory.len()).map(|i| i as f64).collect();
+    let line = |label: &str, values: Vec<f64>| Line {
+        label: label.to_string(),
+        band: Band {
+            time: steps.clone(),
+            p10: values.clone(),
+            median: values.clone(),
+            p90: values,
+            runs: 1,
+        },
+    };
+    let lines = [
+        line("coverage", claim.trajectory.iter().map(|t| t.0).collect()),
+        line("density", claim.trajectory.iter().map(|t| t.1).collect()),
+    ];
+    let figure = svg_over(
+        "box (peeling, then pasting)",
+        &format!("{}: PRIM's trajectory", claim.name),
+        "share",
+        1.0,
+        &lines,
+        false,
+    )
+    .map_err(chart_error)?
+        + &legend_html(&lines);
+    let (coverage, density) = claim
+        .trajectory
+        .get(claim.chosen)
+        .copied()
+        .unwrap_or((f64::NAN, f64::NAN));
+    let words = if claim.restrictions.is_empty() {
+        "No box of inputs concentrates it at a coverage of 0.5 or more.".to_string()
+    } else {
+        let ranges: Vec<String> = claim
+            .restrictions
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} in {}–{} (explored {}–{}{})",
+                    r.parameter,
+                    compact(r.low),
+                    compact(r.high),
+                    compact(r.explored_low),
+                    compact(r.explored_high),
+                    r.quasi_p
+                        .map_or_else(String::new, |q| format!(", quasi-p {}", short(q)))
+                )
+            })
+            .collect();
+        format!(
+            "Box {} (coverage {}, density {}): it holds mostly where {}.",
+            claim.chosen,
+            short(coverage),
+            short(density),
+            ranges.join("; ")
+        )
+    };
+    let separating: Vec<String> = claim
+        .scores
+        .iter()
+        .take(3)
+        .map(|(p, ks)| format!("{p} {}", short(*ks)))
+        .collect();
+    let _ = writeln!(
+        html,
+        "<figure id=\"claims-{k}-{}\" class=\"chart\">\n{figure}\n<figcaption><strong>{}</strong> Inputs that separate it most (Kolmogorov-Smirnov distance): {}.</figcaption>\n</figure>",
+        slug(&claim.name),
+        plain(&words),
+        plain(&separating.join(", "))
     );
     Ok(())
 }

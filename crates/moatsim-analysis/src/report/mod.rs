@@ -388,6 +388,8 @@ pub struct Report {
     pub sensitivity: Vec<(PathBuf, Vec<SensitivityIndex>)>,
     /// Each calibration fit's folder named.
     pub fits: Vec<FitRead>,
+    /// The claims of each `moatsim explore` folder named.
+    pub claims: Vec<(PathBuf, Vec<ClaimRead>)>,
     /// The reference scenario's runs against the published targets, when the
     /// caller scored them (`moatsim report` does, with `moatsim calibrate`'s
     /// measures): the banner at the top and the table at the end.
@@ -435,6 +437,114 @@ pub struct SensitivityIndex {
     pub index: String,
     pub value: f64,
     pub interval: Option<(f64, f64)>,
+}
+
+/// One claim of an explore folder, as `claims.parquet` and `boxes.parquet`
+/// give it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimRead {
+    pub name: String,
+    pub statement: String,
+    pub predicate: String,
+    pub runs: u64,
+    pub holds: u64,
+    pub share: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    /// Each input's KS distance, largest first.
+    pub scores: Vec<(String, f64)>,
+    /// Coverage and density of each box of PRIM's trajectory, in order.
+    pub trajectory: Vec<(f64, f64)>,
+    /// The chosen box's index in the trajectory.
+    pub chosen: usize,
+    /// The chosen box's restrictions.
+    pub restrictions: Vec<Restriction>,
+}
+
+/// How a box restricts one input, against the range the ensemble explored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Restriction {
+    pub parameter: String,
+    pub low: f64,
+    pub high: f64,
+    pub explored_low: f64,
+    pub explored_high: f64,
+    pub quasi_p: Option<f64>,
+}
+
+/// Reads an explore folder's claims and boxes.
+fn read_claims(dir: &Path) -> Result<Vec<ClaimRead>, AnalysisError> {
+    use moatsim_output::reader::read_columns;
+    let claims = read_columns(
+        &dir.join("claims.parquet"),
+        &["runs", "holds", "share", "ci_low", "ci_high", "ks_distance"],
+        &["claim", "statement", "predicate", "parameter"],
+    )?;
+    let boxes = read_columns(
+        &dir.join("boxes.parquet"),
+        &[
+            "box",
+            "low",
+            "high",
+            "explored_low",
+            "explored_high",
+            "quasi_p",
+            "coverage",
+            "density",
+        ],
+        &["claim", "chosen", "parameter", "restricted"],
+    )?;
+    let mut out: Vec<ClaimRead> = Vec::new();
+    for i in 0..claims.rows() {
+        let name = &claims.strings("claim")[i];
+        if !out.iter().any(|c| &c.name == name) {
+            out.push(ClaimRead {
+                name: name.clone(),
+                statement: claims.strings("statement")[i].clone(),
+                predicate: claims.strings("predicate")[i].clone(),
+                runs: claims.numbers("runs")[i] as u64,
+                holds: claims.numbers("holds")[i] as u64,
+                share: claims.numbers("share")[i],
+                ci_low: claims.numbers("ci_low")[i],
+                ci_high: claims.numbers("ci_high")[i],
+                scores: Vec::new(),
+                trajectory: Vec::new(),
+                chosen: 0,
+                restrictions: Vec::new(),
+            });
+        }
+        if let Some(claim) = out.iter_mut().find(|c| &c.name == name) {
+            claim.scores.push((
+                claims.strings("parameter")[i].clone(),
+                claims.numbers("ks_distance")[i],
+            ));
+        }
+    }
+    for claim in &mut out {
+        claim.scores.sort_by(|a, b| b.1.total_cmp(&a.1));
+        for i in (0..boxes.rows()).filter(|&i| boxes.strings("claim")[i] == claim.name) {
+            let step = boxes.numbers("box")[i] as usize;
+            if claim.trajectory.len() <= step {
+                claim.trajectory.resize(step + 1, (f64::NAN, f64::NAN));
+            }
+            claim.trajectory[step] = (boxes.numbers("coverage")[i], boxes.numbers("density")[i]);
+            if boxes.strings("chosen")[i] == "yes" {
+                claim.chosen = step;
+                if boxes.strings("restricted")[i] == "yes" {
+                    let q = boxes.numbers("quasi_p")[i];
+                    claim.restrictions.push(Restriction {
+                        parameter: boxes.strings("parameter")[i].clone(),
+                        low: boxes.numbers("low")[i],
+                        high: boxes.numbers("high")[i],
+                        explored_low: boxes.numbers("explored_low")[i],
+                        explored_high: boxes.numbers("explored_high")[i],
+                        quasi_p: q.is_finite().then_some(q),
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The indicators the sensitivity section draws (docs/ANALYSIS.md), in order.
@@ -526,11 +636,18 @@ pub fn read_report(paths: &[PathBuf]) -> Result<Report, AnalysisError> {
             sensitivity.push((path.clone(), read_sensitivity(&file)?));
         }
     }
+    let mut claims = Vec::new();
+    for path in paths {
+        if path.join("claims.parquet").is_file() && path.join("boxes.parquet").is_file() {
+            claims.push((path.clone(), read_claims(path)?));
+        }
+    }
     Ok(Report {
         inputs: paths.to_vec(),
         groups,
         sensitivity,
         fits,
+        claims,
         calibration: None,
     })
 }
@@ -622,6 +739,11 @@ pub fn chart_ids(report: &Report) -> Vec<String> {
     }
     for k in 0..report.fits.len() {
         ids.push(format!("fit-{k}-schedule"));
+    }
+    for (k, (_, claims)) in report.claims.iter().enumerate() {
+        for claim in claims {
+            ids.push(format!("claims-{k}-{}", slug(&claim.name)));
+        }
     }
     ids
 }
