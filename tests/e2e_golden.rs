@@ -161,13 +161,15 @@ fn validate_summaries_match_their_snapshots() {
 
 #[test]
 fn every_sweep_spec_plans() {
-    let specs: Vec<PathBuf> = std::fs::read_dir(repo().join("configs/sweeps"))
-        .expect("configs/sweeps")
+    // Sweeps and the claims' ensembles (which are sweep specs with [explore]).
+    let specs: Vec<PathBuf> = ["configs/sweeps", "configs/claims"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(repo().join(dir)).expect("a specs folder"))
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();
-    assert!(specs.len() >= 2, "sweep specs found: {specs:?}");
+    assert!(specs.len() >= 4, "sweep specs found: {specs:?}");
     for spec in specs {
         let plan = output(&["sweep", "plan", spec.to_str().expect("utf-8"), "--json"]);
         let plan: serde_json::Value = serde_json::from_str(&plan).expect("plan JSON");
