@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use moatsim_output::runs::{RunsColumn, write_runs_table};
+use moatsim_output::runs::RunsColumn;
 use moatsim_sensitivity::prim::{PrimOptions, Trajectory, prim, quasi_p_values};
 
 use crate::AnalysisError;
@@ -119,13 +119,6 @@ fn indicator_value(run: &RunIndicators, name: &str) -> Option<f64> {
         .then(|| run.get(name).unwrap_or(f64::NAN))
 }
 
-fn io_error(path: &Path, e: impl std::fmt::Display) -> AnalysisError {
-    AnalysisError::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e.to_string()),
-    }
-}
-
 /// `ensemble.parquet`: one row per run with its inputs and its indicators.
 pub fn write_ensemble(
     path: &Path,
@@ -162,7 +155,7 @@ pub fn write_ensemble(
             ),
         ));
     }
-    write_runs_table(path, &columns).map_err(|e| io_error(path, e))
+    crate::write_table(path, &columns)
 }
 
 /// `claims.parquet`: one row per claim and input, with the claim's share
@@ -204,7 +197,7 @@ pub fn write_claims(
         ("parameter".to_string(), text(&|_, j| parameters[j].clone())),
         ("ks_distance".to_string(), number(&|r, j| r.scores[j])),
     ];
-    write_runs_table(path, &columns).map_err(|e| io_error(path, e))
+    crate::write_table(path, &columns)
 }
 
 /// `boxes.parquet`: every box of every claim's PRIM trajectory, one row per
@@ -263,7 +256,7 @@ pub fn write_boxes(
         ("density".to_string(), RunsColumn::Number(density)),
         ("mass".to_string(), RunsColumn::Number(mass)),
     ];
-    write_runs_table(path, &columns).map_err(|e| io_error(path, e))
+    crate::write_table(path, &columns)
 }
 
 /// Each claim in words: the share with its interval, the inputs that

@@ -24,7 +24,21 @@ pub use indicators::{INDICATORS, Indicator, RunIndicators, run_indicators};
 pub use report::{CalibrationBanner, CalibrationRow, read_report, render_html, write_report};
 pub use runs::{RunRef, discover, run_folders};
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use moatsim_output::runs::{RunsColumn, write_runs_table};
+
+/// Writes a table of columns the analysis made (indices, an ensemble, its
+/// claims and boxes) atomically, a failure worded with the file's path.
+pub(crate) fn write_table(
+    path: &Path,
+    columns: &[(String, RunsColumn)],
+) -> Result<(), AnalysisError> {
+    write_runs_table(path, columns).map_err(|e| AnalysisError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e.to_string()),
+    })
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AnalysisError {

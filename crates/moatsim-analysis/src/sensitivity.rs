@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use moatsim_output::runs::{RunsColumn, write_runs_table};
+use moatsim_output::runs::RunsColumn;
 use moatsim_sensitivity::{morris, sobol};
 
 use crate::AnalysisError;
@@ -224,10 +224,7 @@ pub fn write_indices(path: &Path, rows: &[IndexRow]) -> Result<(), AnalysisError
         ("ci_low".to_string(), number(|r| r.ci_low)),
         ("ci_high".to_string(), number(|r| r.ci_high)),
     ];
-    write_runs_table(path, &columns).map_err(|e| AnalysisError::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e.to_string()),
-    })
+    crate::write_table(path, &columns)
 }
 
 /// For each indicator, the parameters ranked by their main index (μ* for
