@@ -8,6 +8,7 @@
 use bevy_ecs::prelude::*;
 use moatsim_config::{ChipGeneration, InvestorKind};
 use moatsim_model::AgentId;
+use moatsim_model::market::vintages::Vintage;
 use moatsim_model::units::{HOURS_PER_QUARTER, QUARTERS_PER_YEAR, mw_drawn_by};
 
 /// Identity shared by every named agent.
@@ -566,6 +567,9 @@ pub struct AcceleratorBuyer {
     pub power_reserved_mw: f64,
     /// MW this buyer waits for in its utility's interconnection queue.
     pub power_queued_mw: f64,
+    /// The fleet by the quarter and region it was installed in, oldest
+    /// first: each retires after `world.gpu_life_quarters`.
+    pub vintages: Vec<Vintage>,
     /// This quarter's flows, reset in one place (`begin_quarter`).
     pub flows: BuyerFlows,
 }
@@ -575,6 +579,8 @@ pub struct AcceleratorBuyer {
 /// the state carried across quarters.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BuyerFlows {
+    /// H100e that reached the end of their life and left the fleet.
+    pub retired_h100e: f64,
     pub wanted_h100e: f64,
     /// The part of `wanted_h100e` meant for rent: the rental fleet's growth
     /// plus its share of last quarter's unmet rental demand.

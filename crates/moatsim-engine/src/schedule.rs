@@ -42,6 +42,7 @@ pub fn quarter_schedule() -> Schedule {
     schedule.add_systems(
         (
             quarter::begin_quarter,
+            gpu::install::retire_aged_buyer_fleets,
             quarter::apply_policy_timeline,
             capital::sell_failed_labs,
             cloud::price_cloud_rental,

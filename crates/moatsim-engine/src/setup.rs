@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 use moatsim_config::Scenario;
+use moatsim_model::market::vintages;
 use moatsim_model::units::{HOURS_PER_QUARTER, initial_site_mw, mw_drawn_by};
 use moatsim_model::{AgentId, Quarter};
 
@@ -252,6 +253,12 @@ fn spawn_buyers(world: &mut World, s: &Scenario, ids: &[AgentId]) {
         let chip = &s.chips[spec.initial_chip];
         let units = (spec.fleet_h100e / chip.h100e_per_unit).ceil();
         let load = mw_drawn_by(units, chip.watts, pue);
+        let book_cost = spec.fleet_h100e
+            * spec.reference_price_per_h100e_usd
+            * s.behaviour.initial_fleet_book_value;
+        // The starting fleet was bought from its generation's launch to the
+        // start, evenly: it retires over as many quarters.
+        let bought_over = u32::try_from(s.start.since(chip.available)).unwrap_or(0);
         world.spawn((
             Agent {
                 id,
@@ -267,12 +274,17 @@ fn spawn_buyers(world: &mut World, s: &Scenario, ids: &[AgentId]) {
                 added_load_by_region: vec![0.0; s.regions.len()],
                 units_delivered: 0,
                 rental_fleet_h100e: spec.fleet_h100e * spec.rental_share,
-                fleet_cost_usd: spec.fleet_h100e
-                    * spec.reference_price_per_h100e_usd
-                    * s.behaviour.initial_fleet_book_value,
+                fleet_cost_usd: book_cost,
                 rental_cost_per_h100e_quarter: 0.0,
                 power_reserved_mw: 0.0,
                 power_queued_mw: 0.0,
+                vintages: vintages::spread_before_start(
+                    spec.region,
+                    spec.fleet_h100e,
+                    load,
+                    book_cost,
+                    bought_over,
+                ),
                 flows: Default::default(),
             },
         ));

@@ -3,7 +3,8 @@
 //! aggregate buyers (model brief, principle 1: the whole market is simulated).
 //!
 //! An aggregate buyer wants its fleet to grow. The growth it wants decays
-//! from its starting rate with a half-life, because no market keeps doubling.
+//! from its starting rate with a half-life, because no market keeps doubling;
+//! it also replaces what retires (`market::vintages`).
 //! It turns that compute into an order at the market's price: it orders the
 //! compute it wants at a reference price, more when accelerators are cheaper
 //! and less when they are dearer (a constant price elasticity), and nothing
@@ -21,6 +22,18 @@ const MIN_HALF_LIFE_QUARTERS: f64 = 1e-6;
 pub fn wanted_growth(initial_growth_per_quarter: f64, half_life_quarters: f64, tick: u32) -> f64 {
     let half_life = half_life_quarters.max(MIN_HALF_LIFE_QUARTERS);
     initial_growth_per_quarter.max(0.0) * (-f64::from(tick) / half_life).exp2()
+}
+
+/// H100e a buyer wants this quarter for its own use: its own fleet grown by
+/// the growth it wants, plus what retired from that fleet this quarter
+/// (`market::vintages`), so a fleet that stops growing still replaces what
+/// ages out. Never below nothing.
+pub fn wanted_for_own_use(
+    own_fleet_h100e: f64,
+    growth_per_quarter: f64,
+    retired_own_h100e: f64,
+) -> f64 {
+    own_fleet_h100e.max(0.0) * growth_per_quarter.max(0.0) + retired_own_h100e.max(0.0)
 }
 
 /// H100e a buyer orders when the cheapest accelerator it may buy costs
@@ -175,6 +188,21 @@ mod tests {
             prop_assert!(after >= before - 1e-12);
         }
 
+        /// What a buyer wants grows with its fleet, its growth and what
+        /// retired, is never below what retired, and is exactly the
+        /// replacement when it wants no growth.
+        #[test]
+        fn wanted_grows_with_fleet_growth_and_retirement(
+            fleet in 0.0f64..1e8, g in -1.0f64..1.0, retired in 0.0f64..1e7, more in 0.0f64..1e6,
+        ) {
+            let w = wanted_for_own_use(fleet, g, retired);
+            prop_assert!(w >= retired);
+            prop_assert!(wanted_for_own_use(fleet + more, g, retired) >= w);
+            prop_assert!(wanted_for_own_use(fleet, g + more / 1e6, retired) >= w);
+            prop_assert!(wanted_for_own_use(fleet, g, retired + more) >= w);
+            prop_assert!((wanted_for_own_use(fleet, 0.0, retired) - retired).abs() < 1e-9);
+        }
+
         /// Wanted growth never rises with time and never goes below zero.
         #[test]
         fn wanted_growth_decays(g in 0.0f64..1.0, half_life in 0.1f64..100.0, t in 0u32..400) {
@@ -215,6 +243,13 @@ mod tests {
             prop_assert!(next >= previous.min(observed) - 1e-12);
             prop_assert!(next <= previous.max(observed) + 1e-12);
         }
+    }
+
+    #[test]
+    fn a_buyer_wanting_ten_percent_wants_a_tenth_more_and_its_retirements() {
+        assert!((wanted_for_own_use(1000.0, 0.1, 0.0) - 100.0).abs() < 1e-9);
+        assert!((wanted_for_own_use(1000.0, 0.1, 50.0) - 150.0).abs() < 1e-9);
+        assert!((wanted_for_own_use(1000.0, 0.0, 50.0) - 50.0).abs() < 1e-9);
     }
 
     #[test]

@@ -68,6 +68,7 @@ pub struct BuyerRow {
     pub region: String,
     pub fleet_h100e: f64,
     pub load_mw: f64,
+    pub retired_h100e: f64,
     pub wanted_h100e: f64,
     pub ordered_h100e: f64,
     pub bought_h100e: f64,

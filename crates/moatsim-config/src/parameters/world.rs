@@ -39,13 +39,14 @@ declare_parameters! {
             source: "assumption",
         },
 
-        /// Five years.
+        /// Five years. Hyperscalers depreciate servers over 5-6 years; GPUs are worked
+        /// harder than servers, so the plausible range runs to four.
         gpu_life_quarters: u32 {
             default: GPU_LIFE_QUARTERS = 20,
             allowed: whole(1, 80),
             plausible: 16.0..=24.0,
-            meaning: "depreciation life of an accelerator, quarters",
-            source: "assumption",
+            meaning: "depreciation life of an accelerator, and the age at which aggregate buyers retire it, quarters",
+            source: "cal server_useful_life_accounting (5-6 years)",
         },
 
         /// Fifteen years for the shell and the electrical and cooling plant: operators

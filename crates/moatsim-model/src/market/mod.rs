@@ -17,3 +17,4 @@ pub mod land;
 pub mod power;
 pub mod site;
 pub mod tiers;
+pub mod vintages;

@@ -24,8 +24,10 @@ pub(crate) fn table() -> TableDef {
         .means("Compute running at the end of the quarter, H100e");
     t.f64("load_mw", |r| r.load_mw)
         .means("Power its fleet draws, PUE included, MW");
+    t.f64("retired_h100e", |r| r.retired_h100e)
+        .means("Compute that reached world.gpu_life_quarters of age and left the fleet at the start of the quarter, H100e");
     t.f64("wanted_h100e", |r| r.wanted_h100e)
-        .means("Fleet growth it wanted this quarter, H100e");
+        .means("Fleet growth it wanted this quarter, with the replacement of its own share of what retired, H100e");
     t.f64("ordered_h100e", |r| r.ordered_h100e).means(
         "What it ordered at this quarter's asks (price elasticity, value, grid room), H100e",
     );
@@ -40,7 +42,7 @@ pub(crate) fn table() -> TableDef {
     t.f64("power_cost", |r| r.power_cost)
         .means("Energy bill, USD");
     t.f64("depreciation", |r| r.depreciation)
-        .means("What its fleet cost (starting fleet at book value, plus purchases) / world.gpu_life_quarters, USD");
+        .means("What the fleet still running cost (starting fleet at book value, plus purchases, less what retired) / world.gpu_life_quarters, USD");
     t.f64("rental_fleet_h100e", |r| r.rental_fleet_h100e)
         .means("The part of its fleet offered for rent to labs, H100e");
     t.f64("rental_cost_per_h100e_hour", |r| r.rental_cost_per_h100e_hour)

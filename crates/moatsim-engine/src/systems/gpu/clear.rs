@@ -12,6 +12,7 @@ use moatsim_model::accelerator_demand::update_expected_fill;
 use moatsim_model::market::gpu::{
     GpuBid, GpuFill, GpuOffer, Leftover, SpareLine, clear_gpu_market, spill_over,
 };
+use moatsim_model::market::vintages::{self, Vintage};
 use moatsim_model::units::mw_drawn_by;
 use moatsim_model::{Account, AgentId, ExternalAccount};
 
@@ -166,6 +167,8 @@ pub struct GpuSettlement<'w, 's> {
     ledger: ResMut<'w, Ledger>,
     deliveries: ResMut<'w, GpuDeliveries>,
     logs: ResMut<'w, Logs>,
+    /// The quarter deliveries are installed in (their vintage).
+    clock: Res<'w, Clock>,
 }
 
 /// Books one GPU fill: the buyer pays the maker (and the licence fee to the
@@ -187,6 +190,7 @@ fn settle_gpu_fill(
         ledger,
         deliveries,
         logs,
+        clock,
     } = to;
     let generation = &scenario.chips[chip];
     // An aggregate buyer's parents fund what it pays (its capex comes from
@@ -216,6 +220,16 @@ fn settle_gpu_fill(
         let mw = mw_drawn_by(fill.units as f64, generation.watts, scenario.world.pue);
         buyer.load_mw += mw;
         buyer.added_load_by_region[region] += mw;
+        vintages::add_delivery(
+            &mut buyer.vintages,
+            Vintage {
+                installed_tick: i64::from(clock.tick),
+                region,
+                h100e,
+                mw,
+                cost_usd: paid,
+            },
+        );
         // Load the queue granted (at home) stops being a reservation once it is drawn.
         if region == buyer.region {
             buyer.power_reserved_mw = (buyer.power_reserved_mw - mw).max(0.0);

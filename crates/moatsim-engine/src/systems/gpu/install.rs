@@ -5,6 +5,7 @@ use crate::components::*;
 use crate::resources::*;
 use crate::systems::gpu::{GpuDeliveries, GpuDelivery, GpuOrders};
 use bevy_ecs::prelude::*;
+use moatsim_model::market::vintages;
 
 /// Installs delivered GPUs at the buyer's sites in the region they were bought
 /// for: energized sites with power headroom first; then, for a fleet
@@ -165,4 +166,42 @@ fn retire_for_refresh(
         out.mw += units as f64 * per_unit;
     }
     out
+}
+
+/// Aggregate buyers' vintages that have run `world.gpu_life_quarters` leave
+/// their fleets at the start of the quarter (`market::vintages`): compute,
+/// the load they drew where they ran (their utility's committed load follows
+/// in `connect_buyer_fleets`), their book cost, and the rental fleet's share of
+/// them. The buyer may replace them in this quarter's order.
+pub fn retire_aged_buyer_fleets(
+    clock: Res<Clock>,
+    params: Res<Params>,
+    mut buyers: Query<&mut AcceleratorBuyer>,
+) {
+    let life = params.0.world.gpu_life_quarters;
+    for mut buyer in &mut buyers {
+        let retired = vintages::retire_aged(&mut buyer.vintages, i64::from(clock.tick), life);
+        if retired.is_empty() {
+            continue;
+        }
+        let h100e = vintages::total(&retired, |v| v.h100e);
+        let rental_share = if buyer.fleet_h100e > 0.0 {
+            (buyer.rental_fleet_h100e / buyer.fleet_h100e).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        for v in &retired {
+            buyer.load_mw -= v.mw;
+            // The starting fleet's load was in its utility's base load; once
+            // it retires the load added since the start falls below zero and
+            // frees that much of the base.
+            buyer.added_load_by_region[v.region] -= v.mw;
+        }
+        buyer.load_mw = buyer.load_mw.max(0.0);
+        buyer.fleet_h100e = (buyer.fleet_h100e - h100e).max(0.0);
+        buyer.rental_fleet_h100e = (buyer.rental_fleet_h100e - h100e * rental_share).max(0.0);
+        buyer.fleet_cost_usd =
+            (buyer.fleet_cost_usd - vintages::total(&retired, |v| v.cost_usd)).max(0.0);
+        buyer.flows.retired_h100e = h100e;
+    }
 }

@@ -365,7 +365,8 @@ pub fn bid_for_accelerators(
 }
 
 /// The fleet growth a buyer wants this quarter, H100e, and the part of it
-/// meant for rent. The rental fleet grows to orders: towards last quarter's
+/// meant for rent. Its own fleet grows at its wanted growth and replaces its
+/// share of what retired this quarter. The rental fleet grows to orders: towards last quarter's
 /// unmet rental demand in its region, in proportion to its share of the
 /// region's rental fleets, and only while renting covers what owning costs.
 fn wanted_h100e(
@@ -390,7 +391,17 @@ fn wanted_h100e(
     } else {
         0.0
     };
-    let wanted = (buyer.fleet_h100e - buyer.rental_fleet_h100e).max(0.0) * growth + for_rent;
+    let own = (buyer.fleet_h100e - buyer.rental_fleet_h100e).max(0.0);
+    // Retirement took the rental fleet's share of what retired with it; the
+    // rental fleet grows back to orders above.
+    let own_share = if buyer.fleet_h100e > 0.0 {
+        own / buyer.fleet_h100e
+    } else {
+        1.0
+    };
+    let wanted =
+        accelerator_demand::wanted_for_own_use(own, growth, buyer.flows.retired_h100e * own_share)
+            + for_rent;
     (wanted, for_rent)
 }
 

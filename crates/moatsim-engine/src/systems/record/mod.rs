@@ -207,6 +207,7 @@ fn buyer_rows(buyers: &Query<(&Agent, &AcceleratorBuyer)>, scenario: &Scenario) 
                 region: scenario.regions[buyer.region].name.clone(),
                 fleet_h100e: buyer.fleet_h100e,
                 load_mw: buyer.load_mw,
+                retired_h100e: buyer.flows.retired_h100e,
                 wanted_h100e: buyer.flows.wanted_h100e,
                 ordered_h100e: buyer.flows.ordered_h100e,
                 bought_h100e: buyer.flows.bought_h100e,

@@ -1,0 +1,176 @@
+//! A fleet's vintages: the accelerators installed in one quarter and region,
+//! kept apart so that they retire together at the end of their life (issue
+//! 28, step 5: every fleet ages and retires).
+//!
+//! Rule: a vintage installed at quarter `t₀` runs until `t₀ + life` and
+//! retires at the start of that quarter, taking with it its compute, the MW it
+//! drew and its book cost (it is fully depreciated by then). A fleet that
+//! existed before the run is spread evenly over the quarters it was bought
+//! in, so it retires over as many quarters, not all at once. Retirement
+//! conserves: what retires plus what remains is what there was.
+
+/// Accelerators installed in one quarter and one region.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Vintage {
+    /// The quarter it was installed in (negative before the run).
+    pub installed_tick: i64,
+    /// Index of the region it runs in.
+    pub region: usize,
+    pub h100e: f64,
+    /// Power it draws at the meter, MW.
+    pub mw: f64,
+    /// What it cost, USD.
+    pub cost_usd: f64,
+}
+
+/// A starting fleet spread evenly over the `quarters` quarters before the
+/// run (ticks `−quarters` to `−1`), at least one.
+pub fn spread_before_start(
+    region: usize,
+    h100e: f64,
+    mw: f64,
+    cost_usd: f64,
+    quarters: u32,
+) -> Vec<Vintage> {
+    let n = quarters.max(1);
+    let share = 1.0 / f64::from(n);
+    (0..n)
+        .map(|k| Vintage {
+            installed_tick: -i64::from(n - k),
+            region,
+            h100e: h100e * share,
+            mw: mw * share,
+            cost_usd: cost_usd * share,
+        })
+        .collect()
+}
+
+/// Adds a delivery to the fleet, joining the last vintage when it is of the
+/// same quarter and region.
+pub fn add_delivery(vintages: &mut Vec<Vintage>, delivered: Vintage) {
+    if let Some(last) = vintages.last_mut()
+        && last.installed_tick == delivered.installed_tick
+        && last.region == delivered.region
+    {
+        last.h100e += delivered.h100e;
+        last.mw += delivered.mw;
+        last.cost_usd += delivered.cost_usd;
+        return;
+    }
+    vintages.push(delivered);
+}
+
+/// Takes out of the fleet every vintage that has reached `life_quarters` of
+/// age at quarter `tick`, in the order they were installed, and returns them.
+/// A life of zero is read as one quarter, so nothing retires in the quarter
+/// it arrived.
+pub fn retire_aged(vintages: &mut Vec<Vintage>, tick: i64, life_quarters: u32) -> Vec<Vintage> {
+    let life = i64::from(life_quarters.max(1));
+    let (retired, kept): (Vec<Vintage>, Vec<Vintage>) = vintages
+        .iter()
+        .partition(|v| tick - v.installed_tick >= life);
+    *vintages = kept;
+    retired
+}
+
+/// Sum of a field over vintages.
+pub fn total(vintages: &[Vintage], field: impl Fn(&Vintage) -> f64) -> f64 {
+    vintages.iter().map(field).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn fleet(deliveries: &[(i64, usize, f64)]) -> Vec<Vintage> {
+        let mut v = spread_before_start(0, 100.0, 80.0, 3.0e6, 8);
+        for &(tick, region, h100e) in deliveries {
+            add_delivery(
+                &mut v,
+                Vintage {
+                    installed_tick: tick,
+                    region,
+                    h100e,
+                    mw: h100e * 0.5,
+                    cost_usd: h100e * 2.0e4,
+                },
+            );
+        }
+        v
+    }
+
+    #[test]
+    fn a_starting_fleet_retires_over_the_quarters_it_was_bought_in() {
+        let mut v = spread_before_start(2, 800.0, 640.0, 8.0e6, 8);
+        assert_eq!(v.len(), 8);
+        assert_eq!(v[0].installed_tick, -8);
+        assert_eq!(v[7].installed_tick, -1);
+        // Life 20: the oldest eighth leaves at tick 12, the last at tick 19.
+        assert!(retire_aged(&mut v, 11, 20).is_empty());
+        let first = retire_aged(&mut v, 12, 20);
+        assert_eq!(first.len(), 1);
+        assert!((first[0].h100e - 100.0).abs() < 1e-9);
+        assert_eq!(first[0].region, 2);
+        let rest = retire_aged(&mut v, 19, 20);
+        assert_eq!(rest.len(), 7);
+        assert!(v.is_empty());
+    }
+
+    #[test]
+    fn deliveries_of_one_quarter_and_region_join_one_vintage() {
+        let v = fleet(&[(0, 0, 10.0), (0, 0, 5.0), (0, 1, 1.0), (1, 1, 2.0)]);
+        assert_eq!(v.len(), 8 + 3);
+        assert!((v[8].h100e - 15.0).abs() < 1e-12);
+    }
+
+    proptest! {
+        /// Retirement conserves compute, MW and cost; nothing younger than its
+        /// life retires and nothing as old stays; what stays keeps its order.
+        #[test]
+        fn retirement_conserves_and_respects_age(
+            deliveries in prop::collection::vec((0i64..40, 0usize..3, 0.0f64..1e6), 0..30),
+            tick in 0i64..60,
+            life in 0u32..30,
+        ) {
+            let mut sorted = deliveries.clone();
+            sorted.sort_by_key(|d| d.0);
+            let mut v = fleet(&sorted);
+            let before: Vec<f64> = [
+                total(&v, |x| x.h100e), total(&v, |x| x.mw), total(&v, |x| x.cost_usd),
+            ].to_vec();
+            let retired = retire_aged(&mut v, tick, life);
+            let fields: [fn(&Vintage) -> f64; 3] = [|x| x.h100e, |x| x.mw, |x| x.cost_usd];
+            for (field, was) in fields.iter().zip(&before) {
+                let now = total(&v, field) + total(&retired, field);
+                prop_assert!((now - was).abs() <= 1e-9 * was.abs().max(1.0));
+            }
+            let life = i64::from(life.max(1));
+            prop_assert!(retired.iter().all(|r| tick - r.installed_tick >= life));
+            prop_assert!(v.iter().all(|r| tick - r.installed_tick < life));
+            prop_assert!(v.windows(2).all(|w| w[0].installed_tick <= w[1].installed_tick));
+        }
+
+        /// A later quarter never retires less.
+        #[test]
+        fn retirement_grows_with_time(tick in 0i64..40, later in 0i64..10, life in 1u32..30) {
+            let mut a = fleet(&[(0, 0, 1.0), (5, 1, 2.0), (9, 0, 4.0)]);
+            let mut b = a.clone();
+            let now = total(&retire_aged(&mut a, tick, life), |x| x.h100e);
+            let then = total(&retire_aged(&mut b, tick + later, life), |x| x.h100e);
+            prop_assert!(then >= now);
+        }
+
+        /// Spreading a starting fleet conserves it, and every vintage is from
+        /// before the run.
+        #[test]
+        fn spreading_conserves(h100e in 0.0f64..1e7, mw in 0.0f64..1e4, cost in 0.0f64..1e11, q in 0u32..40) {
+            let v = spread_before_start(1, h100e, mw, cost, q);
+            prop_assert_eq!(v.len() as u32, q.max(1));
+            prop_assert!((total(&v, |x| x.h100e) - h100e).abs() <= 1e-9 * h100e.max(1.0));
+            prop_assert!((total(&v, |x| x.mw) - mw).abs() <= 1e-9 * mw.max(1.0));
+            prop_assert!((total(&v, |x| x.cost_usd) - cost).abs() <= 1e-9 * cost.max(1.0));
+            prop_assert!(v.iter().all(|x| x.installed_tick < 0));
+        }
+    }
+}
