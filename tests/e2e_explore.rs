@@ -140,8 +140,8 @@ fn an_ensemble_tests_its_claims_and_finds_their_boxes() {
     let page = std::fs::read_to_string(&html).expect("report");
     for expected in [
         "<section id=\"claims\">",
-        "id=\"claims-0-some-concentration\"",
-        "id=\"claims-0-leader-above-a-quarter\"",
+        "id=\"claims-0-some-concentration-baseline\"",
+        "id=\"claims-0-leader-above-a-quarter-baseline\"",
         "of 12 runs.",
         "hhi_horizon &gt;= 1500",
     ] {
@@ -176,6 +176,20 @@ fn a_bad_claim_is_refused_and_writes_nothing() {
             SPEC[..SPEC.find("[[claims]]").expect("claims")].to_string(),
             vec!["claims", "none"],
         ),
+        (
+            SPEC.replace(
+                "predicate = \"hhi_horizon >= 1500\"",
+                "predicate = \"hhi_horizon >= 1500\"\nscenarios = [\"basline\"]",
+            ),
+            vec!["claims[0].scenarios", "did you mean \"baseline\""],
+        ),
+        (
+            SPEC.replace(
+                "scenario = \"REPO/configs/baseline.toml\"",
+                "scenario = [\"REPO/configs/baseline.toml\", \"REPO/configs/baseline.toml\"]",
+            ),
+            vec!["sweep.scenario", "twice"],
+        ),
     ];
     for (body, says) in cases {
         let spec = write_spec(dir.path(), &body);
@@ -206,4 +220,128 @@ fn a_bad_claim_is_refused_and_writes_nothing() {
         "{}",
         text(&result.stderr)
     );
+}
+
+/// Two scenarios on the same design points and seeds: every run is in the
+/// ensemble with its scenario, a claim is tested in each scenario it names
+/// (all of them by default), and the report shows each claim per scenario.
+#[test]
+fn claims_are_tested_in_each_scenario_they_are_about() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let body = SPEC
+        .replace(
+            "scenario = \"REPO/configs/baseline.toml\"",
+            "scenario = [\"REPO/configs/baseline.toml\", \"REPO/configs/power-crunch.toml\"]",
+        )
+        .replace("samples = 6", "samples = 3")
+        .replace(
+            "predicate = \"leader_share_horizon > 0.25 and not hhi_horizon < 0\"",
+            "predicate = \"leader_share_horizon > 0.25 and not hhi_horizon < 0\"\nscenarios = [\"power-crunch\"]",
+        );
+    let spec = write_spec(dir.path(), &body);
+    let plan = moatsim(&["sweep", "plan", &spec]);
+    assert!(plan.status.success(), "{}", text(&plan.stderr));
+    assert!(
+        text(&plan.stdout).contains("12 runs"),
+        "{}",
+        text(&plan.stdout)
+    );
+    let out = dir.path().join("two");
+    let out_str = out.to_str().expect("utf-8");
+    let result = moatsim(&["explore", &spec, "--out", out_str, "--jobs", "2", "--quiet"]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let printed = text(&result.stdout);
+    assert!(
+        printed.contains("some-concentration (baseline)"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("some-concentration (power-crunch)"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("leader-above-a-quarter (power-crunch)"),
+        "{printed}"
+    );
+    assert!(
+        !printed.contains("leader-above-a-quarter (baseline)"),
+        "{printed}"
+    );
+    assert!(printed.contains("of 6 runs"), "{printed}");
+
+    let ensemble = read_columns(&out.join("ensemble.parquet"), &["seed"], &["scenario"])
+        .expect("ensemble.parquet");
+    assert_eq!(ensemble.rows(), 12);
+    for scenario in ["baseline", "power-crunch"] {
+        let n = ensemble
+            .strings("scenario")
+            .iter()
+            .filter(|s| *s == scenario)
+            .count();
+        assert_eq!(n, 6, "{scenario}");
+    }
+    let claims = read_columns(
+        &out.join("claims.parquet"),
+        &["runs", "holds"],
+        &["claim", "scenario"],
+    )
+    .expect("claims.parquet");
+    // Three (claim, scenario) pairs, a row per input each.
+    assert_eq!(claims.rows(), 6);
+    assert!((0..claims.rows()).all(|i| claims.numbers("runs")[i] as usize == 6));
+    let boxes = read_columns(
+        &out.join("boxes.parquet"),
+        &["box"],
+        &["claim", "scenario", "chosen"],
+    )
+    .expect("boxes.parquet");
+    for (claim, scenario) in [
+        ("some-concentration", "baseline"),
+        ("some-concentration", "power-crunch"),
+        ("leader-above-a-quarter", "power-crunch"),
+    ] {
+        let chosen = (0..boxes.rows())
+            .filter(|&i| {
+                boxes.strings("claim")[i] == claim
+                    && boxes.strings("scenario")[i] == scenario
+                    && boxes.strings("chosen")[i] == "yes"
+            })
+            .count();
+        assert_eq!(
+            chosen, 2,
+            "{claim} in {scenario}: one chosen box, a row per input"
+        );
+    }
+    let page = dir.path().join("report.html");
+    let report = moatsim(&["report", out_str, "--out", page.to_str().expect("utf-8")]);
+    assert!(report.status.success(), "{}", text(&report.stderr));
+    let page = std::fs::read_to_string(&page).expect("report");
+    assert!(
+        page.contains("in power-crunch"),
+        "the report names the scenario"
+    );
+}
+
+/// A list of scenarios belongs to an ensemble: a plain sweep with one is
+/// refused, naming the field.
+#[test]
+fn a_plain_sweep_runs_one_scenario() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let body = r#"
+[sweep]
+name = "two"
+scenario = ["REPO/configs/baseline.toml", "REPO/configs/power-crunch.toml"]
+
+[seeds]
+list = [1]
+
+[grid]
+"world.diffusion_rate" = [0.05, 0.08]
+"#;
+    let spec = write_spec(dir.path(), body);
+    let result = moatsim(&["sweep", "plan", &spec]);
+    assert_eq!(result.status.code(), Some(2));
+    let message = text(&result.stderr);
+    assert!(message.contains("sweep.scenario"), "{message}");
+    assert!(message.contains("[explore]"), "{message}");
 }

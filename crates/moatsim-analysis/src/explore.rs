@@ -20,6 +20,8 @@ use crate::indicators::{INDICATORS, RunIndicators};
 #[derive(Debug, Clone)]
 pub struct EnsembleRun {
     pub run_id: String,
+    /// The scenario it ran.
+    pub scenario: String,
     pub seed: u64,
     pub design_point: u32,
     pub inputs: Vec<f64>,
@@ -33,12 +35,16 @@ pub struct ClaimToTest {
     pub statement: String,
     pub predicate_text: String,
     pub predicate: Predicate,
+    /// The scenarios it is about, by name: it is tested on each one's runs
+    /// apart.
+    pub scenarios: Vec<String>,
 }
 
-/// What the ensemble says about one claim.
+/// What the ensemble says about one claim in one scenario.
 #[derive(Debug, Clone)]
 pub struct ClaimResult {
     pub name: String,
+    pub scenario: String,
     pub statement: String,
     pub predicate: String,
     pub runs: usize,
@@ -54,60 +60,83 @@ pub struct ClaimResult {
     pub trajectory: Trajectory,
     /// The documented default box: the densest with coverage ≥ 0.5.
     pub chosen: usize,
-    /// Whether the claim holds in each run, in run order.
+    /// The runs it was tested on (indices into the ensemble), and whether it
+    /// holds in each.
+    pub tested_runs: Vec<usize>,
     pub holds_by_run: Vec<bool>,
 }
 
 /// The minimum coverage of the box chosen by default.
 pub const MIN_COVERAGE: f64 = 0.5;
 
-/// Tests every claim on the runs.
+/// Tests every claim on the runs of each scenario it is about, in claim
+/// order, then scenario order. A scenario with no runs gives no result.
 pub fn test_claims(
     claims: &[ClaimToTest],
     runs: &[EnsembleRun],
 ) -> Result<Vec<ClaimResult>, PredicateError> {
-    let inputs: Vec<Vec<f64>> = runs.iter().map(|r| r.inputs.clone()).collect();
-    let dims = runs.first().map_or(0, |r| r.inputs.len());
-    claims
-        .iter()
-        .map(|claim| {
-            let holds: Vec<bool> = runs
-                .iter()
-                .map(|run| {
-                    claim
-                        .predicate
-                        .holds(&|name| indicator_value(&run.indicators, name))
-                })
-                .collect::<Result<_, _>>()?;
-            let k = holds.iter().filter(|h| **h).count();
-            let (share, ci_low, ci_high) = share_with_interval(k, runs.len(), Z_90);
-            let (yes, no): (Vec<_>, Vec<_>) = runs.iter().zip(&holds).partition(|(_, h)| **h);
-            let scores = (0..dims)
-                .map(|j| {
-                    ks_distance(
-                        &yes.iter().map(|(r, _)| r.inputs[j]).collect::<Vec<_>>(),
-                        &no.iter().map(|(r, _)| r.inputs[j]).collect::<Vec<_>>(),
-                    )
-                })
+    let mut results = Vec::new();
+    for claim in claims {
+        for scenario in &claim.scenarios {
+            let tested: Vec<usize> = (0..runs.len())
+                .filter(|&i| &runs[i].scenario == scenario)
                 .collect();
-            let trajectory = prim(&inputs, &holds, &PrimOptions::default());
-            let chosen = trajectory.choose(MIN_COVERAGE);
-            Ok(ClaimResult {
-                name: claim.name.clone(),
-                statement: claim.statement.clone(),
-                predicate: claim.predicate_text.clone(),
-                runs: runs.len(),
-                holds: k,
-                share,
-                ci_low,
-                ci_high,
-                scores,
-                trajectory,
-                chosen,
-                holds_by_run: holds,
-            })
+            if !tested.is_empty() {
+                results.push(test_claim(claim, scenario, runs, tested)?);
+            }
+        }
+    }
+    Ok(results)
+}
+
+/// One claim on the runs `tested`: its share with an interval, a KS score
+/// per input and PRIM's trajectory.
+fn test_claim(
+    claim: &ClaimToTest,
+    scenario: &str,
+    runs: &[EnsembleRun],
+    tested: Vec<usize>,
+) -> Result<ClaimResult, PredicateError> {
+    let subset: Vec<&EnsembleRun> = tested.iter().map(|&i| &runs[i]).collect();
+    let inputs: Vec<Vec<f64>> = subset.iter().map(|r| r.inputs.clone()).collect();
+    let dims = subset.first().map_or(0, |r| r.inputs.len());
+    let holds: Vec<bool> = subset
+        .iter()
+        .map(|run| {
+            claim
+                .predicate
+                .holds(&|name| indicator_value(&run.indicators, name))
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    let k = holds.iter().filter(|h| **h).count();
+    let (share, ci_low, ci_high) = share_with_interval(k, subset.len(), Z_90);
+    let (yes, no): (Vec<_>, Vec<_>) = subset.iter().zip(&holds).partition(|(_, h)| **h);
+    let scores = (0..dims)
+        .map(|j| {
+            ks_distance(
+                &yes.iter().map(|(r, _)| r.inputs[j]).collect::<Vec<_>>(),
+                &no.iter().map(|(r, _)| r.inputs[j]).collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    let trajectory = prim(&inputs, &holds, &PrimOptions::default());
+    let chosen = trajectory.choose(MIN_COVERAGE);
+    Ok(ClaimResult {
+        name: claim.name.clone(),
+        scenario: scenario.to_string(),
+        statement: claim.statement.clone(),
+        predicate: claim.predicate_text.clone(),
+        runs: subset.len(),
+        holds: k,
+        share,
+        ci_low,
+        ci_high,
+        scores,
+        trajectory,
+        chosen,
+        tested_runs: tested,
+        holds_by_run: holds,
+    })
 }
 
 /// An indicator a predicate may read: `Some(NaN)` when the run could not
@@ -129,6 +158,10 @@ pub fn write_ensemble(
         (
             "run_id".to_string(),
             RunsColumn::Text(runs.iter().map(|r| r.run_id.clone()).collect()),
+        ),
+        (
+            "scenario".to_string(),
+            RunsColumn::Text(runs.iter().map(|r| r.scenario.clone()).collect()),
         ),
         (
             "seed".to_string(),
@@ -181,6 +214,7 @@ pub fn write_claims(
     };
     let columns = vec![
         ("claim".to_string(), text(&|r, _| r.name.clone())),
+        ("scenario".to_string(), text(&|r, _| r.scenario.clone())),
         ("statement".to_string(), text(&|r, _| r.statement.clone())),
         ("predicate".to_string(), text(&|r, _| r.predicate.clone())),
         (
@@ -211,8 +245,8 @@ pub fn write_boxes(
     runs: &[EnsembleRun],
     results: &[ClaimResult],
 ) -> Result<(), AnalysisError> {
-    let inputs: Vec<Vec<f64>> = runs.iter().map(|r| r.inputs.clone()).collect();
     let mut claim = Vec::new();
+    let mut scenario = Vec::new();
     let mut box_index = Vec::new();
     let mut chosen = Vec::new();
     let mut parameter = Vec::new();
@@ -221,10 +255,16 @@ pub fn write_boxes(
     let mut restricted = Vec::new();
     for result in results {
         let holds = &result.holds_by_run;
+        let inputs: Vec<Vec<f64>> = result
+            .tested_runs
+            .iter()
+            .map(|&i| runs[i].inputs.clone())
+            .collect();
         for (b, step) in result.trajectory.steps.iter().enumerate() {
             let p = quasi_p_values(&inputs, holds, &step.boundary, &result.trajectory.full);
             for (j, name) in parameters.iter().enumerate() {
                 claim.push(result.name.clone());
+                scenario.push(result.scenario.clone());
                 box_index.push(b as u64);
                 chosen.push(if b == result.chosen { "yes" } else { "no" }.to_string());
                 parameter.push(name.clone());
@@ -243,6 +283,7 @@ pub fn write_boxes(
     }
     let columns = vec![
         ("claim".to_string(), RunsColumn::Text(claim)),
+        ("scenario".to_string(), RunsColumn::Text(scenario)),
         ("box".to_string(), RunsColumn::Count(box_index)),
         ("chosen".to_string(), RunsColumn::Text(chosen)),
         ("parameter".to_string(), RunsColumn::Text(parameter)),
@@ -265,8 +306,9 @@ pub fn render(parameters: &[String], results: &[ClaimResult]) -> String {
     let mut out = String::new();
     for r in results {
         out.push_str(&format!(
-            "{}: {}\n  holds in {:.0}% [{:.0}–{:.0}%] of {} runs ({})\n",
+            "{} ({}): {}\n  holds in {:.0}% [{:.0}–{:.0}%] of {} runs ({})\n",
             r.name,
+            r.scenario,
             r.statement,
             100.0 * r.share,
             100.0 * r.ci_low,

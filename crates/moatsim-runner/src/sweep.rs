@@ -126,7 +126,7 @@ pub fn run_root(out_dir: &Path, run: &PlannedRun) -> PathBuf {
 
 pub fn run_state(out_dir: &Path, plan: &SweepPlan, run: &PlannedRun) -> RunState {
     let root = run_root(out_dir, run);
-    let published = run_dir(&root, &plan.scenario_name, run.seed);
+    let published = run_dir(&root, &plan.scenario_of(run).name, run.seed);
     if published.join("manifest.json").is_file() {
         RunState::Complete
     } else if root.exists() {
@@ -248,7 +248,7 @@ pub fn run_sweep(
 }
 
 fn run_one(plan: &SweepPlan, run: &PlannedRun, out_dir: &Path) -> Result<(), RunError> {
-    let loaded = moatsim_config::load(&plan.scenario_path, &run.overrides(plan))?;
+    let loaded = moatsim_config::load(&plan.scenario_of(run).path, &run.overrides(plan))?;
     let options = RunOptions {
         out_dir: run_root(out_dir, run),
         threads: Some(1),
@@ -280,7 +280,11 @@ pub fn sweep_status(plan: &SweepPlan, out_dir: &Path) -> Result<SweepStatus, Swe
         let state = run_state(out_dir, plan, run);
         match state {
             RunState::Complete => {
-                let published = run_dir(&run_root(out_dir, run), &plan.scenario_name, run.seed);
+                let published = run_dir(
+                    &run_root(out_dir, run),
+                    &plan.scenario_of(run).name,
+                    run.seed,
+                );
                 let check = verify_run(&published);
                 if check.ok() {
                     status.complete.push(id);
@@ -330,7 +334,11 @@ fn write_runs(plan: &SweepPlan, out_dir: &Path, states: Option<&[&str]>) -> Resu
         ),
         (
             "scenario".into(),
-            RunsColumn::Text(runs.iter().map(|_| plan.scenario_name.clone()).collect()),
+            RunsColumn::Text(
+                runs.iter()
+                    .map(|r| plan.scenario_of(r).name.clone())
+                    .collect(),
+            ),
         ),
         (
             "seed".into(),
@@ -353,7 +361,9 @@ fn write_runs(plan: &SweepPlan, out_dir: &Path, states: Option<&[&str]>) -> Resu
                     .map(|r| {
                         format!(
                             "run_id={}/scenario={}/seed={}",
-                            r.run_id, plan.scenario_name, r.seed
+                            r.run_id,
+                            plan.scenario_of(r).name,
+                            r.seed
                         )
                     })
                     .collect(),

@@ -514,8 +514,9 @@ fn claim_html(html: &mut String, k: usize, claim: &ClaimRead) -> Result<(), Anal
     let pct = |v: f64| format!("{:.0}%", 100.0 * v);
     let _ = writeln!(
         html,
-        "<h4>{}</h4>\n<p>{} <code>{}</code></p>\n<p><strong>Holds in {} [{}–{}] of {} runs.</strong></p>",
+        "<h4>{} <small>in {}</small></h4>\n<p>{} <code>{}</code></p>\n<p><strong>Holds in {} [{}–{}] of {} runs.</strong></p>",
         plain(&claim.name),
+        plain(&claim.scenario),
         plain(&claim.statement),
         entities(&claim.predicate),
         pct(claim.share),
@@ -540,7 +541,7 @@ fn claim_html(html: &mut String, k: usize, claim: &ClaimRead) -> Result<(), Anal
     ];
     let figure = svg_over(
         "box (peeling, then pasting)",
-        &format!("{}: PRIM's trajectory", claim.name),
+        &format!("{} in {}: PRIM's trajectory", claim.name, claim.scenario),
         "share",
         1.0,
         &lines,
@@ -588,8 +589,9 @@ fn claim_html(html: &mut String, k: usize, claim: &ClaimRead) -> Result<(), Anal
         .collect();
     let _ = writeln!(
         html,
-        "<figure id=\"claims-{k}-{}\" class=\"chart\">\n{figure}\n<figcaption><strong>{}</strong> Inputs that separate it most (Kolmogorov-Smirnov distance): {}.</figcaption>\n</figure>",
+        "<figure id=\"claims-{k}-{}-{}\" class=\"chart\">\n{figure}\n<figcaption><strong>{}</strong> Inputs that separate it most (Kolmogorov-Smirnov distance): {}.</figcaption>\n</figure>",
         slug(&claim.name),
+        slug(&claim.scenario),
         plain(&words),
         plain(&separating.join(", "))
     );

@@ -444,6 +444,8 @@ pub struct SensitivityIndex {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClaimRead {
     pub name: String,
+    /// The scenario it was tested in.
+    pub scenario: String,
     pub statement: String,
     pub predicate: String,
     pub runs: u64,
@@ -478,7 +480,7 @@ fn read_claims(dir: &Path) -> Result<Vec<ClaimRead>, AnalysisError> {
     let claims = read_columns(
         &dir.join("claims.parquet"),
         &["runs", "holds", "share", "ci_low", "ci_high", "ks_distance"],
-        &["claim", "statement", "predicate", "parameter"],
+        &["claim", "scenario", "statement", "predicate", "parameter"],
     )?;
     let boxes = read_columns(
         &dir.join("boxes.parquet"),
@@ -492,14 +494,17 @@ fn read_claims(dir: &Path) -> Result<Vec<ClaimRead>, AnalysisError> {
             "coverage",
             "density",
         ],
-        &["claim", "chosen", "parameter", "restricted"],
+        &["claim", "scenario", "chosen", "parameter", "restricted"],
     )?;
     let mut out: Vec<ClaimRead> = Vec::new();
     for i in 0..claims.rows() {
         let name = &claims.strings("claim")[i];
-        if !out.iter().any(|c| &c.name == name) {
+        let scenario = &claims.strings("scenario")[i];
+        let is_it = |c: &ClaimRead| &c.name == name && &c.scenario == scenario;
+        if !out.iter().any(is_it) {
             out.push(ClaimRead {
                 name: name.clone(),
+                scenario: scenario.clone(),
                 statement: claims.strings("statement")[i].clone(),
                 predicate: claims.strings("predicate")[i].clone(),
                 runs: claims.numbers("runs")[i] as u64,
@@ -513,7 +518,7 @@ fn read_claims(dir: &Path) -> Result<Vec<ClaimRead>, AnalysisError> {
                 restrictions: Vec::new(),
             });
         }
-        if let Some(claim) = out.iter_mut().find(|c| &c.name == name) {
+        if let Some(claim) = out.iter_mut().find(|c| is_it(c)) {
             claim.scores.push((
                 claims.strings("parameter")[i].clone(),
                 claims.numbers("ks_distance")[i],
@@ -522,7 +527,10 @@ fn read_claims(dir: &Path) -> Result<Vec<ClaimRead>, AnalysisError> {
     }
     for claim in &mut out {
         claim.scores.sort_by(|a, b| b.1.total_cmp(&a.1));
-        for i in (0..boxes.rows()).filter(|&i| boxes.strings("claim")[i] == claim.name) {
+        for i in (0..boxes.rows()).filter(|&i| {
+            boxes.strings("claim")[i] == claim.name
+                && boxes.strings("scenario")[i] == claim.scenario
+        }) {
             let step = boxes.numbers("box")[i] as usize;
             if claim.trajectory.len() <= step {
                 claim.trajectory.resize(step + 1, (f64::NAN, f64::NAN));
@@ -742,7 +750,11 @@ pub fn chart_ids(report: &Report) -> Vec<String> {
     }
     for (k, (_, claims)) in report.claims.iter().enumerate() {
         for claim in claims {
-            ids.push(format!("claims-{k}-{}", slug(&claim.name)));
+            ids.push(format!(
+                "claims-{k}-{}-{}",
+                slug(&claim.name),
+                slug(&claim.scenario)
+            ));
         }
     }
     ids

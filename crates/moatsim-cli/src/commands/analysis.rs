@@ -219,8 +219,8 @@ pub(super) fn read_indicators(
     for run in &plan.runs {
         let root = moatsim_runner::sweep::run_root(out, run);
         let reference = moatsim_analysis::RunRef {
-            dir: moatsim_runner::run_dir(&root, &plan.scenario_name, run.seed),
-            scenario: plan.scenario_name.clone(),
+            dir: moatsim_runner::run_dir(&root, &plan.scenario_of(run).name, run.seed),
+            scenario: plan.scenario_of(run).name.clone(),
             seed: run.seed,
             run_id: Some(run.run_id.clone()),
         };

@@ -49,12 +49,13 @@ pub(super) fn explore(args: ExploreArgs) -> Result<(), CliError> {
         .and_then(|()| write_boxes(&files[2], &plan.parameter_names, &runs, &results))
         .map_err(CliError::analysis)?;
     emit(&format!(
-        "{}wrote {}, {} and {} ({} runs, {} claims)\n",
+        "{}wrote {}, {} and {} ({} runs; {} claims, tested in {} claim-scenario pairs)\n",
         render(&plan.parameter_names, &results),
         files[0].display(),
         files[1].display(),
         files[2].display(),
         runs.len(),
+        claims.len(),
         results.len()
     ))
 }
@@ -97,6 +98,7 @@ fn read_claims(plan: &SweepPlan, spec: &Path) -> Result<Vec<ClaimToTest>, CliErr
                 statement: claim.statement.clone(),
                 predicate_text: claim.predicate.clone(),
                 predicate,
+                scenarios: claim.scenarios.clone(),
             })
         })
         .collect()
@@ -127,6 +129,7 @@ fn ensemble_runs(plan: &SweepPlan, out: &Path) -> Result<Vec<EnsembleRun>, CliEr
                 .collect::<Result<Vec<f64>, CliError>>()?;
             Ok(EnsembleRun {
                 run_id: run.run_id.clone(),
+                scenario: plan.scenario_of(run).name.clone(),
                 seed: run.seed,
                 design_point: u32::try_from(point).unwrap_or(u32::MAX),
                 inputs,

@@ -20,6 +20,10 @@
 //! ranges = { "world.diffusion_rate" = [0.02, 0.10] }
 //! ```
 //!
+//! An `[explore]` spec may name several scenarios, `scenario = ["../baseline.toml",
+//! "../mega-round.toml"]`: every scenario runs the same design points at the
+//! same seeds, so their claims are compared on common inputs.
+//!
 //! Or, instead of a grid or hypercube, a global sensitivity design over
 //! parameters whose ranges default to their recorded plausible ranges
 //! (`moatsim params`):
@@ -77,6 +81,9 @@ struct RawClaim {
     name: String,
     statement: String,
     predicate: String,
+    /// The scenarios (by name) it is about; all of the spec's when absent.
+    #[serde(default)]
+    scenarios: Vec<String>,
 }
 
 /// A claim as the spec states it: its predicate is read and checked against
@@ -86,15 +93,34 @@ pub struct Claim {
     pub name: String,
     pub statement: String,
     pub predicate: String,
+    /// The scenarios it is tested in, by name, in the spec's order.
+    pub scenarios: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSweepHeader {
     name: String,
-    scenario: String,
+    scenario: OneOrMany,
     #[serde(default)]
     set: BTreeMap<String, toml::Value>,
+}
+
+/// A scenario file, or (in an `[explore]` spec) a list of them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn paths(&self) -> Vec<&str> {
+        match self {
+            OneOrMany::One(path) => vec![path.as_str()],
+            OneOrMany::Many(paths) => paths.iter().map(String::as_str).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -111,6 +137,8 @@ pub struct PlannedRun {
     /// Stable id: a hash of the scenario, the swept values and the seed, so it
     /// does not change when runs are added to or removed from the spec.
     pub run_id: String,
+    /// Index into the plan's `scenarios`.
+    pub scenario: usize,
     pub seed: u64,
     /// Swept parameter → value, as written to `--set` (TOML literal).
     pub parameters: BTreeMap<String, String>,
@@ -135,10 +163,8 @@ impl PlannedRun {
 pub struct SweepPlan {
     pub name: String,
     pub spec_path: PathBuf,
-    /// The base scenario file, resolved against the spec's folder.
-    pub scenario_path: PathBuf,
-    /// The scenario's name (runs are written under `scenario=<name>`).
-    pub scenario_name: String,
+    /// The scenarios its runs run: one, or several in an `[explore]` spec.
+    pub scenarios: Vec<PlannedScenario>,
     /// Overrides every run shares.
     pub fixed: BTreeMap<String, String>,
     /// The swept parameter names, in column order.
@@ -150,23 +176,48 @@ pub struct SweepPlan {
     pub claims: Vec<Claim>,
 }
 
+/// A scenario a sweep runs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlannedScenario {
+    /// The scenario file, resolved against the spec's folder.
+    pub path: PathBuf,
+    /// Its name (runs are written under `scenario=<name>`).
+    pub name: String,
+}
+
 impl SweepPlan {
+    /// The scenario `run` runs.
+    pub fn scenario_of(&self, run: &PlannedRun) -> &PlannedScenario {
+        &self.scenarios[run.scenario]
+    }
+
     /// The run table as text: one line per run, in plan order.
     pub fn render(&self) -> String {
+        let over: Vec<String> = self
+            .scenarios
+            .iter()
+            .map(|s| format!("{} ({})", s.path.display(), s.name))
+            .collect();
         let mut out = format!(
-            "sweep {} over {} ({}): {} runs\n",
+            "sweep {} over {}: {} runs\n",
             self.name,
-            self.scenario_path.display(),
-            self.scenario_name,
+            over.join(", "),
             self.runs.len()
         );
+        let several = self.scenarios.len() > 1;
         out.push_str(&format!("{:<14} {:>20}", "run_id", "seed"));
+        if several {
+            out.push_str("  scenario");
+        }
         for name in &self.parameter_names {
             out.push_str(&format!("  {name}"));
         }
         out.push('\n');
         for run in &self.runs {
             out.push_str(&format!("{:<14} {:>20}", run.run_id, run.seed));
+            if several {
+                out.push_str(&format!("  {}", self.scenario_of(run).name));
+            }
             for name in &self.parameter_names {
                 let value = run.parameters.get(name).map_or("", String::as_str);
                 out.push_str(&format!("  {value:>width$}", width = name.len()));
@@ -244,10 +295,14 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
         return Err(invalid(problems));
     }
 
-    let scenario_path = spec_path
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join(&raw.sweep.scenario);
+    let scenario_paths: Vec<PathBuf> = raw
+        .sweep
+        .scenario
+        .paths()
+        .into_iter()
+        .map(|path| spec_path.parent().unwrap_or(Path::new(".")).join(path))
+        .collect();
+    let scenario_path = scenario_paths[0].clone();
     let fixed: BTreeMap<String, String> = raw
         .sweep
         .set
@@ -258,7 +313,7 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
         // A design's points replace the grid's single empty point.
         Some(design) => {
             let points = design_points(design, &scenario_path, &fixed);
-            let numbered = points
+            let numbered: Vec<_> = points
                 .into_iter()
                 .enumerate()
                 .map(|(i, point)| (point, u32::try_from(i).ok()))
@@ -277,30 +332,84 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
             (points, parameter_names)
         }
     };
+    // Every scenario runs the same points at the same seeds.
     let mut plan = plan_points(
-        raw.sweep.name,
+        raw.sweep.name.clone(),
         spec_path,
         scenario_path,
-        fixed,
-        parameter_names,
-        points,
+        fixed.clone(),
+        parameter_names.clone(),
+        points.clone(),
         &seeds,
     )?;
+    for path in &scenario_paths[1..] {
+        let more = plan_points(
+            raw.sweep.name.clone(),
+            spec_path,
+            path.clone(),
+            fixed.clone(),
+            parameter_names.clone(),
+            points.clone(),
+            &seeds,
+        )?;
+        plan.add_scenario(more);
+    }
+    let names: Vec<String> = plan.scenarios.iter().map(|s| s.name.clone()).collect();
+    let mut problems = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        if names[..i].contains(name) {
+            problems.push(problem(
+                "sweep.scenario",
+                format!("names scenario {name:?} twice; allowed: scenarios with distinct names (each is a folder of runs)"),
+            ));
+        }
+    }
     plan.design = design;
     plan.claims = raw
         .claims
         .into_iter()
-        .map(|c| Claim {
-            name: c.name,
-            statement: c.statement,
-            predicate: c.predicate,
+        .enumerate()
+        .map(|(i, c)| {
+            for name in &c.scenarios {
+                if !names.contains(name) {
+                    problems.push(problem(
+                        &format!("claims[{i}].scenarios"),
+                        format!(
+                            "names {name:?}{}; allowed: the names of the spec's scenarios: {}",
+                            crate::did_you_mean(
+                                name,
+                                &names.iter().map(String::as_str).collect::<Vec<_>>()
+                            ),
+                            names.join(", ")
+                        ),
+                    ));
+                }
+            }
+            Claim {
+                name: c.name,
+                statement: c.statement,
+                predicate: c.predicate,
+                scenarios: if c.scenarios.is_empty() {
+                    names.clone()
+                } else {
+                    // In the spec's order of scenarios.
+                    names
+                        .iter()
+                        .filter(|n| c.scenarios.contains(n))
+                        .cloned()
+                        .collect()
+                },
+            }
         })
         .collect();
+    if !problems.is_empty() {
+        return Err(invalid(problems));
+    }
     Ok(plan)
 }
 
 /// How many runs a spec plans: grid values × hypercube samples or design
-/// points × seeds, saturating rather than overflowing.
+/// points × seeds × scenarios, saturating rather than overflowing.
 fn planned_runs(raw: &RawSweep) -> u128 {
     let seed_count = match (&raw.seeds.list, raw.seeds.count) {
         (Some(list), None) => list.len() as u128,
@@ -322,7 +431,10 @@ fn planned_runs(raw: &RawSweep) -> u128 {
                 .map(|s| u128::from(s.base_samples) * (s.parameters.len() as u128 + 2)),
         )
         .chain(raw.explore.as_ref().map(|e| u128::from(e.samples)))
-        .fold(seed_count, u128::saturating_mul)
+        .fold(
+            seed_count.saturating_mul(raw.sweep.scenario.paths().len() as u128),
+            u128::saturating_mul,
+        )
 }
 
 /// The sweep's name can be a folder, no run sets the seed outside [seeds],
@@ -391,6 +503,20 @@ fn check_one_design(raw: &RawSweep, problems: &mut Vec<Problem>) {
         problems.push(problem(
             "grid",
             "is given with a design; allowed: [morris], [sobol] or [explore] alone (fix other values in sweep.set)",
+        ));
+    }
+    if matches!(raw.sweep.scenario, OneOrMany::Many(ref paths) if paths.is_empty()) {
+        problems.push(problem(
+            "sweep.scenario",
+            "is an empty list; allowed: a scenario file, or a list of one or more in an [explore] spec",
+        ));
+    }
+    if matches!(raw.sweep.scenario, OneOrMany::Many(ref paths) if paths.len() > 1)
+        && raw.explore.is_none()
+    {
+        problems.push(problem(
+            "sweep.scenario",
+            "lists several scenarios; allowed: one scenario file, or a list in an [explore] spec (docs/ANALYSIS.md, \"Claims\")",
         ));
     }
     if !raw.claims.is_empty() && raw.explore.is_none() {
@@ -470,6 +596,7 @@ pub fn plan_points(
         for &seed in seeds {
             runs.push(PlannedRun {
                 run_id: run_id(&scenario_name, &fixed, point, *design_point, seed),
+                scenario: 0,
                 seed,
                 parameters: point.clone(),
                 design_point: *design_point,
@@ -479,14 +606,30 @@ pub fn plan_points(
     Ok(SweepPlan {
         name,
         spec_path: spec_path.to_path_buf(),
-        scenario_path,
-        scenario_name,
+        scenarios: vec![PlannedScenario {
+            path: scenario_path,
+            name: scenario_name,
+        }],
         fixed,
         parameter_names,
         runs,
         design: None,
         claims: Vec::new(),
     })
+}
+
+impl SweepPlan {
+    /// Adds another scenario's runs (a plan of one scenario), after this
+    /// plan's.
+    fn add_scenario(&mut self, other: SweepPlan) {
+        let index = self.scenarios.len();
+        self.scenarios.extend(other.scenarios);
+        self.runs
+            .extend(other.runs.into_iter().map(|run| PlannedRun {
+                scenario: index,
+                ..run
+            }));
+    }
 }
 
 /// The seeds a `[seeds]` table names: its `list`, or `count` seeds derived

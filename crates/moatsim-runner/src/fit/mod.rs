@@ -556,8 +556,12 @@ fn reports(plan: &SweepPlan, dir: &Path) -> Result<Vec<CalibrationReport>, FitEr
     plan.runs
         .iter()
         .map(|run| {
-            calibrate(&run_dir(&run_root(dir, run), &plan.scenario_name, run.seed))
-                .map_err(FitError::from)
+            calibrate(&run_dir(
+                &run_root(dir, run),
+                &plan.scenario_of(run).name,
+                run.seed,
+            ))
+            .map_err(FitError::from)
         })
         .collect()
 }
