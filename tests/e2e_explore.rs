@@ -190,6 +190,10 @@ fn a_bad_claim_is_refused_and_writes_nothing() {
             ),
             vec!["sweep.scenario", "twice"],
         ),
+        (
+            SPEC.replace("hhi_horizon >= 1500", "moat_half_life_quarters >= 8"),
+            vec!["claims[0].scenarios", "first scenario", "one scenario"],
+        ),
     ];
     for (body, says) in cases {
         let spec = write_spec(dir.path(), &body);
@@ -231,13 +235,18 @@ fn claims_are_tested_in_each_scenario_they_are_about() {
     let body = SPEC
         .replace(
             "scenario = \"REPO/configs/baseline.toml\"",
-            "scenario = [\"REPO/configs/baseline.toml\", \"REPO/configs/power-crunch.toml\"]",
+            "scenario = [\"REPO/configs/baseline.toml\", \"REPO/configs/mega-round.toml\"]",
         )
         .replace("samples = 6", "samples = 3")
         .replace(
             "predicate = \"leader_share_horizon > 0.25 and not hhi_horizon < 0\"",
-            "predicate = \"leader_share_horizon > 0.25 and not hhi_horizon < 0\"\nscenarios = [\"power-crunch\"]",
+            "predicate = \"leader_share_horizon > 0.25 and not hhi_horizon < 0\"\nscenarios = [\"mega-round\"]",
         );
+    // A paired indicator: each mega-round run against the baseline run of
+    // the same point and seed.
+    let body = format!(
+        "{body}\n[[claims]]\nname = \"a-lead-at-all\"\nstatement = \"The round buys some lead.\"\npredicate = \"moat_lead > 0\"\nscenarios = [\"mega-round\"]\n"
+    );
     let spec = write_spec(dir.path(), &body);
     let plan = moatsim(&["sweep", "plan", &spec]);
     assert!(plan.status.success(), "{}", text(&plan.stderr));
@@ -256,11 +265,11 @@ fn claims_are_tested_in_each_scenario_they_are_about() {
         "{printed}"
     );
     assert!(
-        printed.contains("some-concentration (power-crunch)"),
+        printed.contains("some-concentration (mega-round)"),
         "{printed}"
     );
     assert!(
-        printed.contains("leader-above-a-quarter (power-crunch)"),
+        printed.contains("leader-above-a-quarter (mega-round)"),
         "{printed}"
     );
     assert!(
@@ -269,10 +278,35 @@ fn claims_are_tested_in_each_scenario_they_are_about() {
     );
     assert!(printed.contains("of 6 runs"), "{printed}");
 
-    let ensemble = read_columns(&out.join("ensemble.parquet"), &["seed"], &["scenario"])
-        .expect("ensemble.parquet");
+    let ensemble = read_columns(
+        &out.join("ensemble.parquet"),
+        &[
+            "seed",
+            "moat_half_life_quarters",
+            "moat_lead",
+            "moat_censored",
+        ],
+        &["scenario"],
+    )
+    .expect("ensemble.parquet");
     assert_eq!(ensemble.rows(), 12);
-    for scenario in ["baseline", "power-crunch"] {
+    for i in 0..ensemble.rows() {
+        let lead = ensemble.numbers("moat_lead")[i];
+        if ensemble.strings("scenario")[i] == "baseline" {
+            assert!(lead.is_nan(), "the reference has no pair");
+        } else if lead.is_finite() {
+            // A measured lead has a half-life, censored or not.
+            assert!(lead > 0.0);
+            assert!(ensemble.numbers("moat_half_life_quarters")[i] >= 0.0);
+            assert!([0.0, 1.0].contains(&ensemble.numbers("moat_censored")[i]));
+        }
+    }
+    // The round buys frontier-a some compute share at every point and seed.
+    let measured = (0..ensemble.rows())
+        .filter(|&i| ensemble.numbers("moat_lead")[i].is_finite())
+        .count();
+    assert_eq!(measured, 6, "every mega-round run has its pair");
+    for scenario in ["baseline", "mega-round"] {
         let n = ensemble
             .strings("scenario")
             .iter()
@@ -286,8 +320,8 @@ fn claims_are_tested_in_each_scenario_they_are_about() {
         &["claim", "scenario"],
     )
     .expect("claims.parquet");
-    // Three (claim, scenario) pairs, a row per input each.
-    assert_eq!(claims.rows(), 6);
+    // Four (claim, scenario) pairs, a row per input each.
+    assert_eq!(claims.rows(), 8);
     assert!((0..claims.rows()).all(|i| claims.numbers("runs")[i] as usize == 6));
     let boxes = read_columns(
         &out.join("boxes.parquet"),
@@ -297,8 +331,8 @@ fn claims_are_tested_in_each_scenario_they_are_about() {
     .expect("boxes.parquet");
     for (claim, scenario) in [
         ("some-concentration", "baseline"),
-        ("some-concentration", "power-crunch"),
-        ("leader-above-a-quarter", "power-crunch"),
+        ("some-concentration", "mega-round"),
+        ("leader-above-a-quarter", "mega-round"),
     ] {
         let chosen = (0..boxes.rows())
             .filter(|&i| {
@@ -317,7 +351,7 @@ fn claims_are_tested_in_each_scenario_they_are_about() {
     assert!(report.status.success(), "{}", text(&report.stderr));
     let page = std::fs::read_to_string(&page).expect("report");
     assert!(
-        page.contains("in power-crunch"),
+        page.contains("in mega-round"),
         "the report names the scenario"
     );
 }

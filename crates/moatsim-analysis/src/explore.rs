@@ -14,9 +14,57 @@ use moatsim_sensitivity::prim::{PrimOptions, Trajectory, prim, quasi_p_values};
 use crate::AnalysisError;
 use crate::claims::{Predicate, PredicateError, Z_90, ks_distance, share_with_interval};
 use crate::indicators::{INDICATORS, RunIndicators};
+use crate::moat::MoatHalfLife;
 
-/// One run of the ensemble: its inputs (one value per explored parameter)
-/// and its indicators.
+/// An indicator that compares a run with its pair in the spec's first
+/// scenario (the reference): the run of the same design point and seed.
+/// Both share every random stream, so they differ only by what the scenario
+/// changes (`moat`).
+#[derive(Debug, Clone, Copy)]
+pub struct PairedIndicator {
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub description: &'static str,
+}
+
+/// The paired indicators, in column order: the moat half-life of
+/// `docs/ANALYSIS.md` ("The moat half-life"), as `moatsim compare` gives it
+/// per seed.
+pub const PAIRED_INDICATORS: &[PairedIndicator] = &[
+    PairedIndicator {
+        name: "moat_half_life_quarters",
+        unit: "quarters",
+        description: "Quarters until the compute-share lead this scenario gives a lab over the first scenario (same design point and seed) falls to half; censored at the horizon (then a lower bound, see moat_censored)",
+    },
+    PairedIndicator {
+        name: "moat_lead",
+        unit: "share",
+        description: "That lead: the lab's mean gain in share of labs' online compute over the three quarters after the two runs first differ",
+    },
+    PairedIndicator {
+        name: "moat_censored",
+        unit: "0 or 1",
+        description: "1 when the lead had not halved by the horizon (moat_half_life_quarters is then a lower bound), else 0",
+    },
+];
+
+/// The paired indicators' values for a run, in [`PAIRED_INDICATORS`] order:
+/// NaN when the run has no pair (it is in the first scenario) or no lab
+/// gained.
+pub fn paired_values(moat: Option<&MoatHalfLife>) -> Vec<f64> {
+    match moat {
+        Some(m) => vec![m.quarters, m.lead, if m.censored { 1.0 } else { 0.0 }],
+        None => vec![f64::NAN; PAIRED_INDICATORS.len()],
+    }
+}
+
+/// Whether `name` is a paired indicator.
+pub fn is_paired(name: &str) -> bool {
+    PAIRED_INDICATORS.iter().any(|p| p.name == name)
+}
+
+/// One run of the ensemble: its inputs (one value per explored parameter),
+/// its indicators and its paired indicators.
 #[derive(Debug, Clone)]
 pub struct EnsembleRun {
     pub run_id: String,
@@ -26,6 +74,8 @@ pub struct EnsembleRun {
     pub design_point: u32,
     pub inputs: Vec<f64>,
     pub indicators: RunIndicators,
+    /// In [`PAIRED_INDICATORS`] order; NaN where not defined.
+    pub paired: Vec<f64>,
 }
 
 /// A claim to test: its name, its statement in words and its predicate.
@@ -102,11 +152,7 @@ fn test_claim(
     let dims = subset.first().map_or(0, |r| r.inputs.len());
     let holds: Vec<bool> = subset
         .iter()
-        .map(|run| {
-            claim
-                .predicate
-                .holds(&|name| indicator_value(&run.indicators, name))
-        })
+        .map(|run| claim.predicate.holds(&|name| indicator_value(run, name)))
         .collect::<Result<_, _>>()?;
     let k = holds.iter().filter(|h| **h).count();
     let (share, ci_low, ci_high) = share_with_interval(k, subset.len(), Z_90);
@@ -141,11 +187,14 @@ fn test_claim(
 
 /// An indicator a predicate may read: `Some(NaN)` when the run could not
 /// measure it, `None` when there is no such indicator.
-fn indicator_value(run: &RunIndicators, name: &str) -> Option<f64> {
+fn indicator_value(run: &EnsembleRun, name: &str) -> Option<f64> {
+    if let Some(j) = PAIRED_INDICATORS.iter().position(|p| p.name == name) {
+        return Some(run.paired.get(j).copied().unwrap_or(f64::NAN));
+    }
     INDICATORS
         .iter()
         .any(|i| i.name == name)
-        .then(|| run.get(name).unwrap_or(f64::NAN))
+        .then(|| run.indicators.get(name).unwrap_or(f64::NAN))
 }
 
 /// `ensemble.parquet`: one row per run with its inputs and its indicators.
@@ -184,6 +233,16 @@ pub fn write_ensemble(
             RunsColumn::Number(
                 runs.iter()
                     .map(|r| r.indicators.get(indicator.name))
+                    .collect(),
+            ),
+        ));
+    }
+    for (j, paired) in PAIRED_INDICATORS.iter().enumerate() {
+        columns.push((
+            paired.name.to_string(),
+            RunsColumn::Number(
+                runs.iter()
+                    .map(|r| r.paired.get(j).copied().filter(|v| v.is_finite()))
                     .collect(),
             ),
         ));

@@ -5,7 +5,8 @@ use std::path::Path;
 
 use moatsim_analysis::claims::Predicate;
 use moatsim_analysis::explore::{
-    ClaimToTest, EnsembleRun, render, test_claims, write_boxes, write_claims, write_ensemble,
+    ClaimToTest, EnsembleRun, PAIRED_INDICATORS, is_paired, paired_values, render, test_claims,
+    write_boxes, write_claims, write_ensemble,
 };
 use moatsim_analysis::indicators::INDICATORS;
 use moatsim_config::sweep::{DesignMethod, SweepPlan};
@@ -70,7 +71,12 @@ fn read_claims(plan: &SweepPlan, spec: &Path) -> Result<Vec<ClaimToTest>, CliErr
             spec.display()
         )));
     }
-    let names: Vec<&str> = INDICATORS.iter().map(|i| i.name).collect();
+    let names: Vec<&str> = INDICATORS
+        .iter()
+        .map(|i| i.name)
+        .chain(PAIRED_INDICATORS.iter().map(|p| p.name))
+        .collect();
+    let reference = &plan.scenarios[0].name;
     plan.claims
         .iter()
         .enumerate()
@@ -92,6 +98,19 @@ fn read_claims(plan: &SweepPlan, spec: &Path) -> Result<Vec<ClaimToTest>, CliErr
                         names.join(", ")
                     )));
                 }
+                // A paired indicator compares a run with its pair in the
+                // first scenario, so it has no value there.
+                if is_paired(&name) && claim.scenarios.contains(reference) {
+                    return Err(CliError::Usage(format!(
+                        "{}: field `claims[{i}].scenarios`: `{name}` compares a scenario's run with the same point and seed of the first scenario ({reference}), so the claim cannot be tested in {reference}; allowed: scenarios after the first in `sweep.scenario`, named in `scenarios`{}",
+                        spec.display(),
+                        if plan.scenarios.len() < 2 {
+                            " (this spec has one scenario: list the reference first, then the scenario the claim is about)"
+                        } else {
+                            ""
+                        }
+                    )));
+                }
             }
             Ok(ClaimToTest {
                 name: claim.name.clone(),
@@ -108,6 +127,13 @@ fn read_claims(plan: &SweepPlan, spec: &Path) -> Result<Vec<ClaimToTest>, CliErr
 /// indicators.
 fn ensemble_runs(plan: &SweepPlan, out: &Path) -> Result<Vec<EnsembleRun>, CliError> {
     let indicators = read_indicators(plan, out)?;
+    let folder = |run: &moatsim_config::sweep::PlannedRun| {
+        moatsim_runner::run_dir(
+            &moatsim_runner::sweep::run_root(out, run),
+            &plan.scenario_of(run).name,
+            run.seed,
+        )
+    };
     plan.runs
         .iter()
         .zip(indicators)
@@ -127,7 +153,23 @@ fn ensemble_runs(plan: &SweepPlan, out: &Path) -> Result<Vec<EnsembleRun>, CliEr
                         })
                 })
                 .collect::<Result<Vec<f64>, CliError>>()?;
+            // The pair: the first scenario's run of the same point and seed.
+            let pair = (run.scenario > 0)
+                .then(|| {
+                    plan.runs.iter().find(|r| {
+                        r.scenario == 0 && r.design_point == run.design_point && r.seed == run.seed
+                    })
+                })
+                .flatten();
+            let moat = match pair {
+                Some(reference) => {
+                    moatsim_analysis::moat::paired_half_life(&folder(reference), &folder(run))
+                        .map_err(CliError::failed)?
+                }
+                None => None,
+            };
             Ok(EnsembleRun {
+                paired: paired_values(moat.as_ref()),
                 run_id: run.run_id.clone(),
                 scenario: plan.scenario_of(run).name.clone(),
                 seed: run.seed,
