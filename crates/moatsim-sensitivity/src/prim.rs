@@ -3,20 +3,26 @@
 //! of inputs in which a claim holds (or fails) in an ensemble of runs
 //! (issue 29).
 //!
-//! Rule:
+//! Rule (the EMA Workbench 2.5's `prim.Prim`, step for step; the Python
+//! suite checks the two agree on the same rows, `tests/python/test_prim.py`):
 //! - **Peeling.** Start from the box that holds every run. At each step,
-//!   for every input and both of its ends, the candidate box drops the runs
-//!   below the `peel_alpha` quantile (or above the `1 − peel_alpha` one) of
-//!   the runs still in the box, and at least one distinct value. The peel
-//!   taken is the one with the best objective. This is the EMA Workbench's
-//!   default "lenient1": the gain in the box's density (the share of its runs
-//!   where the claim holds) per share of all runs removed,
-//!   `(density' − density) / (mass − mass')`. Peeling stops when no peel
-//!   raises the density or the next box would hold less than `mass_min` of
-//!   the runs.
-//! - **Pasting.** From the last peeled box, widen one end of one input at a
-//!   time by about `paste_alpha` of the box's runs, taking the best widening
-//!   while it raises the density.
+//!   for every input in order, the candidates move its high end down to the
+//!   `1 − peel_alpha` quantile of the box's values, and its low end up to the
+//!   `peel_alpha` quantile ([`ema_quantile`]: the mean of the values either
+//!   side of the position, moved past ties). The candidate taken has the best
+//!   "lenient1" objective, the Workbench's default: the gain in the box's
+//!   density (the share of its runs where the claim holds) per run removed,
+//!   `(density' − density) / (n − n')`. Ties go to the candidate that
+//!   restricts fewer inputs, then to the first. Peeling stops when that best
+//!   candidate does not raise the density, removes no run or would hold less
+//!   than `mass_min` of the runs.
+//! - **Pasting.** From the last peeled box, for every restricted input in
+//!   order, the candidates widen its low end to the `1 − paste_alpha`
+//!   quantile of the values between the full box's low end and the box's,
+//!   among the runs inside the box on the other inputs. They widen its high
+//!   end likewise, to the `paste_alpha` quantile. The best candidate by the
+//!   same objective, per run added, is taken while it adds runs and raises
+//!   the density.
 //! - **Trajectory.** Every box along the way, each with its coverage (the
 //!   share of the runs where the claim holds that the box holds), its density
 //!   and its mass (its share of all runs). The user picks from it; the
@@ -133,7 +139,7 @@ pub fn prim(x: &[Vec<f64>], y: &[bool], options: &PrimOptions) -> Trajectory {
         return Trajectory { steps, full };
     }
     let mut current = full.clone();
-    while let Some(next) = data.best_peel(&current, options) {
+    while let Some(next) = data.best_peel(&current, &full, options) {
         current = next;
         steps.push(data.step(&current, &full, false));
     }
@@ -255,108 +261,193 @@ impl Data<'_> {
         values
     }
 
-    /// The best peel of `current`, if one raises the density and leaves at
-    /// least `mass_min` of the runs.
-    fn best_peel(&self, current: &PrimBox, options: &PrimOptions) -> Option<PrimBox> {
+    /// The best peel of `current` by the EMA Workbench's rule, if it raises
+    /// the density, removes runs and leaves at least `mass_min` of them. For
+    /// every input in order, the high end and then the low end move to the
+    /// quantile `1 − peel_alpha` or `peel_alpha` of the box's values
+    /// ([`ema_quantile`]). The best candidate by the lenient1 objective wins,
+    /// ties going to the one that restricts fewer inputs, then to the first.
+    /// That winner is then accepted or peeling stops, as the Workbench does.
+    fn best_peel(
+        &self,
+        current: &PrimBox,
+        full: &PrimBox,
+        options: &PrimOptions,
+    ) -> Option<PrimBox> {
         let total = self.rows.len() as f64;
-        let (n, k) = self.counts(current);
-        let density = k as f64 / n.max(1) as f64;
-        let mut best: Option<(f64, PrimBox)> = None;
+        let old = self.counts(current);
+        let alpha = options.peel_alpha.clamp(f64::EPSILON, 0.5);
+        let mut best: Option<Candidate> = None;
         for j in 0..current.low.len() {
             let values = self.values_in(current, j);
-            if values.len() < 2 {
+            if values.is_empty() {
                 continue;
             }
-            let cut = ((options.peel_alpha.clamp(0.0, 0.5) * values.len() as f64).ceil() as usize)
-                .clamp(1, values.len() - 1);
-            // Low end: the new lowest value admitted, past at least one
-            // distinct value.
-            let low = values[cut].max(next_above(&values, values[0]));
-            // High end: the new highest value admitted.
-            let high =
-                values[values.len() - 1 - cut].min(next_below(&values, values[values.len() - 1]));
             for candidate in [
-                with_bound(current, j, Some(low), None),
-                with_bound(current, j, None, Some(high)),
+                with_bound(current, j, None, Some(ema_quantile(&values, 1.0 - alpha))),
+                with_bound(current, j, Some(ema_quantile(&values, alpha)), None),
             ] {
-                let (n2, k2) = self.counts(&candidate);
-                if n2 == 0 || n2 >= n || (n2 as f64) < options.mass_min * total {
-                    continue;
-                }
-                let gain = k2 as f64 / n2 as f64 - density;
-                let objective = gain / ((n - n2) as f64 / total);
-                if gain > 0.0 && best.as_ref().is_none_or(|(b, _)| objective > *b) {
-                    best = Some((objective, candidate));
-                }
+                self.consider(candidate, full, old, &mut best);
             }
         }
-        best.map(|(_, b)| b)
+        let best = best?;
+        let mass = best.counts.0 as f64 / total;
+        (mass >= options.mass_min && best.counts.0 < old.0 && best.objective > 0.0)
+            .then_some(best.boundary)
     }
 
-    /// The best paste of `current`: one end of one input widened towards the
-    /// full box by about `paste_alpha` of the box's runs, if it raises the
-    /// density.
+    /// The best paste of `current` by the EMA Workbench's rule: for each
+    /// restricted input in order, the low end and then the high end widen
+    /// towards the full box. The new end is the quantile `1 − paste_alpha`
+    /// (low end) or `paste_alpha` (high end) of the values between the
+    /// current end and the full box's, among the runs inside the box on every
+    /// other input. The best candidate, chosen as for peeling, is taken if
+    /// it adds runs, keeps at least `mass_min` of them and raises the density.
     fn best_paste(
         &self,
         current: &PrimBox,
         full: &PrimBox,
         options: &PrimOptions,
     ) -> Option<PrimBox> {
-        let (n, k) = self.counts(current);
-        let density = k as f64 / n.max(1) as f64;
-        let step = ((options.paste_alpha.max(0.0) * n as f64).ceil() as usize).max(1);
-        let mut best: Option<(f64, PrimBox)> = None;
-        for j in 0..current.low.len() {
-            // Runs inside the box on every other input, outside on this one.
-            let mut below = Vec::new();
-            let mut above = Vec::new();
-            for &i in &self.rows {
-                let row = &self.x[i];
-                let others = (0..row.len())
-                    .filter(|&m| m != j)
-                    .all(|m| row[m] >= current.low[m] && row[m] <= current.high[m]);
-                if !others {
-                    continue;
-                }
-                if row[j] < current.low[j] {
-                    below.push(row[j]);
-                } else if row[j] > current.high[j] {
-                    above.push(row[j]);
-                }
-            }
-            below.sort_by(|a, b| b.total_cmp(a));
-            above.sort_by(f64::total_cmp);
-            let candidates = [
-                below
-                    .get(step.min(below.len()).saturating_sub(1))
-                    .map(|&v| with_bound(current, j, Some(v.max(full.low[j])), None)),
-                above
-                    .get(step.min(above.len()).saturating_sub(1))
-                    .map(|&v| with_bound(current, j, None, Some(v.min(full.high[j])))),
-            ];
-            for candidate in candidates.into_iter().flatten() {
-                let (n2, k2) = self.counts(&candidate);
-                let new_density = k2 as f64 / n2.max(1) as f64;
-                if n2 > n
-                    && new_density > density
-                    && best.as_ref().is_none_or(|(b, _)| new_density > *b)
-                {
-                    best = Some((new_density, candidate));
-                }
-            }
+        let total = self.rows.len() as f64;
+        let old = self.counts(current);
+        let alpha = options.paste_alpha.clamp(f64::EPSILON, 0.5);
+        let mut best: Option<Candidate> = None;
+        for j in restricted(current, full) {
+            let below = with_bound(current, j, Some(full.low[j]), Some(current.low[j]));
+            let values = self.values_in(&below, j);
+            let low = if values.is_empty() {
+                full.low[j]
+            } else {
+                ema_quantile(&values, 1.0 - alpha)
+            };
+            self.consider(
+                with_bound(current, j, Some(low), None),
+                full,
+                old,
+                &mut best,
+            );
+            let above = with_bound(current, j, Some(current.high[j]), Some(full.high[j]));
+            let values = self.values_in(&above, j);
+            let high = if values.is_empty() {
+                full.high[j]
+            } else {
+                ema_quantile(&values, alpha)
+            };
+            self.consider(
+                with_bound(current, j, None, Some(high)),
+                full,
+                old,
+                &mut best,
+            );
         }
-        best.map(|(_, b)| b)
+        let best = best?;
+        let (n, k) = best.counts;
+        let mass = n as f64 / total;
+        let denser = n > 0 && (k as f64 / n as f64) > old.1 as f64 / old.0.max(1) as f64;
+        (mass >= options.mass_min && n > old.0 && best.objective > 0.0 && denser)
+            .then_some(best.boundary)
+    }
+
+    /// Scores a candidate box against the box it would replace (`old`: runs
+    /// and positives) and keeps it if it beats `best`: a higher lenient1
+    /// objective, or an equal one restricting fewer inputs; the first wins a
+    /// full tie.
+    #[allow(
+        clippy::float_cmp,
+        reason = "the EMA Workbench compares exactly; matching it box for box needs the same comparisons"
+    )]
+    fn consider(
+        &self,
+        boundary: PrimBox,
+        full: &PrimBox,
+        old: (usize, usize),
+        best: &mut Option<Candidate>,
+    ) {
+        let counts = self.counts(&boundary);
+        let objective = lenient1(old, counts);
+        let unrestricted = boundary.low.len() - restricted(&boundary, full).len();
+        let better = best.as_ref().is_none_or(|b| {
+            objective > b.objective || (objective == b.objective && unrestricted > b.unrestricted)
+        });
+        if better {
+            *best = Some(Candidate {
+                boundary,
+                counts,
+                objective,
+                unrestricted,
+            });
+        }
     }
 }
 
-/// The smallest value above `v` in sorted `values` (`v` itself when none).
-fn next_above(values: &[f64], v: f64) -> f64 {
-    values.iter().copied().find(|&x| x > v).unwrap_or(v)
+/// A candidate box of a peel or a paste, with what it scores.
+struct Candidate {
+    boundary: PrimBox,
+    /// Runs and positives in it.
+    counts: (usize, usize),
+    objective: f64,
+    /// Inputs it leaves at their full range.
+    unrestricted: usize,
 }
 
-/// The largest value below `v` in sorted `values` (`v` itself when none).
-fn next_below(values: &[f64], v: f64) -> f64 {
-    values.iter().rev().copied().find(|&x| x < v).unwrap_or(v)
+/// The EMA Workbench's "lenient1" objective between the box a step starts
+/// from (`old`: runs and positives) and a candidate (`new`): the change in
+/// density per run removed or added, `(mean_new − mean_old) / |n_old −
+/// n_new|`, and 0 when the density does not change.
+#[allow(
+    clippy::float_cmp,
+    reason = "the EMA Workbench compares exactly; matching it box for box needs the same comparisons"
+)]
+fn lenient1(old: (usize, usize), new: (usize, usize)) -> f64 {
+    let mean_old = old.1 as f64 / old.0.max(1) as f64;
+    let mean_new = if new.0 > 0 {
+        new.1 as f64 / new.0 as f64
+    } else {
+        0.0
+    };
+    if mean_old == mean_new || old.0 == new.0 {
+        return 0.0;
+    }
+    (mean_new - mean_old) / old.0.abs_diff(new.0) as f64
+}
+
+/// The EMA Workbench's quantile of sorted `values` (after sdtoolkit): at
+/// position `(n − 1) q`, the mean of the values either side of it, moving
+/// outwards past equal values (down for an upper quantile, up for a lower
+/// one), so a peel never stops inside a run of ties.
+#[allow(
+    clippy::float_cmp,
+    reason = "the EMA Workbench compares exactly; matching it box for box needs the same comparisons"
+)]
+pub fn ema_quantile(values: &[f64], q: f64) -> f64 {
+    let n = values.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let at = (n - 1) as f64 * q.clamp(0.0, 1.0);
+    let (mut lo, mut hi) = (at.floor() as usize, at.ceil() as usize);
+    if q > 0.5 {
+        while values[lo] == values[hi] && lo > 0 {
+            lo -= 1;
+        }
+    } else {
+        while values[lo] == values[hi] && hi < n - 1 {
+            hi += 1;
+        }
+    }
+    (values[lo] + values[hi]) / 2.0
+}
+
+/// The inputs `boundary` narrows against `full`, in input order.
+#[allow(
+    clippy::float_cmp,
+    reason = "the EMA Workbench compares exactly; matching it box for box needs the same comparisons"
+)]
+fn restricted(boundary: &PrimBox, full: &PrimBox) -> Vec<usize> {
+    (0..boundary.low.len())
+        .filter(|&j| boundary.low[j] != full.low[j] || boundary.high[j] != full.high[j])
+        .collect()
 }
 
 fn with_bound(current: &PrimBox, j: usize, low: Option<f64>, high: Option<f64>) -> PrimBox {
