@@ -194,6 +194,30 @@ fn a_bad_claim_is_refused_and_writes_nothing() {
             SPEC.replace("hhi_horizon >= 1500", "moat_half_life_quarters >= 8"),
             vec!["claims[0].scenarios", "first scenario", "one scenario"],
         ),
+        (
+            format!(
+                "{SPEC}\n[[indicators]]\nname = \"x\"\ndescription = \"d\"\nexpression = \"median(world.hhi)\"\n"
+            ),
+            vec!["indicators[0].expression", "no aggregate `median`"],
+        ),
+        (
+            format!(
+                "{SPEC}\n[[indicators]]\nname = \"x\"\ndescription = \"d\"\nexpression = \"sum(labs.revenu where name = 'frontier-a')\"\n"
+            ),
+            vec!["indicators[0].expression", "no column `revenu`"],
+        ),
+        (
+            format!(
+                "{SPEC}\n[[indicators]]\nname = \"hhi_horizon\"\ndescription = \"d\"\nexpression = \"last(world.hhi)\"\n"
+            ),
+            vec!["indicators[0].name", "built-in"],
+        ),
+        (
+            format!(
+                "{SPEC}\n[[indicators]]\nname = \"Bad Name\"\ndescription = \"d\"\nexpression = \"last(world.hhi)\"\n"
+            ),
+            vec!["indicators[0].name", "lowercase"],
+        ),
     ];
     for (body, says) in cases {
         let spec = write_spec(dir.path(), &body);
@@ -378,4 +402,63 @@ list = [1]
     let message = text(&result.stderr);
     assert!(message.contains("sweep.scenario"), "{message}");
     assert!(message.contains("[explore]"), "{message}");
+}
+
+/// The spec's own indicators: an aggregate of a table's column over the
+/// rows a filter keeps, in ensemble.parquet and readable by claims; each
+/// run's value is what its own table gives.
+#[test]
+fn a_spec_defines_its_own_indicators() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let body = format!(
+        "{}\n[[indicators]]\nname = \"frontier_a_revenue\"\ndescription = \"frontier-a's revenue over the run\"\nexpression = \"sum(labs.revenue where name = 'frontier-a')\"\n\n[[indicators]]\nname = \"late_quarters\"\ndescription = \"quarters from tick 4\"\nexpression = \"count(world.tick where tick >= 4)\"\n\n[[claims]]\nname = \"frontier-a-earns\"\nstatement = \"frontier-a earns something.\"\npredicate = \"frontier_a_revenue > 0 and late_quarters == 4\"\n",
+        SPEC.replace("samples = 6", "samples = 2")
+    );
+    let spec = write_spec(dir.path(), &body);
+    let out = dir.path().join("own");
+    let result = moatsim(&[
+        "explore",
+        &spec,
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--quiet",
+    ]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    assert!(text(&result.stdout).contains("frontier-a-earns (baseline)"));
+    assert!(
+        text(&result.stdout).contains("holds in 100%"),
+        "{}",
+        text(&result.stdout)
+    );
+    let ensemble = read_columns(
+        &out.join("ensemble.parquet"),
+        &["frontier_a_revenue", "late_quarters"],
+        &["run_id"],
+    )
+    .expect("ensemble.parquet");
+    let runs = read_columns(&out.join("runs.parquet"), &[], &["run_id", "path"]).expect("runs");
+    assert_eq!(ensemble.rows(), 4);
+    for i in 0..ensemble.rows() {
+        assert!((ensemble.numbers("late_quarters")[i] - 4.0).abs() < 1e-12);
+        let id = &ensemble.strings("run_id")[i];
+        let row = (0..runs.rows())
+            .find(|&r| &runs.strings("run_id")[r] == id)
+            .expect("the run is listed");
+        let labs = read_columns(
+            &out.join(&runs.strings("path")[row]).join("labs.parquet"),
+            &["revenue"],
+            &["name"],
+        )
+        .expect("labs.parquet");
+        let expected: f64 = (0..labs.rows())
+            .filter(|&r| labs.strings("name")[r] == "frontier-a")
+            .map(|r| labs.numbers("revenue")[r])
+            .sum();
+        let got = ensemble.numbers("frontier_a_revenue")[i];
+        assert!(expected > 0.0);
+        assert!(
+            (got - expected).abs() <= 1e-9 * expected,
+            "{got} against {expected}"
+        );
+    }
 }

@@ -141,6 +141,41 @@ parameters = ["world.diffusion_rate", "app_builders.provider_review_share"]
     render_and_check(html, charts, "rect", min_height=120)  # two bars
 
 
+def test_claims_are_drawn_with_their_trajectories_per_scenario(tmp_path):
+    spec = tmp_path / "claims.toml"
+    spec.write_text(f"""
+[sweep]
+name = "claims"
+scenario = ["{REPO / 'configs' / 'baseline.toml'}", "{REPO / 'configs' / 'mega-round.toml'}"]
+set = {{ "scenario.quarters" = 8, "app_builders.count" = 300, "output.app_builders" = "segments" }}
+[seeds]
+list = [3, 4]
+[explore]
+samples = 6
+parameters = ["world.diffusion_rate", "world.algorithmic_efficiency_halving_months"]
+[[claims]]
+name = "cheap-fast"
+statement = "A fixed capability gets at least sixfold cheaper a year."
+predicate = "fixed_capability_price_decline >= 6"
+[[claims]]
+name = "a-lead"
+statement = "The round buys some lead."
+predicate = "moat_lead > 0"
+scenarios = ["mega-round"]
+""")
+    out = tmp_path / "claims"
+    subprocess.run([BIN, "explore", spec, "--out", out, "--quiet"], check=True, capture_output=True)
+    html = tmp_path / "claims.html"
+    subprocess.run([BIN, "report", out, "--out", html], check=True, capture_output=True)
+    text = html.read_text()
+    charts = ["claims-0-cheap-fast-baseline", "claims-0-cheap-fast-mega-round", "claims-0-a-lead-mega-round"]
+    for chart in charts:
+        assert f'id="{chart}"' in text, chart
+    assert 'id="claims-0-a-lead-baseline"' not in text, "a claim is drawn only where it was tested"
+    assert "in mega-round" in text
+    render_and_check(html, charts, "polyline", min_height=150)
+
+
 def render_and_check(report, charts, mark, copy_to=None, min_height=200):
     """Opens `report` in Chromium and checks each chart: present, drawn with
     at least one `mark` element, full size, not blank; nothing fetched."""

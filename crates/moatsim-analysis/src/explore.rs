@@ -76,6 +76,9 @@ pub struct EnsembleRun {
     pub indicators: RunIndicators,
     /// In [`PAIRED_INDICATORS`] order; NaN where not defined.
     pub paired: Vec<f64>,
+    /// The spec's own indicators (`custom`), by name, in spec order; every
+    /// run has the same names.
+    pub defined: Vec<(String, f64)>,
 }
 
 /// A claim to test: its name, its statement in words and its predicate.
@@ -188,6 +191,9 @@ fn test_claim(
 /// An indicator a predicate may read: `Some(NaN)` when the run could not
 /// measure it, `None` when there is no such indicator.
 fn indicator_value(run: &EnsembleRun, name: &str) -> Option<f64> {
+    if let Some((_, v)) = run.defined.iter().find(|(n, _)| n == name) {
+        return Some(*v);
+    }
     if let Some(j) = PAIRED_INDICATORS.iter().position(|p| p.name == name) {
         return Some(run.paired.get(j).copied().unwrap_or(f64::NAN));
     }
@@ -233,6 +239,20 @@ pub fn write_ensemble(
             RunsColumn::Number(
                 runs.iter()
                     .map(|r| r.indicators.get(indicator.name))
+                    .collect(),
+            ),
+        ));
+    }
+    let defined: Vec<&str> = runs
+        .first()
+        .map(|r| r.defined.iter().map(|(n, _)| n.as_str()).collect())
+        .unwrap_or_default();
+    for (j, name) in defined.iter().enumerate() {
+        columns.push((
+            (*name).to_string(),
+            RunsColumn::Number(
+                runs.iter()
+                    .map(|r| r.defined.get(j).map(|(_, v)| *v).filter(|v| v.is_finite()))
                     .collect(),
             ),
         ));

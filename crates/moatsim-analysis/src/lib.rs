@@ -9,6 +9,7 @@
 pub mod chart;
 pub mod claims;
 pub mod compare;
+pub mod custom;
 pub mod explore;
 pub mod fit;
 pub mod indicators;

@@ -4,7 +4,7 @@
 //! `moatsim schema` prints it, and every record batch is checked against it.
 //! Each table is declared in its own module under `tables/`.
 
-pub use crate::tables::{ColumnDef, FrameColumn, RowCount, Source, TableDef};
+pub use crate::tables::{ColumnDef, FrameColumn, ReadAs, RowCount, Source, TableDef};
 
 /// Bumped whenever a table or column changes meaning, is added or is removed.
 pub const SCHEMA_VERSION: u32 = 15;

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use moatsim_analysis::claims::Predicate;
+use moatsim_analysis::custom::Expression;
 use moatsim_analysis::explore::{
     ClaimToTest, EnsembleRun, PAIRED_INDICATORS, is_paired, paired_values, render, test_claims,
     write_boxes, write_claims, write_ensemble,
@@ -33,12 +34,13 @@ pub(super) fn explore(args: ExploreArgs) -> Result<(), CliError> {
             spec.display()
         )));
     }
+    let defined = read_defined(&plan, &spec)?;
     let claims = read_claims(&plan, &spec)?;
     let out = sweep_out(sweep.out.clone(), &plan);
     if !run_to_completion(&plan, sweep, &out, &spec, "explore", "test the claims")? {
         return Ok(());
     }
-    let runs = ensemble_runs(&plan, &out)?;
+    let runs = ensemble_runs(&plan, &out, &defined)?;
     let results = test_claims(&claims, &runs).map_err(CliError::failed)?;
     let files = [
         out.join("ensemble.parquet"),
@@ -75,6 +77,7 @@ fn read_claims(plan: &SweepPlan, spec: &Path) -> Result<Vec<ClaimToTest>, CliErr
         .iter()
         .map(|i| i.name)
         .chain(PAIRED_INDICATORS.iter().map(|p| p.name))
+        .chain(plan.indicators.iter().map(|i| i.name.as_str()))
         .collect();
     let reference = &plan.scenarios[0].name;
     plan.claims
@@ -123,9 +126,44 @@ fn read_claims(plan: &SweepPlan, spec: &Path) -> Result<Vec<ClaimToTest>, CliErr
         .collect()
 }
 
+/// The spec's own indicators, each expression read and checked against the
+/// output schema; a name that a built-in indicator has, or an expression
+/// that does not read or fit, is a usage error naming the file and field.
+fn read_defined(plan: &SweepPlan, spec: &Path) -> Result<Vec<(String, Expression)>, CliError> {
+    plan.indicators
+        .iter()
+        .enumerate()
+        .map(|(i, indicator)| {
+            let taken = INDICATORS.iter().any(|b| b.name == indicator.name)
+                || PAIRED_INDICATORS.iter().any(|p| p.name == indicator.name);
+            if taken {
+                return Err(CliError::Usage(format!(
+                    "{}: field `indicators[{i}].name`: `{}` is a built-in indicator; allowed: a name of its own (docs/ANALYSIS.md, \"The headline indicators\")",
+                    spec.display(),
+                    indicator.name
+                )));
+            }
+            let expression = Expression::parse(&indicator.expression)
+                .and_then(|e| e.check().map(|()| e))
+                .map_err(|e| {
+                    CliError::Usage(format!(
+                        "{}: field `indicators[{i}].expression`: {e} in {:?}; allowed: aggregate(table.column [where column op value [and ...]]) with first, last, mean, min, max, sum or count",
+                        spec.display(),
+                        indicator.expression
+                    ))
+                })?;
+            Ok((indicator.name.clone(), expression))
+        })
+        .collect()
+}
+
 /// Every run with its inputs (the design's values, as numbers) and its
-/// indicators.
-fn ensemble_runs(plan: &SweepPlan, out: &Path) -> Result<Vec<EnsembleRun>, CliError> {
+/// indicators: the built-in ones, the paired ones and the spec's own.
+fn ensemble_runs(
+    plan: &SweepPlan,
+    out: &Path,
+    defined: &[(String, Expression)],
+) -> Result<Vec<EnsembleRun>, CliError> {
     let indicators = read_indicators(plan, out)?;
     let folder = |run: &moatsim_config::sweep::PlannedRun| {
         moatsim_runner::run_dir(
@@ -168,7 +206,17 @@ fn ensemble_runs(plan: &SweepPlan, out: &Path) -> Result<Vec<EnsembleRun>, CliEr
                 }
                 None => None,
             };
+            let own = defined
+                .iter()
+                .map(|(name, expression)| {
+                    expression
+                        .evaluate(&folder(run))
+                        .map(|v| (name.clone(), v))
+                        .map_err(CliError::failed)
+                })
+                .collect::<Result<Vec<_>, CliError>>()?;
             Ok(EnsembleRun {
+                defined: own,
                 paired: paired_values(moat.as_ref()),
                 run_id: run.run_id.clone(),
                 scenario: plan.scenario_of(run).name.clone(),

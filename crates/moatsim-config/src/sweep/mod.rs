@@ -72,6 +72,27 @@ struct RawSweep {
     explore: Option<RawExplore>,
     #[serde(default)]
     claims: Vec<RawClaim>,
+    #[serde(default)]
+    indicators: Vec<RawIndicator>,
+}
+
+/// An indicator an ensemble's spec defines (`moatsim explore`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIndicator {
+    name: String,
+    description: String,
+    expression: String,
+}
+
+/// An indicator as the spec defines it: its expression is read and checked
+/// against the output schema by `moatsim explore`
+/// (`moatsim_analysis::custom`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpecIndicator {
+    pub name: String,
+    pub description: String,
+    pub expression: String,
 }
 
 /// A claim an ensemble tests (`moatsim explore`).
@@ -174,6 +195,8 @@ pub struct SweepPlan {
     pub design: Option<Design>,
     /// The claims an `[explore]` ensemble tests, in spec order.
     pub claims: Vec<Claim>,
+    /// The indicators an `[explore]` spec defines, in spec order.
+    pub indicators: Vec<SpecIndicator>,
 }
 
 /// A scenario a sweep runs.
@@ -402,6 +425,15 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
             }
         })
         .collect();
+    plan.indicators = raw
+        .indicators
+        .into_iter()
+        .map(|i| SpecIndicator {
+            name: i.name,
+            description: i.description,
+            expression: i.expression,
+        })
+        .collect();
     if !problems.is_empty() {
         return Err(invalid(problems));
     }
@@ -525,6 +557,26 @@ fn check_one_design(raw: &RawSweep, problems: &mut Vec<Problem>) {
             "are given without [explore]; allowed: [[claims]] in an [explore] spec (docs/ANALYSIS.md, \"Claims\")",
         ));
     }
+    if !raw.indicators.is_empty() && raw.explore.is_none() {
+        problems.push(problem(
+            "indicators",
+            "are given without [explore]; allowed: [[indicators]] in an [explore] spec (docs/ANALYSIS.md, \"Claims\")",
+        ));
+    }
+    let mut defined = std::collections::BTreeSet::new();
+    for (i, indicator) in raw.indicators.iter().enumerate() {
+        let name = &indicator.name;
+        let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !plain || !defined.insert(name.as_str()) {
+            problems.push(problem(
+                &format!("indicators[{i}].name"),
+                format!("is {name:?}; allowed: lowercase letters, digits and '_', starting with a letter, a name no other indicator has"),
+            ));
+        }
+    }
     let mut names = std::collections::BTreeSet::new();
     for (i, claim) in raw.claims.iter().enumerate() {
         if claim.name.trim().is_empty() || !names.insert(claim.name.as_str()) {
@@ -615,6 +667,7 @@ pub fn plan_points(
         runs,
         design: None,
         claims: Vec::new(),
+        indicators: Vec::new(),
     })
 }
 

@@ -101,6 +101,31 @@ impl std::fmt::Debug for TableDef {
     }
 }
 
+/// What a column holds, as `reader::read_columns` reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadAs {
+    /// Read as numbers (doubles).
+    Number,
+    Text,
+}
+
+impl ColumnDef {
+    /// How `reader::read_columns` reads this column; `None` for a type it
+    /// does not read (booleans, lists).
+    pub fn read_as(&self) -> Option<ReadAs> {
+        match self.data_type {
+            DataType::Float64
+            | DataType::UInt64
+            | DataType::UInt32
+            | DataType::UInt8
+            | DataType::Int64
+            | DataType::Int32 => Some(ReadAs::Number),
+            DataType::Utf8 => Some(ReadAs::Text),
+            _ => None,
+        }
+    }
+}
+
 impl TableDef {
     pub fn schema(&self) -> Arc<Schema> {
         Arc::new(Schema::new(
