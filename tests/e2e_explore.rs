@@ -234,6 +234,26 @@ fn a_bad_claim_is_refused_and_writes_nothing() {
         }
         assert!(!out.exists(), "nothing written: {message}");
     }
+    // A claim's error names the line and column where its predicate is written.
+    let body = SPEC.replace("hhi_horizon >= 1500", "hhi_horizn >= 1500");
+    let line = 1 + body
+        .lines()
+        .position(|l| l.starts_with("predicate = \"hhi_horizn"))
+        .expect("the predicate's line");
+    let spec = write_spec(dir.path(), &body);
+    let result = moatsim(&[
+        "explore",
+        &spec,
+        "--out",
+        dir.path().join("r").to_str().expect("utf-8"),
+    ]);
+    let message = text(&result.stderr);
+    assert!(
+        message.contains(&format!(
+            "explore.toml:{line}:13: field `claims[0].predicate`"
+        )),
+        "{message}"
+    );
     // A sensitivity command pointed at an ensemble says which command runs it.
     let spec = write_spec(dir.path(), SPEC);
     let result = moatsim(&[

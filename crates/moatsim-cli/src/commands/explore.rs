@@ -85,18 +85,17 @@ fn read_claims(plan: &SweepPlan, spec: &Path) -> Result<Vec<ClaimToTest>, CliErr
         .enumerate()
         .map(|(i, claim)| {
             let field = format!("claims[{i}].predicate");
+            let here = place(spec, claim.predicate_at);
             let predicate = Predicate::parse(&claim.predicate).map_err(|e| {
                 CliError::Usage(format!(
-                    "{}: field `{field}`: {e} in {:?}; allowed: comparisons (<, <=, >, >=, ==, !=) of indicators and numbers joined by and, or, not",
-                    spec.display(),
+                    "{here}: field `{field}`: {e} in {:?}; allowed: comparisons (<, <=, >, >=, ==, !=) of indicators and numbers joined by and, or, not",
                     claim.predicate
                 ))
             })?;
             for name in predicate.indicators() {
                 if !names.contains(&name.as_str()) {
                     return Err(CliError::Usage(format!(
-                        "{}: field `{field}`: no indicator `{name}`{}; allowed: {}",
-                        spec.display(),
+                        "{here}: field `{field}`: no indicator `{name}`{}; allowed: {}",
                         moatsim_config::did_you_mean(&name, &names),
                         names.join(", ")
                     )));
@@ -106,7 +105,7 @@ fn read_claims(plan: &SweepPlan, spec: &Path) -> Result<Vec<ClaimToTest>, CliErr
                 if is_paired(&name) && claim.scenarios.contains(reference) {
                     return Err(CliError::Usage(format!(
                         "{}: field `claims[{i}].scenarios`: `{name}` compares a scenario's run with the same point and seed of the first scenario ({reference}), so the claim cannot be tested in {reference}; allowed: scenarios after the first in `sweep.scenario`, named in `scenarios`{}",
-                        spec.display(),
+                        place(spec, claim.scenarios_at.unwrap_or(claim.predicate_at)),
                         if plan.scenarios.len() < 2 {
                             " (this spec has one scenario: list the reference first, then the scenario the claim is about)"
                         } else {
@@ -139,7 +138,7 @@ fn read_defined(plan: &SweepPlan, spec: &Path) -> Result<Vec<(String, Expression
             if taken {
                 return Err(CliError::Usage(format!(
                     "{}: field `indicators[{i}].name`: `{}` is a built-in indicator; allowed: a name of its own (docs/ANALYSIS.md, \"The headline indicators\")",
-                    spec.display(),
+                    place(spec, indicator.name_at),
                     indicator.name
                 )));
             }
@@ -148,7 +147,7 @@ fn read_defined(plan: &SweepPlan, spec: &Path) -> Result<Vec<(String, Expression
                 .map_err(|e| {
                     CliError::Usage(format!(
                         "{}: field `indicators[{i}].expression`: {e} in {:?}; allowed: aggregate(table.column [where column op value [and ...]]) with first, last, mean, min, max, sum or count",
-                        spec.display(),
+                        place(spec, indicator.expression_at),
                         indicator.expression
                     ))
                 })?;
@@ -227,4 +226,9 @@ fn ensemble_runs(
             })
         })
         .collect()
+}
+
+/// `FILE:LINE:COLUMN`, as the config's own errors name a place.
+fn place(spec: &Path, (line, column): (usize, usize)) -> String {
+    format!("{}:{line}:{column}", spec.display())
 }

@@ -80,9 +80,9 @@ struct RawSweep {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawIndicator {
-    name: String,
+    name: toml::Spanned<String>,
     description: String,
-    expression: String,
+    expression: toml::Spanned<String>,
 }
 
 /// An indicator as the spec defines it: its expression is read and checked
@@ -93,6 +93,9 @@ pub struct SpecIndicator {
     pub name: String,
     pub description: String,
     pub expression: String,
+    /// Where the spec writes its name and expression (line, column).
+    pub name_at: (usize, usize),
+    pub expression_at: (usize, usize),
 }
 
 /// A claim an ensemble tests (`moatsim explore`).
@@ -101,10 +104,9 @@ pub struct SpecIndicator {
 struct RawClaim {
     name: String,
     statement: String,
-    predicate: String,
+    predicate: toml::Spanned<String>,
     /// The scenarios (by name) it is about; all of the spec's when absent.
-    #[serde(default)]
-    scenarios: Vec<String>,
+    scenarios: Option<toml::Spanned<Vec<String>>>,
 }
 
 /// A claim as the spec states it: its predicate is read and checked against
@@ -116,6 +118,10 @@ pub struct Claim {
     pub predicate: String,
     /// The scenarios it is tested in, by name, in the spec's order.
     pub scenarios: Vec<String>,
+    /// Where the spec writes its predicate and its scenarios (line,
+    /// column), for errors found later.
+    pub predicate_at: (usize, usize),
+    pub scenarios_at: Option<(usize, usize)>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -254,6 +260,19 @@ impl SweepPlan {
 /// Most runs one sweep may plan; a larger design is almost surely a mistake.
 const MAX_RUNS: usize = 1_000_000;
 
+/// A problem at a place in the spec file.
+fn located(path: &str, line: usize, column: usize, message: impl Into<String>) -> Problem {
+    Problem {
+        path: path.to_string(),
+        origin: if line > 0 {
+            Origin::File { line, column }
+        } else {
+            Origin::Whole
+        },
+        message: message.into(),
+    }
+}
+
 pub(crate) fn problem(path: &str, message: impl Into<String>) -> Problem {
     Problem {
         path: path.to_string(),
@@ -388,15 +407,23 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
         }
     }
     plan.design = design;
+    // Where each field is written, for the problems found from here on.
+    let text = std::fs::read_to_string(spec_path).unwrap_or_default();
+    let at = |span: std::ops::Range<usize>| crate::locate::line_and_column(&text, span.start);
     plan.claims = raw
         .claims
         .into_iter()
         .enumerate()
         .map(|(i, c)| {
-            for name in &c.scenarios {
+            let scenarios_at = c.scenarios.as_ref().map(|s| at(s.span()));
+            let listed: Vec<String> = c.scenarios.map(|s| s.into_inner()).unwrap_or_default();
+            for name in &listed {
                 if !names.contains(name) {
-                    problems.push(problem(
+                    let (line, column) = scenarios_at.unwrap_or((0, 0));
+                    problems.push(located(
                         &format!("claims[{i}].scenarios"),
+                        line,
+                        column,
                         format!(
                             "names {name:?}{}; allowed: the names of the spec's scenarios: {}",
                             crate::did_you_mean(
@@ -411,17 +438,19 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
             Claim {
                 name: c.name,
                 statement: c.statement,
-                predicate: c.predicate,
-                scenarios: if c.scenarios.is_empty() {
+                predicate_at: at(c.predicate.span()),
+                predicate: c.predicate.into_inner(),
+                scenarios: if listed.is_empty() {
                     names.clone()
                 } else {
                     // In the spec's order of scenarios.
                     names
                         .iter()
-                        .filter(|n| c.scenarios.contains(n))
+                        .filter(|n| listed.contains(n))
                         .cloned()
                         .collect()
                 },
+                scenarios_at,
             }
         })
         .collect();
@@ -429,9 +458,11 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
         .indicators
         .into_iter()
         .map(|i| SpecIndicator {
-            name: i.name,
+            name_at: at(i.name.span()),
+            expression_at: at(i.expression.span()),
+            name: i.name.into_inner(),
             description: i.description,
-            expression: i.expression,
+            expression: i.expression.into_inner(),
         })
         .collect();
     if !problems.is_empty() {
@@ -565,7 +596,7 @@ fn check_one_design(raw: &RawSweep, problems: &mut Vec<Problem>) {
     }
     let mut defined = std::collections::BTreeSet::new();
     for (i, indicator) in raw.indicators.iter().enumerate() {
-        let name = &indicator.name;
+        let name = indicator.name.get_ref();
         let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
             && name
                 .chars()
