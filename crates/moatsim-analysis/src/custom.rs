@@ -414,10 +414,12 @@ impl Expression {
         let kept: Vec<usize> = (0..columns.rows())
             .filter(|&i| {
                 self.conditions.iter().all(|c| match &c.value {
-                    Literal::Number(v) => compare(c.comparison, columns.numbers(&c.column)[i], *v),
-                    Literal::Text(t) => {
-                        compare_text(c.comparison, &columns.strings(&c.column)[i], t)
-                    }
+                    Literal::Number(v) => compare(c.comparison, &columns.numbers(&c.column)[i], v),
+                    Literal::Text(t) => compare(
+                        c.comparison,
+                        columns.strings(&c.column)[i].as_str(),
+                        t.as_str(),
+                    ),
                 })
             })
             .collect();
@@ -432,22 +434,13 @@ impl Expression {
     }
 }
 
+/// A filter's comparison, on numbers or text alike. `=` on numbers is for
+/// ticks, years and ids, which are whole.
 #[allow(
     clippy::float_cmp,
     reason = "a filter's `=` on numbers is for ticks, years and ids, which are whole"
 )]
-fn compare(comparison: Comparison, x: f64, y: f64) -> bool {
-    match comparison {
-        Comparison::Eq => x == y,
-        Comparison::Ne => x != y,
-        Comparison::Lt => x < y,
-        Comparison::Le => x <= y,
-        Comparison::Gt => x > y,
-        Comparison::Ge => x >= y,
-    }
-}
-
-fn compare_text(comparison: Comparison, x: &str, y: &str) -> bool {
+fn compare<T: PartialOrd + ?Sized>(comparison: Comparison, x: &T, y: &T) -> bool {
     match comparison {
         Comparison::Eq => x == y,
         Comparison::Ne => x != y,
