@@ -97,8 +97,16 @@ pub fn power_to_request(needed_mw: f64, room_mw: f64, queued_mw: f64) -> f64 {
 /// Buyers steer by it, so one sold-out quarter does not swing every order to
 /// a rival and back (expectations formed from what buyers observe).
 pub fn update_expected_fill(previous: f64, observed: f64, memory: f64) -> f64 {
+    adaptive_expectation(previous, observed, memory).clamp(0.0, 1.0)
+}
+
+/// An adaptive expectation (Nerlove 1958) of a level: keeps `memory` of the
+/// previous expectation and takes the rest from what was just observed,
+/// `memory × previous + (1 − memory) × observed`. Memory 0 follows the last
+/// observation; 1 never learns.
+pub fn adaptive_expectation(previous: f64, observed: f64, memory: f64) -> f64 {
     let memory = memory.clamp(0.0, 1.0);
-    (memory * previous + (1.0 - memory) * observed).clamp(0.0, 1.0)
+    memory * previous + (1.0 - memory) * observed
 }
 
 /// The share of orders a new generation is expected to fill when it goes on
@@ -234,6 +242,21 @@ mod tests {
     }
 
     proptest! {
+        /// An adaptive expectation lies between the previous one and the
+        /// observation, rises with the observation, and is the observation
+        /// at memory 0 and the previous one at memory 1.
+        #[test]
+        fn adaptive_expectations_stay_between_and_follow(
+            previous in 0.0f64..1e7, observed in 0.0f64..1e7, memory in 0.0f64..1.0, more in 0.0f64..1e6,
+        ) {
+            let next = adaptive_expectation(previous, observed, memory);
+            prop_assert!(next >= previous.min(observed) * (1.0 - 1e-12) - 1e-9);
+            prop_assert!(next <= previous.max(observed) * (1.0 + 1e-12) + 1e-9);
+            prop_assert!(adaptive_expectation(previous, observed + more, memory) >= next);
+            prop_assert!((adaptive_expectation(previous, observed, 0.0) - observed).abs() <= 1e-9);
+            prop_assert!((adaptive_expectation(previous, observed, 1.0) - previous).abs() <= 1e-9);
+        }
+
         /// The expectation stays between the previous one and the observation.
         #[test]
         fn expected_fill_moves_towards_what_was_observed(

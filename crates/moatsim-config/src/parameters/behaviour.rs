@@ -183,6 +183,18 @@ declare_parameters! {
             source: "assumption",
         },
 
+        /// Owners build rental capacity towards the unrented demand they expect, not one
+        /// quarter's: that swings with the asks, and building to it made the rental fleet,
+        /// and the chip orders behind it, alternate from quarter to quarter. The same form
+        /// and range as `fill_memory`.
+        rental_demand_memory: f64 {
+            default: RENTAL_DEMAND_MEMORY = 0.6,
+            allowed: range(0.0, 1.0, "a number from 0 to 1"),
+            plausible: 0.3..=0.8,
+            meaning: "share of the previous expectation of unrented compute demand owners keep each quarter",
+            source: "assumption",
+        },
+
         production_buffer: f64 {
             default: PRODUCTION_BUFFER = 1.05,
             allowed: range(1.0, 3.0, "a number from 1 to 3"),

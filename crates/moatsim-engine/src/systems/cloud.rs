@@ -8,6 +8,7 @@ use crate::resources::*;
 use crate::systems::lab_may_use_region;
 use bevy_ecs::prelude::*;
 use moatsim_model::Account;
+use moatsim_model::accelerator_demand::adaptive_expectation;
 use moatsim_model::market::cloud;
 use moatsim_model::market::cloud::{RentalBid, RentalOffer, clear_rental_market};
 use moatsim_model::units::HOURS_PER_QUARTER;
@@ -27,9 +28,11 @@ pub struct RegionRental {
     /// The owners' rental fleets in the region last quarter, H100e; renters
     /// spread their bids across regions in proportion to it.
     pub last_fleet_h100e: f64,
-    /// Demand at last quarter's ask that went unrented, H100e: owners build
-    /// rental capacity towards it.
-    pub last_unmet_h100e: f64,
+    /// What owners expect of the demand that goes unrented at the ask,
+    /// H100e: an adaptive average of each quarter's unrented demand
+    /// (`behaviour.rental_demand_memory`). Owners build rental capacity
+    /// towards it.
+    pub expected_unmet_h100e: f64,
     /// The highest value per H100e-quarter among last quarter's bids (0 with
     /// none): the ask does not rise above what any renter would pay.
     pub last_top_value: f64,
@@ -253,7 +256,14 @@ pub fn clear_rented_compute(
         let fleet: f64 = here.iter().map(|&o| owners[o].1.rental_fleet_h100e).sum();
         market.last_excess_demand = clearing.excess_demand();
         market.last_fleet_h100e = fleet;
-        market.last_unmet_h100e = clearing.unmet_h100e();
+        // One quarter's unrented demand swings with the asks: owners who
+        // built to it alternated between a glut and a shortage, and their
+        // chip orders with them (issue 28's sawtooth).
+        market.expected_unmet_h100e = adaptive_expectation(
+            market.expected_unmet_h100e,
+            clearing.unmet_h100e(),
+            params.0.behaviour.rental_demand_memory,
+        );
         market.last_top_value = bids
             .iter()
             .map(|b| b.value_per_h100e_quarter)

@@ -387,7 +387,7 @@ fn wanted_h100e(
     let for_rent = if buyer.rental_fleet_h100e > 0.0 && renting_pays {
         let share =
             buyer.rental_fleet_h100e / market.rental_fleet[buyer.region].max(f64::MIN_POSITIVE);
-        rental.last_unmet_h100e * share
+        rental.expected_unmet_h100e * share
     } else {
         0.0
     };
