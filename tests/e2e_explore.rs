@@ -177,6 +177,10 @@ fn a_bad_claim_is_refused_and_writes_nothing() {
             vec!["claims", "none"],
         ),
         (
+            SPEC.replace("\"world.diffusion_rate\", \"world.serving", "\"world.difusion_rate\", \"world.serving"),
+            vec!["explore.ranges.world.difusion_rate", "did you mean \"world.diffusion_rate\""],
+        ),
+        (
             SPEC.replace(
                 "predicate = \"hhi_horizon >= 1500\"",
                 "predicate = \"hhi_horizon >= 1500\"\nscenarios = [\"basline\"]",

@@ -299,7 +299,16 @@ pub(crate) fn design_ranges(
             },
             None => problems.push(problem(
                 &format!("{section}.ranges.{key}"),
-                "is missing, and the parameter has no recorded range (`moatsim params` lists those that do); give [low, high]",
+                format!(
+                    "is missing, and the parameter has no recorded range{} (`moatsim params` lists those that do); give [low, high]",
+                    crate::did_you_mean(
+                        key,
+                        &crate::parameters::PARAMETERS
+                            .iter()
+                            .map(|p| p.path)
+                            .collect::<Vec<_>>()
+                    )
+                ),
             )),
         }
     }
