@@ -124,9 +124,19 @@ pub fn run_root(out_dir: &Path, run: &PlannedRun) -> PathBuf {
     out_dir.join(format!("run_id={}", run.run_id))
 }
 
+/// The folder a sweep's run is published in once complete:
+/// `<out>/run_id=<id>/scenario=<its scenario>/seed=<seed>`.
+pub fn published_dir(out_dir: &Path, plan: &SweepPlan, run: &PlannedRun) -> PathBuf {
+    run_dir(
+        &run_root(out_dir, run),
+        &plan.scenario_of(run).name,
+        run.seed,
+    )
+}
+
 pub fn run_state(out_dir: &Path, plan: &SweepPlan, run: &PlannedRun) -> RunState {
     let root = run_root(out_dir, run);
-    let published = run_dir(&root, &plan.scenario_of(run).name, run.seed);
+    let published = published_dir(out_dir, plan, run);
     if published.join("manifest.json").is_file() {
         RunState::Complete
     } else if root.exists() {
@@ -280,11 +290,7 @@ pub fn sweep_status(plan: &SweepPlan, out_dir: &Path) -> Result<SweepStatus, Swe
         let state = run_state(out_dir, plan, run);
         match state {
             RunState::Complete => {
-                let published = run_dir(
-                    &run_root(out_dir, run),
-                    &plan.scenario_of(run).name,
-                    run.seed,
-                );
+                let published = published_dir(out_dir, plan, run);
                 let check = verify_run(&published);
                 if check.ok() {
                     status.complete.push(id);

@@ -242,9 +242,7 @@ impl Data<'_> {
             coverage: k as f64 / positives,
             density: if n > 0 { k as f64 / n as f64 } else { 0.0 },
             mass: n as f64 / total,
-            restricted: (0..boundary.low.len())
-                .filter(|&j| boundary.low[j] > full.low[j] || boundary.high[j] < full.high[j])
-                .collect(),
+            restricted: restricted(boundary, full),
             pasted,
         }
     }

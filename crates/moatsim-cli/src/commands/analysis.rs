@@ -217,9 +217,8 @@ pub(super) fn read_indicators(
 ) -> Result<Vec<(usize, RunIndicators)>, CliError> {
     let mut runs = Vec::with_capacity(plan.runs.len());
     for run in &plan.runs {
-        let root = moatsim_runner::sweep::run_root(out, run);
         let reference = moatsim_analysis::RunRef {
-            dir: moatsim_runner::run_dir(&root, &plan.scenario_of(run).name, run.seed),
+            dir: moatsim_runner::sweep::published_dir(out, plan, run),
             scenario: plan.scenario_of(run).name.clone(),
             seed: run.seed,
             run_id: Some(run.run_id.clone()),

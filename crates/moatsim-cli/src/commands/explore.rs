@@ -164,13 +164,7 @@ fn ensemble_runs(
     defined: &[(String, Expression)],
 ) -> Result<Vec<EnsembleRun>, CliError> {
     let indicators = read_indicators(plan, out)?;
-    let folder = |run: &moatsim_config::sweep::PlannedRun| {
-        moatsim_runner::run_dir(
-            &moatsim_runner::sweep::run_root(out, run),
-            &plan.scenario_of(run).name,
-            run.seed,
-        )
-    };
+    let folder = |run| moatsim_runner::sweep::published_dir(out, plan, run);
     plan.runs
         .iter()
         .zip(indicators)

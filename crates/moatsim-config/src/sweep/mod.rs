@@ -396,6 +396,23 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
         )?;
         plan.add_scenario(more);
     }
+    plan.design = design;
+    let problems = add_claims_and_indicators(&mut plan, spec_path, raw.claims, raw.indicators);
+    if !problems.is_empty() {
+        return Err(invalid(problems));
+    }
+    Ok(plan)
+}
+
+/// The plan's claims and the spec's own indicators, each with where it is
+/// written, and the problems of the names they use: two scenarios with one
+/// name, a claim naming a scenario the spec does not run.
+fn add_claims_and_indicators(
+    plan: &mut SweepPlan,
+    spec_path: &Path,
+    claims: Vec<RawClaim>,
+    indicators: Vec<RawIndicator>,
+) -> Vec<Problem> {
     let names: Vec<String> = plan.scenarios.iter().map(|s| s.name.clone()).collect();
     let mut problems = Vec::new();
     for (i, name) in names.iter().enumerate() {
@@ -406,12 +423,10 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
             ));
         }
     }
-    plan.design = design;
     // Where each field is written, for the problems found from here on.
     let text = std::fs::read_to_string(spec_path).unwrap_or_default();
     let at = |span: std::ops::Range<usize>| crate::locate::line_and_column(&text, span.start);
-    plan.claims = raw
-        .claims
+    plan.claims = claims
         .into_iter()
         .enumerate()
         .map(|(i, c)| {
@@ -454,8 +469,7 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
             }
         })
         .collect();
-    plan.indicators = raw
-        .indicators
+    plan.indicators = indicators
         .into_iter()
         .map(|i| SpecIndicator {
             name_at: at(i.name.span()),
@@ -465,10 +479,7 @@ pub fn plan(spec_path: &Path) -> Result<SweepPlan, ConfigError> {
             expression: i.expression.into_inner(),
         })
         .collect();
-    if !problems.is_empty() {
-        return Err(invalid(problems));
-    }
-    Ok(plan)
+    problems
 }
 
 /// How many runs a spec plans: grid values × hypercube samples or design

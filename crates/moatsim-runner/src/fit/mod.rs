@@ -42,9 +42,8 @@ use crate::calibrate::{
     CalibrateError, CalibrationReport, PUBLISHED_FIGURES_CSV, Scorecard, calibrate, lands_inside,
     published_figures,
 };
-use crate::run_dir;
 use crate::sweep::{
-    RunOutcome, Shard, SweepError, SweepOptions, run_root, run_sweep, sweep_status,
+    RunOutcome, Shard, SweepError, SweepOptions, published_dir, run_sweep, sweep_status,
 };
 
 mod folder;
@@ -555,14 +554,7 @@ fn run_stage(
 fn reports(plan: &SweepPlan, dir: &Path) -> Result<Vec<CalibrationReport>, FitError> {
     plan.runs
         .iter()
-        .map(|run| {
-            calibrate(&run_dir(
-                &run_root(dir, run),
-                &plan.scenario_of(run).name,
-                run.seed,
-            ))
-            .map_err(FitError::from)
-        })
+        .map(|run| calibrate(&published_dir(dir, plan, run)).map_err(FitError::from))
         .collect()
 }
 
