@@ -325,7 +325,7 @@ targets = ["inference_price_decline_fixed_capability"]
 target_ranges = {{ "inference_price_decline_fixed_capability" = [{low}, {high}] }}
 parameters = ["world.algorithmic_efficiency_halving_months"]
 particles = 8
-generations = 4
+generations = 6
 keep_landed = false
 
 [seeds]

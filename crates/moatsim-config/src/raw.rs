@@ -255,6 +255,8 @@ pub struct RawChipmaker {
     pub cash_usd: f64,
     #[serde(default)]
     pub expansions_under_way: Vec<RawExpansion>,
+    /// Whether it sells the networking around its accelerators itself.
+    pub sells_networking: Option<bool>,
 }
 
 /// Packaging capacity already being built at the start of the run.

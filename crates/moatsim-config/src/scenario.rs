@@ -447,6 +447,10 @@ pub struct ChipmakerSpec {
     pub cash_usd: f64,
     /// Packaging capacity being built at the start: (quarter it is ready, wafers per quarter).
     pub expansions_under_way: Vec<(Quarter, f64)>,
+    /// Whether it sells the networking its accelerators' buyers need (NVIDIA's
+    /// InfiniBand, Spectrum-X and NVLink switches); otherwise buyers get their
+    /// fabric from switch makers outside the model.
+    pub sells_networking: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -486,7 +486,11 @@ pub struct Chipmaker {
 /// the state carried across quarters.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ChipmakerFlows {
+    /// Accelerators and, for a maker that sells it, their networking.
     pub revenue_usd: f64,
+    /// The networking part of `revenue_usd` (`market::networking`).
+    #[serde(default)]
+    pub networking_revenue_usd: f64,
     pub cost_of_sales_usd: f64,
     pub production_cost_usd: f64,
     pub expansion_spend_usd: f64,

@@ -30,6 +30,10 @@ pub enum ExternalAccount {
     EndCustomers,
     /// Staff and other operating costs of app builders.
     BuilderOperatingCosts,
+    /// Switch and interconnect makers outside the model (Broadcom, Arista,
+    /// Marvell) that sell the networking around accelerators whose maker
+    /// does not.
+    NetworkVendors,
 }
 
 impl ExternalAccount {
@@ -44,6 +48,7 @@ impl ExternalAccount {
             Self::CorporateParents => "corporate_parents",
             Self::EndCustomers => "end_customers",
             Self::BuilderOperatingCosts => "builder_operating_costs",
+            Self::NetworkVendors => "network_vendors",
         }
     }
 }

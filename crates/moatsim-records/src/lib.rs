@@ -121,6 +121,7 @@ pub struct ChipmakerRow {
     pub backlog_units: u64,
     pub asp: Option<f64>,
     pub revenue: f64,
+    pub networking_revenue: f64,
     pub gross_margin: Option<f64>,
     pub production_cost: f64,
     pub expansion_spend: f64,

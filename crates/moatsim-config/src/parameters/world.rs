@@ -275,5 +275,17 @@ declare_parameters! {
             meaning: "yearly gain in H100e per watt of new generations",
             source: "cal: ml_hw_energy_efficiency_gain",
         },
+
+        /// NVIDIA's FY2025 networking revenue over its data-centre revenue
+        /// ($12.99B of $115.19B; its quarters ran 10.2–14.0%): the only
+        /// published split of accelerator spend between compute and fabric,
+        /// so it prices the networking around every accelerator.
+        networking_share_of_dc_revenue: f64 {
+            default: NETWORKING_SHARE_OF_DC_REVENUE = 0.113,
+            allowed: range(0.0, 0.9, "a fraction from 0 to 0.9"),
+            plausible: 0.085..=0.14,
+            meaning: "share of what a buyer pays for an accelerator system that is networking (switches, NICs, optics)",
+            source: "cal: nvidia_networking_share_of_dc_revenue_fy2025",
+        },
     },
 }

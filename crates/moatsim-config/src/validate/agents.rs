@@ -255,6 +255,7 @@ pub(super) fn check_chipmakers(
                     40,
                 ),
                 cash_usd: c.within(p("cash_usd"), ranges::USD_AMOUNT, m.cash_usd),
+                sells_networking: m.sells_networking.unwrap_or(false),
             }
         })
         .collect()

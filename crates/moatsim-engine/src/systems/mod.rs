@@ -51,6 +51,17 @@ pub fn products_on_sale<'a>(
     on_sale
 }
 
+/// What a buyer pays for one unit of `product` with the networking that
+/// connects it (`market::networking`): the price every buyer weighs against
+/// what the unit is worth to it, and the price the market clears at.
+pub fn system_price(scenario: &Scenario, product: &Product) -> f64 {
+    moatsim_model::market::networking::SystemPrice::of(
+        product.ask_usd,
+        scenario.world.networking_share_of_dc_revenue,
+    )
+    .total_usd()
+}
+
 /// The licence-fee rate each chipmaker's home regulator charges on exports
 /// to capped regions, indexed like `scenario.chipmakers`.
 pub fn licence_fee_rates(scenario: &Scenario) -> Vec<f64> {

@@ -14,6 +14,7 @@ pub mod forecast;
 pub mod gpu;
 pub mod inference;
 pub mod land;
+pub mod networking;
 pub mod power;
 pub mod site;
 pub mod tiers;

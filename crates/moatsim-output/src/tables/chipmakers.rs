@@ -25,8 +25,11 @@ pub(crate) fn table() -> TableDef {
     t.u64("backlog_units", |r| r.backlog_units)
         .means("Eligible demand it could not serve this quarter");
     t.nullable_f64("asp", |r| r.asp)
-        .means("Average selling price per unit, USD (null when nothing sold)");
-    t.f64("revenue", |r| r.revenue).means("Revenue, USD");
+        .means("Average selling price per unit, accelerator only (without networking), USD (null when nothing sold)");
+    t.f64("revenue", |r| r.revenue)
+        .means("Revenue: accelerators and the networking it sold with them, USD");
+    t.f64("networking_revenue", |r| r.networking_revenue)
+        .means("The part of revenue from networking sold with its accelerators (world.networking_share_of_dc_revenue of what buyers pay; 0 for a maker whose buyers get their fabric elsewhere), USD");
     t.nullable_f64("gross_margin", |r| r.gross_margin)
         .means("(revenue - cost of units sold) / revenue (null when nothing sold)");
     t.f64("production_cost", |r| r.production_cost)

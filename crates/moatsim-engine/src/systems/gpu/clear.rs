@@ -6,12 +6,14 @@ use crate::events::{Event, EventKind};
 use crate::records::MarketRow;
 use crate::resources::*;
 use crate::systems::gpu::{GpuDeliveries, GpuDelivery, GpuOrders, RegionalGpuBid};
+use crate::systems::system_price;
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 use moatsim_model::accelerator_demand::update_expected_fill;
 use moatsim_model::market::gpu::{
     GpuBid, GpuFill, GpuOffer, Leftover, SpareLine, clear_gpu_market, spill_over,
 };
+use moatsim_model::market::networking;
 use moatsim_model::market::vintages::{self, Vintage};
 use moatsim_model::units::mw_drawn_by;
 use moatsim_model::{Account, AgentId, ExternalAccount};
@@ -45,10 +47,13 @@ pub fn clear_gpu_markets(
             if generation.available > clock.quarter {
                 continue;
             }
+            // Buyers pay for each unit with its networking; the market
+            // clears at that price.
             let offer = GpuOffer {
                 units: maker.products[p].offered_units,
-                ask_usd: maker.products[p].ask_usd,
+                ask_usd: system_price(scenario, &maker.products[p]),
             };
+            let sells_networking = scenario.chipmakers[maker.index].sells_networking;
             let regional: &[RegionalGpuBid] = &orders.bids[chip];
             let bids: Vec<GpuBid> = regional.iter().map(|b| b.bid.clone()).collect();
             let clearing = clear_gpu_market(&offer, &bids);
@@ -80,7 +85,7 @@ pub fn clear_gpu_markets(
                 }
                 settle_gpu_fill(
                     scenario,
-                    maker_agent.id,
+                    (maker_agent.id, sells_networking),
                     regulator_index,
                     chip,
                     regional_bid.region,
@@ -103,6 +108,15 @@ pub fn clear_gpu_markets(
                         .detail(generation.name.clone()),
                 );
             }
+            let accelerator_ask = maker.products[p].ask_usd;
+            book_sale(
+                scenario,
+                maker_agent.id,
+                maker,
+                chip,
+                clearing.sold_units,
+                &mut to.ledger,
+            );
             let product = &mut maker.products[p];
             product.sold_units = clearing.sold_units;
             product.demand_units = clearing.eligible_demand_units;
@@ -118,9 +132,6 @@ pub fn clear_gpu_markets(
             );
             product.inventory_units = clearing.unsold_units;
             product.backlog_units = clearing.unmet_units;
-            let revenue = clearing.sold_units as f64 * offer.ask_usd;
-            maker.flows.revenue_usd += revenue;
-            maker.flows.cost_of_sales_usd += clearing.sold_units as f64 * generation.unit_cost_usd;
             to.logs.markets.push(MarketRow {
                 market: "gpu",
                 region: None,
@@ -128,7 +139,8 @@ pub fn clear_gpu_markets(
                 supply: offer.units as f64,
                 demand: (clearing.eligible_demand_units + clearing.blocked_demand_units) as f64,
                 cleared: clearing.sold_units as f64,
-                price: Some(offer.ask_usd),
+                // The accelerator's own price, without its networking.
+                price: Some(accelerator_ask),
             });
         }
     }
@@ -176,7 +188,7 @@ pub struct GpuSettlement<'w, 's> {
 /// fund them, a lab's units are delivered to its region's sites.
 fn settle_gpu_fill(
     scenario: &moatsim_config::Scenario,
-    maker: AgentId,
+    (maker, sells_networking): (AgentId, bool),
     regulator_index: usize,
     chip: usize,
     region: usize,
@@ -235,10 +247,25 @@ fn settle_gpu_fill(
             buyer.power_reserved_mw = (buyer.power_reserved_mw - mw).max(0.0);
         }
     }
+    // A maker that does not sell networking leaves the fabric to switch
+    // makers outside the model.
+    let networking = if sells_networking {
+        0.0
+    } else {
+        networking::networking_part(
+            fill.paid_to_seller_usd,
+            scenario.world.networking_share_of_dc_revenue,
+        )
+    };
     ledger.pay(
         Account::Agent(fill.buyer),
         Account::Agent(maker),
-        fill.paid_to_seller_usd,
+        fill.paid_to_seller_usd - networking,
+    );
+    ledger.pay(
+        Account::Agent(fill.buyer),
+        Account::External(ExternalAccount::NetworkVendors),
+        networking,
     );
     let region_name = scenario.regions[region].name.as_str();
     if fill.licence_fee_usd > 0.0
@@ -280,10 +307,49 @@ fn settle_gpu_fill(
             .agent(fill.buyer)
             .counterparty(maker)
             .region(region_name)
-            .amount(fill.paid_to_seller_usd)
+            // What the maker received: the fabric of a maker that does not
+            // sell it went to network vendors.
+            .amount(fill.paid_to_seller_usd - networking)
             .quantity(fill.units as f64)
             .detail(generation.name.clone()),
     );
+}
+
+/// Books a maker's sale of `sold` units of `chip` at its current ask: the
+/// accelerators' revenue and cost of sales and, when the maker sells the
+/// networking that comes with them (`market::networking`), the fabric's
+/// revenue and its cost, made to order and paid to the supply chain now.
+/// (The accelerators' own production was paid when they were made.)
+fn book_sale(
+    scenario: &moatsim_config::Scenario,
+    maker_id: AgentId,
+    maker: &mut Chipmaker,
+    chip: usize,
+    sold: u64,
+    ledger: &mut Ledger,
+) {
+    let Some(product) = maker.products.iter().find(|p| p.chip == chip) else {
+        return;
+    };
+    let generation = &scenario.chips[chip];
+    let share = scenario.world.networking_share_of_dc_revenue;
+    let units = sold as f64;
+    maker.flows.revenue_usd += units * product.ask_usd;
+    maker.flows.cost_of_sales_usd += units * generation.unit_cost_usd;
+    if scenario.chipmakers[maker.index].sells_networking {
+        let revenue = units * networking::SystemPrice::of(product.ask_usd, share).networking_usd;
+        let cost =
+            units * networking::SystemPrice::of(generation.unit_cost_usd, share).networking_usd;
+        ledger.pay(
+            Account::Agent(maker_id),
+            Account::External(ExternalAccount::ChipSupplyChain),
+            cost,
+        );
+        maker.flows.revenue_usd += revenue;
+        maker.flows.networking_revenue_usd += revenue;
+        maker.flows.production_cost_usd += cost;
+        maker.flows.cost_of_sales_usd += cost;
+    }
 }
 
 /// The GPU market's second round (`gpu::spill_over`): demand a sold-out
@@ -314,7 +380,7 @@ fn spill_unserved_orders(
             .filter(|&p| maker.products[p].capacity_units > 0 && maker.products[p].ask_usd > 0.0)
             .min_by(|&a, &b| {
                 let per = |p: usize| {
-                    maker.products[p].ask_usd
+                    system_price(scenario, &maker.products[p])
                         / scenario.chips[maker.products[p].chip].h100e_per_unit
                 };
                 per(a).total_cmp(&per(b)).then(a.cmp(&b))
@@ -324,7 +390,7 @@ fn spill_unserved_orders(
             owners.push((m, p));
             lines.push(SpareLine {
                 units: (maker.idle_wafers * generation.units_per_wafer).floor() as u64,
-                ask_usd: maker.products[p].ask_usd,
+                ask_usd: system_price(scenario, &maker.products[p]),
                 h100e_per_unit: generation.h100e_per_unit,
             });
         }
@@ -351,11 +417,12 @@ fn spill_unserved_orders(
         let chip = maker.products[p].chip;
         let generation = &scenario.chips[chip];
         let regulator_index = maker.jurisdiction_regulator;
+        let sells_networking = scenario.chipmakers[maker.index].sells_networking;
         for (l, fill) in line_fills.iter().enumerate() {
             if fill.units > 0 {
                 settle_gpu_fill(
                     scenario,
-                    maker_agent.id,
+                    (maker_agent.id, sells_networking),
                     regulator_index,
                     chip,
                     leftovers[l].0,
@@ -372,9 +439,9 @@ fn spill_unserved_orders(
             cost,
         );
         maker.flows.production_cost_usd += cost;
-        maker.idle_wafers = (maker.idle_wafers - sold as f64 / generation.units_per_wafer).max(0.0);
-        maker.flows.revenue_usd += sold as f64 * lines[s].ask_usd;
         maker.flows.cost_of_sales_usd += cost;
+        maker.idle_wafers = (maker.idle_wafers - sold as f64 / generation.units_per_wafer).max(0.0);
+        book_sale(scenario, maker_agent.id, maker, chip, sold, &mut to.ledger);
         let product = &mut maker.products[p];
         product.produced_units += sold;
         product.sold_units += sold;

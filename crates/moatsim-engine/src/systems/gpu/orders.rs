@@ -6,7 +6,7 @@ use crate::components::*;
 use crate::resources::*;
 use crate::systems::cloud::CloudMarket;
 use crate::systems::gpu::{GpuOrders, RefreshOrder, RegionalGpuBid};
-use crate::systems::{export_treatment, licence_fee_rates, products_on_sale};
+use crate::systems::{export_treatment, licence_fee_rates, products_on_sale, system_price};
 use bevy_ecs::prelude::*;
 use moatsim_config::Scenario;
 use moatsim_model::accelerator_demand;
@@ -318,7 +318,10 @@ pub fn bid_for_accelerators(
     let scenario = &params.0;
     let on_sale = products_on_sale(scenario, clock.quarter, chipmakers.iter());
     let mut market = BuyerMarket {
-        ask: on_sale.iter().map(|p| p.map(|p| p.ask_usd)).collect(),
+        ask: on_sale
+            .iter()
+            .map(|p| p.map(|p| system_price(scenario, p)))
+            .collect(),
         availability: on_sale
             .iter()
             .map(|p| p.map_or(1.0, |p| p.expected_fill))

@@ -6,6 +6,7 @@ use crate::components::*;
 use crate::events::{Event, EventKind};
 use crate::resources::*;
 use crate::systems::gpu::GpuOrders;
+use crate::systems::system_price;
 use bevy_ecs::prelude::*;
 use moatsim_config::Scenario;
 use moatsim_model::market::gpu::{ExportTreatment, ProductionLine, plan_production};
@@ -240,7 +241,7 @@ pub fn produce_to_order(
                 let orders: u64 = orders.bids[product.chip]
                     .iter()
                     .filter(|b| b.bid.export != ExportTreatment::Embargoed)
-                    .filter(|b| b.bid.limit_usd >= product.ask_usd)
+                    .filter(|b| b.bid.limit_usd >= system_price(scenario, product))
                     .map(|b| b.bid.units)
                     .sum();
                 let in_production = product.capacity_units > 0;

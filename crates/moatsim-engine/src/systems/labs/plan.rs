@@ -5,6 +5,7 @@
 use crate::components::*;
 use crate::resources::*;
 use crate::systems::capital::{AnnouncedRound, CapitalOrders};
+use crate::systems::system_price;
 use bevy_ecs::prelude::*;
 use moatsim_config::Scenario;
 use moatsim_model::AgentId;
@@ -235,13 +236,14 @@ impl LabMarket {
                 .filter(|p| p.on_sale())
         };
         let cheapest_h100e = on_sale()
-            .map(|p| p.ask_usd / scenario.chips[p.chip].h100e_per_unit)
+            .map(|p| system_price(scenario, p) / scenario.chips[p.chip].h100e_per_unit)
             .fold(f64::INFINITY, f64::min);
         let fill_cost_per_mw = on_sale()
             .map(|p| {
                 let chip = &scenario.chips[p.chip];
                 let units_per_mw = WATTS_PER_MW / (chip.watts * world.pue);
-                (p.ask_usd / chip.h100e_per_unit, p.ask_usd * units_per_mw)
+                let price = system_price(scenario, p);
+                (price / chip.h100e_per_unit, price * units_per_mw)
             })
             .min_by(|a, b| a.0.total_cmp(&b.0))
             .map_or(0.0, |(_, per_mw)| per_mw);

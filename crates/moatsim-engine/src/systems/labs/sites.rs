@@ -10,7 +10,7 @@ use crate::systems::gpu::orders::{
     ChipPrices, LabGpuTerms, bid_for_fleet_refresh, bid_for_lab_gpus, gpu_value_per_h100e,
 };
 use crate::systems::land::{LandOrders, LandSite, SiteConditions};
-use crate::systems::{licence_fee_rates, products_on_sale};
+use crate::systems::{licence_fee_rates, products_on_sale, system_price};
 use bevy_ecs::prelude::*;
 use moatsim_config::Scenario;
 use moatsim_model::market::site;
@@ -47,7 +47,7 @@ pub fn bid_for_sites_and_gpus(
         // Current asks per chip generation, for generations on sale this quarter.
         ask: products_on_sale(scenario, clock.quarter, chipmakers.iter().map(|(_, m)| m))
             .iter()
-            .map(|p| p.map(|p| p.ask_usd))
+            .map(|p| p.map(|p| system_price(scenario, p)))
             .collect(),
     };
     let sites = SiteConditions::new(

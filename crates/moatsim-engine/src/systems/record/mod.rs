@@ -299,8 +299,11 @@ fn chipmaker_rows(
                 units_sold: sold,
                 inventory_units: maker.products.iter().map(|p| p.inventory_units).sum(),
                 backlog_units: maker.products.iter().map(|p| p.backlog_units).sum(),
-                asp: (sold > 0).then(|| maker.flows.revenue_usd / sold as f64),
+                asp: (sold > 0).then(|| {
+                    (maker.flows.revenue_usd - maker.flows.networking_revenue_usd) / sold as f64
+                }),
                 revenue: maker.flows.revenue_usd,
+                networking_revenue: maker.flows.networking_revenue_usd,
                 gross_margin: maker.gross_margin(),
                 production_cost: maker.flows.production_cost_usd,
                 expansion_spend: maker.flows.expansion_spend_usd,
