@@ -467,3 +467,34 @@ fn a_new_entry_marked_new_is_added() {
         text(&result.stdout)
     );
 }
+
+/// A custom accelerator names an owner that exists, and a lab's starting
+/// fleet holds no other owner's custom accelerator.
+#[test]
+fn custom_accelerators_name_their_owner_and_stay_with_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let chip = "[[chips]]\nnew = true\nname = \"XPU\"\nmaker = \"amd\"\navailable = \"2024Q1\"\nh100e_per_unit = 1.0\nwatts = 500\nunit_cost_usd = 2000\nlaunch_price_usd = 5000\nunits_per_wafer = 60\n";
+    let nobody = child_of_baseline(dir.path(), &format!("{chip}owner = \"nobody\"\n"));
+    refused(
+        &["validate", &nobody],
+        &[
+            "owner",
+            "\"nobody\", not a lab or an aggregate buyer",
+            "frontier-a",
+        ],
+    );
+    let other = tempfile::tempdir().expect("temp dir");
+    let taken = child_of_baseline(
+        other.path(),
+        &format!(
+            "{chip}owner = \"open-m\"\n[[labs]]\nname = \"frontier-a\"\ninitial_fleet = [{{ chip = \"XPU\", h100e = 1000 }}]\n"
+        ),
+    );
+    refused(
+        &["validate", &taken],
+        &[
+            "initial_fleet[0].chip",
+            "another owner's custom accelerator",
+        ],
+    );
+}

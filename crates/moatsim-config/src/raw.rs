@@ -164,6 +164,9 @@ pub struct RawChip {
     #[serde(default = "default_true")]
     pub controlled: bool,
     pub sold_in: Option<Vec<String>>,
+    /// A custom accelerator's owner (a lab or an aggregate buyer): the only
+    /// buyer its design partner sells it to.
+    pub owner: Option<String>,
 }
 
 fn default_true() -> bool {
@@ -182,6 +185,10 @@ pub struct RawLab {
     pub online_h100e: f64,
     pub pipeline_mw: Option<f64>,
     pub initial_chip: String,
+    /// Further generations in the starting fleet, besides `online_h100e` of
+    /// `initial_chip`.
+    #[serde(default)]
+    pub initial_fleet: Vec<RawFleetPart>,
     pub ambition_per_quarter: f64,
     pub inference_share: Option<f64>,
     pub markup: Option<f64>,
@@ -197,6 +204,14 @@ pub struct RawLab {
     /// stronger in some domains than its overall capability says).
     #[serde(default)]
     pub segment_strengths: BTreeMap<String, f64>,
+}
+
+/// Compute of one generation in a lab's starting fleet.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFleetPart {
+    pub chip: String,
+    pub h100e: f64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -226,9 +226,30 @@ pub struct ChipGeneration {
     /// Jurisdictions where this generation is sold (`None`: everywhere). A
     /// domestic chip for restricted jurisdictions is sold only at home.
     pub sold_in: Option<Vec<String>>,
+    /// A custom accelerator's owner (`None`: a merchant chip, sold to all).
+    /// Left out of the resolved config when `None`, so scenarios without
+    /// custom accelerators keep their config hash.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<ChipOwner>,
+}
+
+/// Who owns a custom accelerator: the lab or aggregate buyer its design
+/// partner builds it for (TPU for Google, Trainium for Amazon).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ChipOwner {
+    /// Index into `Scenario::labs`.
+    Lab(usize),
+    /// Index into `Scenario::accelerator_buyers`.
+    Buyer(usize),
 }
 
 impl ChipGeneration {
+    /// Whether `buyer` may buy this generation: anyone for a merchant chip,
+    /// only its owner for a custom one.
+    pub fn sold_to(&self, buyer: ChipOwner) -> bool {
+        self.owner.is_none_or(|owner| owner == buyer)
+    }
+
     /// Compute one grid MW powers with this generation in a facility with
     /// `pue` (whole units), H100e: what a site's power is worth in compute.
     pub fn h100e_per_mw(&self, pue: f64) -> f64 {
@@ -248,6 +269,11 @@ pub struct LabSpec {
     /// Data-center MW under construction at the start (power already contracted).
     pub pipeline_mw: f64,
     pub initial_chip: usize,
+    /// Further generations in the starting fleet: (index into
+    /// `Scenario::chips`, H100e), besides `online_h100e` of `initial_chip`.
+    /// Left out of the resolved config when empty (the config hash stays).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub initial_fleet: Vec<(usize, f64)>,
     pub ambition_per_quarter: f64,
     pub inference_share: f64,
     pub markup: f64,
@@ -259,6 +285,20 @@ pub struct LabSpec {
     /// Capability offset in each app builders' segment, in segment order
     /// (0 where the config names none).
     pub segment_strengths: Vec<f64>,
+}
+
+impl LabSpec {
+    /// Its starting fleet by generation: `online_h100e` of `initial_chip`,
+    /// then `initial_fleet`, as (index into `Scenario::chips`, H100e).
+    pub fn starting_fleet(&self) -> impl Iterator<Item = (usize, f64)> + '_ {
+        std::iter::once((self.initial_chip, self.online_h100e))
+            .chain(self.initial_fleet.iter().copied())
+    }
+
+    /// Its whole starting compute, H100e.
+    pub fn starting_h100e(&self) -> f64 {
+        self.starting_fleet().map(|(_, h100e)| h100e).sum()
+    }
 }
 
 /// A lab's first-party product in an app builders' segment.

@@ -104,14 +104,19 @@ fn spawn_labs(world: &mut World, s: &Scenario, ids: &[AgentId]) -> (Vec<f64>, u6
     let mut initial_dc_mw = vec![0.0; s.regions.len()];
     let mut next_project = 1u64;
     for (index, (spec, &id)) in s.labs.iter().zip(ids).enumerate() {
-        let chip = &s.chips[spec.initial_chip];
-        let units = (spec.online_h100e / chip.h100e_per_unit).ceil() as u64;
-        let mw = initial_site_mw(spec.online_h100e, chip.h100e_per_unit, chip.watts, pue);
-        initial_dc_mw[spec.home_region] += mw;
+        // The starting site holds every generation of the starting fleet.
+        let (mut mw, mut fleet_cost) = (0.0, 0.0);
         let mut installed = vec![0; s.chips.len()];
-        installed[spec.initial_chip] = units;
-        let fleet_cost =
-            units as f64 * chip.launch_price_usd * s.behaviour.initial_fleet_book_value;
+        for (c, h100e) in spec.starting_fleet() {
+            let chip = &s.chips[c];
+            let units = (h100e / chip.h100e_per_unit).ceil() as u64;
+            mw += initial_site_mw(h100e, chip.h100e_per_unit, chip.watts, pue);
+            installed[c] += units;
+            fleet_cost +=
+                units as f64 * chip.launch_price_usd * s.behaviour.initial_fleet_book_value;
+        }
+        initial_dc_mw[spec.home_region] += mw;
+        let online_h100e = spec.starting_h100e();
         world.spawn(Project {
             project_id: next_project,
             lab: id,
@@ -190,7 +195,7 @@ fn spawn_labs(world: &mut World, s: &Scenario, ids: &[AgentId]) -> (Vec<f64>, u6
                 capability: spec.capability,
                 // What the lab trained before the run, in quarters of its
                 // first quarter's training compute.
-                effective_training_compute: spec.online_h100e
+                effective_training_compute: online_h100e
                     * (1.0 - spec.inference_share)
                     * s.world.prior_training_quarters,
                 valuation_usd: spec.valuation_usd,
@@ -208,12 +213,8 @@ fn spawn_labs(world: &mut World, s: &Scenario, ids: &[AgentId]) -> (Vec<f64>, u6
                 mtok_per_h100e: s.world.mtok_per_h100e_quarter,
                 fixed_capability_price_per_mtok: None,
                 fleet_cost_usd: fleet_cost,
-                facility_cost_usd: initial_site_mw(
-                    spec.online_h100e,
-                    chip.h100e_per_unit,
-                    chip.watts,
-                    pue,
-                ) * s.world.dc_capex_per_mw_usd
+                facility_cost_usd: mw
+                    * s.world.dc_capex_per_mw_usd
                     * s.behaviour.initial_facility_book_value,
                 quarters_in_distress: 0,
                 outage_share: 0.0,
@@ -221,9 +222,9 @@ fn spawn_labs(world: &mut World, s: &Scenario, ids: &[AgentId]) -> (Vec<f64>, u6
                 outage_applied: 0.0,
                 previous_revenue_usd: 0.0,
                 last_round_tick: None,
-                target_h100e: spec.online_h100e,
+                target_h100e: online_h100e,
                 capex_budget_usd: 0.0,
-                online_h100e: spec.online_h100e,
+                online_h100e,
                 rented_h100e: 0.0,
                 recent_net_outflows_usd: Vec::new(),
                 recent_revenue_usd: Vec::new(),

@@ -298,3 +298,67 @@ fn a_buyer_places_growth_where_its_jurisdiction_has_room() {
         }
     }
 }
+
+/// A custom accelerator goes to its owner alone: hyperscaler-g buys
+/// `configs/experiments/google-tpus.toml`'s TPUs, no other lab or buyer gets
+/// one in either round of the market, and the design partner prices them at
+/// its contract price throughout, with its Ethernet sold beside them.
+#[test]
+fn custom_accelerators_go_only_to_their_owner() {
+    let (scenario, frames) = run_config("experiments/google-tpus.toml", &["scenario.quarters=8"]);
+    let owner = scenario
+        .labs
+        .iter()
+        .position(|l| l.name == "hyperscaler-g")
+        .expect("hyperscaler-g");
+    assert!((scenario.labs[owner].starting_h100e() - 900_000.0).abs() < 1.0);
+    let owner_id = frames[0]
+        .labs
+        .iter()
+        .find(|l| l.name == "hyperscaler-g")
+        .map(|l| l.lab_id)
+        .expect("owner's row");
+    let custom: Vec<&str> = scenario
+        .chips
+        .iter()
+        .filter(|c| c.owner.is_some())
+        .map(|c| c.name.as_str())
+        .collect();
+    assert!(custom.len() >= 3, "{custom:?}");
+    let mut sold = 0.0;
+    for frame in &frames {
+        for order in frame
+            .events
+            .iter()
+            .filter(|e| e.kind == "gpu_order" && custom.contains(&e.detail.as_str()))
+        {
+            assert_eq!(order.agent_id, Some(owner_id), "{order:?}");
+            sold += order.quantity.unwrap_or(0.0);
+        }
+        for row in frame.markets.iter().filter(|m| m.market == "gpu") {
+            let Some(chip) = scenario
+                .chips
+                .iter()
+                .find(|c| Some(c.name.as_str()) == row.item.as_deref())
+            else {
+                continue;
+            };
+            if chip.owner.is_some() && row.cleared > 0.0 {
+                assert_eq!(
+                    row.price,
+                    Some(chip.launch_price_usd),
+                    "{} is priced by contract",
+                    chip.name
+                );
+            }
+        }
+    }
+    assert!(sold > 100_000.0, "the owner buys its TPUs: {sold}");
+    let partner_networking: f64 = frames
+        .iter()
+        .flat_map(|f| f.chipmakers.iter())
+        .filter(|m| m.name == "broadcom")
+        .map(|m| m.networking_revenue)
+        .sum();
+    assert!(partner_networking > 0.0, "the partner sells its fabric");
+}

@@ -327,6 +327,9 @@ struct RunData {
     capex_by_kind: Vec<(f64, String, f64)>,
     /// Chip generation → (maker's name, H100e per unit), from the manifest.
     chips: Vec<(String, String, f64)>,
+    /// Design partners: chipmakers whose every generation has an owner (custom
+    /// accelerators only), from the manifest.
+    design_partners: Vec<String>,
 }
 
 /// Reads a finished run and checks it against every `target` figure.
@@ -471,6 +474,7 @@ fn read_run_data(run_dir: &Path, manifest: &RunManifest) -> Result<RunData, Cali
         &["market", "item"],
     )?;
     let chips_in_config = chips_in_config(manifest.field("config")?);
+    let design_partners = design_partners(manifest.field("config")?);
     Ok(RunData {
         world_tick: world.numbers("tick").to_vec(),
         fixed_capability_price_index: world.numbers("fixed_capability_price_index").to_vec(),
@@ -498,6 +502,7 @@ fn read_run_data(run_dir: &Path, manifest: &RunManifest) -> Result<RunData, Cali
         market_price: markets.numbers("price").to_vec(),
         capex_by_kind,
         chips: chips_in_config,
+        design_partners,
     })
 }
 
@@ -533,6 +538,29 @@ fn chips_in_config(config: &serde_json::Value) -> Vec<(String, String, f64)> {
                         c["h100e_per_unit"].as_f64().unwrap_or(0.0),
                     )
                 })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Chipmakers every one of whose generations is a custom accelerator (has an
+/// owner): the design partners, in the config's order.
+fn design_partners(config: &serde_json::Value) -> Vec<String> {
+    let chips = config["chips"].as_array().cloned().unwrap_or_default();
+    config["chipmakers"]
+        .as_array()
+        .map(|makers| {
+            makers
+                .iter()
+                .enumerate()
+                .filter(|(m, _)| {
+                    let own: Vec<&serde_json::Value> = chips
+                        .iter()
+                        .filter(|c| c["maker"].as_u64() == Some(*m as u64))
+                        .collect();
+                    !own.is_empty() && own.iter().all(|c| !c["owner"].is_null())
+                })
+                .map(|(_, m)| m["name"].as_str().unwrap_or_default().to_string())
                 .collect()
         })
         .unwrap_or_default()
@@ -600,6 +628,11 @@ fn measure(figure: &Figure, data: &RunData) -> (Option<f64>, String) {
         "largest_chipmaker_dc_revenue_2025" => (
             largest_chipmaker_2025(data).map(|(_, revenue)| revenue),
             "the largest chipmakers.revenue summed over 2025".into(),
+        ),
+        "custom_accelerator_revenue_2025" => (
+            largest_in_2025(data, |name| data.design_partners.iter().any(|d| d == name))
+                .map(|(_, revenue)| revenue),
+            "the largest design partner's chipmakers.revenue (custom accelerators and the networking sold with them) summed over 2025; a design partner is a chipmaker whose every generation has an owner".into(),
         ),
         "nvidia_gpu_units_2025" => {
             let value = largest_chipmaker_2025(data).map(|(maker, _)| {
@@ -765,8 +798,16 @@ fn per_lab_in(data: &RunData, keep: impl Fn(usize) -> bool, quarters: usize) -> 
 /// The chipmaker with the largest revenue over 2025, and that revenue; `None`
 /// unless the run covers all four quarters of 2025.
 fn largest_chipmaker_2025(data: &RunData) -> Option<(String, f64)> {
+    largest_in_2025(data, |_| true)
+}
+
+/// The chipmaker `counts` keeps with the largest revenue over the four
+/// quarters of 2025, and that revenue.
+fn largest_in_2025(data: &RunData, counts: impl Fn(&str) -> bool) -> Option<(String, f64)> {
     let mut totals: std::collections::BTreeMap<&str, (f64, usize)> = Default::default();
-    for i in (0..data.chip_year.len()).filter(|&i| whole(data.chip_year[i]) == 2025) {
+    for i in (0..data.chip_year.len())
+        .filter(|&i| whole(data.chip_year[i]) == 2025 && counts(&data.chip_name[i]))
+    {
         let entry = totals.entry(data.chip_name[i].as_str()).or_default();
         entry.0 += data.chip_revenue[i];
         entry.1 += 1;

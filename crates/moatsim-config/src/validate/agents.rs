@@ -261,6 +261,36 @@ pub(super) fn check_chipmakers(
         .collect()
 }
 
+/// A generation in a starting fleet must be on sale by the start and, if it
+/// is a custom accelerator, belong to the fleet's owner.
+fn check_starting_chip(
+    c: &mut Checker<'_>,
+    path: &str,
+    chip: Option<&ChipGeneration>,
+    start: Quarter,
+    owner: ChipOwner,
+) {
+    let Some(chip) = chip else { return };
+    if chip.available > start {
+        c.fail(
+            path,
+            format!(
+                "{:?} is first available in {}, after the start ({start}); allowed: a chip available at the start",
+                chip.name, chip.available
+            ),
+        );
+    }
+    if !chip.sold_to(owner) {
+        c.fail(
+            path,
+            format!(
+                "{:?} is another owner's custom accelerator; allowed: a merchant chip or one this fleet's owner owns",
+                chip.name
+            ),
+        );
+    }
+}
+
 /// `[[labs]]`, whose starting chip must be on sale by the start.
 pub(super) fn check_labs(
     c: &mut Checker<'_>,
@@ -278,21 +308,25 @@ pub(super) fn check_labs(
         .enumerate()
         .map(|(k, s)| (s.name.clone(), k))
         .collect();
-    raw
-        .labs
+    raw.labs
         .iter()
         .enumerate()
         .map(|(i, l)| {
             let p = |f: &str| format!("labs[{i}].{f}");
             let initial_chip = c.resolve(p("initial_chip"), &l.initial_chip, chip_names, "chips");
-            if let Some(chip) = chips.get(initial_chip)
-                && chip.available > start
-            {
-                    c.fail(&p("initial_chip"), format!("{:?} is first available in {}, after the start ({start}); allowed: a chip available at the start", chip.name, chip.available));
-            }
+            check_starting_chip(
+                c,
+                &p("initial_chip"),
+                chips.get(initial_chip),
+                start,
+                ChipOwner::Lab(i),
+            );
             let kind_text = l.kind.as_deref().unwrap_or(defaults::LAB_KIND);
             let kind = LabKind::parse(kind_text).unwrap_or_else(|| {
-                c.fail(&p("kind"), format!("is {kind_text:?}; allowed: {}", LabKind::ALLOWED));
+                c.fail(
+                    &p("kind"),
+                    format!("is {kind_text:?}; allowed: {}", LabKind::ALLOWED),
+                );
                 LabKind::FrontierLab
             });
             LabSpec {
@@ -305,13 +339,67 @@ pub(super) fn check_labs(
                 online_h100e: c.within(p("online_h100e"), ranges::H100E, l.online_h100e),
                 pipeline_mw: c.within(p("pipeline_mw"), ranges::MW, l.pipeline_mw.unwrap_or(0.0)),
                 initial_chip,
-                ambition_per_quarter: c.number(p("ambition_per_quarter"), l.ambition_per_quarter, 0.0, 2.0, "a quarterly growth rate from 0 to 2"),
-                inference_share: c.number(p("inference_share"), l.inference_share.unwrap_or(defaults::INFERENCE_SHARE), 0.05, 0.95, "a fraction from 0.05 to 0.95"),
-                markup: c.number(p("markup"), l.markup.unwrap_or(defaults::MARKUP), 0.0, 20.0, "a markup over cost from 0 to 20"),
-                opex_per_quarter_usd: c.within(p("opex_per_quarter_usd"), ranges::USD_AMOUNT, l.opex_per_quarter_usd),
-                parent_funding_per_quarter_usd: c.within(p("parent_funding_per_quarter_usd"), ranges::USD_AMOUNT, l.parent_funding_per_quarter_usd.unwrap_or(0.0)),
-                capex_fraction_of_cash: c.fraction(p("capex_fraction_of_cash"), l.capex_fraction_of_cash.unwrap_or(defaults::CAPEX_FRACTION_OF_CASH)),
-                target_runway_quarters: c.number(p("target_runway_quarters"), l.target_runway_quarters.unwrap_or(defaults::TARGET_RUNWAY_QUARTERS), 1.0, 40.0, "quarters from 1 to 40"),
+                initial_fleet: l
+                    .initial_fleet
+                    .iter()
+                    .enumerate()
+                    .map(|(j, part)| {
+                        let q = |f: &str| format!("labs[{i}].initial_fleet[{j}].{f}");
+                        let chip = c.resolve(q("chip"), &part.chip, chip_names, "chips");
+                        check_starting_chip(
+                            c,
+                            &q("chip"),
+                            chips.get(chip),
+                            start,
+                            ChipOwner::Lab(i),
+                        );
+                        (chip, c.within(q("h100e"), ranges::H100E, part.h100e))
+                    })
+                    .collect(),
+                ambition_per_quarter: c.number(
+                    p("ambition_per_quarter"),
+                    l.ambition_per_quarter,
+                    0.0,
+                    2.0,
+                    "a quarterly growth rate from 0 to 2",
+                ),
+                inference_share: c.number(
+                    p("inference_share"),
+                    l.inference_share.unwrap_or(defaults::INFERENCE_SHARE),
+                    0.05,
+                    0.95,
+                    "a fraction from 0.05 to 0.95",
+                ),
+                markup: c.number(
+                    p("markup"),
+                    l.markup.unwrap_or(defaults::MARKUP),
+                    0.0,
+                    20.0,
+                    "a markup over cost from 0 to 20",
+                ),
+                opex_per_quarter_usd: c.within(
+                    p("opex_per_quarter_usd"),
+                    ranges::USD_AMOUNT,
+                    l.opex_per_quarter_usd,
+                ),
+                parent_funding_per_quarter_usd: c.within(
+                    p("parent_funding_per_quarter_usd"),
+                    ranges::USD_AMOUNT,
+                    l.parent_funding_per_quarter_usd.unwrap_or(0.0),
+                ),
+                capex_fraction_of_cash: c.fraction(
+                    p("capex_fraction_of_cash"),
+                    l.capex_fraction_of_cash
+                        .unwrap_or(defaults::CAPEX_FRACTION_OF_CASH),
+                ),
+                target_runway_quarters: c.number(
+                    p("target_runway_quarters"),
+                    l.target_runway_quarters
+                        .unwrap_or(defaults::TARGET_RUNWAY_QUARTERS),
+                    1.0,
+                    40.0,
+                    "quarters from 1 to 40",
+                ),
                 products: l
                     .products
                     .iter()
@@ -319,10 +407,27 @@ pub(super) fn check_labs(
                     .map(|(j, product)| {
                         let q = |f: &str| format!("labs[{i}].products[{j}].{f}");
                         ProductSpec {
-                            segment: c.resolve(q("segment"), &product.segment, &segment_names, "app_builders.segments"),
-                            share: c.number(q("share"), product.share, 0.0, 0.95, "a share of the segment's end-user demand from 0 to 0.95"),
-                            launch: product.launch.as_deref().map_or(start, |text| c.quarter(q("launch"), text)),
-                            depth: c.fraction(q("depth"), product.depth.unwrap_or(defaults::PRODUCT_DEPTH)),
+                            segment: c.resolve(
+                                q("segment"),
+                                &product.segment,
+                                &segment_names,
+                                "app_builders.segments",
+                            ),
+                            share: c.number(
+                                q("share"),
+                                product.share,
+                                0.0,
+                                0.95,
+                                "a share of the segment's end-user demand from 0 to 0.95",
+                            ),
+                            launch: product
+                                .launch
+                                .as_deref()
+                                .map_or(start, |text| c.quarter(q("launch"), text)),
+                            depth: c.fraction(
+                                q("depth"),
+                                product.depth.unwrap_or(defaults::PRODUCT_DEPTH),
+                            ),
                         }
                     })
                     .collect(),
@@ -330,9 +435,16 @@ pub(super) fn check_labs(
                     let mut strengths = vec![0.0; raw.app_builders.segments.len()];
                     for (name, &offset) in &l.segment_strengths {
                         let field = format!("labs[{i}].segment_strengths.{name}");
-                        let k = c.resolve(field.clone(), name, &segment_names, "app_builders.segments");
+                        let k =
+                            c.resolve(field.clone(), name, &segment_names, "app_builders.segments");
                         if let Some(slot) = strengths.get_mut(k) {
-                            *slot = c.number(field, offset, -1.0, 1.0, "a capability offset from -1 to 1");
+                            *slot = c.number(
+                                field,
+                                offset,
+                                -1.0,
+                                1.0,
+                                "a capability offset from -1 to 1",
+                            );
                         }
                     }
                     strengths
@@ -351,36 +463,74 @@ pub(super) fn check_buyers(
     chips: &[ChipGeneration],
     start: Quarter,
 ) -> Vec<AcceleratorBuyerSpec> {
-    raw
-        .accelerator_buyers
+    raw.accelerator_buyers
         .iter()
         .enumerate()
         .map(|(i, b)| {
             let p = |f: &str| format!("accelerator_buyers[{i}].{f}");
             let kind = BuyerKind::parse(&b.kind).unwrap_or_else(|| {
-                c.fail(&p("kind"), format!("is {:?}; allowed: {}", b.kind, BuyerKind::ALLOWED));
+                c.fail(
+                    &p("kind"),
+                    format!("is {:?}; allowed: {}", b.kind, BuyerKind::ALLOWED),
+                );
                 BuyerKind::Other
             });
             let initial_chip = c.resolve(p("initial_chip"), &b.initial_chip, chip_names, "chips");
-            if let Some(chip) = chips.get(initial_chip)
-                && chip.available > start
-            {
-                c.fail(&p("initial_chip"), format!("{:?} is first available in {}, after the start ({start}); allowed: a chip available at the start", chip.name, chip.available));
-            }
+            check_starting_chip(
+                c,
+                &p("initial_chip"),
+                chips.get(initial_chip),
+                start,
+                ChipOwner::Buyer(i),
+            );
             AcceleratorBuyerSpec {
                 name: c.name(p("name"), &b.name),
                 kind,
                 region: c.resolve(p("region"), &b.region, region_names, "regions"),
                 fleet_h100e: c.within(p("fleet_h100e"), ranges::H100E, b.fleet_h100e),
                 initial_chip,
-                growth_per_quarter: c.within(p("growth_per_quarter"), ranges::GROWTH_PER_QUARTER, b.growth_per_quarter),
-                growth_half_life_quarters: c.within(p("growth_half_life_quarters"), ranges::HALF_LIFE_QUARTERS, b.growth_half_life_quarters),
-                reference_price_per_h100e_usd: c.within(p("reference_price_per_h100e_usd"), ranges::USD_PER_H100E, b.reference_price_per_h100e_usd),
-                value_per_h100e_usd: c.within(p("value_per_h100e_usd"), ranges::USD_PER_H100E, b.value_per_h100e_usd),
-                price_elasticity: c.within(p("price_elasticity"), ranges::ELASTICITY, b.price_elasticity.unwrap_or(defaults::BUYER_PRICE_ELASTICITY)),
-                accelerator_share_of_capex: c.within(p("accelerator_share_of_capex"), ranges::SHARE_POSITIVE, b.accelerator_share_of_capex.unwrap_or(defaults::ACCELERATOR_SHARE_OF_CAPEX)),
-                choice_sharpness: c.within(p("choice_sharpness"), ranges::SHARPNESS, b.choice_sharpness.unwrap_or(defaults::BUYER_CHOICE_SHARPNESS)),
-                rental_share: c.fraction(p("rental_share"), b.rental_share.unwrap_or(defaults::BUYER_RENTAL_SHARE)),
+                growth_per_quarter: c.within(
+                    p("growth_per_quarter"),
+                    ranges::GROWTH_PER_QUARTER,
+                    b.growth_per_quarter,
+                ),
+                growth_half_life_quarters: c.within(
+                    p("growth_half_life_quarters"),
+                    ranges::HALF_LIFE_QUARTERS,
+                    b.growth_half_life_quarters,
+                ),
+                reference_price_per_h100e_usd: c.within(
+                    p("reference_price_per_h100e_usd"),
+                    ranges::USD_PER_H100E,
+                    b.reference_price_per_h100e_usd,
+                ),
+                value_per_h100e_usd: c.within(
+                    p("value_per_h100e_usd"),
+                    ranges::USD_PER_H100E,
+                    b.value_per_h100e_usd,
+                ),
+                price_elasticity: c.within(
+                    p("price_elasticity"),
+                    ranges::ELASTICITY,
+                    b.price_elasticity
+                        .unwrap_or(defaults::BUYER_PRICE_ELASTICITY),
+                ),
+                accelerator_share_of_capex: c.within(
+                    p("accelerator_share_of_capex"),
+                    ranges::SHARE_POSITIVE,
+                    b.accelerator_share_of_capex
+                        .unwrap_or(defaults::ACCELERATOR_SHARE_OF_CAPEX),
+                ),
+                choice_sharpness: c.within(
+                    p("choice_sharpness"),
+                    ranges::SHARPNESS,
+                    b.choice_sharpness
+                        .unwrap_or(defaults::BUYER_CHOICE_SHARPNESS),
+                ),
+                rental_share: c.fraction(
+                    p("rental_share"),
+                    b.rental_share.unwrap_or(defaults::BUYER_RENTAL_SHARE),
+                ),
             }
         })
         .collect()

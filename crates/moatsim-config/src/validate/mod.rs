@@ -251,13 +251,16 @@ fn check_initial_sites_fit(
 ) {
     let mut initial_dc_mw = vec![0.0; regions.len()];
     for lab in labs {
-        let chip = &chips[lab.initial_chip];
-        initial_dc_mw[lab.home_region] += moatsim_model::units::initial_site_mw(
-            lab.online_h100e,
-            chip.h100e_per_unit,
-            chip.watts,
-            world.pue,
-        ) + lab.pipeline_mw;
+        for (chip, h100e) in lab.starting_fleet() {
+            let chip = &chips[chip];
+            initial_dc_mw[lab.home_region] += moatsim_model::units::initial_site_mw(
+                h100e,
+                chip.h100e_per_unit,
+                chip.watts,
+                world.pue,
+            );
+        }
+        initial_dc_mw[lab.home_region] += lab.pipeline_mw;
     }
     for (i, utility) in utilities.iter().enumerate() {
         let load = utility.base_load_mw + initial_dc_mw[utility.region];

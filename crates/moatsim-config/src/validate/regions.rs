@@ -117,6 +117,7 @@ pub(super) fn check_chips(
                 launch_price_usd: launch,
                 units_per_wafer: c.within(p("units_per_wafer"), ranges::UNITS_PER_WAFER, g.units_per_wafer),
                 controlled: g.controlled,
+                owner: g.owner.as_ref().map(|name| chip_owner(c, &p("owner"), name, raw)),
                 sold_in: g.sold_in.as_ref().map(|list| {
                     list.iter()
                         .enumerate()
@@ -188,6 +189,30 @@ fn extend_roadmaps(
             step += 1;
         }
     }
+}
+
+/// The lab or aggregate buyer a custom accelerator is built for, by name.
+fn chip_owner(c: &mut Checker<'_>, path: &str, name: &str, raw: &RawConfig) -> ChipOwner {
+    if let Some(lab) = raw.labs.iter().position(|l| l.name == name) {
+        return ChipOwner::Lab(lab);
+    }
+    if let Some(buyer) = raw.accelerator_buyers.iter().position(|b| b.name == name) {
+        return ChipOwner::Buyer(buyer);
+    }
+    let names: Vec<&str> = raw
+        .labs
+        .iter()
+        .map(|l| l.name.as_str())
+        .chain(raw.accelerator_buyers.iter().map(|b| b.name.as_str()))
+        .collect();
+    c.fail(
+        path,
+        format!(
+            "is {name:?}, not a lab or an aggregate buyer; allowed: one of {}",
+            names.join(", ")
+        ),
+    );
+    ChipOwner::Lab(0)
 }
 
 /// `[[generation_technologies]]`: what utilities can build, at what cost and lead time.

@@ -119,12 +119,17 @@ impl<'a> SiteConditions<'a> {
                     .map_or(0, |g| g.permit_delay_quarters)
             })
             .collect();
+        // Sites are valued for every lab alike, at merchant chips' prices:
+        // a custom accelerator is its owner's alone.
+        let merchant = |c: &usize| scenario.chips[*c].owner.is_none();
         let best_h100e_per_mw = (0..scenario.chips.len())
+            .filter(merchant)
             .filter(|&c| ask[c].is_some())
             .map(|c| scenario.chips[c].h100e_per_mw(world.pue))
             .fold(0.0, f64::max)
             .max(1.0);
         let cheapest_per_h100e = (0..scenario.chips.len())
+            .filter(merchant)
             .filter_map(|c| ask[c].map(|a| a / scenario.chips[c].h100e_per_unit))
             .fold(f64::INFINITY, f64::min);
         let gpu_cost_per_mw = if cheapest_per_h100e.is_finite() {

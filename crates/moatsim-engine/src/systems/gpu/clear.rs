@@ -9,9 +9,10 @@ use crate::systems::gpu::{GpuDeliveries, GpuDelivery, GpuOrders, RegionalGpuBid}
 use crate::systems::system_price;
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
+use moatsim_config::ChipOwner;
 use moatsim_model::accelerator_demand::update_expected_fill;
 use moatsim_model::market::gpu::{
-    GpuBid, GpuFill, GpuOffer, Leftover, SpareLine, clear_gpu_market, spill_over,
+    ExportTreatment, GpuBid, GpuFill, GpuOffer, Leftover, SpareLine, clear_gpu_market, spill_over,
 };
 use moatsim_model::market::networking;
 use moatsim_model::market::vintages::{self, Vintage};
@@ -396,9 +397,28 @@ fn spill_unserved_orders(
         }
     }
     let demand: Vec<Leftover> = leftovers.iter().map(|(_, l)| l.clone()).collect();
+    // Who each leftover's buyer is, for custom accelerators' owners.
+    let buyer_of: std::collections::BTreeMap<AgentId, ChipOwner> = to
+        .labs
+        .iter()
+        .map(|(a, lab)| (a.id, ChipOwner::Lab(lab.index)))
+        .chain(
+            to.buyers
+                .iter()
+                .map(|(a, buyer)| (a.id, ChipOwner::Buyer(buyer.index))),
+        )
+        .collect();
     let treatment = |l: usize, s: usize| {
         let (m, p) = owners[s];
         let maker = &makers[m].1;
+        // Another owner's custom accelerator is never made for this buyer.
+        let generation = &scenario.chips[maker.products[p].chip];
+        if !buyer_of
+            .get(&leftovers[l].1.buyer)
+            .is_some_and(|&who| generation.sold_to(who))
+        {
+            return ExportTreatment::Embargoed;
+        }
         crate::systems::export_treatment(
             scenario,
             leftovers[l].0,

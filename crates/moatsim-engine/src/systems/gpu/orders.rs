@@ -8,7 +8,7 @@ use crate::systems::cloud::CloudMarket;
 use crate::systems::gpu::{GpuOrders, RefreshOrder, RegionalGpuBid};
 use crate::systems::{export_treatment, licence_fee_rates, products_on_sale, system_price};
 use bevy_ecs::prelude::*;
-use moatsim_config::Scenario;
+use moatsim_config::{ChipOwner, Scenario};
 use moatsim_model::accelerator_demand;
 use moatsim_model::market::gpu::{ExportTreatment, GpuBid};
 use moatsim_model::refresh::{InstalledGeneration, plan_refresh};
@@ -46,11 +46,15 @@ fn chips_for_region(
     scenario: &Scenario,
     ask: &[Option<f64>],
     fee_rate_of_maker: &[f64],
-    region: usize,
+    (region, buyer): (usize, ChipOwner),
 ) -> Vec<(usize, f64, ExportTreatment)> {
     let mut out = Vec::new();
     for (chip, price) in ask.iter().enumerate() {
         let Some(price) = *price else { continue };
+        // Another owner's custom accelerator is not for sale to this lab.
+        if !scenario.chips[chip].sold_to(buyer) {
+            continue;
+        }
         let treatment = export_treatment(
             scenario,
             region,
@@ -103,16 +107,19 @@ pub(crate) fn bid_for_fleet_refresh(
         if installed_mw.iter().all(|&mw| mw <= 0.0) {
             continue;
         }
-        let Some((chip, price, treatment)) =
-            chips_for_region(scenario, ask, fee_rate_of_maker, region)
-                .into_iter()
-                .filter(|c| c.2 != ExportTreatment::Embargoed)
-                .max_by(|a, b| {
-                    h100e_per_mw(a.0)
-                        .total_cmp(&h100e_per_mw(b.0))
-                        .then(b.0.cmp(&a.0))
-                })
-        else {
+        let Some((chip, price, treatment)) = chips_for_region(
+            scenario,
+            ask,
+            fee_rate_of_maker,
+            (region, ChipOwner::Lab(terms.lab.index)),
+        )
+        .into_iter()
+        .filter(|c| c.2 != ExportTreatment::Embargoed)
+        .max_by(|a, b| {
+            h100e_per_mw(a.0)
+                .total_cmp(&h100e_per_mw(b.0))
+                .then(b.0.cmp(&a.0))
+        }) else {
             continue;
         };
         let generation = &scenario.chips[chip];
@@ -199,17 +206,21 @@ pub(crate) fn bid_for_lab_gpus(
         let region_budget = budget * mw / total_free;
         let region_gap = gap_h100e * mw / total_free;
         // Rank generations on sale by H100e per dollar, licence fee included.
-        let candidates: Vec<(usize, f64, ExportTreatment)> =
-            chips_for_region(scenario, ask, fee_rate_of_maker, region)
-                .into_iter()
-                .map(|(chip, effective, treatment)| {
-                    (
-                        chip,
-                        scenario.chips[chip].h100e_per_unit / effective,
-                        treatment,
-                    )
-                })
-                .collect();
+        let candidates: Vec<(usize, f64, ExportTreatment)> = chips_for_region(
+            scenario,
+            ask,
+            fee_rate_of_maker,
+            (region, ChipOwner::Lab(terms.lab.index)),
+        )
+        .into_iter()
+        .map(|(chip, effective, treatment)| {
+            (
+                chip,
+                scenario.chips[chip].h100e_per_unit / effective,
+                treatment,
+            )
+        })
+        .collect();
         let allowed: Vec<_> = candidates
             .iter()
             .filter(|c| c.2 != ExportTreatment::Embargoed)
@@ -426,6 +437,10 @@ fn plan_buyer_order(
     for (chip, price) in market.ask.iter().enumerate() {
         let Some(price) = *price else { continue };
         let generation = &scenario.chips[chip];
+        // Another owner's custom accelerator is not for sale to this buyer.
+        if !generation.sold_to(ChipOwner::Buyer(buyer.index)) {
+            continue;
+        }
         let treatment = export_treatment(
             scenario,
             buyer.region,

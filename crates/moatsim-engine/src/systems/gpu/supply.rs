@@ -26,13 +26,15 @@ pub fn plan_chip_supply(
     let scenario = &params.0;
     let tick = clock.tick;
     // Every maker's asks per H100e as they stood at the start of the quarter,
-    // so each maker prices against the same view of its rivals.
+    // so each maker prices against the same view of its rivals. A custom
+    // accelerator is no rival: only its owner may buy it.
     let offers: Vec<(usize, f64)> = chipmakers
         .iter()
         .flat_map(|(_, m)| {
             m.products
                 .iter()
                 .filter(|p| p.on_sale() && scenario.chips[p.chip].available <= clock.quarter)
+                .filter(|p| scenario.chips[p.chip].owner.is_none())
                 .map(move |p| (m.index, p.ask_usd / scenario.chips[p.chip].h100e_per_unit))
         })
         .collect();
@@ -112,7 +114,10 @@ fn price_and_allocate(
         // last quarter's excess demand.
         // Excess demand is measured against what could have been sold, so idle
         // capacity pushes the ask down and a sold-out generation pushes it up.
-        if chip.available == clock.quarter || tick == 0 {
+        // A custom accelerator is priced by its design partner's contract
+        // with its owner: cost plus the partner's margin, the launch price,
+        // throughout. Scarcity shows in its backlog, which orders capacity.
+        if chip.available == clock.quarter || tick == 0 || chip.owner.is_some() {
             product.ask_usd = chip.launch_price_usd;
             if tick > 0 {
                 product.expected_fill = launch_fill;

@@ -229,11 +229,13 @@ impl LabMarket {
         for utility in utilities {
             tariffs[utility.region] = utility.tariff_per_mwh;
         }
+        // The market's price of new compute is the merchant chips': a custom
+        // accelerator is its owner's alone.
         let on_sale = || {
             chipmakers
                 .iter()
                 .flat_map(|m| m.products.iter())
-                .filter(|p| p.on_sale())
+                .filter(|p| p.on_sale() && scenario.chips[p.chip].owner.is_none())
         };
         let cheapest_h100e = on_sale()
             .map(|p| system_price(scenario, p) / scenario.chips[p.chip].h100e_per_unit)

@@ -44,7 +44,13 @@ impl FleetReadings {
     ) -> Self {
         let (mut offered_h100e, mut offered_value) = (0.0, 0.0);
         for (_, _, maker) in chipmakers {
-            for product in maker.products.iter().filter(|p| p.sellable_units > 0) {
+            // The market's GPU price: merchant chips only, as a custom
+            // accelerator is priced for its owner alone.
+            for product in maker
+                .products
+                .iter()
+                .filter(|p| p.sellable_units > 0 && scenario.chips[p.chip].owner.is_none())
+            {
                 let generation = &scenario.chips[product.chip];
                 offered_h100e += product.sellable_units as f64 * generation.h100e_per_unit;
                 offered_value += product.sellable_units as f64 * product.ask_usd;
