@@ -272,13 +272,26 @@ pub struct Project {
     pub online_units: u64,
     pub stranded_units: u64,
     pub load_mw: f64,
-    /// Units retired from the site over the run to make room for newer ones
-    /// (fleet refresh); they are scrapped.
+    /// Units retired from the site over the run: to make room for newer ones
+    /// (fleet refresh) or at the end of their life; they are scrapped.
     #[serde(default)]
     pub retired_units: u64,
+    /// The installed units' vintages per chip generation (index into the
+    /// scenario's chips; `market::vintages`): when they were installed, their
+    /// H100e, MW and book cost, so that they retire at the end of their life.
+    #[serde(default)]
+    pub vintages: Vec<Vec<Vintage>>,
 }
 
 impl Project {
+    /// The vintages of one chip generation at this site.
+    pub fn vintages_of(&mut self, chip: usize) -> &mut Vec<Vintage> {
+        if self.vintages.len() <= chip {
+            self.vintages.resize(chip + 1, Vec::new());
+        }
+        &mut self.vintages[chip]
+    }
+
     /// What the whole hall costs to build.
     pub fn hall_cost_usd(&self, capex_per_mw_usd: f64) -> f64 {
         self.mw * capex_per_mw_usd
@@ -334,6 +347,7 @@ impl Project {
             stranded_units: 0,
             load_mw: 0.0,
             retired_units: 0,
+            vintages: Vec::new(),
         }
     }
 

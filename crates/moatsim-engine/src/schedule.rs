@@ -43,6 +43,7 @@ pub fn quarter_schedule() -> Schedule {
         (
             quarter::begin_quarter,
             gpu::install::retire_aged_buyer_fleets,
+            gpu::install::retire_aged_lab_fleets,
             quarter::apply_policy_timeline,
             capital::sell_failed_labs,
             cloud::price_cloud_rental,

@@ -104,16 +104,27 @@ fn spawn_labs(world: &mut World, s: &Scenario, ids: &[AgentId]) -> (Vec<f64>, u6
     let mut initial_dc_mw = vec![0.0; s.regions.len()];
     let mut next_project = 1u64;
     for (index, (spec, &id)) in s.labs.iter().zip(ids).enumerate() {
-        // The starting site holds every generation of the starting fleet.
+        // The starting site holds every generation of the starting fleet,
+        // each bought evenly from its launch to the start (`market::vintages`),
+        // so it retires over as many quarters.
         let (mut mw, mut fleet_cost) = (0.0, 0.0);
         let mut installed = vec![0; s.chips.len()];
+        let mut starting_vintages = vec![Vec::new(); s.chips.len()];
         for (c, h100e) in spec.starting_fleet() {
             let chip = &s.chips[c];
             let units = (h100e / chip.h100e_per_unit).ceil() as u64;
-            mw += initial_site_mw(h100e, chip.h100e_per_unit, chip.watts, pue);
+            let part_mw = initial_site_mw(h100e, chip.h100e_per_unit, chip.watts, pue);
+            let cost = units as f64 * chip.launch_price_usd * s.behaviour.initial_fleet_book_value;
+            mw += part_mw;
             installed[c] += units;
-            fleet_cost +=
-                units as f64 * chip.launch_price_usd * s.behaviour.initial_fleet_book_value;
+            fleet_cost += cost;
+            starting_vintages[c].extend(vintages::spread_before_start(
+                spec.home_region,
+                units as f64 * chip.h100e_per_unit,
+                part_mw,
+                cost,
+                u32::try_from(s.start.since(chip.available)).unwrap_or(0),
+            ));
         }
         initial_dc_mw[spec.home_region] += mw;
         let online_h100e = spec.starting_h100e();
@@ -139,6 +150,7 @@ fn spawn_labs(world: &mut World, s: &Scenario, ids: &[AgentId]) -> (Vec<f64>, u6
             stranded_units: 0,
             load_mw: 0.0,
             retired_units: 0,
+            vintages: starting_vintages,
         });
         next_project += 1;
         // Sites already under construction at the start, with power contracted,
@@ -178,6 +190,7 @@ fn spawn_labs(world: &mut World, s: &Scenario, ids: &[AgentId]) -> (Vec<f64>, u6
                     stranded_units: 0,
                     load_mw: 0.0,
                     retired_units: 0,
+                    vintages: Vec::new(),
                 });
                 next_project += 1;
             }

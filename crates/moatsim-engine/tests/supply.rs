@@ -362,3 +362,62 @@ fn custom_accelerators_go_only_to_their_owner() {
         .sum();
     assert!(partner_networking > 0.0, "the partner sells its fabric");
 }
+
+/// Labs' accelerators retire at the end of their life, as aggregate buyers'
+/// do: with refresh off and a two-year life, the starting fleet (bought
+/// evenly over the eight quarters before the start) leaves within the first
+/// eight quarters, and the labs' book falls with it; with the five-year life
+/// nothing ages out in the first three years.
+#[test]
+fn labs_accelerators_retire_at_the_end_of_their_life() {
+    let retired_by = |frames: &[TickFrame], ticks: usize| -> u64 {
+        frames[..ticks]
+            .iter()
+            .flat_map(|f| f.labs.iter())
+            .map(|l| l.gpus_retired)
+            .sum()
+    };
+    let (scenario, short) = run_config(
+        "baseline.toml",
+        &[
+            "scenario.quarters=10",
+            "behaviour.refresh_share_per_quarter=0",
+            "world.gpu_life_quarters=8",
+        ],
+    );
+    let starting_units: u64 = scenario
+        .labs
+        .iter()
+        .flat_map(|l| l.starting_fleet())
+        .map(|(chip, h100e)| (h100e / scenario.chips[chip].h100e_per_unit).ceil() as u64)
+        .sum();
+    let retired = retired_by(&short, 8);
+    assert!(
+        retired as f64 >= 0.99 * starting_units as f64 && retired <= starting_units + 10,
+        "the starting fleet retires within its life: {retired} of {starting_units}"
+    );
+    // The book leaves with the units: a lab that bought nothing would have
+    // none left; every lab's book is below its purchases since the start.
+    for lab in &short[7].labs {
+        let bought: f64 = short[..8]
+            .iter()
+            .flat_map(|f| f.labs.iter())
+            .filter(|l| l.lab_id == lab.lab_id)
+            .map(|l| l.capex)
+            .sum();
+        assert!(
+            lab.depreciation * 8.0 <= bought + 1.0,
+            "{}: depreciation {} on purchases of {bought}",
+            lab.name,
+            lab.depreciation
+        );
+    }
+    let (_, long) = run_config(
+        "baseline.toml",
+        &[
+            "scenario.quarters=12",
+            "behaviour.refresh_share_per_quarter=0",
+        ],
+    );
+    assert_eq!(retired_by(&long, 12), 0, "nothing ages out before 2028");
+}

@@ -73,6 +73,44 @@ pub fn retire_aged(vintages: &mut Vec<Vintage>, tick: i64, life_quarters: u32) -
     retired
 }
 
+/// Takes `h100e` out of the fleet, oldest vintages first (a fleet refresh
+/// scraps the oldest units of a generation), splitting the last vintage it
+/// touches in proportion; returns what it took. It never takes more than
+/// the fleet holds; a vintage emptied to within a rounding error leaves.
+pub fn take_oldest(vintages: &mut Vec<Vintage>, h100e: f64) -> Vec<Vintage> {
+    let mut left = if h100e.is_finite() {
+        h100e.max(0.0)
+    } else {
+        0.0
+    };
+    let mut taken = Vec::new();
+    for v in vintages.iter_mut() {
+        if left <= 0.0 {
+            break;
+        }
+        if v.h100e <= left * (1.0 + 1e-12) {
+            left -= v.h100e;
+            taken.push(*v);
+            v.h100e = 0.0;
+            continue;
+        }
+        let share = left / v.h100e;
+        let part = Vintage {
+            h100e: left,
+            mw: v.mw * share,
+            cost_usd: v.cost_usd * share,
+            ..*v
+        };
+        v.h100e -= part.h100e;
+        v.mw -= part.mw;
+        v.cost_usd -= part.cost_usd;
+        taken.push(part);
+        left = 0.0;
+    }
+    vintages.retain(|v| v.h100e > 0.0);
+    taken
+}
+
 /// Sum of a field over vintages.
 pub fn total(vintages: &[Vintage], field: impl Fn(&Vintage) -> f64) -> f64 {
     vintages.iter().map(field).sum()
@@ -149,6 +187,35 @@ mod tests {
             prop_assert!(retired.iter().all(|r| tick - r.installed_tick >= life));
             prop_assert!(v.iter().all(|r| tick - r.installed_tick < life));
             prop_assert!(v.windows(2).all(|w| w[0].installed_tick <= w[1].installed_tick));
+        }
+
+        /// Taking the oldest conserves compute, MW and cost, takes no more
+        /// than was asked or held, and leaves only vintages no older than
+        /// any it took from.
+        #[test]
+        fn taking_the_oldest_conserves_and_goes_in_order(
+            deliveries in prop::collection::vec((0i64..40, 0usize..3, 0.0f64..1e6), 0..30),
+            wanted in 0.0f64..2e7,
+        ) {
+            let mut sorted = deliveries.clone();
+            sorted.sort_by_key(|d| d.0);
+            let mut v = fleet(&sorted);
+            let before: Vec<f64> = [
+                total(&v, |x| x.h100e), total(&v, |x| x.mw), total(&v, |x| x.cost_usd),
+            ].to_vec();
+            let taken = take_oldest(&mut v, wanted);
+            let fields: [fn(&Vintage) -> f64; 3] = [|x| x.h100e, |x| x.mw, |x| x.cost_usd];
+            for (field, was) in fields.iter().zip(&before) {
+                let now = total(&v, field) + total(&taken, field);
+                prop_assert!((now - was).abs() <= 1e-6 * was.abs().max(1.0));
+            }
+            let took = total(&taken, |x| x.h100e);
+            prop_assert!(took <= wanted * (1.0 + 1e-9) + 1e-9);
+            prop_assert!(took <= before[0] * (1.0 + 1e-9) + 1e-9);
+            if let (Some(last), Some(first_left)) = (taken.last(), v.first()) {
+                prop_assert!(last.installed_tick <= first_left.installed_tick);
+            }
+            prop_assert!(v.iter().all(|x| x.h100e > 0.0));
         }
 
         /// A later quarter never retires less.

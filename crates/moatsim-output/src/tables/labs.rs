@@ -38,7 +38,7 @@ pub(crate) fn table() -> TableDef {
     t.u64("gpus_bought", |r| r.gpus_bought)
         .means("Accelerators bought this quarter, units");
     t.u64("gpus_retired", |r| r.gpus_retired)
-        .means("Accelerators retired this quarter to make room for newer ones on the same power (fleet refresh; scrapped), units");
+        .means("Accelerators retired this quarter: the oldest of their generation, to make room for newer ones on the same power (fleet refresh), or at the end of their life (world.gpu_life_quarters); scrapped, units");
     t.f64("gpu_fill_ratio", |r| r.gpu_fill_ratio).means(
         "Share of its GPU order filled in its last quarter with an order (below 0.8: backlogged)",
     );
@@ -83,7 +83,7 @@ pub(crate) fn table() -> TableDef {
     t.f64("power_cost", |r| r.power_cost)
         .means("Electricity bills in the quarter, USD");
     t.f64("depreciation", |r| r.depreciation)
-        .means("Accelerators over world.gpu_life_quarters plus halls over world.facility_life_quarters, USD");
+        .means("Accelerators still running (their vintages' book cost) over world.gpu_life_quarters plus halls over world.facility_life_quarters, USD");
     t.f64("profit", |r| r.profit)
         .means("Revenue minus opex, rent, power and depreciation, USD");
     t.f64("raised", |r| r.raised)

@@ -301,6 +301,7 @@ fn settle_gpu_fill(
             region,
             chip,
             units: fill.units,
+            cost_usd: fill.paid_to_seller_usd + fill.licence_fee_usd,
         });
     }
     logs.event(

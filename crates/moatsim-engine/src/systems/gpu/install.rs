@@ -13,6 +13,7 @@ use moatsim_model::market::vintages;
 /// at energized sites (`retire_for_refresh`); then the sites closest to
 /// energizing (where they wait, stranded).
 pub fn install_delivered_gpus(
+    clock: Res<Clock>,
     params: Res<Params>,
     deliveries: Res<GpuDeliveries>,
     orders: Res<GpuOrders>,
@@ -30,9 +31,29 @@ pub fn install_delivered_gpus(
         region,
         chip,
         units,
+        cost_usd,
     } in &deliveries.items
     {
         let watts = scenario.chips[chip].watts;
+        // Units join a site with their vintage: this quarter, their compute,
+        // power and share of what was paid.
+        let install = |project: &mut Project, take: u64| {
+            if take == 0 {
+                return;
+            }
+            project.installed[chip] += take;
+            let region = project.region;
+            vintages::add_delivery(
+                project.vintages_of(chip),
+                vintages::Vintage {
+                    installed_tick: i64::from(clock.tick),
+                    region,
+                    h100e: take as f64 * scenario.chips[chip].h100e_per_unit,
+                    mw: moatsim_model::units::mw_drawn_by(take as f64, watts, pue),
+                    cost_usd: cost_usd * take as f64 / units.max(1) as f64,
+                },
+            );
+        };
         let mut left = units;
         let mut candidates: Vec<usize> = (0..sorted.len())
             .filter(|&i| sorted[i].lab == lab && sorted[i].region == region)
@@ -65,7 +86,7 @@ pub fn install_delivered_gpus(
             .count();
         for &i in &candidates[..energized] {
             let take = left.min(room(&sorted[i]));
-            sorted[i].installed[chip] += take;
+            install(&mut sorted[i], take);
             left -= take;
         }
         if let Some(order) = orders
@@ -74,7 +95,7 @@ pub fn install_delivered_gpus(
             .position(|r| r.lab == lab && r.region == region && r.chip == chip)
         {
             let mut retired = 0;
-            let mut retired_h100e = 0.0;
+            let mut retired_cost = 0.0;
             for &i in &candidates[..energized] {
                 if left == 0 || refresh_left[order] <= 0.0 {
                     break;
@@ -82,7 +103,7 @@ pub fn install_delivered_gpus(
                 let wanted_mw = moatsim_model::units::mw_drawn_by(left as f64, watts, pue)
                     .min(refresh_left[order]);
                 let out = retire_for_refresh(
-                    &mut sorted[i].installed,
+                    &mut sorted[i],
                     &scenario.chips,
                     pue,
                     orders.refresh[order].retire_up_to_h100e_per_mw,
@@ -90,39 +111,32 @@ pub fn install_delivered_gpus(
                 );
                 refresh_left[order] -= out.mw;
                 retired += out.units;
-                retired_h100e += out.h100e;
+                retired_cost += out.cost_usd;
                 sorted[i].retired_units += out.units;
                 let take = left.min(room(&sorted[i]));
-                sorted[i].installed[chip] += take;
+                install(&mut sorted[i], take);
                 left -= take;
             }
             if retired > 0
                 && let Some((_, mut owner)) = labs.iter_mut().find(|(a, _)| a.id == lab)
             {
-                // The retired units leave the fleet's book cost at its
-                // average cost per H100e; they are scrapped, not sold.
-                let fleet_h100e: f64 = sorted
-                    .iter()
-                    .filter(|p| p.lab == lab)
-                    .map(|p| p.installed_h100e(&scenario.chips))
-                    .sum::<f64>()
-                    + retired_h100e;
-                if fleet_h100e > 0.0 {
-                    owner.fleet_cost_usd *= 1.0 - retired_h100e / fleet_h100e;
-                }
+                // The retired units, the oldest of their generation at the
+                // site, leave the fleet's book at their vintages' cost; they
+                // are scrapped, not sold.
+                owner.fleet_cost_usd = (owner.fleet_cost_usd - retired_cost).max(0.0);
                 owner.flows.gpus_retired += retired;
             }
         }
         for &i in &candidates[energized..] {
             let take = left.min(room(&sorted[i]));
-            sorted[i].installed[chip] += take;
+            install(&mut sorted[i], take);
             left -= take;
         }
         // Whatever did not fit goes to the most advanced site; it waits there for power.
         if left > 0
             && let Some(&i) = candidates.first()
         {
-            sorted[i].installed[chip] += left;
+            install(&mut sorted[i], left);
         }
     }
 }
@@ -131,16 +145,17 @@ pub fn install_delivered_gpus(
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct Retired {
     units: u64,
-    h100e: f64,
     /// Grid MW the retired units drew.
     mw: f64,
+    /// Their book cost: the oldest vintages of their generation at the site.
+    cost_usd: f64,
 }
 
 /// Retires installed units from a site, least power-efficient generation
 /// first and only generations at most `up_to_h100e_per_mw` efficient, until
 /// they free `wanted_mw` of power (whole units, so up to one unit more).
 fn retire_for_refresh(
-    installed: &mut [u64],
+    project: &mut Project,
     chips: &[moatsim_config::ChipGeneration],
     pue: f64,
     up_to_h100e_per_mw: f64,
@@ -148,8 +163,8 @@ fn retire_for_refresh(
 ) -> Retired {
     use moatsim_model::units::mw_drawn_by;
     let h100e_per_mw = |c: usize| chips[c].h100e_per_mw(pue);
-    let mut order: Vec<usize> = (0..installed.len())
-        .filter(|&c| installed[c] > 0 && h100e_per_mw(c) <= up_to_h100e_per_mw)
+    let mut order: Vec<usize> = (0..project.installed.len())
+        .filter(|&c| project.installed[c] > 0 && h100e_per_mw(c) <= up_to_h100e_per_mw)
         .collect();
     order.sort_by(|&a, &b| h100e_per_mw(a).total_cmp(&h100e_per_mw(b)).then(a.cmp(&b)));
     let mut out = Retired::default();
@@ -159,11 +174,15 @@ fn retire_for_refresh(
             break;
         }
         let per_unit = mw_drawn_by(1.0, chips[c].watts, pue);
-        let units = ((left_mw / per_unit).ceil() as u64).min(installed[c]);
-        installed[c] -= units;
+        let units = ((left_mw / per_unit).ceil() as u64).min(project.installed[c]);
+        project.installed[c] -= units;
+        let taken = vintages::take_oldest(
+            project.vintages_of(c),
+            units as f64 * chips[c].h100e_per_unit,
+        );
         out.units += units;
-        out.h100e += units as f64 * chips[c].h100e_per_unit;
         out.mw += units as f64 * per_unit;
+        out.cost_usd += vintages::total(&taken, |v| v.cost_usd);
     }
     out
 }
@@ -203,5 +222,49 @@ pub fn retire_aged_buyer_fleets(
         buyer.fleet_cost_usd =
             (buyer.fleet_cost_usd - vintages::total(&retired, |v| v.cost_usd)).max(0.0);
         buyer.flows.retired_h100e = h100e;
+    }
+}
+
+/// Labs' units that have run `world.gpu_life_quarters` leave their sites at
+/// the start of the quarter, as aggregate buyers' do (`market::vintages`):
+/// the site's compute and load fall, the units leave the lab's book at their
+/// vintages' cost (fully depreciated by then) and count in
+/// `labs.gpus_retired`. The power they free is the lab's to fill again in
+/// this quarter's orders.
+pub fn retire_aged_lab_fleets(
+    clock: Res<Clock>,
+    params: Res<Params>,
+    mut projects: Query<&mut Project>,
+    mut labs: Query<(&Agent, &mut Lab)>,
+) {
+    let scenario = &params.0;
+    let life = scenario.world.gpu_life_quarters;
+    let tick = i64::from(clock.tick);
+    let mut sorted: Vec<Mut<Project>> = projects.iter_mut().collect();
+    sorted.sort_by_key(|p| p.project_id);
+    // (units, book cost) retired per lab.
+    let mut by_lab: std::collections::BTreeMap<moatsim_model::AgentId, (u64, f64)> =
+        std::collections::BTreeMap::new();
+    for project in &mut sorted {
+        for chip in 0..project.vintages.len() {
+            let retired = vintages::retire_aged(&mut project.vintages[chip], tick, life);
+            if retired.is_empty() {
+                continue;
+            }
+            let h100e = vintages::total(&retired, |v| v.h100e);
+            let units = ((h100e / scenario.chips[chip].h100e_per_unit).round() as u64)
+                .min(project.installed[chip]);
+            project.installed[chip] -= units;
+            project.retired_units += units;
+            let entry = by_lab.entry(project.lab).or_default();
+            entry.0 += units;
+            entry.1 += vintages::total(&retired, |v| v.cost_usd);
+        }
+    }
+    for (agent, mut lab) in &mut labs {
+        if let Some(&(units, cost)) = by_lab.get(&agent.id) {
+            lab.fleet_cost_usd = (lab.fleet_cost_usd - cost).max(0.0);
+            lab.flows.gpus_retired += units;
+        }
     }
 }

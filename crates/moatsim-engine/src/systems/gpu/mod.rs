@@ -65,6 +65,9 @@ pub struct GpuDelivery {
     pub region: usize,
     pub chip: usize,
     pub units: u64,
+    /// What the lab paid for them (networking and licence fees included):
+    /// their book cost.
+    pub cost_usd: f64,
 }
 
 /// GPUs delivered to labs this quarter, installed in the build phase (an
