@@ -98,60 +98,74 @@ pub fn quarter_of(scenario: &Scenario, tick: u32) -> Quarter {
     scenario.start.plus(tick)
 }
 
+/// A lab's energized site at the start, holding every generation of its
+/// starting fleet, each bought evenly from its launch to the start
+/// (`market::vintages`) so that it retires over as many quarters; and the
+/// fleet's book cost.
+fn starting_site(
+    s: &Scenario,
+    spec: &moatsim_config::LabSpec,
+    (id, index): (AgentId, usize),
+    project_id: u64,
+) -> (Project, f64) {
+    let pue = s.world.pue;
+    let (mut mw, mut fleet_cost) = (0.0, 0.0);
+    let mut installed = vec![0; s.chips.len()];
+    let mut starting_vintages = vec![Vec::new(); s.chips.len()];
+    for (c, h100e) in spec.starting_fleet() {
+        let chip = &s.chips[c];
+        let units = (h100e / chip.h100e_per_unit).ceil() as u64;
+        let part_mw = initial_site_mw(h100e, chip.h100e_per_unit, chip.watts, pue);
+        let cost = units as f64 * chip.launch_price_usd * s.behaviour.initial_fleet_book_value;
+        mw += part_mw;
+        installed[c] += units;
+        fleet_cost += cost;
+        starting_vintages[c].extend(vintages::spread_before_start(
+            spec.home_region,
+            units as f64 * chip.h100e_per_unit,
+            part_mw,
+            cost,
+            u32::try_from(s.start.since(chip.available)).unwrap_or(0),
+        ));
+    }
+    let acres = mw / s.regions[spec.home_region].mw_per_acre;
+    let site = Project {
+        project_id,
+        lab: id,
+        lab_index: index,
+        region: spec.home_region,
+        stage: Stage::Energized,
+        mw,
+        acres_needed: acres,
+        acres_held: acres,
+        powered_acres: 0.0,
+        started_tick: 0,
+        ready_tick: 0,
+        construction_quarters: s.world.dc_build_quarters,
+        construction_paid_usd: mw * s.world.dc_capex_per_mw_usd,
+        financier: None,
+        financed_usd: 0.0,
+        installed,
+        online_h100e: 0.0,
+        online_units: 0,
+        stranded_units: 0,
+        load_mw: 0.0,
+        retired_units: 0,
+        vintages: starting_vintages,
+    };
+    (site, fleet_cost)
+}
+
 /// Spawns the labs, each with its energized site and its sites under construction; returns the starting data-center MW per region and the next project id.
 fn spawn_labs(world: &mut World, s: &Scenario, ids: &[AgentId]) -> (Vec<f64>, u64) {
-    let pue = s.world.pue;
     let mut initial_dc_mw = vec![0.0; s.regions.len()];
     let mut next_project = 1u64;
     for (index, (spec, &id)) in s.labs.iter().zip(ids).enumerate() {
-        // The starting site holds every generation of the starting fleet,
-        // each bought evenly from its launch to the start (`market::vintages`),
-        // so it retires over as many quarters.
-        let (mut mw, mut fleet_cost) = (0.0, 0.0);
-        let mut installed = vec![0; s.chips.len()];
-        let mut starting_vintages = vec![Vec::new(); s.chips.len()];
-        for (c, h100e) in spec.starting_fleet() {
-            let chip = &s.chips[c];
-            let units = (h100e / chip.h100e_per_unit).ceil() as u64;
-            let part_mw = initial_site_mw(h100e, chip.h100e_per_unit, chip.watts, pue);
-            let cost = units as f64 * chip.launch_price_usd * s.behaviour.initial_fleet_book_value;
-            mw += part_mw;
-            installed[c] += units;
-            fleet_cost += cost;
-            starting_vintages[c].extend(vintages::spread_before_start(
-                spec.home_region,
-                units as f64 * chip.h100e_per_unit,
-                part_mw,
-                cost,
-                u32::try_from(s.start.since(chip.available)).unwrap_or(0),
-            ));
-        }
+        let (site, fleet_cost) = starting_site(s, spec, (id, index), next_project);
+        let mw = site.mw;
         initial_dc_mw[spec.home_region] += mw;
         let online_h100e = spec.starting_h100e();
-        world.spawn(Project {
-            project_id: next_project,
-            lab: id,
-            lab_index: index,
-            region: spec.home_region,
-            stage: Stage::Energized,
-            mw,
-            acres_needed: mw / s.regions[spec.home_region].mw_per_acre,
-            acres_held: mw / s.regions[spec.home_region].mw_per_acre,
-            powered_acres: 0.0,
-            started_tick: 0,
-            ready_tick: 0,
-            construction_quarters: s.world.dc_build_quarters,
-            construction_paid_usd: mw * s.world.dc_capex_per_mw_usd,
-            financier: None,
-            financed_usd: 0.0,
-            installed,
-            online_h100e: 0.0,
-            online_units: 0,
-            stranded_units: 0,
-            load_mw: 0.0,
-            retired_units: 0,
-            vintages: starting_vintages,
-        });
+        world.spawn(site);
         next_project += 1;
         // Sites already under construction at the start, with power contracted,
         // energizing in turn over `behaviour.initial_pipeline_span_quarters`

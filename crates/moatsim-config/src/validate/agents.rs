@@ -339,23 +339,7 @@ pub(super) fn check_labs(
                 online_h100e: c.within(p("online_h100e"), ranges::H100E, l.online_h100e),
                 pipeline_mw: c.within(p("pipeline_mw"), ranges::MW, l.pipeline_mw.unwrap_or(0.0)),
                 initial_chip,
-                initial_fleet: l
-                    .initial_fleet
-                    .iter()
-                    .enumerate()
-                    .map(|(j, part)| {
-                        let q = |f: &str| format!("labs[{i}].initial_fleet[{j}].{f}");
-                        let chip = c.resolve(q("chip"), &part.chip, chip_names, "chips");
-                        check_starting_chip(
-                            c,
-                            &q("chip"),
-                            chips.get(chip),
-                            start,
-                            ChipOwner::Lab(i),
-                        );
-                        (chip, c.within(q("h100e"), ranges::H100E, part.h100e))
-                    })
-                    .collect(),
+                initial_fleet: check_initial_fleet(c, l, i, chip_names, chips, start),
                 ambition_per_quarter: c.number(
                     p("ambition_per_quarter"),
                     l.ambition_per_quarter,
@@ -400,58 +384,88 @@ pub(super) fn check_labs(
                     40.0,
                     "quarters from 1 to 40",
                 ),
-                products: l
-                    .products
-                    .iter()
-                    .enumerate()
-                    .map(|(j, product)| {
-                        let q = |f: &str| format!("labs[{i}].products[{j}].{f}");
-                        ProductSpec {
-                            segment: c.resolve(
-                                q("segment"),
-                                &product.segment,
-                                &segment_names,
-                                "app_builders.segments",
-                            ),
-                            share: c.number(
-                                q("share"),
-                                product.share,
-                                0.0,
-                                0.95,
-                                "a share of the segment's end-user demand from 0 to 0.95",
-                            ),
-                            launch: product
-                                .launch
-                                .as_deref()
-                                .map_or(start, |text| c.quarter(q("launch"), text)),
-                            depth: c.fraction(
-                                q("depth"),
-                                product.depth.unwrap_or(defaults::PRODUCT_DEPTH),
-                            ),
-                        }
-                    })
-                    .collect(),
-                segment_strengths: {
-                    let mut strengths = vec![0.0; raw.app_builders.segments.len()];
-                    for (name, &offset) in &l.segment_strengths {
-                        let field = format!("labs[{i}].segment_strengths.{name}");
-                        let k =
-                            c.resolve(field.clone(), name, &segment_names, "app_builders.segments");
-                        if let Some(slot) = strengths.get_mut(k) {
-                            *slot = c.number(
-                                field,
-                                offset,
-                                -1.0,
-                                1.0,
-                                "a capability offset from -1 to 1",
-                            );
-                        }
-                    }
-                    strengths
-                },
+                products: check_products(c, l, i, &segment_names, start),
+                segment_strengths: check_segment_strengths(c, raw, l, i, &segment_names),
             }
         })
         .collect()
+}
+
+/// A lab's `initial_fleet`: generations on sale by the start, merchant or its own.
+fn check_initial_fleet(
+    c: &mut Checker<'_>,
+    l: &RawLab,
+    i: usize,
+    chip_names: &BTreeMap<String, usize>,
+    chips: &[ChipGeneration],
+    start: Quarter,
+) -> Vec<(usize, f64)> {
+    l.initial_fleet
+        .iter()
+        .enumerate()
+        .map(|(j, part)| {
+            let q = |f: &str| format!("labs[{i}].initial_fleet[{j}].{f}");
+            let chip = c.resolve(q("chip"), &part.chip, chip_names, "chips");
+            check_starting_chip(c, &q("chip"), chips.get(chip), start, ChipOwner::Lab(i));
+            (chip, c.within(q("h100e"), ranges::H100E, part.h100e))
+        })
+        .collect()
+}
+
+/// A lab's first-party products, in app builders' segments.
+fn check_products(
+    c: &mut Checker<'_>,
+    l: &RawLab,
+    i: usize,
+    segment_names: &BTreeMap<String, usize>,
+    start: Quarter,
+) -> Vec<ProductSpec> {
+    l.products
+        .iter()
+        .enumerate()
+        .map(|(j, product)| {
+            let q = |f: &str| format!("labs[{i}].products[{j}].{f}");
+            ProductSpec {
+                segment: c.resolve(
+                    q("segment"),
+                    &product.segment,
+                    segment_names,
+                    "app_builders.segments",
+                ),
+                share: c.number(
+                    q("share"),
+                    product.share,
+                    0.0,
+                    0.95,
+                    "a share of the segment's end-user demand from 0 to 0.95",
+                ),
+                launch: product
+                    .launch
+                    .as_deref()
+                    .map_or(start, |text| c.quarter(q("launch"), text)),
+                depth: c.fraction(q("depth"), product.depth.unwrap_or(defaults::PRODUCT_DEPTH)),
+            }
+        })
+        .collect()
+}
+
+/// A lab's capability offsets by app builders' segment, in segment order.
+fn check_segment_strengths(
+    c: &mut Checker<'_>,
+    raw: &RawConfig,
+    l: &RawLab,
+    i: usize,
+    segment_names: &BTreeMap<String, usize>,
+) -> Vec<f64> {
+    let mut strengths = vec![0.0; raw.app_builders.segments.len()];
+    for (name, &offset) in &l.segment_strengths {
+        let field = format!("labs[{i}].segment_strengths.{name}");
+        let k = c.resolve(field.clone(), name, segment_names, "app_builders.segments");
+        if let Some(slot) = strengths.get_mut(k) {
+            *slot = c.number(field, offset, -1.0, 1.0, "a capability offset from -1 to 1");
+        }
+    }
+    strengths
 }
 
 /// `[[accelerator_buyers]]`: the rest of the accelerator market.
