@@ -325,3 +325,46 @@ fn labs_revenue_keeps_up_with_a_growing_fleet() {
         }
     }
 }
+
+/// No sawtooth: the largest chipmaker's yearly revenue changes direction at
+/// most once over the baseline's run (issue 28: orders set on this quarter's
+/// price and delivered later made a two-year cycle; NVIDIA's revenue has not
+/// fallen in a calendar year since 2023). Run with `--run-ignored all`.
+#[test]
+#[ignore = "a known miss (2026-12-08): nvidia's yearly revenue changes direction 2, 2, 3, 2 and 4 times at seeds 42, 7, 1, 2, 3 (seed 42: 139, 140, 204, 178, 282, 302 $B; every seed falls in 2028); power-limited buyers order when the queue grants, and capacity is bought on this quarter's signals, not on contracts and forecasts (issue 28, steps 2-3)"]
+fn the_largest_chipmakers_revenue_changes_direction_at_most_once() {
+    let mut changes_by_seed = Vec::new();
+    for seed in SEEDS {
+        let frames = baseline(seed, &[]);
+        let mut years: Vec<i32> = frames.iter().map(|f| f.stamp.year).collect();
+        years.dedup();
+        // Full calendar years only, per chipmaker.
+        let revenue = |name: &str, year: i32| -> Option<f64> {
+            let rows: Vec<f64> = frames
+                .iter()
+                .filter(|f| f.stamp.year == year)
+                .flat_map(|f| f.chipmakers.iter())
+                .filter(|m| m.name == name)
+                .map(|m| m.revenue)
+                .collect();
+            (rows.len() == 4).then(|| rows.iter().sum())
+        };
+        let largest = frames[0]
+            .chipmakers
+            .iter()
+            .map(|m| m.name.clone())
+            .max_by(|a, b| {
+                let total = |n: &str| years.iter().filter_map(|&y| revenue(n, y)).sum::<f64>();
+                total(a).total_cmp(&total(b))
+            })
+            .expect("a chipmaker");
+        let yearly: Vec<f64> = years.iter().filter_map(|&y| revenue(&largest, y)).collect();
+        let directions: Vec<bool> = yearly.windows(2).map(|w| w[1] > w[0]).collect();
+        let changes = directions.windows(2).filter(|d| d[0] != d[1]).count();
+        changes_by_seed.push((seed, changes, yearly));
+    }
+    assert!(
+        changes_by_seed.iter().all(|(_, changes, _)| *changes <= 1),
+        "(seed, changes of direction, yearly revenue): {changes_by_seed:?}"
+    );
+}
