@@ -14,7 +14,8 @@ the economics change, regenerate it.
     .venv/bin/python scripts/findings.py [--runs DIR] [--check]
 
 --runs keeps the runs in DIR (default /tmp/moatsim-findings) and reuses
-those already there. --check writes nothing and exits 1 when docs/FINDINGS.md
+those already there, if this build made them (scripts/runcache.py: a folder
+another build filled is refused with exit status 2). --check writes nothing and exits 1 when docs/FINDINGS.md
 differs from what the runs give (the test suite runs it).
 """
 
@@ -25,6 +26,8 @@ import sys
 from pathlib import Path
 
 import duckdb
+
+from runcache import claim
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = REPO / "target" / "release" / "moatsim"
@@ -246,6 +249,7 @@ def main():
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
     outputs = args.runs.resolve() / "outputs"
+    claim(args.runs.resolve(), BIN, outputs)
     run_all(outputs)
     text = page(outputs)
     if args.check:

@@ -9,7 +9,9 @@ docs/SCENARIOS.md with the date.
     cargo build --release
     .venv/bin/python scripts/measure-scenarios.py [OUT_DIR]
 
-Runs already in OUT_DIR (default /tmp/moatsim-scenarios) are reused.
+Runs already in OUT_DIR (default /tmp/moatsim-scenarios) are reused if this
+build made them; a folder another build filled is refused with exit status 2
+(scripts/runcache.py).
 """
 
 import subprocess
@@ -17,6 +19,8 @@ import sys
 from pathlib import Path
 
 import duckdb
+
+from runcache import claim
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = REPO / "target" / "release" / "moatsim"
@@ -27,6 +31,7 @@ SCENARIOS = ("baseline", "power-crunch", "commodity-compute", "high-switching-co
 
 
 def run_all():
+    claim(OUT, BIN)
     for scenario in SCENARIOS:
         for seed in SEEDS:
             if (OUT / f"scenario={scenario}" / f"seed={seed}").is_dir():

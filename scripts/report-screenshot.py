@@ -8,7 +8,8 @@ price of a fixed capability (question 3) and profit by layer (question 7).
     cargo build --release
     .venv/bin/python scripts/report-screenshot.py [OUT_DIR]
 
-Runs already in OUT_DIR are reused. Needs Chromium (apt-get install
+Runs already in OUT_DIR are reused if this build made them; a folder another
+build filled is refused with exit status 2 (scripts/runcache.py). Needs Chromium (apt-get install
 chromium) and the project's .venv (playwright, Pillow).
 """
 
@@ -21,6 +22,8 @@ from pathlib import Path
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
+from runcache import claim
+
 REPO = Path(__file__).resolve().parent.parent
 BIN = REPO / "target" / "release" / "moatsim"
 OUT = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/tmp/moatsim-report-screenshot")
@@ -32,6 +35,7 @@ PARTS = ["#calibration-banner", "#q2-binding-baseline", "#q3-fixed-capability", 
 
 def main():
     outputs = OUT / "outputs"
+    claim(OUT, BIN, outputs)
     for scenario in SCENARIOS:
         for seed in SEEDS:
             if not (outputs / f"scenario={scenario}" / f"seed={seed}").is_dir():
