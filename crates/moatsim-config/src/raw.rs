@@ -39,10 +39,24 @@ pub struct RawConfig {
     pub events: Vec<RawPolicyEvent>,
     #[serde(default)]
     pub cloud: RawCloud,
+    /// Compute contracts between labs and cloud owners (issue 28, step 2);
+    /// none when the section is left out.
+    pub contracts: Option<RawContracts>,
     #[serde(default)]
     pub behaviour: RawBehaviour,
     #[serde(default)]
     pub output: RawOutput,
+}
+
+/// `[contracts]` as written: every field is required when the section is.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawContracts {
+    pub term_quarters: i64,
+    pub lead_quarters: i64,
+    pub cover_share: f64,
+    pub host_surplus_share: f64,
+    pub host_offer_share: f64,
 }
 
 /// One entry of the policy timeline. Which fields apply depends on `kind`;

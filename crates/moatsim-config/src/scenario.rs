@@ -37,8 +37,31 @@ pub struct Scenario {
     /// The policy timeline, in the order written.
     pub events: Vec<PolicyEvent>,
     pub cloud: CloudSpec,
+    /// Compute contracts (`None`: every lab rents by the quarter only). Left
+    /// out of the resolved config when `None`, so scenarios without them keep
+    /// their config hash.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contracts: Option<ContractsSpec>,
     pub behaviour: BehaviourParams,
     pub output: OutputSpec,
+}
+
+/// Compute contracts (issue 28, step 2; `docs/MODEL.md`, "Compute
+/// contracts"): labs sign multi-year take-or-pay contracts with cloud owners
+/// for capacity that starts after the hosts' lead time.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContractsSpec {
+    /// Quarters a contract runs (cal `coreweave_avg_contract_term`: 4 years).
+    pub term_quarters: u32,
+    /// Quarters from signing to the start of delivery: the host's time to
+    /// buy and install the servers (cal `gpu_server_order_lead_time`, 2–12 months).
+    pub lead_quarters: u32,
+    /// Share of its forecast shortfall at the start a lab contracts ahead.
+    pub cover_share: f64,
+    /// Host's share of the surplus between its floor and the lab's value.
+    pub host_surplus_share: f64,
+    /// Most capacity a host signs for in a quarter, as a share of its fleet.
+    pub host_offer_share: f64,
 }
 
 /// A change the scenario schedules, applied at the start of its quarter.

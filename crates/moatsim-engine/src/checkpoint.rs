@@ -27,6 +27,7 @@ use crate::apps::AppBuilderPopulation;
 use crate::components::*;
 use crate::resources::*;
 use crate::systems::cloud::CloudMarket;
+use crate::systems::contracts::ContractBook;
 use crate::systems::quarter::apply_rule_change;
 use crate::{EngineError, Simulation};
 
@@ -49,6 +50,7 @@ pub struct Snapshot {
     ties: JointVentureTies,
     ids: IdSource,
     cloud: CloudMarket,
+    contracts: ContractBook,
     population: AppBuilderPopulation,
 }
 
@@ -125,6 +127,7 @@ impl Simulation {
             ties: world.resource::<JointVentureTies>().clone(),
             ids: world.resource::<IdSource>().clone(),
             cloud: world.resource::<CloudMarket>().clone(),
+            contracts: world.resource::<ContractBook>().clone(),
             population: world.resource::<AppBuilderPopulation>().clone(),
         }
     }
@@ -171,6 +174,7 @@ impl Simulation {
         *world.resource_mut::<JointVentureTies>() = snapshot.ties;
         *world.resource_mut::<IdSource>() = snapshot.ids;
         *world.resource_mut::<CloudMarket>() = snapshot.cloud;
+        *world.resource_mut::<ContractBook>() = snapshot.contracts;
         *world.resource_mut::<AppBuilderPopulation>() = snapshot.population;
 
         // The rules in force: every policy change before the quarter resumed.

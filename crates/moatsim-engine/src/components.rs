@@ -113,6 +113,10 @@ pub struct Lab {
     pub online_h100e: f64,
     /// Compute rented from the simulation's cloud owners for this quarter.
     pub rented_h100e: f64,
+    /// The part of `rented_h100e` delivered under compute contracts this
+    /// quarter (`systems::contracts`).
+    #[serde(default)]
+    pub contracted_h100e: f64,
     pub training_h100e: f64,
     pub inference_h100e: f64,
     pub capacity_mtok: f64,
@@ -574,6 +578,11 @@ pub struct AcceleratorBuyer {
     pub units_delivered: u64,
     /// The part of the fleet offered for rent to labs, H100e.
     pub rental_fleet_h100e: f64,
+    /// The part of the rental fleet built for compute contracts
+    /// (`systems::contracts`): delivered to them first, the rest of the
+    /// rental fleet goes to the spot market.
+    #[serde(default)]
+    pub contract_fleet_h100e: f64,
     /// What the fleet cost (the starting fleet at its book value plus every
     /// purchase, licence fees included), for depreciation and rental cost.
     pub fleet_cost_usd: f64,
@@ -603,6 +612,10 @@ pub struct BuyerFlows {
     /// The part of `wanted_h100e` meant for rent: the rental fleet's growth
     /// plus its share of last quarter's unmet rental demand.
     pub wanted_for_rent_h100e: f64,
+    /// The part of `wanted_h100e` for compute contracts starting within the
+    /// lead time that its contract fleet does not yet cover.
+    #[serde(default)]
+    pub wanted_for_contracts_h100e: f64,
     pub ordered_h100e: f64,
     pub bought_h100e: f64,
     pub units_bought: u64,
@@ -613,6 +626,9 @@ pub struct BuyerFlows {
     /// H100e rented out to labs this quarter and the rent received.
     pub rented_out_h100e: f64,
     pub rental_revenue_usd: f64,
+    /// The part of `rented_out_h100e` delivered under compute contracts.
+    #[serde(default)]
+    pub contracted_out_h100e: f64,
     /// True when the grid's spare capacity cut the order this quarter.
     pub power_limited: bool,
     /// MW this quarter's order lacked beyond the room it had and what it

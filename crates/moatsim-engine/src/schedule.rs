@@ -6,7 +6,8 @@ use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings};
 
 use crate::systems::{
-    account, capital, cloud, gpu, inference, labs, land, power, projects, quarter, record,
+    account, capital, cloud, contracts, gpu, inference, labs, land, power, projects, quarter,
+    record,
 };
 
 /// The phases of a quarter, in order.
@@ -47,6 +48,7 @@ pub fn quarter_schedule() -> Schedule {
             quarter::apply_policy_timeline,
             capital::sell_failed_labs,
             cloud::price_cloud_rental,
+            contracts::sign_compute_contracts,
             power::plan_generation,
             gpu::supply::plan_chip_supply,
             quarter::review_permits_and_concentration,
@@ -75,6 +77,7 @@ pub fn quarter_schedule() -> Schedule {
             land::clear_land_markets,
             power::clear_power_queues,
             capital::clear_capital_market,
+            contracts::deliver_contracted_compute,
             cloud::clear_rented_compute,
         )
             .chain()

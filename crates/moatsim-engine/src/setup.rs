@@ -83,6 +83,7 @@ pub fn populate(world: &mut World, scenario: &Arc<Scenario>) {
         rental[spec.region].last_fleet_h100e += spec.fleet_h100e * spec.rental_share;
     }
     world.insert_resource(CloudMarket { regions: rental });
+    world.insert_resource(crate::systems::contracts::ContractBook::default());
     MarketBooks::insert(world, s);
     world.insert_resource(Technology::default());
     world.insert_resource(Ledger::default());
@@ -253,6 +254,7 @@ fn spawn_labs(world: &mut World, s: &Scenario, ids: &[AgentId]) -> (Vec<f64>, u6
                 capex_budget_usd: 0.0,
                 online_h100e,
                 rented_h100e: 0.0,
+                contracted_h100e: 0.0,
                 recent_net_outflows_usd: Vec::new(),
                 recent_revenue_usd: Vec::new(),
                 assets_for_sale: false,
@@ -302,6 +304,7 @@ fn spawn_buyers(world: &mut World, s: &Scenario, ids: &[AgentId]) {
                 added_load_by_region: vec![0.0; s.regions.len()],
                 units_delivered: 0,
                 rental_fleet_h100e: spec.fleet_h100e * spec.rental_share,
+                contract_fleet_h100e: 0.0,
                 fleet_cost_usd: book_cost,
                 rental_cost_per_h100e_quarter: 0.0,
                 power_reserved_mw: 0.0,

@@ -146,3 +146,73 @@ fn labs_rent_more_when_owners_offer_more() {
     assert!(rented(&more) > rented(&base));
     assert!(price(&more) <= price(&base));
 }
+
+/// Compute contracts (`[contracts]`): labs sign ahead, hosts build against
+/// their backlog, and from its start a contract's capacity goes to its lab
+/// before the spot market: what hosts deliver under contract is what labs
+/// receive, within what they rent, and the hosts' backlog is the payments
+/// still to come. With nothing contracted ahead (`cover_share = 0`) no
+/// contract is signed and the columns stay at zero.
+#[test]
+fn contracts_are_signed_ahead_and_delivered_before_the_spot_market() {
+    let frames = run(&["scenario.quarters=12"]);
+    let signed: Vec<&moatsim_engine::EventRow> = frames
+        .iter()
+        .flat_map(|f| f.events.iter())
+        .filter(|e| e.kind == "contract_signed")
+        .collect();
+    assert!(!signed.is_empty(), "labs sign contracts");
+    assert!(
+        signed
+            .iter()
+            .all(|e| e.amount_usd > 0.0 && e.quantity.unwrap_or(0.0) > 0.0)
+    );
+    let mut delivered_total = 0.0;
+    for frame in &frames {
+        let received: f64 = frame.labs.iter().map(|l| l.contracted_compute_h100e).sum();
+        let delivered: f64 = frame
+            .accelerator_buyers
+            .iter()
+            .map(|b| b.contracted_out_h100e)
+            .sum();
+        assert!(
+            (received - delivered).abs() <= 1e-6 * delivered.max(1.0),
+            "tick {}: labs received {received} H100e under contract, hosts delivered {delivered}",
+            frame.stamp.tick
+        );
+        for lab in &frame.labs {
+            assert!(lab.contracted_compute_h100e <= lab.rented_compute_h100e + 1e-6);
+        }
+        for host in &frame.accelerator_buyers {
+            assert!(host.contracted_out_h100e <= host.rented_out_h100e + 1e-6);
+            assert!(host.backlog_usd >= 0.0);
+        }
+        delivered_total += delivered;
+    }
+    // Nothing is delivered before the first contracts start, after the lead time.
+    assert!(
+        frames[0]
+            .labs
+            .iter()
+            .all(|l| l.contracted_compute_h100e == 0.0)
+    );
+    assert!(delivered_total > 0.0, "contracts deliver once they start");
+    let backlog = |f: &TickFrame| {
+        f.accelerator_buyers
+            .iter()
+            .map(|b| b.backlog_usd)
+            .sum::<f64>()
+    };
+    assert!(backlog(&frames[3]) > 0.0, "hosts end 2025 with a backlog");
+
+    let none = run(&["scenario.quarters=8", "contracts.cover_share=0"]);
+    assert!(
+        none.iter()
+            .flat_map(|f| f.events.iter())
+            .all(|e| !e.kind.starts_with("contract"))
+    );
+    assert!(
+        none.iter()
+            .all(|f| backlog(f) == 0.0 && f.labs.iter().all(|l| l.contracted_compute_h100e == 0.0))
+    );
+}

@@ -7,7 +7,7 @@
 pub use crate::tables::{ColumnDef, FrameColumn, ReadAs, RowCount, Source, TableDef};
 
 /// Bumped whenever a table or column changes meaning, is added or is removed.
-pub const SCHEMA_VERSION: u32 = 17;
+pub const SCHEMA_VERSION: u32 = 18;
 
 /// Every table moatsim writes, in the order they are listed by `moatsim schema`.
 pub fn tables() -> Vec<TableDef> {

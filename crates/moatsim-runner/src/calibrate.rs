@@ -330,6 +330,9 @@ struct RunData {
     /// Design partners: chipmakers whose every generation has an owner (custom
     /// accelerators only), from the manifest.
     design_partners: Vec<String>,
+    /// (year, quarter, kind, backlog) of every accelerator-buyer row; empty
+    /// for runs from before schema 18, which had no backlog.
+    backlog_by_kind: Vec<(f64, f64, String, f64)>,
 }
 
 /// Reads a finished run and checks it against every `target` figure.
@@ -475,6 +478,21 @@ fn read_run_data(run_dir: &Path, manifest: &RunManifest) -> Result<RunData, Cali
     )?;
     let chips_in_config = chips_in_config(manifest.field("config")?);
     let design_partners = design_partners(manifest.field("config")?);
+    let backlog_by_kind: Vec<(f64, f64, String, f64)> = read_columns(
+        &run_dir.join("accelerator_buyers.parquet"),
+        &["year", "quarter", "backlog_usd"],
+        &["kind"],
+    )
+    .map(|t| {
+        t.numbers("year")
+            .iter()
+            .zip(t.numbers("quarter"))
+            .zip(t.strings("kind"))
+            .zip(t.numbers("backlog_usd"))
+            .map(|(((&y, &q), k), &b)| (y, q, k.clone(), b))
+            .collect()
+    })
+    .unwrap_or_default();
     Ok(RunData {
         world_tick: world.numbers("tick").to_vec(),
         fixed_capability_price_index: world.numbers("fixed_capability_price_index").to_vec(),
@@ -503,6 +521,7 @@ fn read_run_data(run_dir: &Path, manifest: &RunManifest) -> Result<RunData, Cali
         capex_by_kind,
         chips: chips_in_config,
         design_partners,
+        backlog_by_kind,
     })
 }
 
@@ -628,6 +647,15 @@ fn measure(figure: &Figure, data: &RunData) -> (Option<f64>, String) {
         "largest_chipmaker_dc_revenue_2025" => (
             largest_chipmaker_2025(data).map(|(_, revenue)| revenue),
             "the largest chipmakers.revenue summed over 2025".into(),
+        ),
+        "largest_neocloud_backlog_2025" => (
+            data.backlog_by_kind
+                .iter()
+                .filter(|(y, q, kind, _)| whole(*y) == 2025 && whole(*q) == 4 && kind == "neocloud")
+                .map(|row| row.3)
+                .filter(|&b| b > 0.0)
+                .max_by(f64::total_cmp),
+            "the largest accelerator_buyers.backlog_usd of kind 'neocloud' at the end of 2025Q4 (remaining payments of its compute contracts; none without a [contracts] section)".into(),
         ),
         "custom_accelerator_revenue_2025" => (
             largest_in_2025(data, |name| data.design_partners.iter().any(|d| d == name))

@@ -53,6 +53,16 @@ fn summarise(loaded: &LoadedScenario) -> String {
     lines.extend(describe_agents(s));
     lines.extend(describe_differences(loaded));
     lines.extend(describe_timeline(s));
+    lines.push(match &s.contracts {
+        Some(c) => format!(
+            "contracts  {} quarters from {} quarters after signing; labs contract {:.0}% of the shortfall they expect, hosts sign up to {:.0}% of their fleet a quarter",
+            c.term_quarters,
+            c.lead_quarters,
+            100.0 * c.cover_share,
+            100.0 * c.host_offer_share
+        ),
+        None => "contracts  none: labs rent by the quarter only".into(),
+    });
     lines.push(format!("config     sha256 {}", loaded.config_hash));
     lines.push(format!(
         "output     <out>/scenario={}/seed={}/<table>.parquet",

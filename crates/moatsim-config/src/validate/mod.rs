@@ -83,6 +83,7 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
     let output = check_output(&mut c, &raw.output);
     let behaviour = check_behaviour(&mut c, &raw.behaviour);
     let cloud = check_cloud(&mut c, &raw.cloud);
+    let contracts = raw.contracts.as_ref().map(|k| check_contracts(&mut c, k));
 
     // Checked only on an otherwise valid scenario: it indexes chips and regions.
     if c.problems.is_empty() {
@@ -112,6 +113,7 @@ pub(crate) fn validate(raw: &RawConfig, locate: &dyn Locate) -> Result<Validated
         joint_ventures,
         events,
         cloud,
+        contracts,
         behaviour,
         output,
     };
@@ -238,6 +240,20 @@ fn index_by_name<'n>(names: impl Iterator<Item = &'n str>) -> BTreeMap<String, u
         .enumerate()
         .map(|(i, name)| (name.to_string(), i))
         .collect()
+}
+
+/// `[contracts]`: terms of the compute contracts labs sign with cloud owners.
+fn check_contracts(c: &mut Checker<'_>, raw: &RawContracts) -> ContractsSpec {
+    ContractsSpec {
+        term_quarters: c.whole("contracts.term_quarters".into(), raw.term_quarters, 1, 80),
+        lead_quarters: c.whole("contracts.lead_quarters".into(), raw.lead_quarters, 0, 20),
+        cover_share: c.fraction("contracts.cover_share".into(), raw.cover_share),
+        host_surplus_share: c.fraction(
+            "contracts.host_surplus_share".into(),
+            raw.host_surplus_share,
+        ),
+        host_offer_share: c.fraction("contracts.host_offer_share".into(), raw.host_offer_share),
+    }
 }
 
 /// Labs' existing sites must fit on their home grid above its base load.

@@ -5,6 +5,7 @@ use crate::components::*;
 use crate::events::{Event, EventKind};
 use crate::records::MarketRow;
 use crate::resources::*;
+use crate::systems::contracts::ContractBook;
 use crate::systems::lab_may_use_region;
 use bevy_ecs::prelude::*;
 use moatsim_model::Account;
@@ -119,8 +120,10 @@ pub fn price_cloud_rental(
 /// its rent budget (a share of its cash) allows. This is where cash turns into
 /// compute without waiting years for a site: a lab with more money bids for more.
 pub fn bid_for_rented_compute(
+    clock: Res<Clock>,
     params: Res<Params>,
     cloud: Res<CloudMarket>,
+    book: Res<ContractBook>,
     labs: Query<(&Agent, &Cash, &Lab)>,
     mut orders: ResMut<RentalOrders>,
 ) {
@@ -131,7 +134,8 @@ pub fn bid_for_rented_compute(
     for (agent, cash, lab) in sorted {
         // Last quarter's own compute: what was online less what was rented.
         let owned = (lab.online_h100e - lab.rented_h100e).max(0.0);
-        let wanted = (lab.target_h100e - owned).max(0.0);
+        // Contracts deliver first; the spot market serves the rest.
+        let wanted = (lab.target_h100e - owned - book.committed(agent.id, clock.tick)).max(0.0);
         if wanted <= 0.0 {
             continue;
         }
@@ -191,9 +195,8 @@ pub fn clear_rented_compute(
     mut ledger: ResMut<Ledger>,
     mut logs: ResMut<Logs>,
 ) {
-    for (_, mut lab) in &mut labs {
-        lab.rented_h100e = 0.0;
-    }
+    // Rented compute started the quarter from zero and took the contracts'
+    // deliveries first (`contracts::deliver_contracted_compute`).
     let mut owners: Vec<(&Agent, Mut<AcceleratorBuyer>)> = buyers
         .iter_mut()
         .filter(|(_, b)| b.rental_fleet_h100e > 0.0)
@@ -208,7 +211,9 @@ pub fn clear_rented_compute(
             .iter()
             .map(|&o| RentalOffer {
                 owner: owners[o].0.id,
-                h100e: owners[o].1.rental_fleet_h100e,
+                // What the contracts took this quarter is not for rent.
+                h100e: (owners[o].1.rental_fleet_h100e - owners[o].1.flows.contracted_out_h100e)
+                    .max(0.0),
                 cost_per_h100e_quarter: owners[o].1.rental_cost_per_h100e_quarter,
             })
             .collect();
@@ -253,7 +258,7 @@ pub fn clear_rented_compute(
                 );
             }
         }
-        let fleet: f64 = here.iter().map(|&o| owners[o].1.rental_fleet_h100e).sum();
+        let fleet: f64 = offers.iter().map(|o| o.h100e).sum();
         market.last_excess_demand = clearing.excess_demand();
         market.last_fleet_h100e = fleet;
         // One quarter's unrented demand swings with the asks: owners who

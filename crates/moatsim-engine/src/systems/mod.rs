@@ -7,6 +7,7 @@
 pub mod account;
 pub mod capital;
 pub mod cloud;
+pub mod contracts;
 pub mod gpu;
 pub mod inference;
 pub mod labs;

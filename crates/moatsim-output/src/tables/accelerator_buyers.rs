@@ -51,6 +51,12 @@ pub(crate) fn table() -> TableDef {
         .means("H100e rented to labs this quarter");
     t.f64("rental_revenue", |r| r.rental_revenue)
         .means("Rent received from labs, USD");
+    t.f64("contracted_out_h100e", |r| r.contracted_out_h100e)
+        .means(
+            "The part of rented_out_h100e delivered under compute contracts this quarter, H100e",
+        );
+    t.f64("backlog_usd", |r| r.backlog_usd)
+        .means("Remaining payments of its compute contracts after this quarter (revenue backlog; 0 without a [contracts] section), USD");
     t.f64("rental_profit", |r| r.rental_profit)
         .means("Rent received less the rental fleet's share of energy and depreciation, USD");
     t.bool("power_limited", |r| r.power_limited)

@@ -29,6 +29,8 @@ pub(crate) fn table() -> TableDef {
         );
     t.f64("rented_compute_h100e", |r| r.rented_compute_h100e)
         .means("Compute rented from clouds outside the simulation for the quarter (part of online), H100e");
+    t.f64("contracted_compute_h100e", |r| r.contracted_compute_h100e)
+        .means("The part of rented_compute_h100e delivered under compute contracts this quarter (0 without a [contracts] section), H100e");
     t.f64("training_compute_h100e", |r| r.training_compute_h100e)
         .means("Online compute used for training, H100e");
     t.f64("inference_compute_h100e", |r| r.inference_compute_h100e)

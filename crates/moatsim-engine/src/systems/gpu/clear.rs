@@ -225,10 +225,15 @@ fn settle_gpu_fill(
         buyer.fleet_h100e += h100e;
         buyer.fleet_cost_usd += paid;
         // Deliveries join the rental fleet in the share of the order that
-        // was meant for rent.
+        // was meant for rent or for compute contracts; the contracts' share
+        // is kept for them (the contract fleet).
         if buyer.flows.wanted_h100e > 0.0 {
-            let for_rent = buyer.flows.wanted_for_rent_h100e / buyer.flows.wanted_h100e;
-            buyer.rental_fleet_h100e += h100e * for_rent.clamp(0.0, 1.0);
+            let wanted = buyer.flows.wanted_h100e;
+            let for_contracts = (buyer.flows.wanted_for_contracts_h100e / wanted).clamp(0.0, 1.0);
+            let for_rent =
+                (buyer.flows.wanted_for_rent_h100e / wanted).clamp(0.0, 1.0 - for_contracts);
+            buyer.rental_fleet_h100e += h100e * (for_rent + for_contracts);
+            buyer.contract_fleet_h100e += h100e * for_contracts;
         }
         let mw = mw_drawn_by(fill.units as f64, generation.watts, scenario.world.pue);
         buyer.load_mw += mw;

@@ -5,6 +5,7 @@
 use crate::components::*;
 use crate::resources::*;
 use crate::systems::cloud::CloudMarket;
+use crate::systems::contracts::ContractBook;
 use crate::systems::gpu::{GpuOrders, RefreshOrder, RegionalGpuBid};
 use crate::systems::{export_treatment, licence_fee_rates, products_on_sale, system_price};
 use bevy_ecs::prelude::*;
@@ -317,6 +318,10 @@ struct BuyerMarket {
 /// towards the most H100e per dollar, and no more than their grid can power.
 /// Cloud owners also build rental capacity towards unmet rental demand while
 /// renting pays.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a bevy system takes the resources and queries it touches as parameters"
+)]
 pub fn bid_for_accelerators(
     clock: Res<Clock>,
     params: Res<Params>,
@@ -324,6 +329,7 @@ pub fn bid_for_accelerators(
     chipmakers: Query<&Chipmaker>,
     utilities: Query<&Utility>,
     cloud: Res<CloudMarket>,
+    book: Res<ContractBook>,
     mut orders: ResMut<GpuOrders>,
 ) {
     let scenario = &params.0;
@@ -357,8 +363,17 @@ pub fn bid_for_accelerators(
     let mut spare_used = vec![0.0; scenario.regions.len()];
     let mut plans: Vec<BuyerPlan> = Vec::new();
     for (agent, buyer) in sorted.iter_mut() {
-        let wanted = wanted_h100e(scenario, &cloud, &market, buyer, clock.tick);
-        (buyer.flows.wanted_h100e, buyer.flows.wanted_for_rent_h100e) = wanted;
+        let (wanted, for_rent) = wanted_h100e(scenario, &cloud, &market, buyer, clock.tick);
+        // A host builds what its contracts will need by the end of the lead
+        // time and its contract fleet does not yet hold.
+        let lead = scenario.contracts.as_ref().map_or(0, |c| c.lead_quarters);
+        let committed = book
+            .committed(agent.id, clock.tick + lead)
+            .max(book.committed(agent.id, clock.tick));
+        let for_contracts = (committed - buyer.contract_fleet_h100e).max(0.0);
+        buyer.flows.wanted_h100e = wanted + for_contracts;
+        buyer.flows.wanted_for_rent_h100e = for_rent;
+        buyer.flows.wanted_for_contracts_h100e = for_contracts;
         if let Some(plan) = plan_buyer_order(scenario, &market, agent.id, buyer) {
             spare_used[buyer.region] +=
                 (plan.placed[0].1 * plan.mw_per_h100e - buyer.power_reserved_mw).max(0.0);
@@ -459,13 +474,16 @@ fn plan_buyer_order(
         }
     }
     let cheapest = offers.iter().map(|o| o.1).min_by(f64::total_cmp)?;
+    // What its compute contracts need is ordered whatever the price: it is
+    // sold already. The rest follows the price.
+    let for_contracts = buyer.flows.wanted_for_contracts_h100e;
     let ordered = accelerator_demand::h100e_ordered(
-        buyer.flows.wanted_h100e,
+        buyer.flows.wanted_h100e - for_contracts,
         cheapest,
         spec.reference_price_per_h100e_usd,
         spec.price_elasticity,
         spec.value_per_h100e_usd,
-    );
+    ) + for_contracts;
     let value: Vec<f64> = offers.iter().map(|o| 1.0 / o.1).collect();
     let available: Vec<f64> = offers.iter().map(|o| market.availability[o.0]).collect();
     let shares = accelerator_demand::split_by_value(&value, &available, spec.choice_sharpness);

@@ -8,6 +8,7 @@
 mod app_builders;
 mod world;
 
+use crate::systems::contracts::ContractBook;
 use bevy_ecs::prelude::*;
 use moatsim_config::Scenario;
 use moatsim_model::rules;
@@ -38,7 +39,9 @@ pub fn record_quarter(
     population: Res<AppBuilderPopulation>,
     regions: Res<RegionBook>,
     technology: Res<Technology>,
-    tiers: Res<TierMarket>,
+    // Bevy takes at most sixteen parameters: the tiers and the contracts
+    // come as one.
+    (tiers, contracts): (Res<TierMarket>, Res<ContractBook>),
     mut stats: ResMut<QuarterStats>,
     mut logs: ResMut<Logs>,
     mut slot: ResMut<FrameSlot>,
@@ -60,7 +63,7 @@ pub fn record_quarter(
     };
     let lab_rows = lab_rows(&labs, scenario, &projects, counted);
 
-    let buyer_rows = buyer_rows(&buyers, scenario);
+    let buyer_rows = buyer_rows(&buyers, scenario, (&contracts, clock.tick));
 
     let investor_rows = investor_rows(&investors, &regions);
 
@@ -152,6 +155,7 @@ fn lab_rows(
                 effective_training_compute: lab.effective_training_compute,
                 online_compute_h100e: lab.online_h100e,
                 rented_compute_h100e: lab.rented_h100e,
+                contracted_compute_h100e: lab.contracted_h100e,
                 training_compute_h100e: lab.training_h100e,
                 inference_compute_h100e: lab.inference_h100e,
                 installed_gpus: installed,
@@ -195,7 +199,11 @@ fn lab_rows(
 }
 
 /// One `buyers` row per buyer, in id order.
-fn buyer_rows(buyers: &Query<(&Agent, &AcceleratorBuyer)>, scenario: &Scenario) -> Vec<BuyerRow> {
+fn buyer_rows(
+    buyers: &Query<(&Agent, &AcceleratorBuyer)>,
+    scenario: &Scenario,
+    (book, tick): (&ContractBook, u32),
+) -> Vec<BuyerRow> {
     let mut buyer_rows: Vec<BuyerRow> = buyers
         .iter()
         .map(|(agent, buyer)| {
@@ -220,6 +228,8 @@ fn buyer_rows(buyers: &Query<(&Agent, &AcceleratorBuyer)>, scenario: &Scenario) 
                 rental_cost_per_h100e_hour: buyer.rental_cost_per_h100e_quarter / HOURS_PER_QUARTER,
                 rented_out_h100e: buyer.flows.rented_out_h100e,
                 rental_revenue: buyer.flows.rental_revenue_usd,
+                contracted_out_h100e: buyer.flows.contracted_out_h100e,
+                backlog_usd: book.backlog_after(agent.id, tick),
                 rental_profit: buyer.rental_profit_usd(),
                 power_limited: buyer.flows.power_limited,
                 power_queued_mw: buyer.power_queued_mw,
