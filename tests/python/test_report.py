@@ -28,7 +28,7 @@ OVERLAYS = ["q1-compute", "q1-lead", "q2-stranded", "q2-power-price", "q2-queue"
             "q3-inference-price", "q3-gpu-price", "q3-app-margin", "q4-churn", "q4-markup",
             "q5-leader-share", "q5-hhi", "q7-model-profit", "q7-chip-profit", "q7-app-profit",
             "q7-product-revenue", "q8-tokens", "q8-revenue-per-h100e"]
-BREAKDOWNS = ["q2-binding", "q5-shares", "q6-regions", "q6-chip-sales", "q7-profit-by-layer", "q8-adoption",
+BREAKDOWNS = ["q2-binding", "q2-backlog", "q5-shares", "q6-regions", "q6-chip-sales", "q7-profit-by-layer", "q8-adoption",
               "q8-tokens-per-task", "q8-segment-tokens"]
 EXPECTED = OVERLAYS + [f"{chart}-{scenario}" for chart in BREAKDOWNS for scenario in SCENARIOS]
 

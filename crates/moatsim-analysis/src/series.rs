@@ -205,6 +205,21 @@ pub fn run_series(run: &RunRef) -> Result<RunSeries, AnalysisError> {
         "name",
         "revenue",
     );
+    // Runs from before schema 18 have no backlog: their chart is empty.
+    if let Ok(buyers) = read_columns(
+        &run.dir.join("accelerator_buyers.parquet"),
+        &["tick", "backlog_usd"],
+        &["name"],
+    ) {
+        breakdown(
+            &mut series,
+            "accelerator_buyers.backlog_usd",
+            quarters,
+            &buyers,
+            "name",
+            "backlog_usd",
+        );
+    }
     let markets = read_columns(
         &run.dir.join("markets.parquet"),
         &["tick", "demand", "cleared"],

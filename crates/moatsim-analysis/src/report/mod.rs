@@ -135,6 +135,15 @@ pub const QUESTIONS: &[Question] = &[
                 axis: YAxis::Linear,
                 look_for: "Waits that grow when utilities cannot keep up.",
             },
+            ChartDef {
+                id: "q2-backlog",
+                title: "Hosts' backlog of compute contracts",
+                y_label: "USD billion",
+                scale: 1e-9,
+                kind: Kind::Breakdown("accelerator_buyers.backlog_usd"),
+                axis: YAxis::Linear,
+                look_for: "Capacity sold ahead of demand that the hosts must build: the contracts' remaining payments, by host (median over seeds).",
+            },
         ],
     },
     Question {
