@@ -152,6 +152,12 @@ fn an_ensemble_tests_its_claims_and_finds_their_boxes() {
 #[test]
 fn a_bad_claim_is_refused_and_writes_nothing() {
     let dir = tempfile::tempdir().expect("temp dir");
+    // The spec with one indicator of its own.
+    let with_indicator = |name: &str, expression: &str| {
+        format!(
+            "{SPEC}\n[[indicators]]\nname = \"{name}\"\ndescription = \"d\"\nexpression = \"{expression}\"\n"
+        )
+    };
     let cases = [
         (
             SPEC.replace("hhi_horizon >= 1500", "hhi_horizon >= "),
@@ -199,27 +205,19 @@ fn a_bad_claim_is_refused_and_writes_nothing() {
             vec!["claims[0].scenarios", "first scenario", "one scenario"],
         ),
         (
-            format!(
-                "{SPEC}\n[[indicators]]\nname = \"x\"\ndescription = \"d\"\nexpression = \"median(world.hhi)\"\n"
-            ),
+            with_indicator("x", "median(world.hhi)"),
             vec!["indicators[0].expression", "no aggregate `median`"],
         ),
         (
-            format!(
-                "{SPEC}\n[[indicators]]\nname = \"x\"\ndescription = \"d\"\nexpression = \"sum(labs.revenu where name = 'frontier-a')\"\n"
-            ),
+            with_indicator("x", "sum(labs.revenu where name = 'frontier-a')"),
             vec!["indicators[0].expression", "no column `revenu`"],
         ),
         (
-            format!(
-                "{SPEC}\n[[indicators]]\nname = \"hhi_horizon\"\ndescription = \"d\"\nexpression = \"last(world.hhi)\"\n"
-            ),
+            with_indicator("hhi_horizon", "last(world.hhi)"),
             vec!["indicators[0].name", "built-in"],
         ),
         (
-            format!(
-                "{SPEC}\n[[indicators]]\nname = \"Bad Name\"\ndescription = \"d\"\nexpression = \"last(world.hhi)\"\n"
-            ),
+            with_indicator("Bad Name", "last(world.hhi)"),
             vec!["indicators[0].name", "lowercase"],
         ),
     ];

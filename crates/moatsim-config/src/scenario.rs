@@ -267,6 +267,14 @@ pub enum ChipOwner {
 }
 
 impl ChipGeneration {
+    /// Whether anyone may buy it: the market's price of new compute (the GPU
+    /// price index, site values, the commodity tier's cost, hosts' floors,
+    /// rivals' asks) is read from merchant chips only, as a custom
+    /// accelerator is its owner's alone.
+    pub fn is_merchant(&self) -> bool {
+        self.owner.is_none()
+    }
+
     /// Whether `buyer` may buy this generation: anyone for a merchant chip,
     /// only its owner for a custom one.
     pub fn sold_to(&self, buyer: ChipOwner) -> bool {

@@ -38,9 +38,7 @@ pub struct Contract {
 impl Contract {
     /// Whether the contract delivers in `quarter`.
     pub fn delivers_in(&self, quarter: u32) -> bool {
-        self.defaulted.is_none()
-            && quarter >= self.terms.start
-            && quarter - self.terms.start < self.terms.term_quarters
+        self.defaulted.is_none() && self.terms.runs_in(quarter)
     }
 
     /// Its remaining payments after `quarter`: the host's backlog at the end
@@ -219,7 +217,7 @@ fn host_offers(
     let Some(system_per_h100e) = products_on_sale(scenario, clock.quarter, chipmakers.iter())
         .iter()
         .flatten()
-        .filter(|p| scenario.chips[p.chip].owner.is_none())
+        .filter(|p| scenario.chips[p.chip].is_merchant())
         .map(|p| system_price(scenario, p) / scenario.chips[p.chip].h100e_per_unit)
         .min_by(f64::total_cmp)
     else {

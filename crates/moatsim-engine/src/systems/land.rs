@@ -121,7 +121,7 @@ impl<'a> SiteConditions<'a> {
             .collect();
         // Sites are valued for every lab alike, at merchant chips' prices:
         // a custom accelerator is its owner's alone.
-        let merchant = |c: &usize| scenario.chips[*c].owner.is_none();
+        let merchant = |c: &usize| scenario.chips[*c].is_merchant();
         let best_h100e_per_mw = (0..scenario.chips.len())
             .filter(merchant)
             .filter(|&c| ask[c].is_some())

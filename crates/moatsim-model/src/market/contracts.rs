@@ -39,11 +39,16 @@ impl ContractTerms {
     /// What the lab pays in `quarter`: the capacity's hours at the price
     /// while the term runs, nothing before or after.
     pub fn payment_in(&self, quarter: u32) -> f64 {
-        if quarter >= self.start && quarter - self.start < self.term_quarters {
+        if self.runs_in(quarter) {
             self.quarterly_payment()
         } else {
             0.0
         }
+    }
+
+    /// Whether the term runs in `quarter`: from `start`, for `term_quarters`.
+    pub fn runs_in(&self, quarter: u32) -> bool {
+        quarter >= self.start && quarter - self.start < self.term_quarters
     }
 
     /// The contract's whole value: every payment of the term.

@@ -34,7 +34,7 @@ pub fn plan_chip_supply(
             m.products
                 .iter()
                 .filter(|p| p.on_sale() && scenario.chips[p.chip].available <= clock.quarter)
-                .filter(|p| scenario.chips[p.chip].owner.is_none())
+                .filter(|p| scenario.chips[p.chip].is_merchant())
                 .map(move |p| (m.index, p.ask_usd / scenario.chips[p.chip].h100e_per_unit))
         })
         .collect();
@@ -117,7 +117,7 @@ fn price_and_allocate(
         // A custom accelerator is priced by its design partner's contract
         // with its owner: cost plus the partner's margin, the launch price,
         // throughout. Scarcity shows in its backlog, which orders capacity.
-        if chip.available == clock.quarter || tick == 0 || chip.owner.is_some() {
+        if chip.available == clock.quarter || tick == 0 || !chip.is_merchant() {
             product.ask_usd = chip.launch_price_usd;
             if tick > 0 {
                 product.expected_fill = launch_fill;

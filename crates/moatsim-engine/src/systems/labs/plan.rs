@@ -235,7 +235,7 @@ impl LabMarket {
             chipmakers
                 .iter()
                 .flat_map(|m| m.products.iter())
-                .filter(|p| p.on_sale() && scenario.chips[p.chip].owner.is_none())
+                .filter(|p| p.on_sale() && scenario.chips[p.chip].is_merchant())
         };
         let cheapest_h100e = on_sale()
             .map(|p| system_price(scenario, p) / scenario.chips[p.chip].h100e_per_unit)

@@ -49,7 +49,7 @@ impl FleetReadings {
             for product in maker
                 .products
                 .iter()
-                .filter(|p| p.sellable_units > 0 && scenario.chips[p.chip].owner.is_none())
+                .filter(|p| p.sellable_units > 0 && scenario.chips[p.chip].is_merchant())
             {
                 let generation = &scenario.chips[product.chip];
                 offered_h100e += product.sellable_units as f64 * generation.h100e_per_unit;
